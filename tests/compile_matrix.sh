@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds okta_cc.h in every supported configuration with warnings as errors.
+# One test per configuration; ends with "N passed, N failed".
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${BUILD:-$root/build}/matrix
+mkdir -p "$out"
+W="-Wall -Wextra -Wpedantic -Werror"
+WC="$W -Wshadow -Wconversion"
+LIBS="${OKTA_CC_LIBS:--lbearssl -lcurl -lpthread}"
+pass=0 fail=0
+
+check() {   # check NAME COMMAND...
+  local name=$1; shift
+  if "$@" >"$out/$name.log" 2>&1; then pass=$((pass+1)); echo "ok   matrix/$name"
+  else fail=$((fail+1)); echo "FAIL matrix/$name"; sed 's/^/  /' "$out/$name.log" | head -20; fi
+}
+expect_fail() {   # expect_fail NAME PATTERN COMMAND...: must fail to compile with PATTERN
+  local name=$1 pat=$2; shift 2
+  if "$@" >"$out/$name.log" 2>&1; then fail=$((fail+1)); echo "FAIL matrix/$name (compiled)"
+  elif grep -q "$pat" "$out/$name.log"; then pass=$((pass+1)); echo "ok   matrix/$name"
+  else fail=$((fail+1)); echo "FAIL matrix/$name"; head -5 "$out/$name.log"; fi
+}
+
+cat >"$out/impl.c" <<'C'
+#define OKTA_CC_IMPLEMENTATION
+#include "okta_cc.h"
+C
+cat >"$out/user.c" <<'C'
+#include "okta_cc.h"
+#include <string.h>
+int main(void)
+{
+    char out[16];
+    okta_cc_json_doc doc;
+    okta_cc_json_token tok[4];
+    if (okta_cc_b64url_encode("hi", 2, out, sizeof out, NULL) != OKTA_CC_OK) return 1;
+    if (strcmp(out, "aGk") != 0) return 2;
+    if (okta_cc_json_parse("[1,2]", 5, tok, 4, NULL, &doc, NULL) != OKTA_CC_OK) return 3;
+    return doc.count == 3 ? 0 : 4;
+}
+C
+cat >"$out/static.c" <<'C'
+#define OKTA_CC_STATIC
+#define OKTA_CC_IMPLEMENTATION
+#include "okta_cc.h"
+int main(void) { return okta_cc_result_str(OKTA_CC_OK)[0] == 'O' ? 0 : 1; }
+C
+cat >"$out/alloc.c" <<'C'
+#include <stdlib.h>
+static int calls;
+static void *my_malloc(size_t n) { calls++; return malloc(n); }
+#define OKTA_CC_MALLOC(n) my_malloc(n)
+#define OKTA_CC_REALLOC(p, n) realloc(p, n)
+#define OKTA_CC_FREE(p) free(p)
+#define OKTA_CC_IMPLEMENTATION
+#include "okta_cc.h"
+int main(void)
+{
+    okta_cc_json_writer w;
+    okta_cc_json_writer_init_growable(&w, NULL);
+    okta_cc_json_string(&w, "x");
+    if (okta_cc_json_writer_finish(&w, NULL) != OKTA_CC_OK) return 1;
+    okta_cc_json_writer_free(&w);
+    return calls > 0 ? 0 : 2;
+}
+C
+cat >"$out/alloc_partial.c" <<'C'
+#define OKTA_CC_MALLOC(n) malloc(n)
+#define OKTA_CC_IMPLEMENTATION
+#include "okta_cc.h"
+C
+cat >"$out/twice.c" <<'C'
+#include "okta_cc.h"
+#include "okta_cc.h"
+#define OKTA_CC_IMPLEMENTATION
+#include "okta_cc.h"
+#include "okta_cc.h"
+int main(void) { return 0; }
+C
+
+I="-I$root"
+check gcc-c99          gcc -std=c99 $WC $I -c "$out/impl.c" -o "$out/gcc.o"
+check clang-c99        clang -std=c99 $WC $I -c "$out/impl.c" -o "$out/clang.o"
+check gcc-c11-O2       gcc -std=c11 -O2 $WC $I -c "$out/impl.c" -o "$out/gcc2.o"
+check gxx-as-cxx       g++ -x c++ $W $I -c "$out/impl.c" -o "$out/gxx.o"
+check clangxx-as-cxx   clang++ -x c++ $W $I -c "$out/impl.c" -o "$out/clangxx.o"
+check static           sh -c "gcc -std=c99 $WC $I '$out/static.c' -o '$out/static' $LIBS && '$out/static'"
+check two-units-gcc    sh -c "gcc -std=c99 $WC $I '$out/impl.c' '$out/user.c' -o '$out/two' $LIBS && '$out/two'"
+check two-units-clang  sh -c "clang -std=c99 $WC $I '$out/impl.c' '$out/user.c' -o '$out/two-clang' $LIBS && '$out/two-clang'"
+check two-units-cxx    sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cxx.o' && g++ -x c++ $W $I -c '$out/user.c' -o '$out/user-cxx.o' && g++ '$out/impl-cxx.o' '$out/user-cxx.o' -o '$out/two-cxx' $LIBS && '$out/two-cxx'"
+check mixed-c-cxx      sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cxx2.o' && gcc -std=c99 $WC $I -c '$out/user.c' -o '$out/user-c.o' && g++ '$out/impl-cxx2.o' '$out/user-c.o' -o '$out/mixed' $LIBS && '$out/mixed'"
+check custom-allocator sh -c "gcc -std=c99 $WC $I '$out/alloc.c' -o '$out/alloc' $LIBS && '$out/alloc'"
+check include-twice    gcc -std=c99 $WC $I -c "$out/twice.c" -o "$out/twice.o"
+expect_fail partial-allocator-macros "define all of OKTA_CC_MALLOC" gcc -std=c99 $WC $I -c "$out/alloc_partial.c" -o "$out/ap.o"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

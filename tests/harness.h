@@ -1,0 +1,109 @@
+/* A tiny test harness: each test is a function; a run prints one line per test and ends with
+   "N passed, N failed". Tests that are generated from data files use h_begin()/h_end(). */
+#ifndef OKTA_CC_TEST_HARNESS_H
+#define OKTA_CC_TEST_HARNESS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int h_passed, h_failed, h_current_failed, h_verbose = 1;
+static const char *h_current_name;
+
+#define CHECK(cond)                                                                          \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            fprintf(stderr, "  %s:%d: %s: CHECK failed: %s\n", __FILE__, __LINE__,           \
+                    h_current_name, #cond);                                                  \
+            h_current_failed = 1;                                                            \
+        }                                                                                    \
+    } while (0)
+
+#define CHECK_EQ_INT(a, b)                                                                   \
+    do {                                                                                     \
+        long long h_a_ = (long long)(a), h_b_ = (long long)(b);                              \
+        if (h_a_ != h_b_) {                                                                  \
+            fprintf(stderr, "  %s:%d: %s: %s == %lld, expected %s == %lld\n", __FILE__,      \
+                    __LINE__, h_current_name, #a, h_a_, #b, h_b_);                            \
+            h_current_failed = 1;                                                            \
+        }                                                                                    \
+    } while (0)
+
+#define CHECK_EQ_STR(a, b)                                                                   \
+    do {                                                                                     \
+        const char *h_a_ = (a), *h_b_ = (b);                                                 \
+        if (!h_a_ || !h_b_ || strcmp(h_a_, h_b_) != 0) {                                     \
+            fprintf(stderr, "  %s:%d: %s: %s is \"%s\", expected \"%s\"\n", __FILE__,         \
+                    __LINE__, h_current_name, #a, h_a_ ? h_a_ : "(null)",                    \
+                    h_b_ ? h_b_ : "(null)");                                                 \
+            h_current_failed = 1;                                                            \
+        }                                                                                    \
+    } while (0)
+
+static void h_begin(const char *name)
+{
+    h_current_name = name;
+    h_current_failed = 0;
+}
+
+static int h_end(void)
+{
+    if (h_current_failed) {
+        h_failed++;
+        printf("FAIL %s\n", h_current_name);
+    } else {
+        h_passed++;
+        if (h_verbose) printf("ok   %s\n", h_current_name);
+    }
+    fflush(stdout);
+    return !h_current_failed;
+}
+
+#define RUN(fn) (h_begin(#fn), fn(), h_end())
+
+static int h_summary(void)
+{
+    printf("%d passed, %d failed\n", h_passed, h_failed);
+    return h_failed ? 1 : 0;
+}
+
+/* Reads a whole file into a malloc'd buffer (NUL-terminated); NULL on failure. */
+static char *h_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (!f) return NULL;
+    for (;;) {
+        size_t got;
+        if (cap - n < 65536) {
+            char *nb = (char *)realloc(buf, cap + 65536 + 1);
+            if (!nb) { free(buf); fclose(f); return NULL; }
+            buf = nb;
+            cap += 65536;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+/* The test vector directory: $OKTA_CC_VECTORS or ../shared/vectors (from the project root). */
+static const char *h_vectors_dir(void)
+{
+    const char *d = getenv("OKTA_CC_VECTORS");
+    return d && *d ? d : "../shared/vectors";
+}
+
+static char *h_read_vector(const char *rel, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", h_vectors_dir(), rel);
+    return h_read_file(path, len);
+}
+
+#endif

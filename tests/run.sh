@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test suite of `make test` and prints the total as the last line:
+# "N passed, N failed". Each suite prints its own "N passed, N failed" line; a suite that
+# ends without one (a crash, a sanitizer abort) counts as one failure more.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$root/build}
+logs=$build/test-logs
+mkdir -p "$logs"
+total_pass=0 total_fail=0
+
+suite() {   # suite NAME COMMAND...
+  local name=$1; shift
+  local log="$logs/$name.log" start end line p f rc
+  start=$(date +%s)
+  "$@" >"$log" 2>&1; rc=$?
+  end=$(date +%s)
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then p=0; f=1
+  else p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+       if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  fi
+  total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
+  printf '%-22s %5d passed, %d failed  (%ss)\n' "$name" "$p" "$f" "$((end-start))"
+  if [ "$f" -ne 0 ]; then
+    grep -E '^FAIL|CHECK failed|ERROR|error:|==[0-9]+==' "$log" | head -40 | sed 's/^/    /'
+    [ -z "$line" ] && tail -20 "$log" | sed 's/^/    /'
+    echo "    (full log: $log)"
+  fi
+}
+
+cd "$root"
+suite compile-matrix   tests/compile_matrix.sh
+suite codec            "$build/tests/test_codec" -q
+suite codec-asan-ubsan "$build/tests/test_codec_asan" -q
+suite codec-valgrind   valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_codec" -q
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
