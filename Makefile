@@ -8,7 +8,8 @@ SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 BUILD    ?= build
 
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
-TEST_BINS  = $(BUILD)/tests/test_codec $(BUILD)/tests/test_codec_asan
+TEST_BINS  = $(BUILD)/tests/test_codec $(BUILD)/tests/test_codec_asan \
+             $(BUILD)/tests/test_keys $(BUILD)/tests/test_keys_asan
 
 .PHONY: all test deps deps-build clean
 all: deps-build $(TEST_BINS)

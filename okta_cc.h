@@ -121,7 +121,17 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_JSON_TYPE = -9,          /* a value of another type than asked for */
     OKTA_CC_ERR_NOT_FOUND = -10,         /* no such member / element */
     OKTA_CC_ERR_RANGE = -11,             /* a number that does not fit */
-    OKTA_CC_ERR_UTF8 = -12               /* text handed to the emitter is not valid UTF-8 */
+    OKTA_CC_ERR_UTF8 = -12,              /* text handed to the emitter is not valid UTF-8 */
+    OKTA_CC_ERR_IO = -13,                /* a file could not be read or written */
+    OKTA_CC_ERR_KEY_FORMAT = -14,        /* not a well-formed PEM / JWK / DER private key */
+    OKTA_CC_ERR_KEY_ENCRYPTED = -15,     /* an encrypted private key: decrypt it first */
+    OKTA_CC_ERR_KEY_PUBLIC_ONLY = -16,   /* a public key where a private key is needed */
+    OKTA_CC_ERR_KEY_TOO_SMALL = -17,     /* RSA under 2048 bits */
+    OKTA_CC_ERR_KEY_UNSUPPORTED = -18,   /* another key type or curve (kty oct, secp256k1 ...) */
+    OKTA_CC_ERR_KEY_INCONSISTENT = -19,  /* members that do not belong to one key */
+    OKTA_CC_ERR_ALG_MISMATCH = -20,      /* an algorithm the key cannot sign with */
+    OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
+    OKTA_CC_ERR_RANDOM = -22             /* the system gave no randomness */
 } okta_cc_result;
 
 /* Details of a failure. Caller-owned; every field is reset by the function that fills it. */
@@ -271,6 +281,134 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_int64(const okta_cc_json_doc *doc, s
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, size_t tok,
                                                  int *out);
 
+/* ---------------------------------------------------------------------------------------------
+   Randomness: BearSSL's HMAC-DRBG (SHA-256) seeded from the system seeder and getrandom()
+   ------------------------------------------------------------------------------------------- */
+
+typedef struct okta_cc_rng {
+    /* Opaque storage for a br_hmac_drbg_context (kept out of this header's public part so that
+       users need not include bearssl.h). */
+    uint64_t state[32];
+    int seeded;
+    long pid;                   /* the process that seeded it: a forked child reseeds */
+    size_t since_reseed;
+} okta_cc_rng;
+
+/* Seeds rng from the operating system. OKTA_CC_ERR_RANDOM if no entropy source works. */
+OKTA_CC_DEF okta_cc_result okta_cc_rng_init(okta_cc_rng *rng);
+/* Fills buf with n random bytes (reseeding from the system every 64 KiB of output). */
+OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t n);
+/* Wipes the generator state. */
+OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng);
+
+/* ---------------------------------------------------------------------------------------------
+   Keys: RSA (2048-4096 bits) and EC (P-256, P-384, P-521) private keys
+   ------------------------------------------------------------------------------------------- */
+
+typedef enum okta_cc_key_type {
+    OKTA_CC_KEY_NONE = 0,
+    OKTA_CC_KEY_RSA = 1,
+    OKTA_CC_KEY_EC = 2
+} okta_cc_key_type;
+
+typedef enum okta_cc_alg {
+    OKTA_CC_ALG_DEFAULT = 0,    /* from the key: RSA -> RS256, P-256 -> ES256, P-384 -> ES384,
+                                   P-521 -> ES512 (or the JWK's own "alg" when it had one) */
+    OKTA_CC_ALG_RS256, OKTA_CC_ALG_RS384, OKTA_CC_ALG_RS512,
+    OKTA_CC_ALG_ES256, OKTA_CC_ALG_ES384, OKTA_CC_ALG_ES512
+} okta_cc_alg;
+
+#define OKTA_CC_RSA_MAX_BYTES 512   /* 4096-bit modulus */
+#define OKTA_CC_EC_MAX_BYTES 66     /* P-521 scalar */
+#define OKTA_CC_KID_MAX 128
+
+/* A private key. Caller-owned and self-contained (no pointers, no allocation): it can live on
+   the stack or be copied. It holds secrets: call okta_cc_key_wipe() when done. */
+typedef struct okta_cc_key {
+    okta_cc_key_type type;
+    unsigned bits;              /* RSA modulus size, or the curve's size (256, 384, 521) */
+    int curve;                  /* BearSSL curve id (BR_EC_secp256r1 ...) for EC keys */
+    okta_cc_alg alg;            /* the JWK's "alg" member, or OKTA_CC_ALG_DEFAULT */
+    char kid[OKTA_CC_KID_MAX];  /* the JWK's "kid", or set by the caller; "" = none */
+    /* RSA: n, e and the CRT private parts BearSSL signs with (big-endian, minimal length). */
+    unsigned char n[OKTA_CC_RSA_MAX_BYTES], e[8];
+    unsigned char p[OKTA_CC_RSA_MAX_BYTES / 2], q[OKTA_CC_RSA_MAX_BYTES / 2];
+    unsigned char dp[OKTA_CC_RSA_MAX_BYTES / 2], dq[OKTA_CC_RSA_MAX_BYTES / 2];
+    unsigned char iq[OKTA_CC_RSA_MAX_BYTES / 2];
+    size_t n_len, e_len, p_len, q_len, dp_len, dq_len, iq_len;
+    /* EC: the private scalar d and the uncompressed public point 04||x||y. */
+    unsigned char d[OKTA_CC_EC_MAX_BYTES], pub[1 + 2 * OKTA_CC_EC_MAX_BYTES];
+    size_t d_len, pub_len;
+} okta_cc_key;
+
+/* Loads a private key from text, detecting the format:
+     PEM "RSA PRIVATE KEY" (PKCS#1), "PRIVATE KEY" (PKCS#8, RSA or EC), "EC PRIVATE KEY" (SEC1),
+     LF or CRLF, text around the block ignored; a JWK; a JWKS {"keys":[...]} (the key whose
+     "kid" equals kid, or the only key when kid is NULL). Text whose newlines arrive as the two
+     characters \n (an environment variable) is accepted too.
+   The key is checked: sizes and curves, JWK members against each other, and a sign-then-verify
+   self-test. kid (optional) also becomes key->kid when the key has none. */
+OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
+                                            const char *kid, okta_cc_error *err);
+/* The same from a file (at most 1 MiB). */
+OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
+                                                 const char *kid, okta_cc_error *err);
+/* Overwrites all key material. */
+OKTA_CC_DEF void okta_cc_key_wipe(okta_cc_key *key);
+
+/* Generates a key: RSA with bits 2048, 3072 or 4096 (e = 65537), or EC with bits 256, 384 or
+   521 (P-256, P-384, P-521). rng may be NULL (a fresh system-seeded generator is used). */
+OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_type type,
+                                                unsigned bits, okta_cc_rng *rng,
+                                                okta_cc_error *err);
+/* The private key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"). Holds a secret. */
+OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out, size_t cap,
+                                              size_t *out_len);
+/* The public JWK: {"kty","n","e"} or {"kty","crv","x","y"}, then "kid" (kid, or key->kid
+   when kid is NULL; none when both are empty), "use":"sig" and "alg". */
+OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const char *kid,
+                                                  char *out, size_t cap, size_t *out_len);
+/* The RFC 7638 JWK thumbprint (SHA-256, base64url, 43 characters) into out[44]. */
+OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char out[44]);
+
+/* Algorithm names ("RS256" ...) and back; okta_cc_alg_from_name returns DEFAULT if unknown. */
+OKTA_CC_DEF const char *okta_cc_alg_name(okta_cc_alg alg);
+OKTA_CC_DEF okta_cc_alg okta_cc_alg_from_name(const char *name);
+/* The algorithm a key signs with when none is asked for (see OKTA_CC_ALG_DEFAULT). */
+OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key);
+
+/* ---------------------------------------------------------------------------------------------
+   JWS (RFC 7515 compact serialization)
+   ------------------------------------------------------------------------------------------- */
+
+/* Largest signature: RSA 4096 is 512 bytes; ES512 is 132. */
+#define OKTA_CC_SIG_MAX 512
+
+/* Signs data with alg (DEFAULT: the key's default; a mismatch is OKTA_CC_ERR_ALG_MISMATCH):
+   RSASSA-PKCS1-v1_5 for RS*, raw r||s (JWS form) for ES*. sig needs OKTA_CC_SIG_MAX bytes. */
+OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_cc_alg alg,
+                                                  const void *data, size_t len,
+                                                  unsigned char *sig, size_t cap,
+                                                  size_t *sig_len, okta_cc_error *err);
+/* Verifies a signature with the key's public half: OKTA_CC_OK or OKTA_CC_ERR_CRYPTO. */
+OKTA_CC_DEF okta_cc_result okta_cc_jws_verify_bytes(const okta_cc_key *key, okta_cc_alg alg,
+                                                    const void *data, size_t len,
+                                                    const unsigned char *sig, size_t sig_len);
+/* BASE64URL(header) "." BASE64URL(payload) "." BASE64URL(signature) into out, NUL-terminated.
+   header_json is signed exactly as given; its "alg" member must name alg. *out_len gets the
+   length, or the size needed on OKTA_CC_ERR_BUFFER_TOO_SMALL. */
+OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_alg alg,
+                                               const char *header_json, size_t header_len,
+                                               const void *payload, size_t payload_len,
+                                               char *out, size_t cap, size_t *out_len,
+                                               okta_cc_error *err);
+/* A signed JWT: header {"alg":...,"kid":...,"typ":"JWT"} (kid: the argument, else key->kid,
+   else none) over claims_json (a JSON object, signed as given). */
+OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg alg,
+                                            const char *kid, const char *claims_json,
+                                            size_t claims_len, char *out, size_t cap,
+                                            size_t *out_len, okta_cc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
@@ -288,6 +426,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
 #include <string.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <bearssl.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/random.h>
+#endif
 
 #if defined(OKTA_CC_MALLOC) && defined(OKTA_CC_REALLOC) && defined(OKTA_CC_FREE)
 /* all three given */
@@ -329,6 +472,16 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     case OKTA_CC_ERR_NOT_FOUND: return "OKTA_CC_ERR_NOT_FOUND: not found";
     case OKTA_CC_ERR_RANGE: return "OKTA_CC_ERR_RANGE: number out of range";
     case OKTA_CC_ERR_UTF8: return "OKTA_CC_ERR_UTF8: invalid UTF-8";
+    case OKTA_CC_ERR_IO: return "OKTA_CC_ERR_IO: file error";
+    case OKTA_CC_ERR_KEY_FORMAT: return "OKTA_CC_ERR_KEY_FORMAT: malformed private key";
+    case OKTA_CC_ERR_KEY_ENCRYPTED: return "OKTA_CC_ERR_KEY_ENCRYPTED: encrypted keys are not supported";
+    case OKTA_CC_ERR_KEY_PUBLIC_ONLY: return "OKTA_CC_ERR_KEY_PUBLIC_ONLY: public key where a private key is needed";
+    case OKTA_CC_ERR_KEY_TOO_SMALL: return "OKTA_CC_ERR_KEY_TOO_SMALL: RSA key under 2048 bits";
+    case OKTA_CC_ERR_KEY_UNSUPPORTED: return "OKTA_CC_ERR_KEY_UNSUPPORTED: unsupported key type or curve";
+    case OKTA_CC_ERR_KEY_INCONSISTENT: return "OKTA_CC_ERR_KEY_INCONSISTENT: inconsistent key";
+    case OKTA_CC_ERR_ALG_MISMATCH: return "OKTA_CC_ERR_ALG_MISMATCH: algorithm does not fit the key";
+    case OKTA_CC_ERR_CRYPTO: return "OKTA_CC_ERR_CRYPTO: cryptographic operation failed";
+    case OKTA_CC_ERR_RANDOM: return "OKTA_CC_ERR_RANDOM: no system randomness";
     }
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
 }
@@ -1191,6 +1344,1115 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
         return OKTA_CC_ERR_JSON_TYPE;
     *out = t->type == OKTA_CC_JSON_TRUE;
     return OKTA_CC_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Randomness
+   ------------------------------------------------------------------------------------------- */
+
+/* The opaque okta_cc_rng storage must hold BearSSL's DRBG. (C89-style compile-time check.) */
+typedef char okta_cc__rng_fits[sizeof(((okta_cc_rng *)0)->state) >= sizeof(br_hmac_drbg_context)
+                               ? 1 : -1];
+
+static br_hmac_drbg_context *okta_cc__drbg(okta_cc_rng *rng)
+{
+    return (br_hmac_drbg_context *)(void *)rng->state;
+}
+
+/* Mixes fresh system entropy into the DRBG: BearSSL's seeder (getrandom or /dev/urandom) and,
+   on Linux, getrandom() directly. Succeeds if at least one source worked. */
+static int okta_cc__rng_mix_system(okta_cc_rng *rng)
+{
+    br_hmac_drbg_context *ctx = okta_cc__drbg(rng);
+    br_prng_seeder seeder = br_prng_seeder_system(NULL);
+    int ok = seeder && seeder(&ctx->vtable);
+#if defined(__linux__)
+    {
+        unsigned char buf[32];
+        if (getrandom(buf, sizeof buf, 0) == (ssize_t)sizeof buf) {
+            br_hmac_drbg_update(ctx, buf, sizeof buf);
+            ok = 1;
+        }
+        okta_cc_wipe(buf, sizeof buf);
+    }
+#endif
+    return ok;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_rng_init(okta_cc_rng *rng)
+{
+    if (!rng) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    memset(rng, 0, sizeof *rng);
+    br_hmac_drbg_init(okta_cc__drbg(rng), &br_sha256_vtable, NULL, 0);
+    if (!okta_cc__rng_mix_system(rng)) {
+        okta_cc_rng_wipe(rng);
+        return OKTA_CC_ERR_RANDOM;
+    }
+    rng->seeded = 1;
+    rng->pid = (long)getpid();
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t n)
+{
+    if (!rng || (!buf && n)) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    if (!rng->seeded) return OKTA_CC_ERR_RANDOM;
+    /* Reseed after a fork (a child must not repeat its parent's jti values) and every 64 KiB. */
+    if (rng->pid != (long)getpid() || rng->since_reseed > 65536) {
+        if (!okta_cc__rng_mix_system(rng)) return OKTA_CC_ERR_RANDOM;
+        rng->pid = (long)getpid();
+        rng->since_reseed = 0;
+    }
+    br_hmac_drbg_generate(okta_cc__drbg(rng), buf, n);
+    rng->since_reseed += n;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng)
+{
+    if (rng) okta_cc_wipe(rng, sizeof *rng);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Keys
+
+   Loading goes: text -> normalised text (CR dropped, literal \n turned into newlines) -> PEM
+   (BearSSL's decoder, label checked against the DER structure) or JWK (our JSON parser) ->
+   okta_cc_key -> checks (sizes, curves, consistency, sign-then-verify).
+   ------------------------------------------------------------------------------------------- */
+
+OKTA_CC_DEF const char *okta_cc_alg_name(okta_cc_alg alg)
+{
+    switch (alg) {
+    case OKTA_CC_ALG_RS256: return "RS256";
+    case OKTA_CC_ALG_RS384: return "RS384";
+    case OKTA_CC_ALG_RS512: return "RS512";
+    case OKTA_CC_ALG_ES256: return "ES256";
+    case OKTA_CC_ALG_ES384: return "ES384";
+    case OKTA_CC_ALG_ES512: return "ES512";
+    case OKTA_CC_ALG_DEFAULT: break;
+    }
+    return "";
+}
+
+OKTA_CC_DEF okta_cc_alg okta_cc_alg_from_name(const char *name)
+{
+    int a;
+    for (a = OKTA_CC_ALG_RS256; name && a <= OKTA_CC_ALG_ES512; a++)
+        if (strcmp(name, okta_cc_alg_name((okta_cc_alg)a)) == 0) return (okta_cc_alg)a;
+    return OKTA_CC_ALG_DEFAULT;
+}
+
+static okta_cc_alg okta_cc__ec_alg_for_bits(unsigned bits)
+{
+    return bits == 256 ? OKTA_CC_ALG_ES256 : bits == 384 ? OKTA_CC_ALG_ES384 : OKTA_CC_ALG_ES512;
+}
+
+OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key)
+{
+    if (!key || key->type == OKTA_CC_KEY_NONE) return OKTA_CC_ALG_DEFAULT;
+    if (key->alg != OKTA_CC_ALG_DEFAULT) return key->alg;
+    return key->type == OKTA_CC_KEY_RSA ? OKTA_CC_ALG_RS256 : okta_cc__ec_alg_for_bits(key->bits);
+}
+
+/* Whether key can sign with alg: RS* for any RSA key, ES* only on its own curve. */
+static int okta_cc__alg_fits_key(const okta_cc_key *key, okta_cc_alg alg)
+{
+    if (key->type == OKTA_CC_KEY_RSA)
+        return alg == OKTA_CC_ALG_RS256 || alg == OKTA_CC_ALG_RS384 || alg == OKTA_CC_ALG_RS512;
+    return key->type == OKTA_CC_KEY_EC && alg == okta_cc__ec_alg_for_bits(key->bits);
+}
+
+OKTA_CC_DEF void okta_cc_key_wipe(okta_cc_key *key)
+{
+    if (key) okta_cc_wipe(key, sizeof *key);
+}
+
+/* Copies a big-endian integer without its leading zero bytes; 0 if it does not fit. */
+static int okta_cc__copy_uint(unsigned char *dst, size_t cap, size_t *dst_len,
+                              const unsigned char *src, size_t n)
+{
+    while (n > 0 && src[0] == 0) src++, n--;
+    if (n > cap) return 0;
+    memcpy(dst, src, n);
+    *dst_len = n;
+    return 1;
+}
+
+static unsigned okta_cc__bit_length(const unsigned char *x, size_t n)
+{
+    unsigned bits;
+    unsigned char top;
+    while (n > 0 && x[0] == 0) x++, n--;
+    if (!n) return 0;
+    bits = (unsigned)(n - 1) * 8;
+    for (top = x[0]; top; top >>= 1) bits++;
+    return bits;
+}
+
+static unsigned okta_cc__curve_bits(int curve)
+{
+    switch (curve) {
+    case BR_EC_secp256r1: return 256;
+    case BR_EC_secp384r1: return 384;
+    case BR_EC_secp521r1: return 521;
+    default: return 0;
+    }
+}
+
+/* BearSSL views of a loaded key. They point into the okta_cc_key. */
+static void okta_cc__rsa_views(const okta_cc_key *key, br_rsa_private_key *sk,
+                               br_rsa_public_key *pk)
+{
+    if (sk) {
+        sk->n_bitlen = key->bits;
+        sk->p = (unsigned char *)key->p, sk->plen = key->p_len;
+        sk->q = (unsigned char *)key->q, sk->qlen = key->q_len;
+        sk->dp = (unsigned char *)key->dp, sk->dplen = key->dp_len;
+        sk->dq = (unsigned char *)key->dq, sk->dqlen = key->dq_len;
+        sk->iq = (unsigned char *)key->iq, sk->iqlen = key->iq_len;
+    }
+    if (pk) {
+        pk->n = (unsigned char *)key->n, pk->nlen = key->n_len;
+        pk->e = (unsigned char *)key->e, pk->elen = key->e_len;
+    }
+}
+
+static void okta_cc__ec_views(const okta_cc_key *key, br_ec_private_key *sk, br_ec_public_key *pk)
+{
+    if (sk) {
+        sk->curve = key->curve;
+        sk->x = (unsigned char *)key->d, sk->xlen = key->d_len;
+    }
+    if (pk) {
+        pk->curve = key->curve;
+        pk->q = (unsigned char *)key->pub, pk->qlen = key->pub_len;
+    }
+}
+
+/* Sets the EC private scalar and derives the public point with BearSSL. */
+static okta_cc_result okta_cc__ec_set_private(okta_cc_key *key, int curve,
+                                              const unsigned char *d, size_t d_len,
+                                              okta_cc_error *err)
+{
+    br_ec_private_key sk;
+    br_ec_public_key pk;
+    unsigned bits = okta_cc__curve_bits(curve);
+    if (!bits)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "unsupported EC curve (P-256, P-384 and P-521 are supported)");
+    if (d_len > sizeof key->d) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "EC private key too long");
+    key->type = OKTA_CC_KEY_EC;
+    key->curve = curve;
+    key->bits = bits;
+    memcpy(key->d, d, d_len);
+    key->d_len = d_len;
+    okta_cc__ec_views(key, &sk, NULL);
+    key->pub_len = br_ec_compute_pub(br_ec_get_default(), &pk, key->pub, &sk);
+    if (!key->pub_len)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "EC private key out of range");
+    return OKTA_CC_OK;
+}
+
+/* ---- DER: just enough to check a key's structure and read RSA n and e ---------------------- */
+
+typedef struct okta_cc__der {
+    const unsigned char *p;
+    size_t n;
+} okta_cc__der;
+
+/* Reads one TLV from in; returns its tag (0 on malformed input) and its contents. */
+static unsigned okta_cc__der_next(okta_cc__der *in, okta_cc__der *content)
+{
+    size_t len, k, hdr = 2;
+    unsigned tag;
+    if (in->n < 2) return 0;
+    tag = in->p[0];
+    len = in->p[1];
+    if (len & 0x80) {
+        k = len & 0x7f;
+        if (k == 0 || k > 3 || in->n < 2 + k) return 0;
+        for (len = 0; k; k--, hdr++) len = len << 8 | in->p[hdr];
+    }
+    if (len > in->n - hdr) return 0;
+    content->p = in->p + hdr;
+    content->n = len;
+    in->p += hdr + len;
+    in->n -= hdr + len;
+    return tag;
+}
+
+/* The structure a PEM label promises: PKCS#1 and SEC1 and PKCS#8 differ in the tag of the
+   second element of the outer SEQUENCE (INTEGER n, OCTET STRING d, SEQUENCE algorithm). */
+static int okta_cc__der_matches_label(const unsigned char *der, size_t n, const char *label)
+{
+    okta_cc__der in, seq, item;
+    unsigned second;
+    in.p = der, in.n = n;
+    if (okta_cc__der_next(&in, &seq) != 0x30 || in.n != 0) return 0;
+    if (okta_cc__der_next(&seq, &item) != 0x02) return 0;        /* version */
+    second = okta_cc__der_next(&seq, &item);
+    if (strcmp(label, "RSA PRIVATE KEY") == 0) return second == 0x02;
+    if (strcmp(label, "EC PRIVATE KEY") == 0) return second == 0x04;
+    return second == 0x30;                                        /* PRIVATE KEY (PKCS#8) */
+}
+
+/* Reads n and e from PKCS#1 RSAPrivateKey, or from the PKCS#1 inside a PKCS#8 OCTET STRING. */
+static int okta_cc__der_rsa_public(const unsigned char *der, size_t len, okta_cc_key *key)
+{
+    okta_cc__der in, seq, item, n, e;
+    in.p = der, in.n = len;
+    if (okta_cc__der_next(&in, &seq) != 0x30) return 0;
+    if (okta_cc__der_next(&seq, &item) != 0x02) return 0;
+    if (seq.n && seq.p[0] == 0x30) {                              /* PKCS#8 wrapper */
+        if (okta_cc__der_next(&seq, &item) != 0x30) return 0;
+        if (okta_cc__der_next(&seq, &item) != 0x04) return 0;
+        return okta_cc__der_rsa_public(item.p, item.n, key);
+    }
+    if (okta_cc__der_next(&seq, &n) != 0x02 || okta_cc__der_next(&seq, &e) != 0x02) return 0;
+    return okta_cc__copy_uint(key->n, sizeof key->n, &key->n_len, n.p, n.n) &&
+           okta_cc__copy_uint(key->e, sizeof key->e, &key->e_len, e.p, e.n);
+}
+
+/* Decodes a DER private key with BearSSL and copies it out of the decoder's context. */
+static okta_cc_result okta_cc__key_from_der(okta_cc_key *key, const unsigned char *der, size_t len,
+                                            okta_cc_error *err)
+{
+    br_skey_decoder_context dc;
+    const br_rsa_private_key *rsa;
+    const br_ec_private_key *ec;
+    okta_cc_result r = OKTA_CC_OK;
+    br_skey_decoder_init(&dc);
+    br_skey_decoder_push(&dc, der, len);
+    rsa = br_skey_decoder_get_rsa(&dc);
+    ec = br_skey_decoder_get_ec(&dc);
+    if (rsa) {
+        key->type = OKTA_CC_KEY_RSA;
+        key->bits = rsa->n_bitlen;
+        if (rsa->n_bitlen < 2048) {
+            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL, "RSA key of %u bits; at least 2048 are required", (unsigned)rsa->n_bitlen);
+        } else if (rsa->n_bitlen > 4096 ||
+                   !okta_cc__copy_uint(key->p, sizeof key->p, &key->p_len, rsa->p, rsa->plen) ||
+                   !okta_cc__copy_uint(key->q, sizeof key->q, &key->q_len, rsa->q, rsa->qlen) ||
+                   !okta_cc__copy_uint(key->dp, sizeof key->dp, &key->dp_len, rsa->dp, rsa->dplen) ||
+                   !okta_cc__copy_uint(key->dq, sizeof key->dq, &key->dq_len, rsa->dq, rsa->dqlen) ||
+                   !okta_cc__copy_uint(key->iq, sizeof key->iq, &key->iq_len, rsa->iq, rsa->iqlen)) {
+            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "RSA keys over 4096 bits are not supported");
+        } else if (!okta_cc__der_rsa_public(der, len, key) ||
+                   okta_cc__bit_length(key->n, key->n_len) != key->bits) {
+            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed RSA private key (modulus or exponent)");
+        }
+    } else if (ec) {
+        r = okta_cc__ec_set_private(key, ec->curve, ec->x, ec->xlen, err);
+    } else if (br_skey_decoder_last_error(&dc) == BR_ERR_X509_UNSUPPORTED) {
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                          "unsupported key type or curve (RSA, P-256, P-384 and P-521 are supported)");
+    } else {
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed private key (DER decoding error %d)",
+                          br_skey_decoder_last_error(&dc));
+    }
+    okta_cc_wipe(&dc, sizeof dc);
+    return r;
+}
+
+/* ---- PEM --------------------------------------------------------------------------------- */
+
+#define OKTA_CC__DER_MAX 8192
+
+typedef struct okta_cc__der_buf {
+    unsigned char data[OKTA_CC__DER_MAX];
+    size_t len;
+    int overflow;
+} okta_cc__der_buf;
+
+static void okta_cc__der_append(void *ctx, const void *data, size_t len)
+{
+    okta_cc__der_buf *b = (okta_cc__der_buf *)ctx;
+    if (len > sizeof b->data - b->len) { b->overflow = 1; return; }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+}
+
+/* Pointer to the first occurrence of needle in s[0..n), or NULL. */
+static const char *okta_cc__memmem(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle), i;
+    for (i = 0; k <= n && i <= n - k; i++)
+        if (memcmp(s + i, needle, k) == 0) return s + i;
+    return NULL;
+}
+
+/* What a PEM label means for us: 1 = a private key label we read, 0 = skip it, or an error. */
+static okta_cc_result okta_cc__pem_label_check(const char *label, okta_cc_error *err)
+{
+    if (strcmp(label, "PRIVATE KEY") == 0 || strcmp(label, "RSA PRIVATE KEY") == 0 ||
+        strcmp(label, "EC PRIVATE KEY") == 0)
+        return OKTA_CC_OK;
+    if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_ENCRYPTED,
+                             "encrypted keys are not supported - decrypt first: openssl pkcs8 -topk8 -nocrypt -in KEY -out key-plain.pem");
+    if (strstr(label, "PUBLIC KEY"))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
+                             "this is a public key (%s); the private key is needed", label);
+    return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                         "PEM block \"%s\" is not a private key (expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)", label);
+}
+
+/* Decodes the first PEM object of text (normalised: LF line ends, final newline) into der. */
+static okta_cc_result okta_cc__pem_decode(const char *text, size_t len, char *label, size_t label_cap,
+                                          okta_cc__der_buf *der, okta_cc_error *err)
+{
+    br_pem_decoder_context pc;
+    size_t off = 0;
+    int in_object = 0;
+    br_pem_decoder_init(&pc);
+    br_pem_decoder_setdest(&pc, okta_cc__der_append, der);
+    while (off < len) {
+        off += br_pem_decoder_push(&pc, text + off, len - off);
+        switch (br_pem_decoder_event(&pc)) {
+        case BR_PEM_BEGIN_OBJ:
+            snprintf(label, label_cap, "%s", br_pem_decoder_name(&pc));
+            in_object = 1;
+            break;
+        case BR_PEM_END_OBJ:
+            okta_cc_wipe(&pc, sizeof pc);
+            return der->overflow ? okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "PEM key too large")
+                                 : OKTA_CC_OK;
+        case BR_PEM_ERROR:
+            okta_cc_wipe(&pc, sizeof pc);
+            return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "invalid PEM (bad base64 or line in the body)");
+        default: break;
+        }
+    }
+    okta_cc_wipe(&pc, sizeof pc);
+    return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                         in_object ? "truncated PEM: no END line" : "no PEM block found");
+}
+
+static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, size_t len,
+                                            okta_cc_error *err)
+{
+    okta_cc__der_buf *der;
+    char label[128], end_line[160];
+    okta_cc_result r;
+    if (okta_cc__memmem(text, len, "Proc-Type: 4,ENCRYPTED"))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_ENCRYPTED,
+                             "encrypted keys are not supported - decrypt first: openssl pkcs8 -topk8 -nocrypt -in KEY -out key-plain.pem");
+    der = (okta_cc__der_buf *)OKTA_CC_MALLOC(sizeof *der);
+    if (!der) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    der->len = 0, der->overflow = 0;
+    label[0] = '\0';
+    r = okta_cc__pem_decode(text, len, label, sizeof label, der, err);
+    if (r == OKTA_CC_OK) r = okta_cc__pem_label_check(label, err);
+    if (r == OKTA_CC_OK) {
+        /* BearSSL does not compare the END label with the BEGIN label: we do. */
+        snprintf(end_line, sizeof end_line, "-----END %s-----", label);
+        if (!okta_cc__memmem(text, len, end_line))
+            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "PEM END line does not match BEGIN %s", label);
+    }
+    if (r == OKTA_CC_OK && !okta_cc__der_matches_label(der->data, der->len, label))
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                          "the PEM body is not the structure its label \"%s\" promises (truncated or mislabelled)", label);
+    if (r == OKTA_CC_OK) r = okta_cc__key_from_der(key, der->data, der->len, err);
+    okta_cc_wipe(der, sizeof *der);
+    OKTA_CC_FREE(der);
+    return r;
+}
+
+/* ---- JWK --------------------------------------------------------------------------------- */
+
+/* Decodes the base64url member name of the JWK at index obj into out; exact_len (if not 0)
+   is the length it must have. Absent: OKTA_CC_ERR_NOT_FOUND. */
+static okta_cc_result okta_cc__jwk_member(const okta_cc_json_doc *doc, size_t obj, const char *name,
+                                          unsigned char *out, size_t cap, size_t *out_len,
+                                          size_t exact_len, okta_cc_error *err)
+{
+    long i = okta_cc_json_find(doc, obj, name);
+    const okta_cc_json_token *t;
+    size_t n;
+    if (i < 0) return OKTA_CC_ERR_NOT_FOUND;
+    t = &doc->tokens[i];
+    if (t->type != OKTA_CC_JSON_STRING)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "JWK member \"%s\" is not a string", name);
+    if (okta_cc_b64url_decode(doc->json + t->start, t->end - t->start, out, cap, &n) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                             "JWK member \"%s\" is not unpadded base64url or is too long", name);
+    if (exact_len && n != exact_len)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                             "JWK member \"%s\" must be %u bytes, not %u (RFC 7518 section 6.2)",
+                             name, (unsigned)exact_len, (unsigned)n);
+    *out_len = n;
+    return OKTA_CC_OK;
+}
+
+/* Reads an RSA integer member, minimal big-endian, into dst. */
+static okta_cc_result okta_cc__jwk_rsa_int(const okta_cc_json_doc *doc, size_t obj, const char *name,
+                                           unsigned char *dst, size_t cap, size_t *dst_len,
+                                           okta_cc_error *err)
+{
+    unsigned char tmp[OKTA_CC_RSA_MAX_BYTES + 8];
+    size_t n = 0;
+    okta_cc_result r = okta_cc__jwk_member(doc, obj, name, tmp, sizeof tmp, &n, 0, err);
+    if (r == OKTA_CC_ERR_NOT_FOUND)
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "RSA JWK without \"%s\" (n, e, d, p, q, dp, dq and qi are needed)", name);
+    else if (r == OKTA_CC_OK && !okta_cc__copy_uint(dst, cap, dst_len, tmp, n))
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "RSA JWK member \"%s\" too large (at most 4096-bit keys)", name);
+    okta_cc_wipe(tmp, sizeof tmp);
+    return r;
+}
+
+/* d must be the inverse of e: checks x^(e*d) = x mod n with BearSSL's modular exponentiation. */
+static int okta_cc__rsa_d_consistent(const okta_cc_key *key, const unsigned char *d, size_t d_len)
+{
+    br_rsa_public pub = br_rsa_public_get_default();
+    br_rsa_public_key pk;
+    unsigned char x[OKTA_CC_RSA_MAX_BYTES];
+    int ok;
+    okta_cc__rsa_views(key, NULL, &pk);
+    memset(x, 0, key->n_len);
+    x[key->n_len - 1] = 0x2a;
+    x[key->n_len / 2] = 0x5c;
+    ok = pub(x, key->n_len, &pk) == 1;          /* x^e */
+    pk.e = (unsigned char *)d, pk.elen = d_len;
+    ok = ok && pub(x, key->n_len, &pk) == 1;    /* (x^e)^d */
+    ok = ok && x[key->n_len - 1] == 0x2a && x[key->n_len / 2] == 0x5c;
+    if (ok) {
+        size_t i;
+        for (i = 0; i < key->n_len; i++)
+            if (i != key->n_len - 1 && i != key->n_len / 2 && x[i]) ok = 0;
+    }
+    okta_cc_wipe(x, sizeof x);
+    return ok;
+}
+
+static okta_cc_result okta_cc__jwk_rsa(okta_cc_key *key, const okta_cc_json_doc *doc, size_t obj,
+                                       okta_cc_error *err)
+{
+    unsigned char d[OKTA_CC_RSA_MAX_BYTES];
+    size_t d_len = 0;
+    okta_cc_result r;
+    unsigned char modulus[OKTA_CC_RSA_MAX_BYTES];
+    br_rsa_private_key sk;
+    key->type = OKTA_CC_KEY_RSA;
+    r = okta_cc__jwk_rsa_int(doc, obj, "n", key->n, sizeof key->n, &key->n_len, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "e", key->e, sizeof key->e, &key->e_len, err);
+    if (r != OKTA_CC_OK) return r;
+    if (okta_cc_json_find(doc, obj, "d") < 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY, "this JWK is a public key (no \"d\"); the private key is needed");
+    key->bits = okta_cc__bit_length(key->n, key->n_len);
+    if (key->bits < 2048)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL, "RSA key of %u bits; at least 2048 are required", key->bits);
+    r = okta_cc__jwk_rsa_int(doc, obj, "d", d, sizeof d, &d_len, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "p", key->p, sizeof key->p, &key->p_len, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "q", key->q, sizeof key->q, &key->q_len, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "dp", key->dp, sizeof key->dp, &key->dp_len, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "dq", key->dq, sizeof key->dq, &key->dq_len, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "qi", key->iq, sizeof key->iq, &key->iq_len, err);
+    if (r == OKTA_CC_OK) {
+        /* n must be p*q (BearSSL recomputes it), and d must invert e. */
+        okta_cc__rsa_views(key, &sk, NULL);
+        if (br_rsa_compute_modulus_get_default()(NULL, &sk) != key->n_len ||
+            br_rsa_compute_modulus_get_default()(modulus, &sk) != key->n_len ||
+            memcmp(modulus, key->n, key->n_len) != 0)
+            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "RSA JWK: n is not p*q");
+        else if (!okta_cc__rsa_d_consistent(key, d, d_len))
+            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "RSA JWK: d does not match e, p and q");
+    }
+    okta_cc_wipe(d, sizeof d);
+    okta_cc_wipe(modulus, sizeof modulus);
+    return r;
+}
+
+static okta_cc_result okta_cc__jwk_ec(okta_cc_key *key, const okta_cc_json_doc *doc, size_t obj,
+                                      okta_cc_error *err)
+{
+    static const char *const names[] = {"P-256", "P-384", "P-521"};
+    static const int curves[] = {BR_EC_secp256r1, BR_EC_secp384r1, BR_EC_secp521r1};
+    unsigned char d[OKTA_CC_EC_MAX_BYTES], x[OKTA_CC_EC_MAX_BYTES], y[OKTA_CC_EC_MAX_BYTES];
+    size_t d_len = 0, x_len = 0, y_len = 0, size, i;
+    long crv = okta_cc_json_find(doc, obj, "crv");
+    okta_cc_result r;
+    for (i = 0; i < 3; i++)
+        if (crv >= 0 && okta_cc_json_string_equals(doc, (size_t)crv, names[i])) break;
+    if (i == 3)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "EC JWK curve is missing or unsupported (P-256, P-384 and P-521 are supported)");
+    size = (okta_cc__curve_bits(curves[i]) + 7) / 8;
+    r = okta_cc__jwk_member(doc, obj, "x", x, sizeof x, &x_len, size, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_member(doc, obj, "y", y, sizeof y, &y_len, size, err);
+    if (r == OKTA_CC_ERR_NOT_FOUND) r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "EC JWK without \"x\" or \"y\"");
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc__jwk_member(doc, obj, "d", d, sizeof d, &d_len, size, err);
+    if (r == OKTA_CC_ERR_NOT_FOUND)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY, "this JWK is a public key (no \"d\"); the private key is needed");
+    if (r == OKTA_CC_OK) r = okta_cc__ec_set_private(key, curves[i], d, d_len, err);
+    /* The public point derived from d must be the one the JWK states. */
+    if (r == OKTA_CC_OK && (key->pub_len != 1 + 2 * size || memcmp(key->pub + 1, x, size) != 0 ||
+                            memcmp(key->pub + 1 + size, y, size) != 0))
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
+                          "EC JWK: x and y do not match d (or are not a point on %s)", names[i]);
+    okta_cc_wipe(d, sizeof d);
+    return r;
+}
+
+/* Finds the JWK to use in a JWK or JWKS document; sets *obj. */
+static okta_cc_result okta_cc__jwk_select(const okta_cc_json_doc *doc, const char *kid, size_t *obj,
+                                          okta_cc_error *err)
+{
+    long keys = okta_cc_json_find(doc, 0, "keys"), k, only = -1;
+    int count = 0;
+    if (doc->tokens[0].type != OKTA_CC_JSON_OBJECT)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "a JWK must be a JSON object");
+    if (keys < 0) { *obj = 0; return OKTA_CC_OK; }
+    if (doc->tokens[keys].type != OKTA_CC_JSON_ARRAY)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "JWKS \"keys\" is not an array");
+    for (k = okta_cc_json_first(doc, (size_t)keys); k >= 0; k = okta_cc_json_next(doc, (size_t)keys, (size_t)k)) {
+        long kid_tok = okta_cc_json_find(doc, (size_t)k, "kid");
+        count++;
+        only = k;
+        if (kid && kid_tok >= 0 && okta_cc_json_string_equals(doc, (size_t)kid_tok, kid)) {
+            *obj = (size_t)k;
+            return OKTA_CC_OK;
+        }
+    }
+    if (!kid && count == 1) { *obj = (size_t)only; return OKTA_CC_OK; }
+    if (kid) return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "no key with kid \"%s\" in the JWKS", kid);
+    return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "the JWKS holds %d keys: choose one by kid", count);
+}
+
+/* Copies the optional "kid" and "alg" members of the JWK at obj into the key. */
+static okta_cc_result okta_cc__jwk_kid_alg(okta_cc_key *key, const okta_cc_json_doc *doc, size_t obj,
+                                           okta_cc_error *err)
+{
+    long kid = okta_cc_json_find(doc, obj, "kid"), alg = okta_cc_json_find(doc, obj, "alg");
+    char name[16];
+    if (kid >= 0 && okta_cc_json_get_string(doc, (size_t)kid, key->kid, sizeof key->kid, NULL) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "JWK \"kid\" is not a string of at most %d bytes", OKTA_CC_KID_MAX - 1);
+    if (alg < 0) return OKTA_CC_OK;
+    if (okta_cc_json_get_string(doc, (size_t)alg, name, sizeof name, NULL) != OKTA_CC_OK ||
+        (key->alg = okta_cc_alg_from_name(name)) == OKTA_CC_ALG_DEFAULT || !okta_cc__alg_fits_key(key, key->alg))
+        return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "JWK \"alg\" is not an algorithm this key can sign with");
+    return OKTA_CC_OK;
+}
+
+static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, size_t len,
+                                            const char *kid, okta_cc_error *err)
+{
+    okta_cc_json_doc doc;
+    okta_cc_json_token *tok;
+    okta_cc_error jerr;
+    size_t obj = 0;
+    long kty;
+    okta_cc_result r = okta_cc_json_parse(text, len, NULL, 0, NULL, &doc, &jerr);
+    if (r != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed JWK: %s", jerr.message);
+    tok = (okta_cc_json_token *)OKTA_CC_MALLOC(doc.count * sizeof *tok);
+    if (!tok) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    okta_cc_json_parse(text, len, tok, doc.count, NULL, &doc, NULL);
+    r = okta_cc__jwk_select(&doc, kid, &obj, err);
+    kty = r == OKTA_CC_OK ? okta_cc_json_find(&doc, obj, "kty") : -1;
+    if (r != OKTA_CC_OK) {
+        /* keep the error */
+    } else if (kty < 0) {
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "JWK without \"kty\"");
+    } else if (okta_cc_json_string_equals(&doc, (size_t)kty, "RSA")) {
+        r = okta_cc__jwk_rsa(key, &doc, obj, err);
+    } else if (okta_cc_json_string_equals(&doc, (size_t)kty, "EC")) {
+        r = okta_cc__jwk_ec(key, &doc, obj, err);
+    } else {
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "JWK \"kty\" is not RSA or EC (symmetric and other keys cannot sign JWT client assertions)");
+    }
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_kid_alg(key, &doc, obj, err);
+    OKTA_CC_FREE(tok);
+    return r;
+}
+
+/* ---- loading ----------------------------------------------------------------------------- */
+
+/* Copies text into a new buffer with CRs dropped, literal "\n" turned into newlines when the
+   text has no real newline (PEM pasted into an environment variable), and a final newline
+   (BearSSL's PEM decoder needs one to finish the END line). */
+static char *okta_cc__normalise_key_text(const char *text, size_t len, size_t *out_len)
+{
+    char *out = (char *)OKTA_CC_MALLOC(len + 2);
+    int escaped_newlines = !memchr(text, '\n', len) && okta_cc__memmem(text, len, "\\n");
+    size_t i, k = 0;
+    if (!out) return NULL;
+    for (i = 0; i < len; i++) {
+        if (text[i] == '\r') continue;
+        if (escaped_newlines && text[i] == '\\' && i + 1 < len && text[i + 1] == 'n') {
+            out[k++] = '\n';
+            i++;
+            continue;
+        }
+        out[k++] = text[i];
+    }
+    out[k++] = '\n';
+    out[k] = '\0';
+    *out_len = k;
+    return out;
+}
+
+/* Signs and verifies a fixed message: proves the private and public halves belong together. */
+static okta_cc_result okta_cc__key_self_test(const okta_cc_key *key, okta_cc_error *err)
+{
+    static const char msg[] = "okta_cc key self-test";
+    unsigned char sig[OKTA_CC_SIG_MAX];
+    size_t sig_len = 0;
+    okta_cc_alg alg = key->type == OKTA_CC_KEY_RSA ? OKTA_CC_ALG_RS256 : okta_cc__ec_alg_for_bits(key->bits);
+    if (okta_cc_jws_sign_bytes(key, alg, msg, sizeof msg - 1, sig, sizeof sig, &sig_len, NULL) != OKTA_CC_OK ||
+        okta_cc_jws_verify_bytes(key, alg, msg, sizeof msg - 1, sig, sig_len) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
+                             "key self-test failed: a signature made with it does not verify");
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
+                                            const char *kid, okta_cc_error *err)
+{
+    char *norm;
+    size_t norm_len = 0, i = 0;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!key || (!text && len)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key given");
+    memset(key, 0, sizeof *key);
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) i++;
+    if (i == len) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "empty key");
+    if ((unsigned char)text[i] == 0x30)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                             "binary DER is not supported - convert to PEM: openssl pkey -inform DER -in KEY -out key.pem");
+    if (text[i] == '{') {
+        r = okta_cc__key_from_jwk(key, text + i, len - i, kid, err);
+    } else if (okta_cc__memmem(text, len, "-----BEGIN ")) {
+        norm = okta_cc__normalise_key_text(text, len, &norm_len);
+        if (!norm) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        r = okta_cc__key_from_pem(key, norm, norm_len, err);
+        okta_cc_wipe(norm, norm_len);
+        OKTA_CC_FREE(norm);
+    } else {
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "not a PEM or JWK private key");
+    }
+    if (r == OKTA_CC_OK) r = okta_cc__key_self_test(key, err);
+    if (r == OKTA_CC_OK && kid && !key->kid[0]) {
+        if (strlen(kid) >= sizeof key->kid) r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "kid too long");
+        else strcpy(key->kid, kid);
+    }
+    if (r != OKTA_CC_OK) okta_cc_key_wipe(key);
+    return r;
+}
+
+/* Reads a whole file of at most max bytes into a new NUL-terminated buffer. */
+static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **out, size_t *out_len,
+                                         okta_cc_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+    if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s", path);
+    buf = (char *)OKTA_CC_MALLOC(max + 1);
+    if (!buf) {
+        fclose(f);
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    }
+    n = fread(buf, 1, max + 1, f);
+    if (ferror(f) || n > max) {
+        int too_big = n > max;
+        fclose(f);
+        okta_cc_wipe(buf, n);
+        OKTA_CC_FREE(buf);
+        return okta_cc__fail(err, too_big ? OKTA_CC_ERR_KEY_FORMAT : OKTA_CC_ERR_IO,
+                             too_big ? "%s is larger than %lu bytes" : "cannot read %s", path, (unsigned long)max);
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *out = buf;
+    *out_len = n;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
+                                                 const char *kid, okta_cc_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!key || !path) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key file given");
+    r = okta_cc__read_file(path, (size_t)1 << 20, &text, &len, err);
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc_key_load(key, text, len, kid, err);
+    okta_cc_wipe(text, len);
+    OKTA_CC_FREE(text);
+    return r;
+}
+
+/* ---- generation and export --------------------------------------------------------------- */
+
+/* Copies a BearSSL RSA key pair into key (minimal big-endian integers). */
+static int okta_cc__key_set_rsa(okta_cc_key *key, const br_rsa_private_key *sk, const br_rsa_public_key *pk)
+{
+    key->type = OKTA_CC_KEY_RSA;
+    key->bits = sk->n_bitlen;
+    return okta_cc__copy_uint(key->n, sizeof key->n, &key->n_len, pk->n, pk->nlen) &&
+           okta_cc__copy_uint(key->e, sizeof key->e, &key->e_len, pk->e, pk->elen) &&
+           okta_cc__copy_uint(key->p, sizeof key->p, &key->p_len, sk->p, sk->plen) &&
+           okta_cc__copy_uint(key->q, sizeof key->q, &key->q_len, sk->q, sk->qlen) &&
+           okta_cc__copy_uint(key->dp, sizeof key->dp, &key->dp_len, sk->dp, sk->dplen) &&
+           okta_cc__copy_uint(key->dq, sizeof key->dq, &key->dq_len, sk->dq, sk->dqlen) &&
+           okta_cc__copy_uint(key->iq, sizeof key->iq, &key->iq_len, sk->iq, sk->iqlen);
+}
+
+static okta_cc_result okta_cc__generate_rsa(okta_cc_key *key, unsigned bits, okta_cc_rng *rng,
+                                            okta_cc_error *err)
+{
+    unsigned char priv[BR_RSA_KBUF_PRIV_SIZE(4096)], pub[BR_RSA_KBUF_PUB_SIZE(4096)];
+    br_rsa_private_key sk;
+    br_rsa_public_key pk;
+    br_hmac_drbg_context *drbg = okta_cc__drbg(rng);
+    okta_cc_result r = OKTA_CC_OK;
+    if (bits != 2048 && bits != 3072 && bits != 4096)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "RSA keys are 2048, 3072 or 4096 bits");
+    /* BearSSL takes 0 to mean e = 3: always ask for 65537 explicitly. */
+    if (!br_rsa_keygen_get_default()(&drbg->vtable, &sk, priv, &pk, pub, bits, 65537) ||
+        !okta_cc__key_set_rsa(key, &sk, &pk))
+        r = okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "RSA key generation failed");
+    okta_cc_wipe(priv, sizeof priv);
+    return r;
+}
+
+static okta_cc_result okta_cc__generate_ec(okta_cc_key *key, unsigned bits, okta_cc_rng *rng,
+                                           okta_cc_error *err)
+{
+    unsigned char priv[BR_EC_KBUF_PRIV_MAX_SIZE];
+    br_ec_private_key sk;
+    br_hmac_drbg_context *drbg = okta_cc__drbg(rng);
+    int curve = bits == 256 ? BR_EC_secp256r1 : bits == 384 ? BR_EC_secp384r1 : bits == 521 ? BR_EC_secp521r1 : 0;
+    okta_cc_result r;
+    if (!curve) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "EC keys are P-256, P-384 or P-521 (bits 256, 384, 521)");
+    if (!br_ec_keygen(&drbg->vtable, br_ec_get_default(), &sk, priv, curve))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "EC key generation failed");
+    r = okta_cc__ec_set_private(key, curve, sk.x, sk.xlen, err);
+    okta_cc_wipe(priv, sizeof priv);
+    return r;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_type type,
+                                                unsigned bits, okta_cc_rng *rng,
+                                                okta_cc_error *err)
+{
+    okta_cc_rng local;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!key) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key given");
+    memset(key, 0, sizeof *key);
+    if (!rng) {
+        if (okta_cc_rng_init(&local) != OKTA_CC_OK)
+            return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no system randomness");
+        rng = &local;
+    } else if (okta_cc_rng_bytes(rng, NULL, 0) != OKTA_CC_OK) {   /* reseeds after a fork */
+        return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "random generator not seeded");
+    }
+    if (type == OKTA_CC_KEY_RSA) r = okta_cc__generate_rsa(key, bits, rng, err);
+    else if (type == OKTA_CC_KEY_EC) r = okta_cc__generate_ec(key, bits, rng, err);
+    else r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "key type must be RSA or EC");
+    if (r == OKTA_CC_OK) r = okta_cc__key_self_test(key, err);
+    if (r != OKTA_CC_OK) okta_cc_key_wipe(key);
+    if (rng == &local) okta_cc_rng_wipe(&local);
+    return r;
+}
+
+/* e as a 32-bit integer (BearSSL's privexp needs it); 0 if it does not fit. */
+static uint32_t okta_cc__rsa_e32(const okta_cc_key *key)
+{
+    uint32_t e = 0;
+    size_t i;
+    if (key->e_len > 4) return 0;
+    for (i = 0; i < key->e_len; i++) e = e << 8 | key->e[i];
+    return e;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out, size_t cap,
+                                              size_t *out_len)
+{
+    unsigned char der[OKTA_CC__DER_MAX], d[OKTA_CC_RSA_MAX_BYTES];
+    size_t der_len = 0, pem_len;
+    okta_cc_result r = OKTA_CC_OK;
+    if (!key || key->type == OKTA_CC_KEY_NONE) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    if (key->type == OKTA_CC_KEY_RSA) {
+        br_rsa_private_key sk;
+        br_rsa_public_key pk;
+        size_t d_len;
+        okta_cc__rsa_views(key, &sk, &pk);
+        d_len = br_rsa_compute_privexp_get_default()(d, &sk, okta_cc__rsa_e32(key));
+        if (!d_len || br_encode_rsa_pkcs8_der(NULL, &sk, &pk, d, d_len) > sizeof der) r = OKTA_CC_ERR_CRYPTO;
+        else der_len = br_encode_rsa_pkcs8_der(der, &sk, &pk, d, d_len);
+    } else {
+        br_ec_private_key sk;
+        br_ec_public_key pk;
+        okta_cc__ec_views(key, &sk, &pk);
+        der_len = br_encode_ec_pkcs8_der(der, &sk, &pk);
+    }
+    if (r == OKTA_CC_OK && !der_len) r = OKTA_CC_ERR_CRYPTO;
+    if (r == OKTA_CC_OK) {
+        pem_len = br_pem_encode(NULL, der, der_len, BR_ENCODE_PEM_PKCS8, BR_PEM_LINE64);
+        if (!out || cap < pem_len + 1) {
+            if (out_len) *out_len = pem_len + 1;
+            r = OKTA_CC_ERR_BUFFER_TOO_SMALL;
+        } else {
+            br_pem_encode(out, der, der_len, BR_ENCODE_PEM_PKCS8, BR_PEM_LINE64);
+            if (out_len) *out_len = pem_len;
+        }
+    }
+    okta_cc_wipe(der, sizeof der);
+    okta_cc_wipe(d, sizeof d);
+    return r;
+}
+
+/* Writes the public members in RFC 7638 order (which is also a fine order for display). */
+static void okta_cc__jwk_public_members(okta_cc_json_writer *w, const okta_cc_key *key)
+{
+    char b64[2 * OKTA_CC_RSA_MAX_BYTES];
+    if (key->type == OKTA_CC_KEY_RSA) {
+        okta_cc_b64url_encode(key->e, key->e_len, b64, sizeof b64, NULL);
+        okta_cc_json_key(w, "e");
+        okta_cc_json_string(w, b64);
+        okta_cc_json_key(w, "kty");
+        okta_cc_json_string(w, "RSA");
+        okta_cc_b64url_encode(key->n, key->n_len, b64, sizeof b64, NULL);
+        okta_cc_json_key(w, "n");
+        okta_cc_json_string(w, b64);
+    } else {
+        size_t size = (key->pub_len - 1) / 2;
+        okta_cc_json_key(w, "crv");
+        okta_cc_json_string(w, key->bits == 256 ? "P-256" : key->bits == 384 ? "P-384" : "P-521");
+        okta_cc_json_key(w, "kty");
+        okta_cc_json_string(w, "EC");
+        okta_cc_b64url_encode(key->pub + 1, size, b64, sizeof b64, NULL);
+        okta_cc_json_key(w, "x");
+        okta_cc_json_string(w, b64);
+        okta_cc_b64url_encode(key->pub + 1 + size, size, b64, sizeof b64, NULL);
+        okta_cc_json_key(w, "y");
+        okta_cc_json_string(w, b64);
+    }
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const char *kid,
+                                                  char *out, size_t cap, size_t *out_len)
+{
+    okta_cc_json_writer w;
+    if (!key || key->type == OKTA_CC_KEY_NONE) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    if (!kid) kid = key->kid;
+    okta_cc_json_writer_init(&w, out, cap);
+    okta_cc_json_object_begin(&w);
+    okta_cc__jwk_public_members(&w, key);
+    if (kid[0]) {
+        okta_cc_json_key(&w, "kid");
+        okta_cc_json_string(&w, kid);
+    }
+    okta_cc_json_key(&w, "use");
+    okta_cc_json_string(&w, "sig");
+    okta_cc_json_key(&w, "alg");
+    okta_cc_json_string(&w, okta_cc_alg_name(okta_cc_key_default_alg(key)));
+    okta_cc_json_object_end(&w);
+    return okta_cc_json_writer_finish(&w, out_len);
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char out[44])
+{
+    char canonical[1600];
+    unsigned char hash[32];
+    size_t len;
+    okta_cc_json_writer w;
+    br_sha256_context sha;
+    okta_cc_result r;
+    if (!key || key->type == OKTA_CC_KEY_NONE || !out) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    okta_cc_json_writer_init(&w, canonical, sizeof canonical);
+    okta_cc_json_object_begin(&w);
+    okta_cc__jwk_public_members(&w, key);   /* required members only, sorted */
+    okta_cc_json_object_end(&w);
+    r = okta_cc_json_writer_finish(&w, &len);
+    if (r != OKTA_CC_OK) return r;
+    br_sha256_init(&sha);
+    br_sha256_update(&sha, canonical, len);
+    br_sha256_out(&sha, hash);
+    return okta_cc_b64url_encode(hash, sizeof hash, out, 44, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   JWS
+   ------------------------------------------------------------------------------------------- */
+
+/* The hash of an algorithm: its BearSSL class and, for RSA, the PKCS#1 DigestInfo OID. */
+static const br_hash_class *okta_cc__alg_hash(okta_cc_alg alg, const unsigned char **oid)
+{
+    switch (alg) {
+    case OKTA_CC_ALG_RS256: case OKTA_CC_ALG_ES256: *oid = BR_HASH_OID_SHA256; return &br_sha256_vtable;
+    case OKTA_CC_ALG_RS384: case OKTA_CC_ALG_ES384: *oid = BR_HASH_OID_SHA384; return &br_sha384_vtable;
+    case OKTA_CC_ALG_RS512: case OKTA_CC_ALG_ES512: *oid = BR_HASH_OID_SHA512; return &br_sha512_vtable;
+    case OKTA_CC_ALG_DEFAULT: break;
+    }
+    return NULL;
+}
+
+/* Hashes data with the algorithm's hash; returns the digest length. */
+static size_t okta_cc__hash(const br_hash_class *hc, const void *data, size_t len, unsigned char *out)
+{
+    br_hash_compat_context ctx;
+    hc->init(&ctx.vtable);
+    hc->update(&ctx.vtable, data, len);
+    hc->out(&ctx.vtable, out);
+    return (hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
+}
+
+/* Resolves DEFAULT and checks that the key can sign with alg. */
+static okta_cc_result okta_cc__resolve_alg(const okta_cc_key *key, okta_cc_alg *alg, okta_cc_error *err)
+{
+    if (!key || key->type == OKTA_CC_KEY_NONE) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key loaded");
+    if (*alg == OKTA_CC_ALG_DEFAULT) *alg = okta_cc_key_default_alg(key);
+    if (!okta_cc__alg_fits_key(key, *alg))
+        return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "%s cannot be used with this %s key",
+                             okta_cc_alg_name(*alg)[0] ? okta_cc_alg_name(*alg) : "this algorithm",
+                             key->type == OKTA_CC_KEY_RSA ? "RSA" : key->bits == 256 ? "P-256" : key->bits == 384 ? "P-384" : "P-521");
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_cc_alg alg,
+                                                  const void *data, size_t len,
+                                                  unsigned char *sig, size_t cap,
+                                                  size_t *sig_len, okta_cc_error *err)
+{
+    unsigned char hash[64];
+    const unsigned char *oid = NULL;
+    const br_hash_class *hc;
+    size_t hash_len, n = 0;
+    okta_cc_result r = okta_cc__resolve_alg(key, &alg, err);
+    if (r != OKTA_CC_OK) return r;
+    if ((!data && len) || !sig || cap < OKTA_CC_SIG_MAX)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "signature buffer must hold OKTA_CC_SIG_MAX bytes");
+    hc = okta_cc__alg_hash(alg, &oid);
+    hash_len = okta_cc__hash(hc, data, len, hash);
+    if (key->type == OKTA_CC_KEY_RSA) {
+        br_rsa_private_key sk;
+        okta_cc__rsa_views(key, &sk, NULL);
+        if (br_rsa_pkcs1_sign_get_default()(oid, hash, hash_len, &sk, sig)) n = (key->bits + 7) / 8;
+    } else {
+        br_ec_private_key sk;
+        okta_cc__ec_views(key, &sk, NULL);
+        /* Raw r||s, each padded to the curve size: exactly the JWS form (RFC 7518 3.4). */
+        n = br_ecdsa_sign_raw_get_default()(br_ec_get_default(), hc, hash, &sk, sig);
+    }
+    if (!n) return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+    if (sig_len) *sig_len = n;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_jws_verify_bytes(const okta_cc_key *key, okta_cc_alg alg,
+                                                    const void *data, size_t len,
+                                                    const unsigned char *sig, size_t sig_len)
+{
+    unsigned char hash[64], recovered[64];
+    const unsigned char *oid = NULL;
+    const br_hash_class *hc;
+    size_t hash_len;
+    if (okta_cc__resolve_alg(key, &alg, NULL) != OKTA_CC_OK || (!data && len) || !sig) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    hc = okta_cc__alg_hash(alg, &oid);
+    hash_len = okta_cc__hash(hc, data, len, hash);
+    if (key->type == OKTA_CC_KEY_RSA) {
+        br_rsa_public_key pk;
+        okta_cc__rsa_views(key, NULL, &pk);
+        if (sig_len == key->n_len && br_rsa_pkcs1_vrfy_get_default()(sig, sig_len, oid, hash_len, &pk, recovered) &&
+            memcmp(recovered, hash, hash_len) == 0)
+            return OKTA_CC_OK;
+    } else {
+        br_ec_public_key pk;
+        okta_cc__ec_views(key, NULL, &pk);
+        if (sig_len == key->pub_len - 1 &&
+            br_ecdsa_vrfy_raw_get_default()(br_ec_get_default(), hash, hash_len, &pk, sig, sig_len))
+            return OKTA_CC_OK;
+    }
+    return OKTA_CC_ERR_CRYPTO;
+}
+
+/* The header must be a JSON object whose "alg" names the algorithm used. */
+static okta_cc_result okta_cc__check_header_alg(const char *header, size_t len, okta_cc_alg alg,
+                                                okta_cc_error *err)
+{
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    long a;
+    if (okta_cc_json_parse(header, len, tok, 64, NULL, &doc, NULL) != OKTA_CC_OK || tok[0].type != OKTA_CC_JSON_OBJECT)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JWS header is not a JSON object");
+    a = okta_cc_json_find(&doc, 0, "alg");
+    if (a < 0 || !okta_cc_json_string_equals(&doc, (size_t)a, okta_cc_alg_name(alg)))
+        return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "JWS header \"alg\" is not %s", okta_cc_alg_name(alg));
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_alg alg,
+                                               const char *header_json, size_t header_len,
+                                               const void *payload, size_t payload_len,
+                                               char *out, size_t cap, size_t *out_len,
+                                               okta_cc_error *err)
+{
+    unsigned char sig[OKTA_CC_SIG_MAX];
+    size_t h64, p64, s64, need, sig_len = 0, signing_len;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__resolve_alg(key, &alg, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!header_json || (!payload && payload_len)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no header or payload");
+    r = okta_cc__check_header_alg(header_json, header_len, alg, err);
+    if (r != OKTA_CC_OK) return r;
+    h64 = okta_cc_b64url_encoded_len(header_len);
+    p64 = okta_cc_b64url_encoded_len(payload_len);
+    s64 = okta_cc_b64url_encoded_len(key->type == OKTA_CC_KEY_RSA ? (key->bits + 7) / 8 : key->pub_len - 1);
+    need = h64 + 1 + p64 + 1 + s64 + 1;
+    if (!out || cap < need) {
+        if (out_len) *out_len = need;
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "JWS needs %lu bytes", (unsigned long)need);
+    }
+    /* The signing input is written in place, then signed, then the signature appended. */
+    okta_cc_b64url_encode(header_json, header_len, out, cap, NULL);
+    out[h64] = '.';
+    okta_cc_b64url_encode(payload, payload_len, out + h64 + 1, cap - h64 - 1, NULL);
+    signing_len = h64 + 1 + p64;
+    r = okta_cc_jws_sign_bytes(key, alg, out, signing_len, sig, sizeof sig, &sig_len, err);
+    if (r == OKTA_CC_OK) {
+        out[signing_len] = '.';
+        okta_cc_b64url_encode(sig, sig_len, out + signing_len + 1, cap - signing_len - 1, NULL);
+        if (out_len) *out_len = signing_len + 1 + okta_cc_b64url_encoded_len(sig_len);
+    } else {
+        okta_cc_wipe(out, need);
+    }
+    return r;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg alg,
+                                            const char *kid, const char *claims_json,
+                                            size_t claims_len, char *out, size_t cap,
+                                            size_t *out_len, okta_cc_error *err)
+{
+    char header[64 + 6 * OKTA_CC_KID_MAX];
+    size_t header_len;
+    okta_cc_json_writer w;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__resolve_alg(key, &alg, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!kid) kid = key->kid;
+    okta_cc_json_writer_init(&w, header, sizeof header);
+    okta_cc_json_object_begin(&w);
+    okta_cc_json_key(&w, "alg");
+    okta_cc_json_string(&w, okta_cc_alg_name(alg));
+    if (kid[0]) {
+        okta_cc_json_key(&w, "kid");
+        okta_cc_json_string(&w, kid);
+    }
+    okta_cc_json_key(&w, "typ");
+    okta_cc_json_string(&w, "JWT");
+    okta_cc_json_object_end(&w);
+    if (okta_cc_json_writer_finish(&w, &header_len) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "kid too long or not UTF-8");
+    return okta_cc_jws_compact(key, alg, header, header_len, claims_json, claims_len, out, cap, out_len, err);
 }
 
 #ifdef __cplusplus

@@ -34,6 +34,10 @@ suite compile-matrix   tests/compile_matrix.sh
 suite codec            "$build/tests/test_codec" -q
 suite codec-asan-ubsan "$build/tests/test_codec_asan" -q
 suite codec-valgrind   valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_codec" -q
+suite keys             "$build/tests/test_keys" -q
+suite keys-asan-ubsan  "$build/tests/test_keys_asan" -q
+suite keys-valgrind    valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_keys" -q
+suite server-selftest  bash tools/server/selftest.sh
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

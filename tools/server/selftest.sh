@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# selftest.sh — end-to-end check of the local Okta test server (curl + openssl + node only).
+# Ends with "N passed, N failed"; exits non-zero when anything failed.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+if [[ ! -d "$here/node_modules/oidc-provider" ]]; then
+  npm ci --prefix "$here" --no-audit --no-fund >&2 || { echo "0 passed, 1 failed"; exit 1; }
+fi
+T=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1${2:+ ($2)}"; }
+check() { # check NAME ACTUAL EXPECTED
+  if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1" "got '$2', want '$3'"; fi
+}
+contains() { # contains NAME HAYSTACK NEEDLE
+  if [[ "$2" == *"$3"* ]]; then ok "$1"; else bad "$1" "'$3' not in '${2:0:300}'"; fi
+}
+json() { # json FILE EXPR   (EXPR is JS with `j` bound to the parsed body)
+  node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=('"$2"'); console.log(typeof v==="object"?JSON.stringify(v):v)' "$1" 2>/dev/null
+}
+
+# --- keys and clients ----------------------------------------------------------------------
+gen_ec() { openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$1"; }
+gen_ec "$T/ec.pem"
+gen_ec "$T/ec2.pem"
+gen_ec "$T/other.pem"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rsa.pem" 2>/dev/null
+JT="node $here/jwt-tool.mjs"
+EC_JWK=$($JT jwk "$T/ec.pem" ec1)
+EC2_JWK=$($JT jwk "$T/ec2.pem" ec2)
+RSA_JWK=$($JT jwk "$T/rsa.pem" rsa1)
+cat > "$T/clients.json" <<EOF
+{ "clients": [
+  { "client_id": "0oa_test", "jwks": {"keys": [$EC_JWK]}, "scopes": ["okta.users.read"] },
+  { "client_id": "0oa_multi", "jwks": {"keys": [$RSA_JWK, $EC2_JWK]}, "scopes": ["okta.users.read", "okta.users.manage"] },
+  { "client_id": "0oa_groups", "jwks": {"keys": [$EC2_JWK]}, "scopes": ["okta.groups.read"], "auth_servers": ["org"] },
+  { "client_id": "0oa_secret", "client_secret": "s3cr3t", "token_endpoint_auth_method": "client_secret_basic",
+    "scopes": ["api.read"], "auth_servers": ["aus123"] }
+] }
+EOF
+
+start_server() { # start_server OUTFILE ARGS... ; sets PID and URL
+  node "$here/server.js" --clients "$T/clients.json" "${@:2}" > "$1" 2> "$1.err" &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 1 100); do
+    grep -q '^READY ' "$1" && break
+    sleep 0.05
+  done
+  URL=$(sed -n 's/^READY port=[0-9]* url=//p' "$1")
+}
+
+start_server "$T/ready" --token-ttl 3
+check "ready line format" "$(grep -cE '^READY port=[0-9]+ url=http://127\.0\.0\.1:[0-9]+$' "$T/ready")" 1
+check "stdout has only the ready line" "$(wc -l < "$T/ready" | tr -d ' ')" 1
+SPID=$PID
+ORG_TOKEN_URL="$URL/oauth2/v1/token"
+ATYPE=urn:ietf:params:oauth:client-assertion-type:jwt-bearer
+
+assertion() { # assertion KEY KID CLIENT AUD [JSON]
+  $JT sign "$@"
+}
+post_token() { # post_token URL ASSERTION SCOPE [extra curl args]  -> body in $T/b, status echoed
+  curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' "$1" -d grant_type=client_credentials \
+    --data-urlencode "scope=$3" -d "client_assertion_type=$ATYPE" -d "client_assertion=$2" "${@:4}"
+}
+desc() { json "$T/b" 'j.error_description'; }
+
+# --- token happy path ----------------------------------------------------------------------
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+check "token: 200" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 200
+check "token: token_type" "$(json "$T/b" j.token_type)" Bearer
+check "token: expires_in = --token-ttl" "$(json "$T/b" j.expires_in)" 3
+check "token: scope" "$(json "$T/b" j.scope)" okta.users.read
+contains "token: Date header" "$(cat "$T/h")" "Date: "
+TOKEN=$(json "$T/b" j.access_token)
+
+# --- users with pagination -----------------------------------------------------------------
+next="$URL/api/v1/users?limit=7"
+pages=0
+: > "$T/all"
+twolinks=ok
+while [[ -n "$next" && $pages -lt 100 ]]; do
+  pages=$((pages + 1))
+  curl -s -o "$T/page.$pages" -D "$T/ph" -H "Authorization: Bearer $TOKEN" "$next"
+  if [[ $pages == 1 ]] && [[ $(grep -ci '^link:' "$T/ph") != 2 ]]; then twolinks=bad; fi
+  next=$(tr -d '\r' < "$T/ph" | sed -n 's/^[Ll]ink: <\(.*\)>; rel="next"$/\1/p')
+done
+node -e 'const fs=require("fs"); for (let i=1;i<=+process.argv[1];i++) for (const u of JSON.parse(fs.readFileSync(process.argv[2]+"/page."+i,"utf8"))) console.log(u.id+" "+u.profile.login)' "$pages" "$T" > "$T/all"
+check "users: 36 pages at limit=7" "$pages" 36
+check "users: 250 users" "$(grep -c . "$T/all")" 250
+check "users: 250 unique ids" "$(cut -d' ' -f1 "$T/all" | sort -u | grep -c .)" 250
+check "users: first is user001" "$(head -1 "$T/all" | cut -d' ' -f2)" user001@example.com
+check "users: self+next are two Link lines" "$twolinks" ok
+contains "users: rate limit headers" "$(cat "$T/ph")" "X-Rate-Limit-Reset: "
+contains "users: request id header" "$(cat "$T/ph")" "X-Okta-Request-Id: "
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null; TOKEN=$(json "$T/b" j.access_token)
+curl -s -o "$T/b" -H "Authorization: Bearer $TOKEN" "$URL/api/v1/users?limit=1000"
+check "users: limit clamps to 200" "$(json "$T/b" j.length)" 200
+contains "users: non-ASCII names" "$(json "$T/b" 'j.map(u=>u.profile.firstName).join(",")')" "Łukasz"
+UID1=$(head -1 "$T/all" | cut -d' ' -f1)
+curl -s -o "$T/b" -H "Authorization: Bearer $TOKEN" "$URL/api/v1/users/$UID1"
+check "users/{id}" "$(json "$T/b" j.id)" "$UID1"
+check "users/{unknown}: 404" "$(curl -s -o "$T/b" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/users/00unope")" 404
+check "users/{unknown}: E0000007" "$(json "$T/b" j.errorCode)" E0000007
+check "users without token: 401" "$(curl -s -o "$T/b" -w '%{http_code}' "$URL/api/v1/users")" 401
+check "users without token: E0000011" "$(json "$T/b" j.errorCode)" E0000011
+
+# --- token errors --------------------------------------------------------------------------
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL")
+check "aud = issuer: 401" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 401
+check "aud = issuer: description" "$(desc)" "The audience claim for client_assertion must be the endpoint invoked for the request."
+A=$(assertion "$T/ec.pem" ec1 0oa_test x "{\"claims\":{\"aud\":[\"$ORG_TOKEN_URL\"]}}")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "aud array refused" "$(desc)" "The audience claim for client_assertion must be the endpoint invoked for the request."
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL/")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "aud trailing slash refused" "$(json "$T/b" j.error)" invalid_client
+
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+check "bad scope: 400" "$(post_token "$ORG_TOKEN_URL" "$A" "okta.users.read okta.apps.read")" 400
+check "bad scope: invalid_scope" "$(json "$T/b" j.error)" invalid_scope
+check "bad scope: description" "$(desc)" "The following scopes are not allowed for this request: [okta.apps.read]."
+check "jti burned by failed request: 401" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 401
+check "jti replay: description" "$(desc)" "The client_assertion token has already been used."
+
+now=$(date +%s)
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL" "{\"claims\":{\"iat\":$((now - 400)),\"exp\":$((now - 100))}}")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "expired assertion" "$(desc)" "The client_assertion token is expired."
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL" "{\"claims\":{\"iat\":$now,\"exp\":$((now + 3700))}}")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "exp too far" "$(desc)" "The client_assertion token has an expiration too far into the future."
+A=$(assertion "$T/ec.pem" nope 0oa_test "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "unknown kid" "$(desc)" "The client_assertion JWT kid is invalid."
+A=$(assertion "$T/other.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "bad signature" "$(desc)" "The client_assertion signature is invalid."
+A=$(assertion "$T/ec.pem" ec1 0oa_nobody "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "unknown client" "$(desc)" "Invalid value for 'client_id' parameter."
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL" '{"claims":{"jti":null}}')
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "missing jti" "$(json "$T/b" j.error)" invalid_client
+A=$(assertion "$T/rsa.pem" "" 0oa_multi "$ORG_TOKEN_URL" '{"header":{"kid":null}}')
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null
+check "no kid with two keys" "$(desc)" "The client_assertion JWT kid is invalid."
+A=$(assertion "$T/rsa.pem" rsa1 0oa_multi "$ORG_TOKEN_URL" '{"alg":"RS384"}')
+check "RSA RS384 client: 200" "$(post_token "$ORG_TOKEN_URL" "$A" "okta.users.read okta.users.manage")" 200
+code=$(curl -s -o "$T/b" -w '%{http_code}' -u 0oa_secret:s3cr3t "$ORG_TOKEN_URL" -d grant_type=client_credentials -d scope=okta.users.read)
+check "client secret at org server: 401" "$code" 401
+check "client secret at org server: description" "$(desc)" "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method."
+code=$(curl -s -o "$T/b" -w '%{http_code}' "$ORG_TOKEN_URL" -d grant_type=password -d scope=okta.users.read)
+check "grant_type=password: 400" "$code" 400
+check "grant_type=password: unsupported_grant_type" "$(json "$T/b" j.error)" unsupported_grant_type
+
+# --- custom authorization servers ----------------------------------------------------------
+code=$(curl -s -o "$T/b" -w '%{http_code}' -u 0oa_secret:s3cr3t "$URL/oauth2/aus123/v1/token" -d grant_type=client_credentials -d scope=api.read)
+check "secret at custom server: 200" "$code" 200
+CUSTOM_TOKEN=$(json "$T/b" j.access_token)
+code=$(curl -s -o "$T/b" -w '%{http_code}' -u 0oa_secret:wrong "$URL/oauth2/aus123/v1/token" -d grant_type=client_credentials -d scope=api.read)
+check "wrong secret at custom server: 401" "$code" 401
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL/oauth2/default/v1/token")
+check "assertion at /oauth2/default: 200" "$(post_token "$URL/oauth2/default/v1/token" "$A" okta.users.read)" 200
+check "custom-server token refused by /api/v1: 401" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CUSTOM_TOKEN" "$URL/api/v1/users")" 401
+
+# --- scope enforcement on the API ----------------------------------------------------------
+A=$(assertion "$T/ec2.pem" ec2 0oa_groups "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.groups.read > /dev/null
+GTOKEN=$(json "$T/b" j.access_token)
+check "token without okta.users.read: 403" "$(curl -s -o "$T/b" -w '%{http_code}' -H "Authorization: Bearer $GTOKEN" "$URL/api/v1/users")" 403
+check "403 is E0000006" "$(json "$T/b" j.errorCode)" E0000006
+
+# --- faults ------------------------------------------------------------------------------------
+fault() { curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' -d "$1"; }
+api() { curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$@" "$URL/api/v1/users?limit=1"; }
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+TOKEN_OK=$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read); TOKEN=$(json "$T/b" j.access_token)
+check "fresh token" "$TOKEN_OK" 200
+fault '{"target":"api","faults":[{"kind":"status","status":429,"reset_in":2,"duplicate_reset":true},{"kind":"status","status":503},{"kind":"expire_token"},{"kind":"garbage","status":200}]}'
+check "fault 429" "$(api)" 429
+check "fault 429: two X-Rate-Limit-Reset lines" "$(grep -ci '^x-rate-limit-reset:' "$T/h")" 2
+check "fault 429: E0000047" "$(json "$T/b" j.errorCode)" E0000047
+check "fault 503" "$(api)" 503
+check "fault expire_token" "$(api)" 401
+check "fault garbage: 200" "$(api)" 200
+check "fault garbage: not JSON" "$(json "$T/b" 1 || echo notjson)" notjson
+check "after faults: 200" "$(api)" 200
+fault '{"target":"api","faults":[{"kind":"reset"},{"kind":"truncated"},{"kind":"hang"},{"kind":"slow","delay_ms":300},{"kind":"oversized","bytes":3000000}]}'
+api > /dev/null; check "fault reset: curl fails" "$?" 56
+api > /dev/null; check "fault truncated: curl error 18" "$?" 18
+api --max-time 0.5 > /dev/null; check "fault hang: curl times out" "$?" 28
+t0=$(date +%s%N); code=$(api); t1=$(date +%s%N)
+check "fault slow: 200" "$code" 200
+if (( (t1 - t0) / 1000000 >= 300 )); then ok "fault slow: delayed"; else bad "fault slow: delayed"; fi
+api > /dev/null
+check "fault oversized: 3000000 bytes" "$(wc -c < "$T/b" | tr -d ' ')" 3000000
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+fault '{"target":"token","faults":[{"kind":"status","status":503}]}'
+check "token fault 503" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 503
+check "assertion burned by the faulted request" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 401
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null; TOKEN=$(json "$T/b" j.access_token)
+curl -s -X POST -o /dev/null "$URL/__test/rate_limit" -H 'Content-Type: application/json' -d '{"remaining":0}'
+check "rate limit exhausted: 429" "$(api)" 429
+check "rate limit exhausted: remaining 0" "$(tr -d '\r' < "$T/h" | sed -n 's/^X-Rate-Limit-Remaining: //Ip')" 0
+curl -s -X POST -o /dev/null "$URL/__test/rate_limit" -H 'Content-Type: application/json' -d '{"reset":true}'
+check "rate limit reset: 200" "$(api)" 200
+
+# --- expiry ------------------------------------------------------------------------------------
+curl -s -X POST -o /dev/null "$URL/__test/expire_tokens"
+check "expire_tokens: 401" "$(api)" 401
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read > /dev/null; TOKEN=$(json "$T/b" j.access_token)
+check "new token works" "$(api)" 200
+sleep 3.1
+check "token expired after --token-ttl" "$(api)" 401
+
+curl -s -o "$T/b" "$URL/__test/stats"
+if [[ $(json "$T/b" 'j.token_requests > 20 && j.tokens_issued >= 6 && j.api_requests > 50 && j.token_errors > 10') == true ]]; then
+  ok "stats counted"; else bad "stats counted" "$(cat "$T/b")"; fi
+
+kill -TERM "$SPID"; wait "$SPID"; check "SIGTERM: exit 0" "$?" 0
+
+# --- HTTPS ---------------------------------------------------------------------------------
+bash "$here/make-ca.sh" "$T/pki"
+start_server "$T/ready2" --tls-cert "$T/pki/server.pem" --tls-key "$T/pki/server.key"
+contains "https ready line" "$URL" "https://127.0.0.1:"
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL/oauth2/v1/token")
+check "https token with CA: 200" "$(post_token "$URL/oauth2/v1/token" "$A" okta.users.read --cacert "$T/pki/ca.pem")" 200
+curl -s -o /dev/null "$URL/__test/stats" --cacert "$T/pki/untrusted.pem"
+check "https with the wrong CA fails (60)" "$?" 60
+kill -INT "$PID"; wait "$PID"; check "SIGINT: exit 0" "$?" 0
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

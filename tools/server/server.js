@@ -1,0 +1,1116 @@
+#!/usr/bin/env node
+// Local Okta-compatible authorization server + tiny Management API for okta_cc.h tests.
+//
+// Token issuance and storage is done by oidc-provider (its ClientCredentials model); this file
+// adds Okta's rules in front of it (exact `aud`, single-use `jti`, exp limits, kid selection,
+// org-server private_key_jwt only, Okta error wording), a seeded /api/v1/users with Okta
+// pagination and rate-limit headers, and /__test/ control endpoints (stats, fault injection).
+//
+// Usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] [--tls-cert F --tls-key F]
+//          [--token-ttl 3600] [--users 250] [--rate-limit 600] [--leeway 0] [--verbose]
+// Prints exactly one line on stdout when listening: READY port=<port> url=<scheme>://<host>:<port>
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import querystring from 'node:querystring';
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+// ---------------------------------------------------------------------------------------------
+
+function usage(msg) {
+  if (msg) process.stderr.write(`server.js: ${msg}\n`);
+  process.stderr.write('usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] '
+    + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
+    + '[--leeway SECONDS] [--verbose]\n');
+  process.exit(2);
+}
+
+const opts = {
+  clients: null,
+  port: 0,
+  host: '127.0.0.1',
+  tlsCert: null,
+  tlsKey: null,
+  tokenTtl: 3600,
+  users: 250,
+  rateLimit: 600,
+  leeway: 0,
+  verbose: false,
+};
+
+{
+  const argv = process.argv.slice(2);
+  const intArg = (name, v, min) => {
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min) usage(`${name} needs an integer >= ${min}`);
+    return Number(v);
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    let a = argv[i];
+    let v;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) { v = a.slice(eq + 1); a = a.slice(0, eq); }
+    const val = () => (v !== undefined ? v : argv[++i]); // eslint-disable-line no-plusplus
+    switch (a) {
+      case '--clients': opts.clients = val(); break;
+      case '--port': opts.port = intArg(a, val(), 0); break;
+      case '--host': opts.host = val(); break;
+      case '--tls-cert': opts.tlsCert = val(); break;
+      case '--tls-key': opts.tlsKey = val(); break;
+      case '--token-ttl': opts.tokenTtl = intArg(a, val(), 1); break;
+      case '--users': opts.users = intArg(a, val(), 0); break;
+      case '--rate-limit': opts.rateLimit = intArg(a, val(), 0); break;
+      case '--leeway': opts.leeway = intArg(a, val(), 0); break;
+      case '--verbose': case '-v': opts.verbose = true; break;
+      case '--help': case '-h': usage(); break;
+      default: usage(`unknown argument ${a}`);
+    }
+  }
+  if (!opts.clients) usage('--clients FILE is required');
+  if (!!opts.tlsCert !== !!opts.tlsKey) usage('--tls-cert and --tls-key go together');
+  if (opts.port > 65535) usage('--port out of range');
+}
+
+// Only the READY line may go to stdout: route everything console prints to stderr, and keep
+// oidc-provider's development notices quiet unless --verbose.
+{
+  const toErr = (...args) => {
+    const s = args.map((x) => (typeof x === 'string' ? x : String(x))).join(' ');
+    if (!opts.verbose && s.includes('oidc-provider')) return;
+    process.stderr.write(`${s}\n`);
+  };
+  console.log = toErr; // eslint-disable-line no-console
+  console.info = toErr; // eslint-disable-line no-console
+  console.warn = toErr; // eslint-disable-line no-console
+}
+
+const { default: Provider } = await import('oidc-provider');
+
+function log(...args) {
+  process.stderr.write(`[okta-test-server] ${args.join(' ')}\n`);
+}
+function vlog(...args) {
+  if (opts.verbose) log(...args);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+// ---------------------------------------------------------------------------------------------
+
+const ORG = 'org';
+const ALGS = {
+  RS256: { hash: 'sha256', kty: 'RSA' },
+  RS384: { hash: 'sha384', kty: 'RSA' },
+  RS512: { hash: 'sha512', kty: 'RSA' },
+  ES256: { hash: 'sha256', kty: 'EC', crv: 'P-256', size: 32 },
+  ES384: { hash: 'sha384', kty: 'EC', crv: 'P-384', size: 48 },
+  ES512: { hash: 'sha512', kty: 'EC', crv: 'P-521', size: 66 },
+};
+
+let clients = new Map(); // client_id -> normalized client
+let knownAuthServers = new Set([ORG, 'default']);
+
+function loadClients() {
+  const doc = JSON.parse(fs.readFileSync(opts.clients, 'utf8'));
+  const list = Array.isArray(doc) ? doc : doc.clients;
+  if (!Array.isArray(list)) throw new Error('clients file: expected {"clients":[...]}');
+  const map = new Map();
+  const servers = new Set([ORG, 'default']);
+  for (const c of list) {
+    if (!c || typeof c.client_id !== 'string' || !c.client_id) throw new Error('clients file: client without client_id');
+    const keys = [];
+    for (const jwk of (c.jwks && c.jwks.keys) || []) {
+      const { d, p, q, dp, dq, qi, ...pub } = jwk; // never keep private parts
+      let keyObject;
+      try {
+        keyObject = crypto.createPublicKey({ key: pub, format: 'jwk' });
+      } catch (e) {
+        throw new Error(`clients file: client ${c.client_id}: bad JWK (${e.message})`);
+      }
+      keys.push({
+        kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, kty: jwk.kty, crv: jwk.crv, alg: jwk.alg, keyObject,
+      });
+    }
+    const authServers = Array.isArray(c.auth_servers) && c.auth_servers.length ? c.auth_servers.map(String) : [ORG, 'default'];
+    authServers.forEach((s) => servers.add(s));
+    map.set(c.client_id, {
+      clientId: c.client_id,
+      keys,
+      scopes: Array.isArray(c.scopes) ? c.scopes.map(String) : [],
+      authServers: new Set(authServers),
+      clientSecret: typeof c.client_secret === 'string' ? c.client_secret : undefined,
+      method: typeof c.token_endpoint_auth_method === 'string' ? c.token_endpoint_auth_method : undefined,
+      requireKid: c.require_kid === true,
+      internalSecret: crypto.randomBytes(24).toString('base64url'),
+    });
+  }
+  clients = map;
+  knownAuthServers = servers;
+  providers.clear(); // rebuilt lazily; token stores survive (kept per auth server)
+}
+
+// ---------------------------------------------------------------------------------------------
+// oidc-provider instances (one per authorization server), with a per-server in-memory store
+// ---------------------------------------------------------------------------------------------
+
+const providers = new Map(); // auth server id -> { provider, callback }
+const stores = new Map(); // auth server id -> Map(key -> { payload, exp(ms) })
+let baseUrl = null; // set once listening
+const signingJwk = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+signingJwk.kid = 'okta-test-server-signing';
+signingJwk.alg = 'ES256';
+signingJwk.use = 'sig';
+const cookieKey = crypto.randomBytes(32).toString('base64url');
+
+function storeFor(asId) {
+  if (!stores.has(asId)) stores.set(asId, new Map());
+  return stores.get(asId);
+}
+
+function adapterFor(asId) {
+  const store = storeFor(asId);
+  return class MemoryAdapter {
+    constructor(model) { this.model = model; }
+
+    key(id) { return `${this.model}:${id}`; }
+
+    async upsert(id, payload, expiresIn) {
+      store.set(this.key(id), { payload, exp: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+    }
+
+    async find(id) {
+      const e = store.get(this.key(id));
+      if (!e) return undefined;
+      if (e.exp <= Date.now()) { store.delete(this.key(id)); return undefined; }
+      return e.payload;
+    }
+
+    async findByUserCode() { return undefined; }
+
+    async findByUid() { return undefined; }
+
+    async consume(id) {
+      const e = store.get(this.key(id));
+      if (e) e.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+
+    async destroy(id) { store.delete(this.key(id)); }
+
+    async revokeByGrantId() {}
+  };
+}
+
+function providerFor(asId) {
+  if (providers.has(asId)) return providers.get(asId);
+  const issuer = asId === ORG ? baseUrl : `${baseUrl}/oauth2/${asId}`;
+  const allScopes = new Set();
+  const providerClients = [];
+  for (const c of clients.values()) {
+    if (!c.authServers.has(asId)) continue;
+    c.scopes.forEach((s) => allScopes.add(s));
+    providerClients.push({
+      client_id: c.clientId,
+      client_secret: c.internalSecret,
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: c.scopes.join(' ') || undefined,
+    });
+  }
+  const provider = new Provider(issuer, {
+    adapter: adapterFor(asId),
+    clients: providerClients,
+    jwks: { keys: [signingJwk] },
+    cookies: { keys: [cookieKey] },
+    scopes: [...allScopes],
+    claims: { openid: ['sub'] },
+    clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['client_credentials'], response_types: [] },
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+    },
+    routes: { token: '/token' },
+    ttl: { ClientCredentials: opts.tokenTtl },
+    clockTolerance: 0,
+  });
+  provider.on('grant.success', () => { stats.tokens_issued += 1; });
+  provider.on('grant.error', (ctx, err) => { vlog(`oidc-provider grant.error: ${err && err.message}`); });
+  provider.on('server_error', (ctx, err) => { log(`oidc-provider server_error: ${err && err.stack}`); });
+  const entry = { provider, callback: provider.callback() };
+  providers.set(asId, entry);
+  return entry;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State: stats, faults, used jti, rate limit, request log
+// ---------------------------------------------------------------------------------------------
+
+function freshStats() {
+  return {
+    token_requests: 0,
+    tokens_issued: 0,
+    api_requests: 0,
+    token_errors: 0,
+    api_errors: 0,
+    faults_served: 0,
+    jti_replays: 0,
+    rate_limited: 0,
+  };
+}
+let stats = freshStats();
+const faults = { token: [], api: [] };
+const usedJti = new Map(); // `${client}\0${jti}` -> expiry ms
+const recent = []; // last requests (no secrets)
+const RECENT_MAX = 100;
+const RATE_WINDOW = 60;
+const rate = { windowEnd: 0, used: 0 };
+
+function remember(entry) {
+  recent.push(entry);
+  if (recent.length > RECENT_MAX) recent.shift();
+}
+
+function rateTake() {
+  const now = Math.floor(Date.now() / 1000);
+  if (now >= rate.windowEnd) { rate.windowEnd = now + RATE_WINDOW; rate.used = 0; }
+  const ok = rate.used < opts.rateLimit;
+  if (ok) rate.used += 1;
+  return ok;
+}
+
+function rateHeaders(res) {
+  res.setHeader('X-Rate-Limit-Limit', String(opts.rateLimit));
+  res.setHeader('X-Rate-Limit-Remaining', String(Math.max(0, opts.rateLimit - rate.used)));
+  res.setHeader('X-Rate-Limit-Reset', String(rate.windowEnd));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+const scheme = opts.tlsCert ? 'https' : 'http';
+
+function requestBase(req) {
+  const host = req.headers.host || (baseUrl && new URL(baseUrl).host);
+  return `${scheme}://${host}`;
+}
+
+function newId(prefix) {
+  return prefix + crypto.randomBytes(15).toString('base64url').replace(/[-_]/g, 'x').slice(0, 20 - prefix.length);
+}
+
+function sendJson(res, status, obj, extraHeaders = {}) {
+  if (res.headersSent || res.destroyed) return;
+  const body = Buffer.from(JSON.stringify(obj));
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': String(body.length),
+    ...extraHeaders,
+  });
+  res.end(body);
+}
+
+function oktaError(res, status, code, summary, extraHeaders = {}) {
+  sendJson(res, status, {
+    errorCode: code,
+    errorSummary: summary,
+    errorLink: code,
+    errorId: newId('oae'),
+    errorCauses: [],
+  }, extraHeaders);
+}
+
+function oauthError(res, status, error, description, extraHeaders = {}) {
+  sendJson(res, status, { error, error_description: description }, {
+    'Cache-Control': 'no-cache, no-store',
+    Pragma: 'no-cache',
+    ...extraHeaders,
+  });
+}
+
+function readBody(req, limit = 1 << 20) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > limit) { reject(Object.assign(new Error('body too large'), { status: 413 })); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
+
+function b64urlJson(part) {
+  if (typeof part !== 'string' || !/^[A-Za-z0-9_-]*$/.test(part)) throw new Error('bad base64url');
+  const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+  return v;
+}
+
+function decodeJwt(jwt) {
+  if (typeof jwt !== 'string') return null;
+  const parts = jwt.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    return {
+      header: b64urlJson(parts[0]),
+      payload: b64urlJson(parts[1]),
+      signingInput: Buffer.from(`${parts[0]}.${parts[1]}`),
+      signature: Buffer.from(parts[2], 'base64url'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+// Marks an assertion's jti as used; returns true when it had been used before.
+function burnJti(payload) {
+  if (!payload || typeof payload.jti !== 'string' || !payload.jti) return false;
+  const who = typeof payload.sub === 'string' ? payload.sub : (typeof payload.iss === 'string' ? payload.iss : '');
+  const key = `${who}\0${payload.jti}`;
+  const now = Date.now();
+  if (usedJti.size > 100000) for (const [k, exp] of usedJti) if (exp < now) usedJti.delete(k);
+  const seen = usedJti.has(key);
+  const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : now;
+  usedJti.set(key, Math.max(exp, now) + 3600 * 1000);
+  return seen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+// ---------------------------------------------------------------------------------------------
+
+function nowSec() { return Math.floor(Date.now() / 1000); }
+
+// Returns true when the fault fully handled (or deliberately dropped) the request.
+async function applyFault(fault, req, res, target) {
+  stats.faults_served += 1;
+  vlog(`fault ${target}: ${JSON.stringify(fault)}`);
+  const kind = fault.kind || 'status';
+  const hdrs = fault.headers && typeof fault.headers === 'object' ? fault.headers : {};
+  switch (kind) {
+    case 'slow':
+      await sleep(Number(fault.delay_ms) || 0);
+      return false; // then answer normally
+    case 'hang':
+      // never answer; the socket is cleaned up when the client closes it (or at shutdown)
+      req.socket.setTimeout(0);
+      await new Promise((resolve) => { res.on('close', resolve); });
+      return true;
+    case 'reset':
+      if (typeof req.socket.resetAndDestroy === 'function') req.socket.resetAndDestroy();
+      else req.socket.destroy();
+      return true;
+    case 'truncated': {
+      const body = Buffer.from(target === 'token'
+        ? '{"token_type":"Bearer","expires_in":3600,"access_token":"eyJraWQiOiJ0cnVuY2F0ZWQ'
+        : '[{"id":"00utruncated00000000","status":"ACTIVE","profile":{"login":"trunc');
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(body.length + 1000),
+        ...hdrs,
+      });
+      res.write(body, () => { setTimeout(() => req.socket.destroy(), 20); });
+      return true;
+    }
+    case 'garbage': {
+      const status = Number(fault.status) || 200;
+      const body = typeof fault.body === 'string' ? fault.body
+        : (target === 'token' ? '{"access_token": "abc' : '<html><body>Service Unavailable</body></html>');
+      const buf = Buffer.from(body);
+      res.writeHead(status, {
+        'Content-Type': 'application/json', 'Content-Length': String(buf.length), ...hdrs,
+      });
+      res.end(buf);
+      return true;
+    }
+    case 'oversized': {
+      const total = Math.max(0, Number(fault.bytes) || 3000000);
+      res.writeHead(Number(fault.status) || 200, { 'Content-Type': 'application/json', ...hdrs }); // chunked
+      const head = target === 'token' ? '{"token_type":"Bearer","expires_in":3600,"access_token":"' : '[{"id":"';
+      const tail = target === 'token' ? '"}' : '"}]';
+      let sent = 0;
+      const write = (s) => { sent += Buffer.byteLength(s); return res.write(s); };
+      write(head);
+      const chunk = 'A'.repeat(65536);
+      while (sent < total - tail.length && !res.destroyed) {
+        const n = Math.min(chunk.length, total - tail.length - sent);
+        if (!write(n === chunk.length ? chunk : chunk.slice(0, n))) {
+          // eslint-disable-next-line no-await-in-loop
+          await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+        }
+      }
+      if (!res.destroyed) res.end(tail);
+      return true;
+    }
+    case 'expire_token':
+      req.oktaExpireToken = true;
+      return false;
+    case 'status': {
+      const status = Number(fault.status) || 500;
+      if (status === 429) {
+        const reset = nowSec() + (fault.reset_in !== undefined ? Number(fault.reset_in) : 2);
+        const h = {
+          'X-Rate-Limit-Limit': String(opts.rateLimit),
+          'X-Rate-Limit-Remaining': '0',
+          'X-Rate-Limit-Reset': fault.duplicate_reset ? [String(reset + 30), String(reset)] : String(reset),
+          ...hdrs,
+        };
+        if (typeof fault.body === 'string') {
+          res.writeHead(429, { 'Content-Type': 'application/json', ...h });
+          res.end(fault.body);
+        } else {
+          // a fault 429 replaces the normal rate-limit headers
+          ['X-Rate-Limit-Limit', 'X-Rate-Limit-Remaining', 'X-Rate-Limit-Reset'].forEach((n) => res.removeHeader(n));
+          oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', h);
+        }
+        return true;
+      }
+      if (typeof fault.body === 'string') {
+        res.writeHead(status, { 'Content-Type': fault.content_type || 'application/json', ...hdrs });
+        res.end(fault.body);
+        return true;
+      }
+      if (status === 401) {
+        if (target === 'token') {
+          oauthError(res, 401, 'invalid_client', 'Client authentication failed. Either the client or the client credentials are invalid.', hdrs);
+        } else {
+          oktaError(res, 401, 'E0000011', 'Invalid token provided', hdrs);
+        }
+      } else if (status === 403) {
+        oktaError(res, 403, 'E0000006', 'You do not have permission to perform the requested action', hdrs);
+      } else if (status === 503) {
+        oktaError(res, 503, 'E0000010', 'Service is temporarily unavailable. Please try again later.', hdrs);
+      } else if (status === 504) {
+        oktaError(res, 504, 'E0000009', 'Internal Server Error', hdrs);
+      } else if (status >= 500) {
+        oktaError(res, status, 'E0000009', 'Internal Server Error', hdrs);
+      } else {
+        oktaError(res, status, 'E0000001', `Injected error ${status}`, hdrs);
+      }
+      return true;
+    }
+    default:
+      log(`unknown fault kind ${kind}, ignored`);
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token endpoint
+// ---------------------------------------------------------------------------------------------
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'groups', 'device_sso']);
+const GENERIC_CLIENT_FAIL = 'Client authentication failed. Either the client or the client credentials are invalid.';
+
+class TokenError extends Error {
+  constructor(status, error, description) {
+    super(description);
+    this.status = status;
+    this.error = error;
+  }
+}
+const clientErr = (d) => new TokenError(401, 'invalid_client', d);
+
+function verifySignature(decoded, key, alg) {
+  const spec = ALGS[alg];
+  if (key.kty !== spec.kty) return false;
+  if (spec.kty === 'EC') {
+    const crv = key.keyObject.asymmetricKeyDetails && key.keyObject.asymmetricKeyDetails.namedCurve;
+    const want = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' }[spec.crv];
+    if (crv !== want) return false;
+    if (decoded.signature.length !== 2 * spec.size) return false;
+    return crypto.verify(spec.hash, decoded.signingInput, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, decoded.signature);
+  }
+  return crypto.verify(spec.hash, decoded.signingInput, key.keyObject, decoded.signature);
+}
+
+// Validates client authentication following Okta's rules; returns the client.
+function authenticateClient(req, form, asId, tokenUrl, decoded, replayed) {
+  const authz = req.headers.authorization;
+  const basic = typeof authz === 'string' && /^basic\s/i.test(authz);
+  const methods = [basic, form.client_secret !== undefined, form.client_assertion !== undefined].filter(Boolean).length;
+  if (methods > 1) {
+    throw new TokenError(400, 'invalid_request', 'Cannot supply multiple client credentials. Use one of the following: '
+      + 'credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.');
+  }
+
+  // --- client secret (basic or post) ---
+  if (basic || form.client_secret !== undefined) {
+    let id;
+    let secret;
+    if (basic) {
+      const raw = Buffer.from(authz.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
+      const i = raw.indexOf(':');
+      if (i < 0) throw clientErr(GENERIC_CLIENT_FAIL);
+      id = decodeURIComponent(raw.slice(0, i));
+      secret = decodeURIComponent(raw.slice(i + 1));
+    } else {
+      id = form.client_id;
+      secret = form.client_secret;
+    }
+    const client = typeof id === 'string' ? clients.get(id) : undefined;
+    if (!client) throw clientErr("Invalid value for 'client_id' parameter.");
+    if (asId === ORG) {
+      throw clientErr('Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.');
+    }
+    const used = basic ? 'client_secret_basic' : 'client_secret_post';
+    if (!client.clientSecret || (client.method && client.method !== used)) throw clientErr(GENERIC_CLIENT_FAIL);
+    const a = Buffer.from(String(secret));
+    const b = Buffer.from(client.clientSecret);
+    if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) {
+      throw clientErr('The client secret supplied for a confidential client is invalid.');
+    }
+    return client;
+  }
+
+  // --- private_key_jwt ---
+  if (form.client_assertion === undefined) {
+    if (typeof form.client_id === 'string' && !clients.has(form.client_id)) throw clientErr("Invalid value for 'client_id' parameter.");
+    throw clientErr(GENERIC_CLIENT_FAIL);
+  }
+  if (form.client_assertion_type !== ASSERTION_TYPE) throw clientErr('The client_assertion_type is invalid.');
+  if (!decoded) throw clientErr('The client_assertion is not a well-formed JWT.');
+  const { header, payload } = decoded;
+  const { iss, sub } = payload;
+  if (typeof sub !== 'string' || typeof iss !== 'string' || !sub) throw clientErr("The client_assertion token must contain 'iss' and 'sub' claims.");
+  if (iss !== sub) throw clientErr("The client_assertion token 'iss' and 'sub' claims must both be the client_id.");
+  if (form.client_id !== undefined && form.client_id !== sub) throw clientErr("The client_id parameter does not match the client_assertion 'sub' claim.");
+  const client = clients.get(sub);
+  if (!client) throw clientErr("Invalid value for 'client_id' parameter.");
+  if (client.method && client.method !== 'private_key_jwt') {
+    if (asId === ORG) throw clientErr('Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.');
+    throw clientErr(GENERIC_CLIENT_FAIL);
+  }
+  if (typeof header.alg !== 'string' || !ALGS[header.alg]) throw clientErr('The client_assertion JWT alg is not supported.');
+  if (client.keys.length === 0) throw clientErr('The client_assertion JWT kid is invalid.');
+  let key;
+  if (header.kid !== undefined) {
+    key = client.keys.find((k) => k.kid === header.kid);
+    if (!key) throw clientErr('The client_assertion JWT kid is invalid.');
+  } else {
+    if (client.keys.length !== 1 || client.requireKid) throw clientErr('The client_assertion JWT kid is invalid.');
+    [key] = client.keys;
+  }
+  if (!verifySignature(decoded, key, header.alg)) throw clientErr('The client_assertion signature is invalid.');
+  if (typeof payload.aud !== 'string' || payload.aud !== tokenUrl) {
+    throw clientErr('The audience claim for client_assertion must be the endpoint invoked for the request.');
+  }
+  const now = Date.now() / 1000;
+  const { exp, iat, nbf } = payload;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw clientErr("The client_assertion token must contain an 'exp' claim.");
+  if (exp + opts.leeway <= now) throw clientErr('The client_assertion token is expired.');
+  if (exp > now + 3600 || (typeof iat === 'number' && exp - iat > 3600)) {
+    throw clientErr('The client_assertion token has an expiration too far into the future.');
+  }
+  if (iat !== undefined && (typeof iat !== 'number' || iat > now + 60 + opts.leeway)) {
+    throw clientErr("The client_assertion token 'iat' claim is invalid or in the future.");
+  }
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + opts.leeway)) {
+    throw clientErr('The client_assertion token is not yet valid.');
+  }
+  if (typeof payload.jti !== 'string' || !payload.jti) throw clientErr("The client_assertion token must contain a 'jti' claim.");
+  if (replayed) {
+    stats.jti_replays += 1;
+    throw clientErr('The client_assertion token has already been used.');
+  }
+  return client;
+}
+
+function checkScopes(form, client, asId) {
+  const raw = typeof form.scope === 'string' ? form.scope.trim() : '';
+  if (!raw) {
+    throw new TokenError(400, 'invalid_scope', "The authorization server resource does not have any configured default scopes, 'scope' must be provided.");
+  }
+  const scopes = [...new Set(raw.split(/ +/))];
+  const oidc = scopes.filter((s) => OIDC_SCOPES.has(s));
+  if (oidc.length) throw new TokenError(400, 'invalid_scope', `Cannot request '${oidc[0]}' scopes using client credentials`);
+  if (asId === ORG && scopes.some((s) => !s.startsWith('okta.'))) {
+    throw new TokenError(400, 'invalid_scope', 'One or more scopes are not configured for the authorization server resource.');
+  }
+  const granted = new Set(client.scopes);
+  const missing = scopes.filter((s) => !granted.has(s));
+  if (missing.length) {
+    throw new TokenError(400, 'invalid_scope', `The following scopes are not allowed for this request: [${missing.join(', ')}].`);
+  }
+  return scopes;
+}
+
+async function handleToken(req, res, asId, path) {
+  stats.token_requests += 1;
+  const entry = {
+    target: 'token', method: req.method, path, user_agent: req.headers['user-agent'] || null, at: new Date().toISOString(),
+  };
+  remember(entry);
+  const fail = (status, error, desc) => {
+    stats.token_errors += 1;
+    entry.status = status;
+    entry.error = error;
+    entry.error_description = desc;
+    vlog(`token ${asId}: ${status} ${error}: ${desc}`);
+    oauthError(res, status, error, desc);
+  };
+
+  if (req.method !== 'POST') {
+    stats.token_errors += 1;
+    entry.status = 405;
+    oktaError(res, 405, 'E0000022', 'The endpoint does not support the provided HTTP method', { Allow: 'POST' });
+    return;
+  }
+  let bodyBuf;
+  try {
+    bodyBuf = await readBody(req, 64 * 1024);
+  } catch (e) {
+    fail(e.status || 400, 'invalid_request', 'The request body could not be read.');
+    return;
+  }
+  const ctype = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+  const form = ctype === 'application/x-www-form-urlencoded' ? querystring.parse(bodyBuf.toString('utf8')) : {};
+  entry.content_type = req.headers['content-type'] || null;
+  entry.form_keys = Object.keys(form);
+  entry.grant_type = form.grant_type;
+  entry.scope = form.scope;
+  entry.has_authorization_header = !!req.headers.authorization;
+  entry.query = new URL(req.url, 'http://x').search || null;
+
+  // Decode the assertion (if any) and burn its jti right away: Okta refuses a replay even of an
+  // assertion whose first request failed (including injected faults).
+  const decoded = typeof form.client_assertion === 'string' ? decodeJwt(form.client_assertion) : null;
+  const replayed = decoded ? burnJti(decoded.payload) : false;
+  if (decoded) {
+    entry.assertion_header = decoded.header;
+    entry.assertion_claims = decoded.payload;
+  }
+  entry.dpop = !!req.headers.dpop;
+
+  const fault = faults.token.shift();
+  if (fault) {
+    entry.fault = fault.kind || 'status';
+    if (await applyFault(fault, req, res, 'token')) return;
+  }
+
+  if (!knownAuthServers.has(asId)) {
+    stats.token_errors += 1;
+    entry.status = 404;
+    oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${asId} (AuthorizationServer)`);
+    return;
+  }
+  if (ctype !== 'application/x-www-form-urlencoded') {
+    fail(400, 'invalid_request', 'The request must use the application/x-www-form-urlencoded content type.');
+    return;
+  }
+  if (new URL(req.url, 'http://x').search) {
+    // Okta refuses credentials in the query; keep it simple and refuse any query on /token
+    fail(400, 'invalid_request', 'Query parameters are not allowed on the token endpoint.');
+    return;
+  }
+  for (const [k, v] of Object.entries(form)) {
+    if (Array.isArray(v)) { fail(400, 'invalid_request', `The '${k}' parameter was supplied more than once.`); return; }
+  }
+  if (!form.grant_type) { fail(400, 'invalid_request', "The 'grant_type' parameter is required."); return; }
+  if (form.grant_type !== 'client_credentials') {
+    fail(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server. Configured grant types: [client_credentials].');
+    return;
+  }
+
+  const tokenUrl = `${requestBase(req)}${path}`;
+  let client;
+  let scopes;
+  try {
+    client = authenticateClient(req, form, asId, tokenUrl, decoded, replayed);
+    if (!client.authServers.has(asId)) {
+      throw new TokenError(400, 'access_denied', 'Policy evaluation failed for this request, please check the policy configurations.');
+    }
+    scopes = checkScopes(form, client, asId);
+  } catch (e) {
+    if (!(e instanceof TokenError)) throw e;
+    fail(e.status, e.error, e.message);
+    return;
+  }
+  entry.client_id = client.clientId;
+
+  // Hand the (now validated) request to oidc-provider, authenticated with an internal secret,
+  // so that the token is minted and stored by its ClientCredentials model.
+  const internal = querystring.stringify({
+    grant_type: 'client_credentials',
+    client_id: client.clientId,
+    client_secret: client.internalSecret,
+    scope: scopes.join(' '),
+  });
+  const { callback } = providerFor(asId);
+  delete req.headers.authorization;
+  delete req.headers.dpop;
+  delete req.headers['x-forwarded-proto'];
+  delete req.headers['x-forwarded-host'];
+  delete req.headers['transfer-encoding'];
+  req.headers['content-type'] = 'application/x-www-form-urlencoded';
+  req.headers['content-length'] = String(Buffer.byteLength(internal));
+  req.body = internal;
+  req.url = '/token';
+  res.on('finish', () => {
+    entry.status = res.statusCode;
+    if (res.statusCode !== 200) stats.token_errors += 1;
+  });
+  callback(req, res);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+// ---------------------------------------------------------------------------------------------
+
+const FIRST = ['Zoë', 'José', 'Łukasz', '美咲', 'Ærøskøbing', 'Alice', 'Bob', 'Carol', 'Dmitri', 'Émilie',
+  'François', 'Günther', 'Hiroshi', 'Ingrid', 'Jürgen', 'Kateřina', 'Liam', 'María', 'Nuño', 'Olivia',
+  'Paweł', 'Quentin', 'Raúl', 'Søren', 'Tomás', 'Ümit', 'Valentina', 'Wojciech', 'Xiù', 'Yaël'];
+const LAST = ['Smith', 'García', 'Müller', 'Nováková', "O'Brien", 'Øster', '山田', 'Żółć', 'Lefèvre', 'Nguyễn',
+  'Johnson', 'Brown', 'Kowalski', 'Ivanov', 'Şahin', 'Dubois', 'Rossi', 'Jensen', 'Papadopoulos', 'Lee',
+  'Weiß', 'Håkansson', 'Silva', 'Çelik', 'Ó Súilleabháin', 'Kim', 'Andersson', 'Fernández', 'Wang', 'Brontë'];
+const STATUSES = ['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE', 'PROVISIONED', 'ACTIVE', 'SUSPENDED', 'ACTIVE',
+  'STAGED', 'ACTIVE', 'LOCKED_OUT', 'ACTIVE', 'PASSWORD_EXPIRED', 'ACTIVE', 'RECOVERY', 'ACTIVE'];
+const USER_TYPE_ID = 'oty1a2b3c4d5e6f7g8h9';
+const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+// 20-char Okta-looking id; the 4 characters after the prefix encode n (base 62, ASCII order) so
+// that sorting by id keeps the seeding order (user001 first), the rest is a stable hash.
+function seededId(prefix, n, seed) {
+  const h = crypto.createHash('sha256').update(seed).digest();
+  let ord = '';
+  for (let v = n, i = 0; i < 4; i += 1, v = Math.floor(v / 62)) ord = ALNUM[v % 62] + ord;
+  let s = prefix + ord;
+  for (let i = 0; s.length < 20; i += 1) s += ALNUM[h[i] % ALNUM.length];
+  return s;
+}
+
+function makeUsers(n) {
+  const users = [];
+  const base = Date.UTC(2021, 0, 4, 9, 30, 0);
+  const day = 86400000;
+  const iso = (ms) => new Date(ms).toISOString();
+  const width = Math.max(3, String(n).length);
+  for (let i = 1; i <= n; i += 1) {
+    const first = FIRST[(i - 1) % FIRST.length];
+    const last = LAST[(i * 7) % LAST.length];
+    const login = `user${String(i).padStart(width, '0')}@example.com`;
+    const status = STATUSES[(i - 1) % STATUSES.length];
+    const created = base + i * day + (i % 97) * 60000;
+    const never = status === 'STAGED' || status === 'PROVISIONED';
+    const activated = status === 'STAGED' ? null : created + 3600000;
+    const lastUpdated = created + (i % 30) * day;
+    users.push({
+      id: seededId('00u', i, `user-${i}`),
+      status,
+      created: iso(created),
+      activated: activated === null ? null : iso(activated),
+      statusChanged: status === 'STAGED' ? null : iso(lastUpdated),
+      lastLogin: never ? null : iso(lastUpdated + (i % 11) * 3600000),
+      lastUpdated: iso(lastUpdated),
+      passwordChanged: never ? null : iso(created + 7200000),
+      type: { id: USER_TYPE_ID },
+      profile: {
+        firstName: first,
+        lastName: last,
+        mobilePhone: null,
+        secondEmail: null,
+        login,
+        email: login,
+      },
+      credentials: {
+        ...(never ? {} : { password: {} }),
+        emails: [{ value: login, status: 'VERIFIED', type: 'PRIMARY' }],
+        provider: { type: 'OKTA', name: 'OKTA' },
+      },
+    });
+  }
+  users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // Okta lists in id order; after=<last id>
+  return users;
+}
+
+const USERS = makeUsers(opts.users);
+const USERS_BY_ID = new Map(USERS.map((u) => [u.id, u]));
+
+function withLinks(user, base) {
+  return { ...user, _links: { self: { href: `${base}/api/v1/users/${user.id}` } } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Management API
+// ---------------------------------------------------------------------------------------------
+
+async function handleApi(req, res, url) {
+  stats.api_requests += 1;
+  const entry = {
+    target: 'api', method: req.method, path: url.pathname, query: url.search || null,
+    user_agent: req.headers['user-agent'] || null, at: new Date().toISOString(),
+    authorization_scheme: typeof req.headers.authorization === 'string' ? req.headers.authorization.split(' ')[0] : null,
+  };
+  remember(entry);
+  res.on('finish', () => {
+    entry.status = res.statusCode;
+    if (res.statusCode >= 400) stats.api_errors += 1;
+  });
+
+  const allowed = rateTake();
+  rateHeaders(res);
+
+  const fault = faults.api.shift();
+  if (fault) {
+    entry.fault = fault.kind || 'status';
+    if (await applyFault(fault, req, res, 'api')) return;
+  }
+  if (!allowed) {
+    stats.rate_limited += 1;
+    oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.');
+    return;
+  }
+
+  // authentication
+  const authz = req.headers.authorization;
+  const m = typeof authz === 'string' ? /^Bearer +(\S+)$/i.exec(authz) : null;
+  let token;
+  if (m && !req.oktaExpireToken) {
+    token = await providerFor(ORG).provider.ClientCredentials.find(m[1]);
+  }
+  if (!token) {
+    oktaError(res, 401, 'E0000011', 'Invalid token provided', {
+      'WWW-Authenticate': `Bearer authorization_uri="${requestBase(req)}/oauth2/v1/authorize", realm="${requestBase(req)}", `
+        + 'error="invalid_token", error_description="The token is invalid or has expired."',
+    });
+    return;
+  }
+  const tokenScopes = new Set(String(token.scope || '').split(' '));
+  if (!tokenScopes.has('okta.users.read') && !tokenScopes.has('okta.users.manage')) {
+    oktaError(res, 403, 'E0000006', 'You do not have permission to perform the requested action', {
+      'WWW-Authenticate': `Bearer authorization_uri="${requestBase(req)}/oauth2/v1/authorize", realm="${requestBase(req)}", `
+        + 'scope="okta.users.read", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", '
+        + 'resource="/api/v1/users"',
+    });
+    return;
+  }
+  entry.client_id = token.clientId;
+
+  if (req.method !== 'GET') {
+    oktaError(res, 405, 'E0000022', 'The endpoint does not support the provided HTTP method', { Allow: 'GET' });
+    return;
+  }
+  const base = requestBase(req);
+  if (url.pathname === '/api/v1/users') {
+    let limit = 200;
+    const lp = url.searchParams.get('limit');
+    if (lp !== null && /^-?\d+$/.test(lp.trim())) limit = Math.min(200, Math.max(1, Number(lp)));
+    const after = url.searchParams.get('after');
+    let start = 0;
+    if (after !== null && after !== '') {
+      start = USERS.findIndex((u) => u.id > after);
+      if (start < 0) start = USERS.length;
+    }
+    const page = USERS.slice(start, start + limit).map((u) => withLinks(u, base));
+    const links = [`<${base}${url.pathname}${url.search}>; rel="self"`];
+    if (start + limit < USERS.length && page.length) {
+      const next = new URLSearchParams(url.searchParams);
+      next.delete('after');
+      next.delete('limit');
+      next.set('after', page[page.length - 1].id);
+      next.set('limit', String(limit));
+      links.push(`<${base}${url.pathname}?${next.toString()}>; rel="next"`);
+    }
+    sendJson(res, 200, page, { Link: links }); // array → one Link header line per rel
+    return;
+  }
+  const one = /^\/api\/v1\/users\/([^/]+)$/.exec(url.pathname);
+  if (one) {
+    const id = decodeURIComponent(one[1]);
+    const user = USERS_BY_ID.get(id) || USERS.find((u) => u.profile.login === id);
+    if (!user) {
+      oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${id} (User)`);
+      return;
+    }
+    sendJson(res, 200, withLinks(user, base));
+    return;
+  }
+  oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${url.pathname} (Resource)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test control endpoints
+// ---------------------------------------------------------------------------------------------
+
+const FAULT_KINDS = new Set(['status', 'slow', 'hang', 'truncated', 'reset', 'garbage', 'oversized', 'expire_token']);
+
+async function handleTest(req, res, url) {
+  const ra = req.socket.remoteAddress || '';
+  if (!(ra === '::1' || ra.startsWith('127.') || ra.startsWith('::ffff:127.'))) {
+    oktaError(res, 403, 'E0000006', 'You do not have permission to perform the requested action');
+    return;
+  }
+  let body = {};
+  if (req.method === 'POST') {
+    const buf = await readBody(req);
+    if (buf.length) {
+      try { body = JSON.parse(buf.toString('utf8')); } catch { sendJson(res, 400, { error: 'body is not JSON' }); return; }
+    }
+  }
+  const p = url.pathname;
+  if (p === '/__test/stats' && req.method === 'GET') {
+    sendJson(res, 200, { ...stats, faults_pending: { token: faults.token.length, api: faults.api.length } });
+  } else if (p === '/__test/reset_stats' && req.method === 'POST') {
+    stats = freshStats();
+    recent.length = 0;
+    sendJson(res, 200, { ok: true });
+  } else if (p === '/__test/faults' && req.method === 'POST') {
+    const { target } = body;
+    const list = Array.isArray(body.faults) ? body.faults : (body.kind ? [body] : null);
+    if (!(target === 'token' || target === 'api') || !list) {
+      sendJson(res, 400, { error: 'expected {"target":"token"|"api","faults":[...]}' });
+      return;
+    }
+    for (const f of list) {
+      if (!f || typeof f !== 'object' || !FAULT_KINDS.has(f.kind || 'status')) {
+        sendJson(res, 400, { error: `bad fault ${JSON.stringify(f)}` });
+        return;
+      }
+    }
+    if (body.replace) faults[target] = [];
+    faults[target].push(...list);
+    sendJson(res, 200, { ok: true, pending: faults[target].length });
+  } else if (p === '/__test/faults' && req.method === 'GET') {
+    sendJson(res, 200, faults);
+  } else if (p === '/__test/clear_faults' && req.method === 'POST') {
+    faults.token = [];
+    faults.api = [];
+    sendJson(res, 200, { ok: true });
+  } else if (p === '/__test/expire_tokens' && req.method === 'POST') {
+    let n = 0;
+    for (const store of stores.values()) {
+      for (const k of [...store.keys()]) if (k.startsWith('ClientCredentials:')) { store.delete(k); n += 1; }
+    }
+    sendJson(res, 200, { ok: true, expired: n });
+  } else if (p === '/__test/requests' && req.method === 'GET') {
+    sendJson(res, 200, recent);
+  } else if (p === '/__test/rate_limit' && req.method === 'POST') {
+    // {"limit":N} changes the limit; {"remaining":N} sets what is left in the current window
+    if (Number.isInteger(body.limit) && body.limit >= 0) opts.rateLimit = body.limit;
+    rateTake(); rate.used = Math.max(0, rate.used - 1); // make sure a window is open
+    if (Number.isInteger(body.remaining)) rate.used = Math.max(0, opts.rateLimit - body.remaining);
+    if (body.reset) { rate.windowEnd = 0; rate.used = 0; }
+    sendJson(res, 200, { limit: opts.rateLimit, remaining: Math.max(0, opts.rateLimit - rate.used), reset: rate.windowEnd });
+  } else if (p === '/__test/health') {
+    sendJson(res, 200, { ok: true });
+  } else {
+    sendJson(res, 404, { error: 'unknown test endpoint' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+// ---------------------------------------------------------------------------------------------
+
+async function handle(req, res) {
+  const started = Date.now();
+  res.setHeader('X-Okta-Request-Id', newId('req'));
+  if (opts.verbose) {
+    // path only: never log queries, headers or bodies (they carry tokens and assertions)
+    const logPath = req.url.split('?')[0];
+    res.on('close', () => vlog(`${req.method} ${logPath} -> ${res.headersSent ? res.statusCode : 'no response'} ${Date.now() - started}ms`));
+  }
+  let url;
+  try {
+    url = new URL(req.url, 'http://localhost');
+  } catch {
+    oktaError(res, 400, 'E0000003', 'The request body was not well-formed.');
+    return;
+  }
+  const p = url.pathname;
+  let m;
+  if (p === '/oauth2/v1/token') {
+    await handleToken(req, res, ORG, p);
+  } else if ((m = /^\/oauth2\/([^/]+)\/v1\/token$/.exec(p))) {
+    await handleToken(req, res, decodeURIComponent(m[1]), p);
+  } else if (p.startsWith('/__test/')) {
+    await handleTest(req, res, url);
+  } else if (p === '/api/v1/users' || p.startsWith('/api/v1/users/')) {
+    await handleApi(req, res, url);
+  } else if (p.startsWith('/api/')) {
+    stats.api_requests += 1;
+    rateTake();
+    rateHeaders(res);
+    oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${p} (Resource)`);
+  } else {
+    oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${p} (Resource)`);
+  }
+}
+
+try {
+  loadClients();
+} catch (e) {
+  log(`cannot load clients file ${opts.clients}: ${e.message}`);
+  process.exit(2);
+}
+
+const sockets = new Set();
+const onRequest = (req, res) => {
+  handle(req, res).catch((e) => {
+    log(`internal error: ${e && e.stack}`);
+    if (!res.headersSent) oktaError(res, 500, 'E0000009', 'Internal Server Error');
+    else res.destroy();
+  });
+};
+const server = opts.tlsCert
+  ? https.createServer({ cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) }, onRequest)
+  : http.createServer(onRequest);
+server.keepAliveTimeout = 5000;
+server.requestTimeout = 0; // 'hang' faults must be able to hang
+server.headersTimeout = 30000;
+server.on(opts.tlsCert ? 'secureConnection' : 'connection', (s) => {
+  sockets.add(s);
+  s.on('close', () => sockets.delete(s));
+});
+if (opts.tlsCert) {
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('tlsClientError', (err) => vlog(`TLS client error: ${err.message}`));
+}
+server.on('clientError', (err, socket) => {
+  vlog(`client error: ${err.message}`);
+  if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  else socket.destroy();
+});
+
+let stopping = false;
+function shutdown(sig) {
+  if (stopping) return;
+  stopping = true;
+  vlog(`${sig}: stopping`);
+  server.close(() => process.exit(0));
+  for (const s of sockets) s.destroy();
+  setTimeout(() => process.exit(0), 1000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGHUP', () => {
+  try {
+    loadClients();
+    log(`reloaded ${clients.size} client(s) from ${opts.clients}`);
+  } catch (e) {
+    log(`SIGHUP: reload failed, keeping old clients: ${e.message}`);
+  }
+});
+
+server.on('error', (e) => {
+  log(`listen error: ${e.message}`);
+  process.exit(1);
+});
+server.listen(opts.port, opts.host, () => {
+  const { port } = server.address();
+  const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  baseUrl = `${scheme}://${hostPart}:${port}`;
+  process.stdout.write(`READY port=${port} url=${baseUrl}\n`);
+  vlog(`listening; ${clients.size} client(s), ${USERS.length} users, token ttl ${opts.tokenTtl}s`);
+});
