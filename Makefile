@@ -8,16 +8,29 @@ SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 BUILD    ?= build
 
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
-TEST_BINS  = $(BUILD)/tests/test_codec $(BUILD)/tests/test_codec_asan \
-             $(BUILD)/tests/test_keys $(BUILD)/tests/test_keys_asan
+TESTS      = test_codec test_keys test_token
+TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan)
+EXAMPLES   = $(BUILD)/examples/get_token
+PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
-.PHONY: all test deps deps-build clean
-all: deps-build $(TEST_BINS)
+.PHONY: all build test deps deps-build clean
+all: deps-build
+	@$(MAKE) --no-print-directory build
+
+build: $(PROGRAMS) $(TEST_BINS)
 
 deps-build:
 	@tools/deps.sh build
 deps:
 	@tools/deps.sh test
+
+$(BUILD)/okta-cc: tools/okta-cc.c okta_cc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+
+$(BUILD)/examples/%: examples/%.c okta_cc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
 $(BUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h
 	@mkdir -p $(dir $@)
@@ -28,7 +41,7 @@ $(BUILD)/tests/%_asan: tests/%.c okta_cc.h tests/harness.h
 	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(SANITIZE) $< -o $@ $(LIBS)
 
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@$(MAKE) --no-print-directory build
 	@BUILD=$(abspath $(BUILD)) tests/run.sh
 
 clean:

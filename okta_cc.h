@@ -131,14 +131,32 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_KEY_INCONSISTENT = -19,  /* members that do not belong to one key */
     OKTA_CC_ERR_ALG_MISMATCH = -20,      /* an algorithm the key cannot sign with */
     OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
-    OKTA_CC_ERR_RANDOM = -22             /* the system gave no randomness */
+    OKTA_CC_ERR_RANDOM = -22,            /* the system gave no randomness */
+    OKTA_CC_ERR_CONFIG = -23,            /* missing or contradictory configuration */
+    OKTA_CC_ERR_NETWORK = -24,           /* connection refused, reset or cut short */
+    OKTA_CC_ERR_TIMEOUT = -25,           /* no complete answer within the timeout */
+    OKTA_CC_ERR_TLS = -26,               /* TLS failed, e.g. an untrusted certificate */
+    OKTA_CC_ERR_RESPONSE_TOO_LARGE = -27,/* a response body over the configured cap */
+    OKTA_CC_ERR_HTTP = -28,              /* an HTTP error status (see http_status, okta_*) */
+    OKTA_CC_ERR_OAUTH = -29,             /* the token endpoint refused (oauth_error ...) */
+    OKTA_CC_ERR_BAD_RESPONSE = -30,      /* a response that is not what the protocol says */
+    OKTA_CC_ERR_THREAD = -31             /* a pthread call failed */
 } okta_cc_result;
 
-/* Details of a failure. Caller-owned; every field is reset by the function that fills it. */
+/* Details of a failure. Caller-owned; every field is reset by the function that fills it.
+   Strings are empty when they do not apply. None ever holds a secret. */
 typedef struct okta_cc_error {
     okta_cc_result code;
-    char message[256];      /* one line, never contains secrets */
-    size_t offset;          /* byte offset into the input, for parse errors */
+    char message[512];              /* one line, what went wrong and, where known, why */
+    size_t offset;                  /* byte offset into the input, for parse errors */
+    long http_status;               /* HTTP status of the failing response, 0 if none */
+    char oauth_error[64];           /* token endpoint: "invalid_client" ... */
+    char oauth_error_description[512];
+    char okta_error_code[32];       /* Okta API: "E0000011" ... */
+    char okta_error_summary[512];   /* errorSummary, then each errorCauses[].errorSummary */
+    char okta_error_id[64];         /* errorId */
+    char okta_request_id[64];       /* X-Okta-Request-Id header */
+    long transport_code;            /* the CURLcode of a libcurl failure, 0 if none */
 } okta_cc_error;
 
 /* The name of a result, e.g. "OKTA_CC_ERR_BASE64: invalid base64url". Never NULL. */
@@ -403,11 +421,178 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
                                                char *out, size_t cap, size_t *out_len,
                                                okta_cc_error *err);
 /* A signed JWT: header {"alg":...,"kid":...,"typ":"JWT"} (kid: the argument, else key->kid,
-   else none) over claims_json (a JSON object, signed as given). */
+   else none; at most OKTA_CC_KID_MAX - 1 bytes) over claims_json, which must be a JSON object
+   and is signed byte for byte as given. */
 OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg alg,
                                             const char *kid, const char *claims_json,
                                             size_t claims_len, char *out, size_t cap,
                                             size_t *out_len, okta_cc_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   Client assertion (RFC 7523 private_key_jwt), for callers who bring their own HTTP
+   ------------------------------------------------------------------------------------------- */
+
+typedef struct okta_cc_assertion {
+    const char *client_id;      /* iss and sub */
+    const char *audience;       /* aud: exactly the token endpoint URL that will be called */
+    int64_t issued_at;          /* iat, Unix seconds */
+    int ttl;                    /* exp - iat in seconds: 1..3600, 0 = 300 */
+    const char *jti;            /* NULL: 192 random bits from rng, base64url */
+    const char *kid;            /* NULL: key->kid; "" = no kid */
+} okta_cc_assertion;
+
+/* Signs the assertion: header {"alg","kid","typ":"JWT"}, claims {"iss","sub","aud","jti",
+   "iat","exp"}. rng is needed only when a->jti is NULL. */
+OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta_cc_alg alg,
+                                                    const okta_cc_assertion *a, okta_cc_rng *rng,
+                                                    char *out, size_t cap, size_t *out_len,
+                                                    okta_cc_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   HTTP transport: one request in, one response out. libcurl is the default implementation;
+   any other can be plugged in through okta_cc_config.transport.
+   ------------------------------------------------------------------------------------------- */
+
+typedef struct okta_cc_config okta_cc_config;
+
+typedef struct okta_cc_http_request {
+    const char *method;             /* "GET", "POST" ... */
+    const char *url;
+    const char *const *headers;     /* "Name: value" lines */
+    size_t header_count;
+    const char *body;               /* NULL for none */
+    size_t body_len;
+} okta_cc_http_request;
+
+typedef struct okta_cc_http_response {
+    long status;
+    char *headers;                  /* "name: value\n" lines of the final response */
+    size_t headers_len, headers_cap;
+    char *body;                     /* NUL-terminated, may hold a token: wiped on free */
+    size_t body_len, body_cap;
+    size_t max_body;                /* cap on body_len (0 = 1 MiB) */
+    int body_too_large;             /* set when a write went past max_body */
+    okta_cc_allocator alloc;
+} okta_cc_http_response;
+
+/* A transport performs one request and fills resp with the helpers below. It returns
+   OKTA_CC_OK when an HTTP response arrived (whatever its status), else NETWORK, TIMEOUT, TLS,
+   RESPONSE_TOO_LARGE ... with err filled. */
+typedef struct okta_cc_transport {
+    okta_cc_result (*perform)(void *ctx, const okta_cc_http_request *req,
+                              okta_cc_http_response *resp, okta_cc_error *err);
+    void *ctx;
+} okta_cc_transport;
+
+/* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
+   network settings of cfg (timeouts, CA, user agent). Not available with OKTA_CC_NO_CURL. */
+OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
+                                                      const okta_cc_config *cfg,
+                                                      okta_cc_error *err);
+OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t);
+
+OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
+                                            const okta_cc_allocator *alloc, size_t max_body);
+/* Appends body bytes; 0 when they would pass max_body (body_too_large is set) or no memory. */
+OKTA_CC_DEF int okta_cc_http_response_append_body(okta_cc_http_response *resp, const void *data,
+                                                  size_t len);
+/* Feeds one raw header line. A status line ("HTTP/...") starts a new response (after 1xx or
+   redirects) and sets status; blank lines are ignored. 0 on error. */
+OKTA_CC_DEF int okta_cc_http_response_header_line(okta_cc_http_response *resp, const char *line,
+                                                  size_t len);
+/* The value of the index-th header called name (case-insensitive), or NULL. */
+OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
+                                                     const char *name, size_t index,
+                                                     size_t *value_len);
+OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp);
+
+/* ---------------------------------------------------------------------------------------------
+   Token client
+   ------------------------------------------------------------------------------------------- */
+
+typedef enum okta_cc_auth_method {
+    OKTA_CC_AUTH_PRIVATE_KEY_JWT = 0,   /* the default, and the only one Okta's org server takes */
+    OKTA_CC_AUTH_CLIENT_SECRET_BASIC,   /* custom authorization servers only */
+    OKTA_CC_AUTH_CLIENT_SECRET_POST     /* custom authorization servers only */
+} okta_cc_auth_method;
+
+typedef int64_t (*okta_cc_clock_fn)(void *user);                         /* Unix seconds */
+typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
+
+/* Configuration. Zero everything (okta_cc_config_init), set what you need. Strings are copied
+   by okta_cc_client_new; the config can go away afterwards. */
+struct okta_cc_config {
+    const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback */
+    const char *client_id;
+    const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
+    const okta_cc_key *key;         /* or a key already loaded (copied) */
+    const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry */
+    const char *scopes;             /* space or comma separated, e.g. "okta.users.read" */
+    const char *auth_server_id;     /* custom authorization server: /oauth2/{id}/v1/token */
+    const char *token_url;          /* overrides the token URL built from the two above */
+    const char *client_secret;      /* for client_secret_basic / _post (custom servers) */
+    okta_cc_auth_method auth_method;
+    okta_cc_alg alg;                /* DEFAULT: from the key */
+    int assertion_ttl;              /* seconds, 0 = 300; at most 3600 (Okta's limit) */
+    int token_skew;                 /* renew this long before expiry (at most a quarter of the
+                                       token's lifetime); 0 = 60, <0 = none */
+    long connect_timeout_ms;        /* 0 = 10 000 */
+    long timeout_ms;                /* whole request, 0 = 30 000 */
+    size_t max_response_bytes;      /* 0 = 1 MiB */
+    const char *ca_file;            /* PEM bundle to trust instead of the system's */
+    const char *ca_pem;             /* or PEM text in memory */
+    int insecure_skip_tls_verify;   /* never do this outside a test; a warning is printed */
+    const char *user_agent;         /* appended to "okta-cc/<version> libcurl/<version>" */
+    okta_cc_transport transport;    /* perform == NULL: libcurl */
+    okta_cc_clock_fn clock;         /* NULL: time() */
+    void *clock_user;
+    okta_cc_random_fn random;       /* NULL: BearSSL HMAC-DRBG seeded from the system */
+    void *random_user;
+    okta_cc_allocator alloc;
+};
+
+OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg);
+/* Fills every setting that is still unset (NULL) from the environment, with the Okta SDKs'
+   names: OKTA_CLIENT_ORGURL, OKTA_CLIENT_CLIENTID, OKTA_CLIENT_PRIVATEKEY (file path or inline
+   PEM/JWK), OKTA_CLIENT_PRIVATEKEYID (or OKTA_CLIENT_KID), OKTA_CLIENT_SCOPES,
+   OKTA_CLIENT_AUTHSERVERID, OKTA_CLIENT_CLIENTSECRET, and OKTA_CC_CA_FILE. Explicit settings
+   win. The strings point into the environment: do not change it while cfg is in use. */
+OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg);
+
+typedef struct okta_cc_client okta_cc_client;
+
+typedef struct okta_cc_token_info {
+    char token_type[16];            /* "Bearer" */
+    int64_t expires_in;             /* as the server said */
+    int64_t expires_at;             /* local clock, Unix seconds */
+    char scope[512];
+} okta_cc_token_info;
+
+/* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
+   curl_global_init(CURL_GLOBAL_DEFAULT): call it once before the first client. */
+OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
+                                              okta_cc_error *err);
+OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
+/* The token endpoint URL in use (valid while the client lives). */
+OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
+
+/* Copies a valid access token into token (cap bytes, NUL-terminated): the cached one while it
+   has more than token_skew seconds left, else a new one (one fetch however many threads ask).
+   info is optional. On OKTA_CC_ERR_BUFFER_TOO_SMALL *len holds the size needed. */
+OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *client, char *token, size_t cap,
+                                             size_t *len, okta_cc_token_info *info,
+                                             okta_cc_error *err);
+/* Drops the cached token; the next okta_cc_get_token fetches a new one. */
+OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *client);
+/* Tokens fetched so far (successful requests to the token endpoint). */
+OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
+/* Seconds added to the local clock for assertions, learnt from the server's Date header when
+   it differs by more than 5 s. */
+OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *client);
+/* Signs a client assertion for this client's token URL (for debugging and the CLI). */
+OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *client, char *out,
+                                                         size_t cap, size_t *out_len,
+                                                         okta_cc_error *err);
 
 #ifdef __cplusplus
 }
@@ -428,8 +613,17 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
 #include <stdarg.h>
 #include <bearssl.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <time.h>
+#include <errno.h>
 #if defined(__linux__)
 #include <sys/random.h>
+#endif
+#ifndef OKTA_CC_NO_CURL
+#include <curl/curl.h>
+#endif
+#ifndef OKTA_CC_NO_THREADS
+#include <pthread.h>
 #endif
 
 #if defined(OKTA_CC_MALLOC) && defined(OKTA_CC_REALLOC) && defined(OKTA_CC_FREE)
@@ -482,6 +676,15 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     case OKTA_CC_ERR_ALG_MISMATCH: return "OKTA_CC_ERR_ALG_MISMATCH: algorithm does not fit the key";
     case OKTA_CC_ERR_CRYPTO: return "OKTA_CC_ERR_CRYPTO: cryptographic operation failed";
     case OKTA_CC_ERR_RANDOM: return "OKTA_CC_ERR_RANDOM: no system randomness";
+    case OKTA_CC_ERR_CONFIG: return "OKTA_CC_ERR_CONFIG: invalid configuration";
+    case OKTA_CC_ERR_NETWORK: return "OKTA_CC_ERR_NETWORK: network error";
+    case OKTA_CC_ERR_TIMEOUT: return "OKTA_CC_ERR_TIMEOUT: timed out";
+    case OKTA_CC_ERR_TLS: return "OKTA_CC_ERR_TLS: TLS error";
+    case OKTA_CC_ERR_RESPONSE_TOO_LARGE: return "OKTA_CC_ERR_RESPONSE_TOO_LARGE: response too large";
+    case OKTA_CC_ERR_HTTP: return "OKTA_CC_ERR_HTTP: HTTP error status";
+    case OKTA_CC_ERR_OAUTH: return "OKTA_CC_ERR_OAUTH: token request refused";
+    case OKTA_CC_ERR_BAD_RESPONSE: return "OKTA_CC_ERR_BAD_RESPONSE: malformed response";
+    case OKTA_CC_ERR_THREAD: return "OKTA_CC_ERR_THREAD: thread error";
     }
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
 }
@@ -2047,7 +2250,7 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **ou
     FILE *f = fopen(path, "rb");
     char *buf;
     size_t n;
-    if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s", path);
+    if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     buf = (char *)OKTA_CC_MALLOC(max + 1);
     if (!buf) {
         fclose(f);
@@ -2426,6 +2629,20 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
     return r;
 }
 
+/* JWT claims must be one JSON object (RFC 7519 section 7.2). Validated without tokens. */
+static okta_cc_result okta_cc__check_claims_object(const char *claims, size_t len, okta_cc_error *err)
+{
+    okta_cc_json_doc doc;
+    size_t i = 0;
+    okta_cc_error perr;
+    if (!claims || okta_cc_json_parse(claims, len, NULL, 0, NULL, &doc, &perr) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JWT claims are not valid JSON: %s",
+                             claims ? perr.message : "none given");
+    while (i < len && (claims[i] == ' ' || claims[i] == '\t' || claims[i] == '\r' || claims[i] == '\n')) i++;
+    if (claims[i] != '{') return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JWT claims must be a JSON object");
+    return OKTA_CC_OK;
+}
+
 OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg alg,
                                             const char *kid, const char *claims_json,
                                             size_t claims_len, char *out, size_t cap,
@@ -2437,6 +2654,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
     okta_cc_result r;
     okta_cc__error_reset(err);
     r = okta_cc__resolve_alg(key, &alg, err);
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc__check_claims_object(claims_json, claims_len, err);
     if (r != OKTA_CC_OK) return r;
     if (!kid) kid = key->kid;
     okta_cc_json_writer_init(&w, header, sizeof header);
@@ -2453,6 +2672,1098 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
     if (okta_cc_json_writer_finish(&w, &header_len) != OKTA_CC_OK)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "kid too long or not UTF-8");
     return okta_cc_jws_compact(key, alg, header, header_len, claims_json, claims_len, out, cap, out_len, err);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Client assertion
+   ------------------------------------------------------------------------------------------- */
+
+OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta_cc_alg alg,
+                                                    const okta_cc_assertion *a, okta_cc_rng *rng,
+                                                    char *out, size_t cap, size_t *out_len,
+                                                    okta_cc_error *err)
+{
+    char claims[2048], jti[40];
+    size_t claims_len;
+    int ttl;
+    okta_cc_json_writer w;
+    okta_cc__error_reset(err);
+    if (!a || !a->client_id || !a->client_id[0] || !a->audience || !a->audience[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "client assertion needs a client id and an audience");
+    ttl = a->ttl ? a->ttl : 300;
+    if (ttl < 1 || ttl > 3600)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
+    if (!a->jti) {
+        unsigned char raw[24];   /* 192 bits */
+        if (!rng || okta_cc_rng_bytes(rng, raw, sizeof raw) != OKTA_CC_OK)
+            return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the assertion jti");
+        okta_cc_b64url_encode(raw, sizeof raw, jti, sizeof jti, NULL);
+    }
+    okta_cc_json_writer_init(&w, claims, sizeof claims);
+    okta_cc_json_object_begin(&w);
+    okta_cc_json_key(&w, "iss");
+    okta_cc_json_string(&w, a->client_id);
+    okta_cc_json_key(&w, "sub");
+    okta_cc_json_string(&w, a->client_id);
+    okta_cc_json_key(&w, "aud");
+    okta_cc_json_string(&w, a->audience);
+    okta_cc_json_key(&w, "jti");
+    okta_cc_json_string(&w, a->jti ? a->jti : jti);
+    okta_cc_json_key(&w, "iat");
+    okta_cc_json_int64(&w, a->issued_at);
+    okta_cc_json_key(&w, "exp");
+    okta_cc_json_int64(&w, a->issued_at + ttl);
+    okta_cc_json_object_end(&w);
+    if (okta_cc_json_writer_finish(&w, &claims_len) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "client id, audience or jti too long or not UTF-8");
+    return okta_cc_jwt_sign(key, alg, a->kid, claims, claims_len, out, cap, out_len, err);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   HTTP responses
+   ------------------------------------------------------------------------------------------- */
+
+/* Grows *buf (cap *cap) to hold need bytes; the old block is wiped because bodies hold tokens. */
+static int okta_cc__grow(const okta_cc_allocator *a, char **buf, size_t *cap, size_t need)
+{
+    size_t n = *cap ? *cap : 1024;
+    char *nb;
+    if (need <= *cap) return 1;
+    while (n < need) {
+        if (n > ((size_t)-1) / 2) return 0;
+        n *= 2;
+    }
+    nb = (char *)okta_cc__malloc(a, n);
+    if (!nb) return 0;
+    if (*buf) {
+        memcpy(nb, *buf, *cap);
+        okta_cc_wipe(*buf, *cap);
+        okta_cc__free(a, *buf);
+    }
+    *buf = nb;
+    *cap = n;
+    return 1;
+}
+
+/* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
+   network settings of cfg (timeouts, CA, user agent). Not available with OKTA_CC_NO_CURL. */
+OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
+                                                      const okta_cc_config *cfg,
+                                                      okta_cc_error *err);
+OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t);
+
+OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
+                                            const okta_cc_allocator *alloc, size_t max_body)
+{
+    memset(resp, 0, sizeof *resp);
+    if (alloc) resp->alloc = *alloc;
+    resp->max_body = max_body ? max_body : (size_t)1 << 20;
+}
+
+OKTA_CC_DEF int okta_cc_http_response_append_body(okta_cc_http_response *resp, const void *data,
+                                                  size_t len)
+{
+    if (len > resp->max_body - resp->body_len) {
+        resp->body_too_large = 1;
+        return 0;
+    }
+    if (!okta_cc__grow(&resp->alloc, &resp->body, &resp->body_cap, resp->body_len + len + 1)) return 0;
+    memcpy(resp->body + resp->body_len, data, len);
+    resp->body_len += len;
+    resp->body[resp->body_len] = '\0';
+    return 1;
+}
+
+OKTA_CC_DEF int okta_cc_http_response_header_line(okta_cc_http_response *resp, const char *line,
+                                                  size_t len)
+{
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+    if (!len) return 1;
+    if (len > 5 && memcmp(line, "HTTP/", 5) == 0) {
+        /* A new response (after 100 Continue or a redirect): forget the previous headers. */
+        const char *sp = (const char *)memchr(line, ' ', len);
+        resp->status = 0;
+        if (sp) {
+            size_t i = (size_t)(sp - line) + 1;
+            while (i < len && line[i] >= '0' && line[i] <= '9') resp->status = resp->status * 10 + (line[i++] - '0');
+        }
+        if (resp->headers) okta_cc_wipe(resp->headers, resp->headers_cap);
+        resp->headers_len = 0;
+        return 1;
+    }
+    if (resp->headers_len + len + 2 > 65536) return 0;     /* header block cap */
+    if (!okta_cc__grow(&resp->alloc, &resp->headers, &resp->headers_cap, resp->headers_len + len + 2)) return 0;
+    memcpy(resp->headers + resp->headers_len, line, len);
+    resp->headers_len += len;
+    resp->headers[resp->headers_len++] = '\n';
+    resp->headers[resp->headers_len] = '\0';
+    return 1;
+}
+
+static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
+                                                     const char *name, size_t index,
+                                                     size_t *value_len)
+{
+    size_t pos = 0, nlen = name ? strlen(name) : 0;
+    while (resp && name && pos < resp->headers_len) {
+        const char *line = resp->headers + pos;
+        const char *end = (const char *)memchr(line, '\n', resp->headers_len - pos);
+        size_t llen = (size_t)(end - line), i;
+        pos += llen + 1;
+        if (llen <= nlen || line[nlen] != ':') continue;
+        for (i = 0; i < nlen && okta_cc__lower((unsigned char)line[i]) == okta_cc__lower((unsigned char)name[i]); i++) {}
+        if (i < nlen || index-- > 0) continue;
+        for (i = nlen + 1; i < llen && (line[i] == ' ' || line[i] == '\t'); i++) {}
+        while (llen > i && (line[llen - 1] == ' ' || line[llen - 1] == '\t')) llen--;
+        if (value_len) *value_len = llen - i;
+        return line + i;
+    }
+    return NULL;
+}
+
+OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
+{
+    if (!resp) return;
+    if (resp->body) okta_cc_wipe(resp->body, resp->body_cap);
+    if (resp->headers) okta_cc_wipe(resp->headers, resp->headers_cap);
+    okta_cc__free(&resp->alloc, resp->body);
+    okta_cc__free(&resp->alloc, resp->headers);
+    resp->body = resp->headers = NULL;
+    resp->body_len = resp->body_cap = resp->headers_len = resp->headers_cap = 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   libcurl transport
+   ------------------------------------------------------------------------------------------- */
+
+#ifndef OKTA_CC_NO_CURL
+
+typedef struct okta_cc__curl {
+    CURL *easy;
+    okta_cc_allocator alloc;
+    char errbuf[CURL_ERROR_SIZE];
+    char user_agent[256];
+    long connect_timeout_ms, timeout_ms;
+    okta_cc_http_response *resp;        /* the response being received */
+} okta_cc__curl;
+
+static size_t okta_cc__curl_write(char *data, size_t size, size_t n, void *user)
+{
+    okta_cc__curl *c = (okta_cc__curl *)user;
+    /* CURLOPT_MAXFILESIZE does not stop chunked bodies: the cap is enforced here. */
+    return okta_cc_http_response_append_body(c->resp, data, size * n) ? size * n : 0;
+}
+
+static size_t okta_cc__curl_header(char *data, size_t size, size_t n, void *user)
+{
+    okta_cc__curl *c = (okta_cc__curl *)user;
+    return okta_cc_http_response_header_line(c->resp, data, size * n) ? size * n : 0;
+}
+
+/* Maps a libcurl failure onto our results; the message never contains request data. */
+static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const okta_cc_http_request *req,
+                                         okta_cc_error *err)
+{
+    okta_cc_result r;
+    const char *what = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT: r = OKTA_CC_ERR_TIMEOUT; break;
+    case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CONNECT_ERROR: case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CRL_BADFILE:
+        r = OKTA_CC_ERR_TLS; break;
+    case CURLE_WRITE_ERROR:
+        r = c->resp->body_too_large ? OKTA_CC_ERR_RESPONSE_TOO_LARGE : OKTA_CC_ERR_NO_MEMORY; break;
+    case CURLE_OUT_OF_MEMORY: r = OKTA_CC_ERR_NO_MEMORY; break;
+    case CURLE_URL_MALFORMAT: case CURLE_UNSUPPORTED_PROTOCOL: r = OKTA_CC_ERR_CONFIG; break;
+    default: r = OKTA_CC_ERR_NETWORK; break;
+    }
+    if (r == OKTA_CC_ERR_RESPONSE_TOO_LARGE)
+        okta_cc__fail(err, r, "%s %s: response body larger than %lu bytes", req->method, req->url,
+                      (unsigned long)c->resp->max_body);
+    else
+        okta_cc__fail(err, r, "%s %s: %s", req->method, req->url, what);
+    if (err) err->transport_code = (long)rc;
+    return r;
+}
+
+static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_request *req,
+                                            okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc__curl *c = (okta_cc__curl *)ctx;
+    struct curl_slist *headers = NULL, *tmp;
+    CURLcode rc = CURLE_OK;
+    size_t i;
+    c->resp = resp;
+    c->errbuf[0] = '\0';
+    for (i = 0; i < req->header_count; i++) {
+        tmp = curl_slist_append(headers, req->headers[i]);
+        if (!tmp) { rc = CURLE_OUT_OF_MEMORY; break; }
+        headers = tmp;
+    }
+    if (rc == CURLE_OK) {
+        curl_easy_setopt(c->easy, CURLOPT_URL, req->url);
+        curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
+        if (req->body) {
+            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, req->body);
+            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        } else {
+            curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
+        }
+        if (strcmp(req->method, req->body ? "POST" : "GET") != 0)
+            curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, req->method);
+        rc = curl_easy_perform(c->easy);
+    }
+    /* The POST body (a client assertion) must not stay referenced by the handle. */
+    curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
+    for (tmp = headers; tmp; tmp = tmp->next) okta_cc_wipe(tmp->data, strlen(tmp->data));
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) return okta_cc__curl_fail(c, rc, req, err);
+    curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &resp->status);
+    return OKTA_CC_OK;
+}
+
+static void okta_cc__curl_free(okta_cc__curl *c, const okta_cc_allocator *a)
+{
+    if (!c) return;
+    if (c->easy) curl_easy_cleanup(c->easy);
+    okta_cc__free(a, c);
+}
+
+/* One easy handle per client, so connections and TLS sessions stay warm between requests. */
+static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *cfg,
+                                        const okta_cc_allocator *a, okta_cc_error *err)
+{
+    okta_cc__curl *c = (okta_cc__curl *)okta_cc__malloc(a, sizeof *c);
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(c, 0, sizeof *c);
+    if (a) c->alloc = *a;
+    c->easy = curl_easy_init();
+    if (!c->easy) {
+        okta_cc__curl_free(c, a);
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_easy_init failed");
+    }
+    snprintf(c->user_agent, sizeof c->user_agent, "okta-cc/%s libcurl/%s%s%s", OKTA_CC_VERSION_STRING,
+             v ? v->version : "?", cfg->user_agent ? " " : "", cfg->user_agent ? cfg->user_agent : "");
+    curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(c->easy, CURLOPT_USERAGENT, c->user_agent);
+    curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000L);
+    curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000L);
+    curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, okta_cc__curl_write);
+    curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, okta_cc__curl_header);
+    curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 0L);   /* never carry a token elsewhere */
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "https,http");
+#else
+    curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
+#endif
+    curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (cfg->ca_file || cfg->ca_pem) {
+        /* Debian's libcurl also sets a CA path, which turns its CA cache off; with our own CA
+           there is nothing to look up there, so clear it (see make bench). */
+        curl_easy_setopt(c->easy, CURLOPT_CAPATH, NULL);
+        if (cfg->ca_file) curl_easy_setopt(c->easy, CURLOPT_CAINFO, cfg->ca_file);
+        if (cfg->ca_pem) {
+#if LIBCURL_VERSION_NUM >= 0x074d00
+            struct curl_blob blob;
+            blob.data = (void *)(uintptr_t)cfg->ca_pem;
+            blob.len = strlen(cfg->ca_pem);
+            blob.flags = CURL_BLOB_COPY;
+            curl_easy_setopt(c->easy, CURLOPT_CAINFO_BLOB, &blob);
+#else
+            okta_cc__curl_free(c, a);
+            return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "ca_pem needs libcurl 7.77 or later; use ca_file");
+#endif
+        }
+    }
+    if (cfg->insecure_skip_tls_verify) {
+        fprintf(stderr, "okta_cc: WARNING: TLS certificate verification is OFF (insecure_skip_tls_verify); "
+                        "anyone on the network can steal the credentials\n");
+        curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    *out = c;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
+                                                      const okta_cc_config *cfg,
+                                                      okta_cc_error *err)
+{
+    okta_cc__curl *c = NULL;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no transport or configuration");
+    r = okta_cc__curl_new(&c, cfg, &cfg->alloc, err);
+    out->perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
+    out->ctx = c;
+    return r;
+}
+
+OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t)
+{
+    okta_cc__curl *c;
+    if (!t || !t->ctx) return;
+    c = (okta_cc__curl *)t->ctx;
+    okta_cc__curl_free(c, &c->alloc);
+    t->ctx = NULL;
+    t->perform = NULL;
+}
+
+#else
+typedef struct okta_cc__curl okta_cc__curl;
+#define okta_cc__curl_free(c, a) ((void)(c), (void)(a))
+#endif /* OKTA_CC_NO_CURL */
+
+/* ---------------------------------------------------------------------------------------------
+   Token client
+   ------------------------------------------------------------------------------------------- */
+
+struct okta_cc_client {
+    okta_cc_allocator alloc;
+    char *token_url, *client_id, *scopes, *client_secret;     /* owned copies */
+    okta_cc_key key;
+    okta_cc_alg alg;
+    okta_cc_auth_method auth_method;
+    int assertion_ttl, token_skew;
+    size_t max_response;
+    okta_cc_transport transport;
+    okta_cc__curl *curl;
+    okta_cc_clock_fn clock;
+    void *clock_user;
+    okta_cc_random_fn random;
+    void *random_user;
+    okta_cc_rng rng;
+    /* Everything below is guarded by lock. */
+    int64_t clock_offset;
+    char *token;                        /* the cached access token, or NULL */
+    size_t token_len;
+    okta_cc_token_info info;
+    int fetching;                       /* a fetch is under way (single flight) */
+    unsigned long generation;           /* completed fetch attempts */
+    okta_cc_result last_result;         /* of the latest attempt, handed to its waiters */
+    okta_cc_error last_error;
+    unsigned long fetches;
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_t lock;
+    pthread_cond_t fetched;
+    pthread_mutex_t transport_lock;     /* one request at a time on the curl handle */
+#endif
+};
+
+#ifndef OKTA_CC_NO_THREADS
+#define OKTA_CC__LOCK(m) pthread_mutex_lock(m)
+#define OKTA_CC__UNLOCK(m) pthread_mutex_unlock(m)
+#else
+#define OKTA_CC__LOCK(m) ((void)0)
+#define OKTA_CC__UNLOCK(m) ((void)0)
+#endif
+
+OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg)
+{
+    if (cfg) memset(cfg, 0, sizeof *cfg);
+}
+
+static void okta_cc__env_default(const char **field, const char *name)
+{
+    const char *v;
+    if (*field) return;
+    v = getenv(name);
+    if (v && *v) *field = v;
+}
+
+OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
+{
+    if (!cfg) return;
+    okta_cc__env_default(&cfg->org_url, "OKTA_CLIENT_ORGURL");
+    okta_cc__env_default(&cfg->client_id, "OKTA_CLIENT_CLIENTID");
+    if (!cfg->key) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
+    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_PRIVATEKEYID");
+    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_KID");
+    okta_cc__env_default(&cfg->scopes, "OKTA_CLIENT_SCOPES");
+    okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
+    okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
+    okta_cc__env_default(&cfg->ca_file, "OKTA_CC_CA_FILE");
+}
+
+static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = (char *)okta_cc__malloc(a, n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static void okta_cc__free_secret_str(const okta_cc_allocator *a, char *s)
+{
+    if (!s) return;
+    okta_cc_wipe(s, strlen(s));
+    okta_cc__free(a, s);
+}
+
+/* http:// is only for loopback (the local test server); everything else must be https://. */
+static int okta_cc__url_allowed(const char *url)
+{
+    static const char *const loopback[] = {"http://127.", "http://localhost:", "http://localhost/",
+                                           "http://[::1]:", "http://[::1]/"};
+    size_t i;
+    if (strncmp(url, "https://", 8) == 0) return url[8] != '\0' && url[8] != '/';
+    for (i = 0; i < sizeof loopback / sizeof *loopback; i++)
+        if (strncmp(url, loopback[i], strlen(loopback[i])) == 0) return 1;
+    return strcmp(url, "http://localhost") == 0;
+}
+
+/* org + "/oauth2/v1/token" or org + "/oauth2/{id}/v1/token", without doubled slashes. */
+static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    const char *src = cfg->token_url ? cfg->token_url : cfg->org_url;
+    size_t n, need;
+    if (!src || !src[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no org URL (OKTA_CLIENT_ORGURL) or token URL configured");
+    if (!okta_cc__url_allowed(src))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s must start with https:// (http:// only for loopback addresses)",
+                             cfg->token_url ? "the token URL" : "the org URL");
+    if (cfg->token_url) {
+        c->token_url = okta_cc__strdup(&c->alloc, cfg->token_url);
+        return c->token_url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    }
+    n = strlen(src);
+    while (n > 8 && src[n - 1] == '/') n--;
+    if (memchr(src + 8, '?', n - 8) || memchr(src + 8, '#', n - 8))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL must not have a query or fragment");
+    if (cfg->auth_server_id && (!cfg->auth_server_id[0] || strpbrk(cfg->auth_server_id, "/?#% ")))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "invalid authorization server id");
+    need = n + 32 + (cfg->auth_server_id ? strlen(cfg->auth_server_id) : 0);
+    c->token_url = (char *)okta_cc__malloc(&c->alloc, need);
+    if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    if (cfg->auth_server_id) snprintf(c->token_url, need, "%.*s/oauth2/%s/v1/token", (int)n, src, cfg->auth_server_id);
+    else snprintf(c->token_url, need, "%.*s/oauth2/v1/token", (int)n, src);
+    return OKTA_CC_OK;
+}
+
+/* Scopes arrive space or comma separated; the form wants them space separated. */
+static char *okta_cc__normalise_scopes(const okta_cc_allocator *a, const char *in)
+{
+    char *out = (char *)okta_cc__malloc(a, strlen(in) + 1), *o = out;
+    if (!out) return NULL;
+    while (*in) {
+        size_t n;
+        while (*in == ' ' || *in == ',' || *in == '\t' || *in == '+') in++;
+        n = strcspn(in, " ,\t+");
+        if (!n) break;
+        if (o != out) *o++ = ' ';
+        memcpy(o, in, n);
+        o += n;
+        in += n;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The private key: an already loaded one, inline PEM/JWK text, or a file path. */
+static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    const char *k = cfg->private_key;
+    okta_cc_result r;
+    if (cfg->key) {
+        c->key = *cfg->key;
+        if (cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
+        return OKTA_CC_OK;
+    }
+    if (!k || !k[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
+    if (strstr(k, "-----BEGIN ") || k[strspn(k, " \t\r\n")] == '{')
+        r = okta_cc_key_load(&c->key, k, strlen(k), cfg->key_id, err);
+    else
+        r = okta_cc_key_load_file(&c->key, k, cfg->key_id, err);
+    /* An explicit kid is what gets sent, even when the JWK carries another one. */
+    if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
+    return r;
+}
+
+static okta_cc_result okta_cc__client_check_auth(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    okta_cc_alg alg = cfg->alg;
+    if (c->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
+        okta_cc_result r = okta_cc__client_load_key(c, cfg, err);
+        if (r != OKTA_CC_OK) return r;
+        r = okta_cc__resolve_alg(&c->key, &alg, err);
+        c->alg = alg;
+        return r;
+    }
+    if (!cfg->client_secret || !cfg->client_secret[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "client_secret authentication needs a client secret (OKTA_CLIENT_CLIENTSECRET)");
+    if (!cfg->auth_server_id && !cfg->token_url)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "Okta's org authorization server accepts only private_key_jwt for client credentials: "
+                             "use a private key, or a custom authorization server (auth_server_id) with the secret");
+    c->client_secret = okta_cc__strdup(&c->alloc, cfg->client_secret);
+    return c->client_secret ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+}
+
+static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    okta_cc_result r;
+    if (!cfg->client_id || !cfg->client_id[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
+    if (!cfg->scopes || !cfg->scopes[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no scopes configured (OKTA_CLIENT_SCOPES, e.g. okta.users.read)");
+    if (cfg->assertion_ttl < 0 || cfg->assertion_ttl > 3600)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
+    c->auth_method = cfg->auth_method;
+    c->assertion_ttl = cfg->assertion_ttl ? cfg->assertion_ttl : 300;
+    c->token_skew = cfg->token_skew == 0 ? 60 : cfg->token_skew < 0 ? 0 : cfg->token_skew;
+    c->max_response = cfg->max_response_bytes ? cfg->max_response_bytes : (size_t)1 << 20;
+    c->clock = cfg->clock;
+    c->clock_user = cfg->clock_user;
+    c->random = cfg->random;
+    c->random_user = cfg->random_user;
+    c->client_id = okta_cc__strdup(&c->alloc, cfg->client_id);
+    c->scopes = okta_cc__normalise_scopes(&c->alloc, cfg->scopes);
+    if (!c->client_id || !c->scopes) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    r = okta_cc__build_token_url(c, cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__client_check_auth(c, cfg, err);
+    if (r == OKTA_CC_OK && !c->random && okta_cc_rng_init(&c->rng) != OKTA_CC_OK)
+        r = okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no system randomness");
+    if (r != OKTA_CC_OK) return r;
+    if (cfg->transport.perform) {
+        c->transport = cfg->transport;
+        return OKTA_CC_OK;
+    }
+#ifndef OKTA_CC_NO_CURL
+    r = okta_cc__curl_new(&c->curl, cfg, &c->alloc, err);
+    c->transport.perform = okta_cc__curl_perform;
+    c->transport.ctx = c->curl;
+    return r;
+#else
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "built with OKTA_CC_NO_CURL: set config.transport");
+#endif
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
+                                              okta_cc_error *err)
+{
+    okta_cc_client *c;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no configuration");
+    *out = NULL;
+    c = (okta_cc_client *)okta_cc__malloc(&cfg->alloc, sizeof *c);
+    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(c, 0, sizeof *c);
+    c->alloc = cfg->alloc;
+#ifndef OKTA_CC_NO_THREADS
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        okta_cc__free(&cfg->alloc, c);
+        return okta_cc__fail(err, OKTA_CC_ERR_THREAD, "pthread_mutex_init failed");
+    }
+    pthread_mutex_init(&c->transport_lock, NULL);
+    pthread_cond_init(&c->fetched, NULL);
+#endif
+    r = okta_cc__client_init(c, cfg, err);
+    if (r != OKTA_CC_OK) {
+        okta_cc_client_free(c);
+        return r;
+    }
+    *out = c;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *c)
+{
+    okta_cc_allocator a;
+    if (!c) return;
+    a = c->alloc;
+    okta_cc__curl_free(c->curl, &a);
+    okta_cc__free(&a, c->token_url);
+    okta_cc__free(&a, c->client_id);
+    okta_cc__free(&a, c->scopes);
+    okta_cc__free_secret_str(&a, c->client_secret);
+    if (c->token) okta_cc_wipe(c->token, c->token_len);
+    okta_cc__free(&a, c->token);
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->transport_lock);
+    pthread_cond_destroy(&c->fetched);
+#endif
+    okta_cc_wipe(c, sizeof *c);        /* the key and the rng state */
+    okta_cc__free(&a, c);
+}
+
+OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *c)
+{
+    return c ? c->token_url : NULL;
+}
+
+static int64_t okta_cc__now(okta_cc_client *c)
+{
+    return c->clock ? c->clock(c->clock_user) : (int64_t)time(NULL);
+}
+
+/* ---- Date header -------------------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t okta_cc__days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110) into Unix seconds. */
+static int okta_cc__parse_http_date(const char *s, size_t len, int64_t *out)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char buf[64], mon[4];
+    int d, y, hh, mm, ss;
+    const char *m;
+    if (len >= sizeof buf) return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (sscanf(buf, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &d, mon, &y, &hh, &mm, &ss) != 6) return 0;
+    mon[3] = '\0';
+    m = strstr(months, mon);
+    if (!m || (m - months) % 3 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return 0;
+    *out = okta_cc__days_from_civil(y, (unsigned)((m - months) / 3 + 1), (unsigned)d) * 86400 +
+           hh * 3600 + mm * 60 + ss;
+    return 1;
+}
+
+/* Learns the server's clock from its Date header, so later assertions carry its time. */
+static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_response *resp, int64_t local)
+{
+    size_t n;
+    const char *date = okta_cc_http_response_header(resp, "Date", 0, &n);
+    int64_t server, diff;
+    if (!date || !okta_cc__parse_http_date(date, n, &server)) return;
+    diff = server - local;
+    OKTA_CC__LOCK(&c->lock);
+    c->clock_offset = diff > 5 || diff < -5 ? diff : 0;
+    OKTA_CC__UNLOCK(&c->lock);
+}
+
+/* ---- token request ------------------------------------------------------------------------ */
+
+/* Appends s form-encoded (application/x-www-form-urlencoded: unreserved kept, space as +;
+   space_plus = 0 writes %20 instead, which every decoder reads as a space). */
+static int okta_cc__form_encode(okta_cc_json_writer *w, const char *s, int space_plus)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        char enc[3];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+            okta_cc__jw_put(w, (const char *)&ch, 1);
+        } else if (ch == ' ' && space_plus) {
+            okta_cc__jw_put(w, "+", 1);
+        } else {
+            enc[0] = '%', enc[1] = hex[ch >> 4], enc[2] = hex[ch & 15];
+            okta_cc__jw_put(w, enc, 3);
+        }
+    }
+    return w->status == OKTA_CC_OK;
+}
+
+static void okta_cc__form_field(okta_cc_json_writer *w, const char *name, const char *value)
+{
+    if (w->len) okta_cc__jw_put(w, "&", 1);
+    okta_cc__jw_put(w, name, strlen(name));
+    okta_cc__jw_put(w, "=", 1);
+    okta_cc__form_encode(w, value, 1);
+}
+
+/* A fresh jti from the injected random source (tests) or the client's DRBG. */
+static okta_cc_result okta_cc__make_jti(okta_cc_client *c, char out[40])
+{
+    unsigned char raw[24];
+    okta_cc_result r;
+    if (c->random) {
+        r = c->random(c->random_user, raw, sizeof raw);
+    } else {
+        OKTA_CC__LOCK(&c->lock);
+        r = okta_cc_rng_bytes(&c->rng, raw, sizeof raw);
+        OKTA_CC__UNLOCK(&c->lock);
+    }
+    if (r == OKTA_CC_OK) okta_cc_b64url_encode(raw, sizeof raw, out, 40, NULL);
+    okta_cc_wipe(raw, sizeof raw);
+    return r == OKTA_CC_OK ? r : OKTA_CC_ERR_RANDOM;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *c, char *out,
+                                                         size_t cap, size_t *out_len,
+                                                         okta_cc_error *err)
+{
+    okta_cc_assertion a;
+    char jti[40];
+    int64_t offset;
+    okta_cc__error_reset(err);
+    if (!c || c->auth_method != OKTA_CC_AUTH_PRIVATE_KEY_JWT)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "this client does not use private_key_jwt");
+    if (okta_cc__make_jti(c, jti) != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the jti");
+    OKTA_CC__LOCK(&c->lock);
+    offset = c->clock_offset;
+    OKTA_CC__UNLOCK(&c->lock);
+    memset(&a, 0, sizeof a);
+    a.client_id = c->client_id;
+    a.audience = c->token_url;
+    a.issued_at = okta_cc__now(c) + offset;
+    a.ttl = c->assertion_ttl;
+    a.jti = jti;
+    return okta_cc_client_assertion(&c->key, c->alg, &a, NULL, out, cap, out_len, err);
+}
+
+/* Standard base64 with padding, for HTTP Basic credentials only. */
+static void okta_cc__base64_std(const unsigned char *in, size_t n, char *out)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+    for (i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[o++] = tbl[v >> 18];
+        out[o++] = tbl[v >> 12 & 63];
+        out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+/* "Authorization: Basic base64(urlencode(id):urlencode(secret))" (RFC 6749 section 2.3.1). */
+static char *okta_cc__basic_auth_header(okta_cc_client *c)
+{
+    okta_cc_json_writer w;
+    char *hdr = NULL;
+    okta_cc_json_writer_init_growable(&w, &c->alloc);
+    /* Spaces as %20: some servers decode these parts with a plain URL decoder. */
+    okta_cc__form_encode(&w, c->client_id, 0);
+    okta_cc__jw_put(&w, ":", 1);
+    okta_cc__form_encode(&w, c->client_secret, 0);
+    if (w.status == OKTA_CC_OK && okta_cc__jw_reserve(&w, 0)) {
+        size_t need = 22 + (w.len + 2) / 3 * 4 + 1;
+        hdr = (char *)okta_cc__malloc(&c->alloc, need);
+        if (hdr) {
+            memcpy(hdr, "Authorization: Basic ", 21);
+            okta_cc__base64_std((const unsigned char *)w.buf, w.len, hdr + 21);
+        }
+    }
+    okta_cc_json_writer_free(&w);
+    return hdr;
+}
+
+/* Builds the form body of the token request (holds the assertion or secret: wiped after). */
+static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc_json_writer *w, okta_cc_error *err)
+{
+    okta_cc_json_writer_init_growable(w, &c->alloc);
+    okta_cc__form_field(w, "grant_type", "client_credentials");
+    okta_cc__form_field(w, "scope", c->scopes);
+    if (c->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
+        char assertion[4096];
+        size_t len;
+        okta_cc_result r = okta_cc_client_make_assertion(c, assertion, sizeof assertion, &len, err);
+        if (r != OKTA_CC_OK) return r;
+        okta_cc__form_field(w, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        okta_cc__form_field(w, "client_assertion", assertion);
+        okta_cc_wipe(assertion, sizeof assertion);
+    } else if (c->auth_method == OKTA_CC_AUTH_CLIENT_SECRET_POST) {
+        okta_cc__form_field(w, "client_id", c->client_id);
+        okta_cc__form_field(w, "client_secret", c->client_secret);
+    }
+    if (w->status != OKTA_CC_OK || !okta_cc__jw_reserve(w, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    w->buf[w->len] = '\0';
+    return OKTA_CC_OK;
+}
+
+/* Copies a string member of a small JSON document into out; empty when absent or not a string. */
+static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, const char *key,
+                                   char *out, size_t cap)
+{
+    long i = okta_cc_json_find(doc, obj, key);
+    size_t n;
+    out[0] = '\0';
+    if (i < 0 || doc->tokens[i].type != OKTA_CC_JSON_STRING) return;
+    if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n) == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
+        /* Too long for the error struct: keep the start of it. */
+        char *tmp = (char *)OKTA_CC_MALLOC(n);
+        if (tmp && okta_cc_json_get_string(doc, (size_t)i, tmp, n, NULL) == OKTA_CC_OK) {
+            memcpy(out, tmp, cap - 1);
+            out[cap - 1] = '\0';
+        }
+        OKTA_CC_FREE(tmp);
+    }
+    for (n = 0; out[n]; n++)                    /* keep messages on one line */
+        if (out[n] == '\n' || out[n] == '\r') out[n] = ' ';
+}
+
+/* Fills err from an error response: OAuth {"error","error_description"} or Okta's
+   {"errorCode","errorSummary","errorId","errorCauses"}, plus X-Okta-Request-Id. */
+static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc_json_token tok[256];
+    okta_cc_json_doc doc;
+    const char *rid;
+    size_t n;
+    long causes, c;
+    if (!err) return;
+    err->http_status = resp->status;
+    rid = okta_cc_http_response_header(resp, "X-Okta-Request-Id", 0, &n);
+    if (rid && n < sizeof err->okta_request_id) {
+        memcpy(err->okta_request_id, rid, n);
+        err->okta_request_id[n] = '\0';
+    }
+    if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
+        tok[0].type != OKTA_CC_JSON_OBJECT)
+        return;
+    okta_cc__json_copy_str(&doc, 0, "error", err->oauth_error, sizeof err->oauth_error);
+    okta_cc__json_copy_str(&doc, 0, "error_description", err->oauth_error_description, sizeof err->oauth_error_description);
+    okta_cc__json_copy_str(&doc, 0, "errorCode", err->okta_error_code, sizeof err->okta_error_code);
+    okta_cc__json_copy_str(&doc, 0, "errorSummary", err->okta_error_summary, sizeof err->okta_error_summary);
+    okta_cc__json_copy_str(&doc, 0, "errorId", err->okta_error_id, sizeof err->okta_error_id);
+    causes = okta_cc_json_find(&doc, 0, "errorCauses");
+    for (c = okta_cc_json_first(&doc, causes < 0 ? 0 : (size_t)causes); causes >= 0 && c >= 0;
+         c = okta_cc_json_next(&doc, (size_t)causes, (size_t)c)) {
+        char cause[256];
+        size_t used = strlen(err->okta_error_summary);
+        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", cause, sizeof cause);
+        if (cause[0] && used + strlen(cause) + 3 < sizeof err->okta_error_summary)
+            snprintf(err->okta_error_summary + used, sizeof err->okta_error_summary - used, "; %s", cause);
+    }
+}
+
+/* Turns a non-200 token response into a result and a one-line message. */
+static okta_cc_result okta_cc__token_http_error(const okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc_error tmp;
+    okta_cc_error *e = err ? err : &tmp;
+    okta_cc__parse_error_body(resp, e);
+    if (e->oauth_error[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_OAUTH, "token request refused (HTTP %ld): %s: %s", resp->status,
+                             e->oauth_error, e->oauth_error_description[0] ? e->oauth_error_description : "(no description)");
+    if (e->okta_error_code[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_HTTP, "token request failed (HTTP %ld): %s: %s", resp->status,
+                             e->okta_error_code, e->okta_error_summary);
+    return okta_cc__fail(err, OKTA_CC_ERR_HTTP, "token request failed: HTTP %ld without an OAuth error body", resp->status);
+}
+
+/* Reads a 200 token response. Any missing or malformed field is an error, never an empty token. */
+static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http_response *resp, int64_t now,
+                                           char **token, size_t *token_len, okta_cc_token_info *info,
+                                           okta_cc_error *err)
+{
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    long at, tt, ei, sc;
+    size_t n;
+    okta_cc_error perr;
+    if (okta_cc_json_parse(resp->body ? resp->body : "", resp->body_len, tok, 64, NULL, &doc, &perr) != OKTA_CC_OK ||
+        tok[0].type != OKTA_CC_JSON_OBJECT)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response (HTTP 200) is not a JSON object: %s",
+                             perr.message[0] ? perr.message : "wrong type");
+    at = okta_cc_json_find(&doc, 0, "access_token");
+    tt = okta_cc_json_find(&doc, 0, "token_type");
+    ei = okta_cc_json_find(&doc, 0, "expires_in");
+    sc = okta_cc_json_find(&doc, 0, "scope");
+    memset(info, 0, sizeof *info);
+    if (at < 0 || tok[at].type != OKTA_CC_JSON_STRING || tok[at].end == tok[at].start)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no access_token");
+    if (tt < 0 || okta_cc_json_get_string(&doc, (size_t)tt, info->token_type, sizeof info->token_type, NULL) != OKTA_CC_OK ||
+        !info->token_type[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid token_type");
+    if (ei < 0 || okta_cc_json_get_int64(&doc, (size_t)ei, &info->expires_in) != OKTA_CC_OK || info->expires_in <= 0 ||
+        info->expires_in > 86400 * 365)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
+    if (sc >= 0 && okta_cc_json_get_string(&doc, (size_t)sc, info->scope, sizeof info->scope, NULL) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response scope is not a string of at most %u bytes",
+                             (unsigned)sizeof info->scope - 1);
+    info->expires_at = now + info->expires_in;
+    okta_cc_json_get_string(&doc, (size_t)at, NULL, 0, &n);
+    *token = (char *)okta_cc__malloc(&c->alloc, n);
+    if (!*token) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    okta_cc_json_get_string(&doc, (size_t)at, *token, n, token_len);
+    if (strlen(*token) != *token_len || strpbrk(*token, " \t\r\n")) {
+        okta_cc_wipe(*token, n);
+        okta_cc__free(&c->alloc, *token);
+        *token = NULL;
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response access_token has invalid characters");
+    }
+    return OKTA_CC_OK;
+}
+
+/* One round trip to the token endpoint. */
+static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size_t *token_len,
+                                           okta_cc_token_info *info, okta_cc_error *err)
+{
+    okta_cc_json_writer form;
+    okta_cc_http_request req;
+    okta_cc_http_response resp;
+    const char *headers[3];
+    char *basic = NULL;
+    int64_t now;
+    okta_cc_result r = okta_cc__token_form(c, &form, err);
+    memset(&req, 0, sizeof req);
+    headers[0] = "Content-Type: application/x-www-form-urlencoded";
+    headers[1] = "Accept: application/json";
+    req.header_count = 2;
+    if (r == OKTA_CC_OK && c->auth_method == OKTA_CC_AUTH_CLIENT_SECRET_BASIC) {
+        basic = okta_cc__basic_auth_header(c);
+        if (!basic) r = okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        headers[req.header_count++] = basic;
+    }
+    okta_cc_http_response_init(&resp, &c->alloc, c->max_response);
+    if (r == OKTA_CC_OK) {
+        req.method = "POST";
+        req.url = c->token_url;
+        req.headers = headers;
+        req.body = form.buf;
+        req.body_len = form.len;
+        OKTA_CC__LOCK(&c->transport_lock);
+        r = c->transport.perform(c->transport.ctx, &req, &resp, err);
+        OKTA_CC__UNLOCK(&c->transport_lock);
+    }
+    now = okta_cc__now(c);
+    if (r == OKTA_CC_OK) okta_cc__learn_clock_offset(c, &resp, now);
+    if (r == OKTA_CC_OK && resp.status != 200) r = okta_cc__token_http_error(&resp, err);
+    else if (r == OKTA_CC_OK) r = okta_cc__token_parse(c, &resp, now, token, token_len, info, err);
+    okta_cc_http_response_free(&resp);
+    okta_cc_json_writer_free(&form);
+    okta_cc__free_secret_str(&c->alloc, basic);
+    return r;
+}
+
+/* Fresh until token_skew seconds before expiry; the margin is at most a quarter of the token's
+   lifetime, so short-lived tokens are still reused. */
+static int okta_cc__token_fresh(okta_cc_client *c, int64_t now)
+{
+    int64_t skew = c->token_skew;
+    if (skew > c->info.expires_in / 4) skew = c->info.expires_in / 4;
+    return c->token && now < c->info.expires_at - skew;
+}
+
+static okta_cc_result okta_cc__copy_token_out(okta_cc_client *c, char *out, size_t cap, size_t *len,
+                                              okta_cc_token_info *info, okta_cc_error *err)
+{
+    if (info) *info = c->info;
+    if (len) *len = cap > c->token_len ? c->token_len : c->token_len + 1;
+    if (!out || cap <= c->token_len)
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "token buffer needs %lu bytes", (unsigned long)c->token_len + 1);
+    memcpy(out, c->token, c->token_len + 1);
+    return OKTA_CC_OK;
+}
+
+/* Runs a fetch with the lock released, then publishes the result to every waiter. */
+static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
+{
+    char *token = NULL;
+    size_t token_len = 0;
+    okta_cc_token_info info;
+    okta_cc_error local;
+    okta_cc_result r;
+    c->fetching = 1;
+    OKTA_CC__UNLOCK(&c->lock);
+    memset(&local, 0, sizeof local);
+    r = okta_cc__fetch_token(c, &token, &token_len, &info, &local);
+    OKTA_CC__LOCK(&c->lock);
+    if (r == OKTA_CC_OK) {
+        if (c->token) okta_cc_wipe(c->token, c->token_len);
+        okta_cc__free(&c->alloc, c->token);
+        c->token = token;
+        c->token_len = token_len;
+        c->info = info;
+        c->fetches++;
+    }
+    c->last_result = r;
+    c->last_error = local;
+    c->generation++;
+    c->fetching = 0;
+    if (err) *err = local;
+#ifndef OKTA_CC_NO_THREADS
+    pthread_cond_broadcast(&c->fetched);
+#endif
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, size_t cap,
+                                             size_t *len, okta_cc_token_info *info,
+                                             okta_cc_error *err)
+{
+    okta_cc_result r = OKTA_CC_OK;
+    okta_cc__error_reset(err);
+    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client");
+    OKTA_CC__LOCK(&c->lock);
+    for (;;) {
+        if (okta_cc__token_fresh(c, okta_cc__now(c))) {
+            r = okta_cc__copy_token_out(c, token, cap, len, info, err);
+            break;
+        }
+        if (c->fetching) {
+            /* Single flight: wait for the fetch under way and share its outcome. */
+#ifndef OKTA_CC_NO_THREADS
+            unsigned long gen = c->generation;
+            while (c->fetching && c->generation == gen) pthread_cond_wait(&c->fetched, &c->lock);
+#endif
+            if (c->last_result != OKTA_CC_OK) {
+                r = c->last_result;
+                if (err) *err = c->last_error;
+                break;
+            }
+            continue;
+        }
+        okta_cc__refresh_locked(c, err);
+        if (c->last_result != OKTA_CC_OK) {
+            r = c->last_result;
+            break;
+        }
+        /* A token that is already stale on arrival (expires_in <= skew) is still handed out
+           once rather than fetched again in a loop. */
+        r = okta_cc__copy_token_out(c, token, cap, len, info, err);
+        break;
+    }
+    OKTA_CC__UNLOCK(&c->lock);
+    return r;
+}
+
+OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
+{
+    if (!c) return;
+    OKTA_CC__LOCK(&c->lock);
+    if (c->token) okta_cc_wipe(c->token, c->token_len);
+    okta_cc__free(&c->alloc, c->token);
+    c->token = NULL;
+    c->token_len = 0;
+    OKTA_CC__UNLOCK(&c->lock);
+}
+
+OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *c)
+{
+    unsigned long n;
+    if (!c) return 0;
+    OKTA_CC__LOCK(&c->lock);
+    n = c->fetches;
+    OKTA_CC__UNLOCK(&c->lock);
+    return n;
+}
+
+OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *c)
+{
+    int64_t o;
+    if (!c) return 0;
+    OKTA_CC__LOCK(&c->lock);
+    o = c->clock_offset;
+    OKTA_CC__UNLOCK(&c->lock);
+    return o;
 }
 
 #ifdef __cplusplus

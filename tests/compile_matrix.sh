@@ -92,6 +92,12 @@ check two-units-cxx    sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cx
 check mixed-c-cxx      sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cxx2.o' && gcc -std=c99 $WC $I -c '$out/user.c' -o '$out/user-c.o' && g++ '$out/impl-cxx2.o' '$out/user-c.o' -o '$out/mixed' $LIBS && '$out/mixed'"
 check custom-allocator sh -c "gcc -std=c99 $WC $I '$out/alloc.c' -o '$out/alloc' $LIBS && '$out/alloc'"
 check include-twice    gcc -std=c99 $WC $I -c "$out/twice.c" -o "$out/twice.o"
+check no-curl          gcc -std=c99 $WC $I -DOKTA_CC_NO_CURL -c "$out/impl.c" -o "$out/nocurl.o"
+check no-threads       gcc -std=c99 $WC $I -DOKTA_CC_NO_THREADS -c "$out/impl.c" -o "$out/nothreads.o"
+check no-curl-no-threads-cxx g++ -x c++ $W $I -DOKTA_CC_NO_CURL -DOKTA_CC_NO_THREADS -c "$out/impl.c" -o "$out/nocurl-cxx.o"
+# The line the README documents for the example, exactly (no extra flags).
+check example-get-token-documented-line sh -c "cd '$root' && cc -I. examples/get_token.c -o '$out/get_token' -lbearssl -lcurl -lpthread"
+check example-get-token-strict sh -c "gcc -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token2' $LIBS && clang -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token3' $LIBS && g++ -x c++ $W $I '$root/examples/get_token.c' -o '$out/get_token4' $LIBS"
 expect_fail partial-allocator-macros "define all of OKTA_CC_MALLOC" gcc -std=c99 $WC $I -c "$out/alloc_partial.c" -o "$out/ap.o"
 
 echo "$pass passed, $fail failed"

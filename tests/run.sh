@@ -15,10 +15,14 @@ suite() {   # suite NAME COMMAND...
   start=$(date +%s)
   "$@" >"$log" 2>&1; rc=$?
   end=$(date +%s)
+  # A suite may print several summary lines (e.g. C tests, then an independent verifier):
+  # they add up.
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
   if [ -z "$line" ]; then p=0; f=1
-  else p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
-       if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  else
+    p=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $1} END {print s}')
+    f=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $3} END {print s}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   fi
   total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
   printf '%-22s %5d passed, %d failed  (%ss)\n' "$name" "$p" "$f" "$((end-start))"
@@ -37,7 +41,10 @@ suite codec-valgrind   valgrind -q --leak-check=full --errors-for-leak-kinds=all
 suite keys             "$build/tests/test_keys" -q
 suite keys-asan-ubsan  "$build/tests/test_keys_asan" -q
 suite keys-valgrind    valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_keys" -q
+suite cli-keys         tests/cli_keys.sh
 suite server-selftest  bash tools/server/selftest.sh
+suite token            tests/token_suite.sh -q
+suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/token_suite.sh -q
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

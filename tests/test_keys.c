@@ -550,7 +550,7 @@ static void test_pem_text_variants(void)
     CHECK(okta_cc_key_load(&key, "{\"kty\":\"EC\",\"crv\":\"secp256k1\"}", 30, NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
     CHECK(okta_cc_key_load(NULL, "x", 1, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(okta_cc_key_load_file(&key, "/nonexistent/key.pem", NULL, &err) == OKTA_CC_ERR_IO);
-    CHECK(strstr(err.message, "/nonexistent/key.pem") != NULL);
+    CHECK(strstr(err.message, "/nonexistent/key.pem: No such file or directory") != NULL);
     free(pem);
     free(crlf);
     free(escaped);
@@ -592,6 +592,10 @@ static void test_alg_names_and_mismatches(void)
         CHECK(okta_cc_jws_verify_bytes(&rsa, (okta_cc_alg)a, "x", 1, sig, n) == OKTA_CC_OK);
     }
     /* JWT header: alg, kid, typ in that order; a too small buffer reports the size */
+    CHECK(okta_cc_jwt_sign(&ec, OKTA_CC_ALG_DEFAULT, "kid-1", "not json", 8, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_jwt_sign(&ec, OKTA_CC_ALG_DEFAULT, "kid-1", "[1,2]", 5, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "object") != NULL);
+    CHECK(okta_cc_jwt_sign(&ec, OKTA_CC_ALG_DEFAULT, "kid-1", "", 0, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(okta_cc_jwt_sign(&ec, OKTA_CC_ALG_DEFAULT, "kid-1", "{\"a\":1}", 7, out, 20, &n, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK(n > 20);
     CHECK(okta_cc_jwt_sign(&ec, OKTA_CC_ALG_DEFAULT, "kid-1", "{\"a\":1}", 7, out, n, &n, &err) == OKTA_CC_OK);

@@ -407,8 +407,13 @@ async function applyFault(fault, req, res, target) {
       await new Promise((resolve) => { res.on('close', resolve); });
       return true;
     case 'reset':
-      if (typeof req.socket.resetAndDestroy === 'function') req.socket.resetAndDestroy();
-      else req.socket.destroy();
+      // A TCP RST where Node can send one (plain sockets); TLS sockets are just destroyed.
+      try {
+        if (!req.socket.encrypted && typeof req.socket.resetAndDestroy === 'function') req.socket.resetAndDestroy();
+        else req.socket.destroy();
+      } catch {
+        req.socket.destroy();
+      }
       return true;
     case 'truncated': {
       const body = Buffer.from(target === 'token'
@@ -553,8 +558,10 @@ function authenticateClient(req, form, asId, tokenUrl, decoded, replayed) {
       const raw = Buffer.from(authz.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
       const i = raw.indexOf(':');
       if (i < 0) throw clientErr(GENERIC_CLIENT_FAIL);
-      id = decodeURIComponent(raw.slice(0, i));
-      secret = decodeURIComponent(raw.slice(i + 1));
+      // RFC 6749 2.3.1: both parts are application/x-www-form-urlencoded ("+" is a space).
+      const formDecode = (x) => decodeURIComponent(x.replace(/\+/g, ' '));
+      id = formDecode(raw.slice(0, i));
+      secret = formDecode(raw.slice(i + 1));
     } else {
       id = form.client_id;
       secret = form.client_secret;

@@ -1,0 +1,32 @@
+# Sourced by test suites: starts the local Okta-compatible server (tools/server) on a free
+# loopback port and stops it by its PID. Needs $root (project root) and $work (a temp dir).
+
+server_pids=""
+
+# start_server VAR ARGS...: runs the server, waits for its READY line, sets VAR to its URL.
+start_server() {
+  local var=$1 out i line; shift
+  out="$work/server-$var.out"
+  node "$root/tools/server/server.js" "$@" >"$out" 2>"$work/server-$var.err" &
+  local pid=$!
+  server_pids="$server_pids $pid"
+  for i in $(seq 1 200); do
+    line=$(grep -m1 '^READY ' "$out" 2>/dev/null || true)
+    [ -n "$line" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ -z "$line" ]; then
+    echo "server $var did not start:" >&2; cat "$work/server-$var.err" >&2
+    return 1
+  fi
+  printf -v "$var" '%s' "${line##*url=}"
+  printf -v "${var}_PID" '%s' "$pid"
+}
+
+stop_servers() {
+  local pid
+  for pid in $server_pids; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $server_pids; do wait "$pid" 2>/dev/null || true; done
+  server_pids=""
+}

@@ -1,0 +1,1248 @@
+#define _POSIX_C_SOURCE 200809L
+/* Token client tests. Part 1 drives the client through a scripted transport and an injected
+   clock (no network, no sleeping): assertions, URLs, configuration, form bodies, response
+   parsing, caching, clock offset, single flight. Part 2 runs against the local Okta-compatible
+   server started by tests/token_suite.sh (HTTP and HTTPS). Every assertion sent or made is
+   appended to $OKTA_CC_TEST_ASSERTIONS for PyJWT to verify afterwards. */
+#define OKTA_CC_IMPLEMENTATION
+#include "../okta_cc.h"
+#include "harness.h"
+
+#include <pthread.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+/* ---- shared helpers ----------------------------------------------------------------------- */
+
+static FILE *assertion_log;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Records "client_id aud ttl key assertion" for the independent verifier; key names the public
+   key to verify with ("-": the kid in the assertion's header). */
+static void log_assertion_key(const char *client_id, const char *aud, int ttl, const char *key,
+                              const char *jwt, size_t n)
+{
+    if (!assertion_log) return;
+    pthread_mutex_lock(&log_lock);
+    fprintf(assertion_log, "%s %s %d %s %.*s\n", client_id, aud, ttl, key ? key : "-", (int)n, jwt);
+    pthread_mutex_unlock(&log_lock);
+}
+
+static void log_assertion(const char *client_id, const char *aud, int ttl, const char *jwt, size_t n)
+{
+    log_assertion_key(client_id, aud, ttl, NULL, jwt, n);
+}
+
+/* Finds "name=" in a form body; returns the value (up to '&') and its length. */
+static const char *form_value(const char *body, const char *name, size_t *len)
+{
+    size_t nl = strlen(name);
+    const char *p = body;
+    while (p && *p) {
+        if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            p += nl + 1;
+            *len = strcspn(p, "&");
+            return p;
+        }
+        p = strchr(p, '&');
+        if (p) p++;
+    }
+    return NULL;
+}
+
+/* Decodes the claims of a compact JWT into out. */
+static int jwt_claims(const char *jwt, size_t n, char *out, size_t cap)
+{
+    const char *dot1 = memchr(jwt, '.', n), *dot2;
+    size_t len;
+    if (!dot1) return 0;
+    dot2 = memchr(dot1 + 1, '.', n - (size_t)(dot1 + 1 - jwt));
+    if (!dot2) return 0;
+    if (okta_cc_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), out, cap - 1, &len) != OKTA_CC_OK) return 0;
+    out[len] = '\0';
+    return 1;
+}
+
+static int64_t claim_int(const char *claims, const char *key)
+{
+    okta_cc_json_token tok[32];
+    okta_cc_json_doc doc;
+    int64_t v = -1;
+    if (okta_cc_json_parse(claims, strlen(claims), tok, 32, NULL, &doc, NULL) == OKTA_CC_OK)
+        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, key), &v);
+    return v;
+}
+
+static void claim_str(const char *claims, const char *key, char *out, size_t cap)
+{
+    okta_cc_json_token tok[32];
+    okta_cc_json_doc doc;
+    out[0] = '\0';
+    if (okta_cc_json_parse(claims, strlen(claims), tok, 32, NULL, &doc, NULL) == OKTA_CC_OK)
+        okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, key), out, cap, NULL);
+}
+
+/* An injected clock the tests move by hand. */
+typedef struct test_clock {
+    volatile int64_t now;
+} test_clock;
+
+static int64_t clock_read(void *user) { return ((test_clock *)user)->now; }
+
+/* ---- the scripted transport ------------------------------------------------------------- */
+
+typedef struct script {
+    pthread_mutex_t lock;
+    int calls;
+    long status;
+    const char *headers;        /* "Name: value\n" lines */
+    const char *body;
+    okta_cc_result fail;        /* non-OK: fail like a transport would */
+    char last_url[512], last_method[16], last_body[16384], last_headers[4][512];
+    size_t last_header_count;
+} script;
+
+static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
+                                     okta_cc_http_response *resp, okta_cc_error *err)
+{
+    script *s = (script *)ctx;
+    const char *h;
+    size_t i;
+    pthread_mutex_lock(&s->lock);
+    s->calls++;
+    snprintf(s->last_url, sizeof s->last_url, "%s", req->url);
+    snprintf(s->last_method, sizeof s->last_method, "%s", req->method);
+    snprintf(s->last_body, sizeof s->last_body, "%.*s", (int)req->body_len, req->body ? req->body : "");
+    s->last_header_count = req->header_count;
+    for (i = 0; i < req->header_count && i < 4; i++) snprintf(s->last_headers[i], 512, "%s", req->headers[i]);
+    pthread_mutex_unlock(&s->lock);
+    if (s->fail != OKTA_CC_OK) {
+        if (err) { err->code = s->fail; snprintf(err->message, sizeof err->message, "scripted failure"); }
+        return s->fail;
+    }
+    okta_cc_http_response_header_line(resp, "HTTP/1.1 100 Continue\r\n", 23);
+    okta_cc_http_response_header_line(resp, "X-Stale: yes\r\n", 14);
+    {
+        char status[32];
+        snprintf(status, sizeof status, "HTTP/1.1 %ld X\r\n", s->status);
+        okta_cc_http_response_header_line(resp, status, strlen(status));
+    }
+    for (h = s->headers; h && *h;) {
+        size_t n = strcspn(h, "\n");
+        okta_cc_http_response_header_line(resp, h, n);
+        h += n + (h[n] == '\n');
+    }
+    if (s->body && !okta_cc_http_response_append_body(resp, s->body, strlen(s->body))) {
+        if (err) err->code = OKTA_CC_ERR_RESPONSE_TOO_LARGE;
+        return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
+    }
+    return OKTA_CC_OK;
+}
+
+static const char *ok_body = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok-abc.def\",\"scope\":\"okta.users.read\"}";
+
+static void script_init(script *s)
+{
+    memset(s, 0, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+    s->status = 200;
+    s->body = ok_body;
+}
+
+static char vector_key_path[1024];
+
+/* A config wired to the scripted transport and the test clock, with the RFC 7515 A.2 key. */
+static void scripted_config(okta_cc_config *cfg, script *s, test_clock *clk)
+{
+    okta_cc_config_init(cfg);
+    snprintf(vector_key_path, sizeof vector_key_path, "%s/jose/rfc7515-a2-rsa-pkcs8.pem", h_vectors_dir());
+    cfg->org_url = "https://dev-123.okta.com/";
+    cfg->client_id = "0oa_unit";
+    cfg->private_key = vector_key_path;
+    cfg->key_id = "kid-unit";
+    cfg->scopes = "okta.users.read";
+    cfg->transport.perform = script_perform;
+    cfg->transport.ctx = s;
+    cfg->clock = clock_read;
+    cfg->clock_user = clk;
+}
+
+/* ---- part 1: no network ------------------------------------------------------------------ */
+
+/* The computed vector: our claims order and header reproduce it byte for byte. */
+static void test_assertion_matches_computed_vector(void)
+{
+    okta_cc_key key;
+    okta_cc_assertion a;
+    char out[4096], want[4096];
+    size_t len;
+    char *text = h_read_vector("jose/computed-client-assertion-and-dpop-rs256.json", &len);
+    okta_cc_json_token *tok = (okta_cc_json_token *)malloc(512 * sizeof *tok);
+    okta_cc_json_doc doc;
+    char path[1024];
+    CHECK(text && tok && okta_cc_json_parse(text, len, tok, 512, NULL, &doc, NULL) == OKTA_CC_OK);
+    snprintf(path, sizeof path, "%s/jose/rfc7515-a2-rsa-pkcs1.pem", h_vectors_dir());
+    CHECK(okta_cc_key_load_file(&key, path, NULL, NULL) == OKTA_CC_OK);
+    if (!h_current_failed) {
+        long v = okta_cc_json_first(&doc, (size_t)okta_cc_json_find(&doc, 0, "vectors"));
+        okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, (size_t)v, "compact"), want, sizeof want, NULL);
+        memset(&a, 0, sizeof a);
+        a.client_id = "s6BhdRkqt3";
+        a.audience = "https://server.example.com/token";
+        a.issued_at = 1562262616;
+        a.ttl = 300;
+        a.jti = "ca-0001-8f3c2b1a";
+        a.kid = "";
+        CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, sizeof out, &len, NULL) == OKTA_CC_OK);
+        CHECK_EQ_STR(out, want);
+    }
+    okta_cc_key_wipe(&key);
+    free(text);
+    free(tok);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* 10 000 assertions: fresh 192-bit jti each, exp - iat = ttl; all logged for PyJWT. */
+static void test_assertions_unique_jti_10000(void)
+{
+    enum { N = 10000 };
+    okta_cc_key key;
+    okta_cc_rng rng;
+    okta_cc_assertion a;
+    okta_cc_error err;
+    char **jtis = (char **)calloc(N, sizeof *jtis);
+    char path[1024], out[2048], claims[1024];
+    int i, dups = 0;
+    snprintf(path, sizeof path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
+    CHECK(okta_cc_key_load_file(&key, path, "ec-vector", NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_rng_init(&rng) == OKTA_CC_OK);
+    memset(&a, 0, sizeof a);
+    a.client_id = "0oa_vector";
+    a.audience = "https://dev-123.okta.com/oauth2/v1/token";
+    a.issued_at = (int64_t)time(NULL);
+    a.ttl = 120;
+    for (i = 0; i < N && !h_current_failed; i++) {
+        size_t len;
+        CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, &len, &err) == OKTA_CC_OK);
+        CHECK(jwt_claims(out, len, claims, sizeof claims));
+        jtis[i] = (char *)malloc(64);
+        claim_str(claims, "jti", jtis[i], 64);
+        CHECK(strlen(jtis[i]) == 32);                       /* 24 random bytes */
+        CHECK(claim_int(claims, "exp") - claim_int(claims, "iat") == 120);
+        log_assertion(a.client_id, a.audience, a.ttl, out, len);
+    }
+    if (!h_current_failed) {
+        qsort(jtis, N, sizeof *jtis, cmp_str);
+        for (i = 1; i < N; i++) dups += strcmp(jtis[i - 1], jtis[i]) == 0;
+        CHECK_EQ_INT(dups, 0);
+    }
+    for (i = 0; i < N; i++) free(jtis[i]);
+    free(jtis);
+    a.ttl = 3601;
+    CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "3600") != NULL);
+    a.ttl = 0;
+    CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, sizeof out, NULL, &err) == OKTA_CC_ERR_RANDOM);
+    a.audience = NULL;
+    CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_key_wipe(&key);
+    okta_cc_rng_wipe(&rng);
+}
+
+/* Creates a client from cfg, expecting result r; returns it (or NULL). */
+static okta_cc_client *new_client(const okta_cc_config *cfg, okta_cc_result r, okta_cc_error *err)
+{
+    okta_cc_client *c = NULL;
+    okta_cc_result got = okta_cc_client_new(&c, cfg, err);
+    if (got != r) fprintf(stderr, "  client_new: %s (%s)\n", okta_cc_result_str(got), err->message);
+    CHECK(got == r);
+    CHECK((c != NULL) == (r == OKTA_CC_OK));
+    return c;
+}
+
+static void test_token_urls(void)
+{
+    static const struct { const char *org, *as, *explicit_url, *want; okta_cc_result r; } cases[] = {
+        {"https://dev-1.okta.com", NULL, NULL, "https://dev-1.okta.com/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com/", NULL, NULL, "https://dev-1.okta.com/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com///", "default", NULL, "https://dev-1.okta.com/oauth2/default/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com", "aus1x2y3", NULL, "https://dev-1.okta.com/oauth2/aus1x2y3/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com", NULL, "https://login.example.com/oauth2/v1/token", "https://login.example.com/oauth2/v1/token", OKTA_CC_OK},
+        {"http://127.0.0.1:8080/", NULL, NULL, "http://127.0.0.1:8080/oauth2/v1/token", OKTA_CC_OK},
+        {"http://localhost:9", NULL, NULL, "http://localhost:9/oauth2/v1/token", OKTA_CC_OK},
+        {"http://[::1]:9", NULL, NULL, "http://[::1]:9/oauth2/v1/token", OKTA_CC_OK},
+        {"http://dev-1.okta.com", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"http://127.0.0.1.evil.com", NULL, NULL, "http://127.0.0.1.evil.com/oauth2/v1/token", OKTA_CC_OK},
+        {"dev-1.okta.com", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com?x=1", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com", "bad/id", NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com", NULL, "http://login.example.com/token", NULL, OKTA_CC_ERR_CONFIG},
+        {NULL, NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1000};
+        okta_cc_error err;
+        okta_cc_client *c;
+        script_init(&s);
+        scripted_config(&cfg, &s, &clk);
+        cfg.org_url = cases[i].org;
+        cfg.auth_server_id = cases[i].as;
+        cfg.token_url = cases[i].explicit_url;
+        c = new_client(&cfg, cases[i].r, &err);
+        if (c) CHECK_EQ_STR(okta_cc_client_token_url(c), cases[i].want);
+        else CHECK(err.code == cases[i].r && err.message[0]);
+        okta_cc_client_free(c);
+    }
+}
+
+static void test_config_validation(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000};
+    okta_cc_error err;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.client_id = NULL;
+    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+    CHECK(strstr(err.message, "OKTA_CLIENT_CLIENTID") != NULL);
+    scripted_config(&cfg, &s, &clk);
+    cfg.scopes = " , ";
+    okta_cc_client_free(new_client(&cfg, OKTA_CC_OK, &err)); /* normalised later; empty after is allowed? */
+    scripted_config(&cfg, &s, &clk);
+    cfg.scopes = NULL;
+    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+    scripted_config(&cfg, &s, &clk);
+    cfg.private_key = NULL;
+    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+    CHECK(strstr(err.message, "OKTA_CLIENT_PRIVATEKEY") != NULL);
+    scripted_config(&cfg, &s, &clk);
+    cfg.private_key = "/nonexistent.pem";
+    new_client(&cfg, OKTA_CC_ERR_IO, &err);
+    scripted_config(&cfg, &s, &clk);
+    cfg.assertion_ttl = 3601;
+    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+    scripted_config(&cfg, &s, &clk);
+    cfg.alg = OKTA_CC_ALG_ES256;
+    new_client(&cfg, OKTA_CC_ERR_ALG_MISMATCH, &err);
+    /* a client secret at the org server is refused with the reason */
+    scripted_config(&cfg, &s, &clk);
+    cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
+    cfg.client_secret = "shh";
+    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+    CHECK(strstr(err.message, "private_key_jwt") != NULL && strstr(err.message, "shh") == NULL);
+    cfg.client_secret = NULL;
+    cfg.auth_server_id = "default";
+    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+    CHECK(strstr(err.message, "secret") != NULL);
+    CHECK(okta_cc_client_new(NULL, &cfg, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+}
+
+static void test_config_from_env_precedence(void)
+{
+    okta_cc_config cfg;
+    setenv("OKTA_CLIENT_ORGURL", "https://env.okta.com", 1);
+    setenv("OKTA_CLIENT_CLIENTID", "0oa_env", 1);
+    setenv("OKTA_CLIENT_PRIVATEKEY", "/env/key.pem", 1);
+    unsetenv("OKTA_CLIENT_PRIVATEKEYID");
+    setenv("OKTA_CLIENT_KID", "kid-from-KID", 1);
+    setenv("OKTA_CLIENT_SCOPES", "okta.users.read,okta.apps.read", 1);
+    setenv("OKTA_CLIENT_AUTHSERVERID", "aus_env", 1);
+    setenv("OKTA_CC_CA_FILE", "/env/ca.pem", 1);
+    okta_cc_config_init(&cfg);
+    cfg.client_id = "0oa_explicit";
+    okta_cc_config_from_env(&cfg);
+    CHECK_EQ_STR(cfg.org_url, "https://env.okta.com");
+    CHECK_EQ_STR(cfg.client_id, "0oa_explicit");            /* explicit wins */
+    CHECK_EQ_STR(cfg.private_key, "/env/key.pem");
+    CHECK_EQ_STR(cfg.key_id, "kid-from-KID");
+    CHECK_EQ_STR(cfg.scopes, "okta.users.read,okta.apps.read");
+    CHECK_EQ_STR(cfg.auth_server_id, "aus_env");
+    CHECK_EQ_STR(cfg.ca_file, "/env/ca.pem");
+    setenv("OKTA_CLIENT_PRIVATEKEYID", "kid-from-PRIVATEKEYID", 1);
+    okta_cc_config_init(&cfg);
+    okta_cc_config_from_env(&cfg);
+    CHECK_EQ_STR(cfg.key_id, "kid-from-PRIVATEKEYID");      /* the SDK name first */
+    setenv("OKTA_CLIENT_ORGURL", "", 1);                     /* empty counts as unset */
+    okta_cc_config_init(&cfg);
+    okta_cc_config_from_env(&cfg);
+    CHECK(cfg.org_url == NULL);
+    unsetenv("OKTA_CLIENT_ORGURL"); unsetenv("OKTA_CLIENT_CLIENTID"); unsetenv("OKTA_CLIENT_PRIVATEKEY");
+    unsetenv("OKTA_CLIENT_PRIVATEKEYID"); unsetenv("OKTA_CLIENT_KID"); unsetenv("OKTA_CLIENT_SCOPES");
+    unsetenv("OKTA_CLIENT_AUTHSERVERID"); unsetenv("OKTA_CC_CA_FILE");
+}
+
+/* The request: form body, headers, assertion claims; and the token comes back. */
+static void test_token_request_shape(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1700000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    char token[64], claims[2048], value[64];
+    const char *a;
+    size_t n;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.scopes = "okta.users.read, okta.apps.read";
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_get_token(c, token, sizeof token, &n, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(token, "tok-abc.def");
+    CHECK(n == 11);
+    CHECK_EQ_STR(info.token_type, "Bearer");
+    CHECK(info.expires_in == 3600 && info.expires_at == 1700000000 + 3600);
+    CHECK_EQ_STR(info.scope, "okta.users.read");
+    CHECK_EQ_STR(s.last_method, "POST");
+    CHECK_EQ_STR(s.last_url, "https://dev-123.okta.com/oauth2/v1/token");
+    CHECK(strncmp(s.last_body, "grant_type=client_credentials&scope=okta.users.read+okta.apps.read&"
+                               "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&"
+                               "client_assertion=", 170) == 0);
+    CHECK(strstr(s.last_body, "client_secret") == NULL && strstr(s.last_body, "client_id=") == NULL);
+    CHECK_EQ_STR(s.last_headers[0], "Content-Type: application/x-www-form-urlencoded");
+    CHECK_EQ_STR(s.last_headers[1], "Accept: application/json");
+    CHECK(s.last_header_count == 2);                          /* no Authorization header */
+    a = form_value(s.last_body, "client_assertion", &n);
+    CHECK(a && jwt_claims(a, n, claims, sizeof claims));
+    claim_str(claims, "iss", value, sizeof value);
+    CHECK_EQ_STR(value, "0oa_unit");
+    claim_str(claims, "sub", value, sizeof value);
+    CHECK_EQ_STR(value, "0oa_unit");
+    claim_str(claims, "aud", value, sizeof value);
+    CHECK_EQ_STR(value, "https://dev-123.okta.com/oauth2/v1/token");
+    CHECK(claim_int(claims, "iat") == 1700000000 && claim_int(claims, "exp") == 1700000300);
+    {
+        char header[256];
+        size_t hl;
+        okta_cc_b64url_decode(a, strcspn(a, "."), header, sizeof header - 1, &hl);
+        header[hl] = '\0';
+        CHECK_EQ_STR(header, "{\"alg\":\"RS256\",\"kid\":\"kid-unit\",\"typ\":\"JWT\"}");
+    }
+    log_assertion("0oa_unit", "https://dev-123.okta.com/oauth2/v1/token", 300, a, n);
+    okta_cc_client_free(c);
+}
+
+static void test_client_secret_methods(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    char token[64];
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.private_key = NULL;
+    cfg.auth_server_id = "default";
+    cfg.client_id = "0oa id";
+    cfg.client_secret = "p@ss:w+rd";
+    cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    /* base64("0oa%20id:p%40ss%3Aw%2Brd"): RFC 6749 2.3.1 form encoding, space as %20 */
+    CHECK_EQ_STR(s.last_headers[2], "Authorization: Basic MG9hJTIwaWQ6cCU0MHNzJTNBdyUyQnJk");
+    CHECK(strstr(s.last_body, "client_assertion") == NULL && strstr(s.last_body, "client_secret") == NULL);
+    okta_cc_client_free(c);
+    cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_POST;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(strstr(s.last_body, "&client_id=0oa+id&client_secret=p%40ss%3Aw%2Brd") != NULL);
+    CHECK(s.last_header_count == 2);
+    okta_cc_client_free(c);
+}
+
+/* A 200 with a missing or malformed field is an error, never an empty token. */
+static void test_token_response_validation(void)
+{
+    static const char *bad[] = {
+        "", "not json", "[]", "{\"token_type\":\"Bearer\",\"expires_in\":3600}",
+        "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_in\":3600}",
+        "{\"access_token\":5,\"token_type\":\"Bearer\",\"expires_in\":3600}",
+        "{\"access_token\":\"t\",\"expires_in\":3600}",
+        "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":\"3600\"}",
+        "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":-5}",
+        "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":1.5}",
+        "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":99999999999999999999}",
+        "{\"access_token\":\"a\\u0000b\",\"token_type\":\"Bearer\",\"expires_in\":3600}",
+        "{\"access_token\":\"a b\",\"token_type\":\"Bearer\",\"expires_in\":3600}",
+        "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"scope\":7}",
+        "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600",
+    };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1000};
+        okta_cc_error err;
+        okta_cc_client *c;
+        char token[64] = "untouched";
+        script_init(&s);
+        s.body = bad[i];
+        scripted_config(&cfg, &s, &clk);
+        c = new_client(&cfg, OKTA_CC_OK, &err);
+        if (!c) continue;
+        if (okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) != OKTA_CC_ERR_BAD_RESPONSE) {
+            fprintf(stderr, "  accepted token response: %s\n", bad[i]);
+            h_current_failed = 1;
+        }
+        CHECK_EQ_STR(token, "untouched");
+        CHECK(err.message[0] != '\0');
+        okta_cc_client_free(c);
+    }
+}
+
+static void test_error_bodies(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    char token[64];
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    s.status = 401;
+    s.headers = "X-Okta-Request-Id: req-123\n";
+    s.body = "{\"error\":\"invalid_client\",\"error_description\":\"The client_assertion token is expired.\"}";
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK(err.http_status == 401);
+    CHECK_EQ_STR(err.oauth_error, "invalid_client");
+    CHECK_EQ_STR(err.oauth_error_description, "The client_assertion token is expired.");
+    CHECK_EQ_STR(err.okta_request_id, "req-123");
+    CHECK(strstr(err.message, "invalid_client") && strstr(err.message, "is expired"));
+    s.status = 403;
+    s.body = "{\"errorCode\":\"E0000006\",\"errorSummary\":\"You do not have permission\",\"errorLink\":\"E0000006\","
+             "\"errorId\":\"oaeXYZ\",\"errorCauses\":[{\"errorSummary\":\"cause one\"},{\"errorSummary\":\"cause two\"}]}";
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.okta_error_code, "E0000006");
+    CHECK_EQ_STR(err.okta_error_summary, "You do not have permission; cause one; cause two");
+    CHECK_EQ_STR(err.okta_error_id, "oaeXYZ");
+    s.status = 502;
+    s.headers = NULL;
+    s.body = "<html>bad gateway</html>";
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(err.http_status == 502 && strstr(err.message, "502"));
+    s.fail = OKTA_CC_ERR_NETWORK;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_NETWORK);
+    okta_cc_client_free(c);
+}
+
+/* Cache: no request within the lifetime, a new one from expires_in - skew on. */
+static void test_cache_and_expiry_with_injected_clock(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    char token[64];
+    size_t need = 0;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 1);
+    clk.now += 3600 - 60 - 1;                     /* one second before expiry - skew */
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 1);
+    clk.now += 1;                                 /* skew reached */
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 2);
+    CHECK_EQ_INT(okta_cc_client_token_fetches(c), 2);
+    okta_cc_invalidate_token(c);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 3);
+    CHECK(okta_cc_get_token(c, token, 5, &need, NULL, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(need, 12);
+    CHECK_EQ_INT(s.calls, 3);
+    /* a failed fetch keeps no token and the next call tries again */
+    okta_cc_invalidate_token(c);
+    s.status = 500;
+    s.body = "{}";
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    s.status = 200;
+    s.body = ok_body;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 5);
+    okta_cc_client_free(c);
+    /* a configured skew */
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.token_skew = 600;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err);
+    clk.now += 3000;
+    okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err);
+    CHECK_EQ_INT(s.calls, 2);
+    okta_cc_client_free(c);
+}
+
+/* The server's Date header corrects the iat/exp of later assertions when off by more than 5 s. */
+static void test_clock_offset_from_date_header(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1764331200};               /* Fri, 28 Nov 2025 12:00:00 GMT */
+    okta_cc_error err;
+    okta_cc_client *c;
+    char token[64], claims[2048];
+    const char *a;
+    size_t n;
+    script_init(&s);
+    s.headers = "Date: Fri, 28 Nov 2025 13:00:30 GMT\n";
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_clock_offset(c) == 3630);
+    okta_cc_invalidate_token(c);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    a = form_value(s.last_body, "client_assertion", &n);
+    CHECK(a && jwt_claims(a, n, claims, sizeof claims));
+    CHECK(claim_int(claims, "iat") == 1764331200 + 3630);
+    CHECK(claim_int(claims, "exp") == 1764331200 + 3630 + 300);
+    /* the cache itself runs on the local clock: expires_at = local now + expires_in */
+    s.headers = "Date: Fri, 28 Nov 2025 12:00:03 GMT\n";      /* within 5 s: no correction */
+    okta_cc_invalidate_token(c);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_clock_offset(c) == 0);
+    s.headers = "Date: yesterday\n";                         /* unparseable: ignored */
+    okta_cc_invalidate_token(c);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_clock_offset(c) == 0);
+    okta_cc_client_free(c);
+}
+
+static void test_http_date_parser(void)
+{
+    int64_t t = 0;
+    CHECK(okta_cc__parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", 29, &t) && t == 784111777);
+    CHECK(okta_cc__parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT", 29, &t) && t == 0);
+    CHECK(okta_cc__parse_http_date("Tue, 29 Feb 2028 23:59:59 GMT", 29, &t) && t == 1835481599);
+    CHECK(!okta_cc__parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT", 29, &t));
+    CHECK(!okta_cc__parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT", 30, &t));
+}
+
+static void test_response_headers(void)
+{
+    okta_cc_http_response r;
+    size_t n;
+    const char *v;
+    okta_cc_http_response_init(&r, NULL, 10);
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 302 Found\r\n", 20));
+    CHECK(okta_cc_http_response_header_line(&r, "Location: x\r\n", 13));
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200\r\n", 12));
+    CHECK(r.status == 200);
+    CHECK(okta_cc_http_response_header(&r, "Location", 0, &n) == NULL);   /* reset on status line */
+    okta_cc_http_response_header_line(&r, "link: <a>; rel=\"self\"\r\n", 23);
+    okta_cc_http_response_header_line(&r, "Link:   <b>; rel=\"next\"  \r\n", 27);
+    okta_cc_http_response_header_line(&r, "X-Linked: no\r\n", 14);
+    okta_cc_http_response_header_line(&r, "\r\n", 2);
+    v = okta_cc_http_response_header(&r, "LINK", 1, &n);
+    CHECK(v && n == 15 && strncmp(v, "<b>; rel=\"next\"", n) == 0);
+    CHECK(okta_cc_http_response_header(&r, "link", 2, &n) == NULL);
+    CHECK(okta_cc_http_response_append_body(&r, "0123456789", 10));
+    CHECK(!okta_cc_http_response_append_body(&r, "x", 1) && r.body_too_large);
+    CHECK(r.body_len == 10 && r.body[10] == '\0');
+    okta_cc_http_response_free(&r);
+}
+
+/* 16 threads x 1000 calls across three expiries: exactly one fetch per expiry. */
+typedef struct sf_ctx {
+    int64_t step;                   /* how far each expiry moves the clock */
+    okta_cc_client *client;
+    test_clock *clk;
+    volatile long calls;
+    int failures;
+    pthread_mutex_t lock;
+} sf_ctx;
+
+static void *sf_thread(void *arg)
+{
+    sf_ctx *x = (sf_ctx *)arg;
+    int i;
+    for (i = 0; i < 1000; i++) {
+        char token[4096];
+        long n = __sync_add_and_fetch(&x->calls, 1);
+        okta_cc_error err;
+        if (n == 4000 || n == 8000 || n == 12000) __sync_add_and_fetch(&x->clk->now, x->step);
+        if (okta_cc_get_token(x->client, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
+            pthread_mutex_lock(&x->lock);
+            x->failures++;
+            pthread_mutex_unlock(&x->lock);
+        }
+    }
+    return NULL;
+}
+
+static unsigned long run_single_flight(okta_cc_client *c, test_clock *clk, int64_t step, int *failures)
+{
+    pthread_t th[16];
+    sf_ctx x;
+    int i;
+    memset(&x, 0, sizeof x);
+    x.client = c;
+    x.clk = clk;
+    x.step = step;
+    pthread_mutex_init(&x.lock, NULL);
+    for (i = 0; i < 16; i++) pthread_create(&th[i], NULL, sf_thread, &x);
+    for (i = 0; i < 16; i++) pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&x.lock);
+    *failures = x.failures;
+    return okta_cc_client_token_fetches(c);
+}
+
+static void test_single_flight_scripted(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {2000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    int failures;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK_EQ_INT(run_single_flight(c, &clk, 3600, &failures), 4);
+    CHECK_EQ_INT(s.calls, 4);
+    CHECK_EQ_INT(failures, 0);
+    okta_cc_client_free(c);
+}
+
+/* ---- part 2: against the local server ------------------------------------------------------ */
+
+/* tests/token_suite.sh starts the servers with --token-ttl 15: short enough that a few
+   expiries keep assertions within the server's 60 s tolerance for iat in the future. */
+#define TEST_TTL 15
+
+static const char *env(const char *name) { const char *v = getenv(name); return v && *v ? v : NULL; }
+
+/* Plain libcurl for the test-control endpoints (/__test/...). */
+static size_t collect(char *d, size_t s, size_t n, void *u)
+{
+    char *buf = (char *)u;
+    size_t have = strlen(buf), add = s * n;
+    if (have + add < 8192) { memcpy(buf + have, d, add); buf[have + add] = '\0'; }
+    return s * n;
+}
+
+static long control(const char *base, const char *path, const char *json, char *out)
+{
+    char url[512], sink[8192] = "";
+    long status = 0;
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    snprintf(url, sizeof url, "%s%s", base, path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out ? out : sink);
+    if (out) out[0] = '\0';
+    if (env("OKTA_CC_TEST_CA")) curl_easy_setopt(h, CURLOPT_CAINFO, env("OKTA_CC_TEST_CA"));
+    if (json) curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+    if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+static long stat_value(const char *base, const char *name)
+{
+    char body[8192];
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    int64_t v = -1;
+    if (control(base, "/__test/stats", NULL, body) == 200 &&
+        okta_cc_json_parse(body, strlen(body), tok, 64, NULL, &doc, NULL) == OKTA_CC_OK)
+        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, name), &v);
+    return (long)v;
+}
+
+static void fault(const char *base, const char *target, const char *faults_json)
+{
+    char body[1024];
+    snprintf(body, sizeof body, "{\"target\":\"%s\",\"replace\":true,\"faults\":%s}", target, faults_json);
+    CHECK(control(base, "/__test/faults", body, NULL) == 200);
+}
+
+/* A transport that logs every client assertion it sends, then passes the request to libcurl. */
+typedef struct logging_transport {
+    okta_cc_transport inner;
+    const char *client_id;
+    int ttl;
+    const char *rewrite_url;          /* send here instead (wrong-audience test) */
+    const char *verify_key;           /* the key that really signed (wrong-key test) */
+} logging_transport;
+
+static okta_cc_result logging_perform(void *ctx, const okta_cc_http_request *req,
+                                      okta_cc_http_response *resp, okta_cc_error *err)
+{
+    logging_transport *t = (logging_transport *)ctx;
+    okta_cc_http_request copy = *req;
+    size_t n;
+    const char *a = req->body ? form_value(req->body, "client_assertion", &n) : NULL;
+    if (a) log_assertion_key(t->client_id, req->url, t->ttl, t->verify_key, a, n);
+    if (t->rewrite_url) copy.url = t->rewrite_url;
+    return t->inner.perform(t->inner.ctx, &copy, resp, err);
+}
+
+typedef struct live {
+    okta_cc_config cfg;
+    logging_transport lt;
+    char key_path[1024], org[256];
+} live;
+
+/* A live client for client_id with a key file from $OKTA_CC_TEST_KEYS, over base. */
+static okta_cc_client *live_client(live *l, const char *base, const char *client_id, const char *key_file,
+                                   const char *kid, okta_cc_result expect, okta_cc_error *err)
+{
+    okta_cc_client *c;
+    okta_cc_config_init(&l->cfg);
+    snprintf(l->org, sizeof l->org, "%s", base);
+    l->cfg.org_url = l->org;
+    l->cfg.client_id = client_id;
+    if (key_file) {
+        snprintf(l->key_path, sizeof l->key_path, "%s/%s", env("OKTA_CC_TEST_KEYS"), key_file);
+        l->cfg.private_key = l->key_path;
+    }
+    l->cfg.key_id = kid;
+    l->cfg.scopes = "okta.users.read";
+    l->cfg.ca_file = env("OKTA_CC_TEST_CA");
+    l->cfg.timeout_ms = 5000;
+    memset(&l->lt, 0, sizeof l->lt);
+    l->lt.client_id = client_id;
+    l->lt.ttl = 300;
+    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg, err) != OKTA_CC_OK) return NULL;
+    l->cfg.transport.perform = logging_perform;
+    l->cfg.transport.ctx = &l->lt;
+    c = new_client(&l->cfg, expect, err);
+    if (!c) okta_cc_curl_transport_free(&l->lt.inner);
+    return c;
+}
+
+static void live_free(live *l, okta_cc_client *c)
+{
+    okta_cc_client_free(c);
+    okta_cc_curl_transport_free(&l->lt.inner);
+}
+
+/* Replaces c by a client (and logging transport) built from the changed l->cfg. */
+static okta_cc_client *live_rebuild(live *l, okta_cc_client *c, okta_cc_result expect, okta_cc_error *err)
+{
+    live_free(l, c);
+    l->cfg.transport.perform = NULL;
+    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg, err) != OKTA_CC_OK) return NULL;
+    l->cfg.transport.perform = logging_perform;
+    l->cfg.transport.ctx = &l->lt;
+    c = new_client(&l->cfg, expect, err);
+    if (!c) okta_cc_curl_transport_free(&l->lt.inner);
+    return c;
+}
+
+/* The token works: GET /api/v1/users/{id} with it answers 200. */
+static int token_accepted(const char *base, const char *token)
+{
+    okta_cc_config cfg;
+    okta_cc_transport t;
+    okta_cc_http_request req;
+    okta_cc_http_response resp;
+    char url[512], auth[4200];
+    const char *headers[1];
+    long status = 0;
+    okta_cc_config_init(&cfg);
+    cfg.ca_file = env("OKTA_CC_TEST_CA");
+    if (okta_cc_curl_transport_new(&t, &cfg, NULL) != OKTA_CC_OK) return 0;
+    snprintf(url, sizeof url, "%s/api/v1/users?limit=1", base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    headers[0] = auth;
+    memset(&req, 0, sizeof req);
+    req.method = "GET";
+    req.url = url;
+    req.headers = headers;
+    req.header_count = 1;
+    okta_cc_http_response_init(&resp, NULL, 0);
+    if (t.perform(t.ctx, &req, &resp, NULL) == OKTA_CC_OK) status = resp.status;
+    okta_cc_http_response_free(&resp);
+    okta_cc_curl_transport_free(&t);
+    return status == 200;
+}
+
+static void live_tokens_for_every_key_form(const char *base)
+{
+    static const struct { const char *client, *file, *kid; } keys[] = {
+        {"0oa_rsa2048", "rsa2048-pkcs1.pem", "rsa2048"},
+        {"0oa_rsa4096", "rsa4096-pkcs8.pem", "rsa4096"},
+        {"0oa_jwk", "rsa-jwk.json", NULL},              /* kid from the JWK itself */
+        {"0oa_ec", "ec256-sec1.pem", "ec256"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+        live l;
+        okta_cc_error err;
+        char token[4096];
+        okta_cc_token_info info;
+        long issued = stat_value(base, "tokens_issued"), requests;
+        okta_cc_client *c = live_client(&l, base, keys[i].client, keys[i].file, keys[i].kid, OKTA_CC_OK, &err);
+        if (!c) continue;
+        if (okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) != OKTA_CC_OK)
+            fprintf(stderr, "  %s: %s\n", keys[i].client, err.message);
+        CHECK(err.code == OKTA_CC_OK);
+        CHECK_EQ_STR(info.token_type, "Bearer");
+        CHECK(info.expires_in == TEST_TTL);
+        CHECK_EQ_STR(info.scope, "okta.users.read");
+        CHECK(stat_value(base, "tokens_issued") == issued + 1);
+        CHECK(token_accepted(base, token));
+        /* within the lifetime: no request at all */
+        requests = stat_value(base, "token_requests");
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(stat_value(base, "token_requests") == requests);
+        live_free(&l, c);
+    }
+}
+
+static void live_expiry_refetch_with_injected_clock(const char *base)
+{
+    live l;
+    okta_cc_error err;
+    test_clock clk;
+    char t1[4096], t2[4096];
+    long issued = stat_value(base, "tokens_issued");
+    okta_cc_client *c;
+    clk.now = (int64_t)time(NULL);
+    okta_cc_config_init(&l.cfg);
+    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    if (!c) return;
+    l.cfg.clock = clock_read;          /* same config, now with the injected clock */
+    l.cfg.clock_user = &clk;
+    l.cfg.token_skew = -1;             /* renew exactly at expiry */
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    if (c) {
+        okta_cc_token_info info;
+        CHECK(okta_cc_get_token(c, t1, sizeof t1, NULL, &info, &err) == OKTA_CC_OK);
+        CHECK(info.expires_in == TEST_TTL);
+        clk.now += TEST_TTL - 1;       /* still valid */
+        CHECK(okta_cc_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK_EQ_STR(t1, t2);
+        clk.now += 1;                  /* the server's (short) lifetime is over */
+        CHECK(okta_cc_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(strcmp(t1, t2) != 0);
+        CHECK(stat_value(base, "tokens_issued") == issued + 2);
+    }
+    live_free(&l, c);
+}
+
+static void live_single_flight(const char *base)
+{
+    live l;
+    okta_cc_error err;
+    test_clock clk;
+    int failures = 0;
+    long issued = stat_value(base, "tokens_issued"), requests = stat_value(base, "token_requests");
+    okta_cc_client *c;
+    clk.now = (int64_t)time(NULL);
+    c = live_client(&l, base, "0oa_rsa2048", "rsa2048-pkcs1.pem", "rsa2048", OKTA_CC_OK, &err);
+    if (!c) return;
+    l.cfg.clock = clock_read;
+    l.cfg.clock_user = &clk;
+    l.cfg.token_skew = -1;
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    if (c) {
+        CHECK_EQ_INT(run_single_flight(c, &clk, TEST_TTL, &failures), 4);
+        CHECK_EQ_INT(failures, 0);
+        CHECK_EQ_INT(stat_value(base, "tokens_issued") - issued, 4);      /* the server counts */
+        CHECK_EQ_INT(stat_value(base, "token_requests") - requests, 4);
+    }
+    live_free(&l, c);
+}
+
+/* Expects the token request to fail with r and, for OAuth errors, the server's words. */
+static void expect_token_error(okta_cc_client *c, okta_cc_result r, const char *oauth_error, const char *desc_part)
+{
+    okta_cc_error err;
+    char token[4096] = "";
+    okta_cc_result got;
+    if (!c) { h_current_failed = 1; return; }
+    got = okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err);
+    if (got != r) fprintf(stderr, "  expected %s, got %s: %s\n", okta_cc_result_str(r), okta_cc_result_str(got), err.message);
+    CHECK(got == r);
+    CHECK(token[0] == '\0');
+    if (oauth_error) {
+        CHECK_EQ_STR(err.oauth_error, oauth_error);
+        if (!strstr(err.oauth_error_description, desc_part))
+            fprintf(stderr, "  description: %s\n", err.oauth_error_description);
+        CHECK(strstr(err.oauth_error_description, desc_part) != NULL);
+        CHECK(strstr(err.message, oauth_error) != NULL && strstr(err.message, desc_part) != NULL);
+    }
+}
+
+static okta_cc_result fixed_random(void *user, void *buf, size_t n)
+{
+    (void)user;
+    memset(buf, 0x42, n);
+    return OKTA_CC_OK;
+}
+
+static void live_token_endpoint_errors(const char *base)
+{
+    live l;
+    okta_cc_error err;
+    okta_cc_client *c;
+    test_clock clk;
+    char url[512];
+    /* wrong client id */
+    c = live_client(&l, base, "0oa_nobody", "rsa2048-pkcs1.pem", "rsa2048", OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "client_id");
+    live_free(&l, c);
+    /* wrong key (registered kid, other key) */
+    c = live_client(&l, base, "0oa_rsa2048", "unregistered.pem", "rsa2048", OKTA_CC_OK, &err);
+    l.lt.verify_key = "unregistered";
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "signature is invalid");
+    live_free(&l, c);
+    /* wrong kid */
+    c = live_client(&l, base, "0oa_two_keys", "rsa2048-pkcs1.pem", "nope", OKTA_CC_OK, &err);
+    l.lt.verify_key = "rsa2048";
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "kid is invalid");
+    live_free(&l, c);
+    /* wrong audience: the assertion names a custom server, the request goes to the org one */
+    c = live_client(&l, base, "0oa_rsa2048", "rsa2048-pkcs1.pem", "rsa2048", OKTA_CC_OK, &err);
+    snprintf(url, sizeof url, "%s/oauth2/v1/token", base);
+    l.cfg.auth_server_id = "default";
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    l.lt.rewrite_url = url;
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "audience");
+    live_free(&l, c);
+    /* expired assertion: a clock two hours slow */
+    clk.now = (int64_t)time(NULL) - 7200;
+    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    l.cfg.clock = clock_read;
+    l.cfg.clock_user = &clk;
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "expired");
+    /* The refusal's Date header taught the client the real time: the next try works. */
+    if (c) {
+        char token[4096];
+        CHECK(okta_cc_client_clock_offset(c) >= 7195 && okta_cc_client_clock_offset(c) <= 7205);
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    }
+    live_free(&l, c);
+    /* replayed jti: a random source that always says the same */
+    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    l.cfg.random = fixed_random;
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    l.lt.verify_key = "-+replay";      /* the verifier expects this jti to repeat */
+    if (c) {
+        char token[4096];
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK ||
+              strstr(err.oauth_error_description, "already been used") != NULL);
+        okta_cc_invalidate_token(c);
+    }
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "already been used");
+    live_free(&l, c);
+    /* unknown scope */
+    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    l.cfg.scopes = "okta.users.read okta.groups.manage";
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_scope", "okta.groups.manage");
+    live_free(&l, c);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void live_transport_failures(const char *base)
+{
+    live l;
+    okta_cc_error err;
+    okta_cc_client *c;
+    double t0;
+    char refused[64];
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    /* connection refused: a port that was just free */
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    close(fd);
+    snprintf(refused, sizeof refused, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    c = live_client(&l, refused, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_NETWORK, NULL, NULL);
+    live_free(&l, c);
+    /* a server that never answers: TIMEOUT within the configured 1 s */
+    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    l.cfg.timeout_ms = 1000;
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    fault(base, "token", "[{\"kind\":\"hang\"}]");
+    t0 = now_s();
+    expect_token_error(c, OKTA_CC_ERR_TIMEOUT, NULL, NULL);
+    CHECK(now_s() - t0 < 2.5);
+    /* 500 */
+    fault(base, "token", "[{\"kind\":\"status\",\"status\":500}]");
+    expect_token_error(c, OKTA_CC_ERR_HTTP, NULL, NULL);
+    /* 200 with garbage */
+    fault(base, "token", "[{\"kind\":\"garbage\",\"status\":200}]");
+    expect_token_error(c, OKTA_CC_ERR_BAD_RESPONSE, NULL, NULL);
+    /* 200 with a 3 MB body over the 1 MiB cap (chunked, so only the write callback can stop it) */
+    fault(base, "token", "[{\"kind\":\"oversized\",\"bytes\":3000000}]");
+    expect_token_error(c, OKTA_CC_ERR_RESPONSE_TOO_LARGE, NULL, NULL);
+    /* truncated body, reset connection */
+    fault(base, "token", "[{\"kind\":\"truncated\"}]");
+    expect_token_error(c, OKTA_CC_ERR_NETWORK, NULL, NULL);
+    fault(base, "token", "[{\"kind\":\"reset\"}]");
+    expect_token_error(c, OKTA_CC_ERR_NETWORK, NULL, NULL);
+    /* and then it works again on the same client */
+    {
+        char token[4096];
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    }
+    live_free(&l, c);
+}
+
+static void live_tls_verification(void)
+{
+    const char *https = env("OKTA_CC_TEST_HTTPS_URL"), *untrusted = env("OKTA_CC_TEST_UNTRUSTED_URL");
+    live l;
+    okta_cc_error err;
+    okta_cc_client *c;
+    char token[4096];
+    size_t len;
+    char *ca_pem;
+    if (!https || !untrusted) { h_current_failed = 1; return; }
+    /* an untrusted certificate is refused even with our CA configured */
+    c = live_client(&l, untrusted, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_TLS, NULL, NULL);
+    live_free(&l, c);
+    /* our server's certificate is refused with the system CA store (no CA configured),
+       also by the client's own libcurl transport */
+    c = live_client(&l, https, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    l.cfg.ca_file = NULL;
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_TLS, NULL, NULL);
+    live_free(&l, c);
+    l.cfg.transport.perform = NULL;
+    c = new_client(&l.cfg, OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_TLS, NULL, NULL);
+    okta_cc_client_free(c);
+    /* the CA as PEM text in memory */
+    ca_pem = h_read_file(env("OKTA_CC_TEST_CA"), &len);
+    l.cfg.ca_pem = ca_pem;
+    c = new_client(&l.cfg, OKTA_CC_OK, &err);
+    if (c) CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    okta_cc_client_free(c);
+    free(ca_pem);
+}
+
+static void live_custom_server_and_secrets(const char *base)
+{
+    live l;
+    okta_cc_error err;
+    okta_cc_client *c;
+    char token[4096];
+    /* private_key_jwt at a custom authorization server: aud follows the URL */
+    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    l.cfg.auth_server_id = "default";
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    if (c) {
+        CHECK(strstr(okta_cc_client_token_url(c), "/oauth2/default/v1/token") != NULL);
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    }
+    live_free(&l, c);
+    /* client secrets, basic and post */
+    c = live_client(&l, base, "0oa_secret", NULL, NULL, OKTA_CC_ERR_CONFIG, &err);  /* no key, no secret */
+    l.cfg.auth_server_id = "default";
+    l.cfg.scopes = "custom.read";
+    l.cfg.client_secret = "s3cret value+/=&";
+    l.cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    if (c && okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
+        fprintf(stderr, "  basic: %s\n", err.message);
+        h_current_failed = 1;
+    }
+    l.cfg.client_id = "0oa_secret_post";
+    l.cfg.client_secret = "an0ther s3cret";
+    l.cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_POST;
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    if (c) CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    l.cfg.client_secret = "wrong";
+    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "secret");
+    live_free(&l, c);
+}
+
+static const char *live_base;
+static void test_live_http_key_forms(void) { live_tokens_for_every_key_form(live_base); }
+static void test_live_expiry(void) { live_expiry_refetch_with_injected_clock(live_base); }
+static void test_live_single_flight_16x1000(void) { live_single_flight(live_base); }
+static void test_live_token_errors(void) { live_token_endpoint_errors(live_base); }
+static void test_live_transport_failures(void) { live_transport_failures(live_base); }
+static void test_live_custom_server_and_secrets(void) { live_custom_server_and_secrets(live_base); }
+
+static void run_live(const char *label, const char *base)
+{
+    char name[128];
+    live_base = base;
+#define LIVE(fn) (snprintf(name, sizeof name, "%s/%s", label, #fn), h_begin(name), fn(), h_end())
+    LIVE(test_live_http_key_forms);
+    LIVE(test_live_expiry);
+    LIVE(test_live_single_flight_16x1000);
+    LIVE(test_live_token_errors);
+    LIVE(test_live_transport_failures);
+    LIVE(test_live_custom_server_and_secrets);
+#undef LIVE
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "-q") == 0) h_verbose = 0;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (env("OKTA_CC_TEST_ASSERTIONS")) assertion_log = fopen(env("OKTA_CC_TEST_ASSERTIONS"), "a");
+    RUN(test_assertion_matches_computed_vector);
+    RUN(test_assertions_unique_jti_10000);
+    RUN(test_token_urls);
+    RUN(test_config_validation);
+    RUN(test_config_from_env_precedence);
+    RUN(test_token_request_shape);
+    RUN(test_client_secret_methods);
+    RUN(test_token_response_validation);
+    RUN(test_error_bodies);
+    RUN(test_cache_and_expiry_with_injected_clock);
+    RUN(test_clock_offset_from_date_header);
+    RUN(test_http_date_parser);
+    RUN(test_response_headers);
+    RUN(test_single_flight_scripted);
+    h_begin("live_server_configured");
+    CHECK(env("OKTA_CC_TEST_HTTP_URL") != NULL);
+    h_end();
+    if (env("OKTA_CC_TEST_HTTP_URL")) {
+        run_live("http", env("OKTA_CC_TEST_HTTP_URL"));
+        run_live("https", env("OKTA_CC_TEST_HTTPS_URL"));
+        RUN(live_tls_verification);
+    }
+    if (assertion_log) fclose(assertion_log);
+    curl_global_cleanup();
+    return h_summary();
+}
