@@ -13,7 +13,7 @@ TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan)
 EXAMPLES   = $(BUILD)/examples/get_token
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
-.PHONY: all build test deps deps-build clean
+.PHONY: all build test bench deps deps-build clean
 all: deps-build
 	@$(MAKE) --no-print-directory build
 
@@ -43,6 +43,13 @@ $(BUILD)/tests/%_asan: tests/%.c okta_cc.h tests/harness.h
 test: deps
 	@$(MAKE) --no-print-directory build
 	@BUILD=$(abspath $(BUILD)) tests/run.sh
+
+$(BUILD)/bench/%: tools/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror $< -o $@ $(LIBS)
+
+bench: deps $(BUILD)/bench/ca_cache
+	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
