@@ -8,7 +8,7 @@ SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 BUILD    ?= build
 
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
-TESTS      = test_codec test_keys test_token
+TESTS      = test_codec test_keys test_token test_api
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan)
 EXAMPLES   = $(BUILD)/examples/get_token
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)

@@ -140,7 +140,10 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_HTTP = -28,              /* an HTTP error status (see http_status, okta_*) */
     OKTA_CC_ERR_OAUTH = -29,             /* the token endpoint refused (oauth_error ...) */
     OKTA_CC_ERR_BAD_RESPONSE = -30,      /* a response that is not what the protocol says */
-    OKTA_CC_ERR_THREAD = -31             /* a pthread call failed */
+    OKTA_CC_ERR_THREAD = -31,            /* a pthread call failed */
+    OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see rate limit) */
+    OKTA_CC_ERR_ORIGIN = -33,            /* a URL off the org's origin: the token stays home */
+    OKTA_CC_END = 1                      /* not an error: no more pages */
 } okta_cc_result;
 
 /* Details of a failure. Caller-owned; every field is reset by the function that fills it.
@@ -517,6 +520,8 @@ typedef enum okta_cc_auth_method {
 } okta_cc_auth_method;
 
 typedef int64_t (*okta_cc_clock_fn)(void *user);                         /* Unix seconds */
+typedef void (*okta_cc_sleep_fn)(void *user, long ms);
+typedef void (*okta_cc_log_fn)(void *user, const char *line);
 typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
 
 /* Configuration. Zero everything (okta_cc_config_init), set what you need. Strings are copied
@@ -548,6 +553,14 @@ struct okta_cc_config {
     void *clock_user;
     okta_cc_random_fn random;       /* NULL: BearSSL HMAC-DRBG seeded from the system */
     void *random_user;
+    okta_cc_sleep_fn sleep;         /* NULL: nanosleep (retries wait with it) */
+    void *sleep_user;
+    okta_cc_log_fn log;             /* one line per HTTP exchange, secrets redacted; NULL: none */
+    void *log_user;
+    int max_retries;                /* API requests: retries after 429/503/504/resets; 0 = 2,
+                                       <0 = none (also per request, okta_cc_request_options) */
+    long retry_deadline_ms;         /* total time an API request may take with retries,
+                                       0 = 60 000 */
     okta_cc_allocator alloc;
 };
 
@@ -594,6 +607,73 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *client,
                                                          size_t cap, size_t *out_len,
                                                          okta_cc_error *err);
 
+/* ---------------------------------------------------------------------------------------------
+   Okta API requests
+   ------------------------------------------------------------------------------------------- */
+
+typedef struct okta_cc_rate_limit {
+    int present;                    /* the X-Rate-Limit-* headers came */
+    int64_t limit, remaining;
+    int64_t reset;                  /* Unix seconds (the smallest when the header repeats) */
+} okta_cc_rate_limit;
+
+typedef struct okta_cc_response {
+    long status;
+    okta_cc_http_response http;     /* body (http.body, http.body_len) and headers */
+    okta_cc_rate_limit rate_limit;
+    int retries;                    /* retries this request took (429, 5xx, resets, 401) */
+} okta_cc_response;
+
+typedef struct okta_cc_request_options {
+    const char *content_type;       /* with a body; NULL = application/json */
+    int max_retries;                /* 0 = the client's setting, <0 = no retries */
+    long deadline_ms;               /* 0 = the client's setting */
+} okta_cc_request_options;
+
+/* Calls the Okta API. path_or_url is a path ("/api/v1/users?limit=10", joined to the org URL)
+   or an absolute URL on the org's own origin (anything else is OKTA_CC_ERR_ORIGIN and nothing
+   is sent). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
+   with a body, Content-Type. Retries: a 401 refreshes the token and retries once; 429 waits
+   until X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503,
+   504 and connection failures back off exponentially (GET/HEAD only, or any method when the
+   connection was never made); all within max_retries and the deadline.
+   OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
+   causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
+   Free resp with okta_cc_response_free in every case. opts may be NULL. */
+OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *method,
+                                           const char *path_or_url, const char *body,
+                                           size_t body_len, const okta_cc_request_options *opts,
+                                           okta_cc_response *resp, okta_cc_error *err);
+/* The index-th value of header name (case-insensitive), or NULL. */
+OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
+                                                size_t index, size_t *len);
+/* The URL of the Link header with rel="next" (several Link headers and several links per
+   header are handled) into out; OKTA_CC_ERR_NOT_FOUND when there is none. */
+OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
+                                                      size_t cap);
+OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
+
+/* Pagination: GET path, then each rel="next" link exactly as given, until there is none.
+     okta_cc_pager pg;  okta_cc_response page;
+     okta_cc_pager_begin(&pg, client, "/api/v1/users?limit=200");
+     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+         ... page.http.body ...;  okta_cc_response_free(&page);
+     }
+     if (r != OKTA_CC_END) ... err ...;   okta_cc_pager_end(&pg);                            */
+typedef struct okta_cc_pager {
+    okta_cc_client *client;
+    char *next;                     /* the next URL or path to fetch; NULL when done */
+    int pages;                      /* pages fetched so far */
+} okta_cc_pager;
+
+OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
+                                               const char *path_or_url);
+/* OKTA_CC_OK with the next page in page (free it), OKTA_CC_END after the last, or an error
+   (a next link on another origin is OKTA_CC_ERR_ORIGIN). */
+OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
+                                              okta_cc_error *err);
+OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
+
 #ifdef __cplusplus
 }
 #endif
@@ -616,6 +696,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *client,
 #include <stdlib.h>
 #include <time.h>
 #include <errno.h>
+#include <poll.h>
+#include <sys/time.h>
 #if defined(__linux__)
 #include <sys/random.h>
 #endif
@@ -685,6 +767,9 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     case OKTA_CC_ERR_OAUTH: return "OKTA_CC_ERR_OAUTH: token request refused";
     case OKTA_CC_ERR_BAD_RESPONSE: return "OKTA_CC_ERR_BAD_RESPONSE: malformed response";
     case OKTA_CC_ERR_THREAD: return "OKTA_CC_ERR_THREAD: thread error";
+    case OKTA_CC_ERR_RATE_LIMITED: return "OKTA_CC_ERR_RATE_LIMITED: rate limited";
+    case OKTA_CC_ERR_ORIGIN: return "OKTA_CC_ERR_ORIGIN: URL outside the org";
+    case OKTA_CC_END: return "OKTA_CC_END: no more pages";
     }
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
 }
@@ -3030,6 +3115,7 @@ typedef struct okta_cc__curl okta_cc__curl;
 
 struct okta_cc_client {
     okta_cc_allocator alloc;
+    char *org_url;                                            /* no trailing slash; NULL if none */
     char *token_url, *client_id, *scopes, *client_secret;     /* owned copies */
     okta_cc_key key;
     okta_cc_alg alg;
@@ -3042,6 +3128,12 @@ struct okta_cc_client {
     void *clock_user;
     okta_cc_random_fn random;
     void *random_user;
+    okta_cc_sleep_fn sleep;
+    void *sleep_user;
+    okta_cc_log_fn log;
+    void *log_user;
+    int max_retries;
+    long retry_deadline_ms;
     okta_cc_rng rng;
     /* Everything below is guarded by lock. */
     int64_t clock_offset;
@@ -3122,6 +3214,22 @@ static int okta_cc__url_allowed(const char *url)
     return strcmp(url, "http://localhost") == 0;
 }
 
+/* Keeps the org URL without trailing slashes (API paths are joined to it). */
+static okta_cc_result okta_cc__store_org_url(okta_cc_client *c, const char *org, okta_cc_error *err)
+{
+    size_t n = strlen(org);
+    if (!okta_cc__url_allowed(org))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL must start with https:// (http:// only for loopback addresses)");
+    while (n > 8 && org[n - 1] == '/') n--;
+    if (memchr(org + 8, '?', n - 8) || memchr(org + 8, '#', n - 8) || memchr(org + 8, '/', n - 8))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL must be just https://host[:port], no path, query or fragment");
+    c->org_url = (char *)okta_cc__malloc(&c->alloc, n + 1);
+    if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memcpy(c->org_url, org, n);
+    c->org_url[n] = '\0';
+    return OKTA_CC_OK;
+}
+
 /* org + "/oauth2/v1/token" or org + "/oauth2/{id}/v1/token", without doubled slashes. */
 static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
@@ -3132,21 +3240,26 @@ static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_
     if (!okta_cc__url_allowed(src))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s must start with https:// (http:// only for loopback addresses)",
                              cfg->token_url ? "the token URL" : "the org URL");
+    if (cfg->org_url && cfg->token_url) {
+        okta_cc_result r = okta_cc__store_org_url(c, cfg->org_url, err);
+        if (r != OKTA_CC_OK) return r;
+    }
     if (cfg->token_url) {
         c->token_url = okta_cc__strdup(&c->alloc, cfg->token_url);
         return c->token_url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     }
-    n = strlen(src);
-    while (n > 8 && src[n - 1] == '/') n--;
-    if (memchr(src + 8, '?', n - 8) || memchr(src + 8, '#', n - 8))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL must not have a query or fragment");
+    {
+        okta_cc_result r = okta_cc__store_org_url(c, src, err);
+        if (r != OKTA_CC_OK) return r;
+    }
+    n = strlen(c->org_url);
     if (cfg->auth_server_id && (!cfg->auth_server_id[0] || strpbrk(cfg->auth_server_id, "/?#% ")))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "invalid authorization server id");
     need = n + 32 + (cfg->auth_server_id ? strlen(cfg->auth_server_id) : 0);
     c->token_url = (char *)okta_cc__malloc(&c->alloc, need);
     if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    if (cfg->auth_server_id) snprintf(c->token_url, need, "%.*s/oauth2/%s/v1/token", (int)n, src, cfg->auth_server_id);
-    else snprintf(c->token_url, need, "%.*s/oauth2/v1/token", (int)n, src);
+    if (cfg->auth_server_id) snprintf(c->token_url, need, "%s/oauth2/%s/v1/token", c->org_url, cfg->auth_server_id);
+    else snprintf(c->token_url, need, "%s/oauth2/v1/token", c->org_url);
     return OKTA_CC_OK;
 }
 
@@ -3227,6 +3340,12 @@ static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_conf
     c->clock_user = cfg->clock_user;
     c->random = cfg->random;
     c->random_user = cfg->random_user;
+    c->sleep = cfg->sleep;
+    c->sleep_user = cfg->sleep_user;
+    c->log = cfg->log;
+    c->log_user = cfg->log_user;
+    c->max_retries = cfg->max_retries == 0 ? 2 : cfg->max_retries < 0 ? 0 : cfg->max_retries;
+    c->retry_deadline_ms = cfg->retry_deadline_ms > 0 ? cfg->retry_deadline_ms : 60000;
     c->client_id = okta_cc__strdup(&c->alloc, cfg->client_id);
     c->scopes = okta_cc__normalise_scopes(&c->alloc, cfg->scopes);
     if (!c->client_id || !c->scopes) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
@@ -3284,6 +3403,7 @@ OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *c)
     if (!c) return;
     a = c->alloc;
     okta_cc__curl_free(c->curl, &a);
+    okta_cc__free(&a, c->org_url);
     okta_cc__free(&a, c->token_url);
     okta_cc__free(&a, c->client_id);
     okta_cc__free(&a, c->scopes);
@@ -3357,6 +3477,65 @@ static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_re
 }
 
 /* ---- token request ------------------------------------------------------------------------ */
+
+/* Milliseconds of wall time, for durations in log lines and the retry deadline. */
+static int64_t okta_cc__ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Query parameters that may carry secrets are logged as "***". */
+static int okta_cc__secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
+    char low[64];
+    size_t i;
+    if (n >= sizeof low) return 1;
+    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
+    low[n] = '\0';
+    for (i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(low, words[i])) return 1;
+    return 0;
+}
+
+/* Writes url into out with the values of secret-looking query parameters redacted. */
+static void okta_cc__redact_url(const char *url, char *out, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    size_t o, len;
+    if (!q) { snprintf(out, cap, "%s", url); return; }
+    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
+    for (q++; *q && o < cap;) {
+        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
+        if (okta_cc__secret_param(q, name) && name < all)
+            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
+        else
+            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
+        o += len;
+        q += all;
+        if (*q != '&') break;
+        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
+        q++;
+    }
+}
+
+/* One log line per HTTP exchange. Never headers or bodies: no token, assertion or secret. */
+static void okta_cc__log_exchange(okta_cc_client *c, const char *method, const char *url, okta_cc_result r,
+                                  long status, int64_t ms, int retry, const okta_cc_rate_limit *rl)
+{
+    char line[1024], shown[700], outcome[96], rate[48] = "";
+    if (!c->log) return;
+    okta_cc__redact_url(url, shown, sizeof shown);
+    if (r == OKTA_CC_OK) snprintf(outcome, sizeof outcome, "%ld", status);
+    else snprintf(outcome, sizeof outcome, "failed (%s)", okta_cc_result_str(r));
+    if (rl && rl->present) snprintf(rate, sizeof rate, ", rate limit remaining %lld", (long long)rl->remaining);
+    snprintf(line, sizeof line, "%s %s -> %s (%lld ms, retry %d%s)", method, shown, outcome, (long long)ms, retry, rate);
+    c->log(c->log_user, line);
+}
+
+
 
 /* Appends s form-encoded (application/x-www-form-urlencoded: unreserved kept, space as +;
    space_plus = 0 writes %20 instead, which every decoder reads as a space). */
@@ -3630,9 +3809,11 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
         req.headers = headers;
         req.body = form.buf;
         req.body_len = form.len;
+        int64_t t0 = okta_cc__ms();
         OKTA_CC__LOCK(&c->transport_lock);
         r = c->transport.perform(c->transport.ctx, &req, &resp, err);
         OKTA_CC__UNLOCK(&c->transport_lock);
+        okta_cc__log_exchange(c, "POST", c->token_url, r, r == OKTA_CC_OK ? resp.status : 0, okta_cc__ms() - t0, 0, NULL);
     }
     now = okta_cc__now(c);
     if (r == OKTA_CC_OK) okta_cc__learn_clock_offset(c, &resp, now);
@@ -3764,6 +3945,407 @@ OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *c)
     o = c->clock_offset;
     OKTA_CC__UNLOCK(&c->lock);
     return o;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Okta API requests
+   ------------------------------------------------------------------------------------------- */
+
+static void okta_cc__sleep(okta_cc_client *c, long ms)
+{
+    if (ms <= 0) return;
+    if (c->sleep) c->sleep(c->sleep_user, ms);
+    else poll(NULL, 0, (int)ms);
+}
+
+/* A random number in [0, n) for retry jitter. */
+static long okta_cc__jitter(okta_cc_client *c, long n)
+{
+    unsigned char b[4];
+    uint32_t v;
+    if (n <= 0) return 0;
+    if (c->random) {
+        if (c->random(c->random_user, b, sizeof b) != OKTA_CC_OK) return 0;
+    } else {
+        OKTA_CC__LOCK(&c->lock);
+        if (okta_cc_rng_bytes(&c->rng, b, sizeof b) != OKTA_CC_OK) memset(b, 0, sizeof b);
+        OKTA_CC__UNLOCK(&c->lock);
+    }
+    v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return (long)(v % (uint32_t)n);
+}
+
+/* Length of "scheme://authority" at the start of url, 0 if it is not absolute. */
+static size_t okta_cc__origin_len(const char *url)
+{
+    const char *p = strstr(url, "://");
+    if (!p || p == url) return 0;
+    p += 3;
+    return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+/* Same scheme, host and port (case-insensitive, default ports made explicit). No userinfo. */
+static int okta_cc__same_origin(const char *a, const char *b)
+{
+    size_t la = okta_cc__origin_len(a), lb = okta_cc__origin_len(b), i;
+    char oa[300], ob[300];
+    const char *srcs[2];
+    char *dsts[2];
+    size_t lens[2];
+    int k;
+    if (!la || !lb || la >= 280 || lb >= 280) return 0;
+    srcs[0] = a, srcs[1] = b, dsts[0] = oa, dsts[1] = ob, lens[0] = la, lens[1] = lb;
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < lens[k]; i++) dsts[k][i] = (char)okta_cc__lower((unsigned char)srcs[k][i]);
+        dsts[k][i] = '\0';
+        if (strchr(dsts[k], '@')) return 0;
+        /* "https://h" and "https://h:443" are one origin */
+        if (!strchr(strchr(dsts[k], ':') + 3, ':') && !strchr(dsts[k], ']'))
+            strcat(dsts[k], strncmp(dsts[k], "https", 5) == 0 ? ":443" : ":80");
+    }
+    return strcmp(oa, ob) == 0;
+}
+
+/* The URL to call: a path joined to the org URL, or an absolute URL on the org's origin. */
+static okta_cc_result okta_cc__api_url(okta_cc_client *c, const char *path_or_url, char **url, okta_cc_error *err)
+{
+    size_t n;
+    if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "API requests need the org URL (OKTA_CLIENT_ORGURL)");
+    if (okta_cc__origin_len(path_or_url)) {
+        if (!okta_cc__same_origin(path_or_url, c->org_url))
+            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN, "refusing to send the access token to a URL outside %s", c->org_url);
+        *url = okta_cc__strdup(&c->alloc, path_or_url);
+    } else {
+        n = strlen(c->org_url) + strlen(path_or_url) + 2;
+        *url = (char *)okta_cc__malloc(&c->alloc, n);
+        if (*url) snprintf(*url, n, "%s%s%s", c->org_url, path_or_url[0] == '/' ? "" : "/", path_or_url);
+    }
+    return *url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+}
+
+/* Reads an integer header value; 0 if absent or malformed. */
+static int okta_cc__header_int(const okta_cc_http_response *h, const char *name, size_t index, int64_t *out)
+{
+    size_t n, i;
+    const char *v = okta_cc_http_response_header(h, name, index, &n);
+    int64_t x = 0;
+    if (!v || !n || n > 18) return 0;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9') return 0;
+        x = x * 10 + (v[i] - '0');
+    }
+    *out = x;
+    return 1;
+}
+
+/* X-Rate-Limit-*; when Reset repeats (Okta sometimes sends two), the smallest one counts. */
+static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_rate_limit *rl)
+{
+    int64_t v;
+    size_t i;
+    memset(rl, 0, sizeof *rl);
+    rl->present = okta_cc__header_int(h, "X-Rate-Limit-Limit", 0, &rl->limit) |
+                  okta_cc__header_int(h, "X-Rate-Limit-Remaining", 0, &rl->remaining);
+    for (i = 0; okta_cc__header_int(h, "X-Rate-Limit-Reset", i, &v); i++) {
+        if (!rl->reset || v < rl->reset) rl->reset = v;
+        rl->present = 1;
+    }
+}
+
+/* How long to wait after a 429: until Reset, measured against the server's Date, + 1 s. */
+static long okta_cc__rate_limit_wait_ms(okta_cc_client *c, const okta_cc_response *resp)
+{
+    size_t n;
+    const char *date = okta_cc_http_response_header(&resp->http, "Date", 0, &n);
+    int64_t server_now, wait_s;
+    if (!date || !okta_cc__parse_http_date(date, n, &server_now))
+        server_now = okta_cc__now(c) + okta_cc_client_clock_offset(c);
+    wait_s = resp->rate_limit.reset ? resp->rate_limit.reset - server_now + 1 : 1;
+    if (wait_s < 1) wait_s = 1;
+    if (wait_s > 3600) wait_s = 3600;
+    return (long)wait_s * 1000 + okta_cc__jitter(c, 250);
+}
+
+/* Exponential backoff for 503/504 and lost connections: 0.5 s, 1 s, 2 s ... (max 8 s) + 25%. */
+static long okta_cc__backoff_ms(okta_cc_client *c, int retry)
+{
+    long base = 500L << (retry < 4 ? retry : 4);
+    return base + okta_cc__jitter(c, base / 4);
+}
+
+static int okta_cc__idempotent(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0;
+}
+
+/* Okta's error body into err, and a one-line message. */
+static okta_cc_result okta_cc__api_http_error(const char *method, const char *url, const okta_cc_response *resp,
+                                              okta_cc_result r, okta_cc_error *err)
+{
+    okta_cc_error tmp;
+    okta_cc_error *e = err ? err : &tmp;
+    char shown[700];
+    memset(&tmp, 0, sizeof tmp);
+    okta_cc__parse_error_body(&resp->http, e);
+    okta_cc__redact_url(url, shown, sizeof shown);
+    if (e->okta_error_code[0])
+        return okta_cc__fail(err, r, "%s %s: HTTP %ld %s: %s%s%s", method, shown, resp->status, e->okta_error_code,
+                             e->okta_error_summary, r == OKTA_CC_ERR_RATE_LIMITED ? " (retry budget spent)" : "",
+                             "");
+    return okta_cc__fail(err, r, "%s %s: HTTP %ld%s", method, shown, resp->status,
+                         r == OKTA_CC_ERR_RATE_LIMITED ? " (rate limited; retry budget spent)" : "");
+}
+
+/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller). */
+static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, okta_cc_error *err)
+{
+    size_t cap = 4096, need = 0;
+    char *buf;
+    okta_cc_result r;
+    for (;;) {
+        buf = (char *)okta_cc__malloc(&c->alloc, cap + 22);
+        if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        memcpy(buf, "Authorization: Bearer ", 22);
+        r = okta_cc_get_token(c, buf + 22, cap, &need, NULL, err);
+        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
+        okta_cc__free(&c->alloc, buf);
+        cap = need;
+    }
+    if (r != OKTA_CC_OK) {
+        okta_cc_wipe(buf, cap + 22);
+        okta_cc__free(&c->alloc, buf);
+        return r;
+    }
+    *out = buf;
+    return OKTA_CC_OK;
+}
+
+/* One attempt: token, headers, the exchange, the log line. */
+static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method, const char *url, const char *body,
+                                           size_t body_len, const char *content_type, okta_cc_response *resp,
+                                           int retry, okta_cc_error *err)
+{
+    okta_cc_http_request req;
+    const char *headers[3];
+    char ctype[160];
+    char *auth = NULL;
+    int64_t t0;
+    okta_cc_result r = okta_cc__bearer_header(c, &auth, err);
+    if (r != OKTA_CC_OK) return r;
+    okta_cc_http_response_free(&resp->http);
+    okta_cc_http_response_init(&resp->http, &c->alloc, c->max_response);
+    memset(&req, 0, sizeof req);
+    headers[0] = auth;
+    headers[1] = "Accept: application/json";
+    req.header_count = 2;
+    if (body) {
+        snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type ? content_type : "application/json");
+        headers[req.header_count++] = ctype;
+    }
+    req.method = method;
+    req.url = url;
+    req.headers = headers;
+    req.body = body;
+    req.body_len = body_len;
+    t0 = okta_cc__ms();
+    OKTA_CC__LOCK(&c->transport_lock);
+    r = c->transport.perform(c->transport.ctx, &req, &resp->http, err);
+    OKTA_CC__UNLOCK(&c->transport_lock);
+    okta_cc_wipe(auth, strlen(auth));
+    okta_cc__free(&c->alloc, auth);
+    resp->status = r == OKTA_CC_OK ? resp->http.status : 0;
+    if (r == OKTA_CC_OK) okta_cc__parse_rate_limit(&resp->http, &resp->rate_limit);
+    okta_cc__log_exchange(c, method, url, r, resp->status, okta_cc__ms() - t0, retry, &resp->rate_limit);
+    return r;
+}
+
+/* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry. */
+static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_cc_result r, const okta_cc_error *err,
+                                   const okta_cc_response *resp, int retry, int refreshed, long *wait_ms)
+{
+    *wait_ms = 0;
+    if (r == OKTA_CC_ERR_NETWORK) {
+        /* Safe to repeat: idempotent methods, or a connection that was never made. */
+        long code = err ? err->transport_code : 0;
+        if (!okta_cc__idempotent(method) && code != 7 /* COULDNT_CONNECT */ && code != 6 /* RESOLVE */) return 0;
+        *wait_ms = okta_cc__backoff_ms(c, retry);
+        return 1;
+    }
+    if (r != OKTA_CC_OK) return 0;
+    if (resp->status == 401 && !refreshed) return 2;
+    if (resp->status == 429) {
+        *wait_ms = okta_cc__rate_limit_wait_ms(c, resp);
+        return 1;
+    }
+    if ((resp->status == 503 || resp->status == 504) && okta_cc__idempotent(method)) {
+        *wait_ms = okta_cc__backoff_ms(c, retry);
+        return 1;
+    }
+    return 0;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method,
+                                           const char *path_or_url, const char *body,
+                                           size_t body_len, const okta_cc_request_options *opts,
+                                           okta_cc_response *resp, okta_cc_error *err)
+{
+    char *url = NULL;
+    int max_retries, refreshed = 0, backoffs = 0;
+    long deadline, spent = 0;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (resp) memset(resp, 0, sizeof *resp);
+    if (!c || !method || !path_or_url || !resp || (!body && body_len))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: missing argument");
+    r = okta_cc__api_url(c, path_or_url, &url, err);
+    if (r != OKTA_CC_OK) return r;
+    max_retries = opts && opts->max_retries ? (opts->max_retries < 0 ? 0 : opts->max_retries) : c->max_retries;
+    deadline = opts && opts->deadline_ms > 0 ? opts->deadline_ms : c->retry_deadline_ms;
+    for (;;) {
+        long wait_ms;
+        int64_t t0 = okta_cc__ms();
+        int next;
+        okta_cc__error_reset(err);
+        r = okta_cc__api_attempt(c, method, url, body, body_len, opts ? opts->content_type : NULL, resp,
+                                 resp->retries, err);
+        spent += (long)(okta_cc__ms() - t0);
+        next = okta_cc__retry_decision(c, method, r, err, resp, backoffs, refreshed, &wait_ms);
+        if (next == 2) {                    /* the token went stale: one new token, one retry */
+            okta_cc_invalidate_token(c);
+            refreshed = 1;
+            resp->retries++;
+            continue;
+        }
+        if (next == 1 && backoffs < max_retries && spent + wait_ms <= deadline) {
+            okta_cc__sleep(c, wait_ms);
+            spent += wait_ms;
+            backoffs++;
+            resp->retries++;
+            continue;
+        }
+        break;
+    }
+    if (r == OKTA_CC_OK && resp->status == 429) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_RATE_LIMITED, err);
+    else if (r == OKTA_CC_OK && resp->status >= 400) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_HTTP, err);
+    okta_cc__free(&c->alloc, url);
+    return r;
+}
+
+OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
+                                                size_t index, size_t *len)
+{
+    return resp ? okta_cc_http_response_header(&resp->http, name, index, len) : NULL;
+}
+
+/* Finds rel="next" (or rel=next, or among several rel values) in one Link header value. */
+static int okta_cc__link_next(const char *v, size_t n, const char **url, size_t *url_len)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t lt, gt, end;
+        while (i < n && (v[i] == ' ' || v[i] == ',')) i++;
+        if (i >= n || v[i] != '<') return 0;
+        lt = i + 1;
+        for (gt = lt; gt < n && v[gt] != '>'; gt++) {}
+        if (gt >= n) return 0;
+        /* the parameters run to the next "," that starts another link */
+        for (end = gt + 1; end < n && !(v[end] == ',' && memchr(v + end, '<', n - end)); end++) {}
+        {
+            size_t p = gt + 1;
+            while (p < end) {
+                size_t q = p;
+                while (q < end && v[q] != ';') q++;
+                /* one parameter in v[p..q) */
+                while (p < q && (v[p] == ' ' || v[p] == ';')) p++;
+                if (q - p >= 4 && strncmp(v + p, "rel=", 4) == 0) {
+                    const char *r = v + p + 4;
+                    size_t rl = q - p - 4, k = 0;
+                    if (rl && r[0] == '"') r++, rl -= rl >= 2 ? 2 : 1;
+                    while (k < rl) {                /* space-separated relation types */
+                        size_t w = k;
+                        while (w < rl && r[w] != ' ') w++;
+                        if (w - k == 4 && okta_cc__lower((unsigned char)r[k]) == 'n' && strncmp(r + k + 1, "ext", 3) == 0) {
+                            *url = v + lt;
+                            *url_len = gt - lt;
+                            return 1;
+                        }
+                        k = w + 1;
+                    }
+                }
+                p = q + 1;
+            }
+        }
+        i = end;
+    }
+    return 0;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
+                                                      size_t cap)
+{
+    size_t i, n, ul;
+    const char *v, *u;
+    for (i = 0; resp && (v = okta_cc_http_response_header(&resp->http, "Link", i, &n)) != NULL; i++) {
+        if (!okta_cc__link_next(v, n, &u, &ul)) continue;
+        if (!out || cap <= ul) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+        memcpy(out, u, ul);
+        out[ul] = '\0';
+        return OKTA_CC_OK;
+    }
+    return OKTA_CC_ERR_NOT_FOUND;
+}
+
+OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp)
+{
+    if (!resp) return;
+    okta_cc_http_response_free(&resp->http);
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pg, okta_cc_client *c,
+                                               const char *path_or_url)
+{
+    if (!pg) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    memset(pg, 0, sizeof *pg);
+    if (!c || !path_or_url) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    pg->client = c;
+    pg->next = okta_cc__strdup(&c->alloc, path_or_url);
+    return pg->next ? OKTA_CC_OK : OKTA_CC_ERR_NO_MEMORY;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_response *page,
+                                              okta_cc_error *err)
+{
+    okta_cc_result r;
+    char *next;
+    size_t cap = 4096;
+    okta_cc__error_reset(err);
+    if (page) memset(page, 0, sizeof *page);
+    if (!pg || !pg->client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
+    if (!pg->next) return OKTA_CC_END;
+    r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
+    okta_cc__free(&pg->client->alloc, pg->next);
+    pg->next = NULL;
+    if (r != OKTA_CC_OK) return r;
+    pg->pages++;
+    /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. */
+    for (;;) {
+        next = (char *)okta_cc__malloc(&pg->client->alloc, cap);
+        if (!next) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        r = okta_cc_response_next_link(page, next, cap);
+        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
+        okta_cc__free(&pg->client->alloc, next);
+        cap *= 4;
+    }
+    if (r == OKTA_CC_OK) pg->next = next;
+    else okta_cc__free(&pg->client->alloc, next);
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pg)
+{
+    if (!pg || !pg->client) return;
+    okta_cc__free(&pg->client->alloc, pg->next);
+    pg->next = NULL;
 }
 
 #ifdef __cplusplus

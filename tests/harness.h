@@ -68,7 +68,7 @@ static int h_summary(void)
 }
 
 /* Reads a whole file into a malloc'd buffer (NUL-terminated); NULL on failure. */
-static char *h_read_file(const char *path, size_t *len)
+static __attribute__((unused)) char *h_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
@@ -99,7 +99,7 @@ static const char *h_vectors_dir(void)
     return d && *d ? d : "../shared/vectors";
 }
 
-static char *h_read_vector(const char *rel, size_t *len)
+static __attribute__((unused)) char *h_read_vector(const char *rel, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", h_vectors_dir(), rel);

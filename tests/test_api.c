@@ -1,0 +1,755 @@
+#define _POSIX_C_SOURCE 200809L
+/* API request tests. Part 1: a scripted transport (canned responses), an injected clock and an
+   injected sleep, so rate-limit waits, backoff, 401 refresh, origin checks, Link parsing and
+   logging are checked exactly and without sleeping. Part 2: the local Okta-compatible server
+   (tests/api_suite.sh) with its seeded users, rate-limit headers and fault injection. */
+#define OKTA_CC_IMPLEMENTATION
+#include "../okta_cc.h"
+#include "harness.h"
+
+#include <time.h>
+
+/* ---- scripted transport ------------------------------------------------------------------- */
+
+typedef struct canned {
+    long status;
+    const char *headers;        /* "Name: value\n" lines */
+    const char *body;
+    okta_cc_result fail;        /* non-OK: a transport failure */
+    long transport_code;
+} canned;
+
+typedef struct script {
+    canned queue[16];
+    int count, next;            /* API responses; when exhausted: 200 "[]" */
+    int api_calls, token_calls;
+    char last_url[1024], last_auth[256], last_method[16], last_ctype[128];
+} script;
+
+static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
+                                     okta_cc_http_response *resp, okta_cc_error *err)
+{
+    script *s = (script *)ctx;
+    char line[256];
+    const canned *c;
+    const char *h;
+    size_t i;
+    if (strstr(req->url, "/v1/token")) {
+        static const char body[] = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}";
+        char b[256];
+        s->token_calls++;
+        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
+        snprintf(b, sizeof b, body, s->token_calls);
+        okta_cc_http_response_append_body(resp, b, strlen(b));
+        return OKTA_CC_OK;
+    }
+    s->api_calls++;
+    snprintf(s->last_url, sizeof s->last_url, "%s", req->url);
+    snprintf(s->last_method, sizeof s->last_method, "%s", req->method);
+    s->last_auth[0] = s->last_ctype[0] = '\0';
+    for (i = 0; i < req->header_count; i++) {
+        if (strncmp(req->headers[i], "Authorization:", 14) == 0) snprintf(s->last_auth, sizeof s->last_auth, "%s", req->headers[i]);
+        if (strncmp(req->headers[i], "Content-Type:", 13) == 0) snprintf(s->last_ctype, sizeof s->last_ctype, "%s", req->headers[i]);
+    }
+    if (s->next >= s->count) {
+        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
+        okta_cc_http_response_append_body(resp, "[]", 2);
+        return OKTA_CC_OK;
+    }
+    c = &s->queue[s->next++];
+    if (c->fail != OKTA_CC_OK) {
+        if (err) { err->code = c->fail; err->transport_code = c->transport_code; snprintf(err->message, sizeof err->message, "scripted"); }
+        return c->fail;
+    }
+    snprintf(line, sizeof line, "HTTP/1.1 %ld X", c->status);
+    okta_cc_http_response_header_line(resp, line, strlen(line));
+    for (h = c->headers; h && *h;) {
+        size_t n = strcspn(h, "\n");
+        okta_cc_http_response_header_line(resp, h, n);
+        h += n + (h[n] == '\n');
+    }
+    if (c->body) okta_cc_http_response_append_body(resp, c->body, strlen(c->body));
+    return OKTA_CC_OK;
+}
+
+static void push(script *s, long status, const char *headers, const char *body)
+{
+    canned *c = &s->queue[s->count++];
+    memset(c, 0, sizeof *c);
+    c->status = status;
+    c->headers = headers;
+    c->body = body;
+}
+
+static void push_fail(script *s, okta_cc_result r, long code)
+{
+    canned *c = &s->queue[s->count++];
+    memset(c, 0, sizeof *c);
+    c->fail = r;
+    c->transport_code = code;
+}
+
+/* Injected time: the clock (seconds) and sleep (milliseconds) move together. */
+typedef struct fake_time {
+    int64_t ms;                 /* "now" in milliseconds */
+    long slept[16];
+    int sleeps;
+} fake_time;
+
+static int64_t fake_clock(void *u) { return ((fake_time *)u)->ms / 1000; }
+static void fake_sleep(void *u, long ms)
+{
+    fake_time *t = (fake_time *)u;
+    if (t->sleeps < 16) t->slept[t->sleeps] = ms;
+    t->sleeps++;
+    t->ms += ms;
+}
+
+typedef struct log_capture {
+    char lines[32][1100];
+    int n;
+} log_capture;
+
+static void capture_log(void *u, const char *line)
+{
+    log_capture *l = (log_capture *)u;
+    if (l->n < 32) snprintf(l->lines[l->n], sizeof l->lines[0], "%s", line);
+    l->n++;
+}
+
+static char key_path[1024];
+
+static okta_cc_client *scripted_client(script *s, fake_time *t, log_capture *lg, int max_retries)
+{
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    okta_cc_config_init(&cfg);
+    snprintf(key_path, sizeof key_path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
+    cfg.org_url = "https://dev-1.okta.com";
+    cfg.client_id = "0oa_api";
+    cfg.private_key = key_path;
+    cfg.scopes = "okta.users.read";
+    cfg.transport.perform = script_perform;
+    cfg.transport.ctx = s;
+    cfg.clock = fake_clock;
+    cfg.clock_user = t;
+    cfg.sleep = fake_sleep;
+    cfg.sleep_user = t;
+    cfg.log = lg ? capture_log : NULL;
+    cfg.log_user = lg;
+    cfg.max_retries = max_retries;
+    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
+    return c;
+}
+
+#define T0 1764331200000LL      /* Fri, 28 Nov 2025 12:00:00 GMT, in ms */
+
+/* ---- part 1 ---------------------------------------------------------------------------------- */
+
+static void test_request_basics(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "X-Rate-Limit-Limit: 600\nX-Rate-Limit-Remaining: 599\nX-Rate-Limit-Reset: 1764331260\nX-Okta-Request-Id: abc",
+         "[{\"id\":\"00u1\"}]");
+    push(&s, 201, NULL, "{}");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?limit=1");
+    CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-1");
+    CHECK(s.last_ctype[0] == '\0');
+    CHECK(r.status == 200 && r.retries == 0);
+    CHECK(r.rate_limit.present && r.rate_limit.limit == 600 && r.rate_limit.remaining == 599 && r.rate_limit.reset == 1764331260);
+    CHECK(r.http.body_len == 15 && strcmp(r.http.body, "[{\"id\":\"00u1\"}]") == 0);
+    {
+        size_t n;
+        const char *v = okta_cc_response_header(&r, "x-okta-request-id", 0, &n);
+        CHECK(v && n == 3 && strncmp(v, "abc", 3) == 0);
+    }
+    okta_cc_response_free(&r);
+    /* a body: Content-Type, method, relative path without a slash */
+    CHECK(okta_cc_request(c, "POST", "api/v1/users?activate=false", "{\"profile\":{}}", 14, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_method, "POST");
+    CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?activate=false");
+    CHECK_EQ_STR(s.last_ctype, "Content-Type: application/json");
+    CHECK(r.status == 201);
+    okta_cc_response_free(&r);
+    CHECK_EQ_INT(s.token_calls, 1);
+    /* an absolute URL on the org's origin is fine (default port spelled out too) */
+    CHECK(okta_cc_request(c, "GET", "https://DEV-1.okta.com:443/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* Absolute URLs off the org's origin are refused and nothing is sent. */
+static void test_origin_refused_without_sending(void)
+{
+    static const char *bad[] = {"https://evil.example.com/api/v1/users", "http://dev-1.okta.com/api/v1/users",
+                                "https://dev-1.okta.com:8443/api/v1/users", "https://dev-1.okta.com.evil.com/x",
+                                "https://user@dev-1.okta.com/api/v1/users", "ftp://dev-1.okta.com/x"};
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        CHECK(okta_cc_request(c, "GET", bad[i], NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_ORIGIN);
+        CHECK(strstr(err.message, "dev-1.okta.com") != NULL);
+        okta_cc_response_free(&r);
+    }
+    CHECK_EQ_INT(s.api_calls, 0);
+    CHECK_EQ_INT(s.token_calls, 0);           /* not even a token was fetched */
+    okta_cc_client_free(c);
+}
+
+/* Two 429s then success: waits until Reset (against Date) + 1 s, plus < 250 ms jitter. */
+static void test_429_twice_then_success(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    /* The server's clock is 100 s ahead of ours: the wait must come from its Date. */
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:01:40 GMT\nX-Rate-Limit-Reset: 1764331305\nX-Rate-Limit-Remaining: 0", "{\"errorCode\":\"E0000047\"}");
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:01:46 GMT\nX-Rate-Limit-Reset: 1764331320\nX-Rate-Limit-Reset: 1764331308", NULL);
+    push(&s, 200, NULL, "[]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.status == 200);
+    CHECK_EQ_INT(r.retries, 2);
+    CHECK_EQ_INT(t.sleeps, 2);
+    CHECK(t.slept[0] >= 6000 && t.slept[0] < 6250);     /* 1764331305 - 12:01:40 (..300) + 1 s */
+    CHECK(t.slept[1] >= 3000 && t.slept[1] < 3250);     /* the smaller of two Resets: ..308 - ..306 + 1 */
+    CHECK_EQ_INT(s.api_calls, 3);
+    CHECK_EQ_INT(s.token_calls, 1);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* Endless 429: the rate-limit error after the budget (default 2 retries), bounded time. */
+static void test_429_forever(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    int i;
+    memset(&s, 0, sizeof s);
+    for (i = 0; i < 10; i++)
+        push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Reset: 1764331210\nX-Okta-Request-Id: rl-1",
+             "{\"errorCode\":\"E0000047\",\"errorSummary\":\"API call exceeded rate limit due to too many requests.\",\"errorId\":\"oaeRL\",\"errorCauses\":[]}");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RATE_LIMITED);
+    CHECK_EQ_INT(s.api_calls, 3);
+    CHECK_EQ_INT(r.retries, 2);
+    CHECK(r.status == 429);
+    CHECK(t.ms - T0 < 2 * 11250);
+    CHECK_EQ_STR(err.okta_error_code, "E0000047");
+    CHECK_EQ_STR(err.okta_error_id, "oaeRL");
+    CHECK_EQ_STR(err.okta_request_id, "rl-1");
+    CHECK(err.http_status == 429 && strstr(err.message, "rate limit") != NULL);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+    /* the deadline cuts it shorter: a Reset an hour away is not waited for */
+    memset(&s, 0, sizeof s);
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Reset: 1764334800", NULL);
+    t.ms = T0;
+    t.sleeps = 0;
+    c = scripted_client(&s, &t, NULL, 5);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RATE_LIMITED);
+    CHECK_EQ_INT(t.sleeps, 0);
+    okta_cc_response_free(&r);
+    /* retries turned off for one request */
+    {
+        okta_cc_request_options o;
+        memset(&o, 0, sizeof o);
+        o.max_retries = -1;
+        memset(&s, 0, sizeof s);
+        push(&s, 429, "X-Rate-Limit-Reset: 1764331201", NULL);
+        CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, &o, &r, &err) == OKTA_CC_ERR_RATE_LIMITED);
+        CHECK(s.api_calls == 1 && r.retries == 0);
+        okta_cc_response_free(&r);
+    }
+    okta_cc_client_free(c);
+}
+
+static void test_503_backoff_only_when_safe(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 503, NULL, NULL);
+    push(&s, 504, NULL, NULL);
+    push(&s, 200, NULL, "[]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.retries == 2 && t.sleeps == 2);
+    CHECK(t.slept[0] >= 500 && t.slept[0] < 625 && t.slept[1] >= 1000 && t.slept[1] < 1250);
+    okta_cc_response_free(&r);
+    /* POST is not repeated after a 503: it may have been applied */
+    memset(&s, 0, sizeof s);
+    push(&s, 503, NULL, "{\"errorCode\":\"E0000010\",\"errorSummary\":\"Service is temporarily unavailable\"}");
+    CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(s.api_calls == 1 && r.retries == 0);
+    CHECK_EQ_STR(err.okta_error_code, "E0000010");
+    okta_cc_response_free(&r);
+    /* a reset connection: GET retried, POST not, unless the connection was never made */
+    memset(&s, 0, sizeof s);
+    push_fail(&s, OKTA_CC_ERR_NETWORK, 56);
+    push(&s, 200, NULL, "[]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.retries == 1);
+    okta_cc_response_free(&r);
+    memset(&s, 0, sizeof s);
+    push_fail(&s, OKTA_CC_ERR_NETWORK, 56);
+    CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_ERR_NETWORK);
+    CHECK(s.api_calls == 1);
+    okta_cc_response_free(&r);
+    memset(&s, 0, sizeof s);
+    push_fail(&s, OKTA_CC_ERR_NETWORK, 7);    /* CURLE_COULDNT_CONNECT */
+    push(&s, 200, NULL, "{}");
+    CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(s.api_calls == 2);
+    okta_cc_response_free(&r);
+    /* timeouts are not retried (the server may still be working on it) */
+    memset(&s, 0, sizeof s);
+    push_fail(&s, OKTA_CC_ERR_TIMEOUT, 28);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_TIMEOUT);
+    CHECK(s.api_calls == 1);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* 401 with a token: exactly one new token, one retry. */
+static void test_401_refreshes_once(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    static const char e11[] = "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\",\"errorLink\":\"E0000011\",\"errorId\":\"oae11\",\"errorCauses\":[]}";
+    memset(&s, 0, sizeof s);
+    push(&s, 401, NULL, e11);
+    push(&s, 200, NULL, "[]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.token_calls, 2);
+    CHECK_EQ_INT(s.api_calls, 2);
+    CHECK_EQ_INT(r.retries, 1);
+    CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-2");
+    okta_cc_response_free(&r);
+    /* still 401 with a fresh token: the error, no loop */
+    memset(&s, 0, sizeof s);
+    push(&s, 401, NULL, e11);
+    push(&s, 401, "X-Okta-Request-Id: r401", e11);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_INT(s.api_calls, 2);
+    CHECK_EQ_INT(s.token_calls, 1);
+    CHECK_EQ_STR(err.okta_error_code, "E0000011");
+    CHECK_EQ_STR(err.okta_error_summary, "Invalid token provided");
+    CHECK_EQ_STR(err.okta_request_id, "r401");
+    CHECK(strstr(err.message, "E0000011") && strstr(err.message, "Invalid token provided"));
+    okta_cc_response_free(&r);
+    /* 403 missing scope: errorSummary and causes surfaced */
+    memset(&s, 0, sizeof s);
+    push(&s, 403, NULL, "{\"errorCode\":\"E0000006\",\"errorSummary\":\"You do not have permission to perform the requested action\","
+                         "\"errorId\":\"oae6\",\"errorCauses\":[{\"errorSummary\":\"The access token is missing okta.users.read\"}]}");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.okta_error_summary, "You do not have permission to perform the requested action; The access token is missing okta.users.read");
+    CHECK(s.api_calls == 1 && r.status == 403);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+static void test_link_headers(void)
+{
+    static const struct { const char *headers, *want; } cases[] = {
+        {"link: <https://o/api/v1/users?limit=2>; rel=\"self\"\nlink: <https://o/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
+         "https://o/api/v1/users?after=00u2&limit=2"},
+        {"Link: <https://o/a?x=1>; rel=\"self\", <https://o/a?after=b,c>; rel=\"next\"", "https://o/a?after=b,c"},
+        {"Link: <https://o/n>; rel=next; type=\"application/json\"", "https://o/n"},
+        {"Link: <https://o/n>; title=\"a;b\"; rel=\"prev next\"", "https://o/n"},
+        {"Link: <https://o/s>; rel=\"self\"", NULL},
+        {"Link: <https://o/s>; rel=\"nextish\"", NULL},
+        {"Link: garbage", NULL},
+        {"Link: <unterminated; rel=\"next\"", NULL},
+        {"", NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        okta_cc_response r;
+        const char *h = cases[i].headers;
+        char out[256];
+        okta_cc_result got;
+        memset(&r, 0, sizeof r);
+        okta_cc_http_response_init(&r.http, NULL, 0);
+        okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
+        while (*h) {
+            size_t n = strcspn(h, "\n");
+            okta_cc_http_response_header_line(&r.http, h, n);
+            h += n + (h[n] == '\n');
+        }
+        got = okta_cc_response_next_link(&r, out, sizeof out);
+        if (cases[i].want) {
+            CHECK(got == OKTA_CC_OK);
+            CHECK_EQ_STR(out, cases[i].want);
+        } else {
+            CHECK(got == OKTA_CC_ERR_NOT_FOUND);
+        }
+        okta_cc_response_free(&r);
+    }
+}
+
+/* The pager follows next links verbatim and refuses one that leaves the org. */
+static void test_pager_and_foreign_next_link(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    okta_cc_result r;
+    int pages = 0;
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=a%40b&limit=1>; rel=\"next\"", "[1]");
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=c&limit=1>; rel=\"next\"", "[2]");
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?limit=1>; rel=\"self\"", "[3]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=1") == OKTA_CC_OK);
+    while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+        pages++;
+        if (pages == 2) CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?after=a%40b&limit=1");
+        okta_cc_response_free(&page);
+    }
+    CHECK(r == OKTA_CC_END);
+    CHECK_EQ_INT(pages, 3);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+    okta_cc_pager_end(&pg);
+    /* a next link to another origin: page 1 is fine, then ORIGIN and nothing sent */
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://attacker.example/api/v1/users?after=x>; rel=\"next\"", "[1]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_ORIGIN);
+    CHECK_EQ_INT(s.api_calls, 1);
+    okta_cc_response_free(&page);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
+}
+
+/* One line per exchange; no token, no Authorization, no secret query values. */
+static void test_logger_redacts(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    log_capture lg;
+    okta_cc_client *c;
+    int i;
+    memset(&s, 0, sizeof s);
+    memset(&lg, 0, sizeof lg);
+    push(&s, 429, "X-Rate-Limit-Reset: 1764331201\nX-Rate-Limit-Remaining: 0", NULL);
+    push(&s, 200, "X-Rate-Limit-Remaining: 41", "[]");
+    c = scripted_client(&s, &t, &lg, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?search=x&access_token=SECRET1&client_secret=SECRET2", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&r);
+    CHECK_EQ_INT(lg.n, 3);   /* token, 429, 200 */
+    CHECK(strncmp(lg.lines[0], "POST https://dev-1.okta.com/oauth2/v1/token -> 200 (", 52) == 0);
+    CHECK(strstr(lg.lines[1], "GET https://dev-1.okta.com/api/v1/users?search=x&access_token=***&client_secret=*** -> 429") != NULL);
+    CHECK(strstr(lg.lines[1], "retry 0, rate limit remaining 0)") != NULL);
+    CHECK(strstr(lg.lines[2], "-> 200") && strstr(lg.lines[2], "retry 1, rate limit remaining 41)"));
+    for (i = 0; i < lg.n && i < 32; i++) {
+        CHECK(strstr(lg.lines[i], "SECRET") == NULL);
+        CHECK(strstr(lg.lines[i], "tok-") == NULL && strstr(lg.lines[i], "Bearer") == NULL);
+        CHECK(strstr(lg.lines[i], "eyJ") == NULL);        /* no assertion */
+    }
+    okta_cc_client_free(c);
+}
+
+/* ---- part 2: the local server ---------------------------------------------------------------- */
+
+static const char *env(const char *name) { const char *v = getenv(name); return v && *v ? v : NULL; }
+
+static size_t collect(char *d, size_t s, size_t n, void *u)
+{
+    char *buf = (char *)u;
+    size_t have = strlen(buf), add = s * n;
+    if (have + add < 8192) { memcpy(buf + have, d, add); buf[have + add] = '\0'; }
+    return s * n;
+}
+
+static long control(const char *path, const char *json, char *out)
+{
+    char url[512], sink[8192] = "";
+    long status = 0;
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    snprintf(url, sizeof url, "%s%s", env("OKTA_CC_TEST_URL"), path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out ? out : sink);
+    if (out) out[0] = '\0';
+    if (json) curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+    if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+static long stat_value(const char *name)
+{
+    char body[8192];
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    int64_t v = -1;
+    if (control("/__test/stats", NULL, body) == 200 &&
+        okta_cc_json_parse(body, strlen(body), tok, 64, NULL, &doc, NULL) == OKTA_CC_OK)
+        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, name), &v);
+    return (long)v;
+}
+
+static void fault(const char *faults_json)
+{
+    char body[1024];
+    snprintf(body, sizeof body, "{\"target\":\"api\",\"replace\":true,\"faults\":%s}", faults_json);
+    CHECK(control("/__test/faults", body, NULL) == 200);
+}
+
+static okta_cc_client *live_client(const char *client_id, const char *scopes, long timeout_ms, int max_retries)
+{
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    char path[1024];
+    okta_cc_config_init(&cfg);
+    snprintf(path, sizeof path, "%s/ec256.pem", env("OKTA_CC_TEST_KEYS"));
+    cfg.org_url = env("OKTA_CC_TEST_URL");
+    cfg.client_id = client_id;
+    cfg.private_key = path;
+    cfg.key_id = "ec256";
+    cfg.scopes = scopes;
+    cfg.timeout_ms = timeout_ms;
+    cfg.max_retries = max_retries;
+    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
+    return c;
+}
+
+/* Counts users on every page; checks each page is a JSON array of user objects. */
+static int count_users(okta_cc_client *c, const char *path, int *pages, char logins[][40])
+{
+    okta_cc_pager pg;
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_result r;
+    int users = 0;
+    okta_cc_json_token *tok = (okta_cc_json_token *)malloc(20000 * sizeof *tok);
+    okta_cc_pager_begin(&pg, c, path);
+    while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+        okta_cc_json_doc doc;
+        long e;
+        if (okta_cc_json_parse(page.http.body, page.http.body_len, tok, 20000, NULL, &doc, &err) != OKTA_CC_OK ||
+            tok[0].type != OKTA_CC_JSON_ARRAY) {
+            fprintf(stderr, "  page is not a JSON array: %s\n", err.message);
+            users = -1000000;
+        } else {
+            for (e = okta_cc_json_first(&doc, 0); e >= 0; e = okta_cc_json_next(&doc, 0, (size_t)e)) {
+                long profile = okta_cc_json_find(&doc, (size_t)e, "profile");
+                long login = profile >= 0 ? okta_cc_json_find(&doc, (size_t)profile, "login") : -1;
+                if (logins && users >= 0 && users < 300 && login >= 0)
+                    okta_cc_json_get_string(&doc, (size_t)login, logins[users], 40, NULL);
+                users++;
+            }
+        }
+        okta_cc_response_free(&page);
+    }
+    if (r != OKTA_CC_END) { fprintf(stderr, "  pager: %s\n", err.message); users = -1; }
+    *pages = pg.pages;
+    okta_cc_pager_end(&pg);
+    free(tok);
+    return users;
+}
+
+static void test_live_all_250_users(void)
+{
+    okta_cc_client *c = live_client("0oa_api", "okta.users.read", 5000, 0);
+    static char logins[300][40];
+    int pages = 0, i, dups = 0;
+    if (!c) { h_current_failed = 1; return; }
+    CHECK_EQ_INT(count_users(c, "/api/v1/users", &pages, logins), 250);
+    CHECK_EQ_INT(pages, 2);
+    for (i = 1; i < 250; i++) dups += strcmp(logins[i - 1], logins[i]) == 0;
+    CHECK_EQ_INT(dups, 0);
+    CHECK_EQ_STR(logins[0], "user001@example.com");
+    CHECK_EQ_INT(count_users(c, "/api/v1/users?limit=7", &pages, NULL), 250);
+    CHECK_EQ_INT(pages, 36);
+    CHECK_EQ_INT(count_users(c, "/api/v1/users?limit=250", &pages, NULL), 250);   /* clamped to 200 */
+    CHECK_EQ_INT(pages, 2);
+    okta_cc_client_free(c);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* For real, with a short Reset: two 429s, then success after waiting; retries reported. */
+static void test_live_429_twice_then_success(void)
+{
+    okta_cc_client *c = live_client("0oa_api", "okta.users.read", 5000, 0);
+    okta_cc_response r;
+    okta_cc_error err;
+    double t0;
+    if (!c) { h_current_failed = 1; return; }
+    fault("[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1,\"duplicate_reset\":true}]");
+    t0 = now_s();
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.status == 200);
+    CHECK_EQ_INT(r.retries, 2);
+    CHECK(now_s() - t0 >= 1.0 && now_s() - t0 < 6.0);
+    okta_cc_response_free(&r);
+    /* endless 429: the rate-limit error after the budget, in bounded time */
+    fault("[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1},"
+          "{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1}]");
+    t0 = now_s();
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RATE_LIMITED);
+    CHECK(now_s() - t0 < 8.0);
+    CHECK_EQ_STR(err.okta_error_code, "E0000047");
+    CHECK(err.okta_request_id[0] != '\0');
+    CHECK_EQ_INT(r.retries, 2);
+    okta_cc_response_free(&r);
+    control("/__test/clear_faults", "{}", NULL);
+    okta_cc_client_free(c);
+}
+
+static void test_live_401_expired_token_refetched_once(void)
+{
+    okta_cc_client *c = live_client("0oa_api", "okta.users.read", 5000, 0);
+    okta_cc_response r;
+    okta_cc_error err;
+    long issued;
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&r);
+    issued = stat_value("tokens_issued");
+    CHECK(control("/__test/expire_tokens", "{}", NULL) == 200);      /* the server forgets it */
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.status == 200 && r.retries == 1);
+    CHECK_EQ_INT(stat_value("tokens_issued") - issued, 1);
+    CHECK_EQ_INT(okta_cc_client_token_fetches(c), 2);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+static void test_live_missing_scope(void)
+{
+    okta_cc_client *c = live_client("0oa_apps_only", "okta.apps.read", 5000, 0);
+    okta_cc_response r;
+    okta_cc_error err;
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(r.status == 403);
+    CHECK_EQ_STR(err.okta_error_code, "E0000006");
+    CHECK(strstr(err.okta_error_summary, "You do not have permission") != NULL);
+    CHECK(strstr(err.message, "E0000006") != NULL && err.okta_request_id[0]);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* Truncated and broken bodies, 500, reset connections, a slow server: defined errors. */
+static void test_live_faults(void)
+{
+    okta_cc_client *c = live_client("0oa_api", "okta.users.read", 1000, -1);   /* no retries */
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_json_doc doc;
+    double t0;
+    if (!c) { h_current_failed = 1; return; }
+    fault("[{\"kind\":\"truncated\"}]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_NETWORK);
+    okta_cc_response_free(&r);
+    fault("[{\"kind\":\"garbage\",\"status\":200}]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_json_parse(r.http.body, r.http.body_len, NULL, 0, NULL, &doc, &err) == OKTA_CC_ERR_JSON_SYNTAX);
+    okta_cc_response_free(&r);
+    fault("[{\"kind\":\"status\",\"status\":500}]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(r.status == 500 && strcmp(err.okta_error_code, "E0000009") == 0);
+    okta_cc_response_free(&r);
+    /* Two resets: libcurl itself retries once when a reused connection dies before answering. */
+    fault("[{\"kind\":\"reset\"},{\"kind\":\"reset\"}]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_NETWORK);
+    okta_cc_response_free(&r);
+    fault("[{\"kind\":\"slow\",\"delay_ms\":3000}]");
+    t0 = now_s();
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_TIMEOUT);
+    CHECK(now_s() - t0 < 2.5);
+    okta_cc_response_free(&r);
+    fault("[{\"kind\":\"oversized\",\"bytes\":3000000}]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RESPONSE_TOO_LARGE);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+    /* with retries on, a reset and a 503 are ridden out */
+    c = live_client("0oa_api", "okta.users.read", 5000, 0);
+    if (!c) return;
+    fault("[{\"kind\":\"reset\"},{\"kind\":\"reset\"},{\"kind\":\"status\",\"status\":503}]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=3", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.status == 200 && r.retries == 2);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "-q") == 0) h_verbose = 0;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    RUN(test_request_basics);
+    RUN(test_origin_refused_without_sending);
+    RUN(test_429_twice_then_success);
+    RUN(test_429_forever);
+    RUN(test_503_backoff_only_when_safe);
+    RUN(test_401_refreshes_once);
+    RUN(test_link_headers);
+    RUN(test_pager_and_foreign_next_link);
+    RUN(test_logger_redacts);
+    h_begin("live_server_configured");
+    CHECK(env("OKTA_CC_TEST_URL") != NULL);
+    h_end();
+    if (env("OKTA_CC_TEST_URL")) {
+        RUN(test_live_all_250_users);
+        RUN(test_live_429_twice_then_success);
+        RUN(test_live_401_expired_token_refetched_once);
+        RUN(test_live_missing_scope);
+        RUN(test_live_faults);
+    }
+    curl_global_cleanup();
+    return h_summary();
+}
