@@ -10,10 +10,12 @@ BUILD    ?= build
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
 TESTS      = test_codec test_keys test_token test_api
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan)
-EXAMPLES   = $(BUILD)/examples/get_token
+EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
-.PHONY: all build test bench deps deps-build clean
+PREFIX   ?= /usr/local
+
+.PHONY: all build test bench demo install deps deps-demo deps-build clean
 all: deps-build
 	@$(MAKE) --no-print-directory build
 
@@ -23,6 +25,8 @@ deps-build:
 	@tools/deps.sh build
 deps:
 	@tools/deps.sh test
+deps-demo:
+	@tools/deps.sh demo
 
 $(BUILD)/okta-cc: tools/okta-cc.c okta_cc.h
 	@mkdir -p $(dir $@)
@@ -50,6 +54,17 @@ $(BUILD)/bench/%: tools/bench/%.c
 
 bench: deps $(BUILD)/bench/ca_cache
 	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
+
+demo: deps-demo
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@BUILD=$(abspath $(BUILD)) tools/demo.sh
+
+install: $(BUILD)/okta-cc
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 okta_cc.h $(DESTDIR)$(PREFIX)/include/okta_cc.h
+	install -m 755 $(BUILD)/okta-cc $(DESTDIR)$(PREFIX)/bin/okta-cc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|'"$$(sed -n 's/^#define OKTA_CC_VERSION_STRING "\(.*\)"/\1/p' okta_cc.h)"'|' \
+		tools/okta_cc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/okta_cc.pc
 
 clean:
 	rm -rf $(BUILD)

@@ -98,6 +98,10 @@ check no-curl-no-threads-cxx g++ -x c++ $W $I -DOKTA_CC_NO_CURL -DOKTA_CC_NO_THR
 # The line the README documents for the example, exactly (no extra flags).
 check example-get-token-documented-line sh -c "cd '$root' && cc -I. examples/get_token.c -o '$out/get_token' -lbearssl -lcurl -lpthread"
 check example-get-token-strict sh -c "gcc -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token2' $LIBS && clang -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token3' $LIBS && g++ -x c++ $W $I '$root/examples/get_token.c' -o '$out/get_token4' $LIBS"
+check example-list-users-documented-line sh -c "cd '$root' && cc -I. examples/list_users.c -o '$out/list_users' -lbearssl -lcurl -lpthread"
+check example-list-users-strict sh -c "gcc -std=c99 $WC $I '$root/examples/list_users.c' -o '$out/list_users2' $LIBS && clang -std=c99 $WC $I '$root/examples/list_users.c' -o '$out/list_users3' $LIBS"
+# make install, then a program built only from what pkg-config says.
+check make-install-pkg-config sh -c "rm -rf '$out/prefix' && make -C '$root' --no-print-directory install PREFIX='$out/prefix' BUILD='$out/install-build' >/dev/null && test -x '$out/prefix/bin/okta-cc' && '$out/prefix/bin/okta-cc' --version >/dev/null && PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig' pkg-config --modversion okta_cc | grep -qx \"\$(sed -n 's/^#define OKTA_CC_VERSION_STRING \"\\(.*\\)\"/\\1/p' '$root/okta_cc.h')\" && cd '$out' && cc \$(PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig' pkg-config --cflags okta_cc) '$root/examples/get_token.c' -o '$out/get_token_pc' \$(PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig' pkg-config --libs okta_cc)"
 expect_fail partial-allocator-macros "define all of OKTA_CC_MALLOC" gcc -std=c99 $WC $I -c "$out/alloc_partial.c" -o "$out/ap.o"
 
 echo "$pass passed, $fail failed"
