@@ -1,21 +1,31 @@
-/* okta_cc.h - v0.1.0 - Okta service-app client (OAuth 2.0 client credentials with a signed
+/* okta_cc.h - v0.4.0 - Okta service-app client (OAuth 2.0 client credentials with a signed
    JWT client assertion) in one header file. MIT licence at the end of this file.
 
    QUICK START
 
-      #define OKTA_CC_IMPLEMENTATION     // in exactly one .c file
+      #define OKTA_CC_IMPLEMENTATION              // in exactly one .c file
       #include "okta_cc.h"
-      ...
-      link with: -lbearssl -lcurl -lpthread
+      okta_cc_config cfg; okta_cc_client *c; okta_cc_response r; okta_cc_error e;
+      okta_cc_config_init(&cfg); okta_cc_config_from_env(&cfg);        // OKTA_CLIENT_* vars
+      okta_cc_client_new(&c, &cfg, &e);
+      okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &e);  // r.http.body
+      okta_cc_response_free(&r); okta_cc_client_free(c);
 
-   The whole flow (key -> client assertion -> access token -> GET /api/v1/users) arrives in
-   layers; see VERSION HISTORY for what this version holds.
+      link with: -lbearssl -lcurl -lpthread; call curl_global_init() once at start-up.
+      examples/get_token.c and examples/list_users.c are complete programs.
 
-   WHAT IS IN HERE, BOTTOM UP
+   WHAT IS IN HERE, BOTTOM UP (each layer uses only the ones above it)
 
-      base64url   RFC 4648 section 5, unpadded, strict decoding (see "base64url policy").
+      base64url   RFC 4648 section 5, unpadded, strict decoding (see "base64url POLICY").
       JSON        an emitter into a caller buffer or a growable buffer, and a strict RFC 8259
                   parser into a caller-provided token array (no allocation, no recursion).
+      keys        RSA 2048-4096 and EC P-256/384/521 private keys from PEM (PKCS#1, PKCS#8,
+                  SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
+      JWS         RS256/384/512 and ES256/384/512 compact signing on BearSSL.
+      assertion   the RFC 7523 client assertion Okta's private_key_jwt wants.
+      transport   one HTTP exchange through a function-pointer interface; libcurl by default.
+      client      the token endpoint, the token cache (single flight), clock-offset learning.
+      requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging.
 
    CONFIGURATION MACROS (define before including the implementation)
 
@@ -26,25 +36,44 @@
       OKTA_CC_ASSERT(x)        internal consistency checks (default: assert from <assert.h>).
       OKTA_CC_JSON_MAX_DEPTH   hard ceiling on JSON nesting, for both the parser's default limit
                                and the emitter's fixed state (default 64).
+      OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
+      OKTA_CC_NO_THREADS       leave pthreads out: a client is then for one thread only.
 
    MEMORY
 
-      Nothing in this file keeps global mutable state. The codecs write into buffers the caller
-      passes in and never allocate; only growable JSON writers (and, later, the client object)
-      allocate, through an okta_cc_allocator the caller may supply (NULL = OKTA_CC_MALLOC and
-      friends). Buffers that held secrets are wiped before they are freed.
+      Nothing in this file keeps global mutable state. The codecs, keys and JWS work on buffers
+      and structs the caller owns and never allocate (key loading allocates a scratch copy of
+      the text, wiped after). The client allocates through cfg.alloc (NULL members =
+      OKTA_CC_MALLOC and friends). Every buffer that held a secret - key material, assertions,
+      tokens, client secrets, response bodies - is wiped before it is freed, and no secret ever
+      appears in an okta_cc_error or a log line. A client uses about 6 KB plus its token.
 
    THREADING
 
-      Every function is reentrant: objects are owned by the caller and may be used from any
-      thread, one thread at a time per object.
+      Functions are reentrant and objects belong to the caller. An okta_cc_client may be shared
+      by threads: okta_cc_get_token returns the cached token to all of them and, when it is
+      stale, exactly one thread fetches a new one while the others wait for it (pthread mutex
+      and condition variable). The libcurl handle is shared, so requests on one client run one
+      at a time; use one client per thread for parallel requests. With OKTA_CC_NO_THREADS a
+      client is for a single thread.
+      libcurl: the application owns curl_global_init()/curl_global_cleanup().
+
+   TIME
+
+      Assertions carry iat = now and exp = now + assertion_ttl (default 300 s; Okta refuses
+      more than 3600). When a response's Date header differs from the local clock by more than
+      5 s, the difference is remembered and added to the iat/exp of later assertions, so a
+      device with a wrong clock recovers after one refusal. The token cache itself runs on the
+      local clock: a token is reused until token_skew seconds (default 60, at most a quarter of
+      its lifetime) before it expires. Clock, sleep and randomness are injectable for tests.
 
    ERRORS
 
       Functions return an okta_cc_result: OKTA_CC_OK (0) or a negative error code, which
-      okta_cc_result_str() names. Most take an optional okta_cc_error* (NULL is allowed) that
-      receives a human-readable message and, for network layers, protocol details. There is no
-      global "last error".
+      okta_cc_result_str() names (OKTA_CC_END = 1 ends a pagination). Most take an optional
+      okta_cc_error* (NULL is allowed) that receives a one-line message and, for network
+      calls, the HTTP status, OAuth error/error_description, Okta errorCode/errorSummary/
+      errorId, X-Okta-Request-Id and the libcurl code. There is no global "last error".
 
    base64url POLICY (okta_cc_b64url_decode)
 
@@ -70,6 +99,11 @@
 
    VERSION HISTORY
 
+      0.4.0  Okta API requests: okta_cc_request with retries (401, 429, 503/504, resets),
+             pagination (okta_cc_pager), origin checks, logging callback.
+      0.3.0  Token client: client assertion, libcurl transport, token cache with single
+             flight, clock offset, configuration from the environment.
+      0.2.0  Keys (PEM, JWK, JWKS; RSA and EC), JWS signing, key generation, RFC 7638.
       0.1.0  base64url, JSON emitter and parser, result codes and error struct.
 */
 
@@ -80,9 +114,9 @@
 #include <stdint.h>
 
 #define OKTA_CC_VERSION_MAJOR 0
-#define OKTA_CC_VERSION_MINOR 1
+#define OKTA_CC_VERSION_MINOR 4
 #define OKTA_CC_VERSION_PATCH 0
-#define OKTA_CC_VERSION_STRING "0.1.0"
+#define OKTA_CC_VERSION_STRING "0.4.0"
 
 #ifndef OKTA_CC_DEF
 #ifdef OKTA_CC_STATIC

@@ -79,6 +79,12 @@ cat >"$out/twice.c" <<'C'
 int main(void) { return 0; }
 C
 
+# The quick start at the top of okta_cc.h, exactly as written there, must compile.
+{ sed -n '/^      #define OKTA_CC_IMPLEMENTATION  /,/^      #include "okta_cc.h"/p' "$root/okta_cc.h" | sed 's/^      //'
+  echo 'int main(void) {'
+  sed -n '/^      okta_cc_config cfg;/,/^      okta_cc_response_free(&r);/p' "$root/okta_cc.h" | sed 's/^      //'
+  echo 'return 0; }'; } >"$out/quickstart.c"
+
 I="-I$root"
 check gcc-c99          gcc -std=c99 $WC $I -c "$out/impl.c" -o "$out/gcc.o"
 check clang-c99        clang -std=c99 $WC $I -c "$out/impl.c" -o "$out/clang.o"
@@ -91,6 +97,7 @@ check two-units-clang  sh -c "clang -std=c99 $WC $I '$out/impl.c' '$out/user.c' 
 check two-units-cxx    sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cxx.o' && g++ -x c++ $W $I -c '$out/user.c' -o '$out/user-cxx.o' && g++ '$out/impl-cxx.o' '$out/user-cxx.o' -o '$out/two-cxx' $LIBS && '$out/two-cxx'"
 check mixed-c-cxx      sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cxx2.o' && gcc -std=c99 $WC $I -c '$out/user.c' -o '$out/user-c.o' && g++ '$out/impl-cxx2.o' '$out/user-c.o' -o '$out/mixed' $LIBS && '$out/mixed'"
 check custom-allocator sh -c "gcc -std=c99 $WC $I '$out/alloc.c' -o '$out/alloc' $LIBS && '$out/alloc'"
+check header-quick-start sh -c "grep -q okta_cc_request '$out/quickstart.c' && gcc -std=c99 -Wall -Wextra -Wpedantic -Werror $I '$out/quickstart.c' -o '$out/quickstart' $LIBS"
 check include-twice    gcc -std=c99 $WC $I -c "$out/twice.c" -o "$out/twice.o"
 check no-curl          gcc -std=c99 $WC $I -DOKTA_CC_NO_CURL -c "$out/impl.c" -o "$out/nocurl.o"
 check no-threads       gcc -std=c99 $WC $I -DOKTA_CC_NO_THREADS -c "$out/impl.c" -o "$out/nothreads.o"
