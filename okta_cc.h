@@ -32,7 +32,9 @@
       OKTA_CC_IMPLEMENTATION   compile the implementation in this translation unit.
       OKTA_CC_STATIC           make every function static (private to one translation unit).
       OKTA_CC_MALLOC(sz), OKTA_CC_REALLOC(p,sz), OKTA_CC_FREE(p)
-                               the default allocator; define all three or none.
+                               the default allocator; define all three or none. (REALLOC is
+                               never called: buffers that may hold secrets grow by copy and
+                               wipe, so no stale copy is left in freed memory.)
       OKTA_CC_ASSERT(x)        internal consistency checks (default: assert from <assert.h>).
       OKTA_CC_JSON_MAX_DEPTH   hard ceiling on JSON nesting, for both the parser's default limit
                                and the emitter's fixed state (default 64).
@@ -889,6 +891,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_encode(const void *in, size_t n, char 
         out[o++] = okta_cc__b64url_alphabet[v >> 4 & 63];
         out[o++] = okta_cc__b64url_alphabet[(v & 15) << 2];
     }
+    OKTA_CC_ASSERT(o == need);
     out[o] = '\0';
     if (out_len) *out_len = o;
     return OKTA_CC_OK;
@@ -1522,7 +1525,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_parse(const char *json, size_t len,
         }
         /* Close containers while their closing bracket follows. */
         while (more == 0) {
-            size_t t = open[--depth];
+            size_t t;
+            OKTA_CC_ASSERT(depth > 0);
+            t = open[--depth];
             p.pos++;
             if (p.tok) {
                 p.tok[t].end = (uint32_t)p.pos;
@@ -1625,8 +1630,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_string(const okta_cc_json_doc *doc, 
         if (out_len) *out_len = k + 1;
         return OKTA_CC_ERR_BUFFER_TOO_SMALL;
     }
-    for (i = t->start, k = 0; i < t->end;)
+    for (i = t->start, k = 0; i < t->end;) {
         k += okta_cc__json_unescape_one(src, &i, (unsigned char *)out + k);
+        OKTA_CC_ASSERT(k < cap);
+    }
     out[k] = '\0';
     if (out_len) *out_len = k;
     return OKTA_CC_OK;

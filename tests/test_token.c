@@ -910,6 +910,11 @@ static void live_tokens_for_every_key_form(const char *base)
         CHECK_EQ_STR(info.scope, "okta.users.read");
         CHECK(stat_value(base, "tokens_issued") == issued + 1);
         CHECK(token_accepted(base, token));
+        {   /* the server saw our User-Agent */
+            char log[8192];
+            control(base, "/__test/requests", NULL, log);
+            CHECK(strstr(log, "\"user_agent\":\"okta-cc/" OKTA_CC_VERSION_STRING " libcurl/") != NULL);
+        }
         /* within the lifetime: no request at all */
         requests = stat_value(base, "token_requests");
         CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
