@@ -699,13 +699,15 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
 typedef struct okta_cc_pager {
     okta_cc_client *client;
     char *next;                     /* the next URL or path to fetch; NULL when done */
+    char *last;                     /* the one fetched last (a next link repeating it is an error) */
     int pages;                      /* pages fetched so far */
 } okta_cc_pager;
 
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url);
-/* OKTA_CC_OK with the next page in page (free it), OKTA_CC_END after the last, or an error
-   (a next link on another origin is OKTA_CC_ERR_ORIGIN). */
+/* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error (a next
+   link on another origin is OKTA_CC_ERR_ORIGIN, one repeating the page just fetched is
+   OKTA_CC_ERR_BAD_RESPONSE). Free page with okta_cc_response_free after every call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
@@ -3030,16 +3032,22 @@ static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_reques
         headers = tmp;
     }
     if (rc == CURLE_OK) {
+        int bodiless;
         curl_easy_setopt(c->easy, CURLOPT_URL, req->url);
         curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
+        bodiless = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
         curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
-        if (req->body) {
-            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, req->body);
-            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        curl_easy_setopt(c->easy, CURLOPT_NOBODY, 0L);          /* undo an earlier HEAD */
+        if (req->body || !bodiless) {
+            /* POST/PUT/PATCH/DELETE without a body still send "Content-Length: 0". */
+            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
         } else {
             curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
         }
-        if (strcmp(req->method, req->body ? "POST" : "GET") != 0)
+        /* HEAD answers carry no body: without NOBODY libcurl would wait for one. */
+        if (strcmp(req->method, "HEAD") == 0) curl_easy_setopt(c->easy, CURLOPT_NOBODY, 1L);
+        if (strcmp(req->method, bodiless ? "GET" : "POST") != 0 && strcmp(req->method, "HEAD") != 0)
             curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, req->method);
         rc = curl_easy_perform(c->easy);
     }
@@ -4364,7 +4372,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     if (!pg || !pg->client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
     if (!pg->next) return OKTA_CC_END;
     r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
-    okta_cc__free(&pg->client->alloc, pg->next);
+    okta_cc__free(&pg->client->alloc, pg->last);
+    pg->last = pg->next;
     pg->next = NULL;
     if (r != OKTA_CC_OK) return r;
     pg->pages++;
@@ -4377,6 +4386,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
         okta_cc__free(&pg->client->alloc, next);
         cap *= 4;
     }
+    if (r == OKTA_CC_OK && pg->last && strcmp(next, pg->last) == 0) {
+        /* A next link that names the page just fetched would loop for ever. */
+        okta_cc__free(&pg->client->alloc, next);
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "the next link repeats the page just fetched");
+    }
     if (r == OKTA_CC_OK) pg->next = next;
     else okta_cc__free(&pg->client->alloc, next);
     return OKTA_CC_OK;
@@ -4386,7 +4400,8 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pg)
 {
     if (!pg || !pg->client) return;
     okta_cc__free(&pg->client->alloc, pg->next);
-    pg->next = NULL;
+    okta_cc__free(&pg->client->alloc, pg->last);
+    pg->next = pg->last = NULL;
 }
 
 #ifdef __cplusplus

@@ -6,6 +6,7 @@
 #define OKTA_CC_IMPLEMENTATION
 #include "../okta_cc.h"
 #include "harness.h"
+#include "live.h"
 
 #include <time.h>
 
@@ -494,53 +495,10 @@ static void test_logger_redacts(void)
 
 /* ---- part 2: the local server ---------------------------------------------------------------- */
 
-static const char *env(const char *name) { const char *v = getenv(name); return v && *v ? v : NULL; }
 
-static size_t collect(char *d, size_t s, size_t n, void *u)
-{
-    char *buf = (char *)u;
-    size_t have = strlen(buf), add = s * n;
-    if (have + add < 8192) { memcpy(buf + have, d, add); buf[have + add] = '\0'; }
-    return s * n;
-}
 
-static long control(const char *path, const char *json, char *out)
-{
-    char url[512], sink[8192] = "";
-    long status = 0;
-    CURL *h = curl_easy_init();
-    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-    snprintf(url, sizeof url, "%s%s", env("OKTA_CC_TEST_URL"), path);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, out ? out : sink);
-    if (out) out[0] = '\0';
-    if (json) curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
-    if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(h);
-    return status;
-}
 
-static long stat_value(const char *name)
-{
-    char body[8192];
-    okta_cc_json_token tok[64];
-    okta_cc_json_doc doc;
-    int64_t v = -1;
-    if (control("/__test/stats", NULL, body) == 200 &&
-        okta_cc_json_parse(body, strlen(body), tok, 64, NULL, &doc, NULL) == OKTA_CC_OK)
-        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, name), &v);
-    return (long)v;
-}
 
-static void fault(const char *faults_json)
-{
-    char body[1024];
-    snprintf(body, sizeof body, "{\"target\":\"api\",\"replace\":true,\"faults\":%s}", faults_json);
-    CHECK(control("/__test/faults", body, NULL) == 200);
-}
 
 static okta_cc_client *live_client(const char *client_id, const char *scopes, long timeout_ms, int max_retries)
 {
@@ -629,7 +587,7 @@ static void test_live_429_twice_then_success(void)
     okta_cc_error err;
     double t0;
     if (!c) { h_current_failed = 1; return; }
-    fault("[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1,\"duplicate_reset\":true}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1,\"duplicate_reset\":true}]");
     t0 = now_s();
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(r.status == 200);
@@ -637,7 +595,7 @@ static void test_live_429_twice_then_success(void)
     CHECK(now_s() - t0 >= 1.0 && now_s() - t0 < 6.0);
     okta_cc_response_free(&r);
     /* endless 429: the rate-limit error after the budget, in bounded time */
-    fault("[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1},"
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1},"
           "{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1}]");
     t0 = now_s();
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RATE_LIMITED);
@@ -646,7 +604,7 @@ static void test_live_429_twice_then_success(void)
     CHECK(err.okta_request_id[0] != '\0');
     CHECK_EQ_INT(r.retries, 2);
     okta_cc_response_free(&r);
-    control("/__test/clear_faults", "{}", NULL);
+    control(env("OKTA_CC_TEST_URL"), "/__test/clear_faults", "{}", NULL);
     okta_cc_client_free(c);
 }
 
@@ -659,13 +617,43 @@ static void test_live_401_expired_token_refetched_once(void)
     if (!c) { h_current_failed = 1; return; }
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     okta_cc_response_free(&r);
-    issued = stat_value("tokens_issued");
-    CHECK(control("/__test/expire_tokens", "{}", NULL) == 200);      /* the server forgets it */
+    issued = stat_value(env("OKTA_CC_TEST_URL"), "tokens_issued");
+    CHECK(control(env("OKTA_CC_TEST_URL"), "/__test/expire_tokens", "{}", NULL) == 200);      /* the server forgets it */
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(r.status == 200 && r.retries == 1);
-    CHECK_EQ_INT(stat_value("tokens_issued") - issued, 1);
+    CHECK_EQ_INT(stat_value(env("OKTA_CC_TEST_URL"), "tokens_issued") - issued, 1);
     CHECK_EQ_INT(okta_cc_client_token_fetches(c), 2);
     okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* Every method on the one reused handle: HEAD gets no body and does not wait for one, and the
+   requests after it are normal again. */
+static void test_live_methods_on_one_handle(void)
+{
+    okta_cc_client *c = live_client("0oa_api", "okta.users.read", 3000, -1);
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_result got;
+    double t0 = now_s();
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "HEAD", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.status == 200 && r.http.body_len == 0);
+    okta_cc_response_free(&r);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.status == 200 && r.http.body_len > 10);
+    okta_cc_response_free(&r);
+    /* the server does not implement writes; what matters is a prompt, complete answer */
+    got = okta_cc_request(c, "POST", "/api/v1/users", "{\"profile\":{}}", 14, NULL, &r, &err);
+    CHECK(r.status >= 400 && got == OKTA_CC_ERR_HTTP);
+    okta_cc_response_free(&r);
+    got = okta_cc_request(c, "DELETE", "/api/v1/users/00unobody", NULL, 0, NULL, &r, &err);
+    CHECK(r.status >= 400 && got == OKTA_CC_ERR_HTTP);
+    okta_cc_response_free(&r);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=2", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.status == 200);
+    okta_cc_response_free(&r);
+    CHECK(now_s() - t0 < 2.0);
     okta_cc_client_free(c);
 }
 
@@ -693,34 +681,34 @@ static void test_live_faults(void)
     okta_cc_json_doc doc;
     double t0;
     if (!c) { h_current_failed = 1; return; }
-    fault("[{\"kind\":\"truncated\"}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"truncated\"}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_NETWORK);
     okta_cc_response_free(&r);
-    fault("[{\"kind\":\"garbage\",\"status\":200}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"garbage\",\"status\":200}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(okta_cc_json_parse(r.http.body, r.http.body_len, NULL, 0, NULL, &doc, &err) == OKTA_CC_ERR_JSON_SYNTAX);
     okta_cc_response_free(&r);
-    fault("[{\"kind\":\"status\",\"status\":500}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"status\",\"status\":500}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
     CHECK(r.status == 500 && strcmp(err.okta_error_code, "E0000009") == 0);
     okta_cc_response_free(&r);
     /* Two resets: libcurl itself retries once when a reused connection dies before answering. */
-    fault("[{\"kind\":\"reset\"},{\"kind\":\"reset\"}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"reset\"},{\"kind\":\"reset\"}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_NETWORK);
     okta_cc_response_free(&r);
-    fault("[{\"kind\":\"slow\",\"delay_ms\":3000}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"slow\",\"delay_ms\":3000}]");
     t0 = now_s();
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_TIMEOUT);
     CHECK(now_s() - t0 < 2.5);
     okta_cc_response_free(&r);
-    fault("[{\"kind\":\"oversized\",\"bytes\":3000000}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"oversized\",\"bytes\":3000000}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RESPONSE_TOO_LARGE);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
     /* with retries on, a reset and a 503 are ridden out */
     c = live_client("0oa_api", "okta.users.read", 5000, 0);
     if (!c) return;
-    fault("[{\"kind\":\"reset\"},{\"kind\":\"reset\"},{\"kind\":\"status\",\"status\":503}]");
+    fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"reset\"},{\"kind\":\"reset\"},{\"kind\":\"status\",\"status\":503}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=3", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(r.status == 200 && r.retries == 2);
     okta_cc_response_free(&r);
@@ -747,6 +735,7 @@ int main(int argc, char **argv)
         RUN(test_live_all_250_users);
         RUN(test_live_429_twice_then_success);
         RUN(test_live_401_expired_token_refetched_once);
+        RUN(test_live_methods_on_one_handle);
         RUN(test_live_missing_scope);
         RUN(test_live_faults);
     }

@@ -7,6 +7,7 @@
 #define OKTA_CC_IMPLEMENTATION
 #include "../okta_cc.h"
 #include "harness.h"
+#include "live.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -733,55 +734,10 @@ static void test_single_flight_scripted(void)
    expiries keep assertions within the server's 60 s tolerance for iat in the future. */
 #define TEST_TTL 15
 
-static const char *env(const char *name) { const char *v = getenv(name); return v && *v ? v : NULL; }
 
-/* Plain libcurl for the test-control endpoints (/__test/...). */
-static size_t collect(char *d, size_t s, size_t n, void *u)
-{
-    char *buf = (char *)u;
-    size_t have = strlen(buf), add = s * n;
-    if (have + add < 8192) { memcpy(buf + have, d, add); buf[have + add] = '\0'; }
-    return s * n;
-}
 
-static long control(const char *base, const char *path, const char *json, char *out)
-{
-    char url[512], sink[8192] = "";
-    long status = 0;
-    CURL *h = curl_easy_init();
-    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-    snprintf(url, sizeof url, "%s%s", base, path);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, out ? out : sink);
-    if (out) out[0] = '\0';
-    if (env("OKTA_CC_TEST_CA")) curl_easy_setopt(h, CURLOPT_CAINFO, env("OKTA_CC_TEST_CA"));
-    if (json) curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
-    if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(h);
-    return status;
-}
 
-static long stat_value(const char *base, const char *name)
-{
-    char body[8192];
-    okta_cc_json_token tok[64];
-    okta_cc_json_doc doc;
-    int64_t v = -1;
-    if (control(base, "/__test/stats", NULL, body) == 200 &&
-        okta_cc_json_parse(body, strlen(body), tok, 64, NULL, &doc, NULL) == OKTA_CC_OK)
-        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, name), &v);
-    return (long)v;
-}
 
-static void fault(const char *base, const char *target, const char *faults_json)
-{
-    char body[1024];
-    snprintf(body, sizeof body, "{\"target\":\"%s\",\"replace\":true,\"faults\":%s}", target, faults_json);
-    CHECK(control(base, "/__test/faults", body, NULL) == 200);
-}
 
 /* A transport that logs every client assertion it sends, then passes the request to libcurl. */
 typedef struct logging_transport {

@@ -6,6 +6,8 @@
      sign       sign JSON claims from stdin as a compact JWS (JWT)
      assertion  print a signed client assertion (private_key_jwt) for the configured app
      token      fetch an access token from the org's (or a custom server's) token endpoint
+     get        GET an Okta API path and print its JSON (--all: every page as one array)
+     request    call an Okta API path with any method (and a JSON body)
 
    Conventions every command follows, so scripts can rely on them:
      - results go to stdout; errors are exactly one line on stderr, "okta-cc: WHAT: WHY";
@@ -36,6 +38,9 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 /* Largest key file or claims document we read: the library's own limit for key files. */
 #define CLI_MAX_INPUT ((size_t)1 << 20)
+/* Largest API response body (one page) we take and parse: Okta's biggest pages (System Log,
+   1000 events) stay well under it. */
+#define CLI_MAX_BODY ((size_t)16 << 20)
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -53,7 +58,11 @@ typedef struct cli_options {
     /* assertion and token: the client's settings (each falls back to the environment) */
     const char *org, *client_id, *scopes, *auth_server, *token_url, *ttl, *ca_file;
     const char *client_secret, *auth_method, *timeout;
-    int force, json;
+    /* get and request */
+    const char *data, *max_retries;
+    int force, json, all, include, verbose, no_retry;
+    const char *args[2];        /* the positional arguments (PATH; METHOD PATH) */
+    int nargs;
 } cli_options;
 
 typedef struct cli_option_spec {
@@ -71,6 +80,7 @@ typedef struct cli_command {
     const char *summary;                /* one line for `okta-cc --help` */
     const char *help;                   /* the full usage for `okta-cc NAME --help` */
     const cli_option_spec *options;     /* ends with OPT_END */
+    int max_args;                       /* positional arguments it takes (the run checks them) */
     int (*run)(const cli_options *opts);
 } cli_command;
 
@@ -124,7 +134,8 @@ static int parse_one_option(const cli_command *cmd, int argc, char **argv, int *
     return CLI_OK;
 }
 
-/* Parses argv[2..] for cmd. *want_help is set (and parsing stops) at --help / -h. */
+/* Parses argv[2..] for cmd. *want_help is set (and parsing stops) at --help / -h. Arguments
+   that are not options fill opts->args, up to cmd->max_args. "-v" is "--verbose". */
 static int parse_options(const cli_command *cmd, int argc, char **argv, cli_options *opts, int *want_help)
 {
     int i, r;
@@ -134,6 +145,14 @@ static int parse_options(const cli_command *cmd, int argc, char **argv, cli_opti
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             *want_help = 1;
             return CLI_OK;
+        }
+        if (strcmp(argv[i], "-v") == 0 && find_option(cmd, "verbose", 7)) {
+            opts->verbose = 1;
+            continue;
+        }
+        if (argv[i][0] != '-' && opts->nargs < cmd->max_args) {
+            opts->args[opts->nargs++] = argv[i];
+            continue;
         }
         if (strncmp(argv[i], "--", 2) != 0 || !argv[i][2])
             return usage_error(cmd->name, "unexpected argument '%s'", argv[i]);
@@ -621,11 +640,24 @@ static const char assertion_help[] =
     "\n"
     "token's --scopes and --timeout are accepted and ignored, so one set of flags serves both.\n";
 
+/* The token settings that token, get and request share (besides CLIENT_FLAGS_HELP). */
+#define TOKEN_FLAGS_HELP \
+    "  --scopes SCOPES        space or comma separated, e.g. \"okta.users.read okta.apps.read\"\n" \
+    "                         [OKTA_CLIENT_SCOPES]\n" \
+    "  --client-secret SECRET authenticate with a secret instead of a key (custom servers\n" \
+    "                         only) [OKTA_CLIENT_CLIENTSECRET, used only when no key is set].\n" \
+    "                         Prefer the variable: other users can see command lines.\n" \
+    "  --auth-method METHOD   client_secret_basic (the default with a secret),\n" \
+    "                         client_secret_post, or private_key_jwt (the default with a key)\n" \
+    "  --timeout SECONDS      give up on each HTTP request after this long (default 30)\n" \
+    "  -v, --verbose          log one line per HTTP exchange on stderr (method, URL, status,\n" \
+    "                         time, retry, rate limit; never a token or a secret)\n"
+
 static const char token_help[] =
     "usage: okta-cc token [--json] [--org URL] [--client-id ID] [--key FILE] [--kid KID]\n"
     "                     [--scopes SCOPES] [--auth-server ID | --token-url URL] [--ttl SECONDS]\n"
     "                     [--client-secret SECRET [--auth-method METHOD]] [--ca-file FILE]\n"
-    "                     [--timeout SECONDS]\n"
+    "                     [--timeout SECONDS] [-v]\n"
     "\n"
     "Fetches an access token with the client credentials grant and prints it on one line,\n"
     "ready for 'Authorization: Bearer ...'. With --json prints the token response instead:\n"
@@ -633,14 +665,7 @@ static const char token_help[] =
     "error_description, e.g. \"invalid_client: The client_assertion token is expired.\"\n"
     "\n"
     "  --json                 print the whole token response as a JSON object\n"
-    "  --scopes SCOPES        space or comma separated, e.g. \"okta.users.read okta.apps.read\"\n"
-    "                         [OKTA_CLIENT_SCOPES]\n"
-    "  --client-secret SECRET authenticate with a secret instead of a key (custom servers\n"
-    "                         only) [OKTA_CLIENT_CLIENTSECRET, used only when no key is set].\n"
-    "                         Prefer the variable: other users can see command lines.\n"
-    "  --auth-method METHOD   client_secret_basic (the default with a secret),\n"
-    "                         client_secret_post, or private_key_jwt (the default with a key)\n"
-    "  --timeout SECONDS      give up on the request after this long (default 30)\n"
+    TOKEN_FLAGS_HELP
     "\n"
     CLIENT_FLAGS_HELP;
 
@@ -658,7 +683,7 @@ static const cli_option_spec token_options[] = {
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("json", json),
-    OPT_END
+    OPT_FLAG("verbose", verbose), OPT_END
 };
 
 /* A whole number of seconds in lo..hi, from --NAME; usage error otherwise. */
@@ -680,12 +705,34 @@ static int parse_auth_method(const char *cmd, const char *text, okta_cc_auth_met
     return CLI_OK;
 }
 
+/* --verbose: the library's one line per HTTP exchange (already free of secrets). */
+static void log_to_stderr(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "okta-cc: %s\n", line);
+}
+
+/* --no-retry and --max-retries N (0..100; 0 = none) into cfg->max_retries. */
+static int retry_flags_to_config(const char *cmd, const cli_options *o, okta_cc_config *cfg)
+{
+    unsigned n;
+    if (o->no_retry && o->max_retries) return usage_error(cmd, "give --no-retry or --max-retries, not both");
+    if (o->no_retry) cfg->max_retries = -1;
+    if (!o->max_retries) return CLI_OK;
+    n = parse_unsigned(o->max_retries);
+    if (strcmp(o->max_retries, "0") != 0 && (n < 1 || n > 100))
+        return usage_error(cmd, "--max-retries must be a number from 0 to 100, not '%s'", o->max_retries);
+    cfg->max_retries = n ? (int)n : -1;     /* the library reads 0 as "the default" */
+    return CLI_OK;
+}
+
 /* Copies the flags into cfg (NULL stays NULL, so the environment can fill it), and checks the
    ones that have a syntax: numbers, names. */
 static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc_config *cfg)
 {
     unsigned ttl = 0, timeout = 0;
     int r = check_kid(cmd, o->kid);
+    if (r == CLI_OK) r = retry_flags_to_config(cmd, o, cfg);
     if (r == CLI_OK && o->ttl) r = parse_seconds(cmd, "ttl", o->ttl, 1, 3600, &ttl);
     if (r == CLI_OK && o->timeout) r = parse_seconds(cmd, "timeout", o->timeout, 1, 86400, &timeout);
     if (r == CLI_OK && o->auth_method) r = parse_auth_method(cmd, o->auth_method, &cfg->auth_method);
@@ -702,6 +749,7 @@ static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc
     cfg->client_secret = o->client_secret;
     cfg->ca_file = o->ca_file;
     cfg->assertion_ttl = (int)ttl;
+    if (o->verbose) cfg->log = log_to_stderr;
     if (timeout) {
         cfg->timeout_ms = (long)timeout * 1000;
         cfg->connect_timeout_ms = cfg->timeout_ms < 10000 ? cfg->timeout_ms : 10000;
@@ -754,6 +802,7 @@ static int open_client(const char *cmd, const cli_options *o, int need_scopes, o
     okta_cc_error err;
     int r;
     okta_cc_config_init(&cfg);
+    cfg.max_response_bytes = CLI_MAX_BODY;
     r = client_flags_to_config(cmd, o, &cfg);
     if (r != CLI_OK) return r;
     okta_cc_config_from_env(&cfg);
@@ -865,17 +914,385 @@ static int cmd_token(const cli_options *o)
 }
 
 /* ---------------------------------------------------------------------------------------------
+   get and request: the Okta management API
+   ------------------------------------------------------------------------------------------- */
+
+#define API_FLAGS_HELP \
+    "  --include              print 'HTTP STATUS', the response headers and a blank line first\n" \
+    "  --no-retry             no retries after 429, 503, 504 or a dropped connection (a 401\n" \
+    "                         still gets one retry with a new token)\n" \
+    "  --max-retries N        retry up to N times, 0..100 (default 2); 429 waits for\n" \
+    "                         X-Rate-Limit-Reset, and all retries stop after 60 s\n"
+
+#define API_NOTES_HELP \
+    "PATH is a path on the org, e.g. /api/v1/users?limit=5, or an absolute URL on the org's own\n" \
+    "origin (scheme, host and port): the token is never sent anywhere else. Quote it in the\n" \
+    "shell when it holds '?' or '&'. A 401 fetches a new token and retries once.\n" \
+    "\n" \
+    "Errors are one line on stderr with Okta's errorCode and errorSummary, e.g.\n" \
+    "  okta-cc: get: GET https://.../api/v1/users/x: HTTP 404 E0000007: Not found: ...\n" \
+    "and exit status 1, with nothing on stdout: HTTP errors (4xx, 5xx, 3xx: redirects are not\n" \
+    "followed), a rate limit that outlasts the retries, a cut-off or non-JSON response.\n"
+
+static const char get_help[] =
+    "usage: okta-cc get PATH [--all | --include] [-v] [--no-retry | --max-retries N]\n"
+    "                   [--org URL] [--client-id ID] [--key FILE] [--kid KID] [--scopes SCOPES]\n"
+    "                   [--ca-file FILE] [--timeout SECONDS] [other token flags]\n"
+    "\n"
+    "GETs PATH from the Okta API with a token of the service app (fetched as 'okta-cc token'\n"
+    "does) and prints the JSON body as received, ending with a newline. The body must be JSON.\n"
+    "\n"
+    "  --all                  follow the Link rel=\"next\" pages to the end and print every\n"
+    "                         element of every page as one JSON array (each page must be an\n"
+    "                         array). Nothing is printed until the last page is in, so a\n"
+    "                         failure on any page leaves stdout empty. Use ?limit=200 for\n"
+    "                         fewer round trips.\n"
+    API_FLAGS_HELP
+    TOKEN_FLAGS_HELP
+    "\n"
+    API_NOTES_HELP
+    "\n"
+    CLIENT_FLAGS_HELP
+    "\n"
+    "API calls need a token from the org authorization server: leave --auth-server and\n"
+    "OKTA_CLIENT_AUTHSERVERID unset (a custom server's token gets 401 from /api/v1).\n"
+    "\n"
+    "examples:\n"
+    "  okta-cc get '/api/v1/users?limit=200' --all --scopes okta.users.read\n"
+    "  okta-cc get /api/v1/users/me@example.com --include -v\n";
+
+static const char request_help[] =
+    "usage: okta-cc request METHOD PATH [--data JSON | --data @FILE] [--include] [-v]\n"
+    "                       [--no-retry | --max-retries N] [--org URL] [--client-id ID]\n"
+    "                       [--key FILE] [--kid KID] [--scopes SCOPES] [other token flags]\n"
+    "\n"
+    "Calls the Okta API: METHOD (GET, POST, PUT, PATCH, DELETE or HEAD) on PATH, with a token\n"
+    "of the service app, and prints the JSON body as received (nothing when it is empty; a\n"
+    "body that is not JSON is an error). POST, PUT and PATCH send the --data body (an empty\n"
+    "one without it) as application/json. A 429 (after X-Rate-Limit-Reset) and a 401 (with a\n"
+    "new token) are retried whatever the method; 503, 504 and dropped connections only for\n"
+    "GET and HEAD, or when the connection was never made.\n"
+    "\n"
+    "  --data JSON            the request body; must be valid JSON (checked before anything\n"
+    "                         is sent). @FILE reads it from FILE, @- from stdin\n"
+    API_FLAGS_HELP
+    TOKEN_FLAGS_HELP
+    "\n"
+    API_NOTES_HELP
+    "\n"
+    CLIENT_FLAGS_HELP
+    "\n"
+    "examples:\n"
+    "  okta-cc request POST /api/v1/users/00u1/lifecycle/suspend --scopes okta.users.manage\n"
+    "  okta-cc request POST '/api/v1/users?activate=false' --scopes okta.users.manage \\\n"
+    "      --data '{\"profile\":{\"login\":\"a@example.com\",\"email\":\"a@example.com\"}}'\n";
+
+#define API_CLIENT_OPTIONS \
+    OPT_VALUE("org", org), OPT_VALUE("client-id", client_id), OPT_VALUE("key", key), \
+    OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes), \
+    OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl), \
+    OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret), \
+    OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), \
+    OPT_FLAG("verbose", verbose), OPT_FLAG("no-retry", no_retry), OPT_VALUE("max-retries", max_retries), \
+    OPT_FLAG("include", include)
+
+static const cli_option_spec get_options[] = { API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_END };
+static const cli_option_spec request_options[] = { API_CLIENT_OPTIONS, OPT_VALUE("data", data), OPT_END };
+
+/* A growable output buffer: the whole of --all is collected before anything is printed. */
+typedef struct out_buf {
+    char *p;
+    size_t len, cap;
+} out_buf;
+
+static int out_append(out_buf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len < n) {
+        size_t cap = b->cap ? b->cap : 65536;
+        char *bigger;
+        while (cap - b->len < n) {
+            if (cap > ((size_t)-1) / 2) return 0;
+            cap *= 2;
+        }
+        bigger = (char *)realloc(b->p, cap);
+        if (!bigger) return 0;
+        b->p = bigger;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 1;
+}
+
+/* Writes n bytes to stdout and flushes them (a full disk or closed pipe is a failure). */
+static int write_stdout(const char *s, size_t n)
+{
+    if ((n && fwrite(s, 1, n, stdout) != n) || fflush(stdout) != 0) return fail("stdout", strerror(errno));
+    return CLI_OK;
+}
+
+/* The error line of a failed API call: the library's message names the method, the URL (with
+   secret-looking query values redacted), the status and Okta's errorCode and errorSummary. */
+static int api_fail(const char *cmd, okta_cc_result r, const okta_cc_error *err)
+{
+    return fail(cmd, err->message[0] ? err->message : okta_cc_result_str(r));
+}
+
+/* okta_cc_request says OK for 1xx-3xx; these tools want the 2xx answer itself. */
+static int check_status(const char *cmd, const char *method, const okta_cc_response *resp)
+{
+    const char *where;
+    size_t n = 0;
+    if (resp->status >= 200 && resp->status < 300) return CLI_OK;
+    where = resp->status >= 300 && resp->status < 400 ? okta_cc_response_header(resp, "Location", 0, &n) : NULL;
+    if (where)
+        fprintf(stderr, "okta-cc: %s: %s: HTTP %ld, a redirect to %.*s (redirects are not followed)\n", cmd, method,
+                resp->status, (int)(n > 300 ? 300 : n), where);
+    else
+        fprintf(stderr, "okta-cc: %s: %s: HTTP %ld (expected 2xx)\n", cmd, method, resp->status);
+    return CLI_FAIL;
+}
+
+/* Parses json; the tokens (*tokens, the caller frees) only when asked for, sized by a counting
+   pass. what names the text in the error line. */
+static int parse_json(const char *cmd, const char *what, const char *json, size_t len, okta_cc_json_doc *doc,
+                      okta_cc_json_token **tokens)
+{
+    okta_cc_json_limits limits;
+    okta_cc_error err;
+    okta_cc_result r;
+    memset(&limits, 0, sizeof limits);
+    limits.max_bytes = CLI_MAX_BODY;
+    r = okta_cc_json_parse(json, len, NULL, 0, &limits, doc, &err);
+    if (r == OKTA_CC_OK && tokens) {
+        *tokens = (okta_cc_json_token *)malloc(doc->count * sizeof **tokens);
+        if (!*tokens) return fail(cmd, strerror(ENOMEM));
+        r = okta_cc_json_parse(json, len, *tokens, doc->count, &limits, doc, &err);
+        if (r != OKTA_CC_OK) {
+            free(*tokens);
+            *tokens = NULL;
+        }
+    }
+    if (r == OKTA_CC_OK) return CLI_OK;
+    fprintf(stderr, "okta-cc: %s: %s is not valid JSON (%s)\n", cmd, what,
+            err.message[0] ? err.message : okta_cc_result_str(r));
+    return CLI_FAIL;
+}
+
+/* "Authorization" never goes to the output, whatever a server echoes back. */
+static int is_secret_header(const char *line, size_t name_len)
+{
+    static const char *const names[] = { "authorization", "proxy-authorization", "dpop" };
+    size_t i, k;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strlen(names[i]) != name_len) continue;
+        for (k = 0; k < name_len && (line[k] | 0x20) == names[i][k]; k++) {}
+        if (k == name_len) return 1;
+    }
+    return 0;
+}
+
+/* --include: "HTTP STATUS", the final response's "name: value" lines, a blank line. */
+static int add_head(out_buf *b, const okta_cc_response *resp)
+{
+    char status[32];
+    const char *h = resp->http.headers, *end = h ? h + resp->http.headers_len : NULL;
+    int n = snprintf(status, sizeof status, "HTTP %ld\n", resp->status);
+    if (!out_append(b, status, (size_t)n)) return 0;
+    while (h && h < end) {
+        const char *nl = (const char *)memchr(h, '\n', (size_t)(end - h));
+        const char *colon = (const char *)memchr(h, ':', (size_t)((nl ? nl : end) - h));
+        size_t line = (size_t)((nl ? nl + 1 : end) - h);
+        if (!colon || !is_secret_header(h, (size_t)(colon - h))) {
+            if (!out_append(b, h, line)) return 0;
+            if (!nl && !out_append(b, "\n", 1)) return 0;
+        }
+        h += line;
+    }
+    return out_append(b, "\n", 1);
+}
+
+/* Sends one request and prints [head,] body: the body must be JSON, or empty. */
+static int api_call(const char *cmd, okta_cc_client *client, const char *method, const char *path,
+                    const char *body, size_t body_len, int include)
+{
+    okta_cc_response resp;
+    okta_cc_error err;
+    okta_cc_json_doc doc;
+    out_buf out = { NULL, 0, 0 };
+    char what[256];
+    int r, ok = 1;
+    okta_cc_result res = okta_cc_request(client, method, path, body, body_len, NULL, &resp, &err);
+    if (res != OKTA_CC_OK) r = api_fail(cmd, res, &err);
+    else r = check_status(cmd, method, &resp);
+    snprintf(what, sizeof what, "%s %.160s: the response (HTTP %ld)", method, path, resp.status);
+    if (r == CLI_OK && resp.http.body_len) r = parse_json(cmd, what, resp.http.body, resp.http.body_len, &doc, NULL);
+    if (r == CLI_OK) {
+        if (include) ok = add_head(&out, &resp);
+        ok = ok && out_append(&out, resp.http.body, resp.http.body_len);
+        if (ok && resp.http.body_len && resp.http.body[resp.http.body_len - 1] != '\n') ok = out_append(&out, "\n", 1);
+        r = ok ? write_stdout(out.p, out.len) : fail(cmd, strerror(ENOMEM));
+    }
+    free(out.p);
+    okta_cc_response_free(&resp);
+    return r;
+}
+
+/* Appends every element of the JSON array page (the body of page number n) to out, each
+   element's text exactly as received, comma separated. */
+static int add_page_items(const char *cmd, const okta_cc_response *page, int n, out_buf *out, int *items)
+{
+    okta_cc_json_doc doc;
+    okta_cc_json_token *tokens = NULL;
+    char what[64];
+    long i;
+    int r;
+    snprintf(what, sizeof what, "page %d (HTTP %ld)", n, page->status);
+    r = parse_json(cmd, what, page->http.body, page->http.body_len, &doc, &tokens);
+    if (r != CLI_OK) return r;
+    if (tokens[0].type != OKTA_CC_JSON_ARRAY) {
+        free(tokens);
+        fprintf(stderr, "okta-cc: %s: %s is not a JSON array; --all needs a list endpoint\n", cmd, what);
+        return CLI_FAIL;
+    }
+    for (i = okta_cc_json_first(&doc, 0); i >= 0 && r == CLI_OK; i = okta_cc_json_next(&doc, 0, (size_t)i)) {
+        const okta_cc_json_token *t = &tokens[i];
+        size_t start = t->start, end = t->end;
+        if (t->type == OKTA_CC_JSON_STRING) start--, end++;   /* the quotes, too */
+        if ((*items && !out_append(out, ",", 1)) || !out_append(out, page->http.body + start, end - start))
+            r = fail(cmd, strerror(ENOMEM));
+        ++*items;
+    }
+    free(tokens);
+    return r;
+}
+
+/* get --all: every page, then one array. A next link that repeats the page just fetched would
+   loop forever: that is an error. */
+static int get_all(const char *cmd, okta_cc_client *client, const char *path)
+{
+    okta_cc_pager pager;
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_result res;
+    out_buf out = { NULL, 0, 0 };
+    char *fetched = NULL;
+    int r = CLI_OK, items = 0;
+    if (okta_cc_pager_begin(&pager, client, path) != OKTA_CC_OK || !out_append(&out, "[", 1))
+        return fail(cmd, strerror(ENOMEM));
+    while (r == CLI_OK) {
+        free(fetched);
+        fetched = pager.next ? strdup(pager.next) : NULL;
+        res = okta_cc_pager_next(&pager, &page, &err);
+        if (res == OKTA_CC_END) break;
+        if (res != OKTA_CC_OK) r = api_fail(cmd, res, &err);
+        else r = check_status(cmd, "GET", &page);
+        if (r == CLI_OK) r = add_page_items(cmd, &page, pager.pages, &out, &items);
+        if (r == CLI_OK && pager.next && fetched && strcmp(pager.next, fetched) == 0)
+            r = fail(cmd, "the next link of a page points to the same page");
+        okta_cc_response_free(&page);
+    }
+    free(fetched);
+    okta_cc_pager_end(&pager);
+    if (r == CLI_OK) r = out_append(&out, "]\n", 2) ? write_stdout(out.p, out.len) : fail(cmd, strerror(ENOMEM));
+    free(out.p);
+    return r;
+}
+
+/* Builds the client for get and request (the same settings as token). */
+static int open_api_client(const char *cmd, const cli_options *o, okta_cc_client **client)
+{
+    okta_cc_key key;
+    int r;
+    memset(&key, 0, sizeof key);
+    r = open_client(cmd, o, 1, &key, client);
+    okta_cc_key_wipe(&key);
+    return r;
+}
+
+static int cmd_get(const cli_options *o)
+{
+    okta_cc_client *client = NULL;
+    int r;
+    if (o->nargs != 1) return usage_error("get", "give one PATH, e.g. /api/v1/users");
+    if (o->all && o->include) return usage_error("get", "--include does not go with --all");
+    r = open_api_client("get", o, &client);
+    if (r != CLI_OK) return r;
+    r = o->all ? get_all("get", client, o->args[0]) : api_call("get", client, "GET", o->args[0], NULL, 0, o->include);
+    okta_cc_client_free(client);
+    return r;
+}
+
+/* METHOD in upper case into out[8], or a usage error. */
+static int parse_method(const char *text, char out[8])
+{
+    static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD" };
+    size_t i, n = strlen(text);
+    for (i = 0; i < n && n < 8; i++) out[i] = (char)(text[i] >= 'a' && text[i] <= 'z' ? text[i] - 'a' + 'A' : text[i]);
+    out[n < 8 ? n : 0] = '\0';
+    for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(out, methods[i]) == 0) return CLI_OK;
+    return usage_error("request", "METHOD must be GET, POST, PUT, PATCH, DELETE or HEAD, not '%s'", text);
+}
+
+/* --data: the text, or @FILE / @- read into *buf (the caller frees it); checked to be JSON. */
+static int load_data(const char *data, char **buf, const char **body, size_t *len)
+{
+    okta_cc_json_doc doc;
+    okta_cc_json_limits limits;
+    okta_cc_error err;
+    *buf = NULL;
+    if (data[0] == '@') {
+        if (read_source(data + 1, buf, len) != 0) return fail(display_name(data + 1), strerror(errno));
+        *body = *buf;
+    } else {
+        *body = data;
+        *len = strlen(data);
+    }
+    memset(&limits, 0, sizeof limits);
+    limits.max_bytes = CLI_MAX_INPUT;
+    if (okta_cc_json_parse(*body, *len, NULL, 0, &limits, &doc, &err) != OKTA_CC_OK)
+        return usage_error("request", "--data is not valid JSON (%s)", err.message);
+    return CLI_OK;
+}
+
+static int cmd_request(const cli_options *o)
+{
+    okta_cc_client *client = NULL;
+    const char *body = NULL;
+    char method[8], *buf = NULL;
+    size_t len = 0;
+    int r;
+    if (o->nargs != 2) return usage_error("request", "give METHOD and PATH, e.g. GET /api/v1/users");
+    r = parse_method(o->args[0], method);
+    if (r != CLI_OK) return r;
+    if (o->data && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+        return usage_error("request", "a %s request has no body: --data does not apply", method);
+    if (o->data) r = load_data(o->data, &buf, &body, &len);
+    else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0)
+        body = "";      /* an empty body, sent with Content-Length: 0 */
+    if (r == CLI_OK) r = open_api_client("request", o, &client);
+    if (r == CLI_OK) r = api_call("request", client, method, o->args[1], body, len, o->include);
+    okta_cc_client_free(client);
+    free(buf);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------------------
    The command table and main
    ------------------------------------------------------------------------------------------- */
 
 static const cli_command commands[] = {
-    { "keygen", "generate a private key file and print its public JWK", keygen_help, keygen_options, cmd_keygen },
-    { "jwk", "print the public JWK of a private key", jwk_help, jwk_options, cmd_jwk },
-    { "sign", "sign JSON claims from stdin as a JWT (compact JWS)", sign_help, sign_options, cmd_sign },
+    { "keygen", "generate a private key file and print its public JWK", keygen_help, keygen_options, 0, cmd_keygen },
+    { "jwk", "print the public JWK of a private key", jwk_help, jwk_options, 0, cmd_jwk },
+    { "sign", "sign JSON claims from stdin as a JWT (compact JWS)", sign_help, sign_options, 0, cmd_sign },
     { "assertion", "print a signed client assertion (private_key_jwt) for the app", assertion_help,
-      assertion_options, cmd_assertion },
+      assertion_options, 0, cmd_assertion },
     { "token", "fetch an access token (client credentials) and print it", token_help, token_options,
-      cmd_token },
+      0, cmd_token },
+    { "get", "GET an Okta API path and print its JSON (--all: every page)", get_help, get_options, 1, cmd_get },
+    { "request", "call the Okta API with any method and a JSON body", request_help, request_options, 2,
+      cmd_request },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -895,7 +1312,7 @@ static void print_main_help(FILE *f)
                "Options take '--name VALUE' or '--name=VALUE'. Exit status: 0 success, 1 failure,\n"
                "2 usage error; errors are one line on stderr.\n"
                "\n"
-               "assertion and token read the app's settings from OKTA_CLIENT_ORGURL,\n"
+               "assertion, token, get and request read the app's settings from OKTA_CLIENT_ORGURL,\n"
                "OKTA_CLIENT_CLIENTID, OKTA_CLIENT_PRIVATEKEY, OKTA_CLIENT_PRIVATEKEYID (or\n"
                "OKTA_CLIENT_KID), OKTA_CLIENT_SCOPES, OKTA_CLIENT_AUTHSERVERID,\n"
                "OKTA_CLIENT_CLIENTSECRET and OKTA_CC_CA_FILE when no flag gives them.\n");

@@ -904,7 +904,7 @@ async function handleApi(req, res, url) {
   }
   entry.client_id = token.clientId;
 
-  if (req.method !== 'GET') {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
     oktaError(res, 405, 'E0000022', 'The endpoint does not support the provided HTTP method', { Allow: 'GET' });
     return;
   }

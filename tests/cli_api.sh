@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Tests of the okta-cc API commands (get, request) against the local Okta-compatible server
+# (tools/server): 250 seeded users, Link pagination, rate-limit headers, fault injection.
+# Run from the repository root after building build/okta-cc:  tests/cli_api.sh
+# Environment: BUILD (default build). Needs node (and npm ci --prefix tools/server), openssl,
+# curl and /usr/bin/python3 with python3-cryptography (tests/keytool.py). About 15 s.
+# Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
+set -u
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-build}
+cli=$build/okta-cc
+py=/usr/bin/python3
+pass=0 fail=0
+
+ok()  { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+# check NAME CONDITION-COMMAND... : one test from the exit status of a command
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name" "$*"; fi; }
+
+if [ ! -x "$cli" ]; then
+  echo "FAIL setup: $cli not built"; echo "0 passed, 1 failed"; exit 1
+fi
+if ! command -v node >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null ||
+   ! "$py" -c 'import cryptography' 2>/dev/null; then
+  echo "FAIL setup: needs node, openssl, curl and $py with cryptography"; echo "0 passed, 1 failed"; exit 1
+fi
+
+work=$(mktemp -d)
+. "$root/tests/server_lib.sh"
+trap 'stop_servers; rm -rf "$work"' EXIT
+out=$work/stdout err=$work/stderr
+
+# Only what a test sets: none of the caller's Okta settings may leak into a run.
+unset OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID \
+  OKTA_CLIENT_KID OKTA_CLIENT_SCOPES OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE
+
+# run ARGS...: runs the CLI, leaving $out, $err, $rc and $ms (wall time). All output is also
+# collected, to check at the end that no token ever got out.
+run() {
+  local start; start=$(date +%s%N)
+  "$cli" "$@" >"$out" 2>"$err"; rc=$?
+  ms=$((($(date +%s%N) - start) / 1000000))
+  cat "$out" >>"$work/all-stdout"; cat "$err" >>"$work/all-stderr"
+  return 0
+}
+
+# expect_error NAME STATUS [PATTERN]: the last run failed with STATUS, printed exactly one line
+# "okta-cc: ..." on stderr (matching the extended regex PATTERN) and nothing on stdout.
+expect_error() {
+  if [ "$rc" -eq "$2" ] && [ "$(wc -l <"$err")" -eq 1 ] && grep -q '^okta-cc: ' "$err" && [ ! -s "$out" ] &&
+     { [ -z "${3:-}" ] || grep -Eq -- "$3" "$err"; }; then ok "$1"
+  else bad "$1" "exit $rc (want $2), stderr: $(head -3 "$err" | tr '\n' '|'), stdout: $(head -c 200 "$out")"; fi
+}
+
+# expect_json NAME PYTHON-CHECK: the last run succeeded, nothing on stderr, and stdout is JSON
+# ending in one newline for which the Python expression (over j, the parsed value) holds.
+expect_json() {
+  local msg
+  if [ "$rc" -eq 0 ] && [ ! -s "$err" ] && msg=$("$py" - "$out" "$2" <<'EOF' 2>&1
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+assert text.endswith("\n") and not text.endswith("\n\n"), "does not end in exactly one newline"
+j = json.loads(text)
+assert eval(sys.argv[2]), "check failed: " + sys.argv[2]
+EOF
+); then ok "$1"; else bad "$1" "exit $rc, stderr: $(head -3 "$err" | tr '\n' '|') ${msg:-}"; fi
+}
+
+# fault JSON-ARRAY: replaces the API fault queue.
+fault() {
+  curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
+    -d "{\"target\":\"api\",\"replace\":true,\"faults\":$1}"
+}
+clear_faults() { curl -s -o /dev/null -X POST "$URL/__test/clear_faults"; }
+stat() { curl -s "$URL/__test/stats" | "$py" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+# ---- key, clients, server -----------------------------------------------------------------------
+openssl ecparam -name prime256v1 -genkey -noout -out "$work/ec.pem"
+pub=$("$py" "$root/tests/keytool.py" jwk-public "$work/ec.pem" ec-1)
+cat >"$work/clients.json" <<JSON
+{"clients": [
+ {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
+ {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]}
+]}
+JSON
+start_server URL --clients "$work/clients.json" || { echo "0 passed, 1 failed"; exit 1; }
+
+flags=(--org "$URL" --client-id 0oa_api --key "$work/ec.pem" --kid ec-1 --scopes okta.users.read)
+# Most runs take the settings from the environment, as a script would.
+export OKTA_CLIENT_ORGURL=$URL OKTA_CLIENT_CLIENTID=0oa_api OKTA_CLIENT_PRIVATEKEY=$work/ec.pem \
+  OKTA_CLIENT_PRIVATEKEYID=ec-1 OKTA_CLIENT_SCOPES=okta.users.read
+
+users_check='(isinstance(j, list) and len(j) == 250 and len({u["id"] for u in j}) == 250 and
+  [u["profile"]["login"] for u in j] == ["user%03d@example.com" % i for i in range(1, 251)])'
+
+# ---- get --all ----------------------------------------------------------------------------------
+run get /api/v1/users --all "${flags[@]}"
+expect_json "get /api/v1/users --all (flags): one array of 250 users, unique ids, logins user001..user250" \
+  "$users_check"
+check "... one line (the items as received, comma separated)" test "$(wc -l <"$out")" -eq 1
+
+run get '/api/v1/users?limit=7' --all -v
+cp "$err" "$work/verbose.txt"
+if [ "$rc" -eq 0 ]; then : >"$err"; fi   # the verbose lines are checked below
+expect_json "get '/api/v1/users?limit=7' --all -v (environment): still 250 users" "$users_check"
+check "-v: 36 GET lines, one per page" test "$(grep -c '^okta-cc: GET .*/api/v1/users?.*-> 200' "$work/verbose.txt")" -eq 36
+check "-v: one token POST line" test "$(grep -c '^okta-cc: POST .*/oauth2/v1/token -> 200' "$work/verbose.txt")" -eq 1
+check "-v: nothing but those 37 lines" test "$(wc -l <"$work/verbose.txt")" -eq 37
+check "-v: the lines show the retry count and the rate limit" grep -q 'retry 0, rate limit remaining [0-9]' "$work/verbose.txt"
+run token "${flags[@]}"
+token=$(cat "$out")
+if [ -n "$token" ] && ! grep -qF -- "$token" "$work/verbose.txt" && ! grep -qE 'Bearer|eyJ' "$work/verbose.txt"
+then ok "-v never shows the token, 'Bearer' or a JWT"; else bad "-v never shows the token, 'Bearer' or a JWT"; fi
+
+# ---- get, --include -----------------------------------------------------------------------------
+run get '/api/v1/users?limit=2'
+expect_json "get '/api/v1/users?limit=2': an array of 2" 'isinstance(j, list) and len(j) == 2'
+
+run get '/api/v1/users?limit=2' --include
+if [ "$rc" -eq 0 ] && [ ! -s "$err" ] && "$py" - "$out" <<'EOF'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+head, sep, body = text.partition("\n\n")
+assert sep, "no blank line"
+lines = head.split("\n")
+assert lines[0] == "HTTP 200", lines[0]
+headers = [l.split(":", 1)[0].lower() for l in lines[1:]]
+assert all(":" in l for l in lines[1:]), "a header line without ':'"
+assert any(l.lower().startswith("link:") and 'rel="next"' in l for l in lines[1:]), "no next link"
+assert "x-rate-limit-remaining" in headers, headers
+assert len(json.loads(body)) == 2
+assert "authorization" not in text.lower()
+EOF
+then ok "--include: 'HTTP 200', headers (link rel=\"next\", x-rate-limit-remaining), blank line, JSON; no Authorization"
+else bad "--include" "exit $rc $(head -c 300 "$out")"; fi
+
+fault '[{"kind":"garbage","status":200,"body":"[1]","headers":{"Authorization":"Bearer echoed-secret"}}]'
+run get '/api/v1/users?limit=1' --include
+if [ "$rc" -eq 0 ] && grep -qx 'HTTP 200' "$out" && grep -qx '\[1\]' "$out" && ! grep -qi 'authorization\|echoed-secret' "$out"
+then ok "--include leaves out an Authorization header even when the server echoes one"
+else bad "--include leaves out an echoed Authorization header" "exit $rc $(head -c 300 "$out")"; fi
+
+run get "/api/v1/users?limit=1"
+first_id=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$out")
+run get "/api/v1/users/$first_id"
+expect_json "get /api/v1/users/<id>: that user (user001)" \
+  "j[\"id\"] == \"$first_id\" and j[\"profile\"][\"login\"] == \"user001@example.com\""
+run get "$URL/api/v1/users/user002@example.com"
+expect_json "get with an absolute URL on the org" 'j["profile"]["login"] == "user002@example.com"'
+
+run get /api/v1/users/00uNOSUCHUSER
+expect_error "get an unknown user: exit 1, one line with E0000007" 1 '^okta-cc: get: GET .*/api/v1/users/00uNOSUCHUSER: HTTP 404 E0000007: Not found'
+
+run get /api/v1/users --client-id 0oa_apps_only --scopes okta.apps.read
+expect_error "a token without okta.users.read: exit 1, E0000006 and its errorSummary" 1 \
+  'HTTP 403 E0000006: You do not have permission'
+
+# ---- retries and faults -------------------------------------------------------------------------
+fault '[{"kind":"status","status":429,"reset_in":1},{"kind":"status","status":429,"reset_in":1}]'
+run get '/api/v1/users?limit=3' -v
+cp "$err" "$work/retry.txt"
+[ "$rc" -eq 0 ] && : >"$err"
+expect_json "two 429s (reset in 1 s) are waited out: success (${ms} ms)" 'len(j) == 3'
+check "-v shows the 429s and 'retry 1', 'retry 2'" \
+  test "$(grep -c -- '-> 429' "$work/retry.txt")" -eq 2 -a "$(grep -c 'retry 1,' "$work/retry.txt")" -eq 1 \
+  -a "$(grep -c -- '-> 200 .*retry 2,' "$work/retry.txt")" -eq 1
+
+fault '[{"kind":"status","status":429,"reset_in":1},{"kind":"status","status":429,"reset_in":1},{"kind":"status","status":429,"reset_in":1},{"kind":"status","status":429,"reset_in":1},{"kind":"status","status":429,"reset_in":1}]'
+run get '/api/v1/users?limit=3'
+expect_error "429 after 429 with the default budget: exit 1, one rate-limit line (${ms} ms)" 1 \
+  'HTTP 429 E0000047: .*rate limit.*retry budget spent'
+check "... given up within 8 s" test "$ms" -lt 8000
+clear_faults
+
+fault '[{"kind":"status","status":429,"reset_in":1}]'
+run get '/api/v1/users?limit=3' --no-retry
+expect_error "--no-retry: one 429 is the end (exit 1, ${ms} ms)" 1 'HTTP 429'
+check "... at once (under 1 s)" test "$ms" -lt 1000
+fault '[{"kind":"status","status":503},{"kind":"status","status":503}]'
+run get '/api/v1/users?limit=3' --max-retries 1
+expect_error "--max-retries 1: two 503s fail (exit 1)" 1 'HTTP 503'
+clear_faults
+
+fault '[{"kind":"garbage","status":200}]'
+run get '/api/v1/users?limit=3'
+expect_error "a 200 that is not JSON: exit 1, one line" 1 '^okta-cc: get: GET /api/v1/users\?limit=3: .*not valid JSON'
+
+fault '[{"kind":"garbage","status":200,"body":"{\"not\":\"a list\"}"}]'
+run get '/api/v1/users?limit=3' --all
+expect_error "get --all on a page that is not an array: exit 1" 1 'not a JSON array'
+
+# A later page that fails: nothing at all on stdout (--all prints only at the end).
+fault '[{"kind":"slow","delay_ms":1},{"kind":"status","status":500}]'
+run get '/api/v1/users?limit=100' --all
+expect_error "get --all with a 500 on page 2: exit 1, E0000009, empty stdout" 1 'GET .*after=.*: HTTP 500 E0000009'
+fault '[{"kind":"slow","delay_ms":1},{"kind":"garbage","status":200,"body":"[1,"}]'
+run get '/api/v1/users?limit=100' --all
+expect_error "get --all with a cut JSON page 2: exit 1, empty stdout" 1 'page 2 .*not valid JSON'
+
+fault '[{"kind":"truncated"},{"kind":"truncated"}]'
+run get '/api/v1/users?limit=3' --no-retry
+expect_error "a truncated body with --no-retry: exit 1, one line" 1 '^okta-cc: get: GET .*(transfer closed|network|closed)'
+clear_faults
+fault '[{"kind":"truncated"}]'
+run get '/api/v1/users?limit=3'
+expect_json "one truncated body is retried (GET): success" 'len(j) == 3'
+
+fault '[{"kind":"status","status":500}]'
+run get '/api/v1/users?limit=3'
+expect_error "HTTP 500: exit 1, one line with E0000009" 1 'HTTP 500 E0000009'
+
+fault '[{"kind":"expire_token"}]'
+run get '/api/v1/users?limit=3'
+expect_json "a token revoked in flight (401): a new token and one retry" 'len(j) == 3'
+clear_faults
+
+api_before=$(stat api_requests) token_before=$(stat token_requests)
+run get https://evil.example.com/api/v1/users
+expect_error "an absolute URL on another origin: exit 1, one line" 1 '^okta-cc: get: .*(refus|origin|outside)'
+run get "${URL/127.0.0.1/localhost}/api/v1/users"
+expect_error "the same server under another host name is another origin too" 1 '(refus|origin|outside)'
+check "... the server saw no API request and no token request for them" \
+  test "$(stat api_requests)" = "$api_before" -a "$(stat token_requests)" = "$token_before"
+
+# ---- request ------------------------------------------------------------------------------------
+run request POST /api/v1/users --data '{bad'
+expect_error "request POST --data '{bad': usage error (exit 2)" 2 'not valid JSON'
+run request GET '/api/v1/users?limit=1'
+expect_json "request GET '/api/v1/users?limit=1'" 'isinstance(j, list) and len(j) == 1'
+run request get '/api/v1/users?limit=1' "${flags[@]}"
+expect_json "request get (lower case) with flags" 'len(j) == 1'
+run request POST /api/v1/users --data '{"profile":{"login":"new@example.com"}}'
+expect_error "request POST to an endpoint without POST: exit 1, Okta's E0000022" 1 'POST .*/api/v1/users: HTTP 405 E0000022'
+echo '{"profile":{}}' >"$work/body.json"
+run request PUT "/api/v1/users/$first_id" --data "@$work/body.json"
+expect_error "request PUT --data @FILE is sent (the server says 405)" 1 'PUT .*HTTP 405'
+run request DELETE "/api/v1/users/$first_id"
+expect_error "request DELETE is sent (the server says 405)" 1 'DELETE .*HTTP 405'
+run request GET /api/v1/users --data '{}'
+expect_error "request GET with --data: usage error" 2 'no body'
+run request FETCH /api/v1/users
+expect_error "request FETCH: usage error" 2 'METHOD'
+run request GET
+expect_error "request without PATH: usage error" 2 'PATH'
+
+# ---- usage errors -------------------------------------------------------------------------------
+run get
+expect_error "get without PATH: usage error" 2 'PATH'
+run get /a /b
+expect_error "get with two paths: usage error" 2 "unexpected argument '/b'"
+run get /api/v1/users --all --include
+expect_error "get --all --include: usage error" 2 'include'
+run get /api/v1/users --max-retries lots
+expect_error "get --max-retries lots: usage error" 2 'max-retries'
+run get /api/v1/users --frob
+expect_error "get --frob: usage error" 2 'frob'
+env -u OKTA_CLIENT_ORGURL "$cli" get /api/v1/users >"$out" 2>"$err"; rc=$?
+expect_error "get without an org: usage error naming OKTA_CLIENT_ORGURL" 2 'OKTA_CLIENT_ORGURL'
+
+# ---- nothing secret anywhere; help --------------------------------------------------------------
+if [ -n "$token" ] && ! grep -qF -- "$token" "$work/all-stderr" && ! grep -qE 'Bearer|eyJ' "$work/all-stderr" &&
+   ! grep -qi 'authorization' "$work/all-stdout"; then ok "no token, Bearer or JWT on any stderr; no Authorization on stdout"
+else bad "no token, Bearer or JWT on any stderr; no Authorization on stdout"; fi
+
+run --help
+check "--help lists get and request" test "$(grep -cE '^  (get|request) ' "$out")" -eq 2
+for c in get request; do
+  run "$c" --help
+  missing=
+  for v in OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_SCOPES --org --client-id \
+           --key --kid --scopes --ca-file --timeout --include --verbose --no-retry --max-retries; do
+    grep -qF -- "$v" "$out" || missing="$missing $v"
+  done
+  [ "$c" = get ] && { grep -qF -- --all "$out" || missing="$missing --all"; }
+  [ "$c" = request ] && { grep -qF -- --data "$out" || missing="$missing --data"; }
+  if [ "$rc" -eq 0 ] && grep -q "^usage: okta-cc $c" "$out" && [ -z "$missing" ]; then ok "$c --help names every flag"
+  else bad "$c --help" "exit $rc, missing:$missing"; fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,66 @@
+/* Helpers shared by the tests that talk to the local Okta-compatible server: plain libcurl for
+   its /__test/ control endpoints (stats, faults), so the library under test is not used to
+   check itself. Include after okta_cc.h (with its implementation) and harness.h. */
+#ifndef OKTA_CC_TEST_LIVE_H
+#define OKTA_CC_TEST_LIVE_H
+
+#include <curl/curl.h>
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* Appends a response body to a NUL-terminated 8 KiB buffer (the rest is dropped). */
+static size_t live_collect(char *d, size_t s, size_t n, void *u)
+{
+    char *buf = (char *)u;
+    size_t have = strlen(buf), add = s * n;
+    if (have + add < 8192) { memcpy(buf + have, d, add); buf[have + add] = '\0'; }
+    return s * n;
+}
+
+/* GET (json == NULL) or POST json to base + path; returns the HTTP status, body into out. */
+static long control(const char *base, const char *path, const char *json, char *out)
+{
+    char url[512], sink[8192] = "";
+    long status = 0;
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    snprintf(url, sizeof url, "%s%s", base, path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, live_collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out ? out : sink);
+    if (out) out[0] = '\0';
+    if (env("OKTA_CC_TEST_CA")) curl_easy_setopt(h, CURLOPT_CAINFO, env("OKTA_CC_TEST_CA"));
+    if (json) curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+    if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+/* One counter of GET /__test/stats, or -1. */
+static long stat_value(const char *base, const char *name)
+{
+    char body[8192];
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    int64_t v = -1;
+    if (control(base, "/__test/stats", NULL, body) == 200 &&
+        okta_cc_json_parse(body, strlen(body), tok, 64, NULL, &doc, NULL) == OKTA_CC_OK)
+        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, name), &v);
+    return (long)v;
+}
+
+/* Queues faults for the next requests to target ("token" or "api"), replacing older ones. */
+static void fault(const char *base, const char *target, const char *faults_json)
+{
+    char body[1024];
+    snprintf(body, sizeof body, "{\"target\":\"%s\",\"replace\":true,\"faults\":%s}", target, faults_json);
+    CHECK(control(base, "/__test/faults", body, NULL) == 200);
+}
+
+#endif
