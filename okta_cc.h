@@ -98,6 +98,11 @@
       with an explicit state, so no input can drive the C stack.
       Numbers are validated against the grammar and kept as text; okta_cc_json_get_int64 reads
       integers (no fraction, no exponent) and reports overflow.
+      JSONTestSuite's implementation-defined i_ files, accordingly: the ten huge or tiny
+      numbers are accepted (kept as text; reading one as an integer gives OKTA_CC_ERR_RANGE or
+      OKTA_CC_ERR_JSON_TYPE); every lone, inverted or incomplete surrogate escape, invalid or
+      overlong UTF-8, UTF-16 text and a byte-order mark are rejected; 500 nested arrays pass
+      the default depth limit of 64 and are rejected with OKTA_CC_ERR_JSON_DEPTH.
 
    VERSION HISTORY
 
@@ -2962,6 +2967,41 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
     resp->body_len = resp->body_cap = resp->headers_len = resp->headers_cap = 0;
 }
 
+/* Query parameters that may carry secrets are logged as "***". */
+static int okta_cc__secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
+    char low[64];
+    size_t i;
+    if (n >= sizeof low) return 1;
+    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
+    low[n] = '\0';
+    for (i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(low, words[i])) return 1;
+    return 0;
+}
+
+/* Writes url into out with the values of secret-looking query parameters redacted. */
+static void okta_cc__redact_url(const char *url, char *out, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    size_t o, len;
+    if (!q) { snprintf(out, cap, "%s", url); return; }
+    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
+    for (q++; *q && o < cap;) {
+        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
+        if (okta_cc__secret_param(q, name) && name < all)
+            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
+        else
+            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
+        o += len;
+        q += all;
+        if (*q != '&') break;
+        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
+        q++;
+    }
+}
+
 /* ---------------------------------------------------------------------------------------------
    libcurl transport
    ------------------------------------------------------------------------------------------- */
@@ -3008,11 +3048,13 @@ static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const ok
     case CURLE_URL_MALFORMAT: case CURLE_UNSUPPORTED_PROTOCOL: r = OKTA_CC_ERR_CONFIG; break;
     default: r = OKTA_CC_ERR_NETWORK; break;
     }
+    char shown[700];
+    okta_cc__redact_url(req->url, shown, sizeof shown);
     if (r == OKTA_CC_ERR_RESPONSE_TOO_LARGE)
-        okta_cc__fail(err, r, "%s %s: response body larger than %lu bytes", req->method, req->url,
+        okta_cc__fail(err, r, "%s %s: response body larger than %lu bytes", req->method, shown,
                       (unsigned long)c->resp->max_body);
     else
-        okta_cc__fail(err, r, "%s %s: %s", req->method, req->url, what);
+        okta_cc__fail(err, r, "%s %s: %s", req->method, shown, what);
     if (err) err->transport_code = (long)rc;
     return r;
 }
@@ -3533,41 +3575,6 @@ static int64_t okta_cc__ms(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-/* Query parameters that may carry secrets are logged as "***". */
-static int okta_cc__secret_param(const char *name, size_t n)
-{
-    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
-    char low[64];
-    size_t i;
-    if (n >= sizeof low) return 1;
-    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
-    low[n] = '\0';
-    for (i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(low, words[i])) return 1;
-    return 0;
-}
-
-/* Writes url into out with the values of secret-looking query parameters redacted. */
-static void okta_cc__redact_url(const char *url, char *out, size_t cap)
-{
-    const char *q = strchr(url, '?');
-    size_t o, len;
-    if (!q) { snprintf(out, cap, "%s", url); return; }
-    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
-    for (q++; *q && o < cap;) {
-        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
-        if (okta_cc__secret_param(q, name) && name < all)
-            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
-        else
-            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
-        o += len;
-        q += all;
-        if (*q != '&') break;
-        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
-        q++;
-    }
 }
 
 /* One log line per HTTP exchange. Never headers or bodies: no token, assertion or secret. */

@@ -49,6 +49,9 @@ suite token            tests/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/token_suite.sh -q
 suite api              tests/api_suite.sh -q
 suite api-asan-ubsan   env TEST_SUFFIX=_asan tests/api_suite.sh -q
+# The no-server parts of the token and API tests under valgrind (the big loops scaled down).
+suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q --unit
+suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_api" -q --unit
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
