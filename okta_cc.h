@@ -1966,7 +1966,8 @@ static okta_cc_result okta_cc__key_from_der(okta_cc_key *key, const unsigned cha
         key->type = OKTA_CC_KEY_RSA;
         key->bits = rsa->n_bitlen;
         if (rsa->n_bitlen < 2048) {
-            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL, "RSA key of %u bits; at least 2048 are required", (unsigned)rsa->n_bitlen);
+            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL,
+                              "RSA key of %u bits; at least 2048 are required", (unsigned)rsa->n_bitlen);
         } else if (rsa->n_bitlen > 4096 ||
                    !okta_cc__copy_uint(key->p, sizeof key->p, &key->p_len, rsa->p, rsa->plen) ||
                    !okta_cc__copy_uint(key->q, sizeof key->q, &key->q_len, rsa->q, rsa->qlen) ||
@@ -2130,9 +2131,11 @@ static okta_cc_result okta_cc__jwk_rsa_int(const okta_cc_json_doc *doc, size_t o
     size_t n = 0;
     okta_cc_result r = okta_cc__jwk_member(doc, obj, name, tmp, sizeof tmp, &n, 0, err);
     if (r == OKTA_CC_ERR_NOT_FOUND)
-        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "RSA JWK without \"%s\" (n, e, d, p, q, dp, dq and qi are needed)", name);
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                          "RSA JWK without \"%s\" (n, e, d, p, q, dp, dq and qi are needed)", name);
     else if (r == OKTA_CC_OK && !okta_cc__copy_uint(dst, cap, dst_len, tmp, n))
-        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "RSA JWK member \"%s\" too large (at most 4096-bit keys)", name);
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                          "RSA JWK member \"%s\" too large (at most 4096-bit keys)", name);
     okta_cc_wipe(tmp, sizeof tmp);
     return r;
 }
@@ -2174,10 +2177,12 @@ static okta_cc_result okta_cc__jwk_rsa(okta_cc_key *key, const okta_cc_json_doc 
     if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "e", key->e, sizeof key->e, &key->e_len, err);
     if (r != OKTA_CC_OK) return r;
     if (okta_cc_json_find(doc, obj, "d") < 0)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY, "this JWK is a public key (no \"d\"); the private key is needed");
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
+                             "this JWK is a public key (no \"d\"); the private key is needed");
     key->bits = okta_cc__bit_length(key->n, key->n_len);
     if (key->bits < 2048)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL, "RSA key of %u bits; at least 2048 are required", key->bits);
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL,
+                             "RSA key of %u bits; at least 2048 are required", key->bits);
     r = okta_cc__jwk_rsa_int(doc, obj, "d", d, sizeof d, &d_len, err);
     if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "p", key->p, sizeof key->p, &key->p_len, err);
     if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "q", key->q, sizeof key->q, &key->q_len, err);
@@ -2216,11 +2221,13 @@ static okta_cc_result okta_cc__jwk_ec(okta_cc_key *key, const okta_cc_json_doc *
     size = (okta_cc__curve_bits(curves[i]) + 7) / 8;
     r = okta_cc__jwk_member(doc, obj, "x", x, sizeof x, &x_len, size, err);
     if (r == OKTA_CC_OK) r = okta_cc__jwk_member(doc, obj, "y", y, sizeof y, &y_len, size, err);
-    if (r == OKTA_CC_ERR_NOT_FOUND) r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "EC JWK without \"x\" or \"y\"");
+    if (r == OKTA_CC_ERR_NOT_FOUND) r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                                                      "EC JWK without \"x\" or \"y\"");
     if (r != OKTA_CC_OK) return r;
     r = okta_cc__jwk_member(doc, obj, "d", d, sizeof d, &d_len, size, err);
     if (r == OKTA_CC_ERR_NOT_FOUND)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY, "this JWK is a public key (no \"d\"); the private key is needed");
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
+                             "this JWK is a public key (no \"d\"); the private key is needed");
     if (r == OKTA_CC_OK) r = okta_cc__ec_set_private(key, curves[i], d, d_len, err);
     /* The public point derived from d must be the one the JWK states. */
     if (r == OKTA_CC_OK && (key->pub_len != 1 + 2 * size || memcmp(key->pub + 1, x, size) != 0 ||
@@ -2263,11 +2270,13 @@ static okta_cc_result okta_cc__jwk_kid_alg(okta_cc_key *key, const okta_cc_json_
     long kid = okta_cc_json_find(doc, obj, "kid"), alg = okta_cc_json_find(doc, obj, "alg");
     char name[16];
     if (kid >= 0 && okta_cc_json_get_string(doc, (size_t)kid, key->kid, sizeof key->kid, NULL) != OKTA_CC_OK)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "JWK \"kid\" is not a string of at most %d bytes", OKTA_CC_KID_MAX - 1);
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                             "JWK \"kid\" is not a string of at most %d bytes", OKTA_CC_KID_MAX - 1);
     if (alg < 0) return OKTA_CC_OK;
     if (okta_cc_json_get_string(doc, (size_t)alg, name, sizeof name, NULL) != OKTA_CC_OK ||
         (key->alg = okta_cc_alg_from_name(name)) == OKTA_CC_ALG_DEFAULT || !okta_cc__alg_fits_key(key, key->alg))
-        return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "JWK \"alg\" is not an algorithm this key can sign with");
+        return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH,
+                             "JWK \"alg\" is not an algorithm this key can sign with");
     return OKTA_CC_OK;
 }
 
@@ -2295,7 +2304,8 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
     } else if (okta_cc_json_string_equals(&doc, (size_t)kty, "EC")) {
         r = okta_cc__jwk_ec(key, &doc, obj, err);
     } else {
-        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "JWK \"kty\" is not RSA or EC (symmetric and other keys cannot sign JWT client assertions)");
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                          "JWK \"kty\" is not RSA or EC (symmetric and other keys cannot sign JWT client assertions)");
     }
     if (r == OKTA_CC_OK) r = okta_cc__jwk_kid_alg(key, &doc, obj, err);
     OKTA_CC_FREE(tok);
@@ -2369,7 +2379,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
     }
     if (r == OKTA_CC_OK) r = okta_cc__key_self_test(key, err);
     if (r == OKTA_CC_OK && kid && !key->kid[0]) {
-        if (strlen(kid) >= sizeof key->kid) r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "kid too long");
+        if (strlen(kid) >= sizeof key->kid) r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                                                              "kid too long");
         else strcpy(key->kid, kid);
     }
     if (r != OKTA_CC_OK) okta_cc_key_wipe(key);
@@ -2463,7 +2474,8 @@ static okta_cc_result okta_cc__generate_ec(okta_cc_key *key, unsigned bits, okta
     br_hmac_drbg_context *drbg = okta_cc__drbg(rng);
     int curve = bits == 256 ? BR_EC_secp256r1 : bits == 384 ? BR_EC_secp384r1 : bits == 521 ? BR_EC_secp521r1 : 0;
     okta_cc_result r;
-    if (!curve) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "EC keys are P-256, P-384 or P-521 (bits 256, 384, 521)");
+    if (!curve) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                                     "EC keys are P-256, P-384 or P-521 (bits 256, 384, 521)");
     if (!br_ec_keygen(&drbg->vtable, br_ec_get_default(), &sk, priv, curve))
         return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "EC key generation failed");
     r = okta_cc__ec_set_private(key, curve, sk.x, sk.xlen, err);
@@ -2642,7 +2654,8 @@ static size_t okta_cc__hash(const br_hash_class *hc, const void *data, size_t le
 /* Resolves DEFAULT and checks that the key can sign with alg. */
 static okta_cc_result okta_cc__resolve_alg(const okta_cc_key *key, okta_cc_alg *alg, okta_cc_error *err)
 {
-    if (!key || key->type == OKTA_CC_KEY_NONE) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key loaded");
+    if (!key || key->type == OKTA_CC_KEY_NONE) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                                                                    "no key loaded");
     if (*alg == OKTA_CC_ALG_DEFAULT) *alg = okta_cc_key_default_alg(key);
     if (!okta_cc__alg_fits_key(key, *alg))
         return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "%s cannot be used with this %s key",
@@ -2663,7 +2676,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_c
     okta_cc_result r = okta_cc__resolve_alg(key, &alg, err);
     if (r != OKTA_CC_OK) return r;
     if ((!data && len) || !sig || cap < OKTA_CC_SIG_MAX)
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "signature buffer must hold OKTA_CC_SIG_MAX bytes");
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "signature buffer must hold OKTA_CC_SIG_MAX bytes");
     hc = okta_cc__alg_hash(alg, &oid);
     hash_len = okta_cc__hash(hc, data, len, hash);
     if (key->type == OKTA_CC_KEY_RSA) {
@@ -2719,7 +2733,8 @@ static okta_cc_result okta_cc__check_header_alg(const char *header, size_t len, 
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JWS header is not a JSON object");
     a = okta_cc_json_find(&doc, 0, "alg");
     if (a < 0 || !okta_cc_json_string_equals(&doc, (size_t)a, okta_cc_alg_name(alg)))
-        return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "JWS header \"alg\" is not %s", okta_cc_alg_name(alg));
+        return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH,
+                             "JWS header \"alg\" is not %s", okta_cc_alg_name(alg));
     return OKTA_CC_OK;
 }
 
@@ -2735,7 +2750,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
     okta_cc__error_reset(err);
     r = okta_cc__resolve_alg(key, &alg, err);
     if (r != OKTA_CC_OK) return r;
-    if (!header_json || (!payload && payload_len)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no header or payload");
+    if (!header_json || (!payload && payload_len)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                                                                        "no header or payload");
     r = okta_cc__check_header_alg(header_json, header_len, alg, err);
     if (r != OKTA_CC_OK) return r;
     h64 = okta_cc_b64url_encoded_len(header_len);
@@ -2772,7 +2788,8 @@ static okta_cc_result okta_cc__check_claims_object(const char *claims, size_t le
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JWT claims are not valid JSON: %s",
                              claims ? perr.message : "none given");
     while (i < len && (claims[i] == ' ' || claims[i] == '\t' || claims[i] == '\r' || claims[i] == '\n')) i++;
-    if (claims[i] != '{') return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JWT claims must be a JSON object");
+    if (claims[i] != '{') return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                                               "JWT claims must be a JSON object");
     return OKTA_CC_OK;
 }
 
@@ -2822,10 +2839,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta
     okta_cc_json_writer w;
     okta_cc__error_reset(err);
     if (!a || !a->client_id || !a->client_id[0] || !a->audience || !a->audience[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "client assertion needs a client id and an audience");
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "client assertion needs a client id and an audience");
     ttl = a->ttl ? a->ttl : 300;
     if (ttl < 1 || ttl > 3600)
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
     if (!a->jti) {
         unsigned char raw[24];   /* 192 bits */
         if (!rng || okta_cc_rng_bytes(rng, raw, sizeof raw) != OKTA_CC_OK)
@@ -2848,7 +2867,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta
     okta_cc_json_int64(&w, a->issued_at + ttl);
     okta_cc_json_object_end(&w);
     if (okta_cc_json_writer_finish(&w, &claims_len) != OKTA_CC_OK)
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "client id, audience or jti too long or not UTF-8");
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "client id, audience or jti too long or not UTF-8");
     return okta_cc_jwt_sign(key, alg, a->kid, claims, claims_len, out, cap, out_len, err);
 }
 
@@ -3178,7 +3198,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
     okta_cc__curl *c = NULL;
     okta_cc_result r;
     okta_cc__error_reset(err);
-    if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no transport or configuration");
+    if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                                           "no transport or configuration");
     r = okta_cc__curl_new(&c, cfg, &cfg->alloc, err);
     out->perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
     out->ctx = c;
@@ -3310,10 +3331,12 @@ static okta_cc_result okta_cc__store_org_url(okta_cc_client *c, const char *org,
 {
     size_t n = strlen(org);
     if (!okta_cc__url_allowed(org))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL must start with https:// (http:// only for loopback addresses)");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the org URL must start with https:// (http:// only for loopback addresses)");
     while (n > 8 && org[n - 1] == '/') n--;
     if (memchr(org + 8, '?', n - 8) || memchr(org + 8, '#', n - 8) || memchr(org + 8, '/', n - 8))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL must be just https://host[:port], no path, query or fragment");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the org URL must be just https://host[:port], no path, query or fragment");
     c->org_url = (char *)okta_cc__malloc(&c->alloc, n + 1);
     if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memcpy(c->org_url, org, n);
@@ -3327,9 +3350,11 @@ static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_
     const char *src = cfg->token_url ? cfg->token_url : cfg->org_url;
     size_t n, need;
     if (!src || !src[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no org URL (OKTA_CLIENT_ORGURL) or token URL configured");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "no org URL (OKTA_CLIENT_ORGURL) or token URL configured");
     if (!okta_cc__url_allowed(src))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s must start with https:// (http:// only for loopback addresses)",
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "%s must start with https:// (http:// only for loopback addresses)",
                              cfg->token_url ? "the token URL" : "the org URL");
     if (cfg->org_url && cfg->token_url) {
         okta_cc_result r = okta_cc__store_org_url(c, cfg->org_url, err);
@@ -3384,7 +3409,8 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
         return OKTA_CC_OK;
     }
     if (!k || !k[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
     if (strstr(k, "-----BEGIN ") || k[strspn(k, " \t\r\n")] == '{')
         r = okta_cc_key_load(&c->key, k, strlen(k), cfg->key_id, err);
     else
@@ -3405,7 +3431,8 @@ static okta_cc_result okta_cc__client_check_auth(okta_cc_client *c, const okta_c
         return r;
     }
     if (!cfg->client_secret || !cfg->client_secret[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "client_secret authentication needs a client secret (OKTA_CLIENT_CLIENTSECRET)");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "client_secret authentication needs a client secret (OKTA_CLIENT_CLIENTSECRET)");
     if (!cfg->auth_server_id && !cfg->token_url)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "Okta's org authorization server accepts only private_key_jwt for client credentials: "
@@ -3420,9 +3447,11 @@ static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_conf
     if (!cfg->client_id || !cfg->client_id[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
     if (!cfg->scopes || !cfg->scopes[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no scopes configured (OKTA_CLIENT_SCOPES, e.g. okta.users.read)");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "no scopes configured (OKTA_CLIENT_SCOPES, e.g. okta.users.read)");
     if (cfg->assertion_ttl < 0 || cfg->assertion_ttl > 3600)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
     c->auth_method = cfg->auth_method;
     c->assertion_ttl = cfg->assertion_ttl ? cfg->assertion_ttl : 300;
     c->token_skew = cfg->token_skew == 0 ? 60 : cfg->token_skew < 0 ? 0 : cfg->token_skew;
@@ -3649,7 +3678,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *c, char
     okta_cc__error_reset(err);
     if (!c || c->auth_method != OKTA_CC_AUTH_PRIVATE_KEY_JWT)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "this client does not use private_key_jwt");
-    if (okta_cc__make_jti(c, jti) != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the jti");
+    if (okta_cc__make_jti(c, jti) != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM,
+                                                                      "no randomness for the jti");
     OKTA_CC__LOCK(&c->lock);
     offset = c->clock_offset;
     OKTA_CC__UNLOCK(&c->lock);
@@ -3791,7 +3821,8 @@ static okta_cc_result okta_cc__token_http_error(const okta_cc_http_response *res
     if (e->okta_error_code[0])
         return okta_cc__fail(err, OKTA_CC_ERR_HTTP, "token request failed (HTTP %ld): %s: %s", resp->status,
                              e->okta_error_code, e->okta_error_summary);
-    return okta_cc__fail(err, OKTA_CC_ERR_HTTP, "token request failed: HTTP %ld without an OAuth error body", resp->status);
+    return okta_cc__fail(err, OKTA_CC_ERR_HTTP,
+                         "token request failed: HTTP %ld without an OAuth error body", resp->status);
 }
 
 /* Reads a 200 token response. Any missing or malformed field is an error, never an empty token. */
@@ -3806,7 +3837,8 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
     okta_cc_error perr;
     if (okta_cc_json_parse(resp->body ? resp->body : "", resp->body_len, tok, 64, NULL, &doc, &perr) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response (HTTP 200) is not a JSON object: %s",
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "token response (HTTP 200) is not a JSON object: %s",
                              perr.message[0] ? perr.message : "wrong type");
     at = okta_cc_json_find(&doc, 0, "access_token");
     tt = okta_cc_json_find(&doc, 0, "token_type");
@@ -3822,7 +3854,8 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
         info->expires_in > 86400 * 365)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
     if (sc >= 0 && okta_cc_json_get_string(&doc, (size_t)sc, info->scope, sizeof info->scope, NULL) != OKTA_CC_OK)
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response scope is not a string of at most %u bytes",
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "token response scope is not a string of at most %u bytes",
                              (unsigned)sizeof info->scope - 1);
     info->expires_at = now + info->expires_in;
     okta_cc_json_get_string(&doc, (size_t)at, NULL, 0, &n);
@@ -3833,7 +3866,8 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
         okta_cc_wipe(*token, n);
         okta_cc__free(&c->alloc, *token);
         *token = NULL;
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response access_token has invalid characters");
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "token response access_token has invalid characters");
     }
     return OKTA_CC_OK;
 }
@@ -3896,7 +3930,8 @@ static okta_cc_result okta_cc__copy_token_out(okta_cc_client *c, char *out, size
     if (info) *info = c->info;
     if (len) *len = cap > c->token_len ? c->token_len : c->token_len + 1;
     if (!out || cap <= c->token_len)
-        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "token buffer needs %lu bytes", (unsigned long)c->token_len + 1);
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL,
+                             "token buffer needs %lu bytes", (unsigned long)c->token_len + 1);
     memcpy(out, c->token, c->token_len + 1);
     return OKTA_CC_OK;
 }
@@ -4066,10 +4101,12 @@ static int okta_cc__same_origin(const char *a, const char *b)
 static okta_cc_result okta_cc__api_url(okta_cc_client *c, const char *path_or_url, char **url, okta_cc_error *err)
 {
     size_t n;
-    if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "API requests need the org URL (OKTA_CLIENT_ORGURL)");
+    if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                                          "API requests need the org URL (OKTA_CLIENT_ORGURL)");
     if (okta_cc__origin_len(path_or_url)) {
         if (!okta_cc__same_origin(path_or_url, c->org_url))
-            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN, "refusing to send the access token to a URL outside %s", c->org_url);
+            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
+                                 "refusing to send the access token to a URL outside %s", c->org_url);
         *url = okta_cc__strdup(&c->alloc, path_or_url);
     } else {
         n = strlen(c->org_url) + strlen(path_or_url) + 2;
@@ -4145,7 +4182,8 @@ static okta_cc_result okta_cc__api_http_error(const char *method, const char *ur
     okta_cc__parse_error_body(&resp->http, e);
     okta_cc__redact_url(url, shown, sizeof shown);
     if (e->okta_error_code[0])
-        return okta_cc__fail(err, r, "%s %s: HTTP %ld %s: %s%s%s", method, shown, resp->status, e->okta_error_code,
+        return okta_cc__fail(err, r,
+                             "%s %s: HTTP %ld %s: %s%s%s", method, shown, resp->status, e->okta_error_code,
                              e->okta_error_summary, r == OKTA_CC_ERR_RATE_LIMITED ? " (retry budget spent)" : "",
                              "");
     return okta_cc__fail(err, r, "%s %s: HTTP %ld%s", method, shown, resp->status,
