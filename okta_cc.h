@@ -3314,16 +3314,29 @@ static void okta_cc__free_secret_str(const okta_cc_allocator *a, char *s)
     okta_cc__free(a, s);
 }
 
-/* http:// is only for loopback (the local test server); everything else must be https://. */
+/* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
+static int okta_cc__loopback_host(const char *host, size_t n)
+{
+    size_t i, dots = 0;
+    if ((n == 9 && memcmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0)) return 1;
+    if (n < 9 || memcmp(host, "127.", 4) != 0) return 0;
+    for (i = 0; i < n; i++) {
+        if (host[i] == '.') dots++;
+        else if (host[i] < '0' || host[i] > '9') return 0;
+    }
+    return dots == 3;
+}
+
+/* https:// with a host; http:// only for loopback hosts (the local test server). */
 static int okta_cc__url_allowed(const char *url)
 {
-    static const char *const loopback[] = {"http://127.", "http://localhost:", "http://localhost/",
-                                           "http://[::1]:", "http://[::1]/"};
-    size_t i;
+    const char *host;
+    size_t n;
     if (strncmp(url, "https://", 8) == 0) return url[8] != '\0' && url[8] != '/';
-    for (i = 0; i < sizeof loopback / sizeof *loopback; i++)
-        if (strncmp(url, loopback[i], strlen(loopback[i])) == 0) return 1;
-    return strcmp(url, "http://localhost") == 0;
+    if (strncmp(url, "http://", 7) != 0) return 0;
+    host = url + 7;
+    n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/?#");
+    return okta_cc__loopback_host(host, n);
 }
 
 /* Keeps the org URL without trailing slashes (API paths are joined to it). */

@@ -279,7 +279,11 @@ static void test_token_urls(void)
         {"http://localhost:9", NULL, NULL, "http://localhost:9/oauth2/v1/token", OKTA_CC_OK},
         {"http://[::1]:9", NULL, NULL, "http://[::1]:9/oauth2/v1/token", OKTA_CC_OK},
         {"http://dev-1.okta.com", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
-        {"http://127.0.0.1.evil.com", NULL, NULL, "http://127.0.0.1.evil.com/oauth2/v1/token", OKTA_CC_OK},
+        {"http://127.0.0.1.evil.com", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},    /* not loopback */
+        {"http://localhost.evil.com", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"http://127.1", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"http://localhost", NULL, NULL, "http://localhost/oauth2/v1/token", OKTA_CC_OK},
+        {"http://127.0.0.2:1/", NULL, NULL, "http://127.0.0.2:1/oauth2/v1/token", OKTA_CC_OK},
         {"dev-1.okta.com", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
         {"https://", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
         {"https://dev-1.okta.com?x=1", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
