@@ -48,7 +48,8 @@
       the text, wiped after). The client allocates through cfg.alloc (NULL members =
       OKTA_CC_MALLOC and friends). Every buffer that held a secret - key material, assertions,
       tokens, client secrets, response bodies - is wiped before it is freed, and no secret ever
-      appears in an okta_cc_error or a log line. A client uses about 6 KB plus its token.
+      appears in an okta_cc_error or a log line. A client takes about 6 KB of its own, plus
+      libcurl's handle and the token.
 
    THREADING
 
