@@ -50,6 +50,10 @@
       tokens, client secrets, response bodies - is wiped before it is freed, and no secret ever
       appears in an okta_cc_error or a log line. A client takes about 6 KB of its own, plus
       libcurl's handle and the token.
+      Outside our reach: libcurl copies request headers and small POST bodies (the bearer
+      token, the assertion) into its own buffers and frees them unwiped; an application that
+      cares can give libcurl a wiping allocator with curl_global_init_mem(). BearSSL leaves
+      signing temporaries on the stack.
 
    THREADING
 
@@ -516,7 +520,7 @@ typedef struct okta_cc_http_response {
     char *body;                     /* NUL-terminated, may hold a token: wiped on free */
     size_t body_len, body_cap;
     size_t max_body;                /* cap on body_len (0 = 1 MiB) */
-    int body_too_large;             /* set when a write went past max_body */
+    int body_too_large;             /* set when the body passed max_body or the headers 64 KiB */
     okta_cc_allocator alloc;
 } okta_cc_http_response;
 
@@ -677,8 +681,9 @@ typedef struct okta_cc_request_options {
    is sent). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
    with a body, Content-Type. Retries: a 401 refreshes the token and retries once; 429 waits
    until X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503,
-   504 and connection failures back off exponentially (GET/HEAD only, or any method when the
-   connection was never made); all within max_retries and the deadline.
+   504 and lost connections back off exponentially (GET/HEAD/OPTIONS only, or any method when
+   the connection was never made; timeouts are not retried); all within max_retries and the
+   deadline. GET and HEAD take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
    OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
    causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
    Free resp with okta_cc_response_free in every case. opts may be NULL. */
@@ -2020,12 +2025,17 @@ static const char *okta_cc__memmem(const char *s, size_t n, const char *needle)
     return NULL;
 }
 
-/* What a PEM label means for us: 1 = a private key label we read, 0 = skip it, or an error. */
+/* The labels of the private keys we read. */
+static int okta_cc__private_key_label(const char *label)
+{
+    return strcmp(label, "PRIVATE KEY") == 0 || strcmp(label, "RSA PRIVATE KEY") == 0 ||
+           strcmp(label, "EC PRIVATE KEY") == 0;
+}
+
+/* OKTA_CC_OK for a private key label, else the error that explains what the block is. */
 static okta_cc_result okta_cc__pem_label_check(const char *label, okta_cc_error *err)
 {
-    if (strcmp(label, "PRIVATE KEY") == 0 || strcmp(label, "RSA PRIVATE KEY") == 0 ||
-        strcmp(label, "EC PRIVATE KEY") == 0)
-        return OKTA_CC_OK;
+    if (okta_cc__private_key_label(label)) return OKTA_CC_OK;
     if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_ENCRYPTED,
                              "encrypted keys are not supported - decrypt first: openssl pkcs8 -topk8 -nocrypt -in KEY -out key-plain.pem");
@@ -2036,13 +2046,16 @@ static okta_cc_result okta_cc__pem_label_check(const char *label, okta_cc_error 
                          "PEM block \"%s\" is not a private key (expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)", label);
 }
 
-/* Decodes the first PEM object of text (normalised: LF line ends, final newline) into der. */
+/* Decodes the first private-key PEM object of text (normalised: LF line ends, final newline)
+   into der. Other blocks (a certificate before the key, a public key) are skipped; when there
+   is no private key at all, label names the first other block so the caller can say why. */
 static okta_cc_result okta_cc__pem_decode(const char *text, size_t len, char *label, size_t label_cap,
                                           okta_cc__der_buf *der, okta_cc_error *err)
 {
     br_pem_decoder_context pc;
     size_t off = 0;
     int in_object = 0;
+    char first_other[128] = "";
     br_pem_decoder_init(&pc);
     br_pem_decoder_setdest(&pc, okta_cc__der_append, der);
     while (off < len) {
@@ -2051,11 +2064,17 @@ static okta_cc_result okta_cc__pem_decode(const char *text, size_t len, char *la
         case BR_PEM_BEGIN_OBJ:
             snprintf(label, label_cap, "%s", br_pem_decoder_name(&pc));
             in_object = 1;
+            der->len = 0, der->overflow = 0;
             break;
         case BR_PEM_END_OBJ:
-            okta_cc_wipe(&pc, sizeof pc);
-            return der->overflow ? okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "PEM key too large")
-                                 : OKTA_CC_OK;
+            in_object = 0;
+            if (okta_cc__private_key_label(label)) {
+                okta_cc_wipe(&pc, sizeof pc);
+                return der->overflow ? okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "PEM key too large") : OKTA_CC_OK;
+            }
+            if (!first_other[0]) snprintf(first_other, sizeof first_other, "%s", label);
+            okta_cc_wipe(der->data, sizeof der->data);
+            break;
         case BR_PEM_ERROR:
             okta_cc_wipe(&pc, sizeof pc);
             return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "invalid PEM (bad base64 or line in the body)");
@@ -2063,8 +2082,10 @@ static okta_cc_result okta_cc__pem_decode(const char *text, size_t len, char *la
         }
     }
     okta_cc_wipe(&pc, sizeof pc);
-    return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
-                         in_object ? "truncated PEM: no END line" : "no PEM block found");
+    if (in_object) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "truncated PEM: no END line");
+    if (!first_other[0]) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "no PEM block found");
+    snprintf(label, label_cap, "%s", first_other);
+    return OKTA_CC_OK;
 }
 
 static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, size_t len,
@@ -2938,14 +2959,17 @@ OKTA_CC_DEF int okta_cc_http_response_header_line(okta_cc_http_response *resp, c
         const char *sp = (const char *)memchr(line, ' ', len);
         resp->status = 0;
         if (sp) {
-            size_t i = (size_t)(sp - line) + 1;
-            while (i < len && line[i] >= '0' && line[i] <= '9') resp->status = resp->status * 10 + (line[i++] - '0');
+            size_t i = (size_t)(sp - line) + 1, end = i + 3;    /* a status code has 3 digits */
+            while (i < len && i < end && line[i] >= '0' && line[i] <= '9') resp->status = resp->status * 10 + (line[i++] - '0');
         }
         if (resp->headers) okta_cc_wipe(resp->headers, resp->headers_cap);
         resp->headers_len = 0;
         return 1;
     }
-    if (resp->headers_len + len + 2 > 65536) return 0;     /* header block cap */
+    if (resp->headers_len + len + 2 > 65536) {                 /* header block cap */
+        resp->body_too_large = 1;
+        return 0;
+    }
     if (!okta_cc__grow(&resp->alloc, &resp->headers, &resp->headers_cap, resp->headers_len + len + 2)) return 0;
     memcpy(resp->headers + resp->headers_len, line, len);
     resp->headers_len += len;
@@ -2955,6 +2979,13 @@ OKTA_CC_DEF int okta_cc_http_response_header_line(okta_cc_http_response *resp, c
 }
 
 static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* ASCII case-insensitive equality of two NUL-terminated strings. */
+static int okta_cc__ieq(const char *a, const char *b)
+{
+    while (*a && okta_cc__lower((unsigned char)*a) == okta_cc__lower((unsigned char)*b)) a++, b++;
+    return *a == '\0' && *b == '\0';
+}
 
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
@@ -3110,7 +3141,7 @@ static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_reques
         }
         /* HEAD answers carry no body: without NOBODY libcurl would wait for one. */
         if (strcmp(req->method, "HEAD") == 0) curl_easy_setopt(c->easy, CURLOPT_NOBODY, 1L);
-        if (strcmp(req->method, bodiless ? "GET" : "POST") != 0 && strcmp(req->method, "HEAD") != 0)
+        if (strcmp(req->method, req->body || !bodiless ? "POST" : "GET") != 0 && strcmp(req->method, "HEAD") != 0)
             curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, req->method);
         rc = curl_easy_perform(c->easy);
     }
@@ -3328,16 +3359,24 @@ static int okta_cc__loopback_host(const char *host, size_t n)
     return dots == 3;
 }
 
-/* https:// with a host; http:// only for loopback hosts (the local test server). */
+/* https:// with a host; http:// only for loopback hosts (the local test server). No userinfo
+   ("http://localhost@evil.example" connects to evil.example). */
 static int okta_cc__url_allowed(const char *url)
 {
     const char *host;
-    size_t n;
-    if (strncmp(url, "https://", 8) == 0) return url[8] != '\0' && url[8] != '/';
-    if (strncmp(url, "http://", 7) != 0) return 0;
-    host = url + 7;
-    n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/?#");
-    return okta_cc__loopback_host(host, n);
+    size_t n, authority;
+    int https = strncmp(url, "https://", 8) == 0;
+    if (!https && strncmp(url, "http://", 7) != 0) return 0;
+    host = url + (https ? 8 : 7);
+    authority = strcspn(host, "/?#");
+    if (!authority || memchr(host, '@', authority) || memchr(host, '\\', authority)) return 0;
+    if (host[0] == '[') {
+        n = strcspn(host, "]") + 1;
+        if (n > authority || (host[n] != ':' && n != authority)) return 0;
+    } else {
+        n = strcspn(host, ":/?#");
+    }
+    return https || okta_cc__loopback_host(host, n);
 }
 
 /* Keeps the org URL without trailing slashes (API paths are joined to it). */
@@ -3425,10 +3464,18 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
     if (!k || !k[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
-    if (strstr(k, "-----BEGIN ") || k[strspn(k, " \t\r\n")] == '{')
+    if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024) {
         r = okta_cc_key_load(&c->key, k, strlen(k), cfg->key_id, err);
-    else
+    } else {
+        /* Not shown in messages: a mistyped setting may hold key material, not a path. */
+        FILE *f = fopen(k, "rb");
+        if (!f)
+            return okta_cc__fail(err, OKTA_CC_ERR_IO,
+                                 "the private key setting (%u characters, not shown) is neither PEM/JWK text nor a "
+                                 "readable file: %s", (unsigned)strlen(k), strerror(errno));
+        fclose(f);
         r = okta_cc_key_load_file(&c->key, k, cfg->key_id, err);
+    }
     /* An explicit kid is what gets sent, even when the JWK carries another one. */
     if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
     return r;
@@ -3864,6 +3911,10 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
     if (tt < 0 || okta_cc_json_get_string(&doc, (size_t)tt, info->token_type, sizeof info->token_type, NULL) != OKTA_CC_OK ||
         !info->token_type[0])
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid token_type");
+    if (!okta_cc__ieq(info->token_type, "bearer"))
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "token_type \"%s\" is not supported, only Bearer (for DPoP, clear \"Require DPoP\" on the app)",
+                             info->token_type);
     if (ei < 0 || okta_cc_json_get_int64(&doc, (size_t)ei, &info->expires_in) != OKTA_CC_OK || info->expires_in <= 0 ||
         info->expires_in > 86400 * 365)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
@@ -4083,8 +4134,13 @@ static long okta_cc__jitter(okta_cc_client *c, long n)
 /* Length of "scheme://authority" at the start of url, 0 if it is not absolute. */
 static size_t okta_cc__origin_len(const char *url)
 {
-    const char *p = strstr(url, "://");
-    if (!p || p == url) return 0;
+    const char *p = url;
+    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" (RFC 3986) */
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+           *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (strncmp(p, "://", 3) != 0) return 0;
     p += 3;
     return (size_t)(p - url) + strcspn(p, "/?#");
 }
@@ -4305,6 +4361,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
     if (resp) memset(resp, 0, sizeof *resp);
     if (!c || !method || !path_or_url || !resp || (!body && body_len))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: missing argument");
+    if (body && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: a %s request takes no body", method);
     r = okta_cc__api_url(c, path_or_url, &url, err);
     if (r != OKTA_CC_OK) return r;
     max_retries = opts && opts->max_retries ? (opts->max_retries < 0 ? 0 : opts->max_retries) : c->max_retries;
@@ -4431,10 +4489,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     if (!pg || !pg->client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
     if (!pg->next) return OKTA_CC_END;
     r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
+    if (r != OKTA_CC_OK) return r;      /* next stays: calling again retries the same page */
     okta_cc__free(&pg->client->alloc, pg->last);
     pg->last = pg->next;
     pg->next = NULL;
-    if (r != OKTA_CC_OK) return r;
     pg->pages++;
     /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. */
     for (;;) {

@@ -182,6 +182,13 @@ static void test_request_basics(void)
     CHECK(r.status == 201);
     okta_cc_response_free(&r);
     CHECK_EQ_INT(s.token_calls, 1);
+    /* GET and HEAD take no body */
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_response_free(&r);
+    /* a relative path whose query holds a URL is still a path */
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?search=profile.site eq \"https://x.example\"", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(strncmp(s.last_url, "https://dev-1.okta.com/api/v1/users?search=", 43) == 0);
+    okta_cc_response_free(&r);
     /* an absolute URL on the org's origin is fine (default port spelled out too) */
     CHECK(okta_cc_request(c, "GET", "https://DEV-1.okta.com:443/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     okta_cc_response_free(&r);
@@ -448,6 +455,26 @@ static void test_pager_and_foreign_next_link(void)
     CHECK(r == OKTA_CC_END);
     CHECK_EQ_INT(pages, 3);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+    okta_cc_pager_end(&pg);
+    /* an error keeps the pager's place: the next call fetches the same page again */
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=p2>; rel=\"next\"", "[1]");
+    push(&s, 500, NULL, "{\"errorCode\":\"E0000009\"}");
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=p3>; rel=\"next\"", "[2]");
+    push(&s, 200, NULL, "[3]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
+    okta_cc_response_free(&page);
+    pages = 1;
+    while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+        pages++;
+        okta_cc_response_free(&page);
+    }
+    CHECK(r == OKTA_CC_END);
+    CHECK_EQ_INT(pages, 3);
+    CHECK_EQ_INT(s.api_calls, 4);
     okta_cc_pager_end(&pg);
     /* a next link to another origin: page 1 is fine, then ORIGIN and nothing sent */
     memset(&s, 0, sizeof s);

@@ -543,6 +543,16 @@ static void test_pem_text_variants(void)
     sprintf(framed, "Bag Attributes\n  friendlyName: svc\nsubject=/CN=x\n%s\ntrailing words\n", pem);
     CHECK(okta_cc_key_load(&key, framed, strlen(framed), NULL, &err) == OKTA_CC_OK);
     CHECK(memcmp(key.dq, ref.dq, ref.dq_len) == 0);
+    /* a certificate (or public key) before the private key is skipped */
+    {
+        char *bundle = (char *)malloc(strlen(pem) + 400);
+        if (bundle) {
+            sprintf(bundle, "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZ3E=\n-----END CERTIFICATE-----\n%s\n", pem);
+            CHECK(okta_cc_key_load(&key, bundle, strlen(bundle), NULL, &err) == OKTA_CC_OK);
+            CHECK(memcmp(key.n, ref.n, ref.n_len) == 0);
+            free(bundle);
+        }
+    }
     /* garbage */
     CHECK(okta_cc_key_load(&key, "hello", 5, NULL, &err) == OKTA_CC_ERR_KEY_FORMAT);
     CHECK(okta_cc_key_load(&key, "   \n\t", 5, NULL, &err) == OKTA_CC_ERR_KEY_FORMAT);

@@ -289,6 +289,12 @@ static void test_token_urls(void)
         {"https://dev-1.okta.com?x=1", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
         {"https://dev-1.okta.com", "bad/id", NULL, NULL, OKTA_CC_ERR_CONFIG},
         {"https://dev-1.okta.com", NULL, "http://login.example.com/token", NULL, OKTA_CC_ERR_CONFIG},
+        /* userinfo: libcurl would connect to the host after the "@" */
+        {"http://[::1]@evil.example", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"http://localhost:80@evil.example", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com@evil.example", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com", NULL, "http://127.0.0.1:1@evil.example/oauth2/v1/token", NULL, OKTA_CC_ERR_CONFIG},
+        {"http://[::1]x", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
         {NULL, NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
     };
     size_t i;
@@ -312,6 +318,7 @@ static void test_token_urls(void)
 
 static void test_config_validation(void)
 {
+    okta_cc_client *c_unused = NULL;
     okta_cc_config cfg;
     script s;
     test_clock clk = {1000};
@@ -334,6 +341,19 @@ static void test_config_validation(void)
     scripted_config(&cfg, &s, &clk);
     cfg.private_key = "/nonexistent.pem";
     new_client(&cfg, OKTA_CC_ERR_IO, &err);
+    /* a private key setting that is neither text we recognise nor a file is never echoed */
+    {
+        static const char *secretish[] = {"'{\"kty\":\"EC\",\"d\":\"nUL-b8JB5cHS-Osq_-f8OT8t_cojizTQ7y6UzHIdoF4\"}'",
+                                          "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgnULb8JB5cHS"};
+        size_t k;
+        for (k = 0; k < 2; k++) {
+            scripted_config(&cfg, &s, &clk);
+            cfg.private_key = secretish[k];
+            CHECK(okta_cc_client_new(&c_unused, &cfg, &err) != OKTA_CC_OK);
+            CHECK(strstr(err.message, "nUL") == NULL && strstr(err.message, "MIG") == NULL);
+            CHECK(strstr(err.message, "not shown") != NULL || err.code == OKTA_CC_ERR_KEY_FORMAT);
+        }
+    }
     scripted_config(&cfg, &s, &clk);
     cfg.assertion_ttl = 3601;
     new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
@@ -486,6 +506,8 @@ static void test_token_response_validation(void)
         "{\"access_token\":\"a b\",\"token_type\":\"Bearer\",\"expires_in\":3600}",
         "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"scope\":7}",
         "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600",
+        "{\"access_token\":\"t\",\"token_type\":\"DPoP\",\"expires_in\":3600}",
+        "{\"access_token\":\"t\",\"token_type\":\"Beaver\",\"expires_in\":3600}",
     };
     size_t i;
     for (i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -505,6 +527,7 @@ static void test_token_response_validation(void)
             h_current_failed = 1;
         }
         CHECK_EQ_STR(token, "untouched");
+        if (!err.message[0]) fprintf(stderr, "  no message for: %s\n", bad[i]);
         CHECK(err.message[0] != '\0');
         okta_cc_client_free(c);
     }
@@ -665,6 +688,11 @@ static void test_response_headers(void)
     v = okta_cc_http_response_header(&r, "LINK", 1, &n);
     CHECK(v && n == 15 && strncmp(v, "<b>; rel=\"next\"", n) == 0);
     CHECK(okta_cc_http_response_header(&r, "link", 2, &n) == NULL);
+    /* an absurd status line: three digits are read, no overflow */
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 99999999999999999999999999 X", 37));
+    CHECK(r.status == 999);
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200", 10));
+    okta_cc_http_response_header_line(&r, "Link: <b>; rel=\"next\"", 22);
     CHECK(okta_cc_http_response_append_body(&r, "0123456789", 10));
     CHECK(!okta_cc_http_response_append_body(&r, "x", 1) && r.body_too_large);
     CHECK(r.body_len == 10 && r.body[10] == '\0');
