@@ -15,7 +15,7 @@ PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
 PREFIX   ?= /usr/local
 
-.PHONY: all build test bench demo install deps deps-demo deps-build clean
+.PHONY: all build test bench fuzz demo install deps deps-demo deps-build clean
 all: deps-build
 	@$(MAKE) --no-print-directory build
 
@@ -54,6 +54,10 @@ $(BUILD)/bench/%: tools/bench/%.c
 
 bench: deps $(BUILD)/bench/ca_cache
 	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
+
+# Longer fuzzing than the smoke run in make test: make fuzz FUZZ_SECONDS=600
+fuzz: deps
+	@BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$${FUZZ_SECONDS:-120} sh tests/fuzz/run.sh
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory $(PROGRAMS)

@@ -2360,6 +2360,21 @@ static char *okta_cc__normalise_key_text(const char *text, size_t len, size_t *o
     return out;
 }
 
+/* p and q of an RSA key are each about half the modulus. p = 1, q = n passes p*q = n and even
+   signs (CRT degenerates to plain exponentiation), but is not a key anyone should use. */
+static okta_cc_result okta_cc__rsa_primes_plausible(const okta_cc_key *key, okta_cc_error *err)
+{
+    unsigned half = key->bits / 2, pb, qb;
+    if (key->type != OKTA_CC_KEY_RSA) return OKTA_CC_OK;
+    pb = okta_cc__bit_length(key->p, key->p_len);
+    qb = okta_cc__bit_length(key->q, key->q_len);
+    if (pb + 64 < half || qb + 64 < half || pb > half + 64 || qb > half + 64)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
+                             "RSA key: p (%u bits) and q (%u bits) are not two primes of about half of n (%u bits)",
+                             pb, qb, key->bits);
+    return OKTA_CC_OK;
+}
+
 /* Signs and verifies a fixed message: proves the private and public halves belong together. */
 static okta_cc_result okta_cc__key_self_test(const okta_cc_key *key, okta_cc_error *err)
 {
@@ -2399,6 +2414,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
     } else {
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "not a PEM or JWK private key");
     }
+    if (r == OKTA_CC_OK) r = okta_cc__rsa_primes_plausible(key, err);
     if (r == OKTA_CC_OK) r = okta_cc__key_self_test(key, err);
     if (r == OKTA_CC_OK && kid && !key->kid[0]) {
         if (strlen(kid) >= sizeof key->kid) r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
@@ -4403,45 +4419,65 @@ OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, co
     return resp ? okta_cc_http_response_header(&resp->http, name, index, len) : NULL;
 }
 
-/* Finds rel="next" (or rel=next, or among several rel values) in one Link header value. */
-static int okta_cc__link_next(const char *v, size_t n, const char **url, size_t *url_len)
+/* Whether a relation-type list ("next", "prev next" ...) holds "next" (case-insensitive). */
+static int okta_cc__rel_has_next(const char *r, size_t n)
+{
+    size_t k = 0;
+    while (k < n) {
+        size_t w = k;
+        while (w < n && r[w] != ' ') w++;
+        if (w - k == 4 && okta_cc__lower((unsigned char)r[k]) == 'n' && okta_cc__lower((unsigned char)r[k + 1]) == 'e' &&
+            okta_cc__lower((unsigned char)r[k + 2]) == 'x' && okta_cc__lower((unsigned char)r[k + 3]) == 't')
+            return 1;
+        k = w + 1;
+    }
+    return 0;
+}
+
+/* Scans the parameters after one "<url>" (RFC 8288: ; name=value or name="quoted") for
+   rel with "next"; p[0..n) ends before the next link. */
+static int okta_cc__link_params_next(const char *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        size_t lt, gt, end;
-        while (i < n && (v[i] == ' ' || v[i] == ',')) i++;
-        if (i >= n || v[i] != '<') return 0;
-        lt = i + 1;
-        for (gt = lt; gt < n && v[gt] != '>'; gt++) {}
-        if (gt >= n) return 0;
-        /* the parameters run to the next "," that starts another link */
-        for (end = gt + 1; end < n && !(v[end] == ',' && memchr(v + end, '<', n - end)); end++) {}
-        {
-            size_t p = gt + 1;
-            while (p < end) {
-                size_t q = p;
-                while (q < end && v[q] != ';') q++;
-                /* one parameter in v[p..q) */
-                while (p < q && (v[p] == ' ' || v[p] == ';')) p++;
-                if (q - p >= 4 && strncmp(v + p, "rel=", 4) == 0) {
-                    const char *r = v + p + 4;
-                    size_t rl = q - p - 4, k = 0;
-                    if (rl && r[0] == '"') r++, rl -= rl >= 2 ? 2 : 1;
-                    while (k < rl) {                /* space-separated relation types */
-                        size_t w = k;
-                        while (w < rl && r[w] != ' ') w++;
-                        if (w - k == 4 && okta_cc__lower((unsigned char)r[k]) == 'n' && strncmp(r + k + 1, "ext", 3) == 0) {
-                            *url = v + lt;
-                            *url_len = gt - lt;
-                            return 1;
-                        }
-                        k = w + 1;
-                    }
-                }
-                p = q + 1;
-            }
+        size_t name, name_len, val, val_len;
+        while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ';' || p[i] == ',')) i++;
+        name = i;
+        while (i < n && p[i] != '=' && p[i] != ';' && p[i] != ',' && p[i] != ' ') i++;
+        name_len = i - name;
+        if (i >= n || p[i] != '=') continue;
+        i++;
+        if (i < n && p[i] == '"') {
+            val = ++i;
+            while (i < n && p[i] != '"') i += p[i] == '\\' ? 2 : 1;
+            val_len = (i < n ? i : n) - val;
+            i++;
+        } else {
+            val = i;
+            while (i < n && p[i] != ';' && p[i] != ',' && p[i] != ' ') i++;
+            val_len = i - val;
         }
-        i = end;
+        if (name_len == 3 && okta_cc__lower((unsigned char)p[name]) == 'r' && okta_cc__lower((unsigned char)p[name + 1]) == 'e' &&
+            okta_cc__lower((unsigned char)p[name + 2]) == 'l' && okta_cc__rel_has_next(p + val, val_len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Finds the link with rel "next" in one Link header value (several links may share it). */
+static int okta_cc__link_next(const char *v, size_t n, const char **url, size_t *url_len)
+{
+    const char *end = v + n, *lt = (const char *)memchr(v, '<', n);
+    while (lt) {
+        const char *gt = (const char *)memchr(lt, '>', (size_t)(end - lt)), *next;
+        if (!gt) return 0;
+        next = (const char *)memchr(gt, '<', (size_t)(end - gt));
+        if (okta_cc__link_params_next(gt + 1, (size_t)((next ? next : end) - gt - 1))) {
+            *url = lt + 1;
+            *url_len = (size_t)(gt - lt - 1);
+            return 1;
+        }
+        lt = next;
     }
     return 0;
 }

@@ -400,6 +400,10 @@ static void test_link_headers(void)
         {"Link: <https://o/n>; title=\"a;b\"; rel=\"prev next\"", "https://o/n"},
         {"Link: <https://o/s>; rel=\"self\"", NULL},
         {"Link: <https://o/s>; rel=\"nextish\"", NULL},
+        {"Link: <https://o/t>; title=\"x; rel=next\"", NULL},           /* inside a quoted value */
+        {"Link: <https://o/t>; title=\"x, <https://o/u>; rel=next\"", NULL},
+        {"Link: <https://o/N>; REL=NEXT", "https://o/N"},
+        {"Link: <https://o/a>, <https://o/b>; rel=\"self\", <https://o/c>;rel=next", "https://o/c"},
         {"Link: garbage", NULL},
         {"Link: <unterminated; rel=\"next\"", NULL},
         {"", NULL},

@@ -488,6 +488,15 @@ static void run_bad_key_tests(void)
         okta_cc_key_wipe(&key);
         h_end();
     }
+    /* Found by fuzzing: p = 1, q = n (RFC 7517 A.2 otherwise) satisfies p*q = n and signs. */
+    h_begin("bad-key/tests-data/jwk-rsa-p1-q-equals-n.json");
+    {
+        okta_cc_key key;
+        okta_cc_error err;
+        CHECK(okta_cc_key_load_file(&key, "tests/data/jwk-rsa-p1-q-equals-n.json", NULL, &err) == OKTA_CC_ERR_KEY_INCONSISTENT);
+        CHECK(strstr(err.message, "p (1 bits)") != NULL);
+    }
+    h_end();
     h_begin("bad-key/all-29-files-covered");
     CHECK_EQ_INT(sizeof bad_cases / sizeof *bad_cases, 29);
     h_end();
