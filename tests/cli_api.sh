@@ -8,23 +8,8 @@
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-cli=$build/okta-cc
-py=/usr/bin/python3
-pass=0 fail=0
-
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-# check NAME CONDITION-COMMAND... : one test from the exit status of a command
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name" "$*"; fi; }
-
-if [ ! -x "$cli" ]; then
-  echo "FAIL setup: $cli not built"; echo "0 passed, 1 failed"; exit 1
-fi
-if ! command -v node >/dev/null || ! command -v openssl >/dev/null || ! command -v curl >/dev/null ||
-   ! "$py" -c 'import cryptography' 2>/dev/null; then
-  echo "FAIL setup: needs node, openssl, curl and $py with cryptography"; echo "0 passed, 1 failed"; exit 1
-fi
+. "$root/tests/cli_lib.sh"
+require "needs node, openssl, curl and $py with cryptography" sh -c "{ command -v node && command -v openssl && command -v curl && '$py' -c 'import cryptography'; } >/dev/null 2>&1"
 
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"

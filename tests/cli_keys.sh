@@ -5,23 +5,9 @@
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
-build=${BUILD:-build}
-cli=$build/okta-cc
 vectors=${OKTA_CC_VECTORS:-../shared/vectors}
-py=/usr/bin/python3
-pass=0 fail=0
-
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-# check NAME CONDITION-COMMAND... : one test from the exit status of a command
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name" "$*"; fi; }
-
-if [ ! -x "$cli" ]; then
-  echo "FAIL setup: $cli not built"; echo "0 passed, 1 failed"; exit 1
-fi
-if ! command -v openssl >/dev/null || ! "$py" -c 'import cryptography' 2>/dev/null; then
-  echo "FAIL setup: needs openssl and $py with python3-cryptography"; echo "0 passed, 1 failed"; exit 1
-fi
+. "$(dirname "$0")/cli_lib.sh"
+require "needs openssl and $py with python3-cryptography" sh -c "command -v openssl >/dev/null && '$py' -c 'import cryptography' 2>/dev/null"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
