@@ -599,7 +599,7 @@ struct okta_cc_config {
     void *clock_user;
     okta_cc_random_fn random;       /* NULL: BearSSL HMAC-DRBG seeded from the system */
     void *random_user;
-    okta_cc_sleep_fn sleep;         /* NULL: nanosleep (retries wait with it) */
+    okta_cc_sleep_fn sleep;         /* NULL: poll() (retries wait with it) */
     void *sleep_user;
     okta_cc_log_fn log;             /* one line per HTTP exchange, secrets redacted; NULL: none */
     void *log_user;
