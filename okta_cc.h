@@ -3546,6 +3546,8 @@ static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_conf
     c->client_id = okta_cc__strdup(&c->alloc, cfg->client_id);
     c->scopes = okta_cc__normalise_scopes(&c->alloc, cfg->scopes);
     if (!c->client_id || !c->scopes) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    if (!c->scopes[0])      /* only separators: the token endpoint would get an empty scope */
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no scopes configured (OKTA_CLIENT_SCOPES, e.g. okta.users.read)");
     r = okta_cc__build_token_url(c, cfg, err);
     if (r == OKTA_CC_OK) r = okta_cc__client_check_auth(c, cfg, err);
     if (r == OKTA_CC_OK && !c->random && okta_cc_rng_init(&c->rng) != OKTA_CC_OK)

@@ -265,8 +265,6 @@ static void test_rfc7638_thumbprints(void)
     vec v;
     okta_cc_key key;
     char tp[44];
-    const char *t;
-    size_t n;
     okta_cc_json_writer w;
     CHECK(vec_load(&v, "jose/rfc7638-thumbprint.json"));
     if (h_current_failed) return;
@@ -292,8 +290,6 @@ static void test_rfc7638_thumbprints(void)
     CHECK(load_key_file(&key, "jose/rfc7515-a3-ec-sec1.pem"));
     CHECK(okta_cc_key_thumbprint(&key, tp) == OKTA_CC_OK);
     CHECK_EQ_STR(tp, "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U");
-    vec_raw(&v, vec_at(&v, "jwk"), &t, &n);
-    (void)t; (void)n;
     okta_cc_key_wipe(&key);
     vec_free(&v);
 }
