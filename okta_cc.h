@@ -578,7 +578,8 @@ struct okta_cc_config {
     const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
     const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry */
-    const char *scopes;             /* space or comma separated, e.g. "okta.users.read" */
+    const char *scopes;             /* space or comma separated, e.g. "okta.users.read"; needed
+                                       to fetch a token (OKTA_CC_ERR_CONFIG then), not to sign */
     const char *auth_server_id;     /* custom authorization server: /oauth2/{id}/v1/token */
     const char *token_url;          /* overrides the token URL built from the two above */
     const char *client_secret;      /* for client_secret_basic / _post (custom servers) */
@@ -2433,6 +2434,8 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **ou
     char *buf;
     size_t n;
     if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    /* Unbuffered: stdio's own buffer would keep a copy of the key that fclose frees unwiped. */
+    setvbuf(f, NULL, _IONBF, 0);
     buf = (char *)OKTA_CC_MALLOC(max + 1);
     if (!buf) {
         fclose(f);
@@ -3523,9 +3526,6 @@ static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_conf
     okta_cc_result r;
     if (!cfg->client_id || !cfg->client_id[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
-    if (!cfg->scopes || !cfg->scopes[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "no scopes configured (OKTA_CLIENT_SCOPES, e.g. okta.users.read)");
     if (cfg->assertion_ttl < 0 || cfg->assertion_ttl > 3600)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
@@ -3544,10 +3544,9 @@ static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_conf
     c->max_retries = cfg->max_retries == 0 ? 2 : cfg->max_retries < 0 ? 0 : cfg->max_retries;
     c->retry_deadline_ms = cfg->retry_deadline_ms > 0 ? cfg->retry_deadline_ms : 60000;
     c->client_id = okta_cc__strdup(&c->alloc, cfg->client_id);
-    c->scopes = okta_cc__normalise_scopes(&c->alloc, cfg->scopes);
+    /* Scopes are checked when a token is fetched: a client that only signs assertions needs none. */
+    c->scopes = okta_cc__normalise_scopes(&c->alloc, cfg->scopes ? cfg->scopes : "");
     if (!c->client_id || !c->scopes) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    if (!c->scopes[0])      /* only separators: the token endpoint would get an empty scope */
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no scopes configured (OKTA_CLIENT_SCOPES, e.g. okta.users.read)");
     r = okta_cc__build_token_url(c, cfg, err);
     if (r == OKTA_CC_OK) r = okta_cc__client_check_auth(c, cfg, err);
     if (r == OKTA_CC_OK && !c->random && okta_cc_rng_init(&c->rng) != OKTA_CC_OK)
@@ -3965,7 +3964,12 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
     const char *headers[3];
     char *basic = NULL;
     int64_t now;
-    okta_cc_result r = okta_cc__token_form(c, &form, err);
+    okta_cc_result r;
+    if (!c->scopes[0])      /* none, or only separators: the token endpoint would get no scope */
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "no scopes configured: a token needs at least one (OKTA_CLIENT_SCOPES, e.g. "
+                             "okta.users.read)");
+    r = okta_cc__token_form(c, &form, err);
     memset(&req, 0, sizeof req);
     headers[0] = "Content-Type: application/x-www-form-urlencoded";
     headers[1] = "Accept: application/json";

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Tests of the okta-cc key commands (keygen, jwk, sign) against OpenSSL and python3-cryptography.
 # Run from the repository root after building build/okta-cc:  tests/cli_keys.sh
-# Environment: BUILD (default build), OKTA_CC_VECTORS (default ../shared/vectors).
+# Environment: BUILD (default build). Vectors: tests/vectors (in the repository).
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
-vectors=${OKTA_CC_VECTORS:-../shared/vectors}
+vectors=tests/vectors
 . "$(dirname "$0")/cli_lib.sh"
 require "needs openssl and $py with python3-cryptography" sh -c "command -v openssl >/dev/null && '$py' -c 'import cryptography' 2>/dev/null"
 

@@ -92,11 +92,11 @@ static __attribute__((unused)) char *h_read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* The test vector directory: $OKTA_CC_VECTORS or ../shared/vectors (from the project root). */
+/* The test vectors kept in the repository (tests/vectors/README.md says where each came from).
+   Paths are relative to the project root, where tests/run.sh runs every suite. */
 static const char *h_vectors_dir(void)
 {
-    const char *d = getenv("OKTA_CC_VECTORS");
-    return d && *d ? d : "../shared/vectors";
+    return "tests/vectors";
 }
 
 static __attribute__((unused)) char *h_read_vector(const char *rel, size_t *len)

@@ -1,6 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 /* Unit tests for the foundation layers: results, base64url, JSON emitter and parser.
-   Vectors come from ../shared/vectors (RFC 4648 cases and JSONTestSuite). */
+   Vectors come from tests/vectors (RFC 4648 cases and JSONTestSuite). */
 #define OKTA_CC_IMPLEMENTATION
 #include "../okta_cc.h"
 #include "harness.h"

@@ -328,12 +328,26 @@ static void test_config_validation(void)
     cfg.client_id = NULL;
     new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
     CHECK(strstr(err.message, "OKTA_CLIENT_CLIENTID") != NULL);
-    scripted_config(&cfg, &s, &clk);
-    cfg.scopes = " , ";
-    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);               /* only separators: no scope at all */
-    scripted_config(&cfg, &s, &clk);
-    cfg.scopes = NULL;
-    new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+    /* No scopes (or only separators): the client signs assertions, but asks for no token. */
+    {
+        static const char *no_scopes[] = {NULL, "", " , "};
+        size_t k;
+        for (k = 0; k < 3; k++) {
+            okta_cc_client *c;
+            char buf[4096];
+            size_t len = 0;
+            scripted_config(&cfg, &s, &clk);
+            cfg.scopes = no_scopes[k];
+            c = new_client(&cfg, OKTA_CC_OK, &err);
+            if (!c) continue;
+            CHECK(okta_cc_client_make_assertion(c, buf, sizeof buf, &len, &err) == OKTA_CC_OK && len > 0);
+            s.calls = 0;
+            CHECK(okta_cc_get_token(c, buf, sizeof buf, &len, NULL, &err) == OKTA_CC_ERR_CONFIG);
+            CHECK(strstr(err.message, "OKTA_CLIENT_SCOPES") != NULL && strstr(err.message, "no scopes") != NULL);
+            CHECK(s.calls == 0);                                /* nothing was sent */
+            okta_cc_client_free(c);
+        }
+    }
     scripted_config(&cfg, &s, &clk);
     cfg.private_key = NULL;
     new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);

@@ -30,7 +30,7 @@ cat >"$work/clients.json" <<JSON
  {"client_id": "0oa_secret_post", "client_secret": "an0ther s3cret", "token_endpoint_auth_method": "client_secret_post", "auth_servers": ["default"], "scopes": ["custom.read"]}
 ]}
 JSON
-vectors=${OKTA_CC_VECTORS:-$root/../shared/vectors}
+vectors=$root/tests/vectors
 { echo '{"keys":['; pub rsa2048-pkcs1.pem rsa2048; echo ','; pub ec256-sec1.pem ec256; echo ',';
   pub rsa4096-pkcs8.pem rsa4096; echo ','; pub rsa-jwk.pem rsa-jwk; echo ','; pub rsa2048-pkcs1.pem k-a; echo ',';
   pub unregistered.pem unregistered; echo ',';

@@ -12,7 +12,10 @@
    Conventions every command follows, so scripts can rely on them:
      - results go to stdout; errors are exactly one line on stderr, "okta-cc: WHAT: WHY";
      - exit status 0 = success, 1 = the operation failed, 2 = usage error (bad command line);
-     - options are "--name VALUE" or "--name=VALUE"; "--help" on any command prints its usage;
+     - options are "--name VALUE" or "--name=VALUE", before or after the command name;
+       "--help" on any command prints its usage;
+     - every write to stdout is checked, up to the final close: a full disk or a closed
+       stdout is an error (exit 1), never lost output with status 0;
      - private key material is never printed: it only goes into the file keygen writes, and
        every buffer that held it is wiped before it is freed.
 
@@ -84,10 +87,21 @@ typedef struct cli_command {
     int (*run)(const cli_options *opts);
 } cli_command;
 
+/* Prints s with every control character (a newline in libcurl's text, a CR in a server's
+   message) as a space, so that an error stays exactly one line. */
+static void put_one_line(const char *s)
+{
+    for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, stderr);
+}
+
 /* The one error line for a failed operation; returns the exit status to use. */
 static int fail(const char *what, const char *why)
 {
-    fprintf(stderr, "okta-cc: %s: %s\n", what, why);
+    fputs("okta-cc: ", stderr);
+    put_one_line(what);
+    fputs(": ", stderr);
+    put_one_line(why);
+    fputc('\n', stderr);
     return CLI_FAIL;
 }
 
@@ -134,16 +148,21 @@ static int parse_one_option(const cli_command *cmd, int argc, char **argv, int *
     return CLI_OK;
 }
 
-/* Parses argv[2..] for cmd. *want_help is set (and parsing stops) at --help / -h. Arguments
-   that are not options fill opts->args, up to cmd->max_args. "-v" is "--verbose". */
-static int parse_options(const cli_command *cmd, int argc, char **argv, cli_options *opts, int *want_help)
+/* What the common options --help / -h and --version ask for, wherever they stand. */
+enum { WANT_RUN = 0, WANT_HELP = 1, WANT_VERSION = 2 };
+
+/* Parses the arguments of cmd: argv[0..argc-1] are everything but the program and command
+   names, in their order, so options may come before or after the command. *want is set (and
+   parsing stops) at --help / -h or --version. Arguments that are not options fill
+   opts->args, up to cmd->max_args. "-v" is "--verbose". */
+static int parse_options(const cli_command *cmd, int argc, char **argv, cli_options *opts, int *want)
 {
     int i, r;
     memset(opts, 0, sizeof *opts);
-    *want_help = 0;
-    for (i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            *want_help = 1;
+    *want = WANT_RUN;
+    for (i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--version") == 0) {
+            *want = argv[i][2] == 'v' ? WANT_VERSION : WANT_HELP;
             return CLI_OK;
         }
         if (strcmp(argv[i], "-v") == 0 && find_option(cmd, "verbose", 7)) {
@@ -166,55 +185,77 @@ static int parse_options(const cli_command *cmd, int argc, char **argv, cli_opti
    Input and output helpers
    ------------------------------------------------------------------------------------------- */
 
-/* Reads all of f (at most max bytes) into a new NUL-terminated buffer. The input may be a
-   private key, so the buffer is never realloc'ed (that could leave a copy behind in freed
-   memory): it grows by copying, and the old one is wiped first. -1 with errno on failure. */
-static int read_all(FILE *f, size_t max, char **out, size_t *out_len)
+/* Makes room for at least need bytes in *buf (len of them in use, *cap allocated). Buffers
+   here may hold a private key or a listing, so they never realloc (that could leave a copy
+   in freed memory): a bigger block is allocated, the old one copied, wiped and freed.
+   0 on success, -1 (errno ENOMEM or EFBIG) when it cannot grow. */
+static int grow_wiped(char **buf, size_t *cap, size_t len, size_t need)
 {
-    size_t cap = 4096, len = 0, n;
-    char *buf = (char *)malloc(cap), *bigger;
-    int error = 0;
-    if (!buf) return -1;
-    for (;;) {
-        if (len == cap - 1) {   /* full (one byte stays free for the NUL): grow */
-            bigger = (char *)malloc(cap * 2);
-            if (!bigger) { error = ENOMEM; break; }
-            memcpy(bigger, buf, len);
-            okta_cc_wipe(buf, cap);
-            free(buf);
-            buf = bigger;
-            cap *= 2;
-        }
-        errno = 0;
-        n = fread(buf + len, 1, cap - 1 - len, f);
-        len += n;
-        if (len > max) { error = EFBIG; break; }
-        if (n == 0) {
-            if (ferror(f)) error = errno ? errno : EIO;
-            break;
-        }
+    size_t n = *cap ? *cap : 4096;
+    char *bigger;
+    if (need <= *cap) return 0;
+    while (n < need) {
+        if (n > ((size_t)-1) / 2) { errno = EFBIG; return -1; }
+        n *= 2;
     }
-    if (error) {
-        okta_cc_wipe(buf, cap);
-        free(buf);
-        errno = error;
-        return -1;
+    bigger = (char *)malloc(n);
+    if (!bigger) { errno = ENOMEM; return -1; }
+    if (*buf) {
+        memcpy(bigger, *buf, len);
+        okta_cc_wipe(*buf, *cap);
+        free(*buf);
     }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
+    *buf = bigger;
+    *cap = n;
     return 0;
+}
+
+/* Wipes and frees a buffer of grow_wiped. */
+static void free_wiped(char *buf, size_t cap)
+{
+    if (!buf) return;
+    okta_cc_wipe(buf, cap);
+    free(buf);
+}
+
+/* Reads all of fd (at most max bytes) into a new NUL-terminated buffer. read(2), not stdio:
+   stdio keeps its own copy of what it reads in a buffer that fclose frees unwiped, and the
+   input may be a private key. -1 with errno on failure. */
+static int read_all(int fd, size_t max, char **out, size_t *out_len)
+{
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        ssize_t n;
+        if (grow_wiped(&buf, &cap, len, len + 4096 + 1) != 0) break;
+        n = read(fd, buf + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        if (n == 0) {
+            buf[len] = '\0';
+            *out = buf;
+            *out_len = len;
+            return 0;
+        }
+        len += (size_t)n;
+        if (len > max) { errno = EFBIG; break; }
+    }
+    {
+        int saved = errno;
+        free_wiped(buf, cap);
+        errno = saved;
+    }
+    return -1;
 }
 
 /* Reads the file at path ("-" = stdin) via read_all. */
 static int read_source(const char *path, char **out, size_t *out_len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    int r, saved;
-    if (!f) return -1;
-    r = read_all(f, CLI_MAX_INPUT, out, out_len);
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC), r, saved;
+    if (fd < 0) return -1;
+    r = read_all(fd, CLI_MAX_INPUT, out, out_len);
     saved = errno;
-    if (f != stdin) fclose(f);
+    if (fd != STDIN_FILENO) close(fd);
     errno = saved;
     return r;
 }
@@ -472,9 +513,13 @@ static int cmd_keygen(const cli_options *o)
     r = format_public_jwk(&key, choose_kid(o->kid, &key, thumbprint), jwk, sizeof jwk, "keygen");
     if (r == CLI_OK) r = save_private_key(&key, o->out, o->force);
     okta_cc_key_wipe(&key);
+    if (r != CLI_OK) return r;
     /* Only once the key is safely on disk: a JWK registered in Okta without its private half
-       would be useless. */
-    return r == CLI_OK ? print_line(jwk) : r;
+       would be useless. If stdout fails now, say where the key is and how to get its JWK. */
+    if (puts(jwk) >= 0 && fflush(stdout) == 0) return CLI_OK;
+    fprintf(stderr, "okta-cc: stdout: %s (the key was saved in %s; 'okta-cc jwk --key %s' prints its public JWK)\n",
+            strerror(errno), o->out, o->out);
+    return CLI_FAIL;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -544,7 +589,7 @@ static int read_claims(char **buf, size_t *buf_len, const char **claims, size_t 
     okta_cc_json_doc doc;
     okta_cc_error err;
     size_t n = 0, start = 0;
-    if (read_all(stdin, CLI_MAX_INPUT, buf, buf_len) != 0) return fail("stdin", strerror(errno));
+    if (read_all(STDIN_FILENO, CLI_MAX_INPUT, buf, buf_len) != 0) return fail("stdin", strerror(errno));
     n = *buf_len;
     while (start < n && is_json_space((*buf)[start])) start++;
     while (n > start && is_json_space((*buf)[n - 1])) n--;
@@ -771,7 +816,10 @@ static int choose_auth_method(const char *cmd, const cli_options *o, okta_cc_con
         cfg->client_secret = NULL;  /* from the environment: not used */
         return CLI_OK;
     }
-    if (o->key) return usage_error(cmd, "--key does not go with --auth-method %s", o->auth_method);
+    if (o->key)
+        return usage_error(cmd, "--key does not go with --auth-method %s%s",
+                           cfg->auth_method == OKTA_CC_AUTH_CLIENT_SECRET_POST ? "client_secret_post" : "client_secret_basic",
+                           o->auth_method ? "" : " (what --client-secret means)");
     cfg->private_key = NULL;
     return CLI_OK;
 }
@@ -809,8 +857,6 @@ static int open_client(const char *cmd, const cli_options *o, int need_scopes, o
     r = choose_auth_method(cmd, o, &cfg);
     if (r == CLI_OK) r = check_required(cmd, o, &cfg, need_scopes);
     if (r != CLI_OK) return r;
-    /* The assertion carries no scope, but the client wants one: any will do there. */
-    if (!cfg.scopes) cfg.scopes = "okta.users.read";
     if (o->key) {
         r = load_key(o->key, o->kid, key);  /* "okta-cc: FILE: why", like jwk and sign */
         if (r != CLI_OK) return r;
@@ -999,7 +1045,8 @@ static const char request_help[] =
 static const cli_option_spec get_options[] = { API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_END };
 static const cli_option_spec request_options[] = { API_CLIENT_OPTIONS, OPT_VALUE("data", data), OPT_END };
 
-/* A growable output buffer: the whole of --all is collected before anything is printed. */
+/* A growable output buffer: the whole of --all is collected before anything is printed. It
+   holds what the org returned (users' data): wiped before every free. */
 typedef struct out_buf {
     char *p;
     size_t len, cap;
@@ -1007,21 +1054,17 @@ typedef struct out_buf {
 
 static int out_append(out_buf *b, const char *s, size_t n)
 {
-    if (b->cap - b->len < n) {
-        size_t cap = b->cap ? b->cap : 65536;
-        char *bigger;
-        while (cap - b->len < n) {
-            if (cap > ((size_t)-1) / 2) return 0;
-            cap *= 2;
-        }
-        bigger = (char *)realloc(b->p, cap);
-        if (!bigger) return 0;
-        b->p = bigger;
-        b->cap = cap;
-    }
+    if (n > ((size_t)-1) - b->len || grow_wiped(&b->p, &b->cap, b->len, b->len + n) != 0) return 0;
     memcpy(b->p + b->len, s, n);
     b->len += n;
     return 1;
+}
+
+static void out_free(out_buf *b)
+{
+    free_wiped(b->p, b->cap);
+    b->p = NULL;
+    b->len = b->cap = 0;
 }
 
 /* Writes n bytes to stdout and flushes them (a full disk or closed pipe is a failure). */
@@ -1133,7 +1176,7 @@ static int api_call(const char *cmd, okta_cc_client *client, const char *method,
         if (ok && resp.http.body_len && resp.http.body[resp.http.body_len - 1] != '\n') ok = out_append(&out, "\n", 1);
         r = ok ? write_stdout(out.p, out.len) : fail(cmd, strerror(ENOMEM));
     }
-    free(out.p);
+    out_free(&out);
     okta_cc_response_free(&resp);
     return r;
 }
@@ -1195,7 +1238,7 @@ static int get_all(const char *cmd, okta_cc_client *client, const char *path)
     free(fetched);
     okta_cc_pager_end(&pager);
     if (r == CLI_OK) r = out_append(&out, "]\n", 2) ? write_stdout(out.p, out.len) : fail(cmd, strerror(ENOMEM));
-    free(out.p);
+    out_free(&out);
     return r;
 }
 
@@ -1274,7 +1317,7 @@ static int cmd_request(const cli_options *o)
     if (r == CLI_OK) r = open_api_client("request", o, &client);
     if (r == CLI_OK) r = api_call("request", client, method, o->args[1], body, len, o->include);
     okta_cc_client_free(client);
-    free(buf);
+    if (buf) free_wiped(buf, len);      /* --data @FILE: the body may hold a password */
     return r;
 }
 
@@ -1300,7 +1343,7 @@ static const cli_command commands[] = {
 static void print_main_help(FILE *f)
 {
     size_t i;
-    fprintf(f, "usage: okta-cc COMMAND [OPTIONS]\n"
+    fprintf(f, "usage: okta-cc [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
                "       okta-cc COMMAND --help\n"
                "       okta-cc --version\n"
                "\n"
@@ -1309,8 +1352,10 @@ static void print_main_help(FILE *f)
                "commands:\n");
     for (i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n"
-               "Options take '--name VALUE' or '--name=VALUE'. Exit status: 0 success, 1 failure,\n"
-               "2 usage error; errors are one line on stderr.\n"
+               "Options take '--name VALUE' or '--name=VALUE' and may come before or after the\n"
+               "command: 'okta-cc -v get PATH' is 'okta-cc get PATH -v'. -v, --help and --version\n"
+               "work anywhere. Exit status: 0 success, 1 failure (also when stdout cannot be\n"
+               "written), 2 usage error; errors are one line on stderr.\n"
                "\n"
                "assertion, token, get and request read the app's settings from OKTA_CLIENT_ORGURL,\n"
                "OKTA_CLIENT_CLIENTID, OKTA_CLIENT_PRIVATEKEY, OKTA_CLIENT_PRIVATEKEYID (or\n"
@@ -1333,39 +1378,190 @@ static const cli_command *find_command(const char *name)
     return NULL;
 }
 
+/* Whether option --NAME (len bytes) takes a value: 1 yes, 0 a flag, -1 no command has it.
+   A name means the same in every command that has it, so this holds before the command is
+   known. */
+static int option_takes_value(const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; i < N_COMMANDS; i++) {
+        const cli_option_spec *spec = find_option(&commands[i], name, len);
+        if (spec) return !spec->is_flag;
+    }
+    return -1;
+}
+
+/* The index in argv of the command name: the first argument that is neither an option nor
+   an option's value. 0 when there is none; -1 (after the error line) for an option that no
+   command knows, since whether it takes a value cannot be known. */
+static int command_index(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *name = a + 2, *eq;
+        size_t len;
+        int takes;
+        if (a[0] != '-' || !a[1]) return i;
+        if (strcmp(a, "-v") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "--version") == 0)
+            continue;
+        eq = strchr(name, '=');
+        len = eq ? (size_t)(eq - name) : strlen(name);
+        takes = a[1] == '-' && len ? option_takes_value(name, len) : -1;
+        if (takes < 0) {
+            fprintf(stderr, "okta-cc: %s: unknown option (see 'okta-cc --help')\n", a);
+            return -1;
+        }
+        if (takes && !eq) i++;      /* its value, which may look like a command name */
+    }
+    return 0;
+}
+
+/* Runs cmd with every argument but the program and command names, in their order. */
+static int run_command(const cli_command *cmd, int argc, char **argv, int at)
+{
+    cli_options opts;
+    char **rest = (char **)malloc((size_t)argc * sizeof *rest);
+    int n = 0, i, want = WANT_RUN, r;
+    if (!rest) return fail("okta-cc", strerror(ENOMEM));
+    for (i = 1; i < argc; i++)
+        if (i != at) rest[n++] = argv[i];
+    r = parse_options(cmd, n, rest, &opts, &want);
+    free(rest);
+    if (r != CLI_OK) return r;
+    if (want == WANT_VERSION) return print_version();
+    if (want == WANT_HELP) return fputs(cmd->help, stdout) < 0 ? CLI_FAIL : CLI_OK;
+    return cmd->run(&opts);
+}
+
+/* No command: --version, --help, "help [COMMAND]", or the usage on stderr. */
+static int run_without_command(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--version") == 0) return print_version();
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_main_help(stdout);
+            return CLI_OK;
+        }
+    print_main_help(stderr);
+    return CLI_USAGE;
+}
+
 static int run(int argc, char **argv)
 {
     const cli_command *cmd;
-    cli_options opts;
-    int want_help = 0, r;
-    if (argc < 2) {
-        print_main_help(stderr);
-        return CLI_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        if (argc > 2 && (cmd = find_command(argv[2])) != NULL) return fputs(cmd->help, stdout) < 0 ? CLI_FAIL : CLI_OK;
+    int at = command_index(argc, argv);
+    if (at < 0) return CLI_USAGE;
+    if (at == 0) return run_without_command(argc, argv);
+    if (strcmp(argv[at], "help") == 0) {
+        if (at + 1 < argc && (cmd = find_command(argv[at + 1])) != NULL)
+            return fputs(cmd->help, stdout) < 0 ? CLI_FAIL : CLI_OK;
         print_main_help(stdout);
         return CLI_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) return print_version();
-    cmd = find_command(argv[1]);
+    cmd = find_command(argv[at]);
     if (!cmd) {
-        fprintf(stderr, "okta-cc: %s: unknown %s (see 'okta-cc --help')\n", argv[1],
-                argv[1][0] == '-' ? "option" : "command");
+        fprintf(stderr, "okta-cc: %s: unknown command (see 'okta-cc --help')\n", argv[at]);
         return CLI_USAGE;
     }
-    r = parse_options(cmd, argc, argv, &opts, &want_help);
-    if (r != CLI_OK) return r;
-    if (want_help) return fputs(cmd->help, stdout) < 0 ? CLI_FAIL : CLI_OK;
-    return cmd->run(&opts);
+    return run_command(cmd, argc, argv, at);
+}
+
+/* A program started with descriptor 0, 1 or 2 closed hands that number to the next file it
+   opens - the key file keygen writes, a libcurl socket - and then prints into it. Each closed
+   one is opened on /dev/null the wrong way round (stdin write-only, stdout and stderr
+   read-only, as gnulib's stdopen does), so that using it fails loudly instead. */
+static int open_std_descriptors(void)
+{
+    int fd;
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd) return -1;
+    }
+    return 0;
+}
+
+/* libcurl's allocations (curl_global_init_mem): every block carries its size in front and is
+   wiped before it is freed, so the copies libcurl makes of request headers and bodies (the
+   token, the assertion, a --data body) and of responses are not left in freed memory. */
+typedef union cli_block {
+    size_t size;
+    long double align_ld;
+    void *align_p;
+    long long align_ll;
+} cli_block;
+
+static void *wiping_malloc(size_t size)
+{
+    cli_block *b;
+    if (size > ((size_t)-1) - sizeof *b) return NULL;
+    b = (cli_block *)malloc(sizeof *b + size);
+    if (!b) return NULL;
+    b->size = size;
+    return b + 1;
+}
+
+static void wiping_free(void *p)
+{
+    cli_block *b = (cli_block *)p - 1;
+    if (!p) return;
+    okta_cc_wipe(b, sizeof *b + b->size);
+    free(b);
+}
+
+static void *wiping_realloc(void *p, size_t size)
+{
+    void *q = wiping_malloc(size ? size : 1);
+    size_t old = p ? ((cli_block *)p - 1)->size : 0;
+    if (!q) return NULL;
+    if (p) memcpy(q, p, old < size ? old : size);
+    wiping_free(p);
+    return q;
+}
+
+static char *wiping_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *q = (char *)wiping_malloc(n);
+    if (q) memcpy(q, s, n);
+    return q;
+}
+
+static void *wiping_calloc(size_t count, size_t size)
+{
+    void *q;
+    if (size && count > ((size_t)-1) / size) return NULL;
+    q = wiping_malloc(count * size);
+    if (q) memset(q, 0, count * size);
+    return q;
+}
+
+/* stdout's buffer is ours: stdio would free its own unwiped at exit, with the last token or
+   listing in it. */
+static char stdout_buffer[BUFSIZ];
+
+/* The final flush and close of stdout: what is still buffered can fail here (a full disk),
+   and that must not look like success. */
+static int close_stdout(int r)
+{
+    int closed = fclose(stdout) == 0;
+    int saved = errno;
+    okta_cc_wipe(stdout_buffer, sizeof stdout_buffer);
+    if (!closed && r == CLI_OK) return fail("stdout", strerror(saved));
+    return r;
 }
 
 int main(int argc, char **argv)
 {
     int r;
+    if (open_std_descriptors() != 0) return CLI_FAIL;
+    setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
     /* libcurl's global state belongs to the application (okta_cc.h leaves it to us). */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail("libcurl", "curl_global_init failed");
+    if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, wiping_malloc, wiping_free, wiping_realloc, wiping_strdup,
+                             wiping_calloc) != CURLE_OK)
+        return close_stdout(fail("libcurl", "curl_global_init failed"));
     r = run(argc, argv);
     curl_global_cleanup();
-    return r;
+    return close_stdout(r);
 }
