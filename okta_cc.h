@@ -625,6 +625,8 @@ typedef struct okta_cc_token_info {
     int64_t expires_in;             /* as the server said */
     int64_t expires_at;             /* local clock, Unix seconds */
     char scope[512];
+    unsigned long generation;       /* which token this is: 1 for the first one fetched, then 2 ...
+                                       (see okta_cc_invalidate_token_generation) */
 } okta_cc_token_info;
 
 /* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
@@ -643,6 +645,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *client, char *token
                                              okta_cc_error *err);
 /* Drops the cached token; the next okta_cc_get_token fetches a new one. */
 OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *client);
+/* Drops the cached token only if it is still the one of that generation (info.generation of
+   the token that was refused). Use this after a 401: when another thread has already replaced
+   the refused token, the newer one is kept instead of being thrown away for a third. */
+OKTA_CC_DEF void okta_cc_invalidate_token_generation(okta_cc_client *client,
+                                                     unsigned long generation);
 /* Tokens fetched so far (successful requests to the token endpoint). */
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
 /* Seconds added to the local clock for assertions, learnt from the server's Date header when
@@ -679,7 +686,8 @@ typedef struct okta_cc_request_options {
 /* Calls the Okta API. path_or_url is a path ("/api/v1/users?limit=10", joined to the org URL)
    or an absolute URL on the org's own origin (anything else is OKTA_CC_ERR_ORIGIN and nothing
    is sent). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
-   with a body, Content-Type. Retries: a 401 refreshes the token and retries once; 429 waits
+   with a body, Content-Type. Retries: a 401 drops the token it was sent with (not a newer one
+   another thread fetched meanwhile), gets a fresh one and retries once; 429 waits
    until X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503,
    504 and lost connections back off exponentially (GET/HEAD/OPTIONS only, or any method when
    the connection was never made; timeouts are not retried); all within max_retries and the
@@ -3301,7 +3309,8 @@ struct okta_cc_client {
     size_t token_len;
     okta_cc_token_info info;
     int fetching;                       /* a fetch is under way (single flight) */
-    unsigned long generation;           /* completed fetch attempts */
+    unsigned long attempts;             /* completed fetch attempts (waiters watch it) */
+    unsigned long token_generation;     /* of the cached token: tokens stored so far */
     okta_cc_result last_result;         /* of the latest attempt, handed to its waiters */
     okta_cc_error last_error;
     unsigned long fetches;
@@ -4037,12 +4046,13 @@ static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
         okta_cc__free(&c->alloc, c->token);
         c->token = token;
         c->token_len = token_len;
+        info.generation = ++c->token_generation;
         c->info = info;
         c->fetches++;
     }
     c->last_result = r;
     c->last_error = local;
-    c->generation++;
+    c->attempts++;
     c->fetching = 0;
     if (err) *err = local;
 #ifndef OKTA_CC_NO_THREADS
@@ -4066,8 +4076,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, siz
         if (c->fetching) {
             /* Single flight: wait for the fetch under way and share its outcome. */
 #ifndef OKTA_CC_NO_THREADS
-            unsigned long gen = c->generation;
-            while (c->fetching && c->generation == gen) pthread_cond_wait(&c->fetched, &c->lock);
+            unsigned long attempt = c->attempts;
+            while (c->fetching && c->attempts == attempt) pthread_cond_wait(&c->fetched, &c->lock);
 #endif
             if (c->last_result != OKTA_CC_OK) {
                 r = c->last_result;
@@ -4090,14 +4100,28 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, siz
     return r;
 }
 
-OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
+static void okta_cc__drop_token_locked(okta_cc_client *c)
 {
-    if (!c) return;
-    OKTA_CC__LOCK(&c->lock);
     if (c->token) okta_cc_wipe(c->token, c->token_len);
     okta_cc__free(&c->alloc, c->token);
     c->token = NULL;
     c->token_len = 0;
+}
+
+OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
+{
+    if (!c) return;
+    OKTA_CC__LOCK(&c->lock);
+    okta_cc__drop_token_locked(c);
+    OKTA_CC__UNLOCK(&c->lock);
+}
+
+OKTA_CC_DEF void okta_cc_invalidate_token_generation(okta_cc_client *c, unsigned long generation)
+{
+    if (!c) return;
+    OKTA_CC__LOCK(&c->lock);
+    /* A newer token (another thread's refresh) was not refused by anyone: keep it. */
+    if (c->token && c->token_generation == generation) okta_cc__drop_token_locked(c);
     OKTA_CC__UNLOCK(&c->lock);
 }
 
@@ -4278,17 +4302,20 @@ static okta_cc_result okta_cc__api_http_error(const char *method, const char *ur
                          r == OKTA_CC_ERR_RATE_LIMITED ? " (rate limited; retry budget spent)" : "");
 }
 
-/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller). */
-static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, okta_cc_error *err)
+/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller),
+   and the generation of the token in it, for a 401 to invalidate exactly that token. */
+static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, unsigned long *generation,
+                                             okta_cc_error *err)
 {
     size_t cap = 4096, need = 0;
     char *buf;
+    okta_cc_token_info info;
     okta_cc_result r;
     for (;;) {
         buf = (char *)okta_cc__malloc(&c->alloc, cap + 22);
         if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
         memcpy(buf, "Authorization: Bearer ", 22);
-        r = okta_cc_get_token(c, buf + 22, cap, &need, NULL, err);
+        r = okta_cc_get_token(c, buf + 22, cap, &need, &info, err);
         if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
         okta_cc__free(&c->alloc, buf);
         cap = need;
@@ -4299,20 +4326,23 @@ static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, okta
         return r;
     }
     *out = buf;
+    *generation = info.generation;
+    okta_cc_wipe(&info, sizeof info);
     return OKTA_CC_OK;
 }
 
-/* One attempt: token, headers, the exchange, the log line. */
+/* One attempt: token, headers, the exchange, the log line. *token_generation receives the
+   generation of the token sent. */
 static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method, const char *url, const char *body,
                                            size_t body_len, const char *content_type, okta_cc_response *resp,
-                                           int retry, okta_cc_error *err)
+                                           int retry, unsigned long *token_generation, okta_cc_error *err)
 {
     okta_cc_http_request req;
     const char *headers[3];
     char ctype[160];
     char *auth = NULL;
     int64_t t0;
-    okta_cc_result r = okta_cc__bearer_header(c, &auth, err);
+    okta_cc_result r = okta_cc__bearer_header(c, &auth, token_generation, err);
     if (r != OKTA_CC_OK) return r;
     okta_cc_http_response_free(&resp->http);
     okta_cc_http_response_init(&resp->http, &c->alloc, c->max_response);
@@ -4372,6 +4402,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
                                            okta_cc_response *resp, okta_cc_error *err)
 {
     char *url = NULL;
+    unsigned long token_generation = 0;
     int max_retries, refreshed = 0, backoffs = 0;
     long deadline, spent = 0;
     okta_cc_result r;
@@ -4391,11 +4422,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
         int next;
         okta_cc__error_reset(err);
         r = okta_cc__api_attempt(c, method, url, body, body_len, opts ? opts->content_type : NULL, resp,
-                                 resp->retries, err);
+                                 resp->retries, &token_generation, err);
         spent += (long)(okta_cc__ms() - t0);
         next = okta_cc__retry_decision(c, method, r, err, resp, backoffs, refreshed, &wait_ms);
         if (next == 2) {                    /* the token went stale: one new token, one retry */
-            okta_cc_invalidate_token(c);
+            /* Only the token this request sent: another thread may have replaced it already. */
+            okta_cc_invalidate_token_generation(c, token_generation);
             refreshed = 1;
             resp->retries++;
             continue;

@@ -120,28 +120,39 @@ static void capture_log(void *u, const char *line)
 
 static char key_path[1024];
 
+/* A config wired to the scripted transport and the injected clock and sleep. */
+static void scripted_config(okta_cc_config *cfg, script *s, fake_time *t, log_capture *lg, int max_retries)
+{
+    okta_cc_config_init(cfg);
+    snprintf(key_path, sizeof key_path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
+    cfg->org_url = "https://dev-1.okta.com";
+    cfg->client_id = "0oa_api";
+    cfg->private_key = key_path;
+    cfg->scopes = "okta.users.read";
+    cfg->transport.perform = script_perform;
+    cfg->transport.ctx = s;
+    cfg->clock = fake_clock;
+    cfg->clock_user = t;
+    cfg->sleep = fake_sleep;
+    cfg->sleep_user = t;
+    cfg->log = lg ? capture_log : NULL;
+    cfg->log_user = lg;
+    cfg->max_retries = max_retries;
+}
+
+static okta_cc_client *client_from(const okta_cc_config *cfg)
+{
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    if (okta_cc_client_new(&c, cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
+    return c;
+}
+
 static okta_cc_client *scripted_client(script *s, fake_time *t, log_capture *lg, int max_retries)
 {
     okta_cc_config cfg;
-    okta_cc_client *c = NULL;
-    okta_cc_error err;
-    okta_cc_config_init(&cfg);
-    snprintf(key_path, sizeof key_path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
-    cfg.org_url = "https://dev-1.okta.com";
-    cfg.client_id = "0oa_api";
-    cfg.private_key = key_path;
-    cfg.scopes = "okta.users.read";
-    cfg.transport.perform = script_perform;
-    cfg.transport.ctx = s;
-    cfg.clock = fake_clock;
-    cfg.clock_user = t;
-    cfg.sleep = fake_sleep;
-    cfg.sleep_user = t;
-    cfg.log = lg ? capture_log : NULL;
-    cfg.log_user = lg;
-    cfg.max_retries = max_retries;
-    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
-    return c;
+    scripted_config(&cfg, s, t, lg, max_retries);
+    return client_from(&cfg);
 }
 
 #define T0 1764331200000LL      /* Fri, 28 Nov 2025 12:00:00 GMT, in ms */
@@ -388,6 +399,65 @@ static void test_401_refreshes_once(void)
     CHECK(s.api_calls == 1 && r.status == 403);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
+}
+
+/* Another thread replaces token 1 while this request's 401 (sent with token 1) is on its way
+   back: the newer token is kept and used, not thrown away for a third one. The log line of an
+   exchange is written after the transport returns and before its status is acted on, so the
+   "other thread" runs there, deterministically. */
+typedef struct other_thread {
+    okta_cc_client *client;
+    int done;
+    okta_cc_result got;
+} other_thread;
+
+static void refresh_after_first_401(void *u, const char *line)
+{
+    other_thread *o = (other_thread *)u;
+    char token[256];
+    if (o->done || !strstr(line, "-> 401")) return;
+    o->done = 1;
+    /* What a second request that also got 401 with token 1 does: drop it, fetch token 2. */
+    okta_cc_invalidate_token(o->client);
+    o->got = okta_cc_get_token(o->client, token, sizeof token, NULL, NULL, NULL);
+}
+
+static void test_stale_401_keeps_newer_token(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_config cfg;
+    okta_cc_response r;
+    okta_cc_error err;
+    other_thread o;
+    static const char e11[] = "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}";
+    memset(&s, 0, sizeof s);
+    memset(&o, 0, sizeof o);
+    push(&s, 401, NULL, e11);
+    push(&s, 200, NULL, "[]");
+    scripted_config(&cfg, &s, &t, NULL, 0);
+    cfg.log = refresh_after_first_401;
+    cfg.log_user = &o;
+    o.client = client_from(&cfg);
+    if (!o.client) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(o.client, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(o.done && o.got == OKTA_CC_OK);
+    CHECK_EQ_INT(s.token_calls, 2);                       /* token 1, and the other thread's 2 */
+    CHECK_EQ_INT(okta_cc_client_token_fetches(o.client), 2);
+    CHECK_EQ_INT(s.api_calls, 2);
+    CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-2");
+    CHECK_EQ_INT(r.retries, 1);
+    okta_cc_response_free(&r);
+    /* a 401 with the token still cached: that one is dropped and replaced, as before */
+    memset(&s, 0, sizeof s);
+    s.token_calls = 2;
+    push(&s, 401, NULL, e11);
+    push(&s, 200, NULL, "[]");
+    CHECK(okta_cc_request(o.client, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.token_calls, 3);
+    CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-3");
+    okta_cc_response_free(&r);
+    okta_cc_client_free(o.client);
 }
 
 static void test_link_headers(void)
@@ -756,6 +826,7 @@ int main(int argc, char **argv)
     RUN(test_429_forever);
     RUN(test_503_backoff_only_when_safe);
     RUN(test_401_refreshes_once);
+    RUN(test_stale_401_keeps_newer_token);
     RUN(test_link_headers);
     RUN(test_pager_and_foreign_next_link);
     RUN(test_logger_redacts);
