@@ -81,6 +81,9 @@
       okta_cc_error* (NULL is allowed) that receives a one-line message and, for network
       calls, the HTTP status, OAuth error/error_description, Okta errorCode/errorSummary/
       errorId, X-Okta-Request-Id and the libcurl code. There is no global "last error".
+      A failed connection is OKTA_CC_ERR_CONNECT when no byte of the request left (DNS,
+      refused, unreachable: safe to repeat) and OKTA_CC_ERR_NETWORK when it broke after bytes
+      may have left; retries are decided from these results, never from the error struct.
 
    base64url POLICY (okta_cc_b64url_decode)
 
@@ -179,7 +182,7 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
     OKTA_CC_ERR_RANDOM = -22,            /* the system gave no randomness */
     OKTA_CC_ERR_CONFIG = -23,            /* missing or contradictory configuration */
-    OKTA_CC_ERR_NETWORK = -24,           /* connection refused, reset or cut short */
+    OKTA_CC_ERR_NETWORK = -24,           /* connection reset or cut short: bytes may have left */
     OKTA_CC_ERR_TIMEOUT = -25,           /* no complete answer within the timeout */
     OKTA_CC_ERR_TLS = -26,               /* TLS failed, e.g. an untrusted certificate */
     OKTA_CC_ERR_RESPONSE_TOO_LARGE = -27,/* a response body over the configured cap */
@@ -189,6 +192,7 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_THREAD = -31,            /* a pthread call failed */
     OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see rate limit) */
     OKTA_CC_ERR_ORIGIN = -33,            /* a URL off the org's origin: the token stays home */
+    OKTA_CC_ERR_CONNECT = -34,           /* no connection (DNS, refused ...): nothing was sent */
     OKTA_CC_END = 1                      /* not an error: no more pages */
 } okta_cc_result;
 
@@ -205,7 +209,8 @@ typedef struct okta_cc_error {
     char okta_error_summary[512];   /* errorSummary, then each errorCauses[].errorSummary */
     char okta_error_id[64];         /* errorId */
     char okta_request_id[64];       /* X-Okta-Request-Id header */
-    long transport_code;            /* the CURLcode of a libcurl failure, 0 if none */
+    long transport_code;            /* the CURLcode of a libcurl failure, 0 if none (for
+                                       diagnosis: retries go by the okta_cc_result) */
 } okta_cc_error;
 
 /* The name of a result, e.g. "OKTA_CC_ERR_BASE64: invalid base64url". Never NULL. */
@@ -525,8 +530,14 @@ typedef struct okta_cc_http_response {
 } okta_cc_http_response;
 
 /* A transport performs one request and fills resp with the helpers below. It returns
-   OKTA_CC_OK when an HTTP response arrived (whatever its status), else NETWORK, TIMEOUT, TLS,
-   RESPONSE_TOO_LARGE ... with err filled. */
+   OKTA_CC_OK when an HTTP response arrived (whatever its status), else an error with err filled
+   (when not NULL). The result decides whether okta_cc_request may repeat the request:
+     OKTA_CC_ERR_CONNECT   no byte of the request left: no connection could be made (DNS,
+                           refused, unreachable, proxy handshake). Repeated for any method.
+     OKTA_CC_ERR_NETWORK   the connection failed after bytes may have left (reset, cut short).
+                           Repeated only for GET, HEAD and OPTIONS.
+     OKTA_CC_ERR_TIMEOUT, _TLS, _RESPONSE_TOO_LARGE, _NO_MEMORY ...   never repeated.
+   When unsure whether anything was sent, say NETWORK. */
 typedef struct okta_cc_transport {
     okta_cc_result (*perform)(void *ctx, const okta_cc_http_request *req,
                               okta_cc_http_response *resp, okta_cc_error *err);
@@ -687,11 +698,11 @@ typedef struct okta_cc_request_options {
    or an absolute URL on the org's own origin (anything else is OKTA_CC_ERR_ORIGIN and nothing
    is sent). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
    with a body, Content-Type. Retries: a 401 drops the token it was sent with (not a newer one
-   another thread fetched meanwhile), gets a fresh one and retries once; 429 waits
-   until X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503,
-   504 and lost connections back off exponentially (GET/HEAD/OPTIONS only, or any method when
-   the connection was never made; timeouts are not retried); all within max_retries and the
-   deadline. GET and HEAD take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
+   another thread fetched meanwhile), gets a fresh one and retries once; 429 waits until
+   X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503, 504 and
+   lost connections (OKTA_CC_ERR_NETWORK) back off exponentially for GET/HEAD/OPTIONS only,
+   connections never made (OKTA_CC_ERR_CONNECT) for any method; timeouts are not retried; all
+   within max_retries and the deadline. GET and HEAD take no body (INVALID_ARGUMENT).
    OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
    causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
    Free resp with okta_cc_response_free in every case. opts may be NULL. */
@@ -826,6 +837,9 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     case OKTA_CC_ERR_THREAD: return "OKTA_CC_ERR_THREAD: thread error";
     case OKTA_CC_ERR_RATE_LIMITED: return "OKTA_CC_ERR_RATE_LIMITED: rate limited";
     case OKTA_CC_ERR_ORIGIN: return "OKTA_CC_ERR_ORIGIN: URL outside the org";
+    case OKTA_CC_ERR_CONNECT:
+        return "OKTA_CC_ERR_CONNECT: no byte of the request left: connection could not be made "
+               "(DNS, refused, unreachable)";
     case OKTA_CC_END: return "OKTA_CC_END: no more pages";
     }
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
@@ -3114,6 +3128,13 @@ static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const ok
     const char *what = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT: r = OKTA_CC_ERR_TIMEOUT; break;
+    /* Failures before any connection to the server existed: nothing of the request left. */
+    case CURLE_COULDNT_RESOLVE_PROXY: case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_CONNECT:
+    case CURLE_INTERFACE_FAILED:
+#if LIBCURL_VERSION_NUM >= 0x074900
+    case CURLE_PROXY:                   /* proxy handshake (7.73.0+), before the request */
+#endif
+        r = OKTA_CC_ERR_CONNECT; break;
     case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CONNECT_ERROR: case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CRL_BADFILE:
@@ -3902,6 +3923,7 @@ static okta_cc_result okta_cc__token_http_error(const okta_cc_http_response *res
 {
     okta_cc_error tmp;
     okta_cc_error *e = err ? err : &tmp;
+    memset(&tmp, 0, sizeof tmp);        /* its fields decide the result below */
     okta_cc__parse_error_body(resp, e);
     if (e->oauth_error[0])
         return okta_cc__fail(err, OKTA_CC_ERR_OAUTH, "token request refused (HTTP %ld): %s: %s", resp->status,
@@ -4371,15 +4393,14 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method
     return r;
 }
 
-/* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry. */
-static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_cc_result r, const okta_cc_error *err,
+/* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry.
+   Decided from results alone (see okta_cc_transport), never from the caller's error struct. */
+static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_cc_result r,
                                    const okta_cc_response *resp, int retry, int refreshed, long *wait_ms)
 {
     *wait_ms = 0;
-    if (r == OKTA_CC_ERR_NETWORK) {
-        /* Safe to repeat: idempotent methods, or a connection that was never made. */
-        long code = err ? err->transport_code : 0;
-        if (!okta_cc__idempotent(method) && code != 7 /* COULDNT_CONNECT */ && code != 6 /* RESOLVE */) return 0;
+    /* Safe to repeat: a request of which nothing left, or an idempotent one. */
+    if (r == OKTA_CC_ERR_CONNECT || (r == OKTA_CC_ERR_NETWORK && okta_cc__idempotent(method))) {
         *wait_ms = okta_cc__backoff_ms(c, retry);
         return 1;
     }
@@ -4406,6 +4427,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
     int max_retries, refreshed = 0, backoffs = 0;
     long deadline, spent = 0;
     okta_cc_result r;
+    okta_cc_error own_err;              /* the request's own when the caller passed none */
+    if (!err) err = &own_err;
     okta_cc__error_reset(err);
     if (resp) memset(resp, 0, sizeof *resp);
     if (!c || !method || !path_or_url || !resp || (!body && body_len))
@@ -4424,7 +4447,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
         r = okta_cc__api_attempt(c, method, url, body, body_len, opts ? opts->content_type : NULL, resp,
                                  resp->retries, &token_generation, err);
         spent += (long)(okta_cc__ms() - t0);
-        next = okta_cc__retry_decision(c, method, r, err, resp, backoffs, refreshed, &wait_ms);
+        next = okta_cc__retry_decision(c, method, r, resp, backoffs, refreshed, &wait_ms);
         if (next == 2) {                    /* the token went stale: one new token, one retry */
             /* Only the token this request sent: another thread may have replaced it already. */
             okta_cc_invalidate_token_generation(c, token_generation);

@@ -9,6 +9,10 @@
 #include "live.h"
 
 #include <time.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
 
 /* ---- scripted transport ------------------------------------------------------------------- */
 
@@ -344,7 +348,7 @@ static void test_503_backoff_only_when_safe(void)
     CHECK(s.api_calls == 1);
     okta_cc_response_free(&r);
     memset(&s, 0, sizeof s);
-    push_fail(&s, OKTA_CC_ERR_NETWORK, 7);    /* CURLE_COULDNT_CONNECT */
+    push_fail(&s, OKTA_CC_ERR_CONNECT, 7);    /* CURLE_COULDNT_CONNECT */
     push(&s, 200, NULL, "{}");
     CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(s.api_calls == 2);
@@ -356,6 +360,126 @@ static void test_503_backoff_only_when_safe(void)
     CHECK(s.api_calls == 1);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
+}
+
+/* Whether a failed exchange is repeated depends on the transport's result alone: CONNECT (no
+   byte left) for any method, NETWORK (bytes may have left) only for idempotent ones. Neither
+   the caller's error struct (NULL or not) nor a libcurl number plays a part. */
+static void test_retry_decided_by_transport_result(void)
+{
+    static const struct { const char *method; okta_cc_result fail; int attempts; } cases[] = {
+        {"POST", OKTA_CC_ERR_CONNECT, 3}, {"POST", OKTA_CC_ERR_NETWORK, 1},
+        {"GET", OKTA_CC_ERR_CONNECT, 3}, {"GET", OKTA_CC_ERR_NETWORK, 3},
+        {"DELETE", OKTA_CC_ERR_CONNECT, 3}, {"PUT", OKTA_CC_ERR_NETWORK, 1},
+    };
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    size_t i;
+    int with_err;
+    memset(&s, 0, sizeof s);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    for (with_err = 0; with_err < 2; with_err++) {
+        for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+            const char *body = strcmp(cases[i].method, "GET") ? "{}" : NULL;
+            int k;
+            memset(&s, 0, sizeof s);
+            for (k = 0; k < 4; k++) push_fail(&s, cases[i].fail, 0);    /* no libcurl code at all */
+            t.sleeps = 0;
+            CHECK(okta_cc_request(c, cases[i].method, "/api/v1/users", body, body ? 2 : 0, NULL, &r,
+                                  with_err ? &err : NULL) == cases[i].fail);
+            if (s.api_calls != cases[i].attempts)
+                fprintf(stderr, "  %s %s, err %s:\n", cases[i].method, okta_cc_result_str(cases[i].fail), with_err ? "given" : "NULL");
+            CHECK_EQ_INT(s.api_calls, cases[i].attempts);     /* the budget: 2 retries */
+            CHECK_EQ_INT(r.retries, cases[i].attempts - 1);
+            CHECK_EQ_INT(t.sleeps, cases[i].attempts - 1);    /* with backoff in between */
+            if (with_err) CHECK(err.code == cases[i].fail && strstr(err.message, "scripted") != NULL);
+            okta_cc_response_free(&r);
+        }
+        /* a connection that comes back: the POST goes through on the third attempt */
+        memset(&s, 0, sizeof s);
+        push_fail(&s, OKTA_CC_ERR_CONNECT, 0);
+        push_fail(&s, OKTA_CC_ERR_CONNECT, 0);
+        push(&s, 201, NULL, "{}");
+        CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, with_err ? &err : NULL) == OKTA_CC_OK);
+        CHECK(s.api_calls == 3 && r.status == 201 && r.retries == 2);
+        okta_cc_response_free(&r);
+    }
+    okta_cc_client_free(c);
+}
+
+/* A port on which nothing listens (just bound and closed), as "http://127.0.0.1:port". */
+static void refused_url(char *out, size_t cap)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    close(fd);
+    snprintf(out, cap, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+}
+
+/* Token requests answered here, API requests sent through the real libcurl transport. */
+typedef struct curl_for_api {
+    okta_cc_transport curl;
+    int api_calls;
+    okta_cc_result last;
+} curl_for_api;
+
+static okta_cc_result curl_for_api_perform(void *ctx, const okta_cc_http_request *req,
+                                           okta_cc_http_response *resp, okta_cc_error *err)
+{
+    curl_for_api *x = (curl_for_api *)ctx;
+    static const char body[] = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok\"}";
+    if (strstr(req->url, "/v1/token")) {
+        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
+        okta_cc_http_response_append_body(resp, body, strlen(body));
+        return OKTA_CC_OK;
+    }
+    x->api_calls++;
+    x->last = x->curl.perform(x->curl.ctx, req, resp, err);
+    return x->last;
+}
+
+/* The libcurl transport says CONNECT for a refused connection, so a POST to it is tried up to
+   the budget whether or not the caller passed an error struct (it was tried once with NULL). */
+static void test_refused_connection_is_connect(void)
+{
+    fake_time t = {T0, {0}, 0};
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_response r;
+    okta_cc_error err;
+    curl_for_api x;
+    char url[64];
+    int with_err;
+    memset(&x, 0, sizeof x);
+    refused_url(url, sizeof url);
+    scripted_config(&cfg, NULL, &t, NULL, 0);
+    cfg.org_url = url;
+    cfg.connect_timeout_ms = 2000;
+    CHECK(okta_cc_curl_transport_new(&x.curl, &cfg, &err) == OKTA_CC_OK);
+    cfg.transport.perform = curl_for_api_perform;
+    cfg.transport.ctx = &x;
+    c = client_from(&cfg);
+    if (!c) { h_current_failed = 1; okta_cc_curl_transport_free(&x.curl); return; }
+    for (with_err = 0; with_err < 2; with_err++) {
+        x.api_calls = 0;
+        CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, with_err ? &err : NULL) == OKTA_CC_ERR_CONNECT);
+        CHECK_EQ_INT(x.api_calls, 3);
+        CHECK(x.last == OKTA_CC_ERR_CONNECT);
+        if (with_err) CHECK(err.code == OKTA_CC_ERR_CONNECT && err.transport_code == 7 && strstr(err.message, "POST http://127.0.0.1:"));
+        okta_cc_response_free(&r);
+    }
+    okta_cc_client_free(c);
+    okta_cc_curl_transport_free(&x.curl);
 }
 
 /* 401 with a token: exactly one new token, one retry. */
@@ -825,6 +949,8 @@ int main(int argc, char **argv)
     RUN(test_429_twice_then_success);
     RUN(test_429_forever);
     RUN(test_503_backoff_only_when_safe);
+    RUN(test_retry_decided_by_transport_result);
+    RUN(test_refused_connection_is_connect);
     RUN(test_401_refreshes_once);
     RUN(test_stale_401_keeps_newer_token);
     RUN(test_link_headers);
