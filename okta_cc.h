@@ -713,8 +713,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *m
 /* The index-th value of header name (case-insensitive), or NULL. */
 OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
                                                 size_t index, size_t *len);
-/* The URL of the Link header with rel="next" (several Link headers and several links per
-   header are handled) into out; OKTA_CC_ERR_NOT_FOUND when there is none. */
+/* The URL of the first link whose rel lists "next", from every Link header (RFC 8288: several
+   links per header, parameters quoted with backslash escapes, only a link's first rel counts),
+   into out. OKTA_CC_ERR_NOT_FOUND when there is none; OKTA_CC_ERR_BAD_RESPONSE when a Link
+   header is malformed, whatever else the headers hold (so a broken header never looks like the
+   last page); OKTA_CC_ERR_BUFFER_TOO_SMALL when out cannot hold it. Linear in the headers. */
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
                                                       size_t cap);
 OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
@@ -731,13 +734,17 @@ typedef struct okta_cc_pager {
     char *next;                     /* the next URL or path to fetch; NULL when done */
     char *last;                     /* the one fetched last (a next link repeating it is an error) */
     int pages;                      /* pages fetched so far */
+    int bad_link;                   /* the last page's Link header was malformed */
 } okta_cc_pager;
 
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url);
 /* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error (a next
    link on another origin is OKTA_CC_ERR_ORIGIN, one repeating the page just fetched is
-   OKTA_CC_ERR_BAD_RESPONSE). Free page with okta_cc_response_free after every call. */
+   OKTA_CC_ERR_BAD_RESPONSE). A page whose Link header is malformed is still delivered; the
+   call after it returns OKTA_CC_ERR_BAD_RESPONSE (and so does every later one) instead of
+   OKTA_CC_END, since the list may go on. Free page with okta_cc_response_free after every
+   call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
@@ -3025,25 +3032,38 @@ static int okta_cc__ieq(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
+/* The value of the first header called name in the lines from *pos on; *pos moves past it, so
+   a loop walks every such header in one pass over the block. */
+static const char *okta_cc__header_from(const okta_cc_http_response *resp, const char *name, size_t *pos,
+                                        size_t *value_len)
+{
+    size_t nlen = strlen(name);
+    while (*pos < resp->headers_len) {
+        const char *line = resp->headers + *pos;
+        const char *end = (const char *)memchr(line, '\n', resp->headers_len - *pos);
+        size_t llen = (size_t)(end - line), i;
+        *pos += llen + 1;
+        if (llen <= nlen || line[nlen] != ':') continue;
+        for (i = 0; i < nlen && okta_cc__lower((unsigned char)line[i]) == okta_cc__lower((unsigned char)name[i]); i++) {}
+        if (i < nlen) continue;
+        for (i = nlen + 1; i < llen && (line[i] == ' ' || line[i] == '\t'); i++) {}
+        while (llen > i && (line[llen - 1] == ' ' || line[llen - 1] == '\t')) llen--;
+        *value_len = llen - i;
+        return line + i;
+    }
+    return NULL;
+}
+
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
                                                      size_t *value_len)
 {
-    size_t pos = 0, nlen = name ? strlen(name) : 0;
-    while (resp && name && pos < resp->headers_len) {
-        const char *line = resp->headers + pos;
-        const char *end = (const char *)memchr(line, '\n', resp->headers_len - pos);
-        size_t llen = (size_t)(end - line), i;
-        pos += llen + 1;
-        if (llen <= nlen || line[nlen] != ':') continue;
-        for (i = 0; i < nlen && okta_cc__lower((unsigned char)line[i]) == okta_cc__lower((unsigned char)name[i]); i++) {}
-        if (i < nlen || index-- > 0) continue;
-        for (i = nlen + 1; i < llen && (line[i] == ' ' || line[i] == '\t'); i++) {}
-        while (llen > i && (line[llen - 1] == ' ' || line[llen - 1] == '\t')) llen--;
-        if (value_len) *value_len = llen - i;
-        return line + i;
-    }
-    return NULL;
+    size_t pos = 0, n = 0;
+    const char *v = NULL;
+    if (!resp || !name) return NULL;
+    while ((v = okta_cc__header_from(resp, name, &pos, &n)) != NULL && index > 0) index--;
+    if (v && value_len) *value_len = n;
+    return v;
 }
 
 OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
@@ -4476,82 +4496,137 @@ OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, co
     return resp ? okta_cc_http_response_header(&resp->http, name, index, len) : NULL;
 }
 
-/* Whether a relation-type list ("next", "prev next" ...) holds "next" (case-insensitive). */
-static int okta_cc__rel_has_next(const char *r, size_t n)
+/* ---- Link headers (RFC 8288) ---------------------------------------------------------------
+   Link = #link-value; link-value = "<" URI-Reference ">" *( OWS ";" OWS link-param );
+   link-param = token BWS [ "=" BWS ( token / quoted-string ) ]. Commas, semicolons and angle
+   brackets inside a quoted-string (where a backslash escapes the next byte) are text. Each
+   header is read once, left to right: linear time. */
+
+static int okta_cc__is_ows(char ch) { return ch == ' ' || ch == '\t'; }
+
+static int okta_cc__is_tchar(char ch)
 {
-    size_t k = 0;
-    while (k < n) {
-        size_t w = k;
-        while (w < n && r[w] != ' ') w++;
-        if (w - k == 4 && okta_cc__lower((unsigned char)r[k]) == 'n' && okta_cc__lower((unsigned char)r[k + 1]) == 'e' &&
-            okta_cc__lower((unsigned char)r[k + 2]) == 'x' && okta_cc__lower((unsigned char)r[k + 3]) == 't')
-            return 1;
-        k = w + 1;
-    }
-    return 0;
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
 }
 
-/* Scans the parameters after one "<url>" (RFC 8288: ; name=value or name="quoted") for
-   rel with "next"; p[0..n) ends before the next link. */
-static int okta_cc__link_params_next(const char *p, size_t n)
+/* Whether a rel value (the raw text of a token or of a quoted-string, escapes included) lists
+   the relation type "next": types are separated by spaces and compared case-insensitively. */
+static int okta_cc__rel_lists_next(const char *r, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        size_t name, name_len, val, val_len;
-        while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ';' || p[i] == ',')) i++;
-        name = i;
-        while (i < n && p[i] != '=' && p[i] != ';' && p[i] != ',' && p[i] != ' ') i++;
-        name_len = i - name;
-        if (i >= n || p[i] != '=') continue;
-        i++;
-        if (i < n && p[i] == '"') {
-            val = ++i;
-            while (i < n && p[i] != '"') i += p[i] == '\\' ? 2 : 1;
-            val_len = (i < n ? i : n) - val;
-            i++;
-        } else {
-            val = i;
-            while (i < n && p[i] != ';' && p[i] != ',' && p[i] != ' ') i++;
-            val_len = i - val;
+    size_t k, matched = 0;
+    int possible = 1;                   /* the word so far could still be "next" */
+    for (k = 0; k <= n; k++) {
+        char ch;
+        if (k == n || r[k] == ' ') {
+            if (possible && matched == 4) return 1;
+            matched = 0, possible = 1;
+            continue;
         }
-        if (name_len == 3 && okta_cc__lower((unsigned char)p[name]) == 'r' && okta_cc__lower((unsigned char)p[name + 1]) == 'e' &&
-            okta_cc__lower((unsigned char)p[name + 2]) == 'l' && okta_cc__rel_has_next(p + val, val_len))
-            return 1;
+        ch = r[k] == '\\' && k + 1 < n ? r[++k] : r[k];
+        if (possible && matched < 4 && okta_cc__lower((unsigned char)ch) == "next"[matched]) matched++;
+        else possible = 0;
     }
     return 0;
 }
 
-/* Finds the link with rel "next" in one Link header value (several links may share it). */
+/* Moves *i (at the opening quote) past the closing quote; 0 when the string does not end. */
+static int okta_cc__skip_quoted(const char *v, size_t n, size_t *i)
+{
+    size_t k = *i + 1;
+    while (k < n && v[k] != '"') k += v[k] == '\\' ? 2 : 1;
+    if (k >= n) return 0;
+    *i = k + 1;
+    return 1;
+}
+
+/* One link-param after its ";" at v[*i]: name and the raw value (empty when none). 0 when
+   malformed. */
+static int okta_cc__link_param(const char *v, size_t n, size_t *i, size_t *name, size_t *name_len,
+                               size_t *val, size_t *val_len)
+{
+    size_t k = *i;
+    while (k < n && okta_cc__is_ows(v[k])) k++;
+    for (*name = k; k < n && okta_cc__is_tchar(v[k]); k++) {}
+    *name_len = k - *name;
+    *val = k, *val_len = 0;
+    while (k < n && okta_cc__is_ows(v[k])) k++;
+    if (k < n && v[k] == '=') {
+        for (k++; k < n && okta_cc__is_ows(v[k]); k++) {}
+        if (k < n && v[k] == '"') {
+            *val = k + 1;
+            if (!okta_cc__skip_quoted(v, n, &k)) return 0;
+            *val_len = k - 1 - *val;
+        } else {
+            for (*val = k; k < n && okta_cc__is_tchar(v[k]); k++) {}
+            if (k == *val) return 0;    /* "rel=" with nothing after it */
+            *val_len = k - *val;
+        }
+    }
+    *i = k;
+    return *name_len > 0;
+}
+
+/* One link-value at v[*i], up to the comma or the end that closes it: its URL and whether its
+   rel lists "next" (only the first rel parameter counts, RFC 8288 section 3.3). 0 when
+   malformed. */
+static int okta_cc__link_value(const char *v, size_t n, size_t *i, size_t *url, size_t *url_len, int *is_next)
+{
+    size_t k = *i, name, name_len, val, val_len;
+    int seen_rel = 0;
+    *is_next = 0;
+    if (k >= n || v[k] != '<') return 0;
+    for (*url = ++k; k < n && v[k] != '>'; k++)
+        if ((unsigned char)v[k] <= ' ' || v[k] == '<' || v[k] == 0x7f) return 0;   /* not in a URI */
+    if (k >= n) return 0;
+    *url_len = k++ - *url;
+    for (;;) {
+        while (k < n && okta_cc__is_ows(v[k])) k++;
+        if (k >= n || v[k] == ',') break;
+        if (v[k++] != ';' || !okta_cc__link_param(v, n, &k, &name, &name_len, &val, &val_len)) return 0;
+        if (!seen_rel && name_len == 3 && okta_cc__lower((unsigned char)v[name]) == 'r' &&
+            okta_cc__lower((unsigned char)v[name + 1]) == 'e' && okta_cc__lower((unsigned char)v[name + 2]) == 'l') {
+            seen_rel = 1;
+            *is_next = okta_cc__rel_lists_next(v + val, val_len);
+        }
+    }
+    *i = k;
+    return 1;
+}
+
+/* The first link with rel "next" in one Link header value: 1 found, 0 none, -1 malformed (the
+   whole value is checked, so the verdict does not depend on where the fault is). */
 static int okta_cc__link_next(const char *v, size_t n, const char **url, size_t *url_len)
 {
-    const char *end = v + n, *lt = (const char *)memchr(v, '<', n);
-    while (lt) {
-        const char *gt = (const char *)memchr(lt, '>', (size_t)(end - lt)), *next;
-        if (!gt) return 0;
-        next = (const char *)memchr(gt, '<', (size_t)(end - gt));
-        if (okta_cc__link_params_next(gt + 1, (size_t)((next ? next : end) - gt - 1))) {
-            *url = lt + 1;
-            *url_len = (size_t)(gt - lt - 1);
-            return 1;
+    size_t i = 0, u = 0, ul = 0;
+    int found = 0, is_next;
+    for (;;) {
+        while (i < n && (okta_cc__is_ows(v[i]) || v[i] == ',')) i++;     /* empty elements are allowed */
+        if (i >= n) return found;
+        if (!okta_cc__link_value(v, n, &i, &u, &ul, &is_next)) return -1;
+        if (is_next && !found) {
+            *url = v + u;
+            *url_len = ul;
+            found = 1;
         }
-        lt = next;
     }
-    return 0;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
                                                       size_t cap)
 {
-    size_t i, n, ul;
-    const char *v, *u;
-    for (i = 0; resp && (v = okta_cc_http_response_header(&resp->http, "Link", i, &n)) != NULL; i++) {
-        if (!okta_cc__link_next(v, n, &u, &ul)) continue;
-        if (!out || cap <= ul) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
-        memcpy(out, u, ul);
-        out[ul] = '\0';
-        return OKTA_CC_OK;
+    size_t pos = 0, n, ul = 0, cl = 0;
+    const char *v, *u = NULL, *cand = NULL;
+    while (resp && (v = okta_cc__header_from(&resp->http, "Link", &pos, &n)) != NULL) {
+        int got = okta_cc__link_next(v, n, &cand, &cl);
+        if (got < 0) return OKTA_CC_ERR_BAD_RESPONSE;
+        if (got && !u) u = cand, ul = cl;
     }
-    return OKTA_CC_ERR_NOT_FOUND;
+    if (!u) return OKTA_CC_ERR_NOT_FOUND;
+    if (!out || cap <= ul) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, u, ul);
+    out[ul] = '\0';
+    return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp)
@@ -4580,6 +4655,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     okta_cc__error_reset(err);
     if (page) memset(page, 0, sizeof *page);
     if (!pg || !pg->client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
+    if (pg->bad_link)       /* the list goes on, but to where is unknown: not a quiet end */
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "page %d has a malformed Link header (RFC 8288): cannot go on", pg->pages);
     if (!pg->next) return OKTA_CC_END;
     r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
     if (r != OKTA_CC_OK) return r;      /* next stays: calling again retries the same page */
@@ -4603,6 +4681,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     }
     if (r == OKTA_CC_OK) pg->next = next;
     else okta_cc__free(&pg->client->alloc, next);
+    pg->bad_link = r != OKTA_CC_OK && r != OKTA_CC_ERR_NOT_FOUND;    /* reported by the next call */
     return OKTA_CC_OK;
 }
 

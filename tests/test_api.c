@@ -584,47 +584,110 @@ static void test_stale_401_keeps_newer_token(void)
     okta_cc_client_free(o.client);
 }
 
+/* The Link header feeds back into a response whose headers are given as "Name: value\n" lines. */
+static okta_cc_result next_link_of(const char *headers, char *out, size_t cap)
+{
+    okta_cc_response r;
+    okta_cc_result got;
+    memset(&r, 0, sizeof r);
+    okta_cc_http_response_init(&r.http, NULL, 0);
+    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
+    while (*headers) {
+        size_t n = strcspn(headers, "\n");
+        okta_cc_http_response_header_line(&r.http, headers, n);
+        headers += n + (headers[n] == '\n');
+    }
+    got = okta_cc_response_next_link(&r, out, cap);
+    okta_cc_response_free(&r);
+    return got;
+}
+
+/* RFC 8288: links split at commas outside quoted strings (with backslash escapes), only the
+   first rel of a link counts, and a malformed Link header is an error (BAD_RESPONSE), whatever
+   else comes with it, never a silent end of the list (NOT_FOUND). */
 static void test_link_headers(void)
 {
-    static const struct { const char *headers, *want; } cases[] = {
+    static const struct { const char *headers, *want; okta_cc_result r; } cases[] = {
         {"link: <https://o/api/v1/users?limit=2>; rel=\"self\"\nlink: <https://o/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
-         "https://o/api/v1/users?after=00u2&limit=2"},
-        {"Link: <https://o/a?x=1>; rel=\"self\", <https://o/a?after=b,c>; rel=\"next\"", "https://o/a?after=b,c"},
-        {"Link: <https://o/n>; rel=next; type=\"application/json\"", "https://o/n"},
-        {"Link: <https://o/n>; title=\"a;b\"; rel=\"prev next\"", "https://o/n"},
-        {"Link: <https://o/s>; rel=\"self\"", NULL},
-        {"Link: <https://o/s>; rel=\"nextish\"", NULL},
-        {"Link: <https://o/t>; title=\"x; rel=next\"", NULL},           /* inside a quoted value */
-        {"Link: <https://o/t>; title=\"x, <https://o/u>; rel=next\"", NULL},
-        {"Link: <https://o/N>; REL=NEXT", "https://o/N"},
-        {"Link: <https://o/a>, <https://o/b>; rel=\"self\", <https://o/c>;rel=next", "https://o/c"},
-        {"Link: garbage", NULL},
-        {"Link: <unterminated; rel=\"next\"", NULL},
-        {"", NULL},
+         "https://o/api/v1/users?after=00u2&limit=2", OKTA_CC_OK},
+        {"Link: <https://o/a?x=1>; rel=\"self\", <https://o/a?after=b,c>; rel=\"next\"", "https://o/a?after=b,c", OKTA_CC_OK},
+        {"Link: <https://o/n>; rel=next; type=\"application/json\"", "https://o/n", OKTA_CC_OK},
+        {"Link: <https://o/n>; title=\"a;b\"; rel=\"prev next\"", "https://o/n", OKTA_CC_OK},
+        {"Link: <https://o/N>; REL=NEXT", "https://o/N", OKTA_CC_OK},
+        {"Link: <https://o/a>, <https://o/b>; rel=\"self\", <https://o/c>;rel=next", "https://o/c", OKTA_CC_OK},
+        /* '<' and '>' inside quoted strings */
+        {"Link: <https://o/p2>; rel=\"next\"; title=\"a<b\"", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p2>; title=\"a<b\"; rel=\"next\"", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p1>; rel=\"prev\"; title=\"<x>\", <https://o/p3>; rel=\"next\"", "https://o/p3", OKTA_CC_OK},
+        {"Link: <https://o/p1>; title=\"<x>\"; rel=\"next\"", "https://o/p1", OKTA_CC_OK},
+        /* commas and fake links inside quoted strings, escaped quotes and backslashes */
+        {"Link: <https://o/p1>; title=\"a, <https://o/evil>; rel=next\", <https://o/p2>; rel=\"next\"", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p1>; title=\"say \\\"hi\\\", <https://o/x>; rel=next\"; rel=prev, <https://o/p2>; rel=next", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p1>; title=\"a\\\\\"; rel=\"next\"", "https://o/p1", OKTA_CC_OK},
+        {"Link: <https://o/p1>; rel=\"ne\\xt\"", "https://o/p1", OKTA_CC_OK},
+        {"Link: <https://o/p1>; rel=\"ne\\ xt\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        /* several Link headers, quotes in each; the first next link wins */
+        {"Link: <https://o/s>; rel=\"self\"; title=\"<z>, <https://o/z>; rel=next\"\nLink: <https://o/n>; title=\"x,y<\"; rel=\"next\"\n"
+         "Link: <https://o/m>; rel=next", "https://o/n", OKTA_CC_OK},
+        /* empty list elements, parameters without a value, extended parameters */
+        {"Link: , <https://o/n>; crossorigin; rel=next,", "https://o/n", OKTA_CC_OK},
+        {"Link: <https://o/n>; title*=UTF-8'de'n%c3%a4chstes; rel = \"next\"", "https://o/n", OKTA_CC_OK},
+        /* no next link */
+        {"Link: <https://o/s>; rel=\"self\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/s>; rel=\"nextish\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/t>; title=\"x; rel=next\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/t>; title=\"x, <https://o/u>; rel=next\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/a>; rel=\"self\"; rel=\"next\"", NULL, OKTA_CC_ERR_NOT_FOUND},   /* only the first rel */
+        {"Link: ", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        /* malformed: an error, wherever the next link is */
+        {"Link: garbage", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <unterminated; rel=\"next\"", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=\"next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=\"next\"; title=\"a\\", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n> rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=\"next\"; title=\"x\"junk", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; =x; rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=; title=x", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/a b>; rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=next\nLink: garbage", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: garbage\nLink: <https://o/n>; rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=next, garbage", NULL, OKTA_CC_ERR_BAD_RESPONSE},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-        okta_cc_response r;
-        const char *h = cases[i].headers;
         char out[256];
-        okta_cc_result got;
-        memset(&r, 0, sizeof r);
-        okta_cc_http_response_init(&r.http, NULL, 0);
-        okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
-        while (*h) {
-            size_t n = strcspn(h, "\n");
-            okta_cc_http_response_header_line(&r.http, h, n);
-            h += n + (h[n] == '\n');
-        }
-        got = okta_cc_response_next_link(&r, out, sizeof out);
-        if (cases[i].want) {
-            CHECK(got == OKTA_CC_OK);
-            CHECK_EQ_STR(out, cases[i].want);
-        } else {
-            CHECK(got == OKTA_CC_ERR_NOT_FOUND);
-        }
-        okta_cc_response_free(&r);
+        okta_cc_result got = next_link_of(cases[i].headers, out, sizeof out);
+        okta_cc_result none = next_link_of(cases[i].headers, NULL, 0);
+        if (got != cases[i].r) fprintf(stderr, "  case %u: %s\n", (unsigned)i, okta_cc_result_str(got));
+        CHECK(got == cases[i].r);
+        if (cases[i].want && got == OKTA_CC_OK) CHECK_EQ_STR(out, cases[i].want);
+        /* without a buffer: the same verdict */
+        CHECK(none == (cases[i].r == OKTA_CC_OK ? OKTA_CC_ERR_BUFFER_TOO_SMALL : cases[i].r));
     }
+}
+
+/* One pass over the header block: 64 KiB of Link headers full of quotes, commas and angle
+   brackets, read 50 times, take a fraction of a second even under valgrind. */
+static void test_link_parsing_linear(void)
+{
+    static const char one[] = "Link: <https://o/s>; rel=\"self\"; title=\"<a>, \\\"b\\\", <c>; rel=next\"\n";
+    size_t n = 0, k;
+    char *h = (char *)malloc(70000), out[64];
+    clock_t t0;
+    int i;
+    okta_cc_result r = OKTA_CC_OK;
+    if (!h) { h_current_failed = 1; return; }
+    while (n + 2 * sizeof one < 64000) { memcpy(h + n, one, sizeof one - 1); n += sizeof one - 1; }
+    k = (size_t)snprintf(h + n, 70000 - n, "Link: <https://o/last>; rel=next");
+    n += k;
+    h[n] = '\0';
+    t0 = clock();
+    for (i = 0; i < 50; i++) r = next_link_of(h, out, sizeof out);
+    CHECK(r == OKTA_CC_OK);
+    CHECK_EQ_STR(out, "https://o/last");
+    CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+    free(h);
 }
 
 /* The pager follows next links verbatim and refuses one that leaves the org. */
@@ -683,6 +746,51 @@ static void test_pager_and_foreign_next_link(void)
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_ORIGIN);
     CHECK_EQ_INT(s.api_calls, 1);
     okta_cc_response_free(&page);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
+}
+
+/* The pager reads quoted Link parameters right, and a malformed Link header stops it with an
+   error before anything more is sent, never with a quiet OKTA_CC_END. */
+static void test_pager_link_quoting_and_malformed(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    okta_cc_result r;
+    int pages = 0;
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; title=\"a<b\"; rel=\"next\"", "[1]");
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; rel=\"self\"; title=\"<x>\", "
+                  "<https://dev-1.okta.com/api/v1/users?after=3>; rel=\"next\"", "[2]");
+    push(&s, 200, NULL, "[3]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+        pages++;
+        okta_cc_response_free(&page);
+    }
+    CHECK(r == OKTA_CC_END);
+    CHECK_EQ_INT(pages, 3);
+    CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?after=3");
+    okta_cc_pager_end(&pg);
+    /* an unterminated quoted string: page 1 is delivered, then the error, again and again */
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; rel=\"next", "[1]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    CHECK(page.status == 200 && strcmp(page.http.body, "[1]") == 0);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK(strstr(err.message, "Link header") != NULL);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    okta_cc_response_free(&page);
+    CHECK_EQ_INT(s.api_calls, 1);
     okta_cc_pager_end(&pg);
     okta_cc_client_free(c);
 }
@@ -954,7 +1062,9 @@ int main(int argc, char **argv)
     RUN(test_401_refreshes_once);
     RUN(test_stale_401_keeps_newer_token);
     RUN(test_link_headers);
+    RUN(test_link_parsing_linear);
     RUN(test_pager_and_foreign_next_link);
+    RUN(test_pager_link_quoting_and_malformed);
     RUN(test_logger_redacts);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
