@@ -38,6 +38,8 @@
       OKTA_CC_ASSERT(x)        internal consistency checks (default: assert from <assert.h>).
       OKTA_CC_JSON_MAX_DEPTH   hard ceiling on JSON nesting, for both the parser's default limit
                                and the emitter's fixed state (default 64).
+      OKTA_CC_PAGER_MAX_PAGES  pages an okta_cc_pager fetches at most (default 100000; see
+                               okta_cc_pager, whose max_pages can also be set per listing).
       OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
       OKTA_CC_NO_THREADS       leave pthreads out: a client is then for one thread only.
 
@@ -728,23 +730,37 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
      while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
          ... page.http.body ...;  okta_cc_response_free(&page);
      }
-     if (r != OKTA_CC_END) ... err ...;   okta_cc_pager_end(&pg);                            */
+     if (r != OKTA_CC_END) ... err ...;   okta_cc_pager_end(&pg);
+   A server cannot keep the pager going for ever. Before each request the pager refuses, with
+   OKTA_CC_ERR_BAD_RESPONSE, a next link to any page it has already fetched (a cycle such as
+   a -> b -> a; URLs are compared absolute, a path joined to the org URL), a next link after
+   max_pages pages, and going on after a malformed Link header. The page that carried such a
+   link has been delivered; the refusal comes with the following call, and with every call
+   after it, and nothing more is sent. The visited pages are kept as 64-bit SHA-256 hashes in
+   a set grown through the client's allocator: about 16 bytes a page (at most 32), 2 MiB at the
+   default cap; a false "cycle" needs a 64-bit collision (odds about pages^2 / 2^65).           */
+#ifndef OKTA_CC_PAGER_MAX_PAGES
+#define OKTA_CC_PAGER_MAX_PAGES 100000  /* 20 million users at 200 a page */
+#endif
+
 typedef struct okta_cc_pager {
     okta_cc_client *client;
     char *next;                     /* the next URL or path to fetch; NULL when done */
-    char *last;                     /* the one fetched last (a next link repeating it is an error) */
+    char *last;                     /* the one fetched last */
     int pages;                      /* pages fetched so far */
+    int max_pages;                  /* no more pages than this: begin sets OKTA_CC_PAGER_MAX_PAGES;
+                                       change it after begin (<= 0: that default) */
     int bad_link;                   /* the last page's Link header was malformed */
+    uint64_t *seen;                 /* hashes of the pages fetched (open addressing, 0 = empty) */
+    size_t seen_count, seen_cap;
 } okta_cc_pager;
 
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url);
-/* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error (a next
-   link on another origin is OKTA_CC_ERR_ORIGIN, one repeating the page just fetched is
-   OKTA_CC_ERR_BAD_RESPONSE). A page whose Link header is malformed is still delivered; the
-   call after it returns OKTA_CC_ERR_BAD_RESPONSE (and so does every later one) instead of
-   OKTA_CC_END, since the list may go on. Free page with okta_cc_response_free after every
-   call. */
+/* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error: a next link
+   on another origin is OKTA_CC_ERR_ORIGIN, a refused one (see above) OKTA_CC_ERR_BAD_RESPONSE;
+   after a failed request (HTTP error, network) the pager keeps its place and the next call
+   asks for the same page again. Free page with okta_cc_response_free after every call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
@@ -4635,6 +4651,108 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp)
     okta_cc_http_response_free(&resp->http);
 }
 
+/* ---- pagination ---------------------------------------------------------------------------- */
+
+/* 64 bits of SHA-256 of the absolute URL a page is requested at (a path joined to the org URL
+   as okta_cc__api_url does), so "/p" and "https://org/p" are one page. Never 0: an empty slot. */
+static uint64_t okta_cc__page_hash(const okta_cc_client *c, const char *path_or_url)
+{
+    br_sha256_context h;
+    unsigned char d[32];
+    uint64_t v = 0;
+    int i;
+    br_sha256_init(&h);
+    if (!okta_cc__origin_len(path_or_url) && c->org_url) {
+        br_sha256_update(&h, c->org_url, strlen(c->org_url));
+        if (path_or_url[0] != '/') br_sha256_update(&h, "/", 1);
+    }
+    br_sha256_update(&h, path_or_url, strlen(path_or_url));
+    br_sha256_out(&h, d);
+    for (i = 0; i < 8; i++) v = v << 8 | d[i];
+    return v ? v : 1;
+}
+
+/* The visited pages are an open-addressing set of those hashes (linear probing; SHA-256 bits
+   need no further mixing), at most half full. */
+static int okta_cc__page_seen(const okta_cc_pager *pg, uint64_t h)
+{
+    size_t i, mask = pg->seen_cap - 1;
+    if (!pg->seen_cap) return 0;
+    for (i = (size_t)h & mask; pg->seen[i]; i = (i + 1) & mask)
+        if (pg->seen[i] == h) return 1;
+    return 0;
+}
+
+static void okta_cc__page_insert(uint64_t *set, size_t cap, uint64_t h)
+{
+    size_t i;
+    for (i = (size_t)h & (cap - 1); set[i] && set[i] != h; i = (i + 1) & (cap - 1)) {}
+    set[i] = h;
+}
+
+/* Room for one more page, grown (doubled) before the request so that recording the page after
+   it cannot fail. */
+static okta_cc_result okta_cc__page_reserve(okta_cc_pager *pg, okta_cc_error *err)
+{
+    const okta_cc_allocator *a = &pg->client->alloc;
+    size_t cap = pg->seen_cap ? pg->seen_cap * 2 : 16, i;
+    uint64_t *set;
+    if ((pg->seen_count + 1) * 2 <= pg->seen_cap) return OKTA_CC_OK;
+    set = cap <= ((size_t)-1) / sizeof *set ? (uint64_t *)okta_cc__malloc(a, cap * sizeof *set) : NULL;
+    if (!set) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(set, 0, cap * sizeof *set);
+    for (i = 0; i < pg->seen_cap; i++)
+        if (pg->seen[i]) okta_cc__page_insert(set, cap, pg->seen[i]);
+    okta_cc__free(a, pg->seen);
+    pg->seen = set;
+    pg->seen_cap = cap;
+    return OKTA_CC_OK;
+}
+
+/* Why the page in pg->next must not be fetched, checked before anything is sent: a malformed
+   Link header on the last page, a link back to a page already fetched, or the page cap. */
+static okta_cc_result okta_cc__pager_refuse(const okta_cc_pager *pg, uint64_t h, okta_cc_error *err)
+{
+    int max = pg->max_pages > 0 ? pg->max_pages : OKTA_CC_PAGER_MAX_PAGES;
+    char shown[700];
+    if (pg->bad_link)       /* the list goes on, but to where is unknown: not a quiet end */
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "page %d has a malformed Link header (RFC 8288): cannot go on", pg->pages);
+    if (pg->next && okta_cc__page_seen(pg, h)) {
+        okta_cc__redact_url(pg->next, shown, sizeof shown);
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "pagination cycle: the next link of page %d, %s, leads back to a page already fetched",
+                             pg->pages, shown);
+    }
+    if (pg->next && pg->pages >= max)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "more than %d pages (okta_cc_pager.max_pages): stopped", max);
+    return OKTA_CC_OK;
+}
+
+/* The next link of the page just fetched into *next (NULL when none, or when the Link header is
+   malformed: *malformed). Fails only for want of memory. */
+static okta_cc_result okta_cc__pager_read_link(okta_cc_pager *pg, const okta_cc_response *page, char **next,
+                                               int *malformed, okta_cc_error *err)
+{
+    size_t cap = 4096;
+    okta_cc_result r;
+    for (;;) {   /* a link is shorter than the 64 KiB header block, so this ends */
+        *next = (char *)okta_cc__malloc(&pg->client->alloc, cap);
+        if (!*next) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        r = okta_cc_response_next_link(page, *next, cap);
+        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
+        okta_cc__free(&pg->client->alloc, *next);
+        cap *= 4;
+    }
+    *malformed = r != OKTA_CC_OK && r != OKTA_CC_ERR_NOT_FOUND;
+    if (r != OKTA_CC_OK) {
+        okta_cc__free(&pg->client->alloc, *next);
+        *next = NULL;
+    }
+    return OKTA_CC_OK;
+}
+
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pg, okta_cc_client *c,
                                                const char *path_or_url)
 {
@@ -4642,6 +4760,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pg, okta_cc_client
     memset(pg, 0, sizeof *pg);
     if (!c || !path_or_url) return OKTA_CC_ERR_INVALID_ARGUMENT;
     pg->client = c;
+    pg->max_pages = OKTA_CC_PAGER_MAX_PAGES;
     pg->next = okta_cc__strdup(&c->alloc, path_or_url);
     return pg->next ? OKTA_CC_OK : OKTA_CC_ERR_NO_MEMORY;
 }
@@ -4650,38 +4769,28 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
                                               okta_cc_error *err)
 {
     okta_cc_result r;
-    char *next;
-    size_t cap = 4096;
+    uint64_t h;
+    char *next = NULL;
+    int malformed = 0;
     okta_cc__error_reset(err);
     if (page) memset(page, 0, sizeof *page);
     if (!pg || !pg->client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
-    if (pg->bad_link)       /* the list goes on, but to where is unknown: not a quiet end */
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
-                             "page %d has a malformed Link header (RFC 8288): cannot go on", pg->pages);
-    if (!pg->next) return OKTA_CC_END;
-    r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
-    if (r != OKTA_CC_OK) return r;      /* next stays: calling again retries the same page */
+    if (!pg->next && !pg->bad_link) return OKTA_CC_END;
+    h = pg->next ? okta_cc__page_hash(pg->client, pg->next) : 0;
+    r = okta_cc__pager_refuse(pg, h, err);
+    if (r == OKTA_CC_OK) r = okta_cc__page_reserve(pg, err);
+    if (r == OKTA_CC_OK) r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
+    /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. Any
+       other refusal of it comes with the next call, so this page is delivered. */
+    if (r == OKTA_CC_OK) r = okta_cc__pager_read_link(pg, page, &next, &malformed, err);
+    if (r != OKTA_CC_OK) return r;      /* next stays: calling again asks for the same page */
+    okta_cc__page_insert(pg->seen, pg->seen_cap, h);
+    pg->seen_count++;
     okta_cc__free(&pg->client->alloc, pg->last);
     pg->last = pg->next;
-    pg->next = NULL;
+    pg->next = next;
+    pg->bad_link = malformed;
     pg->pages++;
-    /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. */
-    for (;;) {
-        next = (char *)okta_cc__malloc(&pg->client->alloc, cap);
-        if (!next) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        r = okta_cc_response_next_link(page, next, cap);
-        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
-        okta_cc__free(&pg->client->alloc, next);
-        cap *= 4;
-    }
-    if (r == OKTA_CC_OK && pg->last && strcmp(next, pg->last) == 0) {
-        /* A next link that names the page just fetched would loop for ever. */
-        okta_cc__free(&pg->client->alloc, next);
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "the next link repeats the page just fetched");
-    }
-    if (r == OKTA_CC_OK) pg->next = next;
-    else okta_cc__free(&pg->client->alloc, next);
-    pg->bad_link = r != OKTA_CC_OK && r != OKTA_CC_ERR_NOT_FOUND;    /* reported by the next call */
     return OKTA_CC_OK;
 }
 
@@ -4690,7 +4799,10 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pg)
     if (!pg || !pg->client) return;
     okta_cc__free(&pg->client->alloc, pg->next);
     okta_cc__free(&pg->client->alloc, pg->last);
+    okta_cc__free(&pg->client->alloc, pg->seen);
     pg->next = pg->last = NULL;
+    pg->seen = NULL;
+    pg->seen_count = pg->seen_cap = 0;
 }
 
 #ifdef __cplusplus

@@ -26,10 +26,28 @@ typedef struct canned {
 
 typedef struct script {
     canned queue[16];
-    int count, next;            /* API responses; when exhausted: 200 "[]" */
+    int count, next;            /* API responses; when exhausted: 200 "[]" with the site's link */
+    const char *const *site;    /* URL, next link, URL, next link ..., NULL: pages that link on */
+    int endless;                /* every page links to a new one: ?page=<API calls so far> */
     int api_calls, token_calls;
     char last_url[1024], last_auth[256], last_method[16], last_ctype[128];
 } script;
+
+/* The Link header line of a page of the script's site, 0 when it has none. */
+static int site_link(const script *s, const char *url, char *line, size_t cap)
+{
+    const char *const *p;
+    if (s->endless) {
+        snprintf(line, cap, "Link: <https://dev-1.okta.com/api/v1/users?page=%d>; rel=\"next\"", s->api_calls);
+        return 1;
+    }
+    for (p = s->site; p && p[0]; p += 2) {
+        if (strcmp(p[0], url) != 0) continue;
+        snprintf(line, cap, "Link: <%s>; rel=\"next\"", p[1]);
+        return 1;
+    }
+    return 0;
+}
 
 static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
                                      okta_cc_http_response *resp, okta_cc_error *err)
@@ -58,6 +76,7 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
     }
     if (s->next >= s->count) {
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
+        if (site_link(s, req->url, line, sizeof line)) okta_cc_http_response_header_line(resp, line, strlen(line));
         okta_cc_http_response_append_body(resp, "[]", 2);
         return OKTA_CC_OK;
     }
@@ -795,6 +814,110 @@ static void test_pager_link_quoting_and_malformed(void)
     okta_cc_client_free(c);
 }
 
+/* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
+typedef struct counting_alloc {
+    long live;
+} counting_alloc;
+
+static void *count_malloc(size_t n, void *u) { ((counting_alloc *)u)->live++; return malloc(n); }
+static void *count_realloc(void *p, size_t n, void *u) { (void)u; return realloc(p, n); }
+static void count_free(void *p, void *u) { if (p) ((counting_alloc *)u)->live--; free(p); }
+
+/* Follows the pager until it stops (at most 40 calls); the number of pages delivered. */
+static int pages_until_stop(okta_cc_pager *pg, okta_cc_result *r, okta_cc_error *err)
+{
+    okta_cc_response page;
+    int pages = 0;
+    while ((*r = okta_cc_pager_next(pg, &page, err)) == OKTA_CC_OK && pages < 40) {
+        pages++;
+        okta_cc_response_free(&page);
+    }
+    okta_cc_response_free(&page);
+    return pages;
+}
+
+#define PAGE_A "https://dev-1.okta.com/api/v1/users"
+#define PAGE_B "https://dev-1.okta.com/api/v1/users?after=b"
+#define PAGE_C "https://dev-1.okta.com/api/v1/users?after=c"
+
+/* A next link to any page already fetched is refused before it is sent, every time it is asked
+   for, and the pager gives back all it allocated. */
+static void test_pager_refuses_cycles(void)
+{
+    static const char *const a_b_a[] = {PAGE_A, PAGE_B, PAGE_B, PAGE_A, NULL};
+    static const char *const a_b_c_b[] = {PAGE_A, PAGE_B, PAGE_B, PAGE_C, PAGE_C, PAGE_B, NULL};
+    static const char *const a_a[] = {PAGE_A, PAGE_A, NULL};
+    static const char *const a_b_path_a[] = {PAGE_A, PAGE_B, PAGE_B, "/api/v1/users", NULL};
+    static const struct { const char *const *site; int pages; } cases[] = {
+        {a_b_a, 2}, {a_b_c_b, 3}, {a_a, 1}, {a_b_path_a, 2},
+    };
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_config cfg;
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    counting_alloc counter = {0};
+    okta_cc_result got;
+    long live;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    scripted_config(&cfg, &s, &t, NULL, 0);
+    cfg.alloc.malloc_fn = count_malloc;
+    cfg.alloc.realloc_fn = count_realloc;
+    cfg.alloc.free_fn = count_free;
+    cfg.alloc.user = &counter;
+    c = client_from(&cfg);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/ping", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);  /* token cached */
+    okta_cc_response_free(&r);
+    live = counter.live;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        memset(&s, 0, sizeof s);
+        s.site = cases[i].site;
+        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+        CHECK_EQ_INT(pages_until_stop(&pg, &got, &err), cases[i].pages);
+        CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
+        CHECK(strstr(err.message, "cycle") != NULL);
+        CHECK_EQ_INT(s.api_calls, cases[i].pages);              /* the cycle's link was not sent */
+        CHECK_EQ_INT(pg.pages, cases[i].pages);
+        CHECK(okta_cc_pager_next(&pg, &r, &err) == OKTA_CC_ERR_BAD_RESPONSE);   /* and stays refused */
+        okta_cc_response_free(&r);
+        CHECK_EQ_INT(s.api_calls, cases[i].pages);
+        okta_cc_pager_end(&pg);
+        CHECK_EQ_INT(counter.live, live);
+    }
+    okta_cc_client_free(c);
+    CHECK_EQ_INT(counter.live, 0);
+}
+
+/* Distinct pages without end: the pager stops at max_pages, and its memory stays small. */
+static void test_pager_page_cap(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    okta_cc_result got;
+    memset(&s, 0, sizeof s);
+    s.endless = 1;
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK_EQ_INT(pg.max_pages, OKTA_CC_PAGER_MAX_PAGES);
+    CHECK_EQ_INT(OKTA_CC_PAGER_MAX_PAGES, 100000);
+    pg.max_pages = 25;
+    CHECK_EQ_INT(pages_until_stop(&pg, &got, &err), 25);
+    CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK(strstr(err.message, "25 pages") != NULL);
+    CHECK_EQ_INT(s.api_calls, 25);
+    CHECK(pg.seen_cap <= 4 * 25);                             /* 8 bytes a slot, half full or more */
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
+}
+
 /* One line per exchange; no token, no Authorization, no secret query values. */
 static void test_logger_redacts(void)
 {
@@ -1065,6 +1188,8 @@ int main(int argc, char **argv)
     RUN(test_link_parsing_linear);
     RUN(test_pager_and_foreign_next_link);
     RUN(test_pager_link_quoting_and_malformed);
+    RUN(test_pager_refuses_cycles);
+    RUN(test_pager_page_cap);
     RUN(test_logger_redacts);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
