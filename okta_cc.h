@@ -38,6 +38,8 @@
       OKTA_CC_ASSERT(x)        internal consistency checks (default: assert from <assert.h>).
       OKTA_CC_JSON_MAX_DEPTH   hard ceiling on JSON nesting, for both the parser's default limit
                                and the emitter's fixed state (default 64).
+      OKTA_CC_PAGER_MAX_PAGES  pages an okta_cc_pager fetches at most (default 100000; see
+                               okta_cc_pager, whose max_pages can also be set per listing).
       OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
       OKTA_CC_NO_THREADS       leave pthreads out: a client is then for one thread only.
 
@@ -81,6 +83,9 @@
       okta_cc_error* (NULL is allowed) that receives a one-line message and, for network
       calls, the HTTP status, OAuth error/error_description, Okta errorCode/errorSummary/
       errorId, X-Okta-Request-Id and the libcurl code. There is no global "last error".
+      A failed connection is OKTA_CC_ERR_CONNECT when no byte of the request left (DNS,
+      refused, unreachable: safe to repeat) and OKTA_CC_ERR_NETWORK when it broke after bytes
+      may have left; retries are decided from these results, never from the error struct.
 
    base64url POLICY (okta_cc_b64url_decode)
 
@@ -179,7 +184,7 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
     OKTA_CC_ERR_RANDOM = -22,            /* the system gave no randomness */
     OKTA_CC_ERR_CONFIG = -23,            /* missing or contradictory configuration */
-    OKTA_CC_ERR_NETWORK = -24,           /* connection refused, reset or cut short */
+    OKTA_CC_ERR_NETWORK = -24,           /* connection reset or cut short: bytes may have left */
     OKTA_CC_ERR_TIMEOUT = -25,           /* no complete answer within the timeout */
     OKTA_CC_ERR_TLS = -26,               /* TLS failed, e.g. an untrusted certificate */
     OKTA_CC_ERR_RESPONSE_TOO_LARGE = -27,/* a response body over the configured cap */
@@ -189,6 +194,7 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_THREAD = -31,            /* a pthread call failed */
     OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see rate limit) */
     OKTA_CC_ERR_ORIGIN = -33,            /* a URL off the org's origin: the token stays home */
+    OKTA_CC_ERR_CONNECT = -34,           /* no connection (DNS, refused ...): nothing was sent */
     OKTA_CC_END = 1                      /* not an error: no more pages */
 } okta_cc_result;
 
@@ -205,7 +211,8 @@ typedef struct okta_cc_error {
     char okta_error_summary[512];   /* errorSummary, then each errorCauses[].errorSummary */
     char okta_error_id[64];         /* errorId */
     char okta_request_id[64];       /* X-Okta-Request-Id header */
-    long transport_code;            /* the CURLcode of a libcurl failure, 0 if none */
+    long transport_code;            /* the CURLcode of a libcurl failure, 0 if none (for
+                                       diagnosis: retries go by the okta_cc_result) */
 } okta_cc_error;
 
 /* The name of a result, e.g. "OKTA_CC_ERR_BASE64: invalid base64url". Never NULL. */
@@ -525,8 +532,14 @@ typedef struct okta_cc_http_response {
 } okta_cc_http_response;
 
 /* A transport performs one request and fills resp with the helpers below. It returns
-   OKTA_CC_OK when an HTTP response arrived (whatever its status), else NETWORK, TIMEOUT, TLS,
-   RESPONSE_TOO_LARGE ... with err filled. */
+   OKTA_CC_OK when an HTTP response arrived (whatever its status), else an error with err filled
+   (when not NULL). The result decides whether okta_cc_request may repeat the request:
+     OKTA_CC_ERR_CONNECT   no byte of the request left: no connection could be made (DNS,
+                           refused, unreachable, proxy handshake). Repeated for any method.
+     OKTA_CC_ERR_NETWORK   the connection failed after bytes may have left (reset, cut short).
+                           Repeated only for GET, HEAD and OPTIONS.
+     OKTA_CC_ERR_TIMEOUT, _TLS, _RESPONSE_TOO_LARGE, _NO_MEMORY ...   never repeated.
+   When unsure whether anything was sent, say NETWORK. */
 typedef struct okta_cc_transport {
     okta_cc_result (*perform)(void *ctx, const okta_cc_http_request *req,
                               okta_cc_http_response *resp, okta_cc_error *err);
@@ -626,6 +639,8 @@ typedef struct okta_cc_token_info {
     int64_t expires_in;             /* as the server said */
     int64_t expires_at;             /* local clock, Unix seconds */
     char scope[512];
+    unsigned long generation;       /* which token this is: 1 for the first one fetched, then 2 ...
+                                       (see okta_cc_invalidate_token_generation) */
 } okta_cc_token_info;
 
 /* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
@@ -644,6 +659,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *client, char *token
                                              okta_cc_error *err);
 /* Drops the cached token; the next okta_cc_get_token fetches a new one. */
 OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *client);
+/* Drops the cached token only if it is still the one of that generation (info.generation of
+   the token that was refused). Use this after a 401: when another thread has already replaced
+   the refused token, the newer one is kept instead of being thrown away for a third. */
+OKTA_CC_DEF void okta_cc_invalidate_token_generation(okta_cc_client *client,
+                                                     unsigned long generation);
 /* Tokens fetched so far (successful requests to the token endpoint). */
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
 /* Seconds added to the local clock for assertions, learnt from the server's Date header when
@@ -680,11 +700,12 @@ typedef struct okta_cc_request_options {
 /* Calls the Okta API. path_or_url is a path ("/api/v1/users?limit=10", joined to the org URL)
    or an absolute URL on the org's own origin (anything else is OKTA_CC_ERR_ORIGIN and nothing
    is sent). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
-   with a body, Content-Type. Retries: a 401 refreshes the token and retries once; 429 waits
-   until X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503,
-   504 and lost connections back off exponentially (GET/HEAD/OPTIONS only, or any method when
-   the connection was never made; timeouts are not retried); all within max_retries and the
-   deadline. GET and HEAD take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
+   with a body, Content-Type. Retries: a 401 drops the token it was sent with (not a newer one
+   another thread fetched meanwhile), gets a fresh one and retries once; 429 waits until
+   X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503, 504 and
+   lost connections (OKTA_CC_ERR_NETWORK) back off exponentially for GET/HEAD/OPTIONS only,
+   connections never made (OKTA_CC_ERR_CONNECT) for any method; timeouts are not retried; all
+   within max_retries and the deadline. GET and HEAD take no body (INVALID_ARGUMENT).
    OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
    causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
    Free resp with okta_cc_response_free in every case. opts may be NULL. */
@@ -695,8 +716,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *m
 /* The index-th value of header name (case-insensitive), or NULL. */
 OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
                                                 size_t index, size_t *len);
-/* The URL of the Link header with rel="next" (several Link headers and several links per
-   header are handled) into out; OKTA_CC_ERR_NOT_FOUND when there is none. */
+/* The URL of the first link whose rel lists "next", from every Link header (RFC 8288: several
+   links per header, parameters quoted with backslash escapes, only a link's first rel counts),
+   into out. OKTA_CC_ERR_NOT_FOUND when there is none; OKTA_CC_ERR_BAD_RESPONSE when a Link
+   header is malformed, whatever else the headers hold (so a broken header never looks like the
+   last page); OKTA_CC_ERR_BUFFER_TOO_SMALL when out cannot hold it. Linear in the headers. */
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
                                                       size_t cap);
 OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
@@ -707,19 +731,37 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
      while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
          ... page.http.body ...;  okta_cc_response_free(&page);
      }
-     if (r != OKTA_CC_END) ... err ...;   okta_cc_pager_end(&pg);                            */
+     if (r != OKTA_CC_END) ... err ...;   okta_cc_pager_end(&pg);
+   A server cannot keep the pager going for ever. Before each request the pager refuses, with
+   OKTA_CC_ERR_BAD_RESPONSE, a next link to any page it has already fetched (a cycle such as
+   a -> b -> a; URLs are compared absolute, a path joined to the org URL), a next link after
+   max_pages pages, and going on after a malformed Link header. The page that carried such a
+   link has been delivered; the refusal comes with the following call, and with every call
+   after it, and nothing more is sent. The visited pages are kept as 64-bit SHA-256 hashes in
+   a set grown through the client's allocator: about 16 bytes a page (at most 32), 2 MiB at the
+   default cap; a false "cycle" needs a 64-bit collision (odds about pages^2 / 2^65).           */
+#ifndef OKTA_CC_PAGER_MAX_PAGES
+#define OKTA_CC_PAGER_MAX_PAGES 100000  /* 20 million users at 200 a page */
+#endif
+
 typedef struct okta_cc_pager {
     okta_cc_client *client;
     char *next;                     /* the next URL or path to fetch; NULL when done */
-    char *last;                     /* the one fetched last (a next link repeating it is an error) */
+    char *last;                     /* the one fetched last */
     int pages;                      /* pages fetched so far */
+    int max_pages;                  /* no more pages than this: begin sets OKTA_CC_PAGER_MAX_PAGES;
+                                       change it after begin (<= 0: that default) */
+    int bad_link;                   /* the last page's Link header was malformed */
+    uint64_t *seen;                 /* hashes of the pages fetched (open addressing, 0 = empty) */
+    size_t seen_count, seen_cap;
 } okta_cc_pager;
 
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url);
-/* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error (a next
-   link on another origin is OKTA_CC_ERR_ORIGIN, one repeating the page just fetched is
-   OKTA_CC_ERR_BAD_RESPONSE). Free page with okta_cc_response_free after every call. */
+/* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error: a next link
+   on another origin is OKTA_CC_ERR_ORIGIN, a refused one (see above) OKTA_CC_ERR_BAD_RESPONSE;
+   after a failed request (HTTP error, network) the pager keeps its place and the next call
+   asks for the same page again. Free page with okta_cc_response_free after every call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
@@ -819,6 +861,9 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     case OKTA_CC_ERR_THREAD: return "OKTA_CC_ERR_THREAD: thread error";
     case OKTA_CC_ERR_RATE_LIMITED: return "OKTA_CC_ERR_RATE_LIMITED: rate limited";
     case OKTA_CC_ERR_ORIGIN: return "OKTA_CC_ERR_ORIGIN: URL outside the org";
+    case OKTA_CC_ERR_CONNECT:
+        return "OKTA_CC_ERR_CONNECT: no byte of the request left: connection could not be made "
+               "(DNS, refused, unreachable)";
     case OKTA_CC_END: return "OKTA_CC_END: no more pages";
     }
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
@@ -3006,25 +3051,38 @@ static int okta_cc__ieq(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
+/* The value of the first header called name in the lines from *pos on; *pos moves past it, so
+   a loop walks every such header in one pass over the block. */
+static const char *okta_cc__header_from(const okta_cc_http_response *resp, const char *name, size_t *pos,
+                                        size_t *value_len)
+{
+    size_t nlen = strlen(name);
+    while (*pos < resp->headers_len) {
+        const char *line = resp->headers + *pos;
+        const char *end = (const char *)memchr(line, '\n', resp->headers_len - *pos);
+        size_t llen = (size_t)(end - line), i;
+        *pos += llen + 1;
+        if (llen <= nlen || line[nlen] != ':') continue;
+        for (i = 0; i < nlen && okta_cc__lower((unsigned char)line[i]) == okta_cc__lower((unsigned char)name[i]); i++) {}
+        if (i < nlen) continue;
+        for (i = nlen + 1; i < llen && (line[i] == ' ' || line[i] == '\t'); i++) {}
+        while (llen > i && (line[llen - 1] == ' ' || line[llen - 1] == '\t')) llen--;
+        *value_len = llen - i;
+        return line + i;
+    }
+    return NULL;
+}
+
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
                                                      size_t *value_len)
 {
-    size_t pos = 0, nlen = name ? strlen(name) : 0;
-    while (resp && name && pos < resp->headers_len) {
-        const char *line = resp->headers + pos;
-        const char *end = (const char *)memchr(line, '\n', resp->headers_len - pos);
-        size_t llen = (size_t)(end - line), i;
-        pos += llen + 1;
-        if (llen <= nlen || line[nlen] != ':') continue;
-        for (i = 0; i < nlen && okta_cc__lower((unsigned char)line[i]) == okta_cc__lower((unsigned char)name[i]); i++) {}
-        if (i < nlen || index-- > 0) continue;
-        for (i = nlen + 1; i < llen && (line[i] == ' ' || line[i] == '\t'); i++) {}
-        while (llen > i && (line[llen - 1] == ' ' || line[llen - 1] == '\t')) llen--;
-        if (value_len) *value_len = llen - i;
-        return line + i;
-    }
-    return NULL;
+    size_t pos = 0, n = 0;
+    const char *v = NULL;
+    if (!resp || !name) return NULL;
+    while ((v = okta_cc__header_from(resp, name, &pos, &n)) != NULL && index > 0) index--;
+    if (v && value_len) *value_len = n;
+    return v;
 }
 
 OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
@@ -3109,6 +3167,13 @@ static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const ok
     const char *what = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT: r = OKTA_CC_ERR_TIMEOUT; break;
+    /* Failures before any connection to the server existed: nothing of the request left. */
+    case CURLE_COULDNT_RESOLVE_PROXY: case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_CONNECT:
+    case CURLE_INTERFACE_FAILED:
+#if LIBCURL_VERSION_NUM >= 0x074900
+    case CURLE_PROXY:                   /* proxy handshake (7.73.0+), before the request */
+#endif
+        r = OKTA_CC_ERR_CONNECT; break;
     case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CONNECT_ERROR: case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CRL_BADFILE:
@@ -3304,7 +3369,8 @@ struct okta_cc_client {
     size_t token_len;
     okta_cc_token_info info;
     int fetching;                       /* a fetch is under way (single flight) */
-    unsigned long generation;           /* completed fetch attempts */
+    unsigned long attempts;             /* completed fetch attempts (waiters watch it) */
+    unsigned long token_generation;     /* of the cached token: tokens stored so far */
     okta_cc_result last_result;         /* of the latest attempt, handed to its waiters */
     okta_cc_error last_error;
     unsigned long fetches;
@@ -3892,6 +3958,7 @@ static okta_cc_result okta_cc__token_http_error(const okta_cc_http_response *res
 {
     okta_cc_error tmp;
     okta_cc_error *e = err ? err : &tmp;
+    memset(&tmp, 0, sizeof tmp);        /* its fields decide the result below */
     okta_cc__parse_error_body(resp, e);
     if (e->oauth_error[0])
         return okta_cc__fail(err, OKTA_CC_ERR_OAUTH, "token request refused (HTTP %ld): %s: %s", resp->status,
@@ -4041,12 +4108,13 @@ static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
         okta_cc__free(&c->alloc, c->token);
         c->token = token;
         c->token_len = token_len;
+        info.generation = ++c->token_generation;
         c->info = info;
         c->fetches++;
     }
     c->last_result = r;
     c->last_error = local;
-    c->generation++;
+    c->attempts++;
     c->fetching = 0;
     if (err) *err = local;
 #ifndef OKTA_CC_NO_THREADS
@@ -4070,8 +4138,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, siz
         if (c->fetching) {
             /* Single flight: wait for the fetch under way and share its outcome. */
 #ifndef OKTA_CC_NO_THREADS
-            unsigned long gen = c->generation;
-            while (c->fetching && c->generation == gen) pthread_cond_wait(&c->fetched, &c->lock);
+            unsigned long attempt = c->attempts;
+            while (c->fetching && c->attempts == attempt) pthread_cond_wait(&c->fetched, &c->lock);
 #endif
             if (c->last_result != OKTA_CC_OK) {
                 r = c->last_result;
@@ -4094,14 +4162,28 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, siz
     return r;
 }
 
-OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
+static void okta_cc__drop_token_locked(okta_cc_client *c)
 {
-    if (!c) return;
-    OKTA_CC__LOCK(&c->lock);
     if (c->token) okta_cc_wipe(c->token, c->token_len);
     okta_cc__free(&c->alloc, c->token);
     c->token = NULL;
     c->token_len = 0;
+}
+
+OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
+{
+    if (!c) return;
+    OKTA_CC__LOCK(&c->lock);
+    okta_cc__drop_token_locked(c);
+    OKTA_CC__UNLOCK(&c->lock);
+}
+
+OKTA_CC_DEF void okta_cc_invalidate_token_generation(okta_cc_client *c, unsigned long generation)
+{
+    if (!c) return;
+    OKTA_CC__LOCK(&c->lock);
+    /* A newer token (another thread's refresh) was not refused by anyone: keep it. */
+    if (c->token && c->token_generation == generation) okta_cc__drop_token_locked(c);
     OKTA_CC__UNLOCK(&c->lock);
 }
 
@@ -4282,17 +4364,20 @@ static okta_cc_result okta_cc__api_http_error(const char *method, const char *ur
                          r == OKTA_CC_ERR_RATE_LIMITED ? " (rate limited; retry budget spent)" : "");
 }
 
-/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller). */
-static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, okta_cc_error *err)
+/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller),
+   and the generation of the token in it, for a 401 to invalidate exactly that token. */
+static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, unsigned long *generation,
+                                             okta_cc_error *err)
 {
     size_t cap = 4096, need = 0;
     char *buf;
+    okta_cc_token_info info;
     okta_cc_result r;
     for (;;) {
         buf = (char *)okta_cc__malloc(&c->alloc, cap + 22);
         if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
         memcpy(buf, "Authorization: Bearer ", 22);
-        r = okta_cc_get_token(c, buf + 22, cap, &need, NULL, err);
+        r = okta_cc_get_token(c, buf + 22, cap, &need, &info, err);
         if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
         okta_cc__free(&c->alloc, buf);
         cap = need;
@@ -4303,20 +4388,23 @@ static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, okta
         return r;
     }
     *out = buf;
+    *generation = info.generation;
+    okta_cc_wipe(&info, sizeof info);
     return OKTA_CC_OK;
 }
 
-/* One attempt: token, headers, the exchange, the log line. */
+/* One attempt: token, headers, the exchange, the log line. *token_generation receives the
+   generation of the token sent. */
 static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method, const char *url, const char *body,
                                            size_t body_len, const char *content_type, okta_cc_response *resp,
-                                           int retry, okta_cc_error *err)
+                                           int retry, unsigned long *token_generation, okta_cc_error *err)
 {
     okta_cc_http_request req;
     const char *headers[3];
     char ctype[160];
     char *auth = NULL;
     int64_t t0;
-    okta_cc_result r = okta_cc__bearer_header(c, &auth, err);
+    okta_cc_result r = okta_cc__bearer_header(c, &auth, token_generation, err);
     if (r != OKTA_CC_OK) return r;
     okta_cc_http_response_free(&resp->http);
     okta_cc_http_response_init(&resp->http, &c->alloc, c->max_response);
@@ -4345,15 +4433,14 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method
     return r;
 }
 
-/* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry. */
-static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_cc_result r, const okta_cc_error *err,
+/* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry.
+   Decided from results alone (see okta_cc_transport), never from the caller's error struct. */
+static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_cc_result r,
                                    const okta_cc_response *resp, int retry, int refreshed, long *wait_ms)
 {
     *wait_ms = 0;
-    if (r == OKTA_CC_ERR_NETWORK) {
-        /* Safe to repeat: idempotent methods, or a connection that was never made. */
-        long code = err ? err->transport_code : 0;
-        if (!okta_cc__idempotent(method) && code != 7 /* COULDNT_CONNECT */ && code != 6 /* RESOLVE */) return 0;
+    /* Safe to repeat: a request of which nothing left, or an idempotent one. */
+    if (r == OKTA_CC_ERR_CONNECT || (r == OKTA_CC_ERR_NETWORK && okta_cc__idempotent(method))) {
         *wait_ms = okta_cc__backoff_ms(c, retry);
         return 1;
     }
@@ -4376,9 +4463,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
                                            okta_cc_response *resp, okta_cc_error *err)
 {
     char *url = NULL;
+    unsigned long token_generation = 0;
     int max_retries, refreshed = 0, backoffs = 0;
     long deadline, spent = 0;
     okta_cc_result r;
+    okta_cc_error own_err;              /* the request's own when the caller passed none */
+    if (!err) err = &own_err;
     okta_cc__error_reset(err);
     if (resp) memset(resp, 0, sizeof *resp);
     if (!c || !method || !path_or_url || !resp || (!body && body_len))
@@ -4395,11 +4485,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
         int next;
         okta_cc__error_reset(err);
         r = okta_cc__api_attempt(c, method, url, body, body_len, opts ? opts->content_type : NULL, resp,
-                                 resp->retries, err);
+                                 resp->retries, &token_generation, err);
         spent += (long)(okta_cc__ms() - t0);
-        next = okta_cc__retry_decision(c, method, r, err, resp, backoffs, refreshed, &wait_ms);
+        next = okta_cc__retry_decision(c, method, r, resp, backoffs, refreshed, &wait_ms);
         if (next == 2) {                    /* the token went stale: one new token, one retry */
-            okta_cc_invalidate_token(c);
+            /* Only the token this request sent: another thread may have replaced it already. */
+            okta_cc_invalidate_token_generation(c, token_generation);
             refreshed = 1;
             resp->retries++;
             continue;
@@ -4425,88 +4516,245 @@ OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, co
     return resp ? okta_cc_http_response_header(&resp->http, name, index, len) : NULL;
 }
 
-/* Whether a relation-type list ("next", "prev next" ...) holds "next" (case-insensitive). */
-static int okta_cc__rel_has_next(const char *r, size_t n)
+/* ---- Link headers (RFC 8288) ---------------------------------------------------------------
+   Link = #link-value; link-value = "<" URI-Reference ">" *( OWS ";" OWS link-param );
+   link-param = token BWS [ "=" BWS ( token / quoted-string ) ]. Commas, semicolons and angle
+   brackets inside a quoted-string (where a backslash escapes the next byte) are text. Each
+   header is read once, left to right: linear time. */
+
+static int okta_cc__is_ows(char ch) { return ch == ' ' || ch == '\t'; }
+
+static int okta_cc__is_tchar(char ch)
 {
-    size_t k = 0;
-    while (k < n) {
-        size_t w = k;
-        while (w < n && r[w] != ' ') w++;
-        if (w - k == 4 && okta_cc__lower((unsigned char)r[k]) == 'n' && okta_cc__lower((unsigned char)r[k + 1]) == 'e' &&
-            okta_cc__lower((unsigned char)r[k + 2]) == 'x' && okta_cc__lower((unsigned char)r[k + 3]) == 't')
-            return 1;
-        k = w + 1;
-    }
-    return 0;
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
 }
 
-/* Scans the parameters after one "<url>" (RFC 8288: ; name=value or name="quoted") for
-   rel with "next"; p[0..n) ends before the next link. */
-static int okta_cc__link_params_next(const char *p, size_t n)
+/* Whether a rel value (the raw text of a token or of a quoted-string, escapes included) lists
+   the relation type "next": types are separated by spaces and compared case-insensitively. */
+static int okta_cc__rel_lists_next(const char *r, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        size_t name, name_len, val, val_len;
-        while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ';' || p[i] == ',')) i++;
-        name = i;
-        while (i < n && p[i] != '=' && p[i] != ';' && p[i] != ',' && p[i] != ' ') i++;
-        name_len = i - name;
-        if (i >= n || p[i] != '=') continue;
-        i++;
-        if (i < n && p[i] == '"') {
-            val = ++i;
-            while (i < n && p[i] != '"') i += p[i] == '\\' ? 2 : 1;
-            val_len = (i < n ? i : n) - val;
-            i++;
-        } else {
-            val = i;
-            while (i < n && p[i] != ';' && p[i] != ',' && p[i] != ' ') i++;
-            val_len = i - val;
+    size_t k, matched = 0;
+    int possible = 1;                   /* the word so far could still be "next" */
+    for (k = 0; k <= n; k++) {
+        char ch;
+        if (k == n || r[k] == ' ') {
+            if (possible && matched == 4) return 1;
+            matched = 0, possible = 1;
+            continue;
         }
-        if (name_len == 3 && okta_cc__lower((unsigned char)p[name]) == 'r' && okta_cc__lower((unsigned char)p[name + 1]) == 'e' &&
-            okta_cc__lower((unsigned char)p[name + 2]) == 'l' && okta_cc__rel_has_next(p + val, val_len))
-            return 1;
+        ch = r[k] == '\\' && k + 1 < n ? r[++k] : r[k];
+        if (possible && matched < 4 && okta_cc__lower((unsigned char)ch) == "next"[matched]) matched++;
+        else possible = 0;
     }
     return 0;
 }
 
-/* Finds the link with rel "next" in one Link header value (several links may share it). */
+/* Moves *i (at the opening quote) past the closing quote; 0 when the string does not end. */
+static int okta_cc__skip_quoted(const char *v, size_t n, size_t *i)
+{
+    size_t k = *i + 1;
+    while (k < n && v[k] != '"') k += v[k] == '\\' ? 2 : 1;
+    if (k >= n) return 0;
+    *i = k + 1;
+    return 1;
+}
+
+/* One link-param after its ";" at v[*i]: name and the raw value (empty when none). 0 when
+   malformed. */
+static int okta_cc__link_param(const char *v, size_t n, size_t *i, size_t *name, size_t *name_len,
+                               size_t *val, size_t *val_len)
+{
+    size_t k = *i;
+    while (k < n && okta_cc__is_ows(v[k])) k++;
+    for (*name = k; k < n && okta_cc__is_tchar(v[k]); k++) {}
+    *name_len = k - *name;
+    *val = k, *val_len = 0;
+    while (k < n && okta_cc__is_ows(v[k])) k++;
+    if (k < n && v[k] == '=') {
+        for (k++; k < n && okta_cc__is_ows(v[k]); k++) {}
+        if (k < n && v[k] == '"') {
+            *val = k + 1;
+            if (!okta_cc__skip_quoted(v, n, &k)) return 0;
+            *val_len = k - 1 - *val;
+        } else {
+            for (*val = k; k < n && okta_cc__is_tchar(v[k]); k++) {}
+            if (k == *val) return 0;    /* "rel=" with nothing after it */
+            *val_len = k - *val;
+        }
+    }
+    *i = k;
+    return *name_len > 0;
+}
+
+/* One link-value at v[*i], up to the comma or the end that closes it: its URL and whether its
+   rel lists "next" (only the first rel parameter counts, RFC 8288 section 3.3). 0 when
+   malformed. */
+static int okta_cc__link_value(const char *v, size_t n, size_t *i, size_t *url, size_t *url_len, int *is_next)
+{
+    size_t k = *i, name, name_len, val, val_len;
+    int seen_rel = 0;
+    *is_next = 0;
+    if (k >= n || v[k] != '<') return 0;
+    for (*url = ++k; k < n && v[k] != '>'; k++)
+        if ((unsigned char)v[k] <= ' ' || v[k] == '<' || v[k] == 0x7f) return 0;   /* not in a URI */
+    if (k >= n) return 0;
+    *url_len = k++ - *url;
+    for (;;) {
+        while (k < n && okta_cc__is_ows(v[k])) k++;
+        if (k >= n || v[k] == ',') break;
+        if (v[k++] != ';' || !okta_cc__link_param(v, n, &k, &name, &name_len, &val, &val_len)) return 0;
+        if (!seen_rel && name_len == 3 && okta_cc__lower((unsigned char)v[name]) == 'r' &&
+            okta_cc__lower((unsigned char)v[name + 1]) == 'e' && okta_cc__lower((unsigned char)v[name + 2]) == 'l') {
+            seen_rel = 1;
+            *is_next = okta_cc__rel_lists_next(v + val, val_len);
+        }
+    }
+    *i = k;
+    return 1;
+}
+
+/* The first link with rel "next" in one Link header value: 1 found, 0 none, -1 malformed (the
+   whole value is checked, so the verdict does not depend on where the fault is). */
 static int okta_cc__link_next(const char *v, size_t n, const char **url, size_t *url_len)
 {
-    const char *end = v + n, *lt = (const char *)memchr(v, '<', n);
-    while (lt) {
-        const char *gt = (const char *)memchr(lt, '>', (size_t)(end - lt)), *next;
-        if (!gt) return 0;
-        next = (const char *)memchr(gt, '<', (size_t)(end - gt));
-        if (okta_cc__link_params_next(gt + 1, (size_t)((next ? next : end) - gt - 1))) {
-            *url = lt + 1;
-            *url_len = (size_t)(gt - lt - 1);
-            return 1;
+    size_t i = 0, u = 0, ul = 0;
+    int found = 0, is_next;
+    for (;;) {
+        while (i < n && (okta_cc__is_ows(v[i]) || v[i] == ',')) i++;     /* empty elements are allowed */
+        if (i >= n) return found;
+        if (!okta_cc__link_value(v, n, &i, &u, &ul, &is_next)) return -1;
+        if (is_next && !found) {
+            *url = v + u;
+            *url_len = ul;
+            found = 1;
         }
-        lt = next;
     }
-    return 0;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
                                                       size_t cap)
 {
-    size_t i, n, ul;
-    const char *v, *u;
-    for (i = 0; resp && (v = okta_cc_http_response_header(&resp->http, "Link", i, &n)) != NULL; i++) {
-        if (!okta_cc__link_next(v, n, &u, &ul)) continue;
-        if (!out || cap <= ul) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
-        memcpy(out, u, ul);
-        out[ul] = '\0';
-        return OKTA_CC_OK;
+    size_t pos = 0, n, ul = 0, cl = 0;
+    const char *v, *u = NULL, *cand = NULL;
+    while (resp && (v = okta_cc__header_from(&resp->http, "Link", &pos, &n)) != NULL) {
+        int got = okta_cc__link_next(v, n, &cand, &cl);
+        if (got < 0) return OKTA_CC_ERR_BAD_RESPONSE;
+        if (got && !u) u = cand, ul = cl;
     }
-    return OKTA_CC_ERR_NOT_FOUND;
+    if (!u) return OKTA_CC_ERR_NOT_FOUND;
+    if (!out || cap <= ul) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, u, ul);
+    out[ul] = '\0';
+    return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp)
 {
     if (!resp) return;
     okta_cc_http_response_free(&resp->http);
+}
+
+/* ---- pagination ---------------------------------------------------------------------------- */
+
+/* 64 bits of SHA-256 of the absolute URL a page is requested at (a path joined to the org URL
+   as okta_cc__api_url does), so "/p" and "https://org/p" are one page. Never 0: an empty slot. */
+static uint64_t okta_cc__page_hash(const okta_cc_client *c, const char *path_or_url)
+{
+    br_sha256_context h;
+    unsigned char d[32];
+    uint64_t v = 0;
+    int i;
+    br_sha256_init(&h);
+    if (!okta_cc__origin_len(path_or_url) && c->org_url) {
+        br_sha256_update(&h, c->org_url, strlen(c->org_url));
+        if (path_or_url[0] != '/') br_sha256_update(&h, "/", 1);
+    }
+    br_sha256_update(&h, path_or_url, strlen(path_or_url));
+    br_sha256_out(&h, d);
+    for (i = 0; i < 8; i++) v = v << 8 | d[i];
+    return v ? v : 1;
+}
+
+/* The visited pages are an open-addressing set of those hashes (linear probing; SHA-256 bits
+   need no further mixing), at most half full. */
+static int okta_cc__page_seen(const okta_cc_pager *pg, uint64_t h)
+{
+    size_t i, mask = pg->seen_cap - 1;
+    if (!pg->seen_cap) return 0;
+    for (i = (size_t)h & mask; pg->seen[i]; i = (i + 1) & mask)
+        if (pg->seen[i] == h) return 1;
+    return 0;
+}
+
+static void okta_cc__page_insert(uint64_t *set, size_t cap, uint64_t h)
+{
+    size_t i;
+    for (i = (size_t)h & (cap - 1); set[i] && set[i] != h; i = (i + 1) & (cap - 1)) {}
+    set[i] = h;
+}
+
+/* Room for one more page, grown (doubled) before the request so that recording the page after
+   it cannot fail. */
+static okta_cc_result okta_cc__page_reserve(okta_cc_pager *pg, okta_cc_error *err)
+{
+    const okta_cc_allocator *a = &pg->client->alloc;
+    size_t cap = pg->seen_cap ? pg->seen_cap * 2 : 16, i;
+    uint64_t *set;
+    if ((pg->seen_count + 1) * 2 <= pg->seen_cap) return OKTA_CC_OK;
+    set = cap <= ((size_t)-1) / sizeof *set ? (uint64_t *)okta_cc__malloc(a, cap * sizeof *set) : NULL;
+    if (!set) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(set, 0, cap * sizeof *set);
+    for (i = 0; i < pg->seen_cap; i++)
+        if (pg->seen[i]) okta_cc__page_insert(set, cap, pg->seen[i]);
+    okta_cc__free(a, pg->seen);
+    pg->seen = set;
+    pg->seen_cap = cap;
+    return OKTA_CC_OK;
+}
+
+/* Why the page in pg->next must not be fetched, checked before anything is sent: a malformed
+   Link header on the last page, a link back to a page already fetched, or the page cap. */
+static okta_cc_result okta_cc__pager_refuse(const okta_cc_pager *pg, uint64_t h, okta_cc_error *err)
+{
+    int max = pg->max_pages > 0 ? pg->max_pages : OKTA_CC_PAGER_MAX_PAGES;
+    char shown[700];
+    if (pg->bad_link)       /* the list goes on, but to where is unknown: not a quiet end */
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "page %d has a malformed Link header (RFC 8288): cannot go on", pg->pages);
+    if (pg->next && okta_cc__page_seen(pg, h)) {
+        okta_cc__redact_url(pg->next, shown, sizeof shown);
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "pagination cycle: the next link of page %d, %s, leads back to a page already fetched",
+                             pg->pages, shown);
+    }
+    if (pg->next && pg->pages >= max)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "more than %d pages (okta_cc_pager.max_pages): stopped", max);
+    return OKTA_CC_OK;
+}
+
+/* The next link of the page just fetched into *next (NULL when none, or when the Link header is
+   malformed: *malformed). Fails only for want of memory. */
+static okta_cc_result okta_cc__pager_read_link(okta_cc_pager *pg, const okta_cc_response *page, char **next,
+                                               int *malformed, okta_cc_error *err)
+{
+    size_t cap = 4096;
+    okta_cc_result r;
+    for (;;) {   /* a link is shorter than the 64 KiB header block, so this ends */
+        *next = (char *)okta_cc__malloc(&pg->client->alloc, cap);
+        if (!*next) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        r = okta_cc_response_next_link(page, *next, cap);
+        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
+        okta_cc__free(&pg->client->alloc, *next);
+        cap *= 4;
+    }
+    *malformed = r != OKTA_CC_OK && r != OKTA_CC_ERR_NOT_FOUND;
+    if (r != OKTA_CC_OK) {
+        okta_cc__free(&pg->client->alloc, *next);
+        *next = NULL;
+    }
+    return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pg, okta_cc_client *c,
@@ -4516,6 +4764,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pg, okta_cc_client
     memset(pg, 0, sizeof *pg);
     if (!c || !path_or_url) return OKTA_CC_ERR_INVALID_ARGUMENT;
     pg->client = c;
+    pg->max_pages = OKTA_CC_PAGER_MAX_PAGES;
     pg->next = okta_cc__strdup(&c->alloc, path_or_url);
     return pg->next ? OKTA_CC_OK : OKTA_CC_ERR_NO_MEMORY;
 }
@@ -4524,34 +4773,28 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
                                               okta_cc_error *err)
 {
     okta_cc_result r;
-    char *next;
-    size_t cap = 4096;
+    uint64_t h;
+    char *next = NULL;
+    int malformed = 0;
     okta_cc__error_reset(err);
     if (page) memset(page, 0, sizeof *page);
     if (!pg || !pg->client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
-    if (!pg->next) return OKTA_CC_END;
-    r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
-    if (r != OKTA_CC_OK) return r;      /* next stays: calling again retries the same page */
+    if (!pg->next && !pg->bad_link) return OKTA_CC_END;
+    h = pg->next ? okta_cc__page_hash(pg->client, pg->next) : 0;
+    r = okta_cc__pager_refuse(pg, h, err);
+    if (r == OKTA_CC_OK) r = okta_cc__page_reserve(pg, err);
+    if (r == OKTA_CC_OK) r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
+    /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. Any
+       other refusal of it comes with the next call, so this page is delivered. */
+    if (r == OKTA_CC_OK) r = okta_cc__pager_read_link(pg, page, &next, &malformed, err);
+    if (r != OKTA_CC_OK) return r;      /* next stays: calling again asks for the same page */
+    okta_cc__page_insert(pg->seen, pg->seen_cap, h);
+    pg->seen_count++;
     okta_cc__free(&pg->client->alloc, pg->last);
     pg->last = pg->next;
-    pg->next = NULL;
+    pg->next = next;
+    pg->bad_link = malformed;
     pg->pages++;
-    /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. */
-    for (;;) {
-        next = (char *)okta_cc__malloc(&pg->client->alloc, cap);
-        if (!next) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        r = okta_cc_response_next_link(page, next, cap);
-        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
-        okta_cc__free(&pg->client->alloc, next);
-        cap *= 4;
-    }
-    if (r == OKTA_CC_OK && pg->last && strcmp(next, pg->last) == 0) {
-        /* A next link that names the page just fetched would loop for ever. */
-        okta_cc__free(&pg->client->alloc, next);
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "the next link repeats the page just fetched");
-    }
-    if (r == OKTA_CC_OK) pg->next = next;
-    else okta_cc__free(&pg->client->alloc, next);
     return OKTA_CC_OK;
 }
 
@@ -4560,7 +4803,10 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pg)
     if (!pg || !pg->client) return;
     okta_cc__free(&pg->client->alloc, pg->next);
     okta_cc__free(&pg->client->alloc, pg->last);
+    okta_cc__free(&pg->client->alloc, pg->seen);
     pg->next = pg->last = NULL;
+    pg->seen = NULL;
+    pg->seen_count = pg->seen_cap = 0;
 }
 
 #ifdef __cplusplus

@@ -9,6 +9,10 @@
 #include "live.h"
 
 #include <time.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
 
 /* ---- scripted transport ------------------------------------------------------------------- */
 
@@ -22,10 +26,28 @@ typedef struct canned {
 
 typedef struct script {
     canned queue[16];
-    int count, next;            /* API responses; when exhausted: 200 "[]" */
+    int count, next;            /* API responses; when exhausted: 200 "[]" with the site's link */
+    const char *const *site;    /* URL, next link, URL, next link ..., NULL: pages that link on */
+    int endless;                /* every page links to a new one: ?page=<API calls so far> */
     int api_calls, token_calls;
     char last_url[1024], last_auth[256], last_method[16], last_ctype[128];
 } script;
+
+/* The Link header line of a page of the script's site, 0 when it has none. */
+static int site_link(const script *s, const char *url, char *line, size_t cap)
+{
+    const char *const *p;
+    if (s->endless) {
+        snprintf(line, cap, "Link: <https://dev-1.okta.com/api/v1/users?page=%d>; rel=\"next\"", s->api_calls);
+        return 1;
+    }
+    for (p = s->site; p && p[0]; p += 2) {
+        if (strcmp(p[0], url) != 0) continue;
+        snprintf(line, cap, "Link: <%s>; rel=\"next\"", p[1]);
+        return 1;
+    }
+    return 0;
+}
 
 static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
                                      okta_cc_http_response *resp, okta_cc_error *err)
@@ -54,6 +76,7 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
     }
     if (s->next >= s->count) {
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
+        if (site_link(s, req->url, line, sizeof line)) okta_cc_http_response_header_line(resp, line, strlen(line));
         okta_cc_http_response_append_body(resp, "[]", 2);
         return OKTA_CC_OK;
     }
@@ -120,28 +143,39 @@ static void capture_log(void *u, const char *line)
 
 static char key_path[1024];
 
+/* A config wired to the scripted transport and the injected clock and sleep. */
+static void scripted_config(okta_cc_config *cfg, script *s, fake_time *t, log_capture *lg, int max_retries)
+{
+    okta_cc_config_init(cfg);
+    snprintf(key_path, sizeof key_path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
+    cfg->org_url = "https://dev-1.okta.com";
+    cfg->client_id = "0oa_api";
+    cfg->private_key = key_path;
+    cfg->scopes = "okta.users.read";
+    cfg->transport.perform = script_perform;
+    cfg->transport.ctx = s;
+    cfg->clock = fake_clock;
+    cfg->clock_user = t;
+    cfg->sleep = fake_sleep;
+    cfg->sleep_user = t;
+    cfg->log = lg ? capture_log : NULL;
+    cfg->log_user = lg;
+    cfg->max_retries = max_retries;
+}
+
+static okta_cc_client *client_from(const okta_cc_config *cfg)
+{
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    if (okta_cc_client_new(&c, cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
+    return c;
+}
+
 static okta_cc_client *scripted_client(script *s, fake_time *t, log_capture *lg, int max_retries)
 {
     okta_cc_config cfg;
-    okta_cc_client *c = NULL;
-    okta_cc_error err;
-    okta_cc_config_init(&cfg);
-    snprintf(key_path, sizeof key_path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
-    cfg.org_url = "https://dev-1.okta.com";
-    cfg.client_id = "0oa_api";
-    cfg.private_key = key_path;
-    cfg.scopes = "okta.users.read";
-    cfg.transport.perform = script_perform;
-    cfg.transport.ctx = s;
-    cfg.clock = fake_clock;
-    cfg.clock_user = t;
-    cfg.sleep = fake_sleep;
-    cfg.sleep_user = t;
-    cfg.log = lg ? capture_log : NULL;
-    cfg.log_user = lg;
-    cfg.max_retries = max_retries;
-    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
-    return c;
+    scripted_config(&cfg, s, t, lg, max_retries);
+    return client_from(&cfg);
 }
 
 #define T0 1764331200000LL      /* Fri, 28 Nov 2025 12:00:00 GMT, in ms */
@@ -333,7 +367,7 @@ static void test_503_backoff_only_when_safe(void)
     CHECK(s.api_calls == 1);
     okta_cc_response_free(&r);
     memset(&s, 0, sizeof s);
-    push_fail(&s, OKTA_CC_ERR_NETWORK, 7);    /* CURLE_COULDNT_CONNECT */
+    push_fail(&s, OKTA_CC_ERR_CONNECT, 7);    /* CURLE_COULDNT_CONNECT */
     push(&s, 200, NULL, "{}");
     CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(s.api_calls == 2);
@@ -345,6 +379,126 @@ static void test_503_backoff_only_when_safe(void)
     CHECK(s.api_calls == 1);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
+}
+
+/* Whether a failed exchange is repeated depends on the transport's result alone: CONNECT (no
+   byte left) for any method, NETWORK (bytes may have left) only for idempotent ones. Neither
+   the caller's error struct (NULL or not) nor a libcurl number plays a part. */
+static void test_retry_decided_by_transport_result(void)
+{
+    static const struct { const char *method; okta_cc_result fail; int attempts; } cases[] = {
+        {"POST", OKTA_CC_ERR_CONNECT, 3}, {"POST", OKTA_CC_ERR_NETWORK, 1},
+        {"GET", OKTA_CC_ERR_CONNECT, 3}, {"GET", OKTA_CC_ERR_NETWORK, 3},
+        {"DELETE", OKTA_CC_ERR_CONNECT, 3}, {"PUT", OKTA_CC_ERR_NETWORK, 1},
+    };
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    size_t i;
+    int with_err;
+    memset(&s, 0, sizeof s);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    for (with_err = 0; with_err < 2; with_err++) {
+        for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+            const char *body = strcmp(cases[i].method, "GET") ? "{}" : NULL;
+            int k;
+            memset(&s, 0, sizeof s);
+            for (k = 0; k < 4; k++) push_fail(&s, cases[i].fail, 0);    /* no libcurl code at all */
+            t.sleeps = 0;
+            CHECK(okta_cc_request(c, cases[i].method, "/api/v1/users", body, body ? 2 : 0, NULL, &r,
+                                  with_err ? &err : NULL) == cases[i].fail);
+            if (s.api_calls != cases[i].attempts)
+                fprintf(stderr, "  %s %s, err %s:\n", cases[i].method, okta_cc_result_str(cases[i].fail), with_err ? "given" : "NULL");
+            CHECK_EQ_INT(s.api_calls, cases[i].attempts);     /* the budget: 2 retries */
+            CHECK_EQ_INT(r.retries, cases[i].attempts - 1);
+            CHECK_EQ_INT(t.sleeps, cases[i].attempts - 1);    /* with backoff in between */
+            if (with_err) CHECK(err.code == cases[i].fail && strstr(err.message, "scripted") != NULL);
+            okta_cc_response_free(&r);
+        }
+        /* a connection that comes back: the POST goes through on the third attempt */
+        memset(&s, 0, sizeof s);
+        push_fail(&s, OKTA_CC_ERR_CONNECT, 0);
+        push_fail(&s, OKTA_CC_ERR_CONNECT, 0);
+        push(&s, 201, NULL, "{}");
+        CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, with_err ? &err : NULL) == OKTA_CC_OK);
+        CHECK(s.api_calls == 3 && r.status == 201 && r.retries == 2);
+        okta_cc_response_free(&r);
+    }
+    okta_cc_client_free(c);
+}
+
+/* A port on which nothing listens (just bound and closed), as "http://127.0.0.1:port". */
+static void refused_url(char *out, size_t cap)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    close(fd);
+    snprintf(out, cap, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+}
+
+/* Token requests answered here, API requests sent through the real libcurl transport. */
+typedef struct curl_for_api {
+    okta_cc_transport curl;
+    int api_calls;
+    okta_cc_result last;
+} curl_for_api;
+
+static okta_cc_result curl_for_api_perform(void *ctx, const okta_cc_http_request *req,
+                                           okta_cc_http_response *resp, okta_cc_error *err)
+{
+    curl_for_api *x = (curl_for_api *)ctx;
+    static const char body[] = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok\"}";
+    if (strstr(req->url, "/v1/token")) {
+        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
+        okta_cc_http_response_append_body(resp, body, strlen(body));
+        return OKTA_CC_OK;
+    }
+    x->api_calls++;
+    x->last = x->curl.perform(x->curl.ctx, req, resp, err);
+    return x->last;
+}
+
+/* The libcurl transport says CONNECT for a refused connection, so a POST to it is tried up to
+   the budget whether or not the caller passed an error struct (it was tried once with NULL). */
+static void test_refused_connection_is_connect(void)
+{
+    fake_time t = {T0, {0}, 0};
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_response r;
+    okta_cc_error err;
+    curl_for_api x;
+    char url[64];
+    int with_err;
+    memset(&x, 0, sizeof x);
+    refused_url(url, sizeof url);
+    scripted_config(&cfg, NULL, &t, NULL, 0);
+    cfg.org_url = url;
+    cfg.connect_timeout_ms = 2000;
+    CHECK(okta_cc_curl_transport_new(&x.curl, &cfg, &err) == OKTA_CC_OK);
+    cfg.transport.perform = curl_for_api_perform;
+    cfg.transport.ctx = &x;
+    c = client_from(&cfg);
+    if (!c) { h_current_failed = 1; okta_cc_curl_transport_free(&x.curl); return; }
+    for (with_err = 0; with_err < 2; with_err++) {
+        x.api_calls = 0;
+        CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, with_err ? &err : NULL) == OKTA_CC_ERR_CONNECT);
+        CHECK_EQ_INT(x.api_calls, 3);
+        CHECK(x.last == OKTA_CC_ERR_CONNECT);
+        if (with_err) CHECK(err.code == OKTA_CC_ERR_CONNECT && err.transport_code == 7 && strstr(err.message, "POST http://127.0.0.1:"));
+        okta_cc_response_free(&r);
+    }
+    okta_cc_client_free(c);
+    okta_cc_curl_transport_free(&x.curl);
 }
 
 /* 401 with a token: exactly one new token, one retry. */
@@ -390,47 +544,169 @@ static void test_401_refreshes_once(void)
     okta_cc_client_free(c);
 }
 
+/* Another thread replaces token 1 while this request's 401 (sent with token 1) is on its way
+   back: the newer token is kept and used, not thrown away for a third one. The log line of an
+   exchange is written after the transport returns and before its status is acted on, so the
+   "other thread" runs there, deterministically. */
+typedef struct other_thread {
+    okta_cc_client *client;
+    int done;
+    okta_cc_result got;
+} other_thread;
+
+static void refresh_after_first_401(void *u, const char *line)
+{
+    other_thread *o = (other_thread *)u;
+    char token[256];
+    if (o->done || !strstr(line, "-> 401")) return;
+    o->done = 1;
+    /* What a second request that also got 401 with token 1 does: drop it, fetch token 2. */
+    okta_cc_invalidate_token(o->client);
+    o->got = okta_cc_get_token(o->client, token, sizeof token, NULL, NULL, NULL);
+}
+
+static void test_stale_401_keeps_newer_token(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_config cfg;
+    okta_cc_response r;
+    okta_cc_error err;
+    other_thread o;
+    static const char e11[] = "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}";
+    memset(&s, 0, sizeof s);
+    memset(&o, 0, sizeof o);
+    push(&s, 401, NULL, e11);
+    push(&s, 200, NULL, "[]");
+    scripted_config(&cfg, &s, &t, NULL, 0);
+    cfg.log = refresh_after_first_401;
+    cfg.log_user = &o;
+    o.client = client_from(&cfg);
+    if (!o.client) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(o.client, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(o.done && o.got == OKTA_CC_OK);
+    CHECK_EQ_INT(s.token_calls, 2);                       /* token 1, and the other thread's 2 */
+    CHECK_EQ_INT(okta_cc_client_token_fetches(o.client), 2);
+    CHECK_EQ_INT(s.api_calls, 2);
+    CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-2");
+    CHECK_EQ_INT(r.retries, 1);
+    okta_cc_response_free(&r);
+    /* a 401 with the token still cached: that one is dropped and replaced, as before */
+    memset(&s, 0, sizeof s);
+    s.token_calls = 2;
+    push(&s, 401, NULL, e11);
+    push(&s, 200, NULL, "[]");
+    CHECK(okta_cc_request(o.client, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.token_calls, 3);
+    CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-3");
+    okta_cc_response_free(&r);
+    okta_cc_client_free(o.client);
+}
+
+/* The Link header feeds back into a response whose headers are given as "Name: value\n" lines. */
+static okta_cc_result next_link_of(const char *headers, char *out, size_t cap)
+{
+    okta_cc_response r;
+    okta_cc_result got;
+    memset(&r, 0, sizeof r);
+    okta_cc_http_response_init(&r.http, NULL, 0);
+    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
+    while (*headers) {
+        size_t n = strcspn(headers, "\n");
+        okta_cc_http_response_header_line(&r.http, headers, n);
+        headers += n + (headers[n] == '\n');
+    }
+    got = okta_cc_response_next_link(&r, out, cap);
+    okta_cc_response_free(&r);
+    return got;
+}
+
+/* RFC 8288: links split at commas outside quoted strings (with backslash escapes), only the
+   first rel of a link counts, and a malformed Link header is an error (BAD_RESPONSE), whatever
+   else comes with it, never a silent end of the list (NOT_FOUND). */
 static void test_link_headers(void)
 {
-    static const struct { const char *headers, *want; } cases[] = {
+    static const struct { const char *headers, *want; okta_cc_result r; } cases[] = {
         {"link: <https://o/api/v1/users?limit=2>; rel=\"self\"\nlink: <https://o/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
-         "https://o/api/v1/users?after=00u2&limit=2"},
-        {"Link: <https://o/a?x=1>; rel=\"self\", <https://o/a?after=b,c>; rel=\"next\"", "https://o/a?after=b,c"},
-        {"Link: <https://o/n>; rel=next; type=\"application/json\"", "https://o/n"},
-        {"Link: <https://o/n>; title=\"a;b\"; rel=\"prev next\"", "https://o/n"},
-        {"Link: <https://o/s>; rel=\"self\"", NULL},
-        {"Link: <https://o/s>; rel=\"nextish\"", NULL},
-        {"Link: <https://o/t>; title=\"x; rel=next\"", NULL},           /* inside a quoted value */
-        {"Link: <https://o/t>; title=\"x, <https://o/u>; rel=next\"", NULL},
-        {"Link: <https://o/N>; REL=NEXT", "https://o/N"},
-        {"Link: <https://o/a>, <https://o/b>; rel=\"self\", <https://o/c>;rel=next", "https://o/c"},
-        {"Link: garbage", NULL},
-        {"Link: <unterminated; rel=\"next\"", NULL},
-        {"", NULL},
+         "https://o/api/v1/users?after=00u2&limit=2", OKTA_CC_OK},
+        {"Link: <https://o/a?x=1>; rel=\"self\", <https://o/a?after=b,c>; rel=\"next\"", "https://o/a?after=b,c", OKTA_CC_OK},
+        {"Link: <https://o/n>; rel=next; type=\"application/json\"", "https://o/n", OKTA_CC_OK},
+        {"Link: <https://o/n>; title=\"a;b\"; rel=\"prev next\"", "https://o/n", OKTA_CC_OK},
+        {"Link: <https://o/N>; REL=NEXT", "https://o/N", OKTA_CC_OK},
+        {"Link: <https://o/a>, <https://o/b>; rel=\"self\", <https://o/c>;rel=next", "https://o/c", OKTA_CC_OK},
+        /* '<' and '>' inside quoted strings */
+        {"Link: <https://o/p2>; rel=\"next\"; title=\"a<b\"", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p2>; title=\"a<b\"; rel=\"next\"", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p1>; rel=\"prev\"; title=\"<x>\", <https://o/p3>; rel=\"next\"", "https://o/p3", OKTA_CC_OK},
+        {"Link: <https://o/p1>; title=\"<x>\"; rel=\"next\"", "https://o/p1", OKTA_CC_OK},
+        /* commas and fake links inside quoted strings, escaped quotes and backslashes */
+        {"Link: <https://o/p1>; title=\"a, <https://o/evil>; rel=next\", <https://o/p2>; rel=\"next\"", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p1>; title=\"say \\\"hi\\\", <https://o/x>; rel=next\"; rel=prev, <https://o/p2>; rel=next", "https://o/p2", OKTA_CC_OK},
+        {"Link: <https://o/p1>; title=\"a\\\\\"; rel=\"next\"", "https://o/p1", OKTA_CC_OK},
+        {"Link: <https://o/p1>; rel=\"ne\\xt\"", "https://o/p1", OKTA_CC_OK},
+        {"Link: <https://o/p1>; rel=\"ne\\ xt\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        /* several Link headers, quotes in each; the first next link wins */
+        {"Link: <https://o/s>; rel=\"self\"; title=\"<z>, <https://o/z>; rel=next\"\nLink: <https://o/n>; title=\"x,y<\"; rel=\"next\"\n"
+         "Link: <https://o/m>; rel=next", "https://o/n", OKTA_CC_OK},
+        /* empty list elements, parameters without a value, extended parameters */
+        {"Link: , <https://o/n>; crossorigin; rel=next,", "https://o/n", OKTA_CC_OK},
+        {"Link: <https://o/n>; title*=UTF-8'de'n%c3%a4chstes; rel = \"next\"", "https://o/n", OKTA_CC_OK},
+        /* no next link */
+        {"Link: <https://o/s>; rel=\"self\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/s>; rel=\"nextish\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/t>; title=\"x; rel=next\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/t>; title=\"x, <https://o/u>; rel=next\"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"Link: <https://o/a>; rel=\"self\"; rel=\"next\"", NULL, OKTA_CC_ERR_NOT_FOUND},   /* only the first rel */
+        {"Link: ", NULL, OKTA_CC_ERR_NOT_FOUND},
+        {"", NULL, OKTA_CC_ERR_NOT_FOUND},
+        /* malformed: an error, wherever the next link is */
+        {"Link: garbage", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <unterminated; rel=\"next\"", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=\"next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=\"next\"; title=\"a\\", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n> rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=\"next\"; title=\"x\"junk", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; =x; rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=; title=x", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/a b>; rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=next\nLink: garbage", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: garbage\nLink: <https://o/n>; rel=next", NULL, OKTA_CC_ERR_BAD_RESPONSE},
+        {"Link: <https://o/n>; rel=next, garbage", NULL, OKTA_CC_ERR_BAD_RESPONSE},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-        okta_cc_response r;
-        const char *h = cases[i].headers;
         char out[256];
-        okta_cc_result got;
-        memset(&r, 0, sizeof r);
-        okta_cc_http_response_init(&r.http, NULL, 0);
-        okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
-        while (*h) {
-            size_t n = strcspn(h, "\n");
-            okta_cc_http_response_header_line(&r.http, h, n);
-            h += n + (h[n] == '\n');
-        }
-        got = okta_cc_response_next_link(&r, out, sizeof out);
-        if (cases[i].want) {
-            CHECK(got == OKTA_CC_OK);
-            CHECK_EQ_STR(out, cases[i].want);
-        } else {
-            CHECK(got == OKTA_CC_ERR_NOT_FOUND);
-        }
-        okta_cc_response_free(&r);
+        okta_cc_result got = next_link_of(cases[i].headers, out, sizeof out);
+        okta_cc_result none = next_link_of(cases[i].headers, NULL, 0);
+        if (got != cases[i].r) fprintf(stderr, "  case %u: %s\n", (unsigned)i, okta_cc_result_str(got));
+        CHECK(got == cases[i].r);
+        if (cases[i].want && got == OKTA_CC_OK) CHECK_EQ_STR(out, cases[i].want);
+        /* without a buffer: the same verdict */
+        CHECK(none == (cases[i].r == OKTA_CC_OK ? OKTA_CC_ERR_BUFFER_TOO_SMALL : cases[i].r));
     }
+}
+
+/* One pass over the header block: 64 KiB of Link headers full of quotes, commas and angle
+   brackets, read 50 times, take a fraction of a second even under valgrind. */
+static void test_link_parsing_linear(void)
+{
+    static const char one[] = "Link: <https://o/s>; rel=\"self\"; title=\"<a>, \\\"b\\\", <c>; rel=next\"\n";
+    size_t n = 0, k;
+    char *h = (char *)malloc(70000), out[64];
+    clock_t t0;
+    int i;
+    okta_cc_result r = OKTA_CC_OK;
+    if (!h) { h_current_failed = 1; return; }
+    while (n + 2 * sizeof one < 64000) { memcpy(h + n, one, sizeof one - 1); n += sizeof one - 1; }
+    k = (size_t)snprintf(h + n, 70000 - n, "Link: <https://o/last>; rel=next");
+    n += k;
+    h[n] = '\0';
+    t0 = clock();
+    for (i = 0; i < 50; i++) r = next_link_of(h, out, sizeof out);
+    CHECK(r == OKTA_CC_OK);
+    CHECK_EQ_STR(out, "https://o/last");
+    CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+    free(h);
 }
 
 /* The pager follows next links verbatim and refuses one that leaves the org. */
@@ -489,6 +765,155 @@ static void test_pager_and_foreign_next_link(void)
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_ORIGIN);
     CHECK_EQ_INT(s.api_calls, 1);
     okta_cc_response_free(&page);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
+}
+
+/* The pager reads quoted Link parameters right, and a malformed Link header stops it with an
+   error before anything more is sent, never with a quiet OKTA_CC_END. */
+static void test_pager_link_quoting_and_malformed(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    okta_cc_result r;
+    int pages = 0;
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; title=\"a<b\"; rel=\"next\"", "[1]");
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; rel=\"self\"; title=\"<x>\", "
+                  "<https://dev-1.okta.com/api/v1/users?after=3>; rel=\"next\"", "[2]");
+    push(&s, 200, NULL, "[3]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+        pages++;
+        okta_cc_response_free(&page);
+    }
+    CHECK(r == OKTA_CC_END);
+    CHECK_EQ_INT(pages, 3);
+    CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?after=3");
+    okta_cc_pager_end(&pg);
+    /* an unterminated quoted string: page 1 is delivered, then the error, again and again */
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; rel=\"next", "[1]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    CHECK(page.status == 200 && strcmp(page.http.body, "[1]") == 0);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK(strstr(err.message, "Link header") != NULL);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    okta_cc_response_free(&page);
+    CHECK_EQ_INT(s.api_calls, 1);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
+}
+
+/* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
+typedef struct counting_alloc {
+    long live;
+} counting_alloc;
+
+static void *count_malloc(size_t n, void *u) { ((counting_alloc *)u)->live++; return malloc(n); }
+static void *count_realloc(void *p, size_t n, void *u) { (void)u; return realloc(p, n); }
+static void count_free(void *p, void *u) { if (p) ((counting_alloc *)u)->live--; free(p); }
+
+/* Follows the pager until it stops (at most 40 calls); the number of pages delivered. */
+static int pages_until_stop(okta_cc_pager *pg, okta_cc_result *r, okta_cc_error *err)
+{
+    okta_cc_response page;
+    int pages = 0;
+    while ((*r = okta_cc_pager_next(pg, &page, err)) == OKTA_CC_OK && pages < 40) {
+        pages++;
+        okta_cc_response_free(&page);
+    }
+    okta_cc_response_free(&page);
+    return pages;
+}
+
+#define PAGE_A "https://dev-1.okta.com/api/v1/users"
+#define PAGE_B "https://dev-1.okta.com/api/v1/users?after=b"
+#define PAGE_C "https://dev-1.okta.com/api/v1/users?after=c"
+
+/* A next link to any page already fetched is refused before it is sent, every time it is asked
+   for, and the pager gives back all it allocated. */
+static void test_pager_refuses_cycles(void)
+{
+    static const char *const a_b_a[] = {PAGE_A, PAGE_B, PAGE_B, PAGE_A, NULL};
+    static const char *const a_b_c_b[] = {PAGE_A, PAGE_B, PAGE_B, PAGE_C, PAGE_C, PAGE_B, NULL};
+    static const char *const a_a[] = {PAGE_A, PAGE_A, NULL};
+    static const char *const a_b_path_a[] = {PAGE_A, PAGE_B, PAGE_B, "/api/v1/users", NULL};
+    static const struct { const char *const *site; int pages; } cases[] = {
+        {a_b_a, 2}, {a_b_c_b, 3}, {a_a, 1}, {a_b_path_a, 2},
+    };
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_config cfg;
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    counting_alloc counter = {0};
+    okta_cc_result got;
+    long live;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    scripted_config(&cfg, &s, &t, NULL, 0);
+    cfg.alloc.malloc_fn = count_malloc;
+    cfg.alloc.realloc_fn = count_realloc;
+    cfg.alloc.free_fn = count_free;
+    cfg.alloc.user = &counter;
+    c = client_from(&cfg);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/ping", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);  /* token cached */
+    okta_cc_response_free(&r);
+    live = counter.live;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        memset(&s, 0, sizeof s);
+        s.site = cases[i].site;
+        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+        CHECK_EQ_INT(pages_until_stop(&pg, &got, &err), cases[i].pages);
+        CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
+        CHECK(strstr(err.message, "cycle") != NULL);
+        CHECK_EQ_INT(s.api_calls, cases[i].pages);              /* the cycle's link was not sent */
+        CHECK_EQ_INT(pg.pages, cases[i].pages);
+        CHECK(okta_cc_pager_next(&pg, &r, &err) == OKTA_CC_ERR_BAD_RESPONSE);   /* and stays refused */
+        okta_cc_response_free(&r);
+        CHECK_EQ_INT(s.api_calls, cases[i].pages);
+        okta_cc_pager_end(&pg);
+        CHECK_EQ_INT(counter.live, live);
+    }
+    okta_cc_client_free(c);
+    CHECK_EQ_INT(counter.live, 0);
+}
+
+/* Distinct pages without end: the pager stops at max_pages, and its memory stays small. */
+static void test_pager_page_cap(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    okta_cc_result got;
+    memset(&s, 0, sizeof s);
+    s.endless = 1;
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK_EQ_INT(pg.max_pages, OKTA_CC_PAGER_MAX_PAGES);
+    CHECK_EQ_INT(OKTA_CC_PAGER_MAX_PAGES, 100000);
+    pg.max_pages = 25;
+    CHECK_EQ_INT(pages_until_stop(&pg, &got, &err), 25);
+    CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK(strstr(err.message, "25 pages") != NULL);
+    CHECK_EQ_INT(s.api_calls, 25);
+    CHECK(pg.seen_cap <= 4 * 25);                             /* 8 bytes a slot, half full or more */
     okta_cc_pager_end(&pg);
     okta_cc_client_free(c);
 }
@@ -755,9 +1180,16 @@ int main(int argc, char **argv)
     RUN(test_429_twice_then_success);
     RUN(test_429_forever);
     RUN(test_503_backoff_only_when_safe);
+    RUN(test_retry_decided_by_transport_result);
+    RUN(test_refused_connection_is_connect);
     RUN(test_401_refreshes_once);
+    RUN(test_stale_401_keeps_newer_token);
     RUN(test_link_headers);
+    RUN(test_link_parsing_linear);
     RUN(test_pager_and_foreign_next_link);
+    RUN(test_pager_link_quoting_and_malformed);
+    RUN(test_pager_refuses_cycles);
+    RUN(test_pager_page_cap);
     RUN(test_logger_redacts);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");

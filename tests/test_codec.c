@@ -57,7 +57,7 @@ static const char *vec_str(vec_doc *v, size_t obj, const char *key, char *buf, s
 static void test_result_str_names_every_code(void)
 {
     int r;
-    for (r = 0; r >= OKTA_CC_ERR_THREAD; r--) {
+    for (r = 0; r >= OKTA_CC_ERR_CONNECT; r--) {
         const char *s = okta_cc_result_str((okta_cc_result)r);
         CHECK(s != NULL);
         CHECK(strncmp(s, "OKTA_CC_", 8) == 0);

@@ -638,6 +638,46 @@ static void test_cache_and_expiry_with_injected_clock(void)
     okta_cc_client_free(c);
 }
 
+/* Invalidating by generation drops only the token of that generation: a 401 for an old token
+   must not throw away the one that replaced it. */
+static void test_invalidate_token_generation(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    char token[64];
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    okta_cc_invalidate_token_generation(c, 0);               /* nothing cached: harmless */
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(info.generation, 1);
+    okta_cc_invalidate_token_generation(c, 2);               /* not the cached one: kept */
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 1);
+    CHECK_EQ_INT(info.generation, 1);
+    okta_cc_invalidate_token_generation(c, 1);               /* the cached one: dropped */
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 2);
+    CHECK_EQ_INT(info.generation, 2);
+    okta_cc_invalidate_token_generation(c, 1);               /* a late 401 for token 1: kept */
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 2);
+    /* expiry and okta_cc_invalidate_token also lead to a new generation */
+    clk.now += 3600;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(info.generation, 3);
+    okta_cc_invalidate_token(c);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(info.generation, 4);
+    CHECK_EQ_INT(s.calls, 4);
+    okta_cc_client_free(c);
+}
+
 /* The server's Date header corrects the iat/exp of later assertions when off by more than 5 s. */
 static void test_clock_offset_from_date_header(void)
 {
@@ -1103,7 +1143,7 @@ static void live_transport_failures(const char *base)
     close(fd);
     snprintf(refused, sizeof refused, "http://127.0.0.1:%d", ntohs(sa.sin_port));
     c = live_client(&l, refused, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_NETWORK, NULL, NULL);
+    expect_token_error(c, OKTA_CC_ERR_CONNECT, NULL, NULL);      /* nothing was sent */
     live_free(&l, c);
     /* a server that never answers: TIMEOUT within the configured 1 s */
     c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
@@ -1243,6 +1283,7 @@ int main(int argc, char **argv)
     RUN(test_token_response_validation);
     RUN(test_error_bodies);
     RUN(test_cache_and_expiry_with_injected_clock);
+    RUN(test_invalidate_token_generation);
     RUN(test_clock_offset_from_date_header);
     RUN(test_http_date_parser);
     RUN(test_response_headers);
