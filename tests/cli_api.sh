@@ -243,6 +243,16 @@ expect_error "get --frob: usage error" 2 'frob'
 env -u OKTA_CLIENT_ORGURL "$cli" get /api/v1/users >"$out" 2>"$err"; rc=$?
 expect_error "get without an org: usage error naming OKTA_CLIENT_ORGURL" 2 'OKTA_CLIENT_ORGURL'
 
+# ---- a listing whose pages link back to an earlier page ----------------------------------------
+# Page 2 links back to page 1 (a -> b -> a): without cycle detection this never ends.
+clear_faults
+curl -s -X POST -o /dev/null "$URL/__test/reset_stats"
+fault '[{"kind":"slow","delay_ms":0},{"kind":"next_link","url":"/api/v1/users?limit=100"}]'
+run get '/api/v1/users?limit=100' --all
+expect_error "get --all where page 2 links back to page 1: exit 1, one line naming the repeat" 1 'already'
+check "... after exactly 2 GETs (the repeat is never sent)" test "$(stat api_requests)" -eq 2
+clear_faults
+
 # ---- nothing secret anywhere; help --------------------------------------------------------------
 if [ -n "$token" ] && ! grep -qF -- "$token" "$work/all-stderr" && ! grep -qE 'Bearer|eyJ' "$work/all-stderr" &&
    ! grep -qi 'authorization' "$work/all-stdout"; then ok "no token, Bearer or JWT on any stderr; no Authorization on stdout"

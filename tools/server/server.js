@@ -460,6 +460,11 @@ async function applyFault(fault, req, res, target) {
     case 'expire_token':
       req.oktaExpireToken = true;
       return false;
+    case 'next_link':
+      // answer normally, but with this rel="next" link (a path on this server): a listing
+      // whose pages link back to an earlier one never ends unless the client notices.
+      req.oktaNextLink = String(fault.url || '');
+      return false;
     case 'status': {
       const status = Number(fault.status) || 500;
       if (status === 429) {
@@ -921,7 +926,9 @@ async function handleApi(req, res, url) {
     }
     const page = USERS.slice(start, start + limit).map((u) => withLinks(u, base));
     const links = [`<${base}${url.pathname}${url.search}>; rel="self"`];
-    if (start + limit < USERS.length && page.length) {
+    if (req.oktaNextLink) {
+      links.push(`<${base}${req.oktaNextLink}>; rel="next"`);
+    } else if (start + limit < USERS.length && page.length) {
       const next = new URLSearchParams(url.searchParams);
       next.delete('after');
       next.delete('limit');
@@ -950,7 +957,7 @@ async function handleApi(req, res, url) {
 // Test control endpoints
 // ---------------------------------------------------------------------------------------------
 
-const FAULT_KINDS = new Set(['status', 'slow', 'hang', 'truncated', 'reset', 'garbage', 'oversized', 'expire_token']);
+const FAULT_KINDS = new Set(['status', 'slow', 'hang', 'truncated', 'reset', 'garbage', 'oversized', 'expire_token', 'next_link']);
 
 async function handleTest(req, res, url) {
   const ra = req.socket.remoteAddress || '';
