@@ -526,7 +526,10 @@ typedef struct okta_cc_http_response {
 
 /* A transport performs one request and fills resp with the helpers below. It returns
    OKTA_CC_OK when an HTTP response arrived (whatever its status), else NETWORK, TIMEOUT, TLS,
-   RESPONSE_TOO_LARGE ... with err filled. */
+   RESPONSE_TOO_LARGE ... with err filled. The client hands a transport only requests whose
+   method is an RFC 9110 token, whose URL has no space or control byte and whose header lines
+   have no control byte but HTAB; the libcurl transport refuses anything else itself
+   (OKTA_CC_ERR_INVALID_ARGUMENT, nothing sent), so CR/LF can never add a header line. */
 typedef struct okta_cc_transport {
     okta_cc_result (*perform)(void *ctx, const okta_cc_http_request *req,
                               okta_cc_http_response *resp, okta_cc_error *err);
@@ -534,7 +537,8 @@ typedef struct okta_cc_transport {
 } okta_cc_transport;
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
-   network settings of cfg (timeouts, CA, user agent). Not available with OKTA_CC_NO_CURL. */
+   network settings of cfg (timeouts, CA, user agent: one with control characters is
+   OKTA_CC_ERR_CONFIG). Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
                                                       okta_cc_error *err);
@@ -571,15 +575,20 @@ typedef void (*okta_cc_log_fn)(void *user, const char *line);
 typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
 
 /* Configuration. Zero everything (okta_cc_config_init), set what you need. Strings are copied
-   by okta_cc_client_new; the config can go away afterwards. */
+   by okta_cc_client_new; the config can go away afterwards. okta_cc_client_new refuses with
+   OKTA_CC_ERR_CONFIG any control character (0x00-0x1F, 0x7F) in org_url, token_url,
+   client_id, scopes (a tab is a separator there), key_id and user_agent, and a space in the
+   URLs: such a byte is a mistake at best and, in the user agent, a new header line. */
 struct okta_cc_config {
     const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback */
     const char *client_id;
     const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
-    const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry */
+    const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry;
+                                       at most OKTA_CC_KID_MAX - 1 bytes */
     const char *scopes;             /* space or comma separated, e.g. "okta.users.read" */
-    const char *auth_server_id;     /* custom authorization server: /oauth2/{id}/v1/token */
+    const char *auth_server_id;     /* custom authorization server: /oauth2/{id}/v1/token
+                                       (letters, digits and -._~ only) */
     const char *token_url;          /* overrides the token URL built from the two above */
     const char *client_secret;      /* for client_secret_basic / _post (custom servers) */
     okta_cc_auth_method auth_method;
@@ -671,7 +680,8 @@ typedef struct okta_cc_response {
 } okta_cc_response;
 
 typedef struct okta_cc_request_options {
-    const char *content_type;       /* with a body; NULL = application/json */
+    const char *content_type;       /* with a body; NULL = application/json; at most 128
+                                       bytes, no control characters */
     int max_retries;                /* 0 = the client's setting, <0 = no retries */
     long deadline_ms;               /* 0 = the client's setting */
 } okta_cc_request_options;
@@ -684,6 +694,10 @@ typedef struct okta_cc_request_options {
    504 and lost connections back off exponentially (GET/HEAD/OPTIONS only, or any method when
    the connection was never made; timeouts are not retried); all within max_retries and the
    deadline. GET and HEAD take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
+   Refused with OKTA_CC_ERR_INVALID_ARGUMENT before anything is sent (not even a token
+   fetched): a method that is not an RFC 9110 token (letters, digits, !#$%&'*+-.^_`|~; so no
+   space, CR or LF), a path or URL with a space or control character (percent-encode them), a
+   content type with a control character.
    OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
    causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
    Free resp with okta_cc_response_free in every case. opts may be NULL. */
@@ -717,8 +731,8 @@ typedef struct okta_cc_pager {
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url);
 /* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error (a next
-   link on another origin is OKTA_CC_ERR_ORIGIN, one repeating the page just fetched is
-   OKTA_CC_ERR_BAD_RESPONSE). Free page with okta_cc_response_free after every call. */
+   link on another origin is OKTA_CC_ERR_ORIGIN, one repeating the page just fetched or
+   holding a space or control character is OKTA_CC_ERR_BAD_RESPONSE). Free page with okta_cc_response_free after every call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
@@ -3070,6 +3084,52 @@ static void okta_cc__redact_url(const char *url, char *out, size_t cap)
     }
 }
 
+/* ---- what may reach a request line or a header -------------------------------------------- */
+
+/* 1 when s holds a control byte (0x00-0x1F, 0x7F; HTAB allowed when tab_ok). In a header value
+   or URL, CR or LF would end the line and make the rest a header or request of its own. */
+static int okta_cc__has_ctl(const char *s, int tab_ok)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch < 0x20 && !(ch == '\t' && tab_ok)) || ch == 0x7f) return 1;
+    }
+    return 0;
+}
+
+/* A URL (or path) fit for the request line: no control byte and no space (RFC 3986 has none;
+   a space would split the request line). */
+static int okta_cc__url_text_ok(const char *s)
+{
+    return !okta_cc__has_ctl(s, 0) && !strchr(s, ' ');
+}
+
+static int okta_cc__is_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* An RFC 9110 token (section 5.6.2), which is all a method may be: 1*tchar. */
+static int okta_cc__http_token(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!okta_cc__is_alnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s)) return 0;
+    return 1;
+}
+
+/* Whether a request is safe to hand to an HTTP library: a token for the method, a URL without
+   controls or spaces, header lines without controls other than HTAB. */
+static int okta_cc__request_text_ok(const okta_cc_http_request *req)
+{
+    size_t i;
+    if (!req->method || !okta_cc__http_token(req->method) || !req->url || !okta_cc__url_text_ok(req->url))
+        return 0;
+    for (i = 0; i < req->header_count; i++)
+        if (!req->headers[i] || okta_cc__has_ctl(req->headers[i], 1)) return 0;
+    return 1;
+}
+
 /* ---------------------------------------------------------------------------------------------
    libcurl transport
    ------------------------------------------------------------------------------------------- */
@@ -3136,6 +3196,12 @@ static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_reques
     size_t i;
     c->resp = resp;
     c->errbuf[0] = '\0';
+    /* Our callers check their values; this guards anyone calling the transport directly. The
+       message shows none of the values: they may hold a token. */
+    if (!okta_cc__request_text_ok(req))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "refusing a request whose method is not an HTTP token, or whose URL or headers "
+                             "hold control characters");
     for (i = 0; i < req->header_count; i++) {
         tmp = curl_slist_append(headers, req->headers[i]);
         if (!tmp) { rc = CURLE_OUT_OF_MEMORY; break; }
@@ -3182,8 +3248,12 @@ static void okta_cc__curl_free(okta_cc__curl *c, const okta_cc_allocator *a)
 static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *cfg,
                                         const okta_cc_allocator *a, okta_cc_error *err)
 {
-    okta_cc__curl *c = (okta_cc__curl *)okta_cc__malloc(a, sizeof *c);
+    okta_cc__curl *c;
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (cfg->user_agent && okta_cc__has_ctl(cfg->user_agent, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the user agent contains control characters (CR or LF would start a new header)");
+    c = (okta_cc__curl *)okta_cc__malloc(a, sizeof *c);
     if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memset(c, 0, sizeof *c);
     if (a) c->alloc = *a;
@@ -3413,6 +3483,17 @@ static okta_cc_result okta_cc__store_org_url(okta_cc_client *c, const char *org,
     return OKTA_CC_OK;
 }
 
+/* An authorization server id becomes a path segment of the token URL: unreserved characters
+   only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
+static int okta_cc__auth_server_id_ok(const char *id)
+{
+    const char *p;
+    if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
+    for (p = id; *p; p++)
+        if (!okta_cc__is_alnum((unsigned char)*p) && !strchr("-._~", *p)) return 0;
+    return 1;
+}
+
 /* org + "/oauth2/v1/token" or org + "/oauth2/{id}/v1/token", without doubled slashes. */
 static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
@@ -3421,6 +3502,8 @@ static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_
     if (!src || !src[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no org URL (OKTA_CLIENT_ORGURL) or token URL configured");
+    if ((cfg->org_url && !okta_cc__url_text_ok(cfg->org_url)) || (cfg->token_url && !okta_cc__url_text_ok(cfg->token_url)))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL or token URL contains spaces or control characters");
     if (!okta_cc__url_allowed(src))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "%s must start with https:// (http:// only for loopback addresses)",
@@ -3438,8 +3521,9 @@ static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_
         if (r != OKTA_CC_OK) return r;
     }
     n = strlen(c->org_url);
-    if (cfg->auth_server_id && (!cfg->auth_server_id[0] || strpbrk(cfg->auth_server_id, "/?#% ")))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "invalid authorization server id");
+    if (cfg->auth_server_id && !okta_cc__auth_server_id_ok(cfg->auth_server_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
     need = n + 32 + (cfg->auth_server_id ? strlen(cfg->auth_server_id) : 0);
     c->token_url = (char *)okta_cc__malloc(&c->alloc, need);
     if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
@@ -3518,6 +3602,24 @@ static okta_cc_result okta_cc__client_check_auth(okta_cc_client *c, const okta_c
     return c->client_secret ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
 }
 
+/* Identifiers that go into the token request, the assertion or a header. They are encoded
+   where they go, except the user agent, but a control character in any of them is a mistake
+   (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
+static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta_cc_error *err)
+{
+    if (okta_cc__has_ctl(cfg->client_id, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
+    if (okta_cc__has_ctl(cfg->scopes, 1))               /* a tab separates scopes */
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
+    if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the key id contains control characters or is longer than %d bytes", OKTA_CC_KID_MAX - 1);
+    if (cfg->user_agent && okta_cc__has_ctl(cfg->user_agent, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the user agent contains control characters (CR or LF would start a new header)");
+    return OKTA_CC_OK;
+}
+
 static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
     okta_cc_result r;
@@ -3526,6 +3628,8 @@ static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_conf
     if (!cfg->scopes || !cfg->scopes[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no scopes configured (OKTA_CLIENT_SCOPES, e.g. okta.users.read)");
+    r = okta_cc__check_config_text(cfg, err);
+    if (r != OKTA_CC_OK) return r;
     if (cfg->assertion_ttl < 0 || cfg->assertion_ttl > 3600)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
@@ -3683,6 +3787,21 @@ static int64_t okta_cc__ms(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Hands one request to the transport, one at a time per client. Every value in it was checked
+   where it came in; this last check also covers custom transports. */
+static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_request *req,
+                                       okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc_result r;
+    if (!okta_cc__request_text_ok(req))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "refusing a request whose method, URL or headers hold control characters");
+    OKTA_CC__LOCK(&c->transport_lock);
+    r = c->transport.perform(c->transport.ctx, req, resp, err);
+    OKTA_CC__UNLOCK(&c->transport_lock);
+    return r;
 }
 
 /* One log line per HTTP exchange. Never headers or bodies: no token, assertion or secret. */
@@ -3945,7 +4064,7 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
     *token = (char *)okta_cc__malloc(&c->alloc, n);
     if (!*token) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     okta_cc_json_get_string(&doc, (size_t)at, *token, n, token_len);
-    if (strlen(*token) != *token_len || strpbrk(*token, " \t\r\n")) {
+    if (strlen(*token) != *token_len || !okta_cc__url_text_ok(*token)) {   /* it goes into a header */
         okta_cc_wipe(*token, n);
         okta_cc__free(&c->alloc, *token);
         *token = NULL;
@@ -3983,9 +4102,7 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
         req.body = form.buf;
         req.body_len = form.len;
         int64_t t0 = okta_cc__ms();
-        OKTA_CC__LOCK(&c->transport_lock);
-        r = c->transport.perform(c->transport.ctx, &req, &resp, err);
-        OKTA_CC__UNLOCK(&c->transport_lock);
+        r = okta_cc__perform(c, &req, &resp, err);
         okta_cc__log_exchange(c, "POST", c->token_url, r, r == OKTA_CC_OK ? resp.status : 0, okta_cc__ms() - t0, 0, NULL);
     }
     now = okta_cc__now(c);
@@ -4330,15 +4447,32 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method
     req.body = body;
     req.body_len = body_len;
     t0 = okta_cc__ms();
-    OKTA_CC__LOCK(&c->transport_lock);
-    r = c->transport.perform(c->transport.ctx, &req, &resp->http, err);
-    OKTA_CC__UNLOCK(&c->transport_lock);
+    r = okta_cc__perform(c, &req, &resp->http, err);
     okta_cc_wipe(auth, strlen(auth));
     okta_cc__free(&c->alloc, auth);
     resp->status = r == OKTA_CC_OK ? resp->http.status : 0;
     if (r == OKTA_CC_OK) okta_cc__parse_rate_limit(&resp->http, &resp->rate_limit);
     okta_cc__log_exchange(c, method, url, r, resp->status, okta_cc__ms() - t0, retry, &resp->rate_limit);
     return r;
+}
+
+/* The method goes into the request line, the path into the URL, the content type into a
+   header: refuse anything that could end one of them early. Values are not shown. */
+static okta_cc_result okta_cc__check_request_text(const char *method, const char *path_or_url,
+                                                  const okta_cc_request_options *opts, okta_cc_error *err)
+{
+    const char *ct = opts ? opts->content_type : NULL;
+    if (!okta_cc__http_token(method))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the method must be an HTTP token such as GET or POST "
+                             "(letters, digits and !#$%%&'*+-.^_`|~)");
+    if (!okta_cc__url_text_ok(path_or_url))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the path or URL contains a space or control character (percent-encode it)");
+    if (ct && (okta_cc__has_ctl(ct, 0) || strlen(ct) > 128))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the content type contains control characters or is longer than 128 bytes");
+    return OKTA_CC_OK;
 }
 
 /* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry. */
@@ -4379,6 +4513,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
     if (resp) memset(resp, 0, sizeof *resp);
     if (!c || !method || !path_or_url || !resp || (!body && body_len))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: missing argument");
+    r = okta_cc__check_request_text(method, path_or_url, opts, err);
+    if (r != OKTA_CC_OK) return r;
     if (body && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: a %s request takes no body", method);
     r = okta_cc__api_url(c, path_or_url, &url, err);
@@ -4540,6 +4676,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
         if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
         okta_cc__free(&pg->client->alloc, next);
         cap *= 4;
+    }
+    if (r == OKTA_CC_OK && !okta_cc__url_text_ok(next)) {
+        okta_cc__free(&pg->client->alloc, next);
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "the next link contains spaces or control characters");
     }
     if (r == OKTA_CC_OK && pg->last && strcmp(next, pg->last) == 0) {
         /* A next link that names the page just fetched would loop for ever. */

@@ -24,7 +24,7 @@ typedef struct script {
     canned queue[16];
     int count, next;            /* API responses; when exhausted: 200 "[]" */
     int api_calls, token_calls;
-    char last_url[1024], last_auth[256], last_method[16], last_ctype[128];
+    char last_url[1024], last_auth[256], last_method[32], last_ctype[128];
 } script;
 
 static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
@@ -186,7 +186,7 @@ static void test_request_basics(void)
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     okta_cc_response_free(&r);
     /* a relative path whose query holds a URL is still a path */
-    CHECK(okta_cc_request(c, "GET", "/api/v1/users?search=profile.site eq \"https://x.example\"", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?search=profile.site%20eq%20%22https://x.example%22", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(strncmp(s.last_url, "https://dev-1.okta.com/api/v1/users?search=", 43) == 0);
     okta_cc_response_free(&r);
     /* an absolute URL on the org's origin is fine (default port spelled out too) */
@@ -217,6 +217,60 @@ static void test_origin_refused_without_sending(void)
     }
     CHECK_EQ_INT(s.api_calls, 0);
     CHECK_EQ_INT(s.token_calls, 0);           /* not even a token was fetched */
+    okta_cc_client_free(c);
+}
+
+/* Methods, content types and paths that would rewrite the request line or add a header are
+   refused before anything is sent: not even a token is fetched. */
+static void test_request_values_with_ctl_refused(void)
+{
+    static const char *bad_methods[] = {"GET /smuggled HTTP/1.1\r\nX-Injected: yes\r\n\r\nGET", "GET\r\n", "GET\n",
+                                        "", "GE T", "G\tET", "GET\x7f", "G(ET)", "G\"ET", "GET/", "G\xc3\x89T"};
+    static const char *bad_ctypes[] = {"application/json\r\nX-Injected: yes", "application/json\n", "text/plain\x01",
+                                       "a\x7f", "application/json;\tcharset=utf-8"};
+    static const char *bad_paths[] = {"/api/v1/users\r\nX-Injected: yes", "/api/v1/users?q=a b", "/api/v1/users\n",
+                                      "/api/v1/\tusers", "/api/v1/users\x7f", "https://dev-1.okta.com/api/v1/users?x=\r\n",
+                                      "https://dev-1.okta.com/a b", "/api/v1/users\x01"};
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_request_options o;
+    okta_cc_client *c;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    memset(&o, 0, sizeof o);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    for (i = 0; i < sizeof bad_methods / sizeof *bad_methods; i++) {
+        CHECK_EQ_INT(okta_cc_request(c, bad_methods[i], "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        okta_cc_response_free(&r);
+    }
+    for (i = 0; i < sizeof bad_ctypes / sizeof *bad_ctypes; i++) {
+        o.content_type = bad_ctypes[i];
+        CHECK_EQ_INT(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, &o, &r, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        okta_cc_response_free(&r);
+    }
+    for (i = 0; i < sizeof bad_paths / sizeof *bad_paths; i++) {
+        CHECK_EQ_INT(okta_cc_request(c, "GET", bad_paths[i], NULL, 0, NULL, &r, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        okta_cc_response_free(&r);
+    }
+    CHECK_EQ_INT(s.api_calls, 0);
+    CHECK_EQ_INT(s.token_calls, 0);
+    /* what is allowed still goes out as given: any RFC 9110 token as the method, a content
+       type with parameters */
+    o.content_type = "application/merge-patch+json; charset=utf-8";
+    CHECK(okta_cc_request(c, "PATCH", "/api/v1/users/00u1", "{}", 2, &o, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_method, "PATCH");
+    CHECK_EQ_STR(s.last_ctype, "Content-Type: application/merge-patch+json; charset=utf-8");
+    okta_cc_response_free(&r);
+    CHECK(okta_cc_request(c, "X-Custom!#$%&'*+-.^_`|~9", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_method, "X-Custom!#$%&'*+-.^_`|~9");
+    okta_cc_response_free(&r);
+    CHECK_EQ_INT(s.api_calls, 2);
     okta_cc_client_free(c);
 }
 
@@ -490,6 +544,15 @@ static void test_pager_and_foreign_next_link(void)
     CHECK_EQ_INT(s.api_calls, 1);
     okta_cc_response_free(&page);
     okta_cc_pager_end(&pg);
+    /* a next link with a space is the server's error, not the caller's */
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=a b>; rel=\"next\"", "[1]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+    CHECK_EQ_INT(s.api_calls, 1);
+    okta_cc_pager_end(&pg);
     okta_cc_client_free(c);
 }
 
@@ -752,6 +815,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_request_basics);
     RUN(test_origin_refused_without_sending);
+    RUN(test_request_values_with_ctl_refused);
     RUN(test_429_twice_then_success);
     RUN(test_429_forever);
     RUN(test_503_backoff_only_when_safe);

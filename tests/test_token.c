@@ -373,6 +373,98 @@ static void test_config_validation(void)
     CHECK(okta_cc_client_new(NULL, &cfg, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
 }
 
+/* Configuration strings with control characters are refused by okta_cc_client_new: a user
+   agent with CR LF would add a header to every request, a CTL in a URL would reach libcurl. */
+static void test_config_values_with_ctl_refused(void)
+{
+    static const struct { int field; const char *value; } bad[] = {
+        {0, "app/1\r\nX-Injected: yes"}, {0, "app/1\n"}, {0, "app\x01"}, {0, "app\x7f"}, {0, "app\t1"},
+        {1, "0oa_unit\r\nX-Injected: yes"}, {1, "0oa_unit\n"}, {1, "0oa\x7f"},
+        {2, "okta.users.read\r\nX-Injected: yes"}, {2, "okta.users.read\n"}, {2, "okta.users.read\x1f"},
+        {3, "kid-unit\r\nX-Injected: yes"}, {3, "kid\x1b[31m"}, {3, "kid\x7f"},
+        {4, "aus1\r\nX-Injected: yes"}, {4, "aus 1"}, {4, ".."}, {4, "."}, {4, "aus\x7f"},
+        {5, "https://dev-123.okta.com\r\nX-Injected: yes"}, {5, "https://dev-123.okta.com\n"},
+        {5, "https://dev-123 .okta.com"}, {5, "https://dev-123.okta.com\t"}, {5, " https://dev-123.okta.com"},
+        {5, "https://dev-123.okta.com\x7f"}, {5, "https://dev\x01.okta.com"},
+        {6, "https://dev-123.okta.com/oauth2/v1/token\r\nX-Injected: yes"},
+        {6, "https://dev-123.okta.com/oauth2/v1/token?a=b c"}, {6, "https://dev-123.okta.com/oauth2/v1/token\x7f"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1000};
+        okta_cc_error err;
+        okta_cc_client *c = NULL;
+        okta_cc_result got;
+        const char *v = bad[i].value;
+        script_init(&s);
+        scripted_config(&cfg, &s, &clk);
+        if (bad[i].field == 0) cfg.user_agent = v;
+        if (bad[i].field == 1) cfg.client_id = v;
+        if (bad[i].field == 2) cfg.scopes = v;
+        if (bad[i].field == 3) cfg.key_id = v;
+        if (bad[i].field == 4) cfg.auth_server_id = v;
+        if (bad[i].field == 5) cfg.org_url = v;
+        if (bad[i].field == 6) cfg.token_url = v;
+        got = okta_cc_client_new(&c, &cfg, &err);
+        if (got != OKTA_CC_ERR_CONFIG) fprintf(stderr, "  case %lu: %s\n", (unsigned long)i, okta_cc_result_str(got));
+        CHECK_EQ_INT(got, OKTA_CC_ERR_CONFIG);
+        CHECK(c == NULL);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        CHECK(strstr(err.message, "Injected") == NULL);
+        if (c) okta_cc_get_token(c, NULL, 0, NULL, NULL, &err);
+        CHECK_EQ_INT(s.calls, 0);
+        okta_cc_client_free(c);
+    }
+    {   /* the libcurl transport on its own refuses such a user agent too */
+        okta_cc_config cfg;
+        okta_cc_transport t;
+        okta_cc_error err;
+        memset(&t, 0, sizeof t);
+        okta_cc_config_init(&cfg);
+        cfg.user_agent = "app/1\r\nX-Injected: yes";
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
+        CHECK(t.perform == NULL);
+        okta_cc_curl_transport_free(&t);
+    }
+}
+
+/* The libcurl transport itself refuses a request whose method, URL or header lines hold control
+   characters, before it connects (port 1 on loopback would be a refused connection). */
+static void test_curl_transport_refuses_ctl(void)
+{
+    static const char *methods[] = {"GET", "GET /smuggled HTTP/1.1\r\nX-Injected: yes\r\n\r\nGET", "GET", "GET", ""};
+    static const char *urls[] = {"http://127.0.0.1:1/x\r\nX-Injected: yes", "http://127.0.0.1:1/x", "http://127.0.0.1:1/x y",
+                                 "http://127.0.0.1:1/x", "http://127.0.0.1:1/x"};
+    static const char *headers[] = {"Accept: */*", "Accept: */*", "Accept: */*", "Accept: */*\r\nX-Injected: yes", "Accept: */*"};
+    okta_cc_config cfg;
+    okta_cc_transport t;
+    size_t i;
+    okta_cc_config_init(&cfg);
+    cfg.connect_timeout_ms = 2000;
+    if (okta_cc_curl_transport_new(&t, &cfg, NULL) != OKTA_CC_OK) { h_current_failed = 1; return; }
+    for (i = 0; i < sizeof methods / sizeof *methods; i++) {
+        okta_cc_http_request req;
+        okta_cc_http_response resp;
+        okta_cc_error err;
+        const char *h[1];
+        memset(&req, 0, sizeof req);
+        memset(&err, 0, sizeof err);
+        h[0] = headers[i];
+        req.method = methods[i];
+        req.url = urls[i];
+        req.headers = h;
+        req.header_count = 1;
+        okta_cc_http_response_init(&resp, NULL, 0);
+        CHECK_EQ_INT(t.perform(t.ctx, &req, &resp, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(err.transport_code == 0);                 /* libcurl never saw it */
+        CHECK(strstr(err.message, "Injected") == NULL);
+        okta_cc_http_response_free(&resp);
+    }
+    okta_cc_curl_transport_free(&t);
+}
+
 static void test_config_from_env_precedence(void)
 {
     okta_cc_config cfg;
@@ -1223,6 +1315,8 @@ int main(int argc, char **argv)
     RUN(test_assertions_unique_jti_10000);
     RUN(test_token_urls);
     RUN(test_config_validation);
+    RUN(test_config_values_with_ctl_refused);
+    RUN(test_curl_transport_refuses_ctl);
     RUN(test_config_from_env_precedence);
     RUN(test_token_request_shape);
     RUN(test_client_secret_methods);
