@@ -580,7 +580,11 @@ typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
    client_id, scopes (a tab is a separator there), key_id and user_agent, and a space in the
    URLs: such a byte is a mistake at best and, in the user agent, a new header line. */
 struct okta_cc_config {
-    const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback */
+    const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback.
+                                       Normalised once (scheme and host in lower case, no
+                                       default port, no trailing slash; a path, query,
+                                       fragment or user@ is refused): every URL and the
+                                       assertion's aud are built from that one value */
     const char *client_id;
     const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
@@ -589,7 +593,8 @@ struct okta_cc_config {
     const char *scopes;             /* space or comma separated, e.g. "okta.users.read" */
     const char *auth_server_id;     /* custom authorization server: /oauth2/{id}/v1/token
                                        (letters, digits and -._~ only) */
-    const char *token_url;          /* overrides the token URL built from the two above */
+    const char *token_url;          /* overrides the token URL built from the two above
+                                       (its origin normalised like org_url's) */
     const char *client_secret;      /* for client_secret_basic / _post (custom servers) */
     okta_cc_auth_method auth_method;
     okta_cc_alg alg;                /* DEFAULT: from the key */
@@ -641,7 +646,9 @@ typedef struct okta_cc_token_info {
 OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
-/* The token endpoint URL in use (valid while the client lives). */
+/* The token endpoint URL in use, normalised: "https://X.okta.com:443/" gives
+   "https://x.okta.com/oauth2/v1/token". It is also the assertion's aud. Valid while the
+   client lives. */
 OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 
 /* Copies a valid access token into token (cap bytes, NUL-terminated): the cached one while it
@@ -688,7 +695,9 @@ typedef struct okta_cc_request_options {
 
 /* Calls the Okta API. path_or_url is a path ("/api/v1/users?limit=10", joined to the org URL)
    or an absolute URL on the org's own origin (anything else is OKTA_CC_ERR_ORIGIN and nothing
-   is sent). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
+   is sent). Origins are compared normalised, so "HTTPS://X.okta.com:443/api/v1/users" is on
+   the origin of org "https://x.okta.com"; such a URL is sent on the org URL's spelling
+   ("https://x.okta.com/api/v1/users"). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
    with a body, Content-Type. Retries: a 401 refreshes the token and retries once; 429 waits
    until X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503,
    504 and lost connections back off exponentially (GET/HEAD/OPTIONS only, or any method when
@@ -3118,6 +3127,71 @@ static int okta_cc__http_token(const char *s)
     return 1;
 }
 
+/* ---- origins ---------------------------------------------------------------------------- */
+
+/* The origin of an http(s) URL in one spelling (RFC 3986 section 6.2.2 and 6.2.3): scheme and
+   host in lower case, the port without leading zeros and left out when it is the scheme's
+   default. Two URLs are on one origin exactly when these texts are equal. */
+typedef struct okta_cc__origin {
+    char text[280];                 /* "https://host[:port]" */
+    size_t host_off, host_len;      /* the host inside text */
+    int https;
+    const char *rest;               /* what follows the authority in the URL parsed */
+} okta_cc__origin;
+
+/* ASCII case-insensitive: does s start with prefix? */
+static int okta_cc__istarts(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (okta_cc__lower((unsigned char)*s) != *prefix) return 0;
+    return 1;
+}
+
+/* Length of the host at s: a bracketed IPv6 literal, or a DNS name (letters, digits, -._~);
+   0 for anything else. No percent-encoding: a host has one spelling here. */
+static size_t okta_cc__host_len(const char *s)
+{
+    size_t n = 0;
+    if (s[0] == '[') {
+        for (n = 1; okta_cc__is_hex((unsigned char)s[n]) || s[n] == ':' || s[n] == '.'; n++) {}
+        return s[n] == ']' && n > 1 ? n + 1 : 0;
+    }
+    while (okta_cc__is_alnum((unsigned char)s[n]) || (s[n] && strchr("-._~", s[n]))) n++;
+    return n;
+}
+
+/* Parses "http[s]://host[:port]" at the start of url into o. 0 for another scheme, no host,
+   userinfo, a port that is not 1..65535 (an empty port is the default), or any character the
+   authority may not hold. */
+static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
+{
+    const char *p;
+    size_t host, i, k;
+    long port = 0;
+    memset(o, 0, sizeof *o);
+    o->https = okta_cc__istarts(url, "https://");
+    if (!o->https && !okta_cc__istarts(url, "http://")) return 0;
+    p = url + (o->https ? 8 : 7);
+    host = okta_cc__host_len(p);
+    if (!host || host > 255) return 0;
+    i = host;
+    if (p[i] == ':') {
+        size_t digits = ++i;
+        while (p[i] >= '0' && p[i] <= '9' && port <= 65535) port = port * 10 + (p[i++] - '0');
+        if (i > digits && (port < 1 || port > 65535)) return 0;
+    }
+    if (p[i] && !strchr("/?#", p[i])) return 0;          /* "@" of userinfo, "\\", more digits */
+    if (port == (o->https ? 443 : 80)) port = 0;
+    o->host_off = o->https ? 8 : 7;
+    o->host_len = host;
+    memcpy(o->text, o->https ? "https://" : "http://", o->host_off);
+    for (k = 0; k < host; k++) o->text[o->host_off + k] = (char)okta_cc__lower((unsigned char)p[k]);
+    o->text[o->host_off + host] = '\0';
+    if (port) snprintf(o->text + o->host_off + host, sizeof o->text - o->host_off - host, ":%ld", port);
+    o->rest = p + i;
+    return 1;
+}
+
 /* Whether a request is safe to hand to an HTTP library: a token for the method, a URL without
    controls or spaces, header lines without controls other than HTAB. */
 static int okta_cc__request_text_ok(const okta_cc_http_request *req)
@@ -3445,41 +3519,44 @@ static int okta_cc__loopback_host(const char *host, size_t n)
     return dots == 3;
 }
 
-/* https:// with a host; http:// only for loopback hosts (the local test server). No userinfo
-   ("http://localhost@evil.example" connects to evil.example). */
-static int okta_cc__url_allowed(const char *url)
+/* An org or token URL: https, or http to a loopback host only (the local test server). */
+static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
+                                             okta_cc_error *err)
 {
-    const char *host;
-    size_t n, authority;
-    int https = strncmp(url, "https://", 8) == 0;
-    if (!https && strncmp(url, "http://", 7) != 0) return 0;
-    host = url + (https ? 8 : 7);
-    authority = strcspn(host, "/?#");
-    if (!authority || memchr(host, '@', authority) || memchr(host, '\\', authority)) return 0;
-    if (host[0] == '[') {
-        n = strcspn(host, "]") + 1;
-        if (n > authority || (host[n] != ':' && n != authority)) return 0;
-    } else {
-        n = strcspn(host, ":/?#");
-    }
-    return https || okta_cc__loopback_host(host, n);
+    if (!okta_cc__url_text_ok(url))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
+    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
+    return OKTA_CC_OK;
 }
 
-/* Keeps the org URL without trailing slashes (API paths are joined to it). */
+/* Keeps the org URL normalised (okta_cc__origin): the token URL, the assertion's aud, API URLs
+   and the origin check all come from this one value. Okta compares aud with the URL it was
+   reached at, without a default port; "https://x.okta.com:443" as aud is refused. */
 static okta_cc_result okta_cc__store_org_url(okta_cc_client *c, const char *org, okta_cc_error *err)
 {
-    size_t n = strlen(org);
-    if (!okta_cc__url_allowed(org))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the org URL must start with https:// (http:// only for loopback addresses)");
-    while (n > 8 && org[n - 1] == '/') n--;
-    if (memchr(org + 8, '?', n - 8) || memchr(org + 8, '#', n - 8) || memchr(org + 8, '/', n - 8))
+    okta_cc__origin o;
+    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    if (o.rest[strspn(o.rest, "/")])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "the org URL must be just https://host[:port], no path, query or fragment");
-    c->org_url = (char *)okta_cc__malloc(&c->alloc, n + 1);
-    if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memcpy(c->org_url, org, n);
-    c->org_url[n] = '\0';
+    c->org_url = okta_cc__strdup(&c->alloc, o.text);
+    return c->org_url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+}
+
+/* An explicit token URL: its origin normalised like the org URL's, its path kept as given. */
+static okta_cc_result okta_cc__store_token_url(okta_cc_client *c, const char *url, okta_cc_error *err)
+{
+    okta_cc__origin o;
+    size_t n;
+    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    n = strlen(o.text) + strlen(o.rest) + 1;
+    c->token_url = (char *)okta_cc__malloc(&c->alloc, n);
+    if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(c->token_url, n, "%s%s", o.text, o.rest);
     return OKTA_CC_OK;
 }
 
@@ -3497,29 +3574,15 @@ static int okta_cc__auth_server_id_ok(const char *id)
 /* org + "/oauth2/v1/token" or org + "/oauth2/{id}/v1/token", without doubled slashes. */
 static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
-    const char *src = cfg->token_url ? cfg->token_url : cfg->org_url;
     size_t n, need;
-    if (!src || !src[0])
+    if ((!cfg->org_url || !cfg->org_url[0]) && (!cfg->token_url || !cfg->token_url[0]))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no org URL (OKTA_CLIENT_ORGURL) or token URL configured");
-    if ((cfg->org_url && !okta_cc__url_text_ok(cfg->org_url)) || (cfg->token_url && !okta_cc__url_text_ok(cfg->token_url)))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the org URL or token URL contains spaces or control characters");
-    if (!okta_cc__url_allowed(src))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "%s must start with https:// (http:// only for loopback addresses)",
-                             cfg->token_url ? "the token URL" : "the org URL");
-    if (cfg->org_url && cfg->token_url) {
+    if (cfg->org_url) {
         okta_cc_result r = okta_cc__store_org_url(c, cfg->org_url, err);
         if (r != OKTA_CC_OK) return r;
     }
-    if (cfg->token_url) {
-        c->token_url = okta_cc__strdup(&c->alloc, cfg->token_url);
-        return c->token_url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    }
-    {
-        okta_cc_result r = okta_cc__store_org_url(c, src, err);
-        if (r != OKTA_CC_OK) return r;
-    }
+    if (cfg->token_url) return okta_cc__store_token_url(c, cfg->token_url, err);
     n = strlen(c->org_url);
     if (cfg->auth_server_id && !okta_cc__auth_server_id_ok(cfg->auth_server_id))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
@@ -4266,59 +4329,37 @@ static long okta_cc__jitter(okta_cc_client *c, long n)
     return (long)(v % (uint32_t)n);
 }
 
-/* Length of "scheme://authority" at the start of url, 0 if it is not absolute. */
-static size_t okta_cc__origin_len(const char *url)
+/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
+static int okta_cc__is_absolute(const char *url)
 {
     const char *p = url;
-    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" (RFC 3986) */
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
-    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-           *p == '+' || *p == '-' || *p == '.')
-        p++;
-    if (strncmp(p, "://", 3) != 0) return 0;
-    p += 3;
-    return (size_t)(p - url) + strcspn(p, "/?#");
+    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+    return strncmp(p, "://", 3) == 0;
 }
 
-/* Same scheme, host and port (case-insensitive, default ports made explicit). No userinfo. */
-static int okta_cc__same_origin(const char *a, const char *b)
-{
-    size_t la = okta_cc__origin_len(a), lb = okta_cc__origin_len(b), i;
-    char oa[300], ob[300];
-    const char *srcs[2];
-    char *dsts[2];
-    size_t lens[2];
-    int k;
-    if (!la || !lb || la >= 280 || lb >= 280) return 0;
-    srcs[0] = a, srcs[1] = b, dsts[0] = oa, dsts[1] = ob, lens[0] = la, lens[1] = lb;
-    for (k = 0; k < 2; k++) {
-        for (i = 0; i < lens[k]; i++) dsts[k][i] = (char)okta_cc__lower((unsigned char)srcs[k][i]);
-        dsts[k][i] = '\0';
-        if (strchr(dsts[k], '@')) return 0;
-        /* "https://h" and "https://h:443" are one origin */
-        if (!strchr(strchr(dsts[k], ':') + 3, ':') && !strchr(dsts[k], ']'))
-            strcat(dsts[k], strncmp(dsts[k], "https", 5) == 0 ? ":443" : ":80");
-    }
-    return strcmp(oa, ob) == 0;
-}
-
-/* The URL to call: a path joined to the org URL, or an absolute URL on the org's origin. */
+/* The URL to call: a path joined to the org URL, or an absolute URL on the org's origin. An
+   absolute URL that spells the origin differently ("HTTPS://X.okta.com:443/...") is the same
+   origin: it is accepted and sent on the org's own spelling, like every other URL. */
 static okta_cc_result okta_cc__api_url(okta_cc_client *c, const char *path_or_url, char **url, okta_cc_error *err)
 {
+    okta_cc__origin o;
+    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
     size_t n;
     if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                                           "API requests need the org URL (OKTA_CLIENT_ORGURL)");
-    if (okta_cc__origin_len(path_or_url)) {
-        if (!okta_cc__same_origin(path_or_url, c->org_url))
+    if (okta_cc__is_absolute(path_or_url)) {
+        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, c->org_url) != 0)
             return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
                                  "refusing to send the access token to a URL outside %s", c->org_url);
-        *url = okta_cc__strdup(&c->alloc, path_or_url);
-    } else {
-        n = strlen(c->org_url) + strlen(path_or_url) + 2;
-        *url = (char *)okta_cc__malloc(&c->alloc, n);
-        if (*url) snprintf(*url, n, "%s%s%s", c->org_url, path_or_url[0] == '/' ? "" : "/", path_or_url);
+        rest = o.rest;
+        sep = "";
     }
-    return *url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    n = strlen(c->org_url) + strlen(rest) + 2;
+    *url = (char *)okta_cc__malloc(&c->alloc, n);
+    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*url, n, "%s%s%s", c->org_url, sep, rest);
+    return OKTA_CC_OK;
 }
 
 /* Reads an integer header value; 0 if absent or malformed. */

@@ -189,8 +189,10 @@ static void test_request_basics(void)
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?search=profile.site%20eq%20%22https://x.example%22", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(strncmp(s.last_url, "https://dev-1.okta.com/api/v1/users?search=", 43) == 0);
     okta_cc_response_free(&r);
-    /* an absolute URL on the org's origin is fine (default port spelled out too) */
+    /* an absolute URL on the org's origin is fine (default port spelled out too); it is sent
+       on the org's normalised origin */
     CHECK(okta_cc_request(c, "GET", "https://DEV-1.okta.com:443/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users");
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }

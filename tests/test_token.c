@@ -256,6 +256,15 @@ static void test_assertions_unique_jti_10000(void)
     okta_cc_rng_wipe(&rng);
 }
 
+/* One GET through okta_cc_request; 1 when it succeeded (the response is freed). */
+static int request_ok(okta_cc_client *c, const char *path_or_url, okta_cc_response *r, okta_cc_error *err)
+{
+    okta_cc_result got = okta_cc_request(c, "GET", path_or_url, NULL, 0, NULL, r, err);
+    if (got != OKTA_CC_OK) fprintf(stderr, "  request %s: %s\n", path_or_url, err->message);
+    okta_cc_response_free(r);
+    return got == OKTA_CC_OK;
+}
+
 /* Creates a client from cfg, expecting result r; returns it (or NULL). */
 static okta_cc_client *new_client(const okta_cc_config *cfg, okta_cc_result r, okta_cc_error *err)
 {
@@ -296,6 +305,29 @@ static void test_token_urls(void)
         {"https://dev-1.okta.com", NULL, "http://127.0.0.1:1@evil.example/oauth2/v1/token", NULL, OKTA_CC_ERR_CONFIG},
         {"http://[::1]x", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
         {NULL, NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        /* one normalised org URL: scheme and host in lower case, no default port */
+        {"https://X.Okta.COM:443/", NULL, NULL, "https://x.okta.com/oauth2/v1/token", OKTA_CC_OK},
+        {"http://LOCALHOST:80", NULL, NULL, "http://localhost/oauth2/v1/token", OKTA_CC_OK},
+        {"HTTPS://dev-1.okta.com", "default", NULL, "https://dev-1.okta.com/oauth2/default/v1/token", OKTA_CC_OK},
+        {"Http://127.0.0.1:080/", NULL, NULL, "http://127.0.0.1/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com:", NULL, NULL, "https://dev-1.okta.com/oauth2/v1/token", OKTA_CC_OK},
+        {"https://Dev-1.okta.com:8443", NULL, NULL, "https://dev-1.okta.com:8443/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com:80", NULL, NULL, "https://dev-1.okta.com:80/oauth2/v1/token", OKTA_CC_OK},
+        {"http://localhost:443", NULL, NULL, "http://localhost:443/oauth2/v1/token", OKTA_CC_OK},
+        {"http://[::1]:80", NULL, NULL, "http://[::1]/oauth2/v1/token", OKTA_CC_OK},
+        {"https://[2001:DB8::1]:443", NULL, NULL, "https://[2001:db8::1]/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com", NULL, "HTTPS://Login.Example.COM:443/oauth2/v1/token",
+         "https://login.example.com/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com:0", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com:65536", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com:44a", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com:-443", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com/oauth2", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com#x", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com!", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com%2e", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://[::1", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://:443", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -314,6 +346,83 @@ static void test_token_urls(void)
         else CHECK(err.code == cases[i].r && err.message[0]);
         okta_cc_client_free(c);
     }
+}
+
+/* The org URL is normalised once: the token URL, the assertion's aud, API URLs and the origin
+   check all come from that one value, so "https://x.okta.com:443" does not sign an aud with
+   ":443" that Okta (which sees Host: x.okta.com) refuses. */
+static void expect_normalised(const char *org, const char *want_origin)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1700000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_response r;
+    char token[64], claims[2048], aud[256], want[256];
+    const char *a;
+    size_t n;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.org_url = org;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    snprintf(want, sizeof want, "%s/oauth2/v1/token", want_origin);
+    CHECK_EQ_STR(okta_cc_client_token_url(c), want);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_url, want);
+    a = form_value(s.last_body, "client_assertion", &n);
+    CHECK(a && jwt_claims(a, n, claims, sizeof claims));
+    claim_str(claims, "aud", aud, sizeof aud);
+    CHECK_EQ_STR(aud, want);
+    log_assertion("0oa_unit", want, 300, a, n);
+    CHECK(request_ok(c, "/api/v1/users", &r, &err));
+    snprintf(want, sizeof want, "%s/api/v1/users", want_origin);
+    CHECK_EQ_STR(s.last_url, want);
+    okta_cc_client_free(c);
+}
+
+static void test_org_url_normalised_everywhere(void)
+{
+    expect_normalised("https://X.Okta.COM:443/", "https://x.okta.com");
+    expect_normalised("http://LOCALHOST:80", "http://localhost");
+    expect_normalised("https://x.okta.com:8443", "https://x.okta.com:8443");
+    expect_normalised("http://127.0.0.1:8080/", "http://127.0.0.1:8080");
+}
+
+/* Absolute URLs given to okta_cc_request that spell the org's origin differently are accepted
+   and sent on the normalised origin; other origins are refused and nothing is sent. */
+static void test_request_origin_spellings(void)
+{
+    static const char *same[] = {"https://x.okta.com/api/v1/users?limit=1", "https://X.OKTA.com:443/api/v1/users?limit=1",
+                                 "HTTPS://x.okta.com:0443/api/v1/users?limit=1", "https://x.okta.com:/api/v1/users?limit=1"};
+    static const char *other[] = {"https://x.okta.com:8443/api/v1/users", "http://x.okta.com/api/v1/users",
+                                  "http://x.okta.com:443/api/v1/users", "https://x.okta.com.evil.example/api/v1/users",
+                                  "https://evil.example@x.okta.com/api/v1/users", "https://x.okta.com:99999/api/v1/users",
+                                  "https://x.okta.com:44x/api/v1/users", "ftp://x.okta.com/api/v1/users"};
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1700000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_response r;
+    size_t i;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.org_url = "https://x.okta.com";
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    for (i = 0; i < sizeof same / sizeof *same; i++) {
+        CHECK(request_ok(c, same[i], &r, &err));
+        CHECK_EQ_STR(s.last_url, "https://x.okta.com/api/v1/users?limit=1");
+    }
+    s.calls = 0;
+    for (i = 0; i < sizeof other / sizeof *other; i++) {
+        CHECK_EQ_INT(okta_cc_request(c, "GET", other[i], NULL, 0, NULL, &r, &err), OKTA_CC_ERR_ORIGIN);
+        okta_cc_response_free(&r);
+    }
+    CHECK_EQ_INT(s.calls, 0);
+    okta_cc_client_free(c);
 }
 
 static void test_config_validation(void)
@@ -1314,6 +1423,8 @@ int main(int argc, char **argv)
     RUN(test_assertion_matches_computed_vector);
     RUN(test_assertions_unique_jti_10000);
     RUN(test_token_urls);
+    RUN(test_org_url_normalised_everywhere);
+    RUN(test_request_origin_spellings);
     RUN(test_config_validation);
     RUN(test_config_values_with_ctl_refused);
     RUN(test_curl_transport_refuses_ctl);
