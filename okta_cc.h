@@ -70,7 +70,13 @@
       Assertions carry iat = now and exp = now + assertion_ttl (default 300 s; Okta refuses
       more than 3600). When a response's Date header differs from the local clock by more than
       5 s, the difference is remembered and added to the iat/exp of later assertions, so a
-      device with a wrong clock recovers after one refusal. The token cache itself runs on the
+      device with a wrong clock recovers after one refusal. A Date header counts only when it
+      is exactly an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110 section 5.6.7:
+      fixed widths, exact day and month names, digits only, valid ranges, "GMT", nothing
+      after) naming a moment in [2020-01-01, 2100-01-01); anything else is ignored and the
+      offset learnt before stays. The bound does not depend on the local clock, so a device
+      that booted in 1970 still learns the real date. 429 waits read the Date header the same
+      way (else the local clock plus the offset). The token cache itself runs on the
       local clock: a token is reused until token_skew seconds (default 60, at most a quarter of
       its lifetime) before it expires. Clock, sleep and randomness are injectable for tests.
 
@@ -662,7 +668,7 @@ OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *client);
 /* Tokens fetched so far (successful requests to the token endpoint). */
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
 /* Seconds added to the local clock for assertions, learnt from the server's Date header when
-   it differs by more than 5 s. */
+   it differs by more than 5 s (only from strict IMF-fixdates in [2020, 2100), see TIME). */
 OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *client);
 /* Signs a client assertion for this client's token URL (for debugging and the CLI). */
 OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *client, char *out,
@@ -3810,32 +3816,78 @@ static int64_t okta_cc__days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110) into Unix seconds. */
+/* The value of n decimal digits at s: digits only (no sign, no space), else -1. */
+static int okta_cc__fixed_digits(const char *s, int n)
+{
+    int v = 0;
+    for (; n > 0; n--, s++) {
+        if (*s < '0' || *s > '9') return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* The index of the three letters at s in names (three letters each, count of them), or -1. */
+static int okta_cc__name_index(const char *s, const char *names, int count)
+{
+    int i;
+    for (i = 0; i < count; i++)
+        if (memcmp(s, names + 3 * i, 3) == 0) return i;
+    return -1;
+}
+
+static int okta_cc__days_in_month(int y, int m)
+{
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+/* Parses exactly an IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 section 5.6.7),
+   into Unix seconds: fixed widths, exact day and month names, digits only, the day valid for
+   its month, hour 0-23, minute 0-59, second 0-60, "GMT" and nothing after it. The obsolete
+   RFC 850 and asctime forms, and everything else, give 0. */
 static int okta_cc__parse_http_date(const char *s, size_t len, int64_t *out)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    char buf[64], mon[4];
-    int d, y, hh, mm, ss;
-    const char *m;
-    if (len >= sizeof buf) return 0;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    if (sscanf(buf, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &d, mon, &y, &hh, &mm, &ss) != 6) return 0;
-    mon[3] = '\0';
-    m = strstr(months, mon);
-    if (!m || (m - months) % 3 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return 0;
-    *out = okta_cc__days_from_civil(y, (unsigned)((m - months) / 3 + 1), (unsigned)d) * 86400 +
-           hh * 3600 + mm * 60 + ss;
+    static const char layout[] = "Www, DD Mmm YYYY hh:mm:ss GMT";
+    int d, m, y, hh, mm, ss;
+    size_t i;
+    if (len != sizeof layout - 1) return 0;
+    for (i = 0; i < len; i++)               /* separators and "GMT" exactly where they belong */
+        if ((i >= 26 || strchr(", :", layout[i])) && s[i] != layout[i]) return 0;
+    if (okta_cc__name_index(s, "MonTueWedThuFriSatSun", 7) < 0) return 0;
+    m = okta_cc__name_index(s + 8, "JanFebMarAprMayJunJulAugSepOctNovDec", 12) + 1;
+    d = okta_cc__fixed_digits(s + 5, 2);
+    y = okta_cc__fixed_digits(s + 12, 4);
+    hh = okta_cc__fixed_digits(s + 17, 2);
+    mm = okta_cc__fixed_digits(s + 20, 2);
+    ss = okta_cc__fixed_digits(s + 23, 2);
+    if (m < 1 || y < 0 || d < 1 || d > okta_cc__days_in_month(y, m) || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+        ss < 0 || ss > 60)
+        return 0;
+    *out = okta_cc__days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 + hh * 3600 + mm * 60 + ss;
+    return 1;
+}
+
+/* The server's time from a response's Date header, believed only in [2020-01-01,
+   2100-01-01): any real server is inside, whatever the local clock says (a device that booted
+   in 1970 must still learn the real date), and a broken header cannot teach an absurd offset. */
+static int okta_cc__server_date(const okta_cc_http_response *resp, int64_t *out)
+{
+    static const int64_t first = 1577836800, end = 4102444800;   /* 2020-01-01, 2100-01-01 */
+    size_t n;
+    int64_t t;
+    const char *date = okta_cc_http_response_header(resp, "Date", 0, &n);
+    if (!date || !okta_cc__parse_http_date(date, n, &t) || t < first || t >= end) return 0;
+    *out = t;
     return 1;
 }
 
 /* Learns the server's clock from its Date header, so later assertions carry its time. */
 static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_response *resp, int64_t local)
 {
-    size_t n;
-    const char *date = okta_cc_http_response_header(resp, "Date", 0, &n);
     int64_t server, diff;
-    if (!date || !okta_cc__parse_http_date(date, n, &server)) return;
+    if (!okta_cc__server_date(resp, &server)) return;
     diff = server - local;
     OKTA_CC__LOCK(&c->lock);
     c->clock_offset = diff > 5 || diff < -5 ? diff : 0;
@@ -4394,10 +4446,8 @@ static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_ra
 /* How long to wait after a 429: until Reset, measured against the server's Date, + 1 s. */
 static long okta_cc__rate_limit_wait_ms(okta_cc_client *c, const okta_cc_response *resp)
 {
-    size_t n;
-    const char *date = okta_cc_http_response_header(&resp->http, "Date", 0, &n);
     int64_t server_now, wait_s;
-    if (!date || !okta_cc__parse_http_date(date, n, &server_now))
+    if (!okta_cc__server_date(&resp->http, &server_now))
         server_now = okta_cc__now(c) + okta_cc_client_clock_offset(c);
     wait_s = resp->rate_limit.reset ? resp->rate_limit.reset - server_now + 1 : 1;
     if (wait_s < 1) wait_s = 1;

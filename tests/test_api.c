@@ -303,6 +303,34 @@ static void test_429_twice_then_success(void)
     okta_cc_client_free(c);
 }
 
+/* A 429 whose Date is not a plausible IMF-fixdate: the wait comes from the local clock (and
+   the offset learnt before), not from a two-digit year 2000 years back. */
+static void test_429_with_malformed_date(void)
+{
+    static const char *dates[] = {"Fri, 28 Nov 25 12:00:00 GMT", "Fri, 28 Nov 2025 -9:-9:-9 GMT",
+                                  "Sat, 01 Jan 2000 00:00:00 GMT", "Fri, 28 No 2025 12:00:00 GMT"};
+    size_t i;
+    for (i = 0; i < sizeof dates / sizeof *dates; i++) {
+        script s;
+        fake_time t = {T0, {0}, 0};
+        okta_cc_response r;
+        okta_cc_error err;
+        okta_cc_client *c;
+        char hdr[160];
+        memset(&s, 0, sizeof s);
+        snprintf(hdr, sizeof hdr, "Date: %s\nX-Rate-Limit-Reset: 1764331205", dates[i]);
+        push(&s, 429, hdr, NULL);
+        push(&s, 200, NULL, "[]");
+        c = scripted_client(&s, &t, NULL, 0);
+        if (!c) { h_current_failed = 1; return; }
+        CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+        CHECK_EQ_INT(t.sleeps, 1);
+        CHECK(t.slept[0] >= 6000 && t.slept[0] < 6250);        /* ..205 - local ..200 + 1 s */
+        okta_cc_response_free(&r);
+        okta_cc_client_free(c);
+    }
+}
+
 /* Endless 429: the rate-limit error after the budget (default 2 retries), bounded time. */
 static void test_429_forever(void)
 {
@@ -820,6 +848,7 @@ int main(int argc, char **argv)
     RUN(test_request_values_with_ctl_refused);
     RUN(test_429_twice_then_success);
     RUN(test_429_forever);
+    RUN(test_429_with_malformed_date);
     RUN(test_503_backoff_only_when_safe);
     RUN(test_401_refreshes_once);
     RUN(test_link_headers);

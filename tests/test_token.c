@@ -861,14 +861,133 @@ static void test_clock_offset_from_date_header(void)
     okta_cc_client_free(c);
 }
 
+/* Date headers that are not exactly an IMF-fixdate. The old sscanf parser took most of them
+   (a two-digit year gave an offset of -63 billion seconds). */
+static const char *const malformed_dates[] = {
+    "Fri, 28 Nov 25 13:00:30 GMT",              /* two-digit year */
+    "Fri, 28 Nov 2025 -9:-9:-9 GMT",            /* signs */
+    "Fri, 28 No 2025 13:00:30 GMT",             /* a month name cut short */
+    "Fri, 28 ovN 2025 13:00:30 GMT",
+    "Fri, 28 nov 2025 13:00:30 GMT",            /* names are case-sensitive */
+    "Fri, 28 Nov 2025 13:00:30 GMT junk",       /* trailing junk */
+    "Fri, 28 Nov 2025 13:00:30 GMTx",
+    "Fri, 28 Nov 2025 13:00:30 UTC",
+    "Xyz, 28 Nov 2025 13:00:30 GMT",            /* not a day name */
+    "Fr, 28 Nov 2025 13:00:30 GMT",
+    "Fri,  28 Nov 2025 13:00:30 GMT",           /* fixed widths */
+    "Fri, 8 Nov 2025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 3:00:30 GMT",
+    "Fri, 28 Nov 02025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 13:00:30  GMT",
+    "Fri,28 Nov 2025 13:00:30 GMT",
+    "Fri, +8 Nov 2025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 13:0a:30 GMT",
+    "Fri, 28 Nov 2025 13-00-30 GMT",
+    "Fri, 31 Nov 2025 13:00:30 GMT",            /* no such day */
+    "Sat, 29 Feb 2025 13:00:30 GMT",            /* 2025 is no leap year */
+    "Fri, 00 Nov 2025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 24:00:00 GMT",            /* out of range */
+    "Fri, 28 Nov 2025 13:60:00 GMT",
+    "Fri, 28 Nov 2025 13:00:61 GMT",
+    "Friday, 28-Nov-25 13:00:30 GMT",           /* obsolete RFC 850 and asctime forms */
+    "Fri Nov 28 13:00:30 2025",
+    "",
+};
+
+/* Well formed, but outside [2020-01-01, 2100-01-01): no server says that. */
+static const char *const absurd_dates[] = {
+    "Tue, 31 Dec 2019 23:59:59 GMT", "Fri, 01 Jan 2100 00:00:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT",
+    "Sat, 01 Jan 2000 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+};
+
 static void test_http_date_parser(void)
 {
     int64_t t = 0;
+    size_t i;
     CHECK(okta_cc__parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", 29, &t) && t == 784111777);
     CHECK(okta_cc__parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT", 29, &t) && t == 0);
     CHECK(okta_cc__parse_http_date("Tue, 29 Feb 2028 23:59:59 GMT", 29, &t) && t == 1835481599);
+    CHECK(okta_cc__parse_http_date("Wed, 31 Dec 2025 23:59:60 GMT", 29, &t) && t == 1767225600);  /* leap second */
+    CHECK(okta_cc__parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT", 29, &t) && t == 951782400);
+    CHECK(!okta_cc__parse_http_date("Mon, 29 Feb 2100 00:00:00 GMT", 29, &t));                    /* no leap year */
     CHECK(!okta_cc__parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT", 29, &t));
     CHECK(!okta_cc__parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT", 30, &t));
+    CHECK(!okta_cc__parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", 28, &t));                   /* cut short */
+    for (i = 0; i < sizeof malformed_dates / sizeof *malformed_dates; i++) {
+        if (okta_cc__parse_http_date(malformed_dates[i], strlen(malformed_dates[i]), &t))
+            fprintf(stderr, "  parsed: %s\n", malformed_dates[i]);
+        CHECK(!okta_cc__parse_http_date(malformed_dates[i], strlen(malformed_dates[i]), &t));
+    }
+}
+
+/* A Date header teaches the clock offset only when it is an exact IMF-fixdate in
+   [2020-01-01, 2100-01-01): every malformed or absurd one is ignored and the offset learnt
+   before stays. A device whose clock says 1970 still learns the real date. */
+static void test_clock_offset_ignores_malformed_dates(void)
+{
+    size_t nm = sizeof malformed_dates / sizeof *malformed_dates, i;
+    for (i = 0; i < nm + sizeof absurd_dates / sizeof *absurd_dates; i++) {
+        const char *date = i < nm ? malformed_dates[i] : absurd_dates[i - nm];
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1764331200};          /* Fri, 28 Nov 2025 12:00:00 GMT */
+        okta_cc_error err;
+        okta_cc_client *c;
+        char token[64], hdr[128];
+        script_init(&s);
+        s.headers = "Date: Fri, 28 Nov 2025 13:00:30 GMT\n";
+        scripted_config(&cfg, &s, &clk);
+        c = new_client(&cfg, OKTA_CC_OK, &err);
+        if (!c) return;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK_EQ_INT(okta_cc_client_clock_offset(c), 3630);
+        snprintf(hdr, sizeof hdr, "Date: %s\n", date);
+        s.headers = hdr;
+        okta_cc_invalidate_token(c);
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        if (okta_cc_client_clock_offset(c) != 3630)
+            fprintf(stderr, "  learnt %lld from \"%s\"\n", (long long)okta_cc_client_clock_offset(c), date);
+        CHECK_EQ_INT(okta_cc_client_clock_offset(c), 3630);
+        okta_cc_client_free(c);
+    }
+}
+
+/* The bounds of the accepted range, and a device that booted in 1970. */
+static void test_clock_offset_bounds_and_1970_device(void)
+{
+    static const struct { int64_t local; const char *date; int64_t offset; } cases[] = {
+        {1764331200, "Wed, 01 Jan 2020 00:00:00 GMT", 1577836800 - 1764331200},
+        {1764331200, "Thu, 31 Dec 2099 23:59:59 GMT", 4102444799 - 1764331200},
+        {0, "Fri, 28 Nov 2025 12:00:00 GMT", 1764331200},                 /* booted in 1970 */
+        {86400 * 3 + 17, "Fri, 28 Nov 2025 12:00:00 GMT", 1764331200 - 86400 * 3 - 17},
+        {4102444800 + 1000, "Fri, 28 Nov 2025 12:00:00 GMT", 1764331200 - 4102444800 - 1000},  /* a clock far ahead */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        okta_cc_config cfg;
+        script s;
+        test_clock clk;
+        okta_cc_error err;
+        okta_cc_client *c;
+        char token[64], hdr[128], claims[2048];
+        const char *a;
+        size_t n;
+        clk.now = cases[i].local;
+        script_init(&s);
+        snprintf(hdr, sizeof hdr, "Date: %s\n", cases[i].date);
+        s.headers = hdr;
+        scripted_config(&cfg, &s, &clk);
+        c = new_client(&cfg, OKTA_CC_OK, &err);
+        if (!c) return;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK_EQ_INT(okta_cc_client_clock_offset(c), cases[i].offset);
+        okta_cc_invalidate_token(c);
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        a = form_value(s.last_body, "client_assertion", &n);
+        CHECK(a && jwt_claims(a, n, claims, sizeof claims));
+        CHECK_EQ_INT(claim_int(claims, "iat"), cases[i].local + cases[i].offset);
+        okta_cc_client_free(c);
+    }
 }
 
 static void test_response_headers(void)
@@ -1436,6 +1555,8 @@ int main(int argc, char **argv)
     RUN(test_cache_and_expiry_with_injected_clock);
     RUN(test_clock_offset_from_date_header);
     RUN(test_http_date_parser);
+    RUN(test_clock_offset_ignores_malformed_dates);
+    RUN(test_clock_offset_bounds_and_1970_device);
     RUN(test_response_headers);
     RUN(test_single_flight_scripted);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
