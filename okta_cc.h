@@ -31,10 +31,11 @@
 
       OKTA_CC_IMPLEMENTATION   compile the implementation in this translation unit.
       OKTA_CC_STATIC           make every function static (private to one translation unit).
-      OKTA_CC_MALLOC(sz), OKTA_CC_REALLOC(p,sz), OKTA_CC_FREE(p)
-                               the default allocator; define all three or none. (REALLOC is
-                               never called: buffers that may hold secrets grow by copy and
-                               wipe, so no stale copy is left in freed memory.)
+      OKTA_CC_MALLOC(sz), OKTA_CC_FREE(p)
+                               the default allocator; define both or neither. Nothing here
+                               reallocates (buffers that may hold secrets grow by copy and
+                               wipe, so no stale copy is left in freed memory): an
+                               OKTA_CC_REALLOC defined for older versions is accepted, unused.
       OKTA_CC_ASSERT(x)        internal consistency checks (default: assert from <assert.h>).
       OKTA_CC_JSON_MAX_DEPTH   hard ceiling on JSON nesting, for both the parser's default limit
                                and the emitter's fixed state (default 64).
@@ -44,9 +45,12 @@
    MEMORY
 
       Nothing in this file keeps global mutable state. The codecs, keys and JWS work on buffers
-      and structs the caller owns and never allocate (key loading allocates a scratch copy of
-      the text, wiped after). The client allocates through cfg.alloc (NULL members =
-      OKTA_CC_MALLOC and friends). Every buffer that held a secret - key material, assertions,
+      and structs the caller owns and never allocate, except: okta_cc_key_load and
+      okta_cc_key_load_file take scratch memory (the text, the DER, JSON tokens; wiped after)
+      from OKTA_CC_MALLOC / OKTA_CC_FREE; growable JSON writers and okta_cc_http_response use
+      the okta_cc_allocator they are given (NULL = the macros). Everything a client allocates,
+      its key loading and error-body parsing included, goes through cfg.alloc (both functions
+      NULL = the macros; one without the other is refused). Every buffer that held a secret - key material, assertions,
       tokens, client secrets, response bodies - is wiped before it is freed, and no secret ever
       appears in an okta_cc_error or a log line. A client takes about 6 KB of its own, plus
       libcurl's handle and the token.
@@ -217,10 +221,12 @@ typedef struct okta_cc_error {
 /* The name of a result, e.g. "OKTA_CC_ERR_BASE64: invalid base64url". Never NULL. */
 OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r);
 
-/* Allocator hooks. Any member may be NULL to use OKTA_CC_MALLOC / REALLOC / FREE. */
+/* Allocator hooks: set both functions, or neither to use OKTA_CC_MALLOC / OKTA_CC_FREE (one
+   without the other counts as neither; okta_cc_client_new refuses it with OKTA_CC_ERR_CONFIG).
+   There is no realloc: buffers that may hold secrets grow by copy and wipe, so no stale copy
+   is left in freed memory. */
 typedef struct okta_cc_allocator {
     void *(*malloc_fn)(size_t size, void *user);
-    void *(*realloc_fn)(void *ptr, size_t size, void *user);
     void (*free_fn)(void *ptr, void *user);
     void *user;
 } okta_cc_allocator;
@@ -786,15 +792,15 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
 #include <pthread.h>
 #endif
 
-#if defined(OKTA_CC_MALLOC) && defined(OKTA_CC_REALLOC) && defined(OKTA_CC_FREE)
-/* all three given */
-#elif !defined(OKTA_CC_MALLOC) && !defined(OKTA_CC_REALLOC) && !defined(OKTA_CC_FREE)
+/* OKTA_CC_REALLOC may be defined too (older versions asked for it); it is never used. */
+#if defined(OKTA_CC_MALLOC) && defined(OKTA_CC_FREE)
+/* both given */
+#elif !defined(OKTA_CC_MALLOC) && !defined(OKTA_CC_FREE)
 #include <stdlib.h>
 #define OKTA_CC_MALLOC(sz) malloc(sz)
-#define OKTA_CC_REALLOC(p, sz) realloc(p, sz)
 #define OKTA_CC_FREE(p) free(p)
 #else
-#error "okta_cc.h: define all of OKTA_CC_MALLOC, OKTA_CC_REALLOC and OKTA_CC_FREE, or none"
+#error "okta_cc.h: define both OKTA_CC_MALLOC and OKTA_CC_FREE, or neither"
 #endif
 
 #ifndef OKTA_CC_ASSERT
@@ -877,16 +883,22 @@ OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len)
     if (p && len) wipe_memset(p, 0, len);
 }
 
+/* Whether a holds a complete allocator; never mix its malloc with the default free or back. */
+static int okta_cc__custom_alloc(const okta_cc_allocator *a)
+{
+    return a && a->malloc_fn && a->free_fn;
+}
+
 static void *okta_cc__malloc(const okta_cc_allocator *a, size_t n)
 {
-    if (a && a->malloc_fn) return a->malloc_fn(n, a->user);
+    if (okta_cc__custom_alloc(a)) return a->malloc_fn(n, a->user);
     return OKTA_CC_MALLOC(n);
 }
 
 static void okta_cc__free(const okta_cc_allocator *a, void *p)
 {
     if (!p) return;
-    if (a && a->free_fn) a->free_fn(p, a->user);
+    if (okta_cc__custom_alloc(a)) a->free_fn(p, a->user);
     else OKTA_CC_FREE(p);
 }
 
@@ -2118,7 +2130,7 @@ static okta_cc_result okta_cc__pem_decode(const char *text, size_t len, char *la
 }
 
 static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, size_t len,
-                                            okta_cc_error *err)
+                                            const okta_cc_allocator *a, okta_cc_error *err)
 {
     okta_cc__der_buf *der;
     char label[128], end_line[160];
@@ -2126,7 +2138,7 @@ static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, 
     if (okta_cc__memmem(text, len, "Proc-Type: 4,ENCRYPTED"))
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_ENCRYPTED,
                              "encrypted keys are not supported - decrypt first: openssl pkcs8 -topk8 -nocrypt -in KEY -out key-plain.pem");
-    der = (okta_cc__der_buf *)OKTA_CC_MALLOC(sizeof *der);
+    der = (okta_cc__der_buf *)okta_cc__malloc(a, sizeof *der);
     if (!der) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     der->len = 0, der->overflow = 0;
     label[0] = '\0';
@@ -2143,7 +2155,7 @@ static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, 
                           "the PEM body is not the structure its label \"%s\" promises (truncated or mislabelled)", label);
     if (r == OKTA_CC_OK) r = okta_cc__key_from_der(key, der->data, der->len, err);
     okta_cc_wipe(der, sizeof *der);
-    OKTA_CC_FREE(der);
+    okta_cc__free(a, der);
     return r;
 }
 
@@ -2332,7 +2344,7 @@ static okta_cc_result okta_cc__jwk_kid_alg(okta_cc_key *key, const okta_cc_json_
 }
 
 static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, size_t len,
-                                            const char *kid, okta_cc_error *err)
+                                            const char *kid, const okta_cc_allocator *a, okta_cc_error *err)
 {
     okta_cc_json_doc doc;
     okta_cc_json_token *tok;
@@ -2341,7 +2353,7 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
     long kty;
     okta_cc_result r = okta_cc_json_parse(text, len, NULL, 0, NULL, &doc, &jerr);
     if (r != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed JWK: %s", jerr.message);
-    tok = (okta_cc_json_token *)OKTA_CC_MALLOC(doc.count * sizeof *tok);
+    tok = (okta_cc_json_token *)okta_cc__malloc(a, doc.count * sizeof *tok);
     if (!tok) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     okta_cc_json_parse(text, len, tok, doc.count, NULL, &doc, NULL);
     r = okta_cc__jwk_select(&doc, kid, &obj, err);
@@ -2359,7 +2371,7 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
                           "JWK \"kty\" is not RSA or EC (symmetric and other keys cannot sign JWT client assertions)");
     }
     if (r == OKTA_CC_OK) r = okta_cc__jwk_kid_alg(key, &doc, obj, err);
-    OKTA_CC_FREE(tok);
+    okta_cc__free(a, tok);
     return r;
 }
 
@@ -2368,9 +2380,10 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
 /* Copies text into a new buffer with CRs dropped, literal "\n" turned into newlines when the
    text has no real newline (PEM pasted into an environment variable), and a final newline
    (BearSSL's PEM decoder needs one to finish the END line). */
-static char *okta_cc__normalise_key_text(const char *text, size_t len, size_t *out_len)
+static char *okta_cc__normalise_key_text(const okta_cc_allocator *a, const char *text, size_t len,
+                                         size_t *out_len)
 {
-    char *out = (char *)OKTA_CC_MALLOC(len + 2);
+    char *out = (char *)okta_cc__malloc(a, len + 2);
     int escaped_newlines = !memchr(text, '\n', len) && okta_cc__memmem(text, len, "\\n");
     size_t i, k = 0;
     if (!out) return NULL;
@@ -2418,8 +2431,9 @@ static okta_cc_result okta_cc__key_self_test(const okta_cc_key *key, okta_cc_err
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
-                                            const char *kid, okta_cc_error *err)
+/* okta_cc_key_load with the scratch memory (normalised text, DER, JSON tokens) from a. */
+static okta_cc_result okta_cc__load_key_text(okta_cc_key *key, const char *text, size_t len, const char *kid,
+                                             const okta_cc_allocator *a, okta_cc_error *err)
 {
     char *norm;
     size_t norm_len = 0, i = 0;
@@ -2433,13 +2447,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
                              "binary DER is not supported - convert to PEM: openssl pkey -inform DER -in KEY -out key.pem");
     if (text[i] == '{') {
-        r = okta_cc__key_from_jwk(key, text + i, len - i, kid, err);
+        r = okta_cc__key_from_jwk(key, text + i, len - i, kid, a, err);
     } else if (okta_cc__memmem(text, len, "-----BEGIN ")) {
-        norm = okta_cc__normalise_key_text(text, len, &norm_len);
+        norm = okta_cc__normalise_key_text(a, text, len, &norm_len);
         if (!norm) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        r = okta_cc__key_from_pem(key, norm, norm_len, err);
+        r = okta_cc__key_from_pem(key, norm, norm_len, a, err);
         okta_cc_wipe(norm, norm_len);
-        OKTA_CC_FREE(norm);
+        okta_cc__free(a, norm);
     } else {
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "not a PEM or JWK private key");
     }
@@ -2454,15 +2468,21 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
     return r;
 }
 
-/* Reads a whole file of at most max bytes into a new NUL-terminated buffer. */
-static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **out, size_t *out_len,
-                                         okta_cc_error *err)
+OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
+                                            const char *kid, okta_cc_error *err)
+{
+    return okta_cc__load_key_text(key, text, len, kid, NULL, err);
+}
+
+/* Reads a whole file of at most max bytes into a new NUL-terminated buffer from a. */
+static okta_cc_result okta_cc__read_file(const char *path, size_t max, const okta_cc_allocator *a, char **out,
+                                         size_t *out_len, okta_cc_error *err)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
     size_t n;
     if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    buf = (char *)OKTA_CC_MALLOC(max + 1);
+    buf = (char *)okta_cc__malloc(a, max + 1);
     if (!buf) {
         fclose(f);
         return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
@@ -2472,7 +2492,7 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **ou
         int too_big = n > max;
         fclose(f);
         okta_cc_wipe(buf, n);
-        OKTA_CC_FREE(buf);
+        okta_cc__free(a, buf);
         return okta_cc__fail(err, too_big ? OKTA_CC_ERR_KEY_FORMAT : OKTA_CC_ERR_IO,
                              too_big ? "%s is larger than %lu bytes" : "cannot read %s", path, (unsigned long)max);
     }
@@ -2483,20 +2503,27 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **ou
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
-                                                 const char *kid, okta_cc_error *err)
+/* okta_cc_key_load_file with the file's text and the scratch memory from a. */
+static okta_cc_result okta_cc__load_key_file(okta_cc_key *key, const char *path, const char *kid,
+                                             const okta_cc_allocator *a, okta_cc_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     okta_cc_result r;
     okta_cc__error_reset(err);
     if (!key || !path) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key file given");
-    r = okta_cc__read_file(path, (size_t)1 << 20, &text, &len, err);
+    r = okta_cc__read_file(path, (size_t)1 << 20, a, &text, &len, err);
     if (r != OKTA_CC_OK) return r;
-    r = okta_cc_key_load(key, text, len, kid, err);
+    r = okta_cc__load_key_text(key, text, len, kid, a, err);
     okta_cc_wipe(text, len);
-    OKTA_CC_FREE(text);
+    okta_cc__free(a, text);
     return r;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
+                                                 const char *kid, okta_cc_error *err)
+{
+    return okta_cc__load_key_file(key, path, kid, NULL, err);
 }
 
 /* ---- generation and export --------------------------------------------------------------- */
@@ -3634,7 +3661,7 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
     if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024) {
-        r = okta_cc_key_load(&c->key, k, strlen(k), cfg->key_id, err);
+        r = okta_cc__load_key_text(&c->key, k, strlen(k), cfg->key_id, &c->alloc, err);
     } else {
         /* Not shown in messages: a mistyped setting may hold key material, not a path. */
         FILE *f = fopen(k, "rb");
@@ -3643,7 +3670,7 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
                                  "the private key setting (%u characters, not shown) is neither PEM/JWK text nor a "
                                  "readable file: %s", (unsigned)strlen(k), strerror(errno));
         fclose(f);
-        r = okta_cc_key_load_file(&c->key, k, cfg->key_id, err);
+        r = okta_cc__load_key_file(&c->key, k, cfg->key_id, &c->alloc, err);
     }
     /* An explicit kid is what gets sent, even when the JWK carries another one. */
     if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
@@ -3748,6 +3775,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_c
     okta_cc__error_reset(err);
     if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no configuration");
     *out = NULL;
+    if (!cfg->alloc.malloc_fn != !cfg->alloc.free_fn)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the allocator needs both malloc_fn and free_fn, or neither");
     c = (okta_cc_client *)okta_cc__malloc(&cfg->alloc, sizeof *c);
     if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memset(c, 0, sizeof *c);
@@ -4066,9 +4095,10 @@ static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc_json_writer
     return OKTA_CC_OK;
 }
 
-/* Copies a string member of a small JSON document into out; empty when absent or not a string. */
+/* Copies a string member of a small JSON document into out; empty when absent or not a string.
+   A longer one is unescaped into scratch memory from a and cut. */
 static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, const char *key,
-                                   char *out, size_t cap)
+                                   const okta_cc_allocator *a, char *out, size_t cap)
 {
     long i = okta_cc_json_find(doc, obj, key);
     size_t n;
@@ -4076,12 +4106,13 @@ static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, cons
     if (i < 0 || doc->tokens[i].type != OKTA_CC_JSON_STRING) return;
     if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n) == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
         /* Too long for the error struct: keep the start of it. */
-        char *tmp = (char *)OKTA_CC_MALLOC(n);
+        char *tmp = (char *)okta_cc__malloc(a, n);
         if (tmp && okta_cc_json_get_string(doc, (size_t)i, tmp, n, NULL) == OKTA_CC_OK) {
             memcpy(out, tmp, cap - 1);
             out[cap - 1] = '\0';
         }
-        OKTA_CC_FREE(tmp);
+        if (tmp) okta_cc_wipe(tmp, n);
+        okta_cc__free(a, tmp);
     }
     for (n = 0; out[n]; n++)                    /* keep messages on one line */
         if (out[n] == '\n' || out[n] == '\r') out[n] = ' ';
@@ -4106,17 +4137,17 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
     if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)
         return;
-    okta_cc__json_copy_str(&doc, 0, "error", err->oauth_error, sizeof err->oauth_error);
-    okta_cc__json_copy_str(&doc, 0, "error_description", err->oauth_error_description, sizeof err->oauth_error_description);
-    okta_cc__json_copy_str(&doc, 0, "errorCode", err->okta_error_code, sizeof err->okta_error_code);
-    okta_cc__json_copy_str(&doc, 0, "errorSummary", err->okta_error_summary, sizeof err->okta_error_summary);
-    okta_cc__json_copy_str(&doc, 0, "errorId", err->okta_error_id, sizeof err->okta_error_id);
+    okta_cc__json_copy_str(&doc, 0, "error", &resp->alloc, err->oauth_error, sizeof err->oauth_error);
+    okta_cc__json_copy_str(&doc, 0, "error_description", &resp->alloc, err->oauth_error_description, sizeof err->oauth_error_description);
+    okta_cc__json_copy_str(&doc, 0, "errorCode", &resp->alloc, err->okta_error_code, sizeof err->okta_error_code);
+    okta_cc__json_copy_str(&doc, 0, "errorSummary", &resp->alloc, err->okta_error_summary, sizeof err->okta_error_summary);
+    okta_cc__json_copy_str(&doc, 0, "errorId", &resp->alloc, err->okta_error_id, sizeof err->okta_error_id);
     causes = okta_cc_json_find(&doc, 0, "errorCauses");
     for (c = okta_cc_json_first(&doc, causes < 0 ? 0 : (size_t)causes); causes >= 0 && c >= 0;
          c = okta_cc_json_next(&doc, (size_t)causes, (size_t)c)) {
         char cause[256];
         size_t used = strlen(err->okta_error_summary);
-        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", cause, sizeof cause);
+        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", &resp->alloc, cause, sizeof cause);
         if (cause[0] && used + strlen(cause) + 3 < sizeof err->okta_error_summary)
             snprintf(err->okta_error_summary + used, sizeof err->okta_error_summary - used, "; %s", cause);
     }

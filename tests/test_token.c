@@ -1,4 +1,22 @@
 #define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+/* The default allocator macros count their calls in this file: a client given cfg.alloc must
+   never reach them (test_client_allocates_only_through_cfg_alloc); standalone key loading is
+   documented to use them. OKTA_CC_REALLOC is never called at all. */
+static unsigned long macro_mallocs, macro_frees;
+static void *counted_macro_malloc(size_t n)
+{
+    __sync_fetch_and_add(&macro_mallocs, 1);
+    return malloc(n);
+}
+static void counted_macro_free(void *p)
+{
+    if (p) __sync_fetch_and_add(&macro_frees, 1);
+    free(p);
+}
+#define OKTA_CC_MALLOC(n) counted_macro_malloc(n)
+#define OKTA_CC_REALLOC(p, n) (abort(), (p), (n), (void *)0)
+#define OKTA_CC_FREE(p) counted_macro_free(p)
 /* Token client tests. Part 1 drives the client through a scripted transport and an injected
    clock (no network, no sleeping): assertions, URLs, configuration, form bodies, response
    parsing, caching, clock offset, single flight. Part 2 runs against the local Okta-compatible
@@ -572,6 +590,125 @@ static void test_curl_transport_refuses_ctl(void)
         okta_cc_http_response_free(&resp);
     }
     okta_cc_curl_transport_free(&t);
+}
+
+/* An allocator for cfg.alloc that counts. */
+typedef struct counting_alloc {
+    unsigned long mallocs, frees;
+} counting_alloc;
+
+static void *counting_malloc(size_t n, void *user)
+{
+    __sync_fetch_and_add(&((counting_alloc *)user)->mallocs, 1);
+    return malloc(n);
+}
+
+static void counting_free(void *p, void *user)
+{
+    __sync_fetch_and_add(&((counting_alloc *)user)->frees, 1);
+    free(p);
+}
+
+/* The text of the "jwk" member of a vector file, in a malloc'd buffer. */
+static char *vector_jwk_text(const char *rel)
+{
+    size_t len;
+    char *text = h_read_vector(rel, &len), *out = NULL;
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    long k;
+    if (text && okta_cc_json_parse(text, len, tok, 64, NULL, &doc, NULL) == OKTA_CC_OK &&
+        (k = okta_cc_json_find(&doc, 0, "jwk")) >= 0 && (out = (char *)malloc(len + 1)) != NULL) {
+        memcpy(out, text + tok[k].start, tok[k].end - tok[k].start);
+        out[tok[k].end - tok[k].start] = '\0';
+    }
+    free(text);
+    return out;
+}
+
+/* Everything a client does, from client_new with each key form through a token fetch that
+   fails with a long error body, a good token, an API call with a long Okta error body, to
+   client_free, allocates through cfg.alloc only (never OKTA_CC_MALLOC/FREE), and frees all. */
+static void client_path_with_counting_alloc(const char *private_key, int use_curl)
+{
+    static char long_text[2000];
+    char oauth_body[2300], okta_body[2300], token[64];
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1764331200};
+    okta_cc_error err;
+    okta_cc_response r;
+    okta_cc_client *c;
+    counting_alloc ca = {0, 0};
+    unsigned long m0 = macro_mallocs, f0 = macro_frees;
+    memset(long_text, 'x', sizeof long_text - 1);
+    snprintf(oauth_body, sizeof oauth_body, "{\"error\":\"invalid_client\",\"error_description\":\"%s\"}", long_text);
+    snprintf(okta_body, sizeof okta_body, "{\"errorCode\":\"E0000006\",\"errorSummary\":\"%s\",\"errorId\":\"oae1\"}", long_text);
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.private_key = private_key;
+    cfg.alloc.malloc_fn = counting_malloc;
+    cfg.alloc.free_fn = counting_free;
+    cfg.alloc.user = &ca;
+    if (use_curl) cfg.transport.perform = NULL;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (c && !use_curl) {
+        s.status = 401;
+        s.body = oauth_body;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+        CHECK(strlen(err.oauth_error_description) == sizeof err.oauth_error_description - 1);
+        s.status = 200;
+        s.body = ok_body;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        s.status = 403;
+        s.body = okta_body;
+        CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+        CHECK(strlen(err.okta_error_summary) == sizeof err.okta_error_summary - 1);
+        okta_cc_response_free(&r);
+    }
+    okta_cc_client_free(c);
+    CHECK_EQ_INT(macro_mallocs - m0, 0);
+    CHECK_EQ_INT(macro_frees - f0, 0);
+    CHECK(ca.mallocs > 0);
+    CHECK_EQ_INT(ca.mallocs, ca.frees);
+}
+
+static void test_client_allocates_only_through_cfg_alloc(void)
+{
+    size_t len;
+    char path[1024];
+    char *pem = h_read_vector("jose/rfc7515-a2-rsa-pkcs1.pem", &len), *jwk = vector_jwk_text("jose/generated-ec-p256.jwk.json");
+    okta_cc_key key;
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000};
+    okta_cc_error err;
+    okta_cc_client *c = NULL;
+    counting_alloc ca = {0, 0};
+    unsigned long m0, f0;
+    snprintf(path, sizeof path, "%s/jose/rfc7515-a2-rsa-pkcs8.pem", h_vectors_dir());
+    CHECK(pem && jwk);
+    if (!pem || !jwk) { free(pem); free(jwk); return; }
+    client_path_with_counting_alloc(path, 0);          /* a key file */
+    client_path_with_counting_alloc(pem, 0);           /* PEM text */
+    client_path_with_counting_alloc(jwk, 0);           /* JWK text */
+    client_path_with_counting_alloc(path, 1);          /* the libcurl transport */
+    /* standalone key loading takes no allocator: it uses the macros, as documented */
+    m0 = macro_mallocs, f0 = macro_frees;
+    CHECK(okta_cc_key_load_file(&key, path, NULL, &err) == OKTA_CC_OK);
+    CHECK(macro_mallocs > m0);
+    CHECK_EQ_INT(macro_mallocs - m0, macro_frees - f0);
+    okta_cc_key_wipe(&key);
+    /* half an allocator would free one allocator's memory with the other: refused */
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.alloc.malloc_fn = counting_malloc;
+    cfg.alloc.user = &ca;
+    CHECK_EQ_INT(okta_cc_client_new(&c, &cfg, &err), OKTA_CC_ERR_CONFIG);
+    CHECK(c == NULL && ca.mallocs == 0);
+    okta_cc_client_free(c);
+    free(pem);
+    free(jwk);
 }
 
 static void test_config_from_env_precedence(void)
@@ -1547,6 +1684,7 @@ int main(int argc, char **argv)
     RUN(test_config_validation);
     RUN(test_config_values_with_ctl_refused);
     RUN(test_curl_transport_refuses_ctl);
+    RUN(test_client_allocates_only_through_cfg_alloc);
     RUN(test_config_from_env_precedence);
     RUN(test_token_request_shape);
     RUN(test_client_secret_methods);
