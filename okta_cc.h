@@ -50,10 +50,10 @@
       from OKTA_CC_MALLOC / OKTA_CC_FREE; growable JSON writers and okta_cc_http_response use
       the okta_cc_allocator they are given (NULL = the macros). Everything a client allocates,
       its key loading and error-body parsing included, goes through cfg.alloc (both functions
-      NULL = the macros; one without the other is refused). Every buffer that held a secret - key material, assertions,
-      tokens, client secrets, response bodies - is wiped before it is freed, and no secret ever
-      appears in an okta_cc_error or a log line. A client takes about 6 KB of its own, plus
-      libcurl's handle and the token.
+      NULL = the macros; one without the other is refused). Every buffer that held a secret -
+      key material, assertions, tokens, client secrets, response bodies - is wiped before it
+      is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
+      about 6 KB of its own, plus libcurl's handle and the token.
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
       token, the assertion) into its own buffers and frees them unwiped; an application that
       cares can give libcurl a wiping allocator with curl_global_init_mem(). BearSSL leaves
@@ -709,12 +709,12 @@ typedef struct okta_cc_request_options {
    or an absolute URL on the org's own origin (anything else is OKTA_CC_ERR_ORIGIN and nothing
    is sent). Origins are compared normalised, so "HTTPS://X.okta.com:443/api/v1/users" is on
    the origin of org "https://x.okta.com"; such a URL is sent on the org URL's spelling
-   ("https://x.okta.com/api/v1/users"). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
-   with a body, Content-Type. Retries: a 401 refreshes the token and retries once; 429 waits
-   until X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503,
-   504 and lost connections back off exponentially (GET/HEAD/OPTIONS only, or any method when
-   the connection was never made; timeouts are not retried); all within max_retries and the
-   deadline. GET and HEAD take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
+   ("https://x.okta.com/api/v1/users"). Adds "Authorization: Bearer <token>" (fetching the
+   token as needed), Accept and, with a body, Content-Type. Retries: a 401 refreshes the
+   token and retries once; 429 waits until X-Rate-Limit-Reset (measured against the
+   response's Date, + 1 s, with jitter); 503, 504 and lost connections back off exponentially
+   (GET/HEAD/OPTIONS only, or any method when the connection was never made; timeouts are not
+   retried); all within max_retries and the deadline. GET and HEAD take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
    Refused with OKTA_CC_ERR_INVALID_ARGUMENT before anything is sent (not even a token
    fetched): a method that is not an RFC 9110 token (letters, digits, !#$%&'*+-.^_`|~; so no
    space, CR or LF), a path or URL with a space or control character (percent-encode them), a
@@ -753,7 +753,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_cli
                                                const char *path_or_url);
 /* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error (a next
    link on another origin is OKTA_CC_ERR_ORIGIN, one repeating the page just fetched or
-   holding a space or control character is OKTA_CC_ERR_BAD_RESPONSE). Free page with okta_cc_response_free after every call. */
+   holding a space or control character is OKTA_CC_ERR_BAD_RESPONSE). Free page with
+   okta_cc_response_free after every call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
@@ -4124,6 +4125,7 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
 {
     okta_cc_json_token tok[256];
     okta_cc_json_doc doc;
+    const okta_cc_allocator *a;
     const char *rid;
     size_t n;
     long causes, c;
@@ -4137,17 +4139,19 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
     if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)
         return;
-    okta_cc__json_copy_str(&doc, 0, "error", &resp->alloc, err->oauth_error, sizeof err->oauth_error);
-    okta_cc__json_copy_str(&doc, 0, "error_description", &resp->alloc, err->oauth_error_description, sizeof err->oauth_error_description);
-    okta_cc__json_copy_str(&doc, 0, "errorCode", &resp->alloc, err->okta_error_code, sizeof err->okta_error_code);
-    okta_cc__json_copy_str(&doc, 0, "errorSummary", &resp->alloc, err->okta_error_summary, sizeof err->okta_error_summary);
-    okta_cc__json_copy_str(&doc, 0, "errorId", &resp->alloc, err->okta_error_id, sizeof err->okta_error_id);
+    a = &resp->alloc;
+    okta_cc__json_copy_str(&doc, 0, "error", a, err->oauth_error, sizeof err->oauth_error);
+    okta_cc__json_copy_str(&doc, 0, "error_description", a, err->oauth_error_description,
+                           sizeof err->oauth_error_description);
+    okta_cc__json_copy_str(&doc, 0, "errorCode", a, err->okta_error_code, sizeof err->okta_error_code);
+    okta_cc__json_copy_str(&doc, 0, "errorSummary", a, err->okta_error_summary, sizeof err->okta_error_summary);
+    okta_cc__json_copy_str(&doc, 0, "errorId", a, err->okta_error_id, sizeof err->okta_error_id);
     causes = okta_cc_json_find(&doc, 0, "errorCauses");
     for (c = okta_cc_json_first(&doc, causes < 0 ? 0 : (size_t)causes); causes >= 0 && c >= 0;
          c = okta_cc_json_next(&doc, (size_t)causes, (size_t)c)) {
         char cause[256];
         size_t used = strlen(err->okta_error_summary);
-        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", &resp->alloc, cause, sizeof cause);
+        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", a, cause, sizeof cause);
         if (cause[0] && used + strlen(cause) + 3 < sizeof err->okta_error_summary)
             snprintf(err->okta_error_summary + used, sizeof err->okta_error_summary - used, "; %s", cause);
     }
