@@ -31,10 +31,11 @@
 
       OKTA_CC_IMPLEMENTATION   compile the implementation in this translation unit.
       OKTA_CC_STATIC           make every function static (private to one translation unit).
-      OKTA_CC_MALLOC(sz), OKTA_CC_REALLOC(p,sz), OKTA_CC_FREE(p)
-                               the default allocator; define all three or none. (REALLOC is
-                               never called: buffers that may hold secrets grow by copy and
-                               wipe, so no stale copy is left in freed memory.)
+      OKTA_CC_MALLOC(sz), OKTA_CC_FREE(p)
+                               the default allocator; define both or neither. Nothing here
+                               reallocates (buffers that may hold secrets grow by copy and
+                               wipe, so no stale copy is left in freed memory): an
+                               OKTA_CC_REALLOC defined for older versions is accepted, unused.
       OKTA_CC_ASSERT(x)        internal consistency checks (default: assert from <assert.h>).
       OKTA_CC_JSON_MAX_DEPTH   hard ceiling on JSON nesting, for both the parser's default limit
                                and the emitter's fixed state (default 64).
@@ -46,12 +47,15 @@
    MEMORY
 
       Nothing in this file keeps global mutable state. The codecs, keys and JWS work on buffers
-      and structs the caller owns and never allocate (key loading allocates a scratch copy of
-      the text, wiped after). The client allocates through cfg.alloc (NULL members =
-      OKTA_CC_MALLOC and friends). Every buffer that held a secret - key material, assertions,
-      tokens, client secrets, response bodies - is wiped before it is freed, and no secret ever
-      appears in an okta_cc_error or a log line. A client takes about 6 KB of its own, plus
-      libcurl's handle and the token.
+      and structs the caller owns and never allocate, except: okta_cc_key_load and
+      okta_cc_key_load_file take scratch memory (the text, the DER, JSON tokens; wiped after)
+      from OKTA_CC_MALLOC / OKTA_CC_FREE; growable JSON writers and okta_cc_http_response use
+      the okta_cc_allocator they are given (NULL = the macros). Everything a client allocates,
+      its key loading and error-body parsing included, goes through cfg.alloc (both functions
+      NULL = the macros; one without the other is refused). Every buffer that held a secret -
+      key material, assertions, tokens, client secrets, response bodies - is wiped before it
+      is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
+      about 6 KB of its own, plus libcurl's handle and the token.
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
       token, the assertion) into its own buffers and frees them unwiped; an application that
       cares can give libcurl a wiping allocator with curl_global_init_mem(). BearSSL leaves
@@ -72,7 +76,13 @@
       Assertions carry iat = now and exp = now + assertion_ttl (default 300 s; Okta refuses
       more than 3600). When a response's Date header differs from the local clock by more than
       5 s, the difference is remembered and added to the iat/exp of later assertions, so a
-      device with a wrong clock recovers after one refusal. The token cache itself runs on the
+      device with a wrong clock recovers after one refusal. A Date header counts only when it
+      is exactly an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110 section 5.6.7:
+      fixed widths, exact day and month names, digits only, valid ranges, "GMT", nothing
+      after) naming a moment in [2020-01-01, 2100-01-01); anything else is ignored and the
+      offset learnt before stays. The bound does not depend on the local clock, so a device
+      that booted in 1970 still learns the real date. 429 waits read the Date header the same
+      way (else the local clock plus the offset). The token cache itself runs on the
       local clock: a token is reused until token_skew seconds (default 60, at most a quarter of
       its lifetime) before it expires. Clock, sleep and randomness are injectable for tests.
 
@@ -218,10 +228,12 @@ typedef struct okta_cc_error {
 /* The name of a result, e.g. "OKTA_CC_ERR_BASE64: invalid base64url". Never NULL. */
 OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r);
 
-/* Allocator hooks. Any member may be NULL to use OKTA_CC_MALLOC / REALLOC / FREE. */
+/* Allocator hooks: set both functions, or neither to use OKTA_CC_MALLOC / OKTA_CC_FREE (one
+   without the other counts as neither; okta_cc_client_new refuses it with OKTA_CC_ERR_CONFIG).
+   There is no realloc: buffers that may hold secrets grow by copy and wipe, so no stale copy
+   is left in freed memory. */
 typedef struct okta_cc_allocator {
     void *(*malloc_fn)(size_t size, void *user);
-    void *(*realloc_fn)(void *ptr, size_t size, void *user);
     void (*free_fn)(void *ptr, void *user);
     void *user;
 } okta_cc_allocator;
@@ -539,7 +551,10 @@ typedef struct okta_cc_http_response {
      OKTA_CC_ERR_NETWORK   the connection failed after bytes may have left (reset, cut short).
                            Repeated only for GET, HEAD and OPTIONS.
      OKTA_CC_ERR_TIMEOUT, _TLS, _RESPONSE_TOO_LARGE, _NO_MEMORY ...   never repeated.
-   When unsure whether anything was sent, say NETWORK. */
+   When unsure whether anything was sent, say NETWORK. The client hands a transport only
+   requests whose method is an RFC 9110 token, whose URL has no space or control byte and whose
+   header lines have no control byte but HTAB; the libcurl transport refuses anything else
+   itself (OKTA_CC_ERR_INVALID_ARGUMENT, nothing sent), so CR/LF can never add a header line. */
 typedef struct okta_cc_transport {
     okta_cc_result (*perform)(void *ctx, const okta_cc_http_request *req,
                               okta_cc_http_response *resp, okta_cc_error *err);
@@ -547,7 +562,8 @@ typedef struct okta_cc_transport {
 } okta_cc_transport;
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
-   network settings of cfg (timeouts, CA, user agent). Not available with OKTA_CC_NO_CURL. */
+   network settings of cfg (timeouts, CA, user agent: one with control characters is
+   OKTA_CC_ERR_CONFIG). Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
                                                       okta_cc_error *err);
@@ -584,17 +600,27 @@ typedef void (*okta_cc_log_fn)(void *user, const char *line);
 typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
 
 /* Configuration. Zero everything (okta_cc_config_init), set what you need. Strings are copied
-   by okta_cc_client_new; the config can go away afterwards. */
+   by okta_cc_client_new; the config can go away afterwards. okta_cc_client_new refuses with
+   OKTA_CC_ERR_CONFIG any control character (0x00-0x1F, 0x7F) in org_url, token_url,
+   client_id, scopes (a tab is a separator there), key_id and user_agent, and a space in the
+   URLs: such a byte is a mistake at best and, in the user agent, a new header line. */
 struct okta_cc_config {
-    const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback */
+    const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback.
+                                       Normalised once (scheme and host in lower case, no
+                                       default port, no trailing slash; a path, query,
+                                       fragment or user@ is refused): every URL and the
+                                       assertion's aud are built from that one value */
     const char *client_id;
     const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
-    const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry */
+    const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry;
+                                       at most OKTA_CC_KID_MAX - 1 bytes */
     const char *scopes;             /* space or comma separated, e.g. "okta.users.read"; needed
                                        to fetch a token (OKTA_CC_ERR_CONFIG then), not to sign */
-    const char *auth_server_id;     /* custom authorization server: /oauth2/{id}/v1/token */
-    const char *token_url;          /* overrides the token URL built from the two above */
+    const char *auth_server_id;     /* custom authorization server: /oauth2/{id}/v1/token
+                                       (letters, digits and -._~ only) */
+    const char *token_url;          /* overrides the token URL built from the two above
+                                       (its origin normalised like org_url's) */
     const char *client_secret;      /* for client_secret_basic / _post (custom servers) */
     okta_cc_auth_method auth_method;
     okta_cc_alg alg;                /* DEFAULT: from the key */
@@ -648,7 +674,9 @@ typedef struct okta_cc_token_info {
 OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
-/* The token endpoint URL in use (valid while the client lives). */
+/* The token endpoint URL in use, normalised: "https://X.okta.com:443/" gives
+   "https://x.okta.com/oauth2/v1/token". It is also the assertion's aud. Valid while the
+   client lives. */
 OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 
 /* Copies a valid access token into token (cap bytes, NUL-terminated): the cached one while it
@@ -667,7 +695,7 @@ OKTA_CC_DEF void okta_cc_invalidate_token_generation(okta_cc_client *client,
 /* Tokens fetched so far (successful requests to the token endpoint). */
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
 /* Seconds added to the local clock for assertions, learnt from the server's Date header when
-   it differs by more than 5 s. */
+   it differs by more than 5 s (only from strict IMF-fixdates in [2020, 2100), see TIME). */
 OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *client);
 /* Signs a client assertion for this client's token URL (for debugging and the CLI). */
 OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *client, char *out,
@@ -692,20 +720,28 @@ typedef struct okta_cc_response {
 } okta_cc_response;
 
 typedef struct okta_cc_request_options {
-    const char *content_type;       /* with a body; NULL = application/json */
+    const char *content_type;       /* with a body; NULL = application/json; at most 128
+                                       bytes, no control characters */
     int max_retries;                /* 0 = the client's setting, <0 = no retries */
     long deadline_ms;               /* 0 = the client's setting */
 } okta_cc_request_options;
 
 /* Calls the Okta API. path_or_url is a path ("/api/v1/users?limit=10", joined to the org URL)
    or an absolute URL on the org's own origin (anything else is OKTA_CC_ERR_ORIGIN and nothing
-   is sent). Adds "Authorization: Bearer <token>" (fetching the token as needed), Accept and,
-   with a body, Content-Type. Retries: a 401 drops the token it was sent with (not a newer one
-   another thread fetched meanwhile), gets a fresh one and retries once; 429 waits until
-   X-Rate-Limit-Reset (measured against the response's Date, + 1 s, with jitter); 503, 504 and
-   lost connections (OKTA_CC_ERR_NETWORK) back off exponentially for GET/HEAD/OPTIONS only,
-   connections never made (OKTA_CC_ERR_CONNECT) for any method; timeouts are not retried; all
-   within max_retries and the deadline. GET and HEAD take no body (INVALID_ARGUMENT).
+   is sent). Origins are compared normalised, so "HTTPS://X.okta.com:443/api/v1/users" is on
+   the origin of org "https://x.okta.com"; such a URL is sent on the org URL's spelling
+   ("https://x.okta.com/api/v1/users"). Adds "Authorization: Bearer <token>" (fetching the
+   token as needed), Accept and, with a body, Content-Type. Retries: a 401 drops the token it
+   was sent with (not a newer one another thread fetched meanwhile), gets a fresh one and
+   retries once; 429 waits until X-Rate-Limit-Reset (measured against the response's Date,
+   + 1 s, with jitter); 503, 504 and lost connections (OKTA_CC_ERR_NETWORK) back off
+   exponentially for GET/HEAD/OPTIONS only, connections never made (OKTA_CC_ERR_CONNECT) for
+   any method; timeouts are not retried; all within max_retries and the deadline. GET and HEAD
+   take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
+   Refused with OKTA_CC_ERR_INVALID_ARGUMENT before anything is sent (not even a token
+   fetched): a method that is not an RFC 9110 token (letters, digits, !#$%&'*+-.^_`|~; so no
+   space, CR or LF), a path or URL with a space or control character (percent-encode them), a
+   content type with a control character.
    OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
    causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
    Free resp with okta_cc_response_free in every case. opts may be NULL. */
@@ -759,9 +795,10 @@ typedef struct okta_cc_pager {
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url);
 /* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error: a next link
-   on another origin is OKTA_CC_ERR_ORIGIN, a refused one (see above) OKTA_CC_ERR_BAD_RESPONSE;
-   after a failed request (HTTP error, network) the pager keeps its place and the next call
-   asks for the same page again. Free page with okta_cc_response_free after every call. */
+   on another origin is OKTA_CC_ERR_ORIGIN, a refused one (see above, or one holding a space or
+   control character) OKTA_CC_ERR_BAD_RESPONSE; after a failed request (HTTP error, network)
+   the pager keeps its place and the next call asks for the same page again. Free page with
+   okta_cc_response_free after every call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
@@ -800,15 +837,15 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
 #include <pthread.h>
 #endif
 
-#if defined(OKTA_CC_MALLOC) && defined(OKTA_CC_REALLOC) && defined(OKTA_CC_FREE)
-/* all three given */
-#elif !defined(OKTA_CC_MALLOC) && !defined(OKTA_CC_REALLOC) && !defined(OKTA_CC_FREE)
+/* OKTA_CC_REALLOC may be defined too (older versions asked for it); it is never used. */
+#if defined(OKTA_CC_MALLOC) && defined(OKTA_CC_FREE)
+/* both given */
+#elif !defined(OKTA_CC_MALLOC) && !defined(OKTA_CC_FREE)
 #include <stdlib.h>
 #define OKTA_CC_MALLOC(sz) malloc(sz)
-#define OKTA_CC_REALLOC(p, sz) realloc(p, sz)
 #define OKTA_CC_FREE(p) free(p)
 #else
-#error "okta_cc.h: define all of OKTA_CC_MALLOC, OKTA_CC_REALLOC and OKTA_CC_FREE, or none"
+#error "okta_cc.h: define both OKTA_CC_MALLOC and OKTA_CC_FREE, or neither"
 #endif
 
 #ifndef OKTA_CC_ASSERT
@@ -894,16 +931,22 @@ OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len)
     if (p && len) wipe_memset(p, 0, len);
 }
 
+/* Whether a holds a complete allocator; never mix its malloc with the default free or back. */
+static int okta_cc__custom_alloc(const okta_cc_allocator *a)
+{
+    return a && a->malloc_fn && a->free_fn;
+}
+
 static void *okta_cc__malloc(const okta_cc_allocator *a, size_t n)
 {
-    if (a && a->malloc_fn) return a->malloc_fn(n, a->user);
+    if (okta_cc__custom_alloc(a)) return a->malloc_fn(n, a->user);
     return OKTA_CC_MALLOC(n);
 }
 
 static void okta_cc__free(const okta_cc_allocator *a, void *p)
 {
     if (!p) return;
-    if (a && a->free_fn) a->free_fn(p, a->user);
+    if (okta_cc__custom_alloc(a)) a->free_fn(p, a->user);
     else OKTA_CC_FREE(p);
 }
 
@@ -2135,7 +2178,7 @@ static okta_cc_result okta_cc__pem_decode(const char *text, size_t len, char *la
 }
 
 static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, size_t len,
-                                            okta_cc_error *err)
+                                            const okta_cc_allocator *a, okta_cc_error *err)
 {
     okta_cc__der_buf *der;
     char label[128], end_line[160];
@@ -2143,7 +2186,7 @@ static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, 
     if (okta_cc__memmem(text, len, "Proc-Type: 4,ENCRYPTED"))
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_ENCRYPTED,
                              "encrypted keys are not supported - decrypt first: openssl pkcs8 -topk8 -nocrypt -in KEY -out key-plain.pem");
-    der = (okta_cc__der_buf *)OKTA_CC_MALLOC(sizeof *der);
+    der = (okta_cc__der_buf *)okta_cc__malloc(a, sizeof *der);
     if (!der) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     der->len = 0, der->overflow = 0;
     label[0] = '\0';
@@ -2160,7 +2203,7 @@ static okta_cc_result okta_cc__key_from_pem(okta_cc_key *key, const char *text, 
                           "the PEM body is not the structure its label \"%s\" promises (truncated or mislabelled)", label);
     if (r == OKTA_CC_OK) r = okta_cc__key_from_der(key, der->data, der->len, err);
     okta_cc_wipe(der, sizeof *der);
-    OKTA_CC_FREE(der);
+    okta_cc__free(a, der);
     return r;
 }
 
@@ -2349,7 +2392,7 @@ static okta_cc_result okta_cc__jwk_kid_alg(okta_cc_key *key, const okta_cc_json_
 }
 
 static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, size_t len,
-                                            const char *kid, okta_cc_error *err)
+                                            const char *kid, const okta_cc_allocator *a, okta_cc_error *err)
 {
     okta_cc_json_doc doc;
     okta_cc_json_token *tok;
@@ -2358,7 +2401,7 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
     long kty;
     okta_cc_result r = okta_cc_json_parse(text, len, NULL, 0, NULL, &doc, &jerr);
     if (r != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed JWK: %s", jerr.message);
-    tok = (okta_cc_json_token *)OKTA_CC_MALLOC(doc.count * sizeof *tok);
+    tok = (okta_cc_json_token *)okta_cc__malloc(a, doc.count * sizeof *tok);
     if (!tok) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     okta_cc_json_parse(text, len, tok, doc.count, NULL, &doc, NULL);
     r = okta_cc__jwk_select(&doc, kid, &obj, err);
@@ -2376,7 +2419,7 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
                           "JWK \"kty\" is not RSA or EC (symmetric and other keys cannot sign JWT client assertions)");
     }
     if (r == OKTA_CC_OK) r = okta_cc__jwk_kid_alg(key, &doc, obj, err);
-    OKTA_CC_FREE(tok);
+    okta_cc__free(a, tok);
     return r;
 }
 
@@ -2385,9 +2428,10 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
 /* Copies text into a new buffer with CRs dropped, literal "\n" turned into newlines when the
    text has no real newline (PEM pasted into an environment variable), and a final newline
    (BearSSL's PEM decoder needs one to finish the END line). */
-static char *okta_cc__normalise_key_text(const char *text, size_t len, size_t *out_len)
+static char *okta_cc__normalise_key_text(const okta_cc_allocator *a, const char *text, size_t len,
+                                         size_t *out_len)
 {
-    char *out = (char *)OKTA_CC_MALLOC(len + 2);
+    char *out = (char *)okta_cc__malloc(a, len + 2);
     int escaped_newlines = !memchr(text, '\n', len) && okta_cc__memmem(text, len, "\\n");
     size_t i, k = 0;
     if (!out) return NULL;
@@ -2435,8 +2479,9 @@ static okta_cc_result okta_cc__key_self_test(const okta_cc_key *key, okta_cc_err
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
-                                            const char *kid, okta_cc_error *err)
+/* okta_cc_key_load with the scratch memory (normalised text, DER, JSON tokens) from a. */
+static okta_cc_result okta_cc__load_key_text(okta_cc_key *key, const char *text, size_t len, const char *kid,
+                                             const okta_cc_allocator *a, okta_cc_error *err)
 {
     char *norm;
     size_t norm_len = 0, i = 0;
@@ -2450,13 +2495,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
                              "binary DER is not supported - convert to PEM: openssl pkey -inform DER -in KEY -out key.pem");
     if (text[i] == '{') {
-        r = okta_cc__key_from_jwk(key, text + i, len - i, kid, err);
+        r = okta_cc__key_from_jwk(key, text + i, len - i, kid, a, err);
     } else if (okta_cc__memmem(text, len, "-----BEGIN ")) {
-        norm = okta_cc__normalise_key_text(text, len, &norm_len);
+        norm = okta_cc__normalise_key_text(a, text, len, &norm_len);
         if (!norm) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        r = okta_cc__key_from_pem(key, norm, norm_len, err);
+        r = okta_cc__key_from_pem(key, norm, norm_len, a, err);
         okta_cc_wipe(norm, norm_len);
-        OKTA_CC_FREE(norm);
+        okta_cc__free(a, norm);
     } else {
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "not a PEM or JWK private key");
     }
@@ -2471,9 +2516,15 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
     return r;
 }
 
-/* Reads a whole file of at most max bytes into a new NUL-terminated buffer. */
-static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **out, size_t *out_len,
-                                         okta_cc_error *err)
+OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
+                                            const char *kid, okta_cc_error *err)
+{
+    return okta_cc__load_key_text(key, text, len, kid, NULL, err);
+}
+
+/* Reads a whole file of at most max bytes into a new NUL-terminated buffer from a. */
+static okta_cc_result okta_cc__read_file(const char *path, size_t max, const okta_cc_allocator *a, char **out,
+                                         size_t *out_len, okta_cc_error *err)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
@@ -2481,7 +2532,7 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **ou
     if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     /* Unbuffered: stdio's own buffer would keep a copy of the key that fclose frees unwiped. */
     setvbuf(f, NULL, _IONBF, 0);
-    buf = (char *)OKTA_CC_MALLOC(max + 1);
+    buf = (char *)okta_cc__malloc(a, max + 1);
     if (!buf) {
         fclose(f);
         return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
@@ -2491,7 +2542,7 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **ou
         int too_big = n > max;
         fclose(f);
         okta_cc_wipe(buf, n);
-        OKTA_CC_FREE(buf);
+        okta_cc__free(a, buf);
         return okta_cc__fail(err, too_big ? OKTA_CC_ERR_KEY_FORMAT : OKTA_CC_ERR_IO,
                              too_big ? "%s is larger than %lu bytes" : "cannot read %s", path, (unsigned long)max);
     }
@@ -2502,20 +2553,27 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, char **ou
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
-                                                 const char *kid, okta_cc_error *err)
+/* okta_cc_key_load_file with the file's text and the scratch memory from a. */
+static okta_cc_result okta_cc__load_key_file(okta_cc_key *key, const char *path, const char *kid,
+                                             const okta_cc_allocator *a, okta_cc_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     okta_cc_result r;
     okta_cc__error_reset(err);
     if (!key || !path) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key file given");
-    r = okta_cc__read_file(path, (size_t)1 << 20, &text, &len, err);
+    r = okta_cc__read_file(path, (size_t)1 << 20, a, &text, &len, err);
     if (r != OKTA_CC_OK) return r;
-    r = okta_cc_key_load(key, text, len, kid, err);
+    r = okta_cc__load_key_text(key, text, len, kid, a, err);
     okta_cc_wipe(text, len);
-    OKTA_CC_FREE(text);
+    okta_cc__free(a, text);
     return r;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
+                                                 const char *kid, okta_cc_error *err)
+{
+    return okta_cc__load_key_file(key, path, kid, NULL, err);
 }
 
 /* ---- generation and export --------------------------------------------------------------- */
@@ -3131,6 +3189,117 @@ static void okta_cc__redact_url(const char *url, char *out, size_t cap)
     }
 }
 
+/* ---- what may reach a request line or a header -------------------------------------------- */
+
+/* 1 when s holds a control byte (0x00-0x1F, 0x7F; HTAB allowed when tab_ok). In a header value
+   or URL, CR or LF would end the line and make the rest a header or request of its own. */
+static int okta_cc__has_ctl(const char *s, int tab_ok)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch < 0x20 && !(ch == '\t' && tab_ok)) || ch == 0x7f) return 1;
+    }
+    return 0;
+}
+
+/* A URL (or path) fit for the request line: no control byte and no space (RFC 3986 has none;
+   a space would split the request line). */
+static int okta_cc__url_text_ok(const char *s)
+{
+    return !okta_cc__has_ctl(s, 0) && !strchr(s, ' ');
+}
+
+static int okta_cc__is_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* An RFC 9110 token (section 5.6.2), which is all a method may be: 1*tchar. */
+static int okta_cc__http_token(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!okta_cc__is_alnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s)) return 0;
+    return 1;
+}
+
+/* ---- origins ---------------------------------------------------------------------------- */
+
+/* The origin of an http(s) URL in one spelling (RFC 3986 section 6.2.2 and 6.2.3): scheme and
+   host in lower case, the port without leading zeros and left out when it is the scheme's
+   default. Two URLs are on one origin exactly when these texts are equal. */
+typedef struct okta_cc__origin {
+    char text[280];                 /* "https://host[:port]" */
+    size_t host_off, host_len;      /* the host inside text */
+    int https;
+    const char *rest;               /* what follows the authority in the URL parsed */
+} okta_cc__origin;
+
+/* ASCII case-insensitive: does s start with prefix? */
+static int okta_cc__istarts(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (okta_cc__lower((unsigned char)*s) != *prefix) return 0;
+    return 1;
+}
+
+/* Length of the host at s: a bracketed IPv6 literal, or a DNS name (letters, digits, -._~);
+   0 for anything else. No percent-encoding: a host has one spelling here. */
+static size_t okta_cc__host_len(const char *s)
+{
+    size_t n = 0;
+    if (s[0] == '[') {
+        for (n = 1; okta_cc__is_hex((unsigned char)s[n]) || s[n] == ':' || s[n] == '.'; n++) {}
+        return s[n] == ']' && n > 1 ? n + 1 : 0;
+    }
+    while (okta_cc__is_alnum((unsigned char)s[n]) || (s[n] && strchr("-._~", s[n]))) n++;
+    return n;
+}
+
+/* Parses "http[s]://host[:port]" at the start of url into o. 0 for another scheme, no host,
+   userinfo, a port that is not 1..65535 (an empty port is the default), or any character the
+   authority may not hold. */
+static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
+{
+    const char *p;
+    size_t host, i, k;
+    long port = 0;
+    memset(o, 0, sizeof *o);
+    o->https = okta_cc__istarts(url, "https://");
+    if (!o->https && !okta_cc__istarts(url, "http://")) return 0;
+    p = url + (o->https ? 8 : 7);
+    host = okta_cc__host_len(p);
+    if (!host || host > 255) return 0;
+    i = host;
+    if (p[i] == ':') {
+        size_t digits = ++i;
+        while (p[i] >= '0' && p[i] <= '9' && port <= 65535) port = port * 10 + (p[i++] - '0');
+        if (i > digits && (port < 1 || port > 65535)) return 0;
+    }
+    if (p[i] && !strchr("/?#", p[i])) return 0;          /* "@" of userinfo, "\\", more digits */
+    if (port == (o->https ? 443 : 80)) port = 0;
+    o->host_off = o->https ? 8 : 7;
+    o->host_len = host;
+    memcpy(o->text, o->https ? "https://" : "http://", o->host_off);
+    for (k = 0; k < host; k++) o->text[o->host_off + k] = (char)okta_cc__lower((unsigned char)p[k]);
+    o->text[o->host_off + host] = '\0';
+    if (port) snprintf(o->text + o->host_off + host, sizeof o->text - o->host_off - host, ":%ld", port);
+    o->rest = p + i;
+    return 1;
+}
+
+/* Whether a request is safe to hand to an HTTP library: a token for the method, a URL without
+   controls or spaces, header lines without controls other than HTAB. */
+static int okta_cc__request_text_ok(const okta_cc_http_request *req)
+{
+    size_t i;
+    if (!req->method || !okta_cc__http_token(req->method) || !req->url || !okta_cc__url_text_ok(req->url))
+        return 0;
+    for (i = 0; i < req->header_count; i++)
+        if (!req->headers[i] || okta_cc__has_ctl(req->headers[i], 1)) return 0;
+    return 1;
+}
+
 /* ---------------------------------------------------------------------------------------------
    libcurl transport
    ------------------------------------------------------------------------------------------- */
@@ -3204,6 +3373,12 @@ static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_reques
     size_t i;
     c->resp = resp;
     c->errbuf[0] = '\0';
+    /* Our callers check their values; this guards anyone calling the transport directly. The
+       message shows none of the values: they may hold a token. */
+    if (!okta_cc__request_text_ok(req))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "refusing a request whose method is not an HTTP token, or whose URL or headers "
+                             "hold control characters");
     for (i = 0; i < req->header_count; i++) {
         tmp = curl_slist_append(headers, req->headers[i]);
         if (!tmp) { rc = CURLE_OUT_OF_MEMORY; break; }
@@ -3250,8 +3425,12 @@ static void okta_cc__curl_free(okta_cc__curl *c, const okta_cc_allocator *a)
 static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *cfg,
                                         const okta_cc_allocator *a, okta_cc_error *err)
 {
-    okta_cc__curl *c = (okta_cc__curl *)okta_cc__malloc(a, sizeof *c);
+    okta_cc__curl *c;
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (cfg->user_agent && okta_cc__has_ctl(cfg->user_agent, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the user agent contains control characters (CR or LF would start a new header)");
+    c = (okta_cc__curl *)okta_cc__malloc(a, sizeof *c);
     if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memset(c, 0, sizeof *c);
     if (a) c->alloc = *a;
@@ -3444,71 +3623,74 @@ static int okta_cc__loopback_host(const char *host, size_t n)
     return dots == 3;
 }
 
-/* https:// with a host; http:// only for loopback hosts (the local test server). No userinfo
-   ("http://localhost@evil.example" connects to evil.example). */
-static int okta_cc__url_allowed(const char *url)
+/* An org or token URL: https, or http to a loopback host only (the local test server). */
+static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
+                                             okta_cc_error *err)
 {
-    const char *host;
-    size_t n, authority;
-    int https = strncmp(url, "https://", 8) == 0;
-    if (!https && strncmp(url, "http://", 7) != 0) return 0;
-    host = url + (https ? 8 : 7);
-    authority = strcspn(host, "/?#");
-    if (!authority || memchr(host, '@', authority) || memchr(host, '\\', authority)) return 0;
-    if (host[0] == '[') {
-        n = strcspn(host, "]") + 1;
-        if (n > authority || (host[n] != ':' && n != authority)) return 0;
-    } else {
-        n = strcspn(host, ":/?#");
-    }
-    return https || okta_cc__loopback_host(host, n);
+    if (!okta_cc__url_text_ok(url))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
+    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
+    return OKTA_CC_OK;
 }
 
-/* Keeps the org URL without trailing slashes (API paths are joined to it). */
+/* Keeps the org URL normalised (okta_cc__origin): the token URL, the assertion's aud, API URLs
+   and the origin check all come from this one value. Okta compares aud with the URL it was
+   reached at, without a default port; "https://x.okta.com:443" as aud is refused. */
 static okta_cc_result okta_cc__store_org_url(okta_cc_client *c, const char *org, okta_cc_error *err)
 {
-    size_t n = strlen(org);
-    if (!okta_cc__url_allowed(org))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the org URL must start with https:// (http:// only for loopback addresses)");
-    while (n > 8 && org[n - 1] == '/') n--;
-    if (memchr(org + 8, '?', n - 8) || memchr(org + 8, '#', n - 8) || memchr(org + 8, '/', n - 8))
+    okta_cc__origin o;
+    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    if (o.rest[strspn(o.rest, "/")])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "the org URL must be just https://host[:port], no path, query or fragment");
-    c->org_url = (char *)okta_cc__malloc(&c->alloc, n + 1);
-    if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memcpy(c->org_url, org, n);
-    c->org_url[n] = '\0';
+    c->org_url = okta_cc__strdup(&c->alloc, o.text);
+    return c->org_url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+}
+
+/* An explicit token URL: its origin normalised like the org URL's, its path kept as given. */
+static okta_cc_result okta_cc__store_token_url(okta_cc_client *c, const char *url, okta_cc_error *err)
+{
+    okta_cc__origin o;
+    size_t n;
+    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    n = strlen(o.text) + strlen(o.rest) + 1;
+    c->token_url = (char *)okta_cc__malloc(&c->alloc, n);
+    if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(c->token_url, n, "%s%s", o.text, o.rest);
     return OKTA_CC_OK;
+}
+
+/* An authorization server id becomes a path segment of the token URL: unreserved characters
+   only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
+static int okta_cc__auth_server_id_ok(const char *id)
+{
+    const char *p;
+    if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
+    for (p = id; *p; p++)
+        if (!okta_cc__is_alnum((unsigned char)*p) && !strchr("-._~", *p)) return 0;
+    return 1;
 }
 
 /* org + "/oauth2/v1/token" or org + "/oauth2/{id}/v1/token", without doubled slashes. */
 static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
-    const char *src = cfg->token_url ? cfg->token_url : cfg->org_url;
     size_t n, need;
-    if (!src || !src[0])
+    if ((!cfg->org_url || !cfg->org_url[0]) && (!cfg->token_url || !cfg->token_url[0]))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no org URL (OKTA_CLIENT_ORGURL) or token URL configured");
-    if (!okta_cc__url_allowed(src))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "%s must start with https:// (http:// only for loopback addresses)",
-                             cfg->token_url ? "the token URL" : "the org URL");
-    if (cfg->org_url && cfg->token_url) {
+    if (cfg->org_url) {
         okta_cc_result r = okta_cc__store_org_url(c, cfg->org_url, err);
         if (r != OKTA_CC_OK) return r;
     }
-    if (cfg->token_url) {
-        c->token_url = okta_cc__strdup(&c->alloc, cfg->token_url);
-        return c->token_url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    }
-    {
-        okta_cc_result r = okta_cc__store_org_url(c, src, err);
-        if (r != OKTA_CC_OK) return r;
-    }
+    if (cfg->token_url) return okta_cc__store_token_url(c, cfg->token_url, err);
     n = strlen(c->org_url);
-    if (cfg->auth_server_id && (!cfg->auth_server_id[0] || strpbrk(cfg->auth_server_id, "/?#% ")))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "invalid authorization server id");
+    if (cfg->auth_server_id && !okta_cc__auth_server_id_ok(cfg->auth_server_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
     need = n + 32 + (cfg->auth_server_id ? strlen(cfg->auth_server_id) : 0);
     c->token_url = (char *)okta_cc__malloc(&c->alloc, need);
     if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
@@ -3550,7 +3732,7 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
     if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024) {
-        r = okta_cc_key_load(&c->key, k, strlen(k), cfg->key_id, err);
+        r = okta_cc__load_key_text(&c->key, k, strlen(k), cfg->key_id, &c->alloc, err);
     } else {
         /* Not shown in messages: a mistyped setting may hold key material, not a path. */
         FILE *f = fopen(k, "rb");
@@ -3559,7 +3741,7 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
                                  "the private key setting (%u characters, not shown) is neither PEM/JWK text nor a "
                                  "readable file: %s", (unsigned)strlen(k), strerror(errno));
         fclose(f);
-        r = okta_cc_key_load_file(&c->key, k, cfg->key_id, err);
+        r = okta_cc__load_key_file(&c->key, k, cfg->key_id, &c->alloc, err);
     }
     /* An explicit kid is what gets sent, even when the JWK carries another one. */
     if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
@@ -3587,11 +3769,31 @@ static okta_cc_result okta_cc__client_check_auth(okta_cc_client *c, const okta_c
     return c->client_secret ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
 }
 
+/* Identifiers that go into the token request, the assertion or a header. They are encoded
+   where they go, except the user agent, but a control character in any of them is a mistake
+   (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
+static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta_cc_error *err)
+{
+    if (okta_cc__has_ctl(cfg->client_id, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
+    if (cfg->scopes && okta_cc__has_ctl(cfg->scopes, 1))   /* a tab separates scopes */
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
+    if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the key id contains control characters or is longer than %d bytes", OKTA_CC_KID_MAX - 1);
+    if (cfg->user_agent && okta_cc__has_ctl(cfg->user_agent, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the user agent contains control characters (CR or LF would start a new header)");
+    return OKTA_CC_OK;
+}
+
 static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
     okta_cc_result r;
     if (!cfg->client_id || !cfg->client_id[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
+    r = okta_cc__check_config_text(cfg, err);
+    if (r != OKTA_CC_OK) return r;
     if (cfg->assertion_ttl < 0 || cfg->assertion_ttl > 3600)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
@@ -3640,6 +3842,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_c
     okta_cc__error_reset(err);
     if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no configuration");
     *out = NULL;
+    if (!cfg->alloc.malloc_fn != !cfg->alloc.free_fn)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the allocator needs both malloc_fn and free_fn, or neither");
     c = (okta_cc_client *)okta_cc__malloc(&cfg->alloc, sizeof *c);
     if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memset(c, 0, sizeof *c);
@@ -3708,32 +3912,78 @@ static int64_t okta_cc__days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110) into Unix seconds. */
+/* The value of n decimal digits at s: digits only (no sign, no space), else -1. */
+static int okta_cc__fixed_digits(const char *s, int n)
+{
+    int v = 0;
+    for (; n > 0; n--, s++) {
+        if (*s < '0' || *s > '9') return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* The index of the three letters at s in names (three letters each, count of them), or -1. */
+static int okta_cc__name_index(const char *s, const char *names, int count)
+{
+    int i;
+    for (i = 0; i < count; i++)
+        if (memcmp(s, names + 3 * i, 3) == 0) return i;
+    return -1;
+}
+
+static int okta_cc__days_in_month(int y, int m)
+{
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
+/* Parses exactly an IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 section 5.6.7),
+   into Unix seconds: fixed widths, exact day and month names, digits only, the day valid for
+   its month, hour 0-23, minute 0-59, second 0-60, "GMT" and nothing after it. The obsolete
+   RFC 850 and asctime forms, and everything else, give 0. */
 static int okta_cc__parse_http_date(const char *s, size_t len, int64_t *out)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    char buf[64], mon[4];
-    int d, y, hh, mm, ss;
-    const char *m;
-    if (len >= sizeof buf) return 0;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    if (sscanf(buf, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &d, mon, &y, &hh, &mm, &ss) != 6) return 0;
-    mon[3] = '\0';
-    m = strstr(months, mon);
-    if (!m || (m - months) % 3 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return 0;
-    *out = okta_cc__days_from_civil(y, (unsigned)((m - months) / 3 + 1), (unsigned)d) * 86400 +
-           hh * 3600 + mm * 60 + ss;
+    static const char layout[] = "Www, DD Mmm YYYY hh:mm:ss GMT";
+    int d, m, y, hh, mm, ss;
+    size_t i;
+    if (len != sizeof layout - 1) return 0;
+    for (i = 0; i < len; i++)               /* separators and "GMT" exactly where they belong */
+        if ((i >= 26 || strchr(", :", layout[i])) && s[i] != layout[i]) return 0;
+    if (okta_cc__name_index(s, "MonTueWedThuFriSatSun", 7) < 0) return 0;
+    m = okta_cc__name_index(s + 8, "JanFebMarAprMayJunJulAugSepOctNovDec", 12) + 1;
+    d = okta_cc__fixed_digits(s + 5, 2);
+    y = okta_cc__fixed_digits(s + 12, 4);
+    hh = okta_cc__fixed_digits(s + 17, 2);
+    mm = okta_cc__fixed_digits(s + 20, 2);
+    ss = okta_cc__fixed_digits(s + 23, 2);
+    if (m < 1 || y < 0 || d < 1 || d > okta_cc__days_in_month(y, m) || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+        ss < 0 || ss > 60)
+        return 0;
+    *out = okta_cc__days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 + hh * 3600 + mm * 60 + ss;
+    return 1;
+}
+
+/* The server's time from a response's Date header, believed only in [2020-01-01,
+   2100-01-01): any real server is inside, whatever the local clock says (a device that booted
+   in 1970 must still learn the real date), and a broken header cannot teach an absurd offset. */
+static int okta_cc__server_date(const okta_cc_http_response *resp, int64_t *out)
+{
+    static const int64_t first = 1577836800, end = 4102444800;   /* 2020-01-01, 2100-01-01 */
+    size_t n;
+    int64_t t;
+    const char *date = okta_cc_http_response_header(resp, "Date", 0, &n);
+    if (!date || !okta_cc__parse_http_date(date, n, &t) || t < first || t >= end) return 0;
+    *out = t;
     return 1;
 }
 
 /* Learns the server's clock from its Date header, so later assertions carry its time. */
 static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_response *resp, int64_t local)
 {
-    size_t n;
-    const char *date = okta_cc_http_response_header(resp, "Date", 0, &n);
     int64_t server, diff;
-    if (!date || !okta_cc__parse_http_date(date, n, &server)) return;
+    if (!okta_cc__server_date(resp, &server)) return;
     diff = server - local;
     OKTA_CC__LOCK(&c->lock);
     c->clock_offset = diff > 5 || diff < -5 ? diff : 0;
@@ -3748,6 +3998,21 @@ static int64_t okta_cc__ms(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Hands one request to the transport, one at a time per client. Every value in it was checked
+   where it came in; this last check also covers custom transports. */
+static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_request *req,
+                                       okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc_result r;
+    if (!okta_cc__request_text_ok(req))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "refusing a request whose method, URL or headers hold control characters");
+    OKTA_CC__LOCK(&c->transport_lock);
+    r = c->transport.perform(c->transport.ctx, req, resp, err);
+    OKTA_CC__UNLOCK(&c->transport_lock);
+    return r;
 }
 
 /* One log line per HTTP exchange. Never headers or bodies: no token, assertion or secret. */
@@ -3897,9 +4162,10 @@ static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc_json_writer
     return OKTA_CC_OK;
 }
 
-/* Copies a string member of a small JSON document into out; empty when absent or not a string. */
+/* Copies a string member of a small JSON document into out; empty when absent or not a string.
+   A longer one is unescaped into scratch memory from a and cut. */
 static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, const char *key,
-                                   char *out, size_t cap)
+                                   const okta_cc_allocator *a, char *out, size_t cap)
 {
     long i = okta_cc_json_find(doc, obj, key);
     size_t n;
@@ -3907,12 +4173,13 @@ static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, cons
     if (i < 0 || doc->tokens[i].type != OKTA_CC_JSON_STRING) return;
     if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n) == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
         /* Too long for the error struct: keep the start of it. */
-        char *tmp = (char *)OKTA_CC_MALLOC(n);
+        char *tmp = (char *)okta_cc__malloc(a, n);
         if (tmp && okta_cc_json_get_string(doc, (size_t)i, tmp, n, NULL) == OKTA_CC_OK) {
             memcpy(out, tmp, cap - 1);
             out[cap - 1] = '\0';
         }
-        OKTA_CC_FREE(tmp);
+        if (tmp) okta_cc_wipe(tmp, n);
+        okta_cc__free(a, tmp);
     }
     for (n = 0; out[n]; n++)                    /* keep messages on one line */
         if (out[n] == '\n' || out[n] == '\r') out[n] = ' ';
@@ -3924,6 +4191,7 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
 {
     okta_cc_json_token tok[256];
     okta_cc_json_doc doc;
+    const okta_cc_allocator *a;
     const char *rid;
     size_t n;
     long causes, c;
@@ -3937,17 +4205,19 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
     if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)
         return;
-    okta_cc__json_copy_str(&doc, 0, "error", err->oauth_error, sizeof err->oauth_error);
-    okta_cc__json_copy_str(&doc, 0, "error_description", err->oauth_error_description, sizeof err->oauth_error_description);
-    okta_cc__json_copy_str(&doc, 0, "errorCode", err->okta_error_code, sizeof err->okta_error_code);
-    okta_cc__json_copy_str(&doc, 0, "errorSummary", err->okta_error_summary, sizeof err->okta_error_summary);
-    okta_cc__json_copy_str(&doc, 0, "errorId", err->okta_error_id, sizeof err->okta_error_id);
+    a = &resp->alloc;
+    okta_cc__json_copy_str(&doc, 0, "error", a, err->oauth_error, sizeof err->oauth_error);
+    okta_cc__json_copy_str(&doc, 0, "error_description", a, err->oauth_error_description,
+                           sizeof err->oauth_error_description);
+    okta_cc__json_copy_str(&doc, 0, "errorCode", a, err->okta_error_code, sizeof err->okta_error_code);
+    okta_cc__json_copy_str(&doc, 0, "errorSummary", a, err->okta_error_summary, sizeof err->okta_error_summary);
+    okta_cc__json_copy_str(&doc, 0, "errorId", a, err->okta_error_id, sizeof err->okta_error_id);
     causes = okta_cc_json_find(&doc, 0, "errorCauses");
     for (c = okta_cc_json_first(&doc, causes < 0 ? 0 : (size_t)causes); causes >= 0 && c >= 0;
          c = okta_cc_json_next(&doc, (size_t)causes, (size_t)c)) {
         char cause[256];
         size_t used = strlen(err->okta_error_summary);
-        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", cause, sizeof cause);
+        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", a, cause, sizeof cause);
         if (cause[0] && used + strlen(cause) + 3 < sizeof err->okta_error_summary)
             snprintf(err->okta_error_summary + used, sizeof err->okta_error_summary - used, "; %s", cause);
     }
@@ -4011,7 +4281,7 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
     *token = (char *)okta_cc__malloc(&c->alloc, n);
     if (!*token) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     okta_cc_json_get_string(&doc, (size_t)at, *token, n, token_len);
-    if (strlen(*token) != *token_len || strpbrk(*token, " \t\r\n")) {
+    if (strlen(*token) != *token_len || !okta_cc__url_text_ok(*token)) {   /* it goes into a header */
         okta_cc_wipe(*token, n);
         okta_cc__free(&c->alloc, *token);
         *token = NULL;
@@ -4054,9 +4324,7 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
         req.body = form.buf;
         req.body_len = form.len;
         int64_t t0 = okta_cc__ms();
-        OKTA_CC__LOCK(&c->transport_lock);
-        r = c->transport.perform(c->transport.ctx, &req, &resp, err);
-        OKTA_CC__UNLOCK(&c->transport_lock);
+        r = okta_cc__perform(c, &req, &resp, err);
         okta_cc__log_exchange(c, "POST", c->token_url, r, r == OKTA_CC_OK ? resp.status : 0, okta_cc__ms() - t0, 0, NULL);
     }
     now = okta_cc__now(c);
@@ -4235,59 +4503,37 @@ static long okta_cc__jitter(okta_cc_client *c, long n)
     return (long)(v % (uint32_t)n);
 }
 
-/* Length of "scheme://authority" at the start of url, 0 if it is not absolute. */
-static size_t okta_cc__origin_len(const char *url)
+/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
+static int okta_cc__is_absolute(const char *url)
 {
     const char *p = url;
-    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" (RFC 3986) */
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
-    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-           *p == '+' || *p == '-' || *p == '.')
-        p++;
-    if (strncmp(p, "://", 3) != 0) return 0;
-    p += 3;
-    return (size_t)(p - url) + strcspn(p, "/?#");
+    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+    return strncmp(p, "://", 3) == 0;
 }
 
-/* Same scheme, host and port (case-insensitive, default ports made explicit). No userinfo. */
-static int okta_cc__same_origin(const char *a, const char *b)
-{
-    size_t la = okta_cc__origin_len(a), lb = okta_cc__origin_len(b), i;
-    char oa[300], ob[300];
-    const char *srcs[2];
-    char *dsts[2];
-    size_t lens[2];
-    int k;
-    if (!la || !lb || la >= 280 || lb >= 280) return 0;
-    srcs[0] = a, srcs[1] = b, dsts[0] = oa, dsts[1] = ob, lens[0] = la, lens[1] = lb;
-    for (k = 0; k < 2; k++) {
-        for (i = 0; i < lens[k]; i++) dsts[k][i] = (char)okta_cc__lower((unsigned char)srcs[k][i]);
-        dsts[k][i] = '\0';
-        if (strchr(dsts[k], '@')) return 0;
-        /* "https://h" and "https://h:443" are one origin */
-        if (!strchr(strchr(dsts[k], ':') + 3, ':') && !strchr(dsts[k], ']'))
-            strcat(dsts[k], strncmp(dsts[k], "https", 5) == 0 ? ":443" : ":80");
-    }
-    return strcmp(oa, ob) == 0;
-}
-
-/* The URL to call: a path joined to the org URL, or an absolute URL on the org's origin. */
+/* The URL to call: a path joined to the org URL, or an absolute URL on the org's origin. An
+   absolute URL that spells the origin differently ("HTTPS://X.okta.com:443/...") is the same
+   origin: it is accepted and sent on the org's own spelling, like every other URL. */
 static okta_cc_result okta_cc__api_url(okta_cc_client *c, const char *path_or_url, char **url, okta_cc_error *err)
 {
+    okta_cc__origin o;
+    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
     size_t n;
     if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                                           "API requests need the org URL (OKTA_CLIENT_ORGURL)");
-    if (okta_cc__origin_len(path_or_url)) {
-        if (!okta_cc__same_origin(path_or_url, c->org_url))
+    if (okta_cc__is_absolute(path_or_url)) {
+        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, c->org_url) != 0)
             return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
                                  "refusing to send the access token to a URL outside %s", c->org_url);
-        *url = okta_cc__strdup(&c->alloc, path_or_url);
-    } else {
-        n = strlen(c->org_url) + strlen(path_or_url) + 2;
-        *url = (char *)okta_cc__malloc(&c->alloc, n);
-        if (*url) snprintf(*url, n, "%s%s%s", c->org_url, path_or_url[0] == '/' ? "" : "/", path_or_url);
+        rest = o.rest;
+        sep = "";
     }
-    return *url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    n = strlen(c->org_url) + strlen(rest) + 2;
+    *url = (char *)okta_cc__malloc(&c->alloc, n);
+    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*url, n, "%s%s%s", c->org_url, sep, rest);
+    return OKTA_CC_OK;
 }
 
 /* Reads an integer header value; 0 if absent or malformed. */
@@ -4322,10 +4568,8 @@ static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_ra
 /* How long to wait after a 429: until Reset, measured against the server's Date, + 1 s. */
 static long okta_cc__rate_limit_wait_ms(okta_cc_client *c, const okta_cc_response *resp)
 {
-    size_t n;
-    const char *date = okta_cc_http_response_header(&resp->http, "Date", 0, &n);
     int64_t server_now, wait_s;
-    if (!date || !okta_cc__parse_http_date(date, n, &server_now))
+    if (!okta_cc__server_date(&resp->http, &server_now))
         server_now = okta_cc__now(c) + okta_cc_client_clock_offset(c);
     wait_s = resp->rate_limit.reset ? resp->rate_limit.reset - server_now + 1 : 1;
     if (wait_s < 1) wait_s = 1;
@@ -4422,15 +4666,32 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method
     req.body = body;
     req.body_len = body_len;
     t0 = okta_cc__ms();
-    OKTA_CC__LOCK(&c->transport_lock);
-    r = c->transport.perform(c->transport.ctx, &req, &resp->http, err);
-    OKTA_CC__UNLOCK(&c->transport_lock);
+    r = okta_cc__perform(c, &req, &resp->http, err);
     okta_cc_wipe(auth, strlen(auth));
     okta_cc__free(&c->alloc, auth);
     resp->status = r == OKTA_CC_OK ? resp->http.status : 0;
     if (r == OKTA_CC_OK) okta_cc__parse_rate_limit(&resp->http, &resp->rate_limit);
     okta_cc__log_exchange(c, method, url, r, resp->status, okta_cc__ms() - t0, retry, &resp->rate_limit);
     return r;
+}
+
+/* The method goes into the request line, the path into the URL, the content type into a
+   header: refuse anything that could end one of them early. Values are not shown. */
+static okta_cc_result okta_cc__check_request_text(const char *method, const char *path_or_url,
+                                                  const okta_cc_request_options *opts, okta_cc_error *err)
+{
+    const char *ct = opts ? opts->content_type : NULL;
+    if (!okta_cc__http_token(method))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the method must be an HTTP token such as GET or POST "
+                             "(letters, digits and !#$%%&'*+-.^_`|~)");
+    if (!okta_cc__url_text_ok(path_or_url))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the path or URL contains a space or control character (percent-encode it)");
+    if (ct && (okta_cc__has_ctl(ct, 0) || strlen(ct) > 128))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the content type contains control characters or is longer than 128 bytes");
+    return OKTA_CC_OK;
 }
 
 /* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry.
@@ -4473,6 +4734,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
     if (resp) memset(resp, 0, sizeof *resp);
     if (!c || !method || !path_or_url || !resp || (!body && body_len))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: missing argument");
+    r = okta_cc__check_request_text(method, path_or_url, opts, err);
+    if (r != OKTA_CC_OK) return r;
     if (body && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: a %s request takes no body", method);
     r = okta_cc__api_url(c, path_or_url, &url, err);
@@ -4657,21 +4920,22 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp)
 
 /* ---- pagination ---------------------------------------------------------------------------- */
 
-/* 64 bits of SHA-256 of the absolute URL a page is requested at (a path joined to the org URL
-   as okta_cc__api_url does), so "/p" and "https://org/p" are one page. Never 0: an empty slot. */
-static uint64_t okta_cc__page_hash(const okta_cc_client *c, const char *path_or_url)
+/* 64 bits of SHA-256 of the absolute URL a page is requested at (built as okta_cc__api_url
+   builds it: a path joined to the org URL, an absolute URL on the org's spelling), so "/p",
+   "https://org/p" and "HTTPS://ORG:443/p" are one page. Never 0: an empty slot. */
+static uint64_t okta_cc__page_hash(okta_cc_client *c, const char *path_or_url)
 {
     br_sha256_context h;
     unsigned char d[32];
+    char *url = NULL;
+    const char *s = path_or_url;
     uint64_t v = 0;
     int i;
+    if (okta_cc__api_url(c, path_or_url, &url, NULL) == OKTA_CC_OK) s = url;
     br_sha256_init(&h);
-    if (!okta_cc__origin_len(path_or_url) && c->org_url) {
-        br_sha256_update(&h, c->org_url, strlen(c->org_url));
-        if (path_or_url[0] != '/') br_sha256_update(&h, "/", 1);
-    }
-    br_sha256_update(&h, path_or_url, strlen(path_or_url));
+    br_sha256_update(&h, s, strlen(s));
     br_sha256_out(&h, d);
+    okta_cc__free(&c->alloc, url);
     for (i = 0; i < 8; i++) v = v << 8 | d[i];
     return v ? v : 1;
 }
@@ -4749,6 +5013,8 @@ static okta_cc_result okta_cc__pager_read_link(okta_cc_pager *pg, const okta_cc_
         okta_cc__free(&pg->client->alloc, *next);
         cap *= 4;
     }
+    /* A link with a space or control byte cannot be sent as it is: malformed too. */
+    if (r == OKTA_CC_OK && !okta_cc__url_text_ok(*next)) r = OKTA_CC_ERR_BAD_RESPONSE;
     *malformed = r != OKTA_CC_OK && r != OKTA_CC_ERR_NOT_FOUND;
     if (r != OKTA_CC_OK) {
         okta_cc__free(&pg->client->alloc, *next);

@@ -30,7 +30,7 @@ typedef struct script {
     const char *const *site;    /* URL, next link, URL, next link ..., NULL: pages that link on */
     int endless;                /* every page links to a new one: ?page=<API calls so far> */
     int api_calls, token_calls;
-    char last_url[1024], last_auth[256], last_method[16], last_ctype[128];
+    char last_url[1024], last_auth[256], last_method[32], last_ctype[128];
 } script;
 
 /* The Link header line of a page of the script's site, 0 when it has none. */
@@ -220,11 +220,13 @@ static void test_request_basics(void)
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     okta_cc_response_free(&r);
     /* a relative path whose query holds a URL is still a path */
-    CHECK(okta_cc_request(c, "GET", "/api/v1/users?search=profile.site eq \"https://x.example\"", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?search=profile.site%20eq%20%22https://x.example%22", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
     CHECK(strncmp(s.last_url, "https://dev-1.okta.com/api/v1/users?search=", 43) == 0);
     okta_cc_response_free(&r);
-    /* an absolute URL on the org's origin is fine (default port spelled out too) */
+    /* an absolute URL on the org's origin is fine (default port spelled out too); it is sent
+       on the org's normalised origin */
     CHECK(okta_cc_request(c, "GET", "https://DEV-1.okta.com:443/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users");
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }
@@ -254,6 +256,60 @@ static void test_origin_refused_without_sending(void)
     okta_cc_client_free(c);
 }
 
+/* Methods, content types and paths that would rewrite the request line or add a header are
+   refused before anything is sent: not even a token is fetched. */
+static void test_request_values_with_ctl_refused(void)
+{
+    static const char *bad_methods[] = {"GET /smuggled HTTP/1.1\r\nX-Injected: yes\r\n\r\nGET", "GET\r\n", "GET\n",
+                                        "", "GE T", "G\tET", "GET\x7f", "G(ET)", "G\"ET", "GET/", "G\xc3\x89T"};
+    static const char *bad_ctypes[] = {"application/json\r\nX-Injected: yes", "application/json\n", "text/plain\x01",
+                                       "a\x7f", "application/json;\tcharset=utf-8"};
+    static const char *bad_paths[] = {"/api/v1/users\r\nX-Injected: yes", "/api/v1/users?q=a b", "/api/v1/users\n",
+                                      "/api/v1/\tusers", "/api/v1/users\x7f", "https://dev-1.okta.com/api/v1/users?x=\r\n",
+                                      "https://dev-1.okta.com/a b", "/api/v1/users\x01"};
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_request_options o;
+    okta_cc_client *c;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    memset(&o, 0, sizeof o);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    for (i = 0; i < sizeof bad_methods / sizeof *bad_methods; i++) {
+        CHECK_EQ_INT(okta_cc_request(c, bad_methods[i], "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        okta_cc_response_free(&r);
+    }
+    for (i = 0; i < sizeof bad_ctypes / sizeof *bad_ctypes; i++) {
+        o.content_type = bad_ctypes[i];
+        CHECK_EQ_INT(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, &o, &r, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        okta_cc_response_free(&r);
+    }
+    for (i = 0; i < sizeof bad_paths / sizeof *bad_paths; i++) {
+        CHECK_EQ_INT(okta_cc_request(c, "GET", bad_paths[i], NULL, 0, NULL, &r, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        okta_cc_response_free(&r);
+    }
+    CHECK_EQ_INT(s.api_calls, 0);
+    CHECK_EQ_INT(s.token_calls, 0);
+    /* what is allowed still goes out as given: any RFC 9110 token as the method, a content
+       type with parameters */
+    o.content_type = "application/merge-patch+json; charset=utf-8";
+    CHECK(okta_cc_request(c, "PATCH", "/api/v1/users/00u1", "{}", 2, &o, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_method, "PATCH");
+    CHECK_EQ_STR(s.last_ctype, "Content-Type: application/merge-patch+json; charset=utf-8");
+    okta_cc_response_free(&r);
+    CHECK(okta_cc_request(c, "X-Custom!#$%&'*+-.^_`|~9", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_method, "X-Custom!#$%&'*+-.^_`|~9");
+    okta_cc_response_free(&r);
+    CHECK_EQ_INT(s.api_calls, 2);
+    okta_cc_client_free(c);
+}
+
 /* Two 429s then success: waits until Reset (against Date) + 1 s, plus < 250 ms jitter. */
 static void test_429_twice_then_success(void)
 {
@@ -279,6 +335,34 @@ static void test_429_twice_then_success(void)
     CHECK_EQ_INT(s.token_calls, 1);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
+}
+
+/* A 429 whose Date is not a plausible IMF-fixdate: the wait comes from the local clock (and
+   the offset learnt before), not from a two-digit year 2000 years back. */
+static void test_429_with_malformed_date(void)
+{
+    static const char *dates[] = {"Fri, 28 Nov 25 12:00:00 GMT", "Fri, 28 Nov 2025 -9:-9:-9 GMT",
+                                  "Sat, 01 Jan 2000 00:00:00 GMT", "Fri, 28 No 2025 12:00:00 GMT"};
+    size_t i;
+    for (i = 0; i < sizeof dates / sizeof *dates; i++) {
+        script s;
+        fake_time t = {T0, {0}, 0};
+        okta_cc_response r;
+        okta_cc_error err;
+        okta_cc_client *c;
+        char hdr[160];
+        memset(&s, 0, sizeof s);
+        snprintf(hdr, sizeof hdr, "Date: %s\nX-Rate-Limit-Reset: 1764331205", dates[i]);
+        push(&s, 429, hdr, NULL);
+        push(&s, 200, NULL, "[]");
+        c = scripted_client(&s, &t, NULL, 0);
+        if (!c) { h_current_failed = 1; return; }
+        CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+        CHECK_EQ_INT(t.sleeps, 1);
+        CHECK(t.slept[0] >= 6000 && t.slept[0] < 6250);        /* ..205 - local ..200 + 1 s */
+        okta_cc_response_free(&r);
+        okta_cc_client_free(c);
+    }
 }
 
 /* Endless 429: the rate-limit error after the budget (default 2 retries), bounded time. */
@@ -766,6 +850,19 @@ static void test_pager_and_foreign_next_link(void)
     CHECK_EQ_INT(s.api_calls, 1);
     okta_cc_response_free(&page);
     okta_cc_pager_end(&pg);
+    /* a next link with a space is the server's error, not the caller's: like any malformed
+       link, the page that carried it is delivered and the next call refuses to go on */
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=a b>; rel=\"next\"", "[1]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    okta_cc_response_free(&page);
+    CHECK_EQ_INT(s.api_calls, 1);
+    okta_cc_pager_end(&pg);
     okta_cc_client_free(c);
 }
 
@@ -820,7 +917,6 @@ typedef struct counting_alloc {
 } counting_alloc;
 
 static void *count_malloc(size_t n, void *u) { ((counting_alloc *)u)->live++; return malloc(n); }
-static void *count_realloc(void *p, size_t n, void *u) { (void)u; return realloc(p, n); }
 static void count_free(void *p, void *u) { if (p) ((counting_alloc *)u)->live--; free(p); }
 
 /* Follows the pager until it stops (at most 40 calls); the number of pages delivered. */
@@ -865,7 +961,6 @@ static void test_pager_refuses_cycles(void)
     memset(&s, 0, sizeof s);
     scripted_config(&cfg, &s, &t, NULL, 0);
     cfg.alloc.malloc_fn = count_malloc;
-    cfg.alloc.realloc_fn = count_realloc;
     cfg.alloc.free_fn = count_free;
     cfg.alloc.user = &counter;
     c = client_from(&cfg);
@@ -1177,8 +1272,10 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(test_request_basics);
     RUN(test_origin_refused_without_sending);
+    RUN(test_request_values_with_ctl_refused);
     RUN(test_429_twice_then_success);
     RUN(test_429_forever);
+    RUN(test_429_with_malformed_date);
     RUN(test_503_backoff_only_when_safe);
     RUN(test_retry_decided_by_transport_result);
     RUN(test_refused_connection_is_connect);

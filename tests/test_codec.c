@@ -343,7 +343,6 @@ static void *limited_malloc(size_t n, void *user)
     if (alloc_budget-- <= 0) return NULL;
     return malloc(n);
 }
-static void *limited_realloc(void *p, size_t n, void *user) { (void)user; return realloc(p, n); }
 static void limited_free(void *p, void *user) { (void)user; free(p); }
 
 static void test_json_emit_growable_out_of_memory(void)
@@ -352,7 +351,6 @@ static void test_json_emit_growable_out_of_memory(void)
     okta_cc_json_writer w;
     int i;
     a.malloc_fn = limited_malloc;
-    a.realloc_fn = limited_realloc;
     a.free_fn = limited_free;
     a.user = NULL;
     alloc_budget = 2;

@@ -1,4 +1,22 @@
 #define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+/* The default allocator macros count their calls in this file: a client given cfg.alloc must
+   never reach them (test_client_allocates_only_through_cfg_alloc); standalone key loading is
+   documented to use them. OKTA_CC_REALLOC is never called at all. */
+static unsigned long macro_mallocs, macro_frees;
+static void *counted_macro_malloc(size_t n)
+{
+    __sync_fetch_and_add(&macro_mallocs, 1);
+    return malloc(n);
+}
+static void counted_macro_free(void *p)
+{
+    if (p) __sync_fetch_and_add(&macro_frees, 1);
+    free(p);
+}
+#define OKTA_CC_MALLOC(n) counted_macro_malloc(n)
+#define OKTA_CC_REALLOC(p, n) (abort(), (p), (n), (void *)0)
+#define OKTA_CC_FREE(p) counted_macro_free(p)
 /* Token client tests. Part 1 drives the client through a scripted transport and an injected
    clock (no network, no sleeping): assertions, URLs, configuration, form bodies, response
    parsing, caching, clock offset, single flight. Part 2 runs against the local Okta-compatible
@@ -256,6 +274,15 @@ static void test_assertions_unique_jti_10000(void)
     okta_cc_rng_wipe(&rng);
 }
 
+/* One GET through okta_cc_request; 1 when it succeeded (the response is freed). */
+static int request_ok(okta_cc_client *c, const char *path_or_url, okta_cc_response *r, okta_cc_error *err)
+{
+    okta_cc_result got = okta_cc_request(c, "GET", path_or_url, NULL, 0, NULL, r, err);
+    if (got != OKTA_CC_OK) fprintf(stderr, "  request %s: %s\n", path_or_url, err->message);
+    okta_cc_response_free(r);
+    return got == OKTA_CC_OK;
+}
+
 /* Creates a client from cfg, expecting result r; returns it (or NULL). */
 static okta_cc_client *new_client(const okta_cc_config *cfg, okta_cc_result r, okta_cc_error *err)
 {
@@ -296,6 +323,29 @@ static void test_token_urls(void)
         {"https://dev-1.okta.com", NULL, "http://127.0.0.1:1@evil.example/oauth2/v1/token", NULL, OKTA_CC_ERR_CONFIG},
         {"http://[::1]x", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
         {NULL, NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        /* one normalised org URL: scheme and host in lower case, no default port */
+        {"https://X.Okta.COM:443/", NULL, NULL, "https://x.okta.com/oauth2/v1/token", OKTA_CC_OK},
+        {"http://LOCALHOST:80", NULL, NULL, "http://localhost/oauth2/v1/token", OKTA_CC_OK},
+        {"HTTPS://dev-1.okta.com", "default", NULL, "https://dev-1.okta.com/oauth2/default/v1/token", OKTA_CC_OK},
+        {"Http://127.0.0.1:080/", NULL, NULL, "http://127.0.0.1/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com:", NULL, NULL, "https://dev-1.okta.com/oauth2/v1/token", OKTA_CC_OK},
+        {"https://Dev-1.okta.com:8443", NULL, NULL, "https://dev-1.okta.com:8443/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com:80", NULL, NULL, "https://dev-1.okta.com:80/oauth2/v1/token", OKTA_CC_OK},
+        {"http://localhost:443", NULL, NULL, "http://localhost:443/oauth2/v1/token", OKTA_CC_OK},
+        {"http://[::1]:80", NULL, NULL, "http://[::1]/oauth2/v1/token", OKTA_CC_OK},
+        {"https://[2001:DB8::1]:443", NULL, NULL, "https://[2001:db8::1]/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com", NULL, "HTTPS://Login.Example.COM:443/oauth2/v1/token",
+         "https://login.example.com/oauth2/v1/token", OKTA_CC_OK},
+        {"https://dev-1.okta.com:0", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com:65536", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com:44a", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com:-443", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com/oauth2", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com#x", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com!", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://dev-1.okta.com%2e", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://[::1", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
+        {"https://:443", NULL, NULL, NULL, OKTA_CC_ERR_CONFIG},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -314,6 +364,83 @@ static void test_token_urls(void)
         else CHECK(err.code == cases[i].r && err.message[0]);
         okta_cc_client_free(c);
     }
+}
+
+/* The org URL is normalised once: the token URL, the assertion's aud, API URLs and the origin
+   check all come from that one value, so "https://x.okta.com:443" does not sign an aud with
+   ":443" that Okta (which sees Host: x.okta.com) refuses. */
+static void expect_normalised(const char *org, const char *want_origin)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1700000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_response r;
+    char token[64], claims[2048], aud[256], want[256];
+    const char *a;
+    size_t n;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.org_url = org;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    snprintf(want, sizeof want, "%s/oauth2/v1/token", want_origin);
+    CHECK_EQ_STR(okta_cc_client_token_url(c), want);
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.last_url, want);
+    a = form_value(s.last_body, "client_assertion", &n);
+    CHECK(a && jwt_claims(a, n, claims, sizeof claims));
+    claim_str(claims, "aud", aud, sizeof aud);
+    CHECK_EQ_STR(aud, want);
+    log_assertion("0oa_unit", want, 300, a, n);
+    CHECK(request_ok(c, "/api/v1/users", &r, &err));
+    snprintf(want, sizeof want, "%s/api/v1/users", want_origin);
+    CHECK_EQ_STR(s.last_url, want);
+    okta_cc_client_free(c);
+}
+
+static void test_org_url_normalised_everywhere(void)
+{
+    expect_normalised("https://X.Okta.COM:443/", "https://x.okta.com");
+    expect_normalised("http://LOCALHOST:80", "http://localhost");
+    expect_normalised("https://x.okta.com:8443", "https://x.okta.com:8443");
+    expect_normalised("http://127.0.0.1:8080/", "http://127.0.0.1:8080");
+}
+
+/* Absolute URLs given to okta_cc_request that spell the org's origin differently are accepted
+   and sent on the normalised origin; other origins are refused and nothing is sent. */
+static void test_request_origin_spellings(void)
+{
+    static const char *same[] = {"https://x.okta.com/api/v1/users?limit=1", "https://X.OKTA.com:443/api/v1/users?limit=1",
+                                 "HTTPS://x.okta.com:0443/api/v1/users?limit=1", "https://x.okta.com:/api/v1/users?limit=1"};
+    static const char *other[] = {"https://x.okta.com:8443/api/v1/users", "http://x.okta.com/api/v1/users",
+                                  "http://x.okta.com:443/api/v1/users", "https://x.okta.com.evil.example/api/v1/users",
+                                  "https://evil.example@x.okta.com/api/v1/users", "https://x.okta.com:99999/api/v1/users",
+                                  "https://x.okta.com:44x/api/v1/users", "ftp://x.okta.com/api/v1/users"};
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1700000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_response r;
+    size_t i;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.org_url = "https://x.okta.com";
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    for (i = 0; i < sizeof same / sizeof *same; i++) {
+        CHECK(request_ok(c, same[i], &r, &err));
+        CHECK_EQ_STR(s.last_url, "https://x.okta.com/api/v1/users?limit=1");
+    }
+    s.calls = 0;
+    for (i = 0; i < sizeof other / sizeof *other; i++) {
+        CHECK_EQ_INT(okta_cc_request(c, "GET", other[i], NULL, 0, NULL, &r, &err), OKTA_CC_ERR_ORIGIN);
+        okta_cc_response_free(&r);
+    }
+    CHECK_EQ_INT(s.calls, 0);
+    okta_cc_client_free(c);
 }
 
 static void test_config_validation(void)
@@ -385,6 +512,217 @@ static void test_config_validation(void)
     new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
     CHECK(strstr(err.message, "secret") != NULL);
     CHECK(okta_cc_client_new(NULL, &cfg, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+}
+
+/* Configuration strings with control characters are refused by okta_cc_client_new: a user
+   agent with CR LF would add a header to every request, a CTL in a URL would reach libcurl. */
+static void test_config_values_with_ctl_refused(void)
+{
+    static const struct { int field; const char *value; } bad[] = {
+        {0, "app/1\r\nX-Injected: yes"}, {0, "app/1\n"}, {0, "app\x01"}, {0, "app\x7f"}, {0, "app\t1"},
+        {1, "0oa_unit\r\nX-Injected: yes"}, {1, "0oa_unit\n"}, {1, "0oa\x7f"},
+        {2, "okta.users.read\r\nX-Injected: yes"}, {2, "okta.users.read\n"}, {2, "okta.users.read\x1f"},
+        {3, "kid-unit\r\nX-Injected: yes"}, {3, "kid\x1b[31m"}, {3, "kid\x7f"},
+        {4, "aus1\r\nX-Injected: yes"}, {4, "aus 1"}, {4, ".."}, {4, "."}, {4, "aus\x7f"},
+        {5, "https://dev-123.okta.com\r\nX-Injected: yes"}, {5, "https://dev-123.okta.com\n"},
+        {5, "https://dev-123 .okta.com"}, {5, "https://dev-123.okta.com\t"}, {5, " https://dev-123.okta.com"},
+        {5, "https://dev-123.okta.com\x7f"}, {5, "https://dev\x01.okta.com"},
+        {6, "https://dev-123.okta.com/oauth2/v1/token\r\nX-Injected: yes"},
+        {6, "https://dev-123.okta.com/oauth2/v1/token?a=b c"}, {6, "https://dev-123.okta.com/oauth2/v1/token\x7f"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1000};
+        okta_cc_error err;
+        okta_cc_client *c = NULL;
+        okta_cc_result got;
+        const char *v = bad[i].value;
+        script_init(&s);
+        scripted_config(&cfg, &s, &clk);
+        if (bad[i].field == 0) cfg.user_agent = v;
+        if (bad[i].field == 1) cfg.client_id = v;
+        if (bad[i].field == 2) cfg.scopes = v;
+        if (bad[i].field == 3) cfg.key_id = v;
+        if (bad[i].field == 4) cfg.auth_server_id = v;
+        if (bad[i].field == 5) cfg.org_url = v;
+        if (bad[i].field == 6) cfg.token_url = v;
+        got = okta_cc_client_new(&c, &cfg, &err);
+        if (got != OKTA_CC_ERR_CONFIG) fprintf(stderr, "  case %lu: %s\n", (unsigned long)i, okta_cc_result_str(got));
+        CHECK_EQ_INT(got, OKTA_CC_ERR_CONFIG);
+        CHECK(c == NULL);
+        CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
+        CHECK(strstr(err.message, "Injected") == NULL);
+        if (c) okta_cc_get_token(c, NULL, 0, NULL, NULL, &err);
+        CHECK_EQ_INT(s.calls, 0);
+        okta_cc_client_free(c);
+    }
+    {   /* the libcurl transport on its own refuses such a user agent too */
+        okta_cc_config cfg;
+        okta_cc_transport t;
+        okta_cc_error err;
+        memset(&t, 0, sizeof t);
+        okta_cc_config_init(&cfg);
+        cfg.user_agent = "app/1\r\nX-Injected: yes";
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
+        CHECK(t.perform == NULL);
+        okta_cc_curl_transport_free(&t);
+    }
+}
+
+/* The libcurl transport itself refuses a request whose method, URL or header lines hold control
+   characters, before it connects (port 1 on loopback would be a refused connection). */
+static void test_curl_transport_refuses_ctl(void)
+{
+    static const char *methods[] = {"GET", "GET /smuggled HTTP/1.1\r\nX-Injected: yes\r\n\r\nGET", "GET", "GET", ""};
+    static const char *urls[] = {"http://127.0.0.1:1/x\r\nX-Injected: yes", "http://127.0.0.1:1/x", "http://127.0.0.1:1/x y",
+                                 "http://127.0.0.1:1/x", "http://127.0.0.1:1/x"};
+    static const char *headers[] = {"Accept: */*", "Accept: */*", "Accept: */*", "Accept: */*\r\nX-Injected: yes", "Accept: */*"};
+    okta_cc_config cfg;
+    okta_cc_transport t;
+    size_t i;
+    okta_cc_config_init(&cfg);
+    cfg.connect_timeout_ms = 2000;
+    if (okta_cc_curl_transport_new(&t, &cfg, NULL) != OKTA_CC_OK) { h_current_failed = 1; return; }
+    for (i = 0; i < sizeof methods / sizeof *methods; i++) {
+        okta_cc_http_request req;
+        okta_cc_http_response resp;
+        okta_cc_error err;
+        const char *h[1];
+        memset(&req, 0, sizeof req);
+        memset(&err, 0, sizeof err);
+        h[0] = headers[i];
+        req.method = methods[i];
+        req.url = urls[i];
+        req.headers = h;
+        req.header_count = 1;
+        okta_cc_http_response_init(&resp, NULL, 0);
+        CHECK_EQ_INT(t.perform(t.ctx, &req, &resp, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(err.transport_code == 0);                 /* libcurl never saw it */
+        CHECK(strstr(err.message, "Injected") == NULL);
+        okta_cc_http_response_free(&resp);
+    }
+    okta_cc_curl_transport_free(&t);
+}
+
+/* An allocator for cfg.alloc that counts. */
+typedef struct counting_alloc {
+    unsigned long mallocs, frees;
+} counting_alloc;
+
+static void *counting_malloc(size_t n, void *user)
+{
+    __sync_fetch_and_add(&((counting_alloc *)user)->mallocs, 1);
+    return malloc(n);
+}
+
+static void counting_free(void *p, void *user)
+{
+    __sync_fetch_and_add(&((counting_alloc *)user)->frees, 1);
+    free(p);
+}
+
+/* The text of the "jwk" member of a vector file, in a malloc'd buffer. */
+static char *vector_jwk_text(const char *rel)
+{
+    size_t len;
+    char *text = h_read_vector(rel, &len), *out = NULL;
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    long k;
+    if (text && okta_cc_json_parse(text, len, tok, 64, NULL, &doc, NULL) == OKTA_CC_OK &&
+        (k = okta_cc_json_find(&doc, 0, "jwk")) >= 0 && (out = (char *)malloc(len + 1)) != NULL) {
+        memcpy(out, text + tok[k].start, tok[k].end - tok[k].start);
+        out[tok[k].end - tok[k].start] = '\0';
+    }
+    free(text);
+    return out;
+}
+
+/* Everything a client does, from client_new with each key form through a token fetch that
+   fails with a long error body, a good token, an API call with a long Okta error body, to
+   client_free, allocates through cfg.alloc only (never OKTA_CC_MALLOC/FREE), and frees all. */
+static void client_path_with_counting_alloc(const char *private_key, int use_curl)
+{
+    static char long_text[2000];
+    char oauth_body[2300], okta_body[2300], token[64];
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1764331200};
+    okta_cc_error err;
+    okta_cc_response r;
+    okta_cc_client *c;
+    counting_alloc ca = {0, 0};
+    unsigned long m0 = macro_mallocs, f0 = macro_frees;
+    memset(long_text, 'x', sizeof long_text - 1);
+    snprintf(oauth_body, sizeof oauth_body, "{\"error\":\"invalid_client\",\"error_description\":\"%s\"}", long_text);
+    snprintf(okta_body, sizeof okta_body, "{\"errorCode\":\"E0000006\",\"errorSummary\":\"%s\",\"errorId\":\"oae1\"}", long_text);
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.private_key = private_key;
+    cfg.alloc.malloc_fn = counting_malloc;
+    cfg.alloc.free_fn = counting_free;
+    cfg.alloc.user = &ca;
+    if (use_curl) cfg.transport.perform = NULL;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (c && !use_curl) {
+        s.status = 401;
+        s.body = oauth_body;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+        CHECK(strlen(err.oauth_error_description) == sizeof err.oauth_error_description - 1);
+        s.status = 200;
+        s.body = ok_body;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        s.status = 403;
+        s.body = okta_body;
+        CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+        CHECK(strlen(err.okta_error_summary) == sizeof err.okta_error_summary - 1);
+        okta_cc_response_free(&r);
+    }
+    okta_cc_client_free(c);
+    CHECK_EQ_INT(macro_mallocs - m0, 0);
+    CHECK_EQ_INT(macro_frees - f0, 0);
+    CHECK(ca.mallocs > 0);
+    CHECK_EQ_INT(ca.mallocs, ca.frees);
+}
+
+static void test_client_allocates_only_through_cfg_alloc(void)
+{
+    size_t len;
+    char path[1024];
+    char *pem = h_read_vector("jose/rfc7515-a2-rsa-pkcs1.pem", &len), *jwk = vector_jwk_text("jose/generated-ec-p256.jwk.json");
+    okta_cc_key key;
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000};
+    okta_cc_error err;
+    okta_cc_client *c = NULL;
+    counting_alloc ca = {0, 0};
+    unsigned long m0, f0;
+    snprintf(path, sizeof path, "%s/jose/rfc7515-a2-rsa-pkcs8.pem", h_vectors_dir());
+    CHECK(pem && jwk);
+    if (!pem || !jwk) { free(pem); free(jwk); return; }
+    client_path_with_counting_alloc(path, 0);          /* a key file */
+    client_path_with_counting_alloc(pem, 0);           /* PEM text */
+    client_path_with_counting_alloc(jwk, 0);           /* JWK text */
+    client_path_with_counting_alloc(path, 1);          /* the libcurl transport */
+    /* standalone key loading takes no allocator: it uses the macros, as documented */
+    m0 = macro_mallocs, f0 = macro_frees;
+    CHECK(okta_cc_key_load_file(&key, path, NULL, &err) == OKTA_CC_OK);
+    CHECK(macro_mallocs > m0);
+    CHECK_EQ_INT(macro_mallocs - m0, macro_frees - f0);
+    okta_cc_key_wipe(&key);
+    /* half an allocator would free one allocator's memory with the other: refused */
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.alloc.malloc_fn = counting_malloc;
+    cfg.alloc.user = &ca;
+    CHECK_EQ_INT(okta_cc_client_new(&c, &cfg, &err), OKTA_CC_ERR_CONFIG);
+    CHECK(c == NULL && ca.mallocs == 0);
+    okta_cc_client_free(c);
+    free(pem);
+    free(jwk);
 }
 
 static void test_config_from_env_precedence(void)
@@ -714,14 +1052,133 @@ static void test_clock_offset_from_date_header(void)
     okta_cc_client_free(c);
 }
 
+/* Date headers that are not exactly an IMF-fixdate. The old sscanf parser took most of them
+   (a two-digit year gave an offset of -63 billion seconds). */
+static const char *const malformed_dates[] = {
+    "Fri, 28 Nov 25 13:00:30 GMT",              /* two-digit year */
+    "Fri, 28 Nov 2025 -9:-9:-9 GMT",            /* signs */
+    "Fri, 28 No 2025 13:00:30 GMT",             /* a month name cut short */
+    "Fri, 28 ovN 2025 13:00:30 GMT",
+    "Fri, 28 nov 2025 13:00:30 GMT",            /* names are case-sensitive */
+    "Fri, 28 Nov 2025 13:00:30 GMT junk",       /* trailing junk */
+    "Fri, 28 Nov 2025 13:00:30 GMTx",
+    "Fri, 28 Nov 2025 13:00:30 UTC",
+    "Xyz, 28 Nov 2025 13:00:30 GMT",            /* not a day name */
+    "Fr, 28 Nov 2025 13:00:30 GMT",
+    "Fri,  28 Nov 2025 13:00:30 GMT",           /* fixed widths */
+    "Fri, 8 Nov 2025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 3:00:30 GMT",
+    "Fri, 28 Nov 02025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 13:00:30  GMT",
+    "Fri,28 Nov 2025 13:00:30 GMT",
+    "Fri, +8 Nov 2025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 13:0a:30 GMT",
+    "Fri, 28 Nov 2025 13-00-30 GMT",
+    "Fri, 31 Nov 2025 13:00:30 GMT",            /* no such day */
+    "Sat, 29 Feb 2025 13:00:30 GMT",            /* 2025 is no leap year */
+    "Fri, 00 Nov 2025 13:00:30 GMT",
+    "Fri, 28 Nov 2025 24:00:00 GMT",            /* out of range */
+    "Fri, 28 Nov 2025 13:60:00 GMT",
+    "Fri, 28 Nov 2025 13:00:61 GMT",
+    "Friday, 28-Nov-25 13:00:30 GMT",           /* obsolete RFC 850 and asctime forms */
+    "Fri Nov 28 13:00:30 2025",
+    "",
+};
+
+/* Well formed, but outside [2020-01-01, 2100-01-01): no server says that. */
+static const char *const absurd_dates[] = {
+    "Tue, 31 Dec 2019 23:59:59 GMT", "Fri, 01 Jan 2100 00:00:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT",
+    "Sat, 01 Jan 2000 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+};
+
 static void test_http_date_parser(void)
 {
     int64_t t = 0;
+    size_t i;
     CHECK(okta_cc__parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", 29, &t) && t == 784111777);
     CHECK(okta_cc__parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT", 29, &t) && t == 0);
     CHECK(okta_cc__parse_http_date("Tue, 29 Feb 2028 23:59:59 GMT", 29, &t) && t == 1835481599);
+    CHECK(okta_cc__parse_http_date("Wed, 31 Dec 2025 23:59:60 GMT", 29, &t) && t == 1767225600);  /* leap second */
+    CHECK(okta_cc__parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT", 29, &t) && t == 951782400);
+    CHECK(!okta_cc__parse_http_date("Mon, 29 Feb 2100 00:00:00 GMT", 29, &t));                    /* no leap year */
     CHECK(!okta_cc__parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT", 29, &t));
     CHECK(!okta_cc__parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT", 30, &t));
+    CHECK(!okta_cc__parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", 28, &t));                   /* cut short */
+    for (i = 0; i < sizeof malformed_dates / sizeof *malformed_dates; i++) {
+        if (okta_cc__parse_http_date(malformed_dates[i], strlen(malformed_dates[i]), &t))
+            fprintf(stderr, "  parsed: %s\n", malformed_dates[i]);
+        CHECK(!okta_cc__parse_http_date(malformed_dates[i], strlen(malformed_dates[i]), &t));
+    }
+}
+
+/* A Date header teaches the clock offset only when it is an exact IMF-fixdate in
+   [2020-01-01, 2100-01-01): every malformed or absurd one is ignored and the offset learnt
+   before stays. A device whose clock says 1970 still learns the real date. */
+static void test_clock_offset_ignores_malformed_dates(void)
+{
+    size_t nm = sizeof malformed_dates / sizeof *malformed_dates, i;
+    for (i = 0; i < nm + sizeof absurd_dates / sizeof *absurd_dates; i++) {
+        const char *date = i < nm ? malformed_dates[i] : absurd_dates[i - nm];
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1764331200};          /* Fri, 28 Nov 2025 12:00:00 GMT */
+        okta_cc_error err;
+        okta_cc_client *c;
+        char token[64], hdr[128];
+        script_init(&s);
+        s.headers = "Date: Fri, 28 Nov 2025 13:00:30 GMT\n";
+        scripted_config(&cfg, &s, &clk);
+        c = new_client(&cfg, OKTA_CC_OK, &err);
+        if (!c) return;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK_EQ_INT(okta_cc_client_clock_offset(c), 3630);
+        snprintf(hdr, sizeof hdr, "Date: %s\n", date);
+        s.headers = hdr;
+        okta_cc_invalidate_token(c);
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        if (okta_cc_client_clock_offset(c) != 3630)
+            fprintf(stderr, "  learnt %lld from \"%s\"\n", (long long)okta_cc_client_clock_offset(c), date);
+        CHECK_EQ_INT(okta_cc_client_clock_offset(c), 3630);
+        okta_cc_client_free(c);
+    }
+}
+
+/* The bounds of the accepted range, and a device that booted in 1970. */
+static void test_clock_offset_bounds_and_1970_device(void)
+{
+    static const struct { int64_t local; const char *date; int64_t offset; } cases[] = {
+        {1764331200, "Wed, 01 Jan 2020 00:00:00 GMT", 1577836800 - 1764331200},
+        {1764331200, "Thu, 31 Dec 2099 23:59:59 GMT", 4102444799 - 1764331200},
+        {0, "Fri, 28 Nov 2025 12:00:00 GMT", 1764331200},                 /* booted in 1970 */
+        {86400 * 3 + 17, "Fri, 28 Nov 2025 12:00:00 GMT", 1764331200 - 86400 * 3 - 17},
+        {4102444800 + 1000, "Fri, 28 Nov 2025 12:00:00 GMT", 1764331200 - 4102444800 - 1000},  /* a clock far ahead */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        okta_cc_config cfg;
+        script s;
+        test_clock clk;
+        okta_cc_error err;
+        okta_cc_client *c;
+        char token[64], hdr[128], claims[2048];
+        const char *a;
+        size_t n;
+        clk.now = cases[i].local;
+        script_init(&s);
+        snprintf(hdr, sizeof hdr, "Date: %s\n", cases[i].date);
+        s.headers = hdr;
+        scripted_config(&cfg, &s, &clk);
+        c = new_client(&cfg, OKTA_CC_OK, &err);
+        if (!c) return;
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK_EQ_INT(okta_cc_client_clock_offset(c), cases[i].offset);
+        okta_cc_invalidate_token(c);
+        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        a = form_value(s.last_body, "client_assertion", &n);
+        CHECK(a && jwt_claims(a, n, claims, sizeof claims));
+        CHECK_EQ_INT(claim_int(claims, "iat"), cases[i].local + cases[i].offset);
+        okta_cc_client_free(c);
+    }
 }
 
 static void test_response_headers(void)
@@ -1276,7 +1733,12 @@ int main(int argc, char **argv)
     RUN(test_assertion_matches_computed_vector);
     RUN(test_assertions_unique_jti_10000);
     RUN(test_token_urls);
+    RUN(test_org_url_normalised_everywhere);
+    RUN(test_request_origin_spellings);
     RUN(test_config_validation);
+    RUN(test_config_values_with_ctl_refused);
+    RUN(test_curl_transport_refuses_ctl);
+    RUN(test_client_allocates_only_through_cfg_alloc);
     RUN(test_config_from_env_precedence);
     RUN(test_token_request_shape);
     RUN(test_client_secret_methods);
@@ -1286,6 +1748,8 @@ int main(int argc, char **argv)
     RUN(test_invalidate_token_generation);
     RUN(test_clock_offset_from_date_header);
     RUN(test_http_date_parser);
+    RUN(test_clock_offset_ignores_malformed_dates);
+    RUN(test_clock_offset_bounds_and_1970_device);
     RUN(test_response_headers);
     RUN(test_single_flight_scripted);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
