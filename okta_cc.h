@@ -27,6 +27,73 @@
       client      the token endpoint, the token cache (single flight), clock-offset learning.
       requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging.
 
+   CONVENTIONS (every public function follows them; tests/check_api.py checks the mechanical
+   parts on each build of the test suite)
+
+      Results     A function that can fail returns okta_cc_result: OKTA_CC_OK (0) or a negative
+                  OKTA_CC_ERR_* code (okta_cc_result_str names it). Its last parameter is
+                  okta_cc_error *err: NULL, or a caller-owned struct that receives a one-line
+                  message and, for network calls, the HTTP and OAuth/Okta details. Functions
+                  that cannot fail (init, free, wipe, name look-ups) return void or a value.
+      NULL        A NULL where a pointer is required is OKTA_CC_ERR_INVALID_ARGUMENT, never a
+                  crash; free and wipe functions accept NULL and do nothing. Optional
+                  parameters are marked "optional" (or "may be NULL") where declared.
+      Buffers     Output goes to (out, cap, out_len), in that order, right before err. Text is
+                  always NUL-terminated. *out_len (optional) receives the length written (text:
+                  without the NUL). When cap is too small the result is
+                  OKTA_CC_ERR_BUFFER_TOO_SMALL and *out_len is the size needed (text:
+                  including the NUL) - always, so out = NULL, cap = 0 is a size query.
+      Callbacks   Every callback takes its void *user first (the transport's is void *ctx).
+      Ownership   The caller owns every object; a function keeps no pointer to an argument
+                  after it returns, except where its comment says so (okta_cc_json_doc points
+                  into the JSON text; a growable writer owns its buffer until freed).
+      Structs     Public members may be read and, for configuration and options, set. Members
+                  whose names start with an underscore are private: do not touch them.
+      Names       okta_cc_<thing>_<action>: the first words name what a function acts on
+                  (okta_cc_client_get_token takes a client, okta_cc_key_load fills a key,
+                  okta_cc_json_write_string writes with a JSON writer). Private: okta_cc__*.
+
+   FUNCTIONS BY TASK
+
+      Make a client and call the API   okta_cc_config_init, okta_cc_config_from_env,
+                                       okta_cc_client_new, okta_cc_request,
+                                       okta_cc_response_free, okta_cc_client_free
+      List every page                  okta_cc_pager_begin, okta_cc_pager_next, okta_cc_pager_end,
+                                       okta_cc_response_next_link
+      Tokens                           okta_cc_client_get_token,
+                                       okta_cc_client_invalidate_token,
+                                       okta_cc_client_invalidate_token_generation,
+                                       okta_cc_client_token_fetches, okta_cc_client_token_url,
+                                       okta_cc_client_clock_offset
+      Assertions                       okta_cc_client_sign_assertion (for a client),
+                                       okta_cc_assertion_sign (a key and your own claims)
+      Keys                             okta_cc_key_load, okta_cc_key_load_file,
+                                       okta_cc_key_generate, okta_cc_key_to_pem,
+                                       okta_cc_key_public_jwk, okta_cc_key_thumbprint,
+                                       okta_cc_key_default_alg, okta_cc_key_wipe,
+                                       okta_cc_alg_name, okta_cc_alg_from_name
+      Sign JWS/JWT                     okta_cc_jwt_sign, okta_cc_jws_compact,
+                                       okta_cc_jws_sign_bytes, okta_cc_jws_verify_bytes
+      HTTP (own transport)             okta_cc_curl_transport_new, okta_cc_curl_transport_free,
+                                       okta_cc_http_response_init,
+                                       okta_cc_http_response_append_body,
+                                       okta_cc_http_response_header_line,
+                                       okta_cc_http_response_header, okta_cc_http_response_free
+      JSON out                         okta_cc_json_writer_init, okta_cc_json_writer_init_growable,
+                                       okta_cc_json_write_object_begin/_end,
+                                       okta_cc_json_write_array_begin/_end, okta_cc_json_write_key,
+                                       okta_cc_json_write_string(_n), okta_cc_json_write_int64,
+                                       okta_cc_json_write_bool, okta_cc_json_write_null,
+                                       okta_cc_json_writer_finish, okta_cc_json_writer_free
+      JSON in                          okta_cc_json_parse, okta_cc_json_find, okta_cc_json_first,
+                                       okta_cc_json_next, okta_cc_json_get_string,
+                                       okta_cc_json_string_equals, okta_cc_json_get_int64,
+                                       okta_cc_json_get_bool
+      base64url, randomness, memory    okta_cc_b64url_encode, okta_cc_b64url_decode,
+                                       okta_cc_b64url_encoded_len, okta_cc_b64url_decoded_max,
+                                       okta_cc_rng_init, okta_cc_rng_bytes, okta_cc_rng_wipe,
+                                       okta_cc_wipe, okta_cc_result_str
+
    CONFIGURATION MACROS (define before including the implementation)
 
       OKTA_CC_IMPLEMENTATION   compile the implementation in this translation unit.
