@@ -29,14 +29,14 @@ static void use_key(okta_cc_key *key)
     CHECK(key->type == OKTA_CC_KEY_RSA || key->type == OKTA_CC_KEY_EC);
     CHECK(memchr(key->kid, '\0', sizeof key->kid) != NULL);
 
-    r = okta_cc_key_public_jwk(key, NULL, jwk, sizeof jwk, &len);
+    r = okta_cc_key_public_jwk(key, NULL, jwk, sizeof jwk, &len, NULL);
     CHECK(r == OKTA_CC_OK && len < sizeof jwk && strlen(jwk) == len);
     CHECK(okta_cc_json_parse(jwk, len, tok, 64, NULL, &doc, NULL) == OKTA_CC_OK);
     CHECK(tok[0].type == OKTA_CC_JSON_OBJECT);
     CHECK(okta_cc_json_find(&doc, 0, "d") < 0);              /* public only */
 
     memset(tp, 'x', sizeof tp);
-    CHECK(okta_cc_key_thumbprint(key, tp) == OKTA_CC_OK);
+    CHECK(okta_cc_key_thumbprint(key, tp, sizeof tp, &len, NULL) == OKTA_CC_OK && len == 43);
     CHECK(tp[43] == '\0' && strlen(tp) == 43);
 
     r = okta_cc_jwt_sign(key, OKTA_CC_ALG_DEFAULT, NULL, "{}", 2, jwt, sizeof jwt, &len, &err);
@@ -48,7 +48,7 @@ static void use_key(okta_cc_key *key)
     CHECK(dot2 != NULL && strchr(dot2 + 1, '.') == NULL);
     CHECK(okta_cc_b64url_decode(dot2 + 1, strlen(dot2 + 1), sig, sizeof sig, &sig_len) == OKTA_CC_OK);
     CHECK(okta_cc_jws_verify_bytes(key, okta_cc_key_default_alg(key), jwt, (size_t)(dot2 - jwt),
-                                   sig, sig_len) == OKTA_CC_OK);
+                                   sig, sig_len, NULL) == OKTA_CC_OK);
 }
 
 static void try_load(const char *text, size_t size, const char *kid)
