@@ -1983,14 +1983,6 @@ static const okta_cc__curve *okta_cc__key_curve(const okta_cc_key *key)
     return key->type == OKTA_CC_KEY_EC ? okta_cc__curve_by_id(key->curve) : NULL;
 }
 
-/* Whether key is a loaded key the functions below can work on: public functions check this
-   first, so a zeroed, wiped or garbage struct is an invalid argument and never a crash. */
-static int okta_cc__key_ok(const okta_cc_key *key)
-{
-    return key && ((key->type == OKTA_CC_KEY_RSA && key->n_len > 0 && key->n_len <= sizeof key->n) ||
-                   okta_cc__key_curve(key) != NULL);
-}
-
 /* "RSA" or the curve name, for messages. */
 static const char *okta_cc__key_kind(const okta_cc_key *key)
 {
@@ -2044,6 +2036,23 @@ static unsigned okta_cc__bit_length(const unsigned char *x, size_t n)
     bits = (unsigned)(n - 1) * 8;
     for (top = x[0]; top; top >>= 1) bits++;
     return bits;
+}
+
+/* Whether key is a loaded key that signing and export can work on: the public functions
+   check this first, so a zeroed or wiped struct is an invalid argument, and lengths that do
+   not fit their arrays (or an RSA bits that BearSSL would size its output by) never reach
+   BearSSL. */
+static int okta_cc__key_ok(const okta_cc_key *key)
+{
+    const okta_cc__curve *c;
+    if (!key) return 0;
+    if (key->type == OKTA_CC_KEY_RSA)
+        return key->n_len <= sizeof key->n && key->e_len <= sizeof key->e && key->p_len <= sizeof key->p &&
+               key->q_len <= sizeof key->q && key->dp_len <= sizeof key->dp && key->dq_len <= sizeof key->dq &&
+               key->iq_len <= sizeof key->iq && key->bits >= OKTA_CC__RSA_MIN_BITS &&
+               key->bits == okta_cc__bit_length(key->n, key->n_len);
+    c = okta_cc__key_curve(key);
+    return c && key->d_len <= sizeof key->d && key->pub_len == 1 + 2 * okta_cc__curve_size(c);
 }
 
 /* BearSSL views of a loaded key. They point into the okta_cc_key. */
