@@ -1938,19 +1938,20 @@ static size_t okta_cc__curve_size(const okta_cc__curve *c)
     return (c->bits + 7) / 8;
 }
 
-/* "P-256, P-384 and P-521" (conj "and"), with " (256 bits)" ... when with_bits: messages list
-   the table, so they can never name a curve it lacks or miss one it has. */
-static const char *okta_cc__curve_list(char *buf, size_t cap, const char *conj, int with_bits)
+/* The supported curves for messages, e.g. "P-256, P-384 and P-521" (last_sep " and "), or
+   with with_bits "P-256 (256 bits), ...". Messages read the table, so they can never name a
+   curve it lacks or miss one it has. */
+static const char *okta_cc__curve_list(char *buf, size_t cap, const char *last_sep, int with_bits)
 {
     size_t i, len = 0;
     buf[0] = '\0';
     for (i = 0; i < OKTA_CC__CURVE_COUNT && len < cap; i++) {
-        const char *sep = i == 0 ? "" : i + 1 < OKTA_CC__CURVE_COUNT ? ", " : conj;
-        int n = with_bits ? snprintf(buf + len, cap - len, "%s%s (%u bits)", sep, okta_cc__curves[i].crv,
-                                     okta_cc__curves[i].bits)
-                          : snprintf(buf + len, cap - len, "%s%s", sep, okta_cc__curves[i].crv);
+        const okta_cc__curve *c = &okta_cc__curves[i];
+        const char *sep = i == 0 ? "" : i + 1 < OKTA_CC__CURVE_COUNT ? ", " : last_sep;
+        int n = with_bits ? snprintf(buf + len, cap - len, "%s%s (%u bits)", sep, c->crv, c->bits)
+                          : snprintf(buf + len, cap - len, "%s%s", sep, c->crv);
         if (n < 0) break;
-        len += (size_t)n;
+        len += (size_t)n;   /* past cap when truncated: the loop ends, buf stays terminated */
     }
     return buf;
 }
@@ -2047,8 +2048,9 @@ static int okta_cc__key_ok(const okta_cc_key *key)
     const okta_cc__curve *c;
     if (!key) return 0;
     if (key->type == OKTA_CC_KEY_RSA)
-        return key->n_len <= sizeof key->n && key->e_len <= sizeof key->e && key->p_len <= sizeof key->p &&
-               key->q_len <= sizeof key->q && key->dp_len <= sizeof key->dp && key->dq_len <= sizeof key->dq &&
+        return key->n_len <= sizeof key->n && key->e_len <= sizeof key->e &&
+               key->p_len <= sizeof key->p && key->q_len <= sizeof key->q &&
+               key->dp_len <= sizeof key->dp && key->dq_len <= sizeof key->dq &&
                key->iq_len <= sizeof key->iq && key->bits >= OKTA_CC__RSA_MIN_BITS &&
                key->bits == okta_cc__bit_length(key->n, key->n_len);
     c = okta_cc__key_curve(key);
@@ -2085,7 +2087,7 @@ static void okta_cc__ec_views(const okta_cc_key *key, br_ec_private_key *sk, br_
     }
 }
 
-/* Sizes checked the same way whatever the key came from. */
+/* The RSA sizes we take, checked alike for DER and JWK keys (generation makes only these). */
 static okta_cc_result okta_cc__rsa_check_bits(unsigned bits, okta_cc_error *err)
 {
     if (bits < OKTA_CC__RSA_MIN_BITS)
@@ -2237,7 +2239,8 @@ static okta_cc_result okta_cc__key_from_der(okta_cc_key *key, const unsigned cha
     else if (ec)
         r = okta_cc__ec_set_private(key, ec->curve, ec->x, ec->xlen, err);
     else if (br_skey_decoder_last_error(&dc) == BR_ERR_X509_UNSUPPORTED)
-        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "unsupported key type or curve (RSA, %s are supported)",
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                          "unsupported key type or curve (RSA, %s are supported)",
                           okta_cc__curve_list(names, sizeof names, " and ", 0));
     else
         r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed private key (DER decoding error %d)",
@@ -2522,7 +2525,8 @@ static okta_cc_result okta_cc__jwk_ec(okta_cc_key *key, const okta_cc_json_doc *
     char names[64];
     okta_cc_result r;
     if (!c)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "EC JWK curve is missing or unsupported (%s are supported)",
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "EC JWK curve is missing or unsupported (%s are supported)",
                              okta_cc__curve_list(names, sizeof names, " and ", 0));
     size = okta_cc__curve_size(c);
     r = okta_cc__jwk_member(doc, obj, "x", x, sizeof x, &x_len, size, err);
@@ -3099,7 +3103,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_c
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no data or no signature buffer");
     need = okta_cc__sig_len(key);
     if (cap < need) return okta_cc__too_small(err, "the signature", need, sig_len);
-    if (!okta_cc__sign_raw(key, alg, data, len, sig)) return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+    if (!okta_cc__sign_raw(key, alg, data, len, sig))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
     if (sig_len) *sig_len = need;
     return OKTA_CC_OK;
 }
@@ -3113,9 +3118,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_verify_bytes(const okta_cc_key *key, okta
     okta_cc__error_reset(err);
     r = okta_cc__resolve_alg(key, &alg, err);
     if (r != OKTA_CC_OK) return r;
-    if ((!data && len) || !sig) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no data or no signature");
+    if ((!data && len) || !sig)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no data or no signature");
     if (!okta_cc__verify_raw(key, alg, data, len, sig, sig_len))
-        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "the %s signature does not verify", okta_cc_alg_name(alg));
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "the %s signature does not verify",
+                             okta_cc_alg_name(alg));
     return OKTA_CC_OK;
 }
 
@@ -3220,7 +3227,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
     okta_cc__error_reset(err);
     r = okta_cc__resolve_alg(key, &alg, err);
     if (r == OKTA_CC_OK) r = okta_cc__check_claims_object(claims_json, claims_len, err);
-    if (r == OKTA_CC_OK) r = okta_cc__jwt_header(alg, kid ? kid : key->kid, header, sizeof header, &header_len, err);
+    if (r == OKTA_CC_OK)
+        r = okta_cc__jwt_header(alg, kid ? kid : key->kid, header, sizeof header, &header_len, err);
     if (r != OKTA_CC_OK) return r;
     return okta_cc_jws_compact(key, alg, header, header_len, claims_json, claims_len, out, cap, out_len, err);
 }
