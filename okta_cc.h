@@ -500,7 +500,8 @@ typedef struct okta_cc_key {
      "kid" equals kid, or the only key when kid is NULL). Text whose newlines arrive as the two
      characters \n (an environment variable) is accepted too.
    The key is checked: sizes and curves, JWK members against each other, and a sign-then-verify
-   self-test. kid (optional) also becomes key->kid when the key has none. */
+   self-test. kid (optional) also becomes key->kid when the key has none. A NULL key or text is
+   OKTA_CC_ERR_INVALID_ARGUMENT; on any error the key is wiped. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
                                             const char *kid, okta_cc_error *err);
 /* The same from a file (at most 1 MiB). */
@@ -514,15 +515,24 @@ OKTA_CC_DEF void okta_cc_key_wipe(okta_cc_key *key);
 OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_type type,
                                                 unsigned bits, okta_cc_rng *rng,
                                                 okta_cc_error *err);
-/* The private key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"). Holds a secret. */
+/* The three exports below write text into out (cap bytes) and NUL-terminate it. *out_len
+   (optional) receives its length without the NUL, or on OKTA_CC_ERR_BUFFER_TOO_SMALL the size
+   needed including it; out may be NULL when cap is 0 (a size query). A key that is not loaded
+   is OKTA_CC_ERR_INVALID_ARGUMENT. */
+/* The private key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"). Holds a secret:
+   wipe it. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out, size_t cap,
-                                              size_t *out_len);
+                                              size_t *out_len, okta_cc_error *err);
 /* The public JWK: {"kty","n","e"} or {"kty","crv","x","y"}, then "kid" (kid, or key->kid
-   when kid is NULL; none when both are empty), "use":"sig" and "alg". */
+   when kid is NULL; none when both are empty), "use":"sig" and "alg". A kid that is not
+   UTF-8 is OKTA_CC_ERR_UTF8. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const char *kid,
-                                                  char *out, size_t cap, size_t *out_len);
-/* The RFC 7638 JWK thumbprint (SHA-256, base64url, 43 characters) into out[44]. */
-OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char out[44]);
+                                                  char *out, size_t cap, size_t *out_len,
+                                                  okta_cc_error *err);
+/* The RFC 7638 JWK thumbprint: SHA-256, base64url, always 43 characters, so cap 44 does;
+   *out_len gets 43, or 44 on OKTA_CC_ERR_BUFFER_TOO_SMALL. */
+OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char *out, size_t cap,
+                                                  size_t *out_len, okta_cc_error *err);
 
 /* Algorithm names ("RS256" ...) and back; okta_cc_alg_from_name returns DEFAULT if unknown. */
 OKTA_CC_DEF const char *okta_cc_alg_name(okta_cc_alg alg);
@@ -538,18 +548,25 @@ OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key);
 #define OKTA_CC_SIG_MAX 512
 
 /* Signs data with alg (DEFAULT: the key's default; a mismatch is OKTA_CC_ERR_ALG_MISMATCH):
-   RSASSA-PKCS1-v1_5 for RS*, raw r||s (JWS form) for ES*. sig needs OKTA_CC_SIG_MAX bytes. */
+   RSASSA-PKCS1-v1_5 for RS*, raw r||s (JWS form) for ES*, into sig (cap bytes). Every
+   signature of a key has one size: the modulus bytes for RSA, twice the curve size for EC
+   (64, 96, 132), never more than OKTA_CC_SIG_MAX. *sig_len (optional) receives it, on
+   success and on OKTA_CC_ERR_BUFFER_TOO_SMALL; sig may be NULL when cap is 0 (a size query). */
 OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_cc_alg alg,
                                                   const void *data, size_t len,
                                                   unsigned char *sig, size_t cap,
                                                   size_t *sig_len, okta_cc_error *err);
-/* Verifies a signature with the key's public half: OKTA_CC_OK or OKTA_CC_ERR_CRYPTO. */
+/* Verifies a signature with the key's public half: OKTA_CC_OK, or OKTA_CC_ERR_CRYPTO when it
+   does not verify (a signature of another size than the key makes never does). No key is
+   OKTA_CC_ERR_INVALID_ARGUMENT, an alg the key cannot use OKTA_CC_ERR_ALG_MISMATCH. */
 OKTA_CC_DEF okta_cc_result okta_cc_jws_verify_bytes(const okta_cc_key *key, okta_cc_alg alg,
                                                     const void *data, size_t len,
-                                                    const unsigned char *sig, size_t sig_len);
-/* BASE64URL(header) "." BASE64URL(payload) "." BASE64URL(signature) into out, NUL-terminated.
-   header_json is signed exactly as given; its "alg" member must name alg. *out_len gets the
-   length, or the size needed on OKTA_CC_ERR_BUFFER_TOO_SMALL. */
+                                                    const unsigned char *sig, size_t sig_len,
+                                                    okta_cc_error *err);
+/* BASE64URL(header) "." BASE64URL(payload) "." BASE64URL(signature) into out (cap bytes),
+   NUL-terminated. header_json is signed exactly as given; its "alg" member must name alg.
+   *out_len (optional) gets the length without the NUL, or on OKTA_CC_ERR_BUFFER_TOO_SMALL the
+   exact size needed including it; out may be NULL when cap is 0 (a size query). */
 OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_alg alg,
                                                const char *header_json, size_t header_len,
                                                const void *payload, size_t payload_len,
@@ -557,7 +574,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
                                                okta_cc_error *err);
 /* A signed JWT: header {"alg":...,"kid":...,"typ":"JWT"} (kid: the argument, else key->kid,
    else none; at most OKTA_CC_KID_MAX - 1 bytes) over claims_json, which must be a JSON object
-   and is signed byte for byte as given. */
+   and is signed byte for byte as given. out, cap, out_len as for okta_cc_jws_compact. */
 OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg alg,
                                             const char *kid, const char *claims_json,
                                             size_t claims_len, char *out, size_t cap,
@@ -577,7 +594,8 @@ typedef struct okta_cc_assertion {
 } okta_cc_assertion;
 
 /* Signs the assertion: header {"alg","kid","typ":"JWT"}, claims {"iss","sub","aud","jti",
-   "iat","exp"}. rng is needed only when a->jti is NULL. */
+   "iat","exp"}. rng is needed only when a->jti is NULL. out, cap, out_len as for
+   okta_cc_jws_compact. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta_cc_alg alg,
                                                     const okta_cc_assertion *a, okta_cc_rng *rng,
                                                     char *out, size_t cap, size_t *out_len,
@@ -1917,54 +1935,154 @@ OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng)
    Loading goes: text -> normalised text (CR dropped, literal \n turned into newlines) -> PEM
    (BearSSL's decoder, label checked against the DER structure) or JWK (our JSON parser) ->
    okta_cc_key -> checks (sizes, curves, consistency, sign-then-verify).
+   Sub-sections, each using only those above it: curves and algorithms; integers and BearSSL
+   views; DER; PEM; JWK; signing primitives; checks; loading; generation; export. The signing
+   primitives come before the checks because the sign-then-verify self-test needs them.
    ------------------------------------------------------------------------------------------- */
+
+/* ---- curves and algorithms: every fact about them lives in these two tables --------------- */
+
+/* One row per supported curve; adding a curve is adding a row (and, if it is larger than
+   P-521, raising OKTA_CC_EC_MAX_BYTES). A coordinate, the private scalar and each of r and s
+   in a JWS signature take okta_cc__curve_size bytes; the hash is that of the row's alg. The
+   curve OIDs never appear here: BearSSL reads and writes them. */
+typedef struct okta_cc__curve {
+    int id;                     /* BearSSL curve id, as in okta_cc_key.curve */
+    unsigned bits;              /* okta_cc_key.bits; what okta_cc_key_generate takes */
+    const char *crv;            /* the JWK "crv" name (RFC 7518 section 6.2.1.1) */
+    okta_cc_alg alg;            /* the JWS algorithm of the curve (RFC 7518 section 3.4) */
+} okta_cc__curve;
+
+static const okta_cc__curve okta_cc__curves[] = {
+    {BR_EC_secp256r1, 256, "P-256", OKTA_CC_ALG_ES256},
+    {BR_EC_secp384r1, 384, "P-384", OKTA_CC_ALG_ES384},
+    {BR_EC_secp521r1, 521, "P-521", OKTA_CC_ALG_ES512},
+};
+#define OKTA_CC__CURVE_COUNT (sizeof okta_cc__curves / sizeof okta_cc__curves[0])
+
+/* One row per JWS algorithm: its name, the key type it signs with, its hash and the hash's
+   DigestInfo OID (which only RSASSA-PKCS1-v1_5 puts into the signature). */
+typedef struct okta_cc__alg_info {
+    okta_cc_alg alg;
+    const char *name;
+    okta_cc_key_type kty;
+    const br_hash_class *hash;
+    const unsigned char *oid;
+} okta_cc__alg_info;
+
+static const okta_cc__alg_info okta_cc__algs[] = {
+    {OKTA_CC_ALG_RS256, "RS256", OKTA_CC_KEY_RSA, &br_sha256_vtable, BR_HASH_OID_SHA256},
+    {OKTA_CC_ALG_RS384, "RS384", OKTA_CC_KEY_RSA, &br_sha384_vtable, BR_HASH_OID_SHA384},
+    {OKTA_CC_ALG_RS512, "RS512", OKTA_CC_KEY_RSA, &br_sha512_vtable, BR_HASH_OID_SHA512},
+    {OKTA_CC_ALG_ES256, "ES256", OKTA_CC_KEY_EC, &br_sha256_vtable, BR_HASH_OID_SHA256},
+    {OKTA_CC_ALG_ES384, "ES384", OKTA_CC_KEY_EC, &br_sha384_vtable, BR_HASH_OID_SHA384},
+    {OKTA_CC_ALG_ES512, "ES512", OKTA_CC_KEY_EC, &br_sha512_vtable, BR_HASH_OID_SHA512},
+};
+
+/* RSA moduli we take: at least 2048 bits (NIST SP 800-131A), at most what okta_cc_key holds. */
+#define OKTA_CC__RSA_MIN_BITS 2048u
+#define OKTA_CC__RSA_MAX_BITS (8u * OKTA_CC_RSA_MAX_BYTES)
+
+static const okta_cc__curve *okta_cc__curve_by_id(int id)
+{
+    size_t i;
+    for (i = 0; i < OKTA_CC__CURVE_COUNT; i++)
+        if (okta_cc__curves[i].id == id) return &okta_cc__curves[i];
+    return NULL;
+}
+
+static const okta_cc__curve *okta_cc__curve_by_bits(unsigned bits)
+{
+    size_t i;
+    for (i = 0; i < OKTA_CC__CURVE_COUNT; i++)
+        if (okta_cc__curves[i].bits == bits) return &okta_cc__curves[i];
+    return NULL;
+}
+
+/* Bytes of a coordinate, of the private scalar, and of each of r and s. */
+static size_t okta_cc__curve_size(const okta_cc__curve *c)
+{
+    return (c->bits + 7) / 8;
+}
+
+/* The supported curves for messages, e.g. "P-256, P-384 and P-521" (last_sep " and "), or
+   with with_bits "P-256 (256 bits), ...". Messages read the table, so they can never name a
+   curve it lacks or miss one it has. */
+static const char *okta_cc__curve_list(char *buf, size_t cap, const char *last_sep, int with_bits)
+{
+    size_t i, len = 0;
+    buf[0] = '\0';
+    for (i = 0; i < OKTA_CC__CURVE_COUNT && len < cap; i++) {
+        const okta_cc__curve *c = &okta_cc__curves[i];
+        const char *sep = i == 0 ? "" : i + 1 < OKTA_CC__CURVE_COUNT ? ", " : last_sep;
+        int n = with_bits ? snprintf(buf + len, cap - len, "%s%s (%u bits)", sep, c->crv, c->bits)
+                          : snprintf(buf + len, cap - len, "%s%s", sep, c->crv);
+        if (n < 0) break;
+        len += (size_t)n;   /* past cap when truncated: the loop ends, buf stays terminated */
+    }
+    return buf;
+}
+
+static const okta_cc__alg_info *okta_cc__alg_info_of(okta_cc_alg alg)
+{
+    size_t i;
+    for (i = 0; i < sizeof okta_cc__algs / sizeof okta_cc__algs[0]; i++)
+        if (okta_cc__algs[i].alg == alg) return &okta_cc__algs[i];
+    return NULL;
+}
 
 OKTA_CC_DEF const char *okta_cc_alg_name(okta_cc_alg alg)
 {
-    switch (alg) {
-    case OKTA_CC_ALG_RS256: return "RS256";
-    case OKTA_CC_ALG_RS384: return "RS384";
-    case OKTA_CC_ALG_RS512: return "RS512";
-    case OKTA_CC_ALG_ES256: return "ES256";
-    case OKTA_CC_ALG_ES384: return "ES384";
-    case OKTA_CC_ALG_ES512: return "ES512";
-    case OKTA_CC_ALG_DEFAULT: break;
-    }
-    return "";
+    const okta_cc__alg_info *ai = okta_cc__alg_info_of(alg);
+    return ai ? ai->name : "";
 }
 
 OKTA_CC_DEF okta_cc_alg okta_cc_alg_from_name(const char *name)
 {
-    int a;
-    for (a = OKTA_CC_ALG_RS256; name && a <= OKTA_CC_ALG_ES512; a++)
-        if (strcmp(name, okta_cc_alg_name((okta_cc_alg)a)) == 0) return (okta_cc_alg)a;
+    size_t i;
+    for (i = 0; name && i < sizeof okta_cc__algs / sizeof okta_cc__algs[0]; i++)
+        if (strcmp(name, okta_cc__algs[i].name) == 0) return okta_cc__algs[i].alg;
     return OKTA_CC_ALG_DEFAULT;
 }
 
-static okta_cc_alg okta_cc__ec_alg_for_bits(unsigned bits)
+/* The curve row of an EC key, or NULL (an RSA key, or a curve id no row has). */
+static const okta_cc__curve *okta_cc__key_curve(const okta_cc_key *key)
 {
-    return bits == 256 ? OKTA_CC_ALG_ES256 : bits == 384 ? OKTA_CC_ALG_ES384 : OKTA_CC_ALG_ES512;
+    return key->type == OKTA_CC_KEY_EC ? okta_cc__curve_by_id(key->curve) : NULL;
+}
+
+/* "RSA" or the curve name, for messages. */
+static const char *okta_cc__key_kind(const okta_cc_key *key)
+{
+    const okta_cc__curve *c = okta_cc__key_curve(key);
+    return key->type == OKTA_CC_KEY_RSA ? "RSA" : c ? c->crv : "unknown";
 }
 
 OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key)
 {
+    const okta_cc__curve *c;
     if (!key || key->type == OKTA_CC_KEY_NONE) return OKTA_CC_ALG_DEFAULT;
     if (key->alg != OKTA_CC_ALG_DEFAULT) return key->alg;
-    return key->type == OKTA_CC_KEY_RSA ? OKTA_CC_ALG_RS256 : okta_cc__ec_alg_for_bits(key->bits);
+    if (key->type == OKTA_CC_KEY_RSA) return OKTA_CC_ALG_RS256;
+    c = okta_cc__key_curve(key);
+    return c ? c->alg : OKTA_CC_ALG_DEFAULT;
 }
 
 /* Whether key can sign with alg: RS* for any RSA key, ES* only on its own curve. */
 static int okta_cc__alg_fits_key(const okta_cc_key *key, okta_cc_alg alg)
 {
-    if (key->type == OKTA_CC_KEY_RSA)
-        return alg == OKTA_CC_ALG_RS256 || alg == OKTA_CC_ALG_RS384 || alg == OKTA_CC_ALG_RS512;
-    return key->type == OKTA_CC_KEY_EC && alg == okta_cc__ec_alg_for_bits(key->bits);
+    const okta_cc__alg_info *ai = okta_cc__alg_info_of(alg);
+    const okta_cc__curve *c = okta_cc__key_curve(key);
+    if (!ai || ai->kty != key->type) return 0;
+    return key->type == OKTA_CC_KEY_RSA || (c && c->alg == alg);
 }
 
 OKTA_CC_DEF void okta_cc_key_wipe(okta_cc_key *key)
 {
     if (key) okta_cc_wipe(key, sizeof *key);
 }
+
+/* ---- integers and BearSSL views ------------------------------------------------------------ */
 
 /* Copies a big-endian integer without its leading zero bytes; 0 if it does not fit. */
 static int okta_cc__copy_uint(unsigned char *dst, size_t cap, size_t *dst_len,
@@ -1988,14 +2106,22 @@ static unsigned okta_cc__bit_length(const unsigned char *x, size_t n)
     return bits;
 }
 
-static unsigned okta_cc__curve_bits(int curve)
+/* Whether key is a loaded key that signing and export can work on: the public functions
+   check this first, so a zeroed or wiped struct is an invalid argument, and lengths that do
+   not fit their arrays (or an RSA bits that BearSSL would size its output by) never reach
+   BearSSL. */
+static int okta_cc__key_ok(const okta_cc_key *key)
 {
-    switch (curve) {
-    case BR_EC_secp256r1: return 256;
-    case BR_EC_secp384r1: return 384;
-    case BR_EC_secp521r1: return 521;
-    default: return 0;
-    }
+    const okta_cc__curve *c;
+    if (!key) return 0;
+    if (key->type == OKTA_CC_KEY_RSA)
+        return key->n_len <= sizeof key->n && key->e_len <= sizeof key->e &&
+               key->p_len <= sizeof key->p && key->q_len <= sizeof key->q &&
+               key->dp_len <= sizeof key->dp && key->dq_len <= sizeof key->dq &&
+               key->iq_len <= sizeof key->iq && key->bits >= OKTA_CC__RSA_MIN_BITS &&
+               key->bits == okta_cc__bit_length(key->n, key->n_len);
+    c = okta_cc__key_curve(key);
+    return c && key->d_len <= sizeof key->d && key->pub_len == 1 + 2 * okta_cc__curve_size(c);
 }
 
 /* BearSSL views of a loaded key. They point into the okta_cc_key. */
@@ -2028,6 +2154,37 @@ static void okta_cc__ec_views(const okta_cc_key *key, br_ec_private_key *sk, br_
     }
 }
 
+/* The RSA sizes we take, checked alike for DER and JWK keys (generation makes only these). */
+static okta_cc_result okta_cc__rsa_check_bits(unsigned bits, okta_cc_error *err)
+{
+    if (bits < OKTA_CC__RSA_MIN_BITS)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL, "RSA key of %u bits; at least %u are required",
+                             bits, OKTA_CC__RSA_MIN_BITS);
+    if (bits > OKTA_CC__RSA_MAX_BITS)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "RSA keys over %u bits are not supported",
+                             OKTA_CC__RSA_MAX_BITS);
+    return OKTA_CC_OK;
+}
+
+/* The one copy of an RSA key's parts into an okta_cc_key, whatever they were read from (DER,
+   JWK, generation): n and e from pk, the CRT parts from sk, each minimal big-endian; the size
+   is n's own bit length. 0 when a part is longer than okta_cc_key holds. */
+static int okta_cc__key_set_rsa(okta_cc_key *key, const br_rsa_private_key *sk,
+                                const br_rsa_public_key *pk)
+{
+    key->type = OKTA_CC_KEY_RSA;
+    if (!okta_cc__copy_uint(key->n, sizeof key->n, &key->n_len, pk->n, pk->nlen) ||
+        !okta_cc__copy_uint(key->e, sizeof key->e, &key->e_len, pk->e, pk->elen) ||
+        !okta_cc__copy_uint(key->p, sizeof key->p, &key->p_len, sk->p, sk->plen) ||
+        !okta_cc__copy_uint(key->q, sizeof key->q, &key->q_len, sk->q, sk->qlen) ||
+        !okta_cc__copy_uint(key->dp, sizeof key->dp, &key->dp_len, sk->dp, sk->dplen) ||
+        !okta_cc__copy_uint(key->dq, sizeof key->dq, &key->dq_len, sk->dq, sk->dqlen) ||
+        !okta_cc__copy_uint(key->iq, sizeof key->iq, &key->iq_len, sk->iq, sk->iqlen))
+        return 0;
+    key->bits = okta_cc__bit_length(key->n, key->n_len);
+    return 1;
+}
+
 /* Sets the EC private scalar and derives the public point with BearSSL. */
 static okta_cc_result okta_cc__ec_set_private(okta_cc_key *key, int curve,
                                               const unsigned char *d, size_t d_len,
@@ -2035,14 +2192,17 @@ static okta_cc_result okta_cc__ec_set_private(okta_cc_key *key, int curve,
 {
     br_ec_private_key sk;
     br_ec_public_key pk;
-    unsigned bits = okta_cc__curve_bits(curve);
-    if (!bits)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
-                             "unsupported EC curve (P-256, P-384 and P-521 are supported)");
+    const okta_cc__curve *c = okta_cc__curve_by_id(curve);
+    char names[64];
+    if (!c)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "unsupported EC curve (%s are supported)",
+                             okta_cc__curve_list(names, sizeof names, " and ", 0));
+    /* A row for a curve larger than okta_cc_key holds is a mistake in the table. */
+    OKTA_CC_ASSERT(okta_cc__curve_size(c) <= OKTA_CC_EC_MAX_BYTES);
     if (d_len > sizeof key->d) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "EC private key too long");
     key->type = OKTA_CC_KEY_EC;
     key->curve = curve;
-    key->bits = bits;
+    key->bits = c->bits;
     memcpy(key->d, d, d_len);
     key->d_len = d_len;
     okta_cc__ec_views(key, &sk, NULL);
@@ -2095,8 +2255,9 @@ static int okta_cc__der_matches_label(const unsigned char *der, size_t n, const 
     return second == 0x30;                                        /* PRIVATE KEY (PKCS#8) */
 }
 
-/* Reads n and e from PKCS#1 RSAPrivateKey, or from the PKCS#1 inside a PKCS#8 OCTET STRING. */
-static int okta_cc__der_rsa_public(const unsigned char *der, size_t len, okta_cc_key *key)
+/* Finds n and e in PKCS#1 RSAPrivateKey, or in the PKCS#1 inside a PKCS#8 OCTET STRING; pk
+   points into der. (BearSSL's key decoder keeps only the private parts.) */
+static int okta_cc__der_rsa_public(const unsigned char *der, size_t len, br_rsa_public_key *pk)
 {
     okta_cc__der in, seq, item, n, e;
     in.p = der, in.n = len;
@@ -2105,11 +2266,26 @@ static int okta_cc__der_rsa_public(const unsigned char *der, size_t len, okta_cc
     if (seq.n && seq.p[0] == 0x30) {                              /* PKCS#8 wrapper */
         if (okta_cc__der_next(&seq, &item) != 0x30) return 0;
         if (okta_cc__der_next(&seq, &item) != 0x04) return 0;
-        return okta_cc__der_rsa_public(item.p, item.n, key);
+        return okta_cc__der_rsa_public(item.p, item.n, pk);
     }
     if (okta_cc__der_next(&seq, &n) != 0x02 || okta_cc__der_next(&seq, &e) != 0x02) return 0;
-    return okta_cc__copy_uint(key->n, sizeof key->n, &key->n_len, n.p, n.n) &&
-           okta_cc__copy_uint(key->e, sizeof key->e, &key->e_len, e.p, e.n);
+    pk->n = (unsigned char *)n.p, pk->nlen = n.n;
+    pk->e = (unsigned char *)e.p, pk->elen = e.n;
+    return 1;
+}
+
+/* An RSA key out of BearSSL's decoder: the CRT parts from sk, n and e from the DER itself. */
+static okta_cc_result okta_cc__key_from_der_rsa(okta_cc_key *key, const br_rsa_private_key *sk,
+                                                const unsigned char *der, size_t len,
+                                                okta_cc_error *err)
+{
+    br_rsa_public_key pk;
+    okta_cc_result r = okta_cc__rsa_check_bits(sk->n_bitlen, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!okta_cc__der_rsa_public(der, len, &pk) || !okta_cc__key_set_rsa(key, sk, &pk) ||
+        key->bits != sk->n_bitlen)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed RSA private key (modulus or exponent)");
+    return OKTA_CC_OK;
 }
 
 /* Decodes a DER private key with BearSSL and copies it out of the decoder's context. */
@@ -2119,37 +2295,23 @@ static okta_cc_result okta_cc__key_from_der(okta_cc_key *key, const unsigned cha
     br_skey_decoder_context dc;
     const br_rsa_private_key *rsa;
     const br_ec_private_key *ec;
-    okta_cc_result r = OKTA_CC_OK;
+    okta_cc_result r;
+    char names[64];
     br_skey_decoder_init(&dc);
     br_skey_decoder_push(&dc, der, len);
     rsa = br_skey_decoder_get_rsa(&dc);
     ec = br_skey_decoder_get_ec(&dc);
-    if (rsa) {
-        key->type = OKTA_CC_KEY_RSA;
-        key->bits = rsa->n_bitlen;
-        if (rsa->n_bitlen < 2048) {
-            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL,
-                              "RSA key of %u bits; at least 2048 are required", (unsigned)rsa->n_bitlen);
-        } else if (rsa->n_bitlen > 4096 ||
-                   !okta_cc__copy_uint(key->p, sizeof key->p, &key->p_len, rsa->p, rsa->plen) ||
-                   !okta_cc__copy_uint(key->q, sizeof key->q, &key->q_len, rsa->q, rsa->qlen) ||
-                   !okta_cc__copy_uint(key->dp, sizeof key->dp, &key->dp_len, rsa->dp, rsa->dplen) ||
-                   !okta_cc__copy_uint(key->dq, sizeof key->dq, &key->dq_len, rsa->dq, rsa->dqlen) ||
-                   !okta_cc__copy_uint(key->iq, sizeof key->iq, &key->iq_len, rsa->iq, rsa->iqlen)) {
-            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "RSA keys over 4096 bits are not supported");
-        } else if (!okta_cc__der_rsa_public(der, len, key) ||
-                   okta_cc__bit_length(key->n, key->n_len) != key->bits) {
-            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed RSA private key (modulus or exponent)");
-        }
-    } else if (ec) {
+    if (rsa)
+        r = okta_cc__key_from_der_rsa(key, rsa, der, len, err);
+    else if (ec)
         r = okta_cc__ec_set_private(key, ec->curve, ec->x, ec->xlen, err);
-    } else if (br_skey_decoder_last_error(&dc) == BR_ERR_X509_UNSUPPORTED) {
+    else if (br_skey_decoder_last_error(&dc) == BR_ERR_X509_UNSUPPORTED)
         r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
-                          "unsupported key type or curve (RSA, P-256, P-384 and P-521 are supported)");
-    } else {
+                          "unsupported key type or curve (RSA, %s are supported)",
+                          okta_cc__curve_list(names, sizeof names, " and ", 0));
+    else
         r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed private key (DER decoding error %d)",
                           br_skey_decoder_last_error(&dc));
-    }
     okta_cc_wipe(&dc, sizeof dc);
     return r;
 }
@@ -2300,31 +2462,59 @@ static okta_cc_result okta_cc__jwk_member(const okta_cc_json_doc *doc, size_t ob
     return OKTA_CC_OK;
 }
 
-/* Reads an RSA integer member, minimal big-endian, into dst. */
-static okta_cc_result okta_cc__jwk_rsa_int(const okta_cc_json_doc *doc, size_t obj, const char *name,
-                                           unsigned char *dst, size_t cap, size_t *dst_len,
-                                           okta_cc_error *err)
+/* The members of an RSA private JWK (RFC 7518 section 6.3), in the order they are read. */
+enum {
+    OKTA_CC__JWK_N, OKTA_CC__JWK_E, OKTA_CC__JWK_D, OKTA_CC__JWK_P, OKTA_CC__JWK_Q,
+    OKTA_CC__JWK_DP, OKTA_CC__JWK_DQ, OKTA_CC__JWK_QI, OKTA_CC__JWK_RSA_MEMBERS
+};
+static const char *const okta_cc__jwk_rsa_names[OKTA_CC__JWK_RSA_MEMBERS] = {
+    "n", "e", "d", "p", "q", "dp", "dq", "qi"
+};
+
+/* The decoded members, as they came (leading zeros included: okta_cc__key_set_rsa drops
+   them). The room above a 4096-bit modulus lets a member with a few leading zero bytes in. */
+typedef struct okta_cc__jwk_rsa_parts {
+    unsigned char v[OKTA_CC__JWK_RSA_MEMBERS][OKTA_CC_RSA_MAX_BYTES + 8];
+    size_t len[OKTA_CC__JWK_RSA_MEMBERS];
+} okta_cc__jwk_rsa_parts;
+
+/* Decodes RSA member i; a missing one is a format error that names it. */
+static okta_cc_result okta_cc__jwk_rsa_read(okta_cc__jwk_rsa_parts *m, const okta_cc_json_doc *doc,
+                                            size_t obj, int i, okta_cc_error *err)
 {
-    unsigned char tmp[OKTA_CC_RSA_MAX_BYTES + 8];
-    size_t n = 0;
-    okta_cc_result r = okta_cc__jwk_member(doc, obj, name, tmp, sizeof tmp, &n, 0, err);
+    const char *name = okta_cc__jwk_rsa_names[i];
+    okta_cc_result r = okta_cc__jwk_member(doc, obj, name, m->v[i], sizeof m->v[i], &m->len[i], 0, err);
     if (r == OKTA_CC_ERR_NOT_FOUND)
         r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
                           "RSA JWK without \"%s\" (n, e, d, p, q, dp, dq and qi are needed)", name);
-    else if (r == OKTA_CC_OK && !okta_cc__copy_uint(dst, cap, dst_len, tmp, n))
-        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
-                          "RSA JWK member \"%s\" too large (at most 4096-bit keys)", name);
-    okta_cc_wipe(tmp, sizeof tmp);
     return r;
 }
 
-/* d must be the inverse of e: checks x^(e*d) = x mod n with BearSSL's modular exponentiation. */
+/* n must be p*q: BearSSL recomputes it from p and q. */
+static int okta_cc__rsa_modulus_matches(const okta_cc_key *key)
+{
+    br_rsa_compute_modulus modulus = br_rsa_compute_modulus_get_default();
+    br_rsa_private_key sk;
+    unsigned char n[OKTA_CC_RSA_MAX_BYTES];
+    int ok;
+    okta_cc__rsa_views(key, &sk, NULL);
+    ok = modulus(NULL, &sk) == key->n_len && modulus(n, &sk) == key->n_len &&
+         memcmp(n, key->n, key->n_len) == 0;
+    okta_cc_wipe(n, sizeof n);
+    return ok;
+}
+
+/* d must be the inverse of e: checks x^(e*d) = x mod n with BearSSL's modular exponentiation
+   (okta_cc_key keeps no d, so this is the only place it is looked at). */
 static int okta_cc__rsa_d_consistent(const okta_cc_key *key, const unsigned char *d, size_t d_len)
 {
     br_rsa_public pub = br_rsa_public_get_default();
     br_rsa_public_key pk;
     unsigned char x[OKTA_CC_RSA_MAX_BYTES];
+    size_t i;
     int ok;
+    while (d_len > 0 && d[0] == 0) d++, d_len--;
+    if (d_len > key->n_len) return 0;
     okta_cc__rsa_views(key, NULL, &pk);
     memset(x, 0, key->n_len);
     x[key->n_len - 1] = 0x2a;
@@ -2332,71 +2522,80 @@ static int okta_cc__rsa_d_consistent(const okta_cc_key *key, const unsigned char
     ok = pub(x, key->n_len, &pk) == 1;          /* x^e */
     pk.e = (unsigned char *)d, pk.elen = d_len;
     ok = ok && pub(x, key->n_len, &pk) == 1;    /* (x^e)^d */
-    ok = ok && x[key->n_len - 1] == 0x2a && x[key->n_len / 2] == 0x5c;
-    if (ok) {
-        size_t i;
-        for (i = 0; i < key->n_len; i++)
-            if (i != key->n_len - 1 && i != key->n_len / 2 && x[i]) ok = 0;
-    }
+    for (i = 0; ok && i < key->n_len; i++)
+        ok = x[i] == (i == key->n_len - 1 ? 0x2a : i == key->n_len / 2 ? 0x5c : 0);
     okta_cc_wipe(x, sizeof x);
     return ok;
 }
 
+/* Copies the decoded members into key, then checks that they belong to one key. */
+static okta_cc_result okta_cc__jwk_rsa_set(okta_cc_key *key, const okta_cc__jwk_rsa_parts *m,
+                                           okta_cc_error *err)
+{
+    br_rsa_private_key sk;
+    br_rsa_public_key pk;
+    memset(&sk, 0, sizeof sk);
+    pk.n = (unsigned char *)m->v[OKTA_CC__JWK_N], pk.nlen = m->len[OKTA_CC__JWK_N];
+    pk.e = (unsigned char *)m->v[OKTA_CC__JWK_E], pk.elen = m->len[OKTA_CC__JWK_E];
+    sk.p = (unsigned char *)m->v[OKTA_CC__JWK_P], sk.plen = m->len[OKTA_CC__JWK_P];
+    sk.q = (unsigned char *)m->v[OKTA_CC__JWK_Q], sk.qlen = m->len[OKTA_CC__JWK_Q];
+    sk.dp = (unsigned char *)m->v[OKTA_CC__JWK_DP], sk.dplen = m->len[OKTA_CC__JWK_DP];
+    sk.dq = (unsigned char *)m->v[OKTA_CC__JWK_DQ], sk.dqlen = m->len[OKTA_CC__JWK_DQ];
+    sk.iq = (unsigned char *)m->v[OKTA_CC__JWK_QI], sk.iqlen = m->len[OKTA_CC__JWK_QI];
+    if (!okta_cc__key_set_rsa(key, &sk, &pk))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "RSA JWK member too large (at most %u-bit keys)", OKTA_CC__RSA_MAX_BITS);
+    if (!okta_cc__rsa_modulus_matches(key))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "RSA JWK: n is not p*q");
+    if (!okta_cc__rsa_d_consistent(key, m->v[OKTA_CC__JWK_D], m->len[OKTA_CC__JWK_D]))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "RSA JWK: d does not match e, p and q");
+    return OKTA_CC_OK;
+}
+
+/* An RSA private JWK. The order of the checks decides which error a broken JWK gets: a
+   public key says so before its size is judged, and its size before a missing CRT member. */
 static okta_cc_result okta_cc__jwk_rsa(okta_cc_key *key, const okta_cc_json_doc *doc, size_t obj,
                                        okta_cc_error *err)
 {
-    unsigned char d[OKTA_CC_RSA_MAX_BYTES];
-    size_t d_len = 0;
-    okta_cc_result r;
-    unsigned char modulus[OKTA_CC_RSA_MAX_BYTES];
-    br_rsa_private_key sk;
-    key->type = OKTA_CC_KEY_RSA;
-    r = okta_cc__jwk_rsa_int(doc, obj, "n", key->n, sizeof key->n, &key->n_len, err);
-    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "e", key->e, sizeof key->e, &key->e_len, err);
-    if (r != OKTA_CC_OK) return r;
-    if (okta_cc_json_find(doc, obj, "d") < 0)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
-                             "this JWK is a public key (no \"d\"); the private key is needed");
-    key->bits = okta_cc__bit_length(key->n, key->n_len);
-    if (key->bits < 2048)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_TOO_SMALL,
-                             "RSA key of %u bits; at least 2048 are required", key->bits);
-    r = okta_cc__jwk_rsa_int(doc, obj, "d", d, sizeof d, &d_len, err);
-    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "p", key->p, sizeof key->p, &key->p_len, err);
-    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "q", key->q, sizeof key->q, &key->q_len, err);
-    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "dp", key->dp, sizeof key->dp, &key->dp_len, err);
-    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "dq", key->dq, sizeof key->dq, &key->dq_len, err);
-    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_int(doc, obj, "qi", key->iq, sizeof key->iq, &key->iq_len, err);
-    if (r == OKTA_CC_OK) {
-        /* n must be p*q (BearSSL recomputes it), and d must invert e. */
-        okta_cc__rsa_views(key, &sk, NULL);
-        if (br_rsa_compute_modulus_get_default()(NULL, &sk) != key->n_len ||
-            br_rsa_compute_modulus_get_default()(modulus, &sk) != key->n_len ||
-            memcmp(modulus, key->n, key->n_len) != 0)
-            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "RSA JWK: n is not p*q");
-        else if (!okta_cc__rsa_d_consistent(key, d, d_len))
-            r = okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "RSA JWK: d does not match e, p and q");
-    }
-    okta_cc_wipe(d, sizeof d);
-    okta_cc_wipe(modulus, sizeof modulus);
+    okta_cc__jwk_rsa_parts m;
+    okta_cc_result r = okta_cc__jwk_rsa_read(&m, doc, obj, OKTA_CC__JWK_N, err);
+    int i;
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_read(&m, doc, obj, OKTA_CC__JWK_E, err);
+    if (r == OKTA_CC_OK && okta_cc_json_find(doc, obj, "d") < 0)
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
+                          "this JWK is a public key (no \"d\"); the private key is needed");
+    if (r == OKTA_CC_OK)
+        r = okta_cc__rsa_check_bits(okta_cc__bit_length(m.v[OKTA_CC__JWK_N], m.len[OKTA_CC__JWK_N]), err);
+    for (i = OKTA_CC__JWK_D; r == OKTA_CC_OK && i < OKTA_CC__JWK_RSA_MEMBERS; i++)
+        r = okta_cc__jwk_rsa_read(&m, doc, obj, i, err);
+    if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_set(key, &m, err);
+    okta_cc_wipe(&m, sizeof m);
     return r;
+}
+
+/* The curve row the JWK's "crv" names, or NULL. */
+static const okta_cc__curve *okta_cc__jwk_curve(const okta_cc_json_doc *doc, size_t obj)
+{
+    long crv = okta_cc_json_find(doc, obj, "crv");
+    size_t i;
+    for (i = 0; crv >= 0 && i < OKTA_CC__CURVE_COUNT; i++)
+        if (okta_cc_json_string_equals(doc, (size_t)crv, okta_cc__curves[i].crv)) return &okta_cc__curves[i];
+    return NULL;
 }
 
 static okta_cc_result okta_cc__jwk_ec(okta_cc_key *key, const okta_cc_json_doc *doc, size_t obj,
                                       okta_cc_error *err)
 {
-    static const char *const names[] = {"P-256", "P-384", "P-521"};
-    static const int curves[] = {BR_EC_secp256r1, BR_EC_secp384r1, BR_EC_secp521r1};
     unsigned char d[OKTA_CC_EC_MAX_BYTES], x[OKTA_CC_EC_MAX_BYTES], y[OKTA_CC_EC_MAX_BYTES];
-    size_t d_len = 0, x_len = 0, y_len = 0, size, i;
-    long crv = okta_cc_json_find(doc, obj, "crv");
+    size_t d_len = 0, x_len = 0, y_len = 0, size;
+    const okta_cc__curve *c = okta_cc__jwk_curve(doc, obj);
+    char names[64];
     okta_cc_result r;
-    for (i = 0; i < 3; i++)
-        if (crv >= 0 && okta_cc_json_string_equals(doc, (size_t)crv, names[i])) break;
-    if (i == 3)
+    if (!c)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
-                             "EC JWK curve is missing or unsupported (P-256, P-384 and P-521 are supported)");
-    size = (okta_cc__curve_bits(curves[i]) + 7) / 8;
+                             "EC JWK curve is missing or unsupported (%s are supported)",
+                             okta_cc__curve_list(names, sizeof names, " and ", 0));
+    size = okta_cc__curve_size(c);
     r = okta_cc__jwk_member(doc, obj, "x", x, sizeof x, &x_len, size, err);
     if (r == OKTA_CC_OK) r = okta_cc__jwk_member(doc, obj, "y", y, sizeof y, &y_len, size, err);
     if (r == OKTA_CC_ERR_NOT_FOUND) r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
@@ -2406,12 +2605,12 @@ static okta_cc_result okta_cc__jwk_ec(okta_cc_key *key, const okta_cc_json_doc *
     if (r == OKTA_CC_ERR_NOT_FOUND)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
                              "this JWK is a public key (no \"d\"); the private key is needed");
-    if (r == OKTA_CC_OK) r = okta_cc__ec_set_private(key, curves[i], d, d_len, err);
+    if (r == OKTA_CC_OK) r = okta_cc__ec_set_private(key, c->id, d, d_len, err);
     /* The public point derived from d must be the one the JWK states. */
     if (r == OKTA_CC_OK && (key->pub_len != 1 + 2 * size || memcmp(key->pub + 1, x, size) != 0 ||
                             memcmp(key->pub + 1 + size, y, size) != 0))
         r = okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
-                          "EC JWK: x and y do not match d (or are not a point on %s)", names[i]);
+                          "EC JWK: x and y do not match d (or are not a point on %s)", c->crv);
     okta_cc_wipe(d, sizeof d);
     return r;
 }
@@ -2490,6 +2689,105 @@ static okta_cc_result okta_cc__key_from_jwk(okta_cc_key *key, const char *text, 
     return r;
 }
 
+/* ---- signing primitives: RSASSA-PKCS1-v1_5 and raw ECDSA on BearSSL ------------------------
+   Used by the key self-test below and by the JWS layer, which adds only the JOSE framing.
+   The caller has checked that alg fits the key (okta_cc__alg_fits_key) and that sig holds
+   okta_cc__sig_len(key) bytes. */
+
+/* Hashes data with hc; returns the digest length. */
+static size_t okta_cc__hash(const br_hash_class *hc, const void *data, size_t len, unsigned char *out)
+{
+    br_hash_compat_context ctx;
+    hc->init(&ctx.vtable);
+    hc->update(&ctx.vtable, data, len);
+    hc->out(&ctx.vtable, out);
+    return (hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
+}
+
+/* The size of every signature a key makes: the modulus bytes for RSA; r||s for EC, each half
+   the curve size (RFC 7518 section 3.4). */
+static size_t okta_cc__sig_len(const okta_cc_key *key)
+{
+    const okta_cc__curve *c = okta_cc__key_curve(key);
+    if (key->type == OKTA_CC_KEY_RSA) return (key->bits + 7) / 8;
+    return c ? 2 * okta_cc__curve_size(c) : 0;
+}
+
+/* Signs data into sig (okta_cc__sig_len(key) bytes); 0 when BearSSL fails. */
+static int okta_cc__sign_raw(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                             unsigned char *sig)
+{
+    const okta_cc__alg_info *ai = okta_cc__alg_info_of(alg);
+    unsigned char hash[64];
+    size_t hash_len = okta_cc__hash(ai->hash, data, len, hash);
+    if (key->type == OKTA_CC_KEY_RSA) {
+        br_rsa_private_key sk;
+        okta_cc__rsa_views(key, &sk, NULL);
+        return br_rsa_pkcs1_sign_get_default()(ai->oid, hash, hash_len, &sk, sig) == 1;
+    } else {
+        br_ec_private_key sk;
+        okta_cc__ec_views(key, &sk, NULL);
+        /* Raw r||s, each padded to the curve size: exactly the JWS form (RFC 7518 3.4). */
+        return br_ecdsa_sign_raw_get_default()(br_ec_get_default(), ai->hash, hash, &sk, sig) ==
+               okta_cc__sig_len(key);
+    }
+}
+
+/* 1 when sig is a signature of data by key with alg. A signature of another length than the
+   key makes (a DER-encoded ECDSA one, say) never is. */
+static int okta_cc__verify_raw(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                               const unsigned char *sig, size_t sig_len)
+{
+    const okta_cc__alg_info *ai = okta_cc__alg_info_of(alg);
+    unsigned char hash[64], recovered[64];
+    size_t hash_len = okta_cc__hash(ai->hash, data, len, hash);
+    if (sig_len != okta_cc__sig_len(key)) return 0;
+    if (key->type == OKTA_CC_KEY_RSA) {
+        br_rsa_public_key pk;
+        okta_cc__rsa_views(key, NULL, &pk);
+        return br_rsa_pkcs1_vrfy_get_default()(sig, sig_len, ai->oid, hash_len, &pk, recovered) &&
+               memcmp(recovered, hash, hash_len) == 0;
+    } else {
+        br_ec_public_key pk;
+        okta_cc__ec_views(key, NULL, &pk);
+        return br_ecdsa_vrfy_raw_get_default()(br_ec_get_default(), hash, hash_len, &pk, sig, sig_len) == 1;
+    }
+}
+
+/* ---- checks: on every key, whatever it was read from or generated by ----------------------- */
+
+/* p and q of an RSA key are each about half the modulus. p = 1, q = n passes p*q = n and even
+   signs (CRT degenerates to plain exponentiation), but is not a key anyone should use. */
+static okta_cc_result okta_cc__rsa_primes_plausible(const okta_cc_key *key, okta_cc_error *err)
+{
+    unsigned half = key->bits / 2, pb, qb;
+    if (key->type != OKTA_CC_KEY_RSA) return OKTA_CC_OK;
+    pb = okta_cc__bit_length(key->p, key->p_len);
+    qb = okta_cc__bit_length(key->q, key->q_len);
+    if (pb + 64 < half || qb + 64 < half || pb > half + 64 || qb > half + 64)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
+                             "RSA key: p (%u bits) and q (%u bits) are not two primes of about half of n (%u bits)",
+                             pb, qb, key->bits);
+    return OKTA_CC_OK;
+}
+
+/* Signs and verifies a fixed message: proves the private and public halves belong together. */
+static okta_cc_result okta_cc__key_self_test(const okta_cc_key *key, okta_cc_error *err)
+{
+    static const char msg[] = "okta_cc key self-test";
+    unsigned char sig[OKTA_CC_SIG_MAX];
+    okta_cc_alg alg = okta_cc_key_default_alg(key);
+    int ok = okta_cc__key_ok(key) && okta_cc__alg_fits_key(key, alg) &&
+             okta_cc__sig_len(key) <= sizeof sig &&
+             okta_cc__sign_raw(key, alg, msg, sizeof msg - 1, sig) &&
+             okta_cc__verify_raw(key, alg, msg, sizeof msg - 1, sig, okta_cc__sig_len(key));
+    okta_cc_wipe(sig, sizeof sig);
+    if (!ok)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
+                             "key self-test failed: a signature made with it does not verify");
+    return OKTA_CC_OK;
+}
+
 /* ---- loading ----------------------------------------------------------------------------- */
 
 /* Copies text into a new buffer with CRs dropped, literal "\n" turned into newlines when the
@@ -2517,61 +2815,39 @@ static char *okta_cc__normalise_key_text(const okta_cc_allocator *a, const char 
     return out;
 }
 
-/* p and q of an RSA key are each about half the modulus. p = 1, q = n passes p*q = n and even
-   signs (CRT degenerates to plain exponentiation), but is not a key anyone should use. */
-static okta_cc_result okta_cc__rsa_primes_plausible(const okta_cc_key *key, okta_cc_error *err)
+/* Reads the key in text, a JWK or PEM, by its first character past leading whitespace. */
+static okta_cc_result okta_cc__key_from_text(okta_cc_key *key, const char *text, size_t len,
+                                             const char *kid, const okta_cc_allocator *a,
+                                             okta_cc_error *err)
 {
-    unsigned half = key->bits / 2, pb, qb;
-    if (key->type != OKTA_CC_KEY_RSA) return OKTA_CC_OK;
-    pb = okta_cc__bit_length(key->p, key->p_len);
-    qb = okta_cc__bit_length(key->q, key->q_len);
-    if (pb + 64 < half || qb + 64 < half || pb > half + 64 || qb > half + 64)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
-                             "RSA key: p (%u bits) and q (%u bits) are not two primes of about half of n (%u bits)",
-                             pb, qb, key->bits);
-    return OKTA_CC_OK;
-}
-
-/* Signs and verifies a fixed message: proves the private and public halves belong together. */
-static okta_cc_result okta_cc__key_self_test(const okta_cc_key *key, okta_cc_error *err)
-{
-    static const char msg[] = "okta_cc key self-test";
-    unsigned char sig[OKTA_CC_SIG_MAX];
-    size_t sig_len = 0;
-    okta_cc_alg alg = key->type == OKTA_CC_KEY_RSA ? OKTA_CC_ALG_RS256 : okta_cc__ec_alg_for_bits(key->bits);
-    if (okta_cc_jws_sign_bytes(key, alg, msg, sizeof msg - 1, sig, sizeof sig, &sig_len, NULL) != OKTA_CC_OK ||
-        okta_cc_jws_verify_bytes(key, alg, msg, sizeof msg - 1, sig, sig_len) != OKTA_CC_OK)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT,
-                             "key self-test failed: a signature made with it does not verify");
-    return OKTA_CC_OK;
+    char *norm;
+    size_t norm_len = 0, i = 0;
+    okta_cc_result r;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) i++;
+    if (i == len) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "empty key");
+    if ((unsigned char)text[i] == 0x30)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
+                             "binary DER is not supported - convert to PEM: openssl pkey -inform DER -in KEY -out key.pem");
+    if (text[i] == '{') return okta_cc__key_from_jwk(key, text + i, len - i, kid, a, err);
+    if (!okta_cc__memmem(text, len, "-----BEGIN "))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "not a PEM or JWK private key");
+    norm = okta_cc__normalise_key_text(a, text, len, &norm_len);
+    if (!norm) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    r = okta_cc__key_from_pem(key, norm, norm_len, a, err);
+    okta_cc_wipe(norm, norm_len);
+    okta_cc__free(a, norm);
+    return r;
 }
 
 /* okta_cc_key_load with the scratch memory (normalised text, DER, JSON tokens) from a. */
 static okta_cc_result okta_cc__load_key_text(okta_cc_key *key, const char *text, size_t len, const char *kid,
                                              const okta_cc_allocator *a, okta_cc_error *err)
 {
-    char *norm;
-    size_t norm_len = 0, i = 0;
     okta_cc_result r;
     okta_cc__error_reset(err);
-    if (!key || (!text && len)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key given");
+    if (!key || !text) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key given");
     memset(key, 0, sizeof *key);
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) i++;
-    if (i == len) return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "empty key");
-    if ((unsigned char)text[i] == 0x30)
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
-                             "binary DER is not supported - convert to PEM: openssl pkey -inform DER -in KEY -out key.pem");
-    if (text[i] == '{') {
-        r = okta_cc__key_from_jwk(key, text + i, len - i, kid, a, err);
-    } else if (okta_cc__memmem(text, len, "-----BEGIN ")) {
-        norm = okta_cc__normalise_key_text(a, text, len, &norm_len);
-        if (!norm) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        r = okta_cc__key_from_pem(key, norm, norm_len, a, err);
-        okta_cc_wipe(norm, norm_len);
-        okta_cc__free(a, norm);
-    } else {
-        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "not a PEM or JWK private key");
-    }
+    r = okta_cc__key_from_text(key, text, len, kid, a, err);
     if (r == OKTA_CC_OK) r = okta_cc__rsa_primes_plausible(key, err);
     if (r == OKTA_CC_OK) r = okta_cc__key_self_test(key, err);
     if (r == OKTA_CC_OK && kid && !key->kid[0]) {
@@ -2643,26 +2919,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *p
     return okta_cc__load_key_file(key, path, kid, NULL, err);
 }
 
-/* ---- generation and export --------------------------------------------------------------- */
-
-/* Copies a BearSSL RSA key pair into key (minimal big-endian integers). */
-static int okta_cc__key_set_rsa(okta_cc_key *key, const br_rsa_private_key *sk, const br_rsa_public_key *pk)
-{
-    key->type = OKTA_CC_KEY_RSA;
-    key->bits = sk->n_bitlen;
-    return okta_cc__copy_uint(key->n, sizeof key->n, &key->n_len, pk->n, pk->nlen) &&
-           okta_cc__copy_uint(key->e, sizeof key->e, &key->e_len, pk->e, pk->elen) &&
-           okta_cc__copy_uint(key->p, sizeof key->p, &key->p_len, sk->p, sk->plen) &&
-           okta_cc__copy_uint(key->q, sizeof key->q, &key->q_len, sk->q, sk->qlen) &&
-           okta_cc__copy_uint(key->dp, sizeof key->dp, &key->dp_len, sk->dp, sk->dplen) &&
-           okta_cc__copy_uint(key->dq, sizeof key->dq, &key->dq_len, sk->dq, sk->dqlen) &&
-           okta_cc__copy_uint(key->iq, sizeof key->iq, &key->iq_len, sk->iq, sk->iqlen);
-}
+/* ---- generation -------------------------------------------------------------------------- */
 
 static okta_cc_result okta_cc__generate_rsa(okta_cc_key *key, unsigned bits, okta_cc_rng *rng,
                                             okta_cc_error *err)
 {
-    unsigned char priv[BR_RSA_KBUF_PRIV_SIZE(4096)], pub[BR_RSA_KBUF_PUB_SIZE(4096)];
+    unsigned char priv[BR_RSA_KBUF_PRIV_SIZE(OKTA_CC__RSA_MAX_BITS)];
+    unsigned char pub[BR_RSA_KBUF_PUB_SIZE(OKTA_CC__RSA_MAX_BITS)];
     br_rsa_private_key sk;
     br_rsa_public_key pk;
     br_hmac_drbg_context *drbg = okta_cc__drbg(rng);
@@ -2683,13 +2946,14 @@ static okta_cc_result okta_cc__generate_ec(okta_cc_key *key, unsigned bits, okta
     unsigned char priv[BR_EC_KBUF_PRIV_MAX_SIZE];
     br_ec_private_key sk;
     br_hmac_drbg_context *drbg = okta_cc__drbg(rng);
-    int curve = bits == 256 ? BR_EC_secp256r1 : bits == 384 ? BR_EC_secp384r1 : bits == 521 ? BR_EC_secp521r1 : 0;
+    const okta_cc__curve *c = okta_cc__curve_by_bits(bits);
+    char names[96];
     okta_cc_result r;
-    if (!curve) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                                     "EC keys are P-256, P-384 or P-521 (bits 256, 384, 521)");
-    if (!br_ec_keygen(&drbg->vtable, br_ec_get_default(), &sk, priv, curve))
+    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "EC keys are %s",
+                                 okta_cc__curve_list(names, sizeof names, " or ", 1));
+    if (!br_ec_keygen(&drbg->vtable, br_ec_get_default(), &sk, priv, c->id))
         return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "EC key generation failed");
-    r = okta_cc__ec_set_private(key, curve, sk.x, sk.xlen, err);
+    r = okta_cc__ec_set_private(key, c->id, sk.x, sk.xlen, err);
     okta_cc_wipe(priv, sizeof priv);
     return r;
 }
@@ -2719,6 +2983,28 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_ty
     return r;
 }
 
+/* ---- export ------------------------------------------------------------------------------ */
+
+/* The OKTA_CC_ERR_BUFFER_TOO_SMALL of every output in this part: *out_len (optional) gets the
+   size needed, so the caller can retry with exactly that. */
+static okta_cc_result okta_cc__too_small(okta_cc_error *err, const char *what, size_t need,
+                                         size_t *out_len)
+{
+    if (out_len) *out_len = need;
+    return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "%s needs a buffer of %lu bytes", what,
+                         (unsigned long)need);
+}
+
+/* The checks every export starts with: a usable key, and out only NULL for a size query. */
+static okta_cc_result okta_cc__export_args(const okta_cc_key *key, const char *out, size_t cap,
+                                           okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    if (!okta_cc__key_ok(key)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key loaded");
+    if (!out && cap) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no output buffer");
+    return OKTA_CC_OK;
+}
+
 /* e as a 32-bit integer (BearSSL's privexp needs it); 0 if it does not fit. */
 static uint32_t okta_cc__rsa_e32(const okta_cc_key *key)
 {
@@ -2729,40 +3015,51 @@ static uint32_t okta_cc__rsa_e32(const okta_cc_key *key)
     return e;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out, size_t cap,
-                                              size_t *out_len)
+/* The key as PKCS#8 DER into der[cap]. RSA's needs d, which okta_cc_key does not keep (BearSSL
+   signs with the CRT parts): it is recomputed from p, q and e. */
+static okta_cc_result okta_cc__key_to_der(const okta_cc_key *key, unsigned char *der, size_t cap,
+                                          size_t *der_len, okta_cc_error *err)
 {
-    unsigned char der[OKTA_CC__DER_MAX], d[OKTA_CC_RSA_MAX_BYTES];
-    size_t der_len = 0, pem_len;
-    okta_cc_result r = OKTA_CC_OK;
-    if (!key || key->type == OKTA_CC_KEY_NONE) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    size_t n = 0;
     if (key->type == OKTA_CC_KEY_RSA) {
+        unsigned char d[OKTA_CC_RSA_MAX_BYTES];
         br_rsa_private_key sk;
         br_rsa_public_key pk;
         size_t d_len;
         okta_cc__rsa_views(key, &sk, &pk);
         d_len = br_rsa_compute_privexp_get_default()(d, &sk, okta_cc__rsa_e32(key));
-        if (!d_len || br_encode_rsa_pkcs8_der(NULL, &sk, &pk, d, d_len) > sizeof der) r = OKTA_CC_ERR_CRYPTO;
-        else der_len = br_encode_rsa_pkcs8_der(der, &sk, &pk, d, d_len);
+        if (d_len && br_encode_rsa_pkcs8_der(NULL, &sk, &pk, d, d_len) <= cap)
+            n = br_encode_rsa_pkcs8_der(der, &sk, &pk, d, d_len);
+        okta_cc_wipe(d, sizeof d);
     } else {
         br_ec_private_key sk;
         br_ec_public_key pk;
         okta_cc__ec_views(key, &sk, &pk);
-        der_len = br_encode_ec_pkcs8_der(der, &sk, &pk);
+        if (br_encode_ec_pkcs8_der(NULL, &sk, &pk) <= cap) n = br_encode_ec_pkcs8_der(der, &sk, &pk);
     }
-    if (r == OKTA_CC_OK && !der_len) r = OKTA_CC_ERR_CRYPTO;
+    if (!n) return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "the key cannot be encoded as PKCS#8");
+    *der_len = n;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out, size_t cap,
+                                              size_t *out_len, okta_cc_error *err)
+{
+    unsigned char der[OKTA_CC__DER_MAX];
+    size_t der_len = 0, pem_len;
+    okta_cc_result r = okta_cc__export_args(key, out, cap, err);
+    if (r == OKTA_CC_OK) r = okta_cc__key_to_der(key, der, sizeof der, &der_len, err);
     if (r == OKTA_CC_OK) {
+        /* br_pem_encode's length leaves out the NUL it writes after the text. */
         pem_len = br_pem_encode(NULL, der, der_len, BR_ENCODE_PEM_PKCS8, BR_PEM_LINE64);
-        if (!out || cap < pem_len + 1) {
-            if (out_len) *out_len = pem_len + 1;
-            r = OKTA_CC_ERR_BUFFER_TOO_SMALL;
+        if (cap < pem_len + 1) {
+            r = okta_cc__too_small(err, "the PEM key", pem_len + 1, out_len);
         } else {
             br_pem_encode(out, der, der_len, BR_ENCODE_PEM_PKCS8, BR_PEM_LINE64);
             if (out_len) *out_len = pem_len;
         }
     }
     okta_cc_wipe(der, sizeof der);
-    okta_cc_wipe(d, sizeof d);
     return r;
 }
 
@@ -2770,6 +3067,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out,
 static void okta_cc__jwk_public_members(okta_cc_json_writer *w, const okta_cc_key *key)
 {
     char b64[2 * OKTA_CC_RSA_MAX_BYTES];
+    const okta_cc__curve *c = okta_cc__key_curve(key);
     if (key->type == OKTA_CC_KEY_RSA) {
         okta_cc_b64url_encode(key->e, key->e_len, b64, sizeof b64, NULL);
         okta_cc_json_key(w, "e");
@@ -2779,10 +3077,10 @@ static void okta_cc__jwk_public_members(okta_cc_json_writer *w, const okta_cc_ke
         okta_cc_b64url_encode(key->n, key->n_len, b64, sizeof b64, NULL);
         okta_cc_json_key(w, "n");
         okta_cc_json_string(w, b64);
-    } else {
-        size_t size = (key->pub_len - 1) / 2;
+    } else if (c) {
+        size_t size = okta_cc__curve_size(c);
         okta_cc_json_key(w, "crv");
-        okta_cc_json_string(w, key->bits == 256 ? "P-256" : key->bits == 384 ? "P-384" : "P-521");
+        okta_cc_json_string(w, c->crv);
         okta_cc_json_key(w, "kty");
         okta_cc_json_string(w, "EC");
         okta_cc_b64url_encode(key->pub + 1, size, b64, sizeof b64, NULL);
@@ -2795,10 +3093,13 @@ static void okta_cc__jwk_public_members(okta_cc_json_writer *w, const okta_cc_ke
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const char *kid,
-                                                  char *out, size_t cap, size_t *out_len)
+                                                  char *out, size_t cap, size_t *out_len,
+                                                  okta_cc_error *err)
 {
     okta_cc_json_writer w;
-    if (!key || key->type == OKTA_CC_KEY_NONE) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    size_t len = 0;
+    okta_cc_result r = okta_cc__export_args(key, out, cap, err);
+    if (r != OKTA_CC_OK) return r;
     if (!kid) kid = key->kid;
     okta_cc_json_writer_init(&w, out, cap);
     okta_cc_json_object_begin(&w);
@@ -2812,66 +3113,46 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const 
     okta_cc_json_key(&w, "alg");
     okta_cc_json_string(&w, okta_cc_alg_name(okta_cc_key_default_alg(key)));
     okta_cc_json_object_end(&w);
-    return okta_cc_json_writer_finish(&w, out_len);
+    r = okta_cc_json_writer_finish(&w, &len);
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) return okta_cc__too_small(err, "the public JWK", len, out_len);
+    if (r != OKTA_CC_OK) return okta_cc__fail(err, r, "the kid is not valid UTF-8");
+    if (out_len) *out_len = len;
+    return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char out[44])
+OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char *out, size_t cap,
+                                                  size_t *out_len, okta_cc_error *err)
 {
     char canonical[1600];
     unsigned char hash[32];
-    size_t len;
+    size_t len = 0, need = okta_cc_b64url_encoded_len(sizeof hash) + 1;
     okta_cc_json_writer w;
-    br_sha256_context sha;
-    okta_cc_result r;
-    if (!key || key->type == OKTA_CC_KEY_NONE || !out) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    okta_cc_result r = okta_cc__export_args(key, out, cap, err);
+    if (r != OKTA_CC_OK) return r;
+    if (cap < need) return okta_cc__too_small(err, "the thumbprint", need, out_len);
     okta_cc_json_writer_init(&w, canonical, sizeof canonical);
     okta_cc_json_object_begin(&w);
     okta_cc__jwk_public_members(&w, key);   /* required members only, sorted */
     okta_cc_json_object_end(&w);
     r = okta_cc_json_writer_finish(&w, &len);
-    if (r != OKTA_CC_OK) return r;
-    br_sha256_init(&sha);
-    br_sha256_update(&sha, canonical, len);
-    br_sha256_out(&sha, hash);
-    return okta_cc_b64url_encode(hash, sizeof hash, out, 44, NULL);
+    if (r != OKTA_CC_OK) return okta_cc__fail(err, r, "the canonical JWK does not fit");
+    okta_cc__hash(&br_sha256_vtable, canonical, len, hash);
+    return okta_cc_b64url_encode(hash, sizeof hash, out, cap, out_len);
 }
 
 /* ---------------------------------------------------------------------------------------------
-   JWS
+   JWS: the JOSE framing around the signing primitives of the Keys layer
    ------------------------------------------------------------------------------------------- */
-
-/* The hash of an algorithm: its BearSSL class and, for RSA, the PKCS#1 DigestInfo OID. */
-static const br_hash_class *okta_cc__alg_hash(okta_cc_alg alg, const unsigned char **oid)
-{
-    switch (alg) {
-    case OKTA_CC_ALG_RS256: case OKTA_CC_ALG_ES256: *oid = BR_HASH_OID_SHA256; return &br_sha256_vtable;
-    case OKTA_CC_ALG_RS384: case OKTA_CC_ALG_ES384: *oid = BR_HASH_OID_SHA384; return &br_sha384_vtable;
-    case OKTA_CC_ALG_RS512: case OKTA_CC_ALG_ES512: *oid = BR_HASH_OID_SHA512; return &br_sha512_vtable;
-    case OKTA_CC_ALG_DEFAULT: break;
-    }
-    return NULL;
-}
-
-/* Hashes data with the algorithm's hash; returns the digest length. */
-static size_t okta_cc__hash(const br_hash_class *hc, const void *data, size_t len, unsigned char *out)
-{
-    br_hash_compat_context ctx;
-    hc->init(&ctx.vtable);
-    hc->update(&ctx.vtable, data, len);
-    hc->out(&ctx.vtable, out);
-    return (hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
-}
 
 /* Resolves DEFAULT and checks that the key can sign with alg. */
 static okta_cc_result okta_cc__resolve_alg(const okta_cc_key *key, okta_cc_alg *alg, okta_cc_error *err)
 {
-    if (!key || key->type == OKTA_CC_KEY_NONE) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                                                                    "no key loaded");
+    if (!okta_cc__key_ok(key)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key loaded");
     if (*alg == OKTA_CC_ALG_DEFAULT) *alg = okta_cc_key_default_alg(key);
     if (!okta_cc__alg_fits_key(key, *alg))
         return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "%s cannot be used with this %s key",
                              okta_cc_alg_name(*alg)[0] ? okta_cc_alg_name(*alg) : "this algorithm",
-                             key->type == OKTA_CC_KEY_RSA ? "RSA" : key->bits == 256 ? "P-256" : key->bits == 384 ? "P-384" : "P-521");
+                             okta_cc__key_kind(key));
     return OKTA_CC_OK;
 }
 
@@ -2880,57 +3161,36 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_c
                                                   unsigned char *sig, size_t cap,
                                                   size_t *sig_len, okta_cc_error *err)
 {
-    unsigned char hash[64];
-    const unsigned char *oid = NULL;
-    const br_hash_class *hc;
-    size_t hash_len, n = 0;
-    okta_cc_result r = okta_cc__resolve_alg(key, &alg, err);
+    size_t need;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__resolve_alg(key, &alg, err);
     if (r != OKTA_CC_OK) return r;
-    if ((!data && len) || !sig || cap < OKTA_CC_SIG_MAX)
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                             "signature buffer must hold OKTA_CC_SIG_MAX bytes");
-    hc = okta_cc__alg_hash(alg, &oid);
-    hash_len = okta_cc__hash(hc, data, len, hash);
-    if (key->type == OKTA_CC_KEY_RSA) {
-        br_rsa_private_key sk;
-        okta_cc__rsa_views(key, &sk, NULL);
-        if (br_rsa_pkcs1_sign_get_default()(oid, hash, hash_len, &sk, sig)) n = (key->bits + 7) / 8;
-    } else {
-        br_ec_private_key sk;
-        okta_cc__ec_views(key, &sk, NULL);
-        /* Raw r||s, each padded to the curve size: exactly the JWS form (RFC 7518 3.4). */
-        n = br_ecdsa_sign_raw_get_default()(br_ec_get_default(), hc, hash, &sk, sig);
-    }
-    if (!n) return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
-    if (sig_len) *sig_len = n;
+    if ((!data && len) || (!sig && cap))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no data or no signature buffer");
+    need = okta_cc__sig_len(key);
+    if (cap < need) return okta_cc__too_small(err, "the signature", need, sig_len);
+    if (!okta_cc__sign_raw(key, alg, data, len, sig))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+    if (sig_len) *sig_len = need;
     return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_jws_verify_bytes(const okta_cc_key *key, okta_cc_alg alg,
                                                     const void *data, size_t len,
-                                                    const unsigned char *sig, size_t sig_len)
+                                                    const unsigned char *sig, size_t sig_len,
+                                                    okta_cc_error *err)
 {
-    unsigned char hash[64], recovered[64];
-    const unsigned char *oid = NULL;
-    const br_hash_class *hc;
-    size_t hash_len;
-    if (okta_cc__resolve_alg(key, &alg, NULL) != OKTA_CC_OK || (!data && len) || !sig) return OKTA_CC_ERR_INVALID_ARGUMENT;
-    hc = okta_cc__alg_hash(alg, &oid);
-    hash_len = okta_cc__hash(hc, data, len, hash);
-    if (key->type == OKTA_CC_KEY_RSA) {
-        br_rsa_public_key pk;
-        okta_cc__rsa_views(key, NULL, &pk);
-        if (sig_len == key->n_len && br_rsa_pkcs1_vrfy_get_default()(sig, sig_len, oid, hash_len, &pk, recovered) &&
-            memcmp(recovered, hash, hash_len) == 0)
-            return OKTA_CC_OK;
-    } else {
-        br_ec_public_key pk;
-        okta_cc__ec_views(key, NULL, &pk);
-        if (sig_len == key->pub_len - 1 &&
-            br_ecdsa_vrfy_raw_get_default()(br_ec_get_default(), hash, hash_len, &pk, sig, sig_len))
-            return OKTA_CC_OK;
-    }
-    return OKTA_CC_ERR_CRYPTO;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__resolve_alg(key, &alg, err);
+    if (r != OKTA_CC_OK) return r;
+    if ((!data && len) || !sig)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no data or no signature");
+    if (!okta_cc__verify_raw(key, alg, data, len, sig, sig_len))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "the %s signature does not verify",
+                             okta_cc_alg_name(alg));
+    return OKTA_CC_OK;
 }
 
 /* The header must be a JSON object whose "alg" names the algorithm used. */
@@ -2956,37 +3216,34 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
                                                okta_cc_error *err)
 {
     unsigned char sig[OKTA_CC_SIG_MAX];
-    size_t h64, p64, s64, need, sig_len = 0, signing_len;
+    size_t h64, p64, need, sig_len, signing_len;
     okta_cc_result r;
     okta_cc__error_reset(err);
     r = okta_cc__resolve_alg(key, &alg, err);
     if (r != OKTA_CC_OK) return r;
-    if (!header_json || (!payload && payload_len)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                                                                        "no header or payload");
+    if (!header_json || (!payload && payload_len) || (!out && cap))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no header, payload or output buffer");
     r = okta_cc__check_header_alg(header_json, header_len, alg, err);
     if (r != OKTA_CC_OK) return r;
+    /* Every signature of a key has the same size, so the size needed is exact. */
+    sig_len = okta_cc__sig_len(key);
     h64 = okta_cc_b64url_encoded_len(header_len);
     p64 = okta_cc_b64url_encoded_len(payload_len);
-    s64 = okta_cc_b64url_encoded_len(key->type == OKTA_CC_KEY_RSA ? (key->bits + 7) / 8 : key->pub_len - 1);
-    need = h64 + 1 + p64 + 1 + s64 + 1;
-    if (!out || cap < need) {
-        if (out_len) *out_len = need;
-        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "JWS needs %lu bytes", (unsigned long)need);
-    }
+    signing_len = h64 + 1 + p64;
+    need = signing_len + 1 + okta_cc_b64url_encoded_len(sig_len) + 1;
+    if (cap < need) return okta_cc__too_small(err, "the JWS", need, out_len);
     /* The signing input is written in place, then signed, then the signature appended. */
     okta_cc_b64url_encode(header_json, header_len, out, cap, NULL);
     out[h64] = '.';
     okta_cc_b64url_encode(payload, payload_len, out + h64 + 1, cap - h64 - 1, NULL);
-    signing_len = h64 + 1 + p64;
-    r = okta_cc_jws_sign_bytes(key, alg, out, signing_len, sig, sizeof sig, &sig_len, err);
-    if (r == OKTA_CC_OK) {
-        out[signing_len] = '.';
-        okta_cc_b64url_encode(sig, sig_len, out + signing_len + 1, cap - signing_len - 1, NULL);
-        if (out_len) *out_len = signing_len + 1 + okta_cc_b64url_encoded_len(sig_len);
-    } else {
+    if (!okta_cc__sign_raw(key, alg, out, signing_len, sig)) {
         okta_cc_wipe(out, need);
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
     }
-    return r;
+    out[signing_len] = '.';
+    okta_cc_b64url_encode(sig, sig_len, out + signing_len + 1, cap - signing_len - 1, NULL);
+    if (out_len) *out_len = need - 1;
+    return OKTA_CC_OK;
 }
 
 /* JWT claims must be one JSON object (RFC 7519 section 7.2). Validated without tokens. */
@@ -3004,22 +3261,12 @@ static okta_cc_result okta_cc__check_claims_object(const char *claims, size_t le
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg alg,
-                                            const char *kid, const char *claims_json,
-                                            size_t claims_len, char *out, size_t cap,
-                                            size_t *out_len, okta_cc_error *err)
+/* The JWT header {"alg":...,"kid":...,"typ":"JWT"} into header[cap]; kid "" leaves kid out. */
+static okta_cc_result okta_cc__jwt_header(okta_cc_alg alg, const char *kid, char *header, size_t cap,
+                                          size_t *header_len, okta_cc_error *err)
 {
-    char header[64 + 6 * OKTA_CC_KID_MAX];
-    size_t header_len;
     okta_cc_json_writer w;
-    okta_cc_result r;
-    okta_cc__error_reset(err);
-    r = okta_cc__resolve_alg(key, &alg, err);
-    if (r != OKTA_CC_OK) return r;
-    r = okta_cc__check_claims_object(claims_json, claims_len, err);
-    if (r != OKTA_CC_OK) return r;
-    if (!kid) kid = key->kid;
-    okta_cc_json_writer_init(&w, header, sizeof header);
+    okta_cc_json_writer_init(&w, header, cap);
     okta_cc_json_object_begin(&w);
     okta_cc_json_key(&w, "alg");
     okta_cc_json_string(&w, okta_cc_alg_name(alg));
@@ -3030,8 +3277,26 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
     okta_cc_json_key(&w, "typ");
     okta_cc_json_string(&w, "JWT");
     okta_cc_json_object_end(&w);
-    if (okta_cc_json_writer_finish(&w, &header_len) != OKTA_CC_OK)
+    if (okta_cc_json_writer_finish(&w, header_len) != OKTA_CC_OK)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "kid too long or not UTF-8");
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg alg,
+                                            const char *kid, const char *claims_json,
+                                            size_t claims_len, char *out, size_t cap,
+                                            size_t *out_len, okta_cc_error *err)
+{
+    /* The longest kid, every byte escaped as \u00XX, and the rest of the header. */
+    char header[64 + 6 * OKTA_CC_KID_MAX];
+    size_t header_len = 0;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__resolve_alg(key, &alg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__check_claims_object(claims_json, claims_len, err);
+    if (r == OKTA_CC_OK)
+        r = okta_cc__jwt_header(alg, kid ? kid : key->kid, header, sizeof header, &header_len, err);
+    if (r != OKTA_CC_OK) return r;
     return okta_cc_jws_compact(key, alg, header, header_len, claims_json, claims_len, out, cap, out_len, err);
 }
 
@@ -3039,15 +3304,42 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
    Client assertion
    ------------------------------------------------------------------------------------------- */
 
+/* The RFC 7523 claims {"iss","sub","aud","jti","iat","exp"} into claims[cap]. */
+static okta_cc_result okta_cc__assertion_claims(const okta_cc_assertion *a, const char *jti, int ttl,
+                                                char *claims, size_t cap, size_t *claims_len,
+                                                okta_cc_error *err)
+{
+    okta_cc_json_writer w;
+    okta_cc_json_writer_init(&w, claims, cap);
+    okta_cc_json_object_begin(&w);
+    okta_cc_json_key(&w, "iss");
+    okta_cc_json_string(&w, a->client_id);
+    okta_cc_json_key(&w, "sub");
+    okta_cc_json_string(&w, a->client_id);
+    okta_cc_json_key(&w, "aud");
+    okta_cc_json_string(&w, a->audience);
+    okta_cc_json_key(&w, "jti");
+    okta_cc_json_string(&w, jti);
+    okta_cc_json_key(&w, "iat");
+    okta_cc_json_int64(&w, a->issued_at);
+    okta_cc_json_key(&w, "exp");
+    okta_cc_json_int64(&w, a->issued_at + ttl);
+    okta_cc_json_object_end(&w);
+    if (okta_cc_json_writer_finish(&w, claims_len) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "client id, audience or jti too long or not UTF-8");
+    return OKTA_CC_OK;
+}
+
 OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta_cc_alg alg,
                                                     const okta_cc_assertion *a, okta_cc_rng *rng,
                                                     char *out, size_t cap, size_t *out_len,
                                                     okta_cc_error *err)
 {
     char claims[2048], jti[40];
-    size_t claims_len;
+    size_t claims_len = 0;
     int ttl;
-    okta_cc_json_writer w;
+    okta_cc_result r;
     okta_cc__error_reset(err);
     if (!a || !a->client_id || !a->client_id[0] || !a->audience || !a->audience[0])
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
@@ -3062,24 +3354,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta
             return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the assertion jti");
         okta_cc_b64url_encode(raw, sizeof raw, jti, sizeof jti, NULL);
     }
-    okta_cc_json_writer_init(&w, claims, sizeof claims);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "iss");
-    okta_cc_json_string(&w, a->client_id);
-    okta_cc_json_key(&w, "sub");
-    okta_cc_json_string(&w, a->client_id);
-    okta_cc_json_key(&w, "aud");
-    okta_cc_json_string(&w, a->audience);
-    okta_cc_json_key(&w, "jti");
-    okta_cc_json_string(&w, a->jti ? a->jti : jti);
-    okta_cc_json_key(&w, "iat");
-    okta_cc_json_int64(&w, a->issued_at);
-    okta_cc_json_key(&w, "exp");
-    okta_cc_json_int64(&w, a->issued_at + ttl);
-    okta_cc_json_object_end(&w);
-    if (okta_cc_json_writer_finish(&w, &claims_len) != OKTA_CC_OK)
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                             "client id, audience or jti too long or not UTF-8");
+    r = okta_cc__assertion_claims(a, a->jti ? a->jti : jti, ttl, claims, sizeof claims, &claims_len, err);
+    if (r != OKTA_CC_OK) return r;
     return okta_cc_jwt_sign(key, alg, a->kid, claims, claims_len, out, cap, out_len, err);
 }
 

@@ -145,12 +145,12 @@ static void test_rfc7515_a2_verify_and_bit_flip(void)
     input = vec_str(&v, "signing_input");
     okta_cc_b64url_decode(vec_str(&v, "signature_b64u"), strlen(vec_str(&v, "signature_b64u")), sig, sizeof sig, &n);
     CHECK(n == 256);
-    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, input, strlen(input), sig, n) == OKTA_CC_OK);
+    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, input, strlen(input), sig, n, NULL) == OKTA_CC_OK);
     sig[100] ^= 0x01;
-    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, input, strlen(input), sig, n) == OKTA_CC_ERR_CRYPTO);
+    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, input, strlen(input), sig, n, NULL) == OKTA_CC_ERR_CRYPTO);
     sig[100] ^= 0x01;
-    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS384, input, strlen(input), sig, n) == OKTA_CC_ERR_CRYPTO);
-    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, input, strlen(input), sig, n - 1) == OKTA_CC_ERR_CRYPTO);
+    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS384, input, strlen(input), sig, n, NULL) == OKTA_CC_ERR_CRYPTO);
+    CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, input, strlen(input), sig, n - 1, NULL) == OKTA_CC_ERR_CRYPTO);
     okta_cc_key_wipe(&key);
     vec_free(&v);
 }
@@ -270,7 +270,7 @@ static void test_rfc7638_thumbprints(void)
     if (h_current_failed) return;
     /* The RFC key is public only: thumbprint it through the private key with the same n, e. */
     CHECK(load_key_file(&key, "jose/rsa-a2-pkcs8.pem"));
-    CHECK(okta_cc_key_thumbprint(&key, tp) == OKTA_CC_OK);
+    CHECK(okta_cc_key_thumbprint(&key, tp, sizeof tp, NULL, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(tp, vec_str(&v, "thumbprint_sha256"));
     /* The canonical JSON is exactly what gets hashed. */
     {
@@ -285,10 +285,10 @@ static void test_rfc7638_thumbprints(void)
     /* kid, alg and use do not change it */
     strcpy(key.kid, "some-kid");
     key.alg = OKTA_CC_ALG_RS512;
-    CHECK(okta_cc_key_thumbprint(&key, tp) == OKTA_CC_OK);
+    CHECK(okta_cc_key_thumbprint(&key, tp, sizeof tp, NULL, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(tp, vec_str(&v, "thumbprint_sha256"));
     CHECK(load_key_file(&key, "jose/rfc7515-a3-ec-sec1.pem"));
-    CHECK(okta_cc_key_thumbprint(&key, tp) == OKTA_CC_OK);
+    CHECK(okta_cc_key_thumbprint(&key, tp, sizeof tp, NULL, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(tp, "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U");
     okta_cc_key_wipe(&key);
     vec_free(&v);
@@ -301,16 +301,16 @@ static void test_public_jwk_export(void)
     size_t need = 0;
     CHECK(load_key_file(&key, "jose/rfc7515-a3-ec-pkcs8.pem"));
     if (h_current_failed) return;
-    CHECK(okta_cc_key_public_jwk(&key, NULL, jwk, sizeof jwk, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_key_public_jwk(&key, NULL, jwk, sizeof jwk, NULL, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(jwk, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
                       "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\",\"use\":\"sig\",\"alg\":\"ES256\"}");
-    CHECK(okta_cc_key_public_jwk(&key, "k1", jwk, sizeof jwk, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_key_public_jwk(&key, "k1", jwk, sizeof jwk, NULL, NULL) == OKTA_CC_OK);
     CHECK(strstr(jwk, "\"kid\":\"k1\"") != NULL && strstr(jwk, "\"d\"") == NULL);
-    CHECK(okta_cc_key_public_jwk(&key, NULL, jwk, 10, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(okta_cc_key_public_jwk(&key, NULL, jwk, 10, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK(need > 100);
     CHECK(load_key_file(&key, "jose/rsa-a2-pkcs1.pem"));
-    CHECK(okta_cc_key_thumbprint(&key, tp) == OKTA_CC_OK);
-    CHECK(okta_cc_key_public_jwk(&key, tp, jwk, sizeof jwk, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_key_thumbprint(&key, tp, sizeof tp, NULL, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_key_public_jwk(&key, tp, jwk, sizeof jwk, NULL, NULL) == OKTA_CC_OK);
     CHECK(strncmp(jwk, "{\"e\":\"AQAB\",\"kty\":\"RSA\",\"n\":\"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4", 80) == 0);
     CHECK(strstr(jwk, "\"kid\":\"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs\",\"use\":\"sig\",\"alg\":\"RS256\"}") != NULL);
     CHECK(strstr(jwk, "\"p\"") == NULL && strstr(jwk, "\"d\"") == NULL);
@@ -336,21 +336,21 @@ static void test_rfc7515_a3_es256(void)
     /* the published signature verifies */
     okta_cc_b64url_decode(vec_str(&v, "signature_b64u"), 86, sig, sizeof sig, &n);
     CHECK(n == 64);
-    CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), sig, n) == OKTA_CC_OK);
+    CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), sig, n, NULL) == OKTA_CC_OK);
     sig[5] ^= 0x80;
-    CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), sig, n) == OKTA_CC_ERR_CRYPTO);
+    CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), sig, n, NULL) == OKTA_CC_ERR_CRYPTO);
     /* a DER-encoded signature is not a JWS signature */
     {
         unsigned char der[80];
         size_t der_len = strlen(vec_str(&v, "signature_der_hex")) / 2, i;
         const char *hex = vec_str(&v, "signature_der_hex");
         for (i = 0; i < der_len; i++) { unsigned b; sscanf(hex + 2 * i, "%2x", &b); der[i] = (unsigned char)b; }
-        CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), der, der_len) == OKTA_CC_ERR_CRYPTO);
+        CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), der, der_len, NULL) == OKTA_CC_ERR_CRYPTO);
     }
     /* our signature: 64 octets, verifies */
     CHECK(okta_cc_jws_sign_bytes(&sec1, OKTA_CC_ALG_DEFAULT, input, strlen(input), sig, sizeof sig, &n, NULL) == OKTA_CC_OK);
     CHECK(n == 64);
-    CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), sig, n) == OKTA_CC_OK);
+    CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), sig, n, NULL) == OKTA_CC_OK);
     /* BearSSL's ECDSA is deterministic (RFC 6979): the same input gives the same signature, and
        another input another one. (The RFC's own signature was randomized, so we never compare
        against it.) */
@@ -387,7 +387,7 @@ static void test_generated_p256_examples_verify(void)
         snprintf(path, sizeof path, "keys/%s/thumbprint_sha256", names[k]);
         {
             char tp[44];
-            okta_cc_key_thumbprint(&pem, tp);
+            okta_cc_key_thumbprint(&pem, tp, sizeof tp, NULL, NULL);
             CHECK_EQ_STR(tp, vec_str(&v, path));
         }
         snprintf(path, sizeof path, "keys/%s/es256_examples", names[k]);
@@ -399,7 +399,7 @@ static void test_generated_p256_examples_verify(void)
             const char *input = vec_str(&v, "es256_signing_input");
             okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "signature_b64u"), b64, sizeof b64, NULL);
             CHECK(okta_cc_b64url_decode(b64, strlen(b64), sig, sizeof sig, &sn) == OKTA_CC_OK && sn == 64);
-            CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_ES256, input, strlen(input), sig, sn) == OKTA_CC_OK);
+            CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_ES256, input, strlen(input), sig, sn, NULL) == OKTA_CC_OK);
             count++;
         }
         okta_cc_key_wipe(&key);
@@ -596,7 +596,8 @@ static void test_alg_names_and_mismatches(void)
     CHECK(strstr(err.message, "ES256") != NULL);
     CHECK(okta_cc_jws_sign_bytes(&ec, OKTA_CC_ALG_ES384, "x", 1, sig, sizeof sig, &n, &err) == OKTA_CC_ERR_ALG_MISMATCH);
     CHECK(okta_cc_jws_sign_bytes(&ec, OKTA_CC_ALG_RS256, "x", 1, sig, sizeof sig, &n, &err) == OKTA_CC_ERR_ALG_MISMATCH);
-    CHECK(okta_cc_jws_sign_bytes(&ec, OKTA_CC_ALG_ES256, "x", 1, sig, 10, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_jws_sign_bytes(&ec, OKTA_CC_ALG_ES256, "x", 1, sig, 10, &n, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(n == 64 && err.code == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     /* jws_compact refuses a header that names another alg, or is not an object */
     CHECK(okta_cc_jws_compact(&rsa, OKTA_CC_ALG_RS256, "{\"alg\":\"RS384\"}", 15, "{}", 2, out, sizeof out, NULL, &err) == OKTA_CC_ERR_ALG_MISMATCH);
     CHECK(okta_cc_jws_compact(&rsa, OKTA_CC_ALG_RS256, "{\"typ\":\"JWT\"}", 13, "{}", 2, out, sizeof out, NULL, &err) == OKTA_CC_ERR_ALG_MISMATCH);
@@ -604,7 +605,7 @@ static void test_alg_names_and_mismatches(void)
     /* each RS alg works with any RSA key */
     for (a = OKTA_CC_ALG_RS256; a <= OKTA_CC_ALG_RS512; a++) {
         CHECK(okta_cc_jws_sign_bytes(&rsa, (okta_cc_alg)a, "x", 1, sig, sizeof sig, &n, NULL) == OKTA_CC_OK);
-        CHECK(okta_cc_jws_verify_bytes(&rsa, (okta_cc_alg)a, "x", 1, sig, n) == OKTA_CC_OK);
+        CHECK(okta_cc_jws_verify_bytes(&rsa, (okta_cc_alg)a, "x", 1, sig, n, NULL) == OKTA_CC_OK);
     }
     /* JWT header: alg, kid, typ in that order; a too small buffer reports the size */
     CHECK(okta_cc_jwt_sign(&ec, OKTA_CC_ALG_DEFAULT, "kid-1", "not json", 8, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
@@ -659,10 +660,10 @@ static void check_generated(okta_cc_key_type type, unsigned bits, okta_cc_rng *r
     CHECK(okta_cc_key_generate(&key, type, bits, rng, &err) == OKTA_CC_OK);
     CHECK(key.type == type && key.bits == bits);
     if (type == OKTA_CC_KEY_RSA) CHECK(key.e_len == 3 && key.e[0] == 1 && key.e[1] == 0 && key.e[2] == 1);
-    CHECK(okta_cc_key_to_pem(&key, pem, sizeof pem, &len) == OKTA_CC_OK);
+    CHECK(okta_cc_key_to_pem(&key, pem, sizeof pem, &len, NULL) == OKTA_CC_OK);
     CHECK(strncmp(pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0 && strlen(pem) == len);
     CHECK(okta_cc_key_load(&back, pem, len, NULL, &err) == OKTA_CC_OK);
-    CHECK(okta_cc_key_thumbprint(&key, tp1) == OKTA_CC_OK && okta_cc_key_thumbprint(&back, tp2) == OKTA_CC_OK);
+    CHECK(okta_cc_key_thumbprint(&key, tp1, sizeof tp1, NULL, NULL) == OKTA_CC_OK && okta_cc_key_thumbprint(&back, tp2, sizeof tp2, NULL, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(tp1, tp2);
     okta_cc_wipe(pem, sizeof pem);
     okta_cc_key_wipe(&key);
@@ -692,7 +693,290 @@ static void test_generate_rejects_bad_sizes(void)
     CHECK(okta_cc_key_generate(&key, OKTA_CC_KEY_RSA, 8192, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(okta_cc_key_generate(&key, OKTA_CC_KEY_EC, 192, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(okta_cc_key_generate(&key, OKTA_CC_KEY_NONE, 256, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
-    CHECK(okta_cc_key_to_pem(&key, NULL, 0, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_key_to_pem(&key, NULL, 0, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+}
+
+/* ---- API conventions: out/cap/out_len, size queries, NULL and unloaded keys ----------------- */
+
+/* Every text output of the key, JWS and assertion layers, in one shape for the checks below. */
+typedef okta_cc_result (*text_out_fn)(const okta_cc_key *key, char *out, size_t cap, size_t *out_len,
+                                      okta_cc_error *err);
+
+static okta_cc_result out_public_jwk(const okta_cc_key *key, char *out, size_t cap, size_t *out_len,
+                                     okta_cc_error *err)
+{
+    return okta_cc_key_public_jwk(key, "kid-\xc3\xa9", out, cap, out_len, err);
+}
+
+static okta_cc_result out_jws_compact(const okta_cc_key *key, char *out, size_t cap, size_t *out_len,
+                                      okta_cc_error *err)
+{
+    char header[64];
+    snprintf(header, sizeof header, "{\"alg\":\"%s\"}", okta_cc_alg_name(okta_cc_key_default_alg(key)));
+    return okta_cc_jws_compact(key, OKTA_CC_ALG_DEFAULT, header, strlen(header), "payload", 7, out, cap,
+                               out_len, err);
+}
+
+static okta_cc_result out_jwt_sign(const okta_cc_key *key, char *out, size_t cap, size_t *out_len,
+                                   okta_cc_error *err)
+{
+    return okta_cc_jwt_sign(key, OKTA_CC_ALG_DEFAULT, "k1", "{\"sub\":\"x\"}", 11, out, cap, out_len, err);
+}
+
+static okta_cc_result out_client_assertion(const okta_cc_key *key, char *out, size_t cap, size_t *out_len,
+                                           okta_cc_error *err)
+{
+    okta_cc_assertion a;
+    memset(&a, 0, sizeof a);
+    a.client_id = "0oa1b2c3";
+    a.audience = "https://example.okta.com/oauth2/v1/token";
+    a.issued_at = 1700000000;
+    a.jti = "fixed-jti";   /* the same length every call, so the size needed is exact */
+    return okta_cc_client_assertion(key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, cap, out_len, err);
+}
+
+/* NULL out with cap 0 asks for the size: BUFFER_TOO_SMALL, *out_len = the size needed
+   including the NUL; one byte less is still too small; exactly that size works and *out_len is
+   the text length. The buffer is malloc'd at that size so that ASan sees any write past it. */
+static void check_size_query(const char *what, const okta_cc_key *key, text_out_fn fn)
+{
+    okta_cc_error err;
+    size_t need = 0, len = 0;
+    char *buf;
+    memset(&err, 0, sizeof err);
+    if (fn(key, NULL, 0, &need, &err) != OKTA_CC_ERR_BUFFER_TOO_SMALL || err.code != OKTA_CC_ERR_BUFFER_TOO_SMALL ||
+        need < 2) {
+        fprintf(stderr, "  %s: size query gave need %lu (%s)\n", what, (unsigned long)need, err.message);
+        CHECK(0);
+        return;
+    }
+    buf = (char *)malloc(need);
+    if (!buf) return;
+    CHECK(fn(key, buf, need - 1, &len, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(len == need);
+    len = 0;
+    if (fn(key, buf, need, &len, &err) != OKTA_CC_OK) fprintf(stderr, "  %s: %s\n", what, err.message);
+    CHECK(len == need - 1 && strlen(buf) == len);
+    CHECK(fn(key, buf, need, NULL, NULL) == OKTA_CC_OK);   /* out_len and err are optional */
+    okta_cc_wipe(buf, need);
+    free(buf);
+}
+
+static void test_size_queries_report_the_exact_size(void)
+{
+    static const char *const files[] = {"jose/rsa-a2-pkcs8.pem", "jose/generated-ec-p256-pkcs8.pem",
+                                        "pem/bad/ec-p521-pkcs8.pem"};
+    size_t i;
+    for (i = 0; i < sizeof files / sizeof *files; i++) {
+        okta_cc_key key;
+        size_t len = 0;
+        char tp[44];
+        CHECK(load_key_file(&key, files[i]));
+        if (h_current_failed) return;
+        check_size_query("key_to_pem", &key, okta_cc_key_to_pem);
+        check_size_query("key_public_jwk", &key, out_public_jwk);
+        check_size_query("key_thumbprint", &key, okta_cc_key_thumbprint);
+        check_size_query("jws_compact", &key, out_jws_compact);
+        check_size_query("jwt_sign", &key, out_jwt_sign);
+        check_size_query("client_assertion", &key, out_client_assertion);
+        /* the thumbprint's sizes are fixed: 44 needed, 43 written */
+        CHECK(okta_cc_key_thumbprint(&key, tp, 43, &len, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL && len == 44);
+        CHECK(okta_cc_key_thumbprint(&key, tp, sizeof tp, &len, NULL) == OKTA_CC_OK && len == 43);
+        okta_cc_key_wipe(&key);
+    }
+}
+
+/* A signature's size is the key's: the modulus bytes, or twice the curve size. */
+static void test_sign_bytes_size_query(void)
+{
+    static const struct { const char *file; size_t size; } keys[] = {
+        {"jose/rsa-a2-pkcs8.pem", 256}, {"jose/generated-ec-p256-pkcs8.pem", 64}, {"pem/bad/ec-p521-pkcs8.pem", 132}
+    };
+    size_t i;
+    for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+        okta_cc_key key;
+        okta_cc_error err;
+        unsigned char *sig;
+        size_t n = 0;
+        CHECK(load_key_file(&key, keys[i].file));
+        if (h_current_failed) return;
+        CHECK(okta_cc_jws_sign_bytes(&key, OKTA_CC_ALG_DEFAULT, "x", 1, NULL, 0, &n, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+        CHECK(n == keys[i].size && err.code == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+        sig = (unsigned char *)malloc(keys[i].size);
+        if (!sig) return;
+        n = 0;
+        CHECK(okta_cc_jws_sign_bytes(&key, OKTA_CC_ALG_DEFAULT, "x", 1, sig, keys[i].size - 1, &n, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+        CHECK(n == keys[i].size);
+        n = 0;
+        CHECK(okta_cc_jws_sign_bytes(&key, OKTA_CC_ALG_DEFAULT, "x", 1, sig, keys[i].size, &n, &err) == OKTA_CC_OK);
+        CHECK(n == keys[i].size);
+        CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_DEFAULT, "x", 1, sig, n, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_jws_sign_bytes(&key, OKTA_CC_ALG_DEFAULT, "x", 1, NULL, 10, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+        free(sig);
+        okta_cc_key_wipe(&key);
+    }
+}
+
+static void test_verify_bytes_reports_in_err(void)
+{
+    okta_cc_key rsa, none;
+    okta_cc_error err;
+    unsigned char sig[OKTA_CC_SIG_MAX];
+    size_t n = 0;
+    memset(&none, 0, sizeof none);
+    CHECK(load_key_file(&rsa, "jose/rsa-a2-pkcs8.pem"));
+    if (h_current_failed) return;
+    CHECK(okta_cc_jws_sign_bytes(&rsa, OKTA_CC_ALG_RS512, "x", 1, sig, sizeof sig, &n, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_jws_verify_bytes(&rsa, OKTA_CC_ALG_RS512, "x", 1, sig, n, &err) == OKTA_CC_OK);
+    CHECK(err.code == OKTA_CC_OK && err.message[0] == '\0');
+    CHECK(okta_cc_jws_verify_bytes(&rsa, OKTA_CC_ALG_RS512, "y", 1, sig, n, &err) == OKTA_CC_ERR_CRYPTO);
+    CHECK(err.code == OKTA_CC_ERR_CRYPTO && strstr(err.message, "RS512 signature does not verify") != NULL);
+    CHECK(okta_cc_jws_verify_bytes(&rsa, OKTA_CC_ALG_ES256, "x", 1, sig, n, &err) == OKTA_CC_ERR_ALG_MISMATCH);
+    CHECK(strstr(err.message, "ES256") != NULL && strstr(err.message, "RSA") != NULL);
+    CHECK(okta_cc_jws_verify_bytes(&rsa, OKTA_CC_ALG_RS512, "x", 1, NULL, n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_jws_verify_bytes(&none, OKTA_CC_ALG_RS256, "x", 1, sig, n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_jws_verify_bytes(NULL, OKTA_CC_ALG_RS256, "x", 1, sig, n, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_key_wipe(&rsa);
+}
+
+/* NULL where a pointer is required, a zeroed or wiped key: OKTA_CC_ERR_INVALID_ARGUMENT with a
+   message, never a crash. */
+static void test_null_and_unloaded_keys_are_invalid_arguments(void)
+{
+    okta_cc_key key, zero;
+    okta_cc_error err;
+    unsigned char sig[OKTA_CC_SIG_MAX];
+    char out[4096];
+    size_t n = 0;
+    int pass;
+    memset(&zero, 0, sizeof zero);
+    CHECK(load_key_file(&key, "jose/generated-ec-p256-pkcs8.pem"));
+    if (h_current_failed) return;
+    for (pass = 0; pass < 3; pass++) {
+        const okta_cc_key *k = pass == 0 ? NULL : &zero;
+        if (pass == 2) { okta_cc_key_wipe(&key); k = &key; }
+        CHECK(okta_cc_key_to_pem(k, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT && err.message[0]);
+        CHECK(okta_cc_key_public_jwk(k, NULL, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT && err.message[0]);
+        CHECK(okta_cc_key_thumbprint(k, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT && err.message[0]);
+        CHECK(okta_cc_jws_sign_bytes(k, OKTA_CC_ALG_DEFAULT, "x", 1, sig, sizeof sig, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(out_jwt_sign(k, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+        CHECK(out_client_assertion(k, out, sizeof out, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    }
+    CHECK(load_key_file(&key, "jose/generated-ec-p256-pkcs8.pem"));
+    /* out NULL with a capacity is not a size query */
+    CHECK(okta_cc_key_to_pem(&key, NULL, 10, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_key_public_jwk(&key, NULL, NULL, 10, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_key_thumbprint(&key, NULL, 44, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(out_jws_compact(&key, NULL, 10, &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    /* a kid that is not UTF-8 */
+    CHECK(okta_cc_key_public_jwk(&key, "\xff", out, sizeof out, &n, &err) == OKTA_CC_ERR_UTF8);
+    CHECK(err.code == OKTA_CC_ERR_UTF8 && strstr(err.message, "kid") != NULL);
+    CHECK(okta_cc_key_load(&key, NULL, 0, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_key_load_file(&key, NULL, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_key_generate(NULL, OKTA_CC_KEY_EC, 256, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_key_wipe(&key);
+}
+
+/* ---- one curve table, one RSA copy ------------------------------------------------------------ */
+
+/* Each curve end to end: generation, the JWK's crv, the default alg, the signature size. */
+static void test_each_curve_end_to_end(void)
+{
+    static const struct { unsigned bits; const char *crv; okta_cc_alg alg; size_t sig; } curves[] = {
+        {256, "\"crv\":\"P-256\"", OKTA_CC_ALG_ES256, 64},
+        {384, "\"crv\":\"P-384\"", OKTA_CC_ALG_ES384, 96},
+        {521, "\"crv\":\"P-521\"", OKTA_CC_ALG_ES512, 132},
+    };
+    size_t i;
+    for (i = 0; i < sizeof curves / sizeof *curves; i++) {
+        okta_cc_key key;
+        okta_cc_error err;
+        unsigned char sig[OKTA_CC_SIG_MAX];
+        char jwk[1024];
+        size_t n = 0;
+        int a;
+        CHECK(okta_cc_key_generate(&key, OKTA_CC_KEY_EC, curves[i].bits, NULL, &err) == OKTA_CC_OK);
+        CHECK(key.bits == curves[i].bits && okta_cc_key_default_alg(&key) == curves[i].alg);
+        CHECK(okta_cc_key_public_jwk(&key, "", jwk, sizeof jwk, NULL, &err) == OKTA_CC_OK);
+        CHECK(strstr(jwk, curves[i].crv) != NULL);
+        CHECK(okta_cc_jws_sign_bytes(&key, OKTA_CC_ALG_DEFAULT, "x", 1, sig, sizeof sig, &n, &err) == OKTA_CC_OK);
+        CHECK(n == curves[i].sig && key.pub_len == 1 + curves[i].sig);
+        for (a = OKTA_CC_ALG_RS256; a <= OKTA_CC_ALG_ES512; a++)
+            CHECK((okta_cc_jws_sign_bytes(&key, (okta_cc_alg)a, "x", 1, sig, sizeof sig, &n, &err) == OKTA_CC_OK) ==
+                  (a == (int)curves[i].alg));
+        okta_cc_key_wipe(&key);
+    }
+}
+
+/* Messages about curves list exactly the supported ones. */
+static void test_curve_messages_list_the_table(void)
+{
+    okta_cc_key key;
+    okta_cc_error err;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/pem/bad/ec-secp256k1-sec1.pem", h_vectors_dir());
+    CHECK(okta_cc_key_load_file(&key, path, NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
+    CHECK(strstr(err.message, "P-256, P-384 and P-521") != NULL);
+    CHECK(okta_cc_key_load(&key, "{\"kty\":\"EC\",\"crv\":\"P-192\"}", 26, NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
+    CHECK(strstr(err.message, "P-256, P-384 and P-521") != NULL);
+    CHECK(okta_cc_key_generate(&key, OKTA_CC_KEY_EC, 255, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "P-256 (256 bits), P-384 (384 bits) or P-521 (521 bits)") != NULL);
+}
+
+/* The RSA parts are the same whichever form the key came in (JWK, PKCS#1, PKCS#8), and a key
+   exported and loaded again keeps them. */
+static void test_rsa_parts_same_from_every_form(void)
+{
+    okta_cc_key k[4];
+    char pem[8192];
+    size_t len = 0;
+    int i;
+    CHECK(load_vector_key(&k[0], "jose/rfc7517-a2-rsa-private.json", "rsa_private_jwk"));
+    CHECK(load_key_file(&k[1], "jose/rsa-a2-pkcs1.pem"));
+    CHECK(load_key_file(&k[2], "jose/rsa-a2-pkcs8.pem"));
+    if (h_current_failed) return;
+    CHECK(okta_cc_key_to_pem(&k[0], pem, sizeof pem, &len, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_key_load(&k[3], pem, len, NULL, NULL) == OKTA_CC_OK);
+    for (i = 1; i < 4; i++) {
+#define SAME(f) (k[i].f##_len == k[0].f##_len && memcmp(k[i].f, k[0].f, k[0].f##_len) == 0)
+        CHECK(SAME(n) && SAME(e) && SAME(p) && SAME(q) && SAME(dp) && SAME(dq) && SAME(iq));
+#undef SAME
+        CHECK(k[i].bits == 2048 && k[i].type == OKTA_CC_KEY_RSA);
+    }
+    CHECK(k[0].e_len == 3 && k[0].p_len == 128 && k[0].iq_len <= 128);
+    for (i = 0; i < 4; i++) okta_cc_key_wipe(&k[i]);
+    okta_cc_wipe(pem, sizeof pem);
+}
+
+/* A JWK whose members do not fit okta_cc_key: refused as unsupported, not truncated. */
+static void test_jwk_rsa_oversized_members(void)
+{
+    vec v;
+    okta_cc_key key;
+    okta_cc_error err;
+    unsigned char big[513];
+    char b64[800], *jwk;
+    const char *t;
+    size_t n;
+    CHECK(vec_load(&v, "jose/rfc7515-a2-rs256.json"));
+    if (h_current_failed) return;
+    vec_raw(&v, vec_at(&v, "jwk"), &t, &n);
+    jwk = (char *)malloc(n + sizeof b64 + 16);
+    if (!jwk) { vec_free(&v); return; }
+    /* n of 4097 bits (the first of two "n" members is the one read) */
+    memset(big, 0xff, sizeof big);
+    big[0] = 0x01;
+    okta_cc_b64url_encode(big, sizeof big, b64, sizeof b64, NULL);
+    sprintf(jwk, "{\"n\":\"%s\",%.*s", b64, (int)(n - 1), t + 1);
+    CHECK(okta_cc_key_load(&key, jwk, strlen(jwk), NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
+    CHECK(strstr(err.message, "over 4096 bits") != NULL);
+    /* e of 9 bytes */
+    okta_cc_b64url_encode(big, 9, b64, sizeof b64, NULL);
+    sprintf(jwk, "{\"e\":\"%s\",%.*s", b64, (int)(n - 1), t + 1);
+    CHECK(okta_cc_key_load(&key, jwk, strlen(jwk), NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
+    CHECK(strstr(err.message, "too large") != NULL);
+    free(jwk);
+    vec_free(&v);
 }
 
 static void test_rng(void)
@@ -730,6 +1014,14 @@ int main(int argc, char **argv)
     RUN(test_generate_ec_all_curves);
     RUN(test_generate_rsa_2048);
     RUN(test_generate_rejects_bad_sizes);
+    RUN(test_size_queries_report_the_exact_size);
+    RUN(test_sign_bytes_size_query);
+    RUN(test_verify_bytes_reports_in_err);
+    RUN(test_null_and_unloaded_keys_are_invalid_arguments);
+    RUN(test_each_curve_end_to_end);
+    RUN(test_curve_messages_list_the_table);
+    RUN(test_rsa_parts_same_from_every_form);
+    RUN(test_jwk_rsa_oversized_members);
     RUN(test_rng);
     return h_summary();
 }

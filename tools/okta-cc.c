@@ -309,7 +309,7 @@ static const char *choose_kid(const char *asked, const okta_cc_key *key, char th
 {
     if (asked) return asked;
     if (key->kid[0]) return key->kid;
-    if (okta_cc_key_thumbprint(key, thumbprint) != OKTA_CC_OK) return NULL;
+    if (okta_cc_key_thumbprint(key, thumbprint, 44, NULL, NULL) != OKTA_CC_OK) return NULL;
     return thumbprint;
 }
 
@@ -334,7 +334,7 @@ static int format_public_jwk(const okta_cc_key *key, const char *kid, char *out,
 {
     okta_cc_result r;
     if (!kid) return fail(what, "cannot compute the key's RFC 7638 thumbprint");
-    r = okta_cc_key_public_jwk(key, kid, out, cap, NULL);
+    r = okta_cc_key_public_jwk(key, kid, out, cap, NULL, NULL);
     return r == OKTA_CC_OK ? CLI_OK : fail(what, okta_cc_result_str(r));
 }
 
@@ -465,12 +465,12 @@ static int replace_file(const char *path, const char *data, size_t len)
 static int export_pem(const okta_cc_key *key, char **pem, size_t *pem_len)
 {
     size_t need = 0;
-    okta_cc_result r = okta_cc_key_to_pem(key, NULL, 0, &need);
+    okta_cc_result r = okta_cc_key_to_pem(key, NULL, 0, &need, NULL);
     *pem = NULL;
     if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL) return fail("keygen", okta_cc_result_str(r));
     *pem = (char *)malloc(need);
     if (!*pem) return fail("keygen", strerror(ENOMEM));
-    r = okta_cc_key_to_pem(key, *pem, need, pem_len);
+    r = okta_cc_key_to_pem(key, *pem, need, pem_len, NULL);
     if (r != OKTA_CC_OK) {
         okta_cc_wipe(*pem, need);
         free(*pem);
