@@ -270,8 +270,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void 
    or into a growable buffer (okta_cc_json_writer_init_growable) owned by the writer.
    Calls after an error do nothing; the first error is kept and returned by finish.
    Inside an object, call okta_cc_json_key before each value. Opening a container deeper than
-   OKTA_CC_JSON_WRITER_MAX_DEPTH is OKTA_CC_ERR_JSON_DEPTH.
-   buf and len may be read; the members starting with an underscore are private. */
+   OKTA_CC_JSON_WRITER_MAX_DEPTH is OKTA_CC_ERR_JSON_DEPTH. A NULL writer is ignored (finish
+   returns OKTA_CC_ERR_INVALID_ARGUMENT). buf and len may be read; the members starting with an underscore are private. */
 typedef struct okta_cc_json_writer {
     char *buf;                  /* the output; a growable writer's own (wiped on free) */
     size_t len;                 /* bytes produced so far (may exceed a fixed buffer's size) */
@@ -1217,6 +1217,7 @@ static size_t okta_cc__utf8_put(uint32_t cp, unsigned char *out)
 
 OKTA_CC_DEF void okta_cc_json_writer_init(okta_cc_json_writer *w, char *buf, size_t cap)
 {
+    if (!w) return;
     memset(w, 0, sizeof *w);
     w->buf = buf;
     w->_cap = buf ? cap : 0;
@@ -1225,6 +1226,7 @@ OKTA_CC_DEF void okta_cc_json_writer_init(okta_cc_json_writer *w, char *buf, siz
 OKTA_CC_DEF void okta_cc_json_writer_init_growable(okta_cc_json_writer *w,
                                                    const okta_cc_allocator *alloc)
 {
+    if (!w) return;
     memset(w, 0, sizeof *w);
     w->_growable = 1;
     if (alloc) w->_alloc = *alloc;
@@ -1299,21 +1301,25 @@ static void okta_cc__jw_close(okta_cc_json_writer *w, unsigned kind, char c)
 
 OKTA_CC_DEF void okta_cc_json_object_begin(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_open(w, OKTA_CC__JW_OBJECT, '{');
 }
 
 OKTA_CC_DEF void okta_cc_json_object_end(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_close(w, OKTA_CC__JW_OBJECT, '}');
 }
 
 OKTA_CC_DEF void okta_cc_json_array_begin(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_open(w, OKTA_CC__JW_ARRAY, '[');
 }
 
 OKTA_CC_DEF void okta_cc_json_array_end(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_close(w, OKTA_CC__JW_ARRAY, ']');
 }
 
@@ -1360,8 +1366,9 @@ static void okta_cc__jw_quoted(okta_cc_json_writer *w, const char *s, size_t n)
 
 OKTA_CC_DEF void okta_cc_json_key(okta_cc_json_writer *w, const char *key)
 {
-    unsigned char *st = &w->_state[w->_depth];
-    if (w->_status != OKTA_CC_OK) return;
+    unsigned char *st;
+    if (!w || w->_status != OKTA_CC_OK) return;
+    st = &w->_state[w->_depth];
     if (!key || !(*st & OKTA_CC__JW_OBJECT) || (*st & OKTA_CC__JW_AFTER_KEY)) {
         w->_status = OKTA_CC_ERR_INVALID_ARGUMENT;
         return;
@@ -1374,12 +1381,14 @@ OKTA_CC_DEF void okta_cc_json_key(okta_cc_json_writer *w, const char *key)
 
 OKTA_CC_DEF void okta_cc_json_string_n(okta_cc_json_writer *w, const char *s, size_t n)
 {
+    if (!w) return;
     okta_cc__jw_before_value(w);
     if (w->_status == OKTA_CC_OK) okta_cc__jw_quoted(w, s, n);
 }
 
 OKTA_CC_DEF void okta_cc_json_string(okta_cc_json_writer *w, const char *s)
 {
+    if (!w) return;
     if (!s) { if (w->_status == OKTA_CC_OK) w->_status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
     okta_cc_json_string_n(w, s, strlen(s));
 }
@@ -1390,6 +1399,7 @@ OKTA_CC_DEF void okta_cc_json_int64(okta_cc_json_writer *w, int64_t v)
     size_t i = sizeof tmp;
     /* Work on the magnitude as unsigned so INT64_MIN needs no special case. */
     uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    if (!w) return;
     do {
         tmp[--i] = (char)('0' + m % 10);
         m /= 10;
@@ -1401,6 +1411,7 @@ OKTA_CC_DEF void okta_cc_json_int64(okta_cc_json_writer *w, int64_t v)
 
 OKTA_CC_DEF void okta_cc_json_bool(okta_cc_json_writer *w, int v)
 {
+    if (!w) return;
     okta_cc__jw_before_value(w);
     if (v) okta_cc__jw_put(w, "true", 4);
     else okta_cc__jw_put(w, "false", 5);
@@ -1408,12 +1419,14 @@ OKTA_CC_DEF void okta_cc_json_bool(okta_cc_json_writer *w, int v)
 
 OKTA_CC_DEF void okta_cc_json_null(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_before_value(w);
     okta_cc__jw_put(w, "null", 4);
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_json_writer_finish(okta_cc_json_writer *w, size_t *len)
 {
+    if (!w) return OKTA_CC_ERR_INVALID_ARGUMENT;
     if (w->_status == OKTA_CC_OK && (w->_depth != 0 || !(w->_state[0] & OKTA_CC__JW_HAS_ITEM)))
         w->_status = OKTA_CC_ERR_INVALID_ARGUMENT;   /* unclosed container or no value at all */
     if (w->_status == OKTA_CC_OK && w->_growable)
@@ -3189,6 +3202,7 @@ OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t);
 OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
                                             const okta_cc_allocator *alloc, size_t max_body)
 {
+    if (!resp) return;
     memset(resp, 0, sizeof *resp);
     if (alloc) resp->_alloc = *alloc;
     resp->max_body = max_body ? max_body : (size_t)1 << 20;

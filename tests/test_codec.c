@@ -417,6 +417,21 @@ static void test_json_emit_grammar_errors(void)
     CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     okta_cc_json_writer_init(&w, buf, sizeof buf);
     CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    /* no writer: ignored, never a crash */
+    okta_cc_json_writer_init(NULL, buf, sizeof buf);
+    okta_cc_json_writer_init_growable(NULL, NULL);
+    okta_cc_json_object_begin(NULL);
+    okta_cc_json_key(NULL, "k");
+    okta_cc_json_string(NULL, "v");
+    okta_cc_json_string_n(NULL, "v", 1);
+    okta_cc_json_int64(NULL, 1);
+    okta_cc_json_bool(NULL, 1);
+    okta_cc_json_null(NULL);
+    okta_cc_json_array_begin(NULL);
+    okta_cc_json_array_end(NULL);
+    okta_cc_json_object_end(NULL);
+    okta_cc_json_writer_free(NULL);
+    CHECK(okta_cc_json_writer_finish(NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* key waiting for its value at close */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
     okta_cc_json_object_begin(&w);
@@ -712,6 +727,8 @@ static void test_json_parse_hostile_sizes(void)
 static void test_http_response_results(void)
 {
     okta_cc_http_response r;
+    okta_cc_http_response_init(NULL, NULL, 0);          /* ignored */
+    okta_cc_http_response_free(NULL);
     okta_cc_http_response_init(&r, NULL, 0);
     CHECK(r.max_body == (size_t)1 << 20);
     CHECK(okta_cc_http_response_append_body(NULL, "x", 1) == OKTA_CC_ERR_INVALID_ARGUMENT);
