@@ -224,10 +224,6 @@
 #endif
 #endif
 
-#ifndef OKTA_CC_JSON_MAX_DEPTH
-#define OKTA_CC_JSON_MAX_DEPTH 64
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -332,20 +328,26 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void 
    JSON emitter
    ------------------------------------------------------------------------------------------- */
 
+/* Containers a writer can have open at once. Fixed, not a configuration macro: the writer is a
+   public struct, and translation units that sized it differently would disagree on its layout. */
+#define OKTA_CC_JSON_WRITER_MAX_DEPTH 64
+
 /* Writes compact JSON. Either into a fixed buffer (okta_cc_json_writer_init): output that does
    not fit is counted but not written, and okta_cc_json_writer_finish reports the size needed;
    or into a growable buffer (okta_cc_json_writer_init_growable) owned by the writer.
    Calls after an error do nothing; the first error is kept and returned by finish.
-   Inside an object, call okta_cc_json_key before each value. */
+   Inside an object, call okta_cc_json_key before each value. Opening a container deeper than
+   OKTA_CC_JSON_WRITER_MAX_DEPTH is OKTA_CC_ERR_JSON_DEPTH. A NULL writer is ignored (finish
+   returns OKTA_CC_ERR_INVALID_ARGUMENT). buf and len may be read; the members starting with an underscore are private. */
 typedef struct okta_cc_json_writer {
-    char *buf;
-    size_t cap;
-    size_t len;                 /* bytes produced so far (may exceed cap for fixed buffers) */
-    int growable;
-    okta_cc_allocator alloc;
-    okta_cc_result status;
-    unsigned depth;
-    unsigned char state[OKTA_CC_JSON_MAX_DEPTH + 1]; /* per level: container kind and position */
+    char *buf;                  /* the output; a growable writer's own (wiped on free) */
+    size_t len;                 /* bytes produced so far (may exceed a fixed buffer's size) */
+    size_t _cap;                /* bytes buf holds */
+    int _growable;
+    okta_cc_allocator _alloc;   /* growable writers' */
+    okta_cc_result _status;     /* the first error */
+    unsigned _depth;            /* containers open */
+    unsigned char _state[OKTA_CC_JSON_WRITER_MAX_DEPTH + 1]; /* per level: kind and position */
 } okta_cc_json_writer;
 
 OKTA_CC_DEF void okta_cc_json_writer_init(okta_cc_json_writer *w, char *buf, size_t cap);
@@ -393,7 +395,8 @@ typedef struct okta_cc_json_token {
 } okta_cc_json_token;
 
 typedef struct okta_cc_json_limits {
-    unsigned max_depth;         /* 0 = 64; capped at OKTA_CC_JSON_MAX_DEPTH */
+    unsigned max_depth;         /* 0 = 64; capped at OKTA_CC_JSON_MAX_DEPTH (see the
+                                   configuration macros; it sizes no public struct) */
     size_t max_bytes;           /* 0 = 1 MiB */
 } okta_cc_json_limits;
 
@@ -617,15 +620,18 @@ typedef struct okta_cc_http_request {
     size_t body_len;
 } okta_cc_http_request;
 
+/* A response being received or received. The members starting with an underscore are
+   private; the others may be read (and max_body set after init). */
 typedef struct okta_cc_http_response {
     long status;
-    char *headers;                  /* "name: value\n" lines of the final response */
-    size_t headers_len, headers_cap;
+    char *headers;                  /* "name: value\n" lines of the final response, NUL-ended */
+    size_t headers_len;
     char *body;                     /* NUL-terminated, may hold a token: wiped on free */
-    size_t body_len, body_cap;
+    size_t body_len;
     size_t max_body;                /* cap on body_len (0 = 1 MiB) */
     int body_too_large;             /* set when the body passed max_body or the headers 64 KiB */
-    okta_cc_allocator alloc;
+    size_t _headers_cap, _body_cap; /* bytes allocated */
+    okta_cc_allocator _alloc;
 } okta_cc_http_response;
 
 /* A transport performs one request and fills resp with the helpers below. It returns
@@ -654,15 +660,21 @@ OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t);
 
+/* Starts an empty response whose buffers come from alloc (NULL: OKTA_CC_MALLOC / _FREE) and
+   whose body may reach max_body bytes (0 = 1 MiB). */
 OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
                                             const okta_cc_allocator *alloc, size_t max_body);
-/* Appends body bytes; 0 when they would pass max_body (body_too_large is set) or no memory. */
-OKTA_CC_DEF int okta_cc_http_response_append_body(okta_cc_http_response *resp, const void *data,
-                                                  size_t len);
-/* Feeds one raw header line. A status line ("HTTP/...") starts a new response (after 1xx or
-   redirects) and sets status; blank lines are ignored. 0 on error. */
-OKTA_CC_DEF int okta_cc_http_response_header_line(okta_cc_http_response *resp, const char *line,
-                                                  size_t len);
+/* Appends body bytes, all or none. OKTA_CC_ERR_RESPONSE_TOO_LARGE when they would take the
+   body past max_body (body_too_large is set), OKTA_CC_ERR_NO_MEMORY. */
+OKTA_CC_DEF okta_cc_result okta_cc_http_response_append_body(okta_cc_http_response *resp,
+                                                             const void *data, size_t len);
+/* Feeds one raw header line (a trailing CR LF is dropped; blank lines are ignored). A status
+   line "HTTP/<version> <3 digits>[ <reason>]" starts a new response (after 1xx or redirects):
+   the headers so far are forgotten and status is set; a line starting "HTTP/" that is not
+   such a status line is OKTA_CC_ERR_BAD_RESPONSE (status 0). OKTA_CC_ERR_RESPONSE_TOO_LARGE
+   when the header block would pass 64 KiB (body_too_large is set), OKTA_CC_ERR_NO_MEMORY. */
+OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_response *resp,
+                                                             const char *line, size_t len);
 /* The value of the index-th header called name (case-insensitive), or NULL. */
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
@@ -1035,6 +1047,101 @@ static void okta_cc__free(const okta_cc_allocator *a, void *p)
     else OKTA_CC_FREE(p);
 }
 
+/* ---- growable buffers --------------------------------------------------------------------
+
+   The one place where memory grows. What grows here may hold secrets (a form body with a
+   client assertion or secret, a response body with a token, JSON being built), so a buffer
+   grows by allocate, copy, wipe, free - never realloc, which may leave a copy of the old
+   block in freed memory - and is wiped before it is freed. The text is kept NUL-terminated,
+   so a body or a header block can be handed on as a C string. */
+
+typedef struct okta_cc__buf {
+    char *p;                        /* NULL until something was reserved */
+    size_t len, cap;                /* bytes used (without the NUL) and allocated */
+    size_t max;                     /* most bytes len may reach; 0 = what size_t allows */
+    const okta_cc_allocator *alloc; /* NULL (or incomplete) = OKTA_CC_MALLOC / OKTA_CC_FREE */
+} okta_cc__buf;
+
+static void okta_cc__buf_init(okta_cc__buf *b, const okta_cc_allocator *alloc, size_t max)
+{
+    b->p = NULL;
+    b->len = b->cap = 0;
+    b->max = max;
+    b->alloc = alloc;
+}
+
+/* A buffer over storage that a public struct keeps in members of its own (the JSON writer's
+   buf, an HTTP response's body and headers); the caller stores p, len and cap back after. */
+static okta_cc__buf okta_cc__buf_of(char *p, size_t len, size_t cap, size_t max,
+                                    const okta_cc_allocator *alloc)
+{
+    okta_cc__buf b;
+    okta_cc__buf_init(&b, alloc, max);
+    b.p = p;
+    b.len = len;
+    b.cap = cap;
+    return b;
+}
+
+/* Makes room for n more bytes and the NUL. OKTA_CC_ERR_BUFFER_TOO_SMALL when len would pass
+   max (the caller says what that means: a response too large ...), OKTA_CC_ERR_NO_MEMORY when
+   the size overflows or the allocation fails. The capacity doubles (from 256), so appending
+   byte by byte costs amortised constant time. */
+static okta_cc_result okta_cc__buf_reserve(okta_cc__buf *b, size_t n)
+{
+    size_t want, cap;
+    char *np;
+    if (b->max && (b->len > b->max || n > b->max - b->len)) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+    if (n >= (size_t)-1 - b->len) return OKTA_CC_ERR_NO_MEMORY;   /* len + n + 1 overflows */
+    want = b->len + n + 1;
+    if (want <= b->cap) return OKTA_CC_OK;
+    for (cap = b->cap ? b->cap : 256; cap < want;) cap = cap > (size_t)-1 / 2 ? want : cap * 2;
+    np = (char *)okta_cc__malloc(b->alloc, cap);
+    if (!np) return OKTA_CC_ERR_NO_MEMORY;
+    if (b->p) {
+        memcpy(np, b->p, b->len);
+        okta_cc_wipe(b->p, b->cap);
+        okta_cc__free(b->alloc, b->p);
+    }
+    np[b->len] = '\0';
+    b->p = np;
+    b->cap = cap;
+    return OKTA_CC_OK;
+}
+
+/* Appends n bytes (all or none) and keeps the NUL after them. */
+static okta_cc_result okta_cc__buf_append(okta_cc__buf *b, const void *data, size_t n)
+{
+    okta_cc_result r = okta_cc__buf_reserve(b, n);
+    if (r != OKTA_CC_OK) return r;
+    if (n) memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return OKTA_CC_OK;
+}
+
+static okta_cc_result okta_cc__buf_append_str(okta_cc__buf *b, const char *s)
+{
+    return okta_cc__buf_append(b, s, strlen(s));
+}
+
+/* Empties the buffer and wipes what it held, keeping the block for what comes next. */
+static void okta_cc__buf_clear(okta_cc__buf *b)
+{
+    if (b->p) okta_cc_wipe(b->p, b->cap);    /* leaves "" behind */
+    b->len = 0;
+}
+
+static void okta_cc__buf_wipe_free(okta_cc__buf *b)
+{
+    if (b->p) {
+        okta_cc_wipe(b->p, b->cap);
+        okta_cc__free(b->alloc, b->p);
+    }
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
    base64url
    ------------------------------------------------------------------------------------------- */
@@ -1195,51 +1302,42 @@ static size_t okta_cc__utf8_put(uint32_t cp, unsigned char *out)
 
 OKTA_CC_DEF void okta_cc_json_writer_init(okta_cc_json_writer *w, char *buf, size_t cap)
 {
+    if (!w) return;
     memset(w, 0, sizeof *w);
     w->buf = buf;
-    w->cap = buf ? cap : 0;
+    w->_cap = buf ? cap : 0;
 }
 
 OKTA_CC_DEF void okta_cc_json_writer_init_growable(okta_cc_json_writer *w,
                                                    const okta_cc_allocator *alloc)
 {
+    if (!w) return;
     memset(w, 0, sizeof *w);
-    w->growable = 1;
-    if (alloc) w->alloc = *alloc;
+    w->_growable = 1;
+    if (alloc) w->_alloc = *alloc;
 }
 
-/* Makes room for n more bytes plus a NUL in a growable buffer; wipes the old one when moving. */
-static int okta_cc__jw_reserve(okta_cc_json_writer *w, size_t n)
+/* Appends to a growable writer's text (kept NUL-terminated) through the buffer module. */
+static okta_cc_result okta_cc__jw_grow_append(okta_cc_json_writer *w, const char *s, size_t n)
 {
-    size_t want = w->len + n + 1, cap = w->cap ? w->cap : 256;
-    char *nb;
-    if (want <= w->cap) return 1;
-    while (cap < want) {
-        if (cap > ((size_t)-1) / 2) return 0;
-        cap *= 2;
-    }
-    /* Not realloc: the old block may hold secrets (assertions, keys) and must be wiped. */
-    nb = (char *)okta_cc__malloc(&w->alloc, cap);
-    if (!nb) return 0;
-    if (w->buf) {
-        memcpy(nb, w->buf, w->len);
-        okta_cc_wipe(w->buf, w->cap);
-        okta_cc__free(&w->alloc, w->buf);
-    }
-    w->buf = nb;
-    w->cap = cap;
-    return 1;
+    okta_cc__buf b = okta_cc__buf_of(w->buf, w->len, w->_cap, 0, &w->_alloc);
+    okta_cc_result r = okta_cc__buf_append(&b, s, n);
+    w->buf = b.p;
+    w->len = b.len;
+    w->_cap = b.cap;
+    return r;
 }
 
 static void okta_cc__jw_put(okta_cc_json_writer *w, const char *s, size_t n)
 {
-    if (w->status != OKTA_CC_OK) return;
-    if (w->growable && !okta_cc__jw_reserve(w, n)) {
-        w->status = OKTA_CC_ERR_NO_MEMORY;
+    if (w->_status != OKTA_CC_OK) return;
+    if (w->_growable) {
+        w->_status = okta_cc__jw_grow_append(w, s, n);
         return;
     }
-    if (w->len < w->cap) {
-        size_t room = w->cap - w->len;
+    /* A fixed buffer takes what fits and counts the rest, so finish can say the size needed. */
+    if (w->len < w->_cap) {
+        size_t room = w->_cap - w->len;
         memcpy(w->buf + w->len, s, n < room ? n : room);
     }
     w->len += n;
@@ -1248,15 +1346,15 @@ static void okta_cc__jw_put(okta_cc_json_writer *w, const char *s, size_t n)
 /* Called before every value: writes the separating comma and checks the grammar. */
 static void okta_cc__jw_before_value(okta_cc_json_writer *w)
 {
-    unsigned char *st = &w->state[w->depth];
-    if (w->status != OKTA_CC_OK) return;
-    if (w->depth == 0) {
-        if (*st & OKTA_CC__JW_HAS_ITEM) w->status = OKTA_CC_ERR_INVALID_ARGUMENT;
+    unsigned char *st = &w->_state[w->_depth];
+    if (w->_status != OKTA_CC_OK) return;
+    if (w->_depth == 0) {
+        if (*st & OKTA_CC__JW_HAS_ITEM) w->_status = OKTA_CC_ERR_INVALID_ARGUMENT;
         *st |= OKTA_CC__JW_HAS_ITEM;
         return;
     }
     if (*st & OKTA_CC__JW_OBJECT) {
-        if (!(*st & OKTA_CC__JW_AFTER_KEY)) { w->status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
+        if (!(*st & OKTA_CC__JW_AFTER_KEY)) { w->_status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
         *st &= (unsigned char)~OKTA_CC__JW_AFTER_KEY;
         return;
     }
@@ -1267,42 +1365,46 @@ static void okta_cc__jw_before_value(okta_cc_json_writer *w)
 static void okta_cc__jw_open(okta_cc_json_writer *w, unsigned kind, char c)
 {
     okta_cc__jw_before_value(w);
-    if (w->status != OKTA_CC_OK) return;
-    if (w->depth >= OKTA_CC_JSON_MAX_DEPTH) { w->status = OKTA_CC_ERR_JSON_DEPTH; return; }
+    if (w->_status != OKTA_CC_OK) return;
+    if (w->_depth >= OKTA_CC_JSON_WRITER_MAX_DEPTH) { w->_status = OKTA_CC_ERR_JSON_DEPTH; return; }
     okta_cc__jw_put(w, &c, 1);
-    w->state[++w->depth] = (unsigned char)kind;
+    w->_state[++w->_depth] = (unsigned char)kind;
 }
 
 static void okta_cc__jw_close(okta_cc_json_writer *w, unsigned kind, char c)
 {
     unsigned char st;
-    if (w->status != OKTA_CC_OK) return;
-    st = w->state[w->depth];
-    if (w->depth == 0 || !(st & kind) || (st & OKTA_CC__JW_AFTER_KEY)) {
-        w->status = OKTA_CC_ERR_INVALID_ARGUMENT;
+    if (w->_status != OKTA_CC_OK) return;
+    st = w->_state[w->_depth];
+    if (w->_depth == 0 || !(st & kind) || (st & OKTA_CC__JW_AFTER_KEY)) {
+        w->_status = OKTA_CC_ERR_INVALID_ARGUMENT;
         return;
     }
-    w->depth--;
+    w->_depth--;
     okta_cc__jw_put(w, &c, 1);
 }
 
 OKTA_CC_DEF void okta_cc_json_object_begin(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_open(w, OKTA_CC__JW_OBJECT, '{');
 }
 
 OKTA_CC_DEF void okta_cc_json_object_end(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_close(w, OKTA_CC__JW_OBJECT, '}');
 }
 
 OKTA_CC_DEF void okta_cc_json_array_begin(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_open(w, OKTA_CC__JW_ARRAY, '[');
 }
 
 OKTA_CC_DEF void okta_cc_json_array_end(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_close(w, OKTA_CC__JW_ARRAY, ']');
 }
 
@@ -1312,15 +1414,15 @@ static void okta_cc__jw_quoted(okta_cc_json_writer *w, const char *s, size_t n)
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, run = 0;
-    if (!s && n) { w->status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
+    if (!s && n) { w->_status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
     okta_cc__jw_put(w, "\"", 1);
-    while (i < n && w->status == OKTA_CC_OK) {
+    while (i < n && w->_status == OKTA_CC_OK) {
         unsigned char c = p[i];
         char esc[6] = {'\\', 'u', '0', '0', 0, 0};
         size_t esc_len = 2, seq;
         if (c >= 0x20 && c != '"' && c != '\\') {
             seq = okta_cc__utf8_seq_len(p + i, n - i);
-            if (!seq) { w->status = OKTA_CC_ERR_UTF8; return; }
+            if (!seq) { w->_status = OKTA_CC_ERR_UTF8; return; }
             i += seq;
             run += seq;
             continue;
@@ -1349,10 +1451,11 @@ static void okta_cc__jw_quoted(okta_cc_json_writer *w, const char *s, size_t n)
 
 OKTA_CC_DEF void okta_cc_json_key(okta_cc_json_writer *w, const char *key)
 {
-    unsigned char *st = &w->state[w->depth];
-    if (w->status != OKTA_CC_OK) return;
+    unsigned char *st;
+    if (!w || w->_status != OKTA_CC_OK) return;
+    st = &w->_state[w->_depth];
     if (!key || !(*st & OKTA_CC__JW_OBJECT) || (*st & OKTA_CC__JW_AFTER_KEY)) {
-        w->status = OKTA_CC_ERR_INVALID_ARGUMENT;
+        w->_status = OKTA_CC_ERR_INVALID_ARGUMENT;
         return;
     }
     if (*st & OKTA_CC__JW_HAS_ITEM) okta_cc__jw_put(w, ",", 1);
@@ -1363,13 +1466,15 @@ OKTA_CC_DEF void okta_cc_json_key(okta_cc_json_writer *w, const char *key)
 
 OKTA_CC_DEF void okta_cc_json_string_n(okta_cc_json_writer *w, const char *s, size_t n)
 {
+    if (!w) return;
     okta_cc__jw_before_value(w);
-    if (w->status == OKTA_CC_OK) okta_cc__jw_quoted(w, s, n);
+    if (w->_status == OKTA_CC_OK) okta_cc__jw_quoted(w, s, n);
 }
 
 OKTA_CC_DEF void okta_cc_json_string(okta_cc_json_writer *w, const char *s)
 {
-    if (!s) { if (w->status == OKTA_CC_OK) w->status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
+    if (!w) return;
+    if (!s) { if (w->_status == OKTA_CC_OK) w->_status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
     okta_cc_json_string_n(w, s, strlen(s));
 }
 
@@ -1379,6 +1484,7 @@ OKTA_CC_DEF void okta_cc_json_int64(okta_cc_json_writer *w, int64_t v)
     size_t i = sizeof tmp;
     /* Work on the magnitude as unsigned so INT64_MIN needs no special case. */
     uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    if (!w) return;
     do {
         tmp[--i] = (char)('0' + m % 10);
         m /= 10;
@@ -1390,6 +1496,7 @@ OKTA_CC_DEF void okta_cc_json_int64(okta_cc_json_writer *w, int64_t v)
 
 OKTA_CC_DEF void okta_cc_json_bool(okta_cc_json_writer *w, int v)
 {
+    if (!w) return;
     okta_cc__jw_before_value(w);
     if (v) okta_cc__jw_put(w, "true", 4);
     else okta_cc__jw_put(w, "false", 5);
@@ -1397,18 +1504,20 @@ OKTA_CC_DEF void okta_cc_json_bool(okta_cc_json_writer *w, int v)
 
 OKTA_CC_DEF void okta_cc_json_null(okta_cc_json_writer *w)
 {
+    if (!w) return;
     okta_cc__jw_before_value(w);
     okta_cc__jw_put(w, "null", 4);
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_json_writer_finish(okta_cc_json_writer *w, size_t *len)
 {
-    if (w->status == OKTA_CC_OK && (w->depth != 0 || !(w->state[0] & OKTA_CC__JW_HAS_ITEM)))
-        w->status = OKTA_CC_ERR_INVALID_ARGUMENT;   /* unclosed container or no value at all */
-    if (w->status == OKTA_CC_OK && w->growable && !okta_cc__jw_reserve(w, 0))
-        w->status = OKTA_CC_ERR_NO_MEMORY;
-    if (w->status != OKTA_CC_OK) return w->status;
-    if (w->len >= w->cap) {
+    if (!w) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    if (w->_status == OKTA_CC_OK && (w->_depth != 0 || !(w->_state[0] & OKTA_CC__JW_HAS_ITEM)))
+        w->_status = OKTA_CC_ERR_INVALID_ARGUMENT;   /* unclosed container or no value at all */
+    if (w->_status == OKTA_CC_OK && w->_growable)
+        w->_status = okta_cc__jw_grow_append(w, "", 0);   /* a buffer to hold the NUL */
+    if (w->_status != OKTA_CC_OK) return w->_status;
+    if (w->len >= w->_cap) {
         if (len) *len = w->len + 1;
         return OKTA_CC_ERR_BUFFER_TOO_SMALL;
     }
@@ -1419,28 +1528,48 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_writer_finish(okta_cc_json_writer *w, si
 
 OKTA_CC_DEF void okta_cc_json_writer_free(okta_cc_json_writer *w)
 {
-    if (w->growable && w->buf) {
-        okta_cc_wipe(w->buf, w->cap);
-        okta_cc__free(&w->alloc, w->buf);
-    }
-    if (w->growable) {
-        w->buf = NULL;
-        w->cap = w->len = 0;
-    }
+    okta_cc__buf b;
+    if (!w || !w->_growable) return;     /* a fixed buffer is the caller's */
+    b = okta_cc__buf_of(w->buf, w->len, w->_cap, 0, &w->_alloc);
+    okta_cc__buf_wipe_free(&b);
+    w->buf = NULL;
+    w->len = w->_cap = 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
    JSON parser
 
-   A single loop over the input with an explicit stack of open containers (the token indices in
-   `open`, at most max_depth deep), so nesting costs no C stack. Scalars are validated in place.
+   A state machine over the input. okta_cc__jp.state says what comes next - a value, an
+   object member's key, or ',' / the closing bracket - and one short function reads each. The
+   open containers (their token indices, at most max_depth) are a stack in okta_cc__jp instead
+   of C recursion, so no input can drive the C stack. Scalars are validated in place.
    ------------------------------------------------------------------------------------------- */
+
+/* The parser's hard ceiling on nesting: okta_cc_json_limits.max_depth is capped to it. It sizes
+   only the parser's own stack, never a public struct, so translation units may differ. */
+#ifndef OKTA_CC_JSON_MAX_DEPTH
+#define OKTA_CC_JSON_MAX_DEPTH 64
+#endif
+#if OKTA_CC_JSON_MAX_DEPTH < 1
+#error "okta_cc.h: OKTA_CC_JSON_MAX_DEPTH must be at least 1"
+#endif
+
+typedef enum okta_cc__jp_state {
+    OKTA_CC__JP_VALUE,          /* a value: at the top, after '[', after ',' in an array, after ':' */
+    OKTA_CC__JP_KEY,            /* a member's key and its ':' (after '{', after ',' in an object) */
+    OKTA_CC__JP_NEXT,           /* ',' or the closing bracket of the innermost container */
+    OKTA_CC__JP_DONE            /* the top-level value is complete */
+} okta_cc__jp_state;
 
 typedef struct okta_cc__jp {
     const unsigned char *s;
     size_t len, pos;
-    okta_cc_json_token *tok;
+    okta_cc_json_token *tok;    /* NULL: only count the tokens */
     size_t cap, count;
+    okta_cc__jp_state state;
+    unsigned depth, max_depth;
+    size_t open[OKTA_CC_JSON_MAX_DEPTH];            /* token index of each open container */
+    unsigned char open_is_object[OKTA_CC_JSON_MAX_DEPTH];
     okta_cc_error *err;
 } okta_cc__jp;
 
@@ -1640,15 +1769,130 @@ static okta_cc_result okta_cc__jp_scalar(okta_cc__jp *p)
     return OKTA_CC_OK;
 }
 
-/* After a value inside a container: either ',' (more to come) or the closing bracket.
-   Returns 1 for a comma, 0 for a close, -1 for an error. */
-static int okta_cc__jp_after_value(okta_cc__jp *p, int in_object)
+/* A value is complete: its container counts one more member or element, and ',' or the
+   closing bracket comes next; after the top-level value, nothing does. */
+static void okta_cc__jp_value_done(okta_cc__jp *p)
 {
+    if (p->depth == 0) {
+        p->state = OKTA_CC__JP_DONE;
+        return;
+    }
+    if (p->tok) p->tok[p->open[p->depth - 1]].count++;
+    p->state = OKTA_CC__JP_NEXT;
+}
+
+/* Closes the innermost container at its closing bracket: now its end and the index after its
+   subtree are known. */
+static void okta_cc__jp_close(okta_cc__jp *p)
+{
+    size_t t;
+    OKTA_CC_ASSERT(p->depth > 0);
+    t = p->open[--p->depth];
+    p->pos++;
+    if (p->tok) {
+        p->tok[t].end = (uint32_t)p->pos;
+        p->tok[t].next = (uint32_t)p->count;
+    }
+    okta_cc__jp_value_done(p);
+}
+
+/* '{' or '[' at p->pos: pushes the container, or closes it at once when it is empty. */
+static okta_cc_result okta_cc__jp_open(okta_cc__jp *p)
+{
+    int is_obj = p->s[p->pos] == '{';
+    long t;
+    if (p->depth >= p->max_depth) return okta_cc__jp_fail(p, OKTA_CC_ERR_JSON_DEPTH, "nesting too deep");
+    t = okta_cc__jp_add(p, is_obj ? OKTA_CC_JSON_OBJECT : OKTA_CC_JSON_ARRAY, p->pos, p->pos);
+    if (t < 0) return okta_cc__jp_fail(p, OKTA_CC_ERR_JSON_TOKENS, "token array full");
+    p->open[p->depth] = (size_t)t;
+    p->open_is_object[p->depth++] = (unsigned char)is_obj;
+    p->pos++;
     okta_cc__jp_skip_ws(p);
-    if (p->pos >= p->len) return -1;
-    if (p->s[p->pos] == ',') { p->pos++; return 1; }
-    if (p->s[p->pos] == (in_object ? '}' : ']')) return 0;
-    return -1;
+    if (p->pos < p->len && p->s[p->pos] == (is_obj ? '}' : ']')) okta_cc__jp_close(p);
+    else p->state = is_obj ? OKTA_CC__JP_KEY : OKTA_CC__JP_VALUE;
+    return OKTA_CC_OK;
+}
+
+/* State VALUE: a container opens, or a scalar is read whole. */
+static okta_cc_result okta_cc__jp_value(okta_cc__jp *p)
+{
+    okta_cc_result r;
+    okta_cc__jp_skip_ws(p);
+    if (p->pos >= p->len) return okta_cc__jp_fail(p, OKTA_CC_ERR_JSON_SYNTAX, "unexpected end of input");
+    if (p->s[p->pos] == '{' || p->s[p->pos] == '[') return okta_cc__jp_open(p);
+    r = okta_cc__jp_scalar(p);
+    if (r == OKTA_CC_OK) okta_cc__jp_value_done(p);
+    return r;
+}
+
+/* State KEY: a string (its own token, not counted as a member: its value is) and ':'. */
+static okta_cc_result okta_cc__jp_key(okta_cc__jp *p)
+{
+    okta_cc_result r;
+    okta_cc__jp_skip_ws(p);
+    if (p->pos >= p->len || p->s[p->pos] != '"')
+        return okta_cc__jp_fail(p, OKTA_CC_ERR_JSON_SYNTAX, "expected a string key");
+    r = okta_cc__jp_scalar(p);
+    if (r != OKTA_CC_OK) return r;
+    okta_cc__jp_skip_ws(p);
+    if (p->pos >= p->len || p->s[p->pos] != ':')
+        return okta_cc__jp_fail(p, OKTA_CC_ERR_JSON_SYNTAX, "expected ':'");
+    p->pos++;
+    p->state = OKTA_CC__JP_VALUE;
+    return OKTA_CC_OK;
+}
+
+/* State NEXT: ',' (another key or element follows) or the innermost closing bracket. */
+static okta_cc_result okta_cc__jp_next(okta_cc__jp *p)
+{
+    int in_object = p->open_is_object[p->depth - 1];
+    okta_cc__jp_skip_ws(p);
+    if (p->pos < p->len && p->s[p->pos] == ',') {
+        p->pos++;
+        p->state = in_object ? OKTA_CC__JP_KEY : OKTA_CC__JP_VALUE;
+        return OKTA_CC_OK;
+    }
+    if (p->pos < p->len && p->s[p->pos] == (in_object ? '}' : ']')) {
+        okta_cc__jp_close(p);
+        return OKTA_CC_OK;
+    }
+    return okta_cc__jp_fail(p, OKTA_CC_ERR_JSON_SYNTAX, "expected ',' or closing bracket");
+}
+
+/* One step: consumes at least one byte or fails, so the loop that calls it ends. */
+static okta_cc_result okta_cc__jp_step(okta_cc__jp *p)
+{
+    switch (p->state) {
+    case OKTA_CC__JP_VALUE: return okta_cc__jp_value(p);
+    case OKTA_CC__JP_KEY: return okta_cc__jp_key(p);
+    case OKTA_CC__JP_NEXT: return okta_cc__jp_next(p);
+    case OKTA_CC__JP_DONE: break;
+    }
+    return OKTA_CC_OK;
+}
+
+/* Sets the parser up from the limits; the size limit is checked before anything is read. */
+static okta_cc_result okta_cc__jp_start(okta_cc__jp *p, const char *json, size_t len,
+                                        okta_cc_json_token *tokens, size_t cap,
+                                        const okta_cc_json_limits *limits, okta_cc_error *err)
+{
+    size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : (size_t)1 << 20;
+    memset(p, 0, sizeof *p);
+    p->max_depth = OKTA_CC_JSON_MAX_DEPTH > 64 ? 64 : OKTA_CC_JSON_MAX_DEPTH;
+    if (limits && limits->max_depth)
+        p->max_depth = limits->max_depth < OKTA_CC_JSON_MAX_DEPTH ? limits->max_depth
+                                                                  : OKTA_CC_JSON_MAX_DEPTH;
+    if (len > max_bytes || len > 0xffffffffu)     /* token offsets are 32-bit */
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TOO_LARGE,
+                             "JSON: input of %lu bytes exceeds the limit of %lu",
+                             (unsigned long)len, (unsigned long)max_bytes);
+    p->s = (const unsigned char *)json;
+    p->len = len;
+    p->tok = tokens;
+    p->cap = tokens ? cap : 0;
+    p->err = err;
+    p->state = OKTA_CC__JP_VALUE;
+    return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_json_parse(const char *json, size_t len,
@@ -1657,90 +1901,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_parse(const char *json, size_t len,
                                               okta_cc_json_doc *doc, okta_cc_error *err)
 {
     okta_cc__jp p;
-    size_t open[OKTA_CC_JSON_MAX_DEPTH];      /* token index of each open container */
-    unsigned char open_is_object[OKTA_CC_JSON_MAX_DEPTH];
-    unsigned depth = 0, max_depth = OKTA_CC_JSON_MAX_DEPTH > 64 ? 64 : OKTA_CC_JSON_MAX_DEPTH;
-    size_t max_bytes = (size_t)1 << 20;
     okta_cc_result r;
-
     okta_cc__error_reset(err);
     if (!doc || (!json && len)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JSON: no input");
     memset(doc, 0, sizeof *doc);
-    if (limits && limits->max_depth)
-        max_depth = limits->max_depth < OKTA_CC_JSON_MAX_DEPTH ? limits->max_depth
-                                                               : OKTA_CC_JSON_MAX_DEPTH;
-    if (limits && limits->max_bytes) max_bytes = limits->max_bytes;
-    if (len > max_bytes || len > 0xffffffffu)
-        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TOO_LARGE,
-                             "JSON: input of %lu bytes exceeds the limit of %lu",
-                             (unsigned long)len, (unsigned long)max_bytes);
-    memset(&p, 0, sizeof p);
-    p.s = (const unsigned char *)json;
-    p.len = len;
-    p.tok = tokens;
-    p.cap = tokens ? cap : 0;
-    p.err = err;
-
-    okta_cc__jp_skip_ws(&p);
-    for (;;) {
-        /* Expecting a value (at top level, after '[' or ',' in an array, or after ':'). */
-        int more;
-        if (p.pos >= p.len) return okta_cc__jp_fail(&p, OKTA_CC_ERR_JSON_SYNTAX, "unexpected end of input");
-        if (p.s[p.pos] == '{' || p.s[p.pos] == '[') {
-            int is_obj = p.s[p.pos] == '{';
-            long t;
-            if (depth >= max_depth) return okta_cc__jp_fail(&p, OKTA_CC_ERR_JSON_DEPTH, "nesting too deep");
-            t = okta_cc__jp_add(&p, is_obj ? OKTA_CC_JSON_OBJECT : OKTA_CC_JSON_ARRAY, p.pos, p.pos);
-            if (t < 0) return okta_cc__jp_fail(&p, OKTA_CC_ERR_JSON_TOKENS, "token array full");
-            open[depth] = (size_t)t;
-            open_is_object[depth++] = (unsigned char)is_obj;
-            p.pos++;
-            okta_cc__jp_skip_ws(&p);
-            if (p.pos < p.len && p.s[p.pos] == (is_obj ? '}' : ']')) {
-                more = 0;     /* empty container: fall through to the closing logic */
-            } else if (is_obj) {
-                goto expect_key;
-            } else {
-                continue;
-            }
-        } else {
-            r = okta_cc__jp_scalar(&p);
-            if (r != OKTA_CC_OK) return r;
-            if (depth == 0) break;
-            if (p.tok) p.tok[open[depth - 1]].count++;
-            more = okta_cc__jp_after_value(&p, open_is_object[depth - 1]);
-        }
-        /* Close containers while their closing bracket follows. */
-        while (more == 0) {
-            size_t t;
-            OKTA_CC_ASSERT(depth > 0);
-            t = open[--depth];
-            p.pos++;
-            if (p.tok) {
-                p.tok[t].end = (uint32_t)p.pos;
-                p.tok[t].next = (uint32_t)p.count;
-            }
-            if (depth == 0) break;
-            if (p.tok) p.tok[open[depth - 1]].count++;
-            more = okta_cc__jp_after_value(&p, open_is_object[depth - 1]);
-        }
-        if (more < 0) return okta_cc__jp_fail(&p, OKTA_CC_ERR_JSON_SYNTAX, "expected ',' or closing bracket");
-        if (depth == 0) break;
-        okta_cc__jp_skip_ws(&p);
-        if (!open_is_object[depth - 1]) continue;
-    expect_key:
-        /* Inside an object: a key string, ':', then loop round for the value. */
-        okta_cc__jp_skip_ws(&p);
-        if (p.pos >= p.len || p.s[p.pos] != '"')
-            return okta_cc__jp_fail(&p, OKTA_CC_ERR_JSON_SYNTAX, "expected a string key");
-        r = okta_cc__jp_scalar(&p);
-        if (r != OKTA_CC_OK) return r;
-        okta_cc__jp_skip_ws(&p);
-        if (p.pos >= p.len || p.s[p.pos] != ':')
-            return okta_cc__jp_fail(&p, OKTA_CC_ERR_JSON_SYNTAX, "expected ':'");
-        p.pos++;
-        okta_cc__jp_skip_ws(&p);
-    }
+    r = okta_cc__jp_start(&p, json, len, tokens, cap, limits, err);
+    while (r == OKTA_CC_OK && p.state != OKTA_CC__JP_DONE) r = okta_cc__jp_step(&p);
+    if (r != OKTA_CC_OK) return r;
     okta_cc__jp_skip_ws(&p);
     if (p.pos != p.len) return okta_cc__jp_fail(&p, OKTA_CC_ERR_JSON_SYNTAX, "trailing data after the value");
     doc->json = json;
@@ -3363,27 +3530,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta
    HTTP responses
    ------------------------------------------------------------------------------------------- */
 
-/* Grows *buf (cap *cap) to hold need bytes; the old block is wiped because bodies hold tokens. */
-static int okta_cc__grow(const okta_cc_allocator *a, char **buf, size_t *cap, size_t need)
-{
-    size_t n = *cap ? *cap : 1024;
-    char *nb;
-    if (need <= *cap) return 1;
-    while (n < need) {
-        if (n > ((size_t)-1) / 2) return 0;
-        n *= 2;
-    }
-    nb = (char *)okta_cc__malloc(a, n);
-    if (!nb) return 0;
-    if (*buf) {
-        memcpy(nb, *buf, *cap);
-        okta_cc_wipe(*buf, *cap);
-        okta_cc__free(a, *buf);
-    }
-    *buf = nb;
-    *cap = n;
-    return 1;
-}
+/* The header block's cap: 64 KiB with its NUL. Okta's headers are a few KiB; more is a fault
+   or an attack, and the block is searched linearly for every header read. */
+#define OKTA_CC__HEADERS_MAX 65535
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
    network settings of cfg (timeouts, CA, user agent). Not available with OKTA_CC_NO_CURL. */
@@ -3392,55 +3541,77 @@ OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t);
 
+
 OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
                                             const okta_cc_allocator *alloc, size_t max_body)
 {
+    if (!resp) return;
     memset(resp, 0, sizeof *resp);
-    if (alloc) resp->alloc = *alloc;
+    if (alloc) resp->_alloc = *alloc;
     resp->max_body = max_body ? max_body : (size_t)1 << 20;
 }
 
-OKTA_CC_DEF int okta_cc_http_response_append_body(okta_cc_http_response *resp, const void *data,
-                                                  size_t len)
+OKTA_CC_DEF okta_cc_result okta_cc_http_response_append_body(okta_cc_http_response *resp,
+                                                             const void *data, size_t len)
 {
-    if (len > resp->max_body - resp->body_len) {
+    okta_cc__buf b;
+    okta_cc_result r;
+    if (!resp || (!data && len)) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    b = okta_cc__buf_of(resp->body, resp->body_len, resp->_body_cap,
+                        resp->max_body ? resp->max_body : (size_t)1 << 20, &resp->_alloc);
+    r = okta_cc__buf_append(&b, data, len);
+    resp->body = b.p;
+    resp->body_len = b.len;
+    resp->_body_cap = b.cap;
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
         resp->body_too_large = 1;
-        return 0;
+        return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
     }
-    if (!okta_cc__grow(&resp->alloc, &resp->body, &resp->body_cap, resp->body_len + len + 1)) return 0;
-    memcpy(resp->body + resp->body_len, data, len);
-    resp->body_len += len;
-    resp->body[resp->body_len] = '\0';
-    return 1;
+    return r;
 }
 
-OKTA_CC_DEF int okta_cc_http_response_header_line(okta_cc_http_response *resp, const char *line,
-                                                  size_t len)
+/* "HTTP/<version> <3 digits>[ <reason>]": a new response begins (after 100 Continue or a
+   redirect), so the headers of the previous one are wiped and forgotten. */
+static okta_cc_result okta_cc__http_status_line(okta_cc_http_response *resp, const char *line,
+                                                size_t len)
 {
+    const char *sp = (const char *)memchr(line, ' ', len);
+    size_t i = sp ? (size_t)(sp - line) + 1 : len;
+    const char *d = line + i;
+    okta_cc__buf b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap, 0,
+                                     &resp->_alloc);
+    okta_cc__buf_clear(&b);
+    resp->headers_len = b.len;
+    resp->status = 0;
+    if (i <= 6 || len - i < 3 || d[0] < '1' || d[0] > '9' || d[1] < '0' || d[1] > '9' ||
+        d[2] < '0' || d[2] > '9' || (len - i > 3 && d[3] != ' '))
+        return OKTA_CC_ERR_BAD_RESPONSE;
+    resp->status = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_response *resp,
+                                                             const char *line, size_t len)
+{
+    okta_cc__buf b;
+    okta_cc_result r;
+    if (!resp || (!line && len)) return OKTA_CC_ERR_INVALID_ARGUMENT;
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-    if (!len) return 1;
-    if (len > 5 && memcmp(line, "HTTP/", 5) == 0) {
-        /* A new response (after 100 Continue or a redirect): forget the previous headers. */
-        const char *sp = (const char *)memchr(line, ' ', len);
-        resp->status = 0;
-        if (sp) {
-            size_t i = (size_t)(sp - line) + 1, end = i + 3;    /* a status code has 3 digits */
-            while (i < len && i < end && line[i] >= '0' && line[i] <= '9') resp->status = resp->status * 10 + (line[i++] - '0');
-        }
-        if (resp->headers) okta_cc_wipe(resp->headers, resp->headers_cap);
-        resp->headers_len = 0;
-        return 1;
-    }
-    if (resp->headers_len + len + 2 > 65536) {                 /* header block cap */
+    if (!len) return OKTA_CC_OK;
+    if (len > 5 && memcmp(line, "HTTP/", 5) == 0) return okta_cc__http_status_line(resp, line, len);
+    b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap,
+                        OKTA_CC__HEADERS_MAX, &resp->_alloc);
+    r = okta_cc__buf_reserve(&b, len + 1);          /* the line and its '\n', or neither */
+    if (r == OKTA_CC_OK) r = okta_cc__buf_append(&b, line, len);
+    if (r == OKTA_CC_OK) r = okta_cc__buf_append(&b, "\n", 1);
+    resp->headers = b.p;
+    resp->headers_len = b.len;
+    resp->_headers_cap = b.cap;
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
         resp->body_too_large = 1;
-        return 0;
+        return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
     }
-    if (!okta_cc__grow(&resp->alloc, &resp->headers, &resp->headers_cap, resp->headers_len + len + 2)) return 0;
-    memcpy(resp->headers + resp->headers_len, line, len);
-    resp->headers_len += len;
-    resp->headers[resp->headers_len++] = '\n';
-    resp->headers[resp->headers_len] = '\0';
-    return 1;
+    return r;
 }
 
 static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
@@ -3488,13 +3659,14 @@ OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response
 
 OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
 {
+    okta_cc__buf b;
     if (!resp) return;
-    if (resp->body) okta_cc_wipe(resp->body, resp->body_cap);
-    if (resp->headers) okta_cc_wipe(resp->headers, resp->headers_cap);
-    okta_cc__free(&resp->alloc, resp->body);
-    okta_cc__free(&resp->alloc, resp->headers);
+    b = okta_cc__buf_of(resp->body, resp->body_len, resp->_body_cap, 0, &resp->_alloc);
+    okta_cc__buf_wipe_free(&b);
+    b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap, 0, &resp->_alloc);
+    okta_cc__buf_wipe_free(&b);
     resp->body = resp->headers = NULL;
-    resp->body_len = resp->body_cap = resp->headers_len = resp->headers_cap = 0;
+    resp->body_len = resp->_body_cap = resp->headers_len = resp->_headers_cap = 0;
 }
 
 /* Query parameters that may carry secrets are logged as "***". */
@@ -3656,19 +3828,22 @@ typedef struct okta_cc__curl {
     char user_agent[256];
     long connect_timeout_ms, timeout_ms;
     okta_cc_http_response *resp;        /* the response being received */
+    okta_cc_result refused;             /* why a callback stopped the transfer, if one did */
 } okta_cc__curl;
 
 static size_t okta_cc__curl_write(char *data, size_t size, size_t n, void *user)
 {
     okta_cc__curl *c = (okta_cc__curl *)user;
     /* CURLOPT_MAXFILESIZE does not stop chunked bodies: the cap is enforced here. */
-    return okta_cc_http_response_append_body(c->resp, data, size * n) ? size * n : 0;
+    c->refused = okta_cc_http_response_append_body(c->resp, data, size * n);
+    return c->refused == OKTA_CC_OK ? size * n : 0;
 }
 
 static size_t okta_cc__curl_header(char *data, size_t size, size_t n, void *user)
 {
     okta_cc__curl *c = (okta_cc__curl *)user;
-    return okta_cc_http_response_header_line(c->resp, data, size * n) ? size * n : 0;
+    c->refused = okta_cc_http_response_header_line(c->resp, data, size * n);
+    return c->refused == OKTA_CC_OK ? size * n : 0;
 }
 
 /* Maps a libcurl failure onto our results; the message never contains request data. */
@@ -3690,8 +3865,8 @@ static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const ok
     case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CRL_BADFILE:
         r = OKTA_CC_ERR_TLS; break;
-    case CURLE_WRITE_ERROR:
-        r = c->resp->body_too_large ? OKTA_CC_ERR_RESPONSE_TOO_LARGE : OKTA_CC_ERR_NO_MEMORY; break;
+    case CURLE_WRITE_ERROR:     /* a callback refused: too large, no memory, a bad status line */
+        r = c->refused != OKTA_CC_OK ? c->refused : OKTA_CC_ERR_NO_MEMORY; break;
     case CURLE_OUT_OF_MEMORY: r = OKTA_CC_ERR_NO_MEMORY; break;
     case CURLE_URL_MALFORMAT: case CURLE_UNSUPPORTED_PROTOCOL: r = OKTA_CC_ERR_CONFIG; break;
     default: r = OKTA_CC_ERR_NETWORK; break;
@@ -3701,6 +3876,8 @@ static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const ok
     if (r == OKTA_CC_ERR_RESPONSE_TOO_LARGE)
         okta_cc__fail(err, r, "%s %s: response body larger than %lu bytes", req->method, shown,
                       (unsigned long)c->resp->max_body);
+    else if (r == OKTA_CC_ERR_BAD_RESPONSE)
+        okta_cc__fail(err, r, "%s %s: malformed HTTP status line", req->method, shown);
     else
         okta_cc__fail(err, r, "%s %s: %s", req->method, shown, what);
     if (err) err->transport_code = (long)rc;
@@ -3715,6 +3892,7 @@ static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_reques
     CURLcode rc = CURLE_OK;
     size_t i;
     c->resp = resp;
+    c->refused = OKTA_CC_OK;
     c->errbuf[0] = '\0';
     /* Our callers check their values; this guards anyone calling the transport directly. The
        message shows none of the values: they may hold a token. */
@@ -4376,31 +4554,34 @@ static void okta_cc__log_exchange(okta_cc_client *c, const char *method, const c
 
 /* Appends s form-encoded (application/x-www-form-urlencoded: unreserved kept, space as +;
    space_plus = 0 writes %20 instead, which every decoder reads as a space). */
-static int okta_cc__form_encode(okta_cc_json_writer *w, const char *s, int space_plus)
+static okta_cc_result okta_cc__form_encode(okta_cc__buf *b, const char *s, int space_plus)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
+    okta_cc_result r = OKTA_CC_OK;
+    for (; *s && r == OKTA_CC_OK; s++) {
         unsigned char ch = (unsigned char)*s;
         char enc[3];
         if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
             ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-            okta_cc__jw_put(w, (const char *)&ch, 1);
+            r = okta_cc__buf_append(b, s, 1);
         } else if (ch == ' ' && space_plus) {
-            okta_cc__jw_put(w, "+", 1);
+            r = okta_cc__buf_append(b, "+", 1);
         } else {
             enc[0] = '%', enc[1] = hex[ch >> 4], enc[2] = hex[ch & 15];
-            okta_cc__jw_put(w, enc, 3);
+            r = okta_cc__buf_append(b, enc, 3);
         }
     }
-    return w->status == OKTA_CC_OK;
+    return r;
 }
 
-static void okta_cc__form_field(okta_cc_json_writer *w, const char *name, const char *value)
+/* Appends "name=value" (value form-encoded), after a '&' unless it is the first field. */
+static okta_cc_result okta_cc__form_field(okta_cc__buf *b, const char *name, const char *value)
 {
-    if (w->len) okta_cc__jw_put(w, "&", 1);
-    okta_cc__jw_put(w, name, strlen(name));
-    okta_cc__jw_put(w, "=", 1);
-    okta_cc__form_encode(w, value, 1);
+    okta_cc_result r = b->len ? okta_cc__buf_append(b, "&", 1) : OKTA_CC_OK;
+    if (r == OKTA_CC_OK) r = okta_cc__buf_append_str(b, name);
+    if (r == OKTA_CC_OK) r = okta_cc__buf_append(b, "=", 1);
+    if (r == OKTA_CC_OK) r = okta_cc__form_encode(b, value, 1);
+    return r;
 }
 
 /* A fresh jti from the injected random source (tests) or the client's DRBG. */
@@ -4459,49 +4640,47 @@ static void okta_cc__base64_std(const unsigned char *in, size_t n, char *out)
     out[o] = '\0';
 }
 
-/* "Authorization: Basic base64(urlencode(id):urlencode(secret))" (RFC 6749 section 2.3.1). */
+/* "Authorization: Basic base64(urlencode(id):urlencode(secret))" (RFC 6749 section 2.3.1),
+   allocated from c->alloc; NULL when out of memory. */
 static char *okta_cc__basic_auth_header(okta_cc_client *c)
 {
-    okta_cc_json_writer w;
-    char *hdr = NULL;
-    okta_cc_json_writer_init_growable(&w, &c->alloc);
+    okta_cc__buf cred, hdr;
+    okta_cc_result r;
+    okta_cc__buf_init(&cred, &c->alloc, 0);
+    okta_cc__buf_init(&hdr, &c->alloc, 0);
     /* Spaces as %20: some servers decode these parts with a plain URL decoder. */
-    okta_cc__form_encode(&w, c->client_id, 0);
-    okta_cc__jw_put(&w, ":", 1);
-    okta_cc__form_encode(&w, c->client_secret, 0);
-    if (w.status == OKTA_CC_OK && okta_cc__jw_reserve(&w, 0)) {
-        size_t need = 22 + (w.len + 2) / 3 * 4 + 1;
-        hdr = (char *)okta_cc__malloc(&c->alloc, need);
-        if (hdr) {
-            memcpy(hdr, "Authorization: Basic ", 21);
-            okta_cc__base64_std((const unsigned char *)w.buf, w.len, hdr + 21);
-        }
-    }
-    okta_cc_json_writer_free(&w);
-    return hdr;
+    r = okta_cc__form_encode(&cred, c->client_id, 0);
+    if (r == OKTA_CC_OK) r = okta_cc__buf_append(&cred, ":", 1);
+    if (r == OKTA_CC_OK) r = okta_cc__form_encode(&cred, c->client_secret, 0);
+    if (r == OKTA_CC_OK) r = okta_cc__buf_append_str(&hdr, "Authorization: Basic ");
+    if (r == OKTA_CC_OK) r = okta_cc__buf_reserve(&hdr, (cred.len + 2) / 3 * 4);
+    if (r == OKTA_CC_OK) okta_cc__base64_std((const unsigned char *)cred.p, cred.len, hdr.p + hdr.len);
+    okta_cc__buf_wipe_free(&cred);
+    if (r != OKTA_CC_OK) okta_cc__buf_wipe_free(&hdr);
+    return hdr.p;
 }
 
-/* Builds the form body of the token request (holds the assertion or secret: wiped after). */
-static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc_json_writer *w, okta_cc_error *err)
+/* Builds the form body of the token request into form (NUL-terminated; it holds the assertion
+   or secret: wipe_free it after, whatever this returns). */
+static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc__buf *form, okta_cc_error *err)
 {
-    okta_cc_json_writer_init_growable(w, &c->alloc);
-    okta_cc__form_field(w, "grant_type", "client_credentials");
-    okta_cc__form_field(w, "scope", c->scopes);
-    if (c->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
+    okta_cc_result r;
+    okta_cc__buf_init(form, &c->alloc, 0);
+    r = okta_cc__form_field(form, "grant_type", "client_credentials");
+    if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "scope", c->scopes);
+    if (r == OKTA_CC_OK && c->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
         char assertion[4096];
         size_t len;
-        okta_cc_result r = okta_cc_client_make_assertion(c, assertion, sizeof assertion, &len, err);
+        r = okta_cc_client_make_assertion(c, assertion, sizeof assertion, &len, err);
         if (r != OKTA_CC_OK) return r;
-        okta_cc__form_field(w, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-        okta_cc__form_field(w, "client_assertion", assertion);
+        r = okta_cc__form_field(form, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "client_assertion", assertion);
         okta_cc_wipe(assertion, sizeof assertion);
-    } else if (c->auth_method == OKTA_CC_AUTH_CLIENT_SECRET_POST) {
-        okta_cc__form_field(w, "client_id", c->client_id);
-        okta_cc__form_field(w, "client_secret", c->client_secret);
+    } else if (r == OKTA_CC_OK && c->auth_method == OKTA_CC_AUTH_CLIENT_SECRET_POST) {
+        r = okta_cc__form_field(form, "client_id", c->client_id);
+        if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "client_secret", c->client_secret);
     }
-    if (w->status != OKTA_CC_OK || !okta_cc__jw_reserve(w, 0))
-        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    w->buf[w->len] = '\0';
+    if (r != OKTA_CC_OK) return okta_cc__fail(err, r, "out of memory");
     return OKTA_CC_OK;
 }
 
@@ -4548,7 +4727,7 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
     if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)
         return;
-    a = &resp->alloc;
+    a = &resp->_alloc;
     okta_cc__json_copy_str(&doc, 0, "error", a, err->oauth_error, sizeof err->oauth_error);
     okta_cc__json_copy_str(&doc, 0, "error_description", a, err->oauth_error_description,
                            sizeof err->oauth_error_description);
@@ -4638,7 +4817,7 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
 static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size_t *token_len,
                                            okta_cc_token_info *info, okta_cc_error *err)
 {
-    okta_cc_json_writer form;
+    okta_cc__buf form;
     okta_cc_http_request req;
     okta_cc_http_response resp;
     const char *headers[3];
@@ -4664,7 +4843,7 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
         req.method = "POST";
         req.url = c->token_url;
         req.headers = headers;
-        req.body = form.buf;
+        req.body = form.p;
         req.body_len = form.len;
         int64_t t0 = okta_cc__ms();
         r = okta_cc__perform(c, &req, &resp, err);
@@ -4675,7 +4854,7 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
     if (r == OKTA_CC_OK && resp.status != 200) r = okta_cc__token_http_error(&resp, err);
     else if (r == OKTA_CC_OK) r = okta_cc__token_parse(c, &resp, now, token, token_len, info, err);
     okta_cc_http_response_free(&resp);
-    okta_cc_json_writer_free(&form);
+    okta_cc__buf_wipe_free(&form);
     okta_cc__free_secret_str(&c->alloc, basic);
     return r;
 }

@@ -72,6 +72,31 @@ cat >"$out/alloc_partial.c" <<'C'
 #define OKTA_CC_IMPLEMENTATION
 #include "okta_cc.h"
 C
+# Two units that define OKTA_CC_JSON_MAX_DEPTH differently must agree on every public struct:
+# the macro bounds only the parser. The user unit's writer is filled by the other unit's code.
+cat >"$out/depth_impl.c" <<'C'
+#define OKTA_CC_IMPLEMENTATION
+#include "okta_cc.h"
+size_t writer_size_in_impl(void);
+size_t writer_size_in_impl(void) { return sizeof(okta_cc_json_writer); }
+C
+cat >"$out/depth_user.c" <<'C'
+#include "okta_cc.h"
+size_t writer_size_in_impl(void);
+int main(void)
+{
+    okta_cc_json_writer w;
+    char buf[2 * OKTA_CC_JSON_WRITER_MAX_DEPTH + 1];
+    size_t len = 0;
+    int i;
+    if (sizeof w != writer_size_in_impl()) return 1;
+    okta_cc_json_writer_init(&w, buf, sizeof buf);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_array_begin(&w);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_array_end(&w);
+    if (okta_cc_json_writer_finish(&w, &len) != OKTA_CC_OK) return 2;
+    return len == 2 * OKTA_CC_JSON_WRITER_MAX_DEPTH ? 0 : 3;
+}
+C
 cat >"$out/twice.c" <<'C'
 #include "okta_cc.h"
 #include "okta_cc.h"
@@ -98,6 +123,7 @@ check two-units-gcc    sh -c "gcc -std=c99 $WC $I '$out/impl.c' '$out/user.c' -o
 check two-units-clang  sh -c "clang -std=c99 $WC $I '$out/impl.c' '$out/user.c' -o '$out/two-clang' $LIBS && '$out/two-clang'"
 check two-units-cxx    sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cxx.o' && g++ -x c++ $W $I -c '$out/user.c' -o '$out/user-cxx.o' && g++ '$out/impl-cxx.o' '$out/user-cxx.o' -o '$out/two-cxx' $LIBS && '$out/two-cxx'"
 check mixed-c-cxx      sh -c "g++ -x c++ $W $I -c '$out/impl.c' -o '$out/impl-cxx2.o' && gcc -std=c99 $WC $I -c '$out/user.c' -o '$out/user-c.o' && g++ '$out/impl-cxx2.o' '$out/user-c.o' -o '$out/mixed' $LIBS && '$out/mixed'"
+check json-depth-macro-same-writer-layout sh -c "gcc -std=c99 $WC $I -c '$out/depth_impl.c' -o '$out/depth_impl.o' && gcc -std=c99 $WC $I -DOKTA_CC_JSON_MAX_DEPTH=8 '$out/depth_user.c' '$out/depth_impl.o' -o '$out/depth8' $LIBS && '$out/depth8' && gcc -std=c99 $WC $I -DOKTA_CC_JSON_MAX_DEPTH=8 -c '$out/depth_impl.c' -o '$out/depth_impl8.o' && gcc -std=c99 $WC $I '$out/depth_user.c' '$out/depth_impl8.o' -o '$out/depth64' $LIBS && '$out/depth64'"
 check custom-allocator sh -c "gcc -std=c99 $WC $I '$out/alloc.c' -o '$out/alloc' $LIBS && '$out/alloc'"
 check custom-allocator-no-realloc sh -c "gcc -std=c99 $WC $I '$out/alloc_two.c' -o '$out/alloc_two' $LIBS && '$out/alloc_two'"
 check header-quick-start sh -c "grep -q okta_cc_request '$out/quickstart.c' && gcc -std=c99 -Wall -Wextra -Wpedantic -Werror $I '$out/quickstart.c' -o '$out/quickstart' $LIBS"

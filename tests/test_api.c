@@ -63,8 +63,7 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         s->token_calls++;
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
         snprintf(b, sizeof b, body, s->token_calls);
-        okta_cc_http_response_append_body(resp, b, strlen(b));
-        return OKTA_CC_OK;
+        return okta_cc_http_response_append_body(resp, b, strlen(b));
     }
     s->api_calls++;
     snprintf(s->last_url, sizeof s->last_url, "%s", req->url);
@@ -77,8 +76,7 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
     if (s->next >= s->count) {
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
         if (site_link(s, req->url, line, sizeof line)) okta_cc_http_response_header_line(resp, line, strlen(line));
-        okta_cc_http_response_append_body(resp, "[]", 2);
-        return OKTA_CC_OK;
+        return okta_cc_http_response_append_body(resp, "[]", 2);
     }
     c = &s->queue[s->next++];
     if (c->fail != OKTA_CC_OK) {
@@ -92,8 +90,7 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         okta_cc_http_response_header_line(resp, h, n);
         h += n + (h[n] == '\n');
     }
-    if (c->body) okta_cc_http_response_append_body(resp, c->body, strlen(c->body));
-    return OKTA_CC_OK;
+    return c->body ? okta_cc_http_response_append_body(resp, c->body, strlen(c->body)) : OKTA_CC_OK;
 }
 
 static void push(script *s, long status, const char *headers, const char *body)
@@ -543,8 +540,7 @@ static okta_cc_result curl_for_api_perform(void *ctx, const okta_cc_http_request
     static const char body[] = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok\"}";
     if (strstr(req->url, "/v1/token")) {
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
-        okta_cc_http_response_append_body(resp, body, strlen(body));
-        return OKTA_CC_OK;
+        return okta_cc_http_response_append_body(resp, body, strlen(body));
     }
     x->api_calls++;
     x->last = x->curl.perform(x->curl.ctx, req, resp, err);

@@ -85,6 +85,122 @@ static void test_wipe(void)
     okta_cc_wipe(NULL, 5); /* harmless */
 }
 
+/* ---- growable buffers (the private okta_cc__buf, shared by the writer, responses, forms) ---- */
+
+/* An allocator that remembers each block's size and checks, when it is freed, that nothing
+   but zeros is left in it: the buffers grow and free by wiping, never by realloc. */
+#define REC_MAX 64
+static struct { void *p; size_t n; } rec_blocks[REC_MAX];
+static int rec_allocs, rec_unwiped, rec_budget = -1;
+static size_t rec_refuse_over = (size_t)-1;
+
+static void *rec_malloc(size_t n, void *user)
+{
+    int i;
+    (void)user;
+    if (n > rec_refuse_over || rec_budget == 0) return NULL;
+    if (rec_budget > 0) rec_budget--;
+    for (i = 0; i < REC_MAX; i++)
+        if (!rec_blocks[i].p) {
+            rec_blocks[i].p = malloc(n);
+            rec_blocks[i].n = n;
+            rec_allocs++;
+            return rec_blocks[i].p;
+        }
+    return NULL;
+}
+
+static void rec_free(void *p, void *user)
+{
+    int i;
+    size_t k;
+    (void)user;
+    for (i = 0; i < REC_MAX; i++)
+        if (rec_blocks[i].p == p) {
+            for (k = 0; k < rec_blocks[i].n; k++)
+                if (((unsigned char *)p)[k]) { rec_unwiped++; break; }
+            rec_blocks[i].p = NULL;
+        }
+    free(p);
+}
+
+static okta_cc_allocator rec_allocator(void)
+{
+    okta_cc_allocator a;
+    int i;
+    for (i = 0; i < REC_MAX; i++) rec_blocks[i].p = NULL;
+    rec_allocs = rec_unwiped = 0;
+    rec_budget = -1;
+    rec_refuse_over = (size_t)-1;
+    a.malloc_fn = rec_malloc;
+    a.free_fn = rec_free;
+    a.user = NULL;
+    return a;
+}
+
+static int rec_live(void)
+{
+    int i, n = 0;
+    for (i = 0; i < REC_MAX; i++) n += rec_blocks[i].p != NULL;
+    return n;
+}
+
+static void test_buf_grows_by_copy_and_wipe(void)
+{
+    okta_cc_allocator a = rec_allocator();
+    okta_cc__buf b;
+    size_t i;
+    int ok = 1;
+    okta_cc__buf_init(&b, &a, 0);
+    for (i = 0; i < 10000; i++) ok &= okta_cc__buf_append(&b, "S", 1) == OKTA_CC_OK;
+    CHECK(ok);
+    CHECK(b.len == 10000 && b.cap > b.len && b.p[10000] == '\0' && b.p[9999] == 'S');
+    CHECK_EQ_INT(rec_allocs, 7);            /* 256, 512 ... 16384: doubling, not per byte */
+    CHECK_EQ_INT(rec_live(), 1);            /* every outgrown block was freed ... */
+    CHECK_EQ_INT(rec_unwiped, 0);           /* ... after wiping */
+    okta_cc__buf_clear(&b);
+    CHECK(b.len == 0 && b.p && b.p[0] == '\0' && b.p[9999] == '\0');
+    CHECK(okta_cc__buf_append_str(&b, "abc") == OKTA_CC_OK && strcmp(b.p, "abc") == 0);
+    okta_cc__buf_wipe_free(&b);
+    CHECK(b.p == NULL && b.len == 0 && b.cap == 0);
+    CHECK_EQ_INT(rec_live(), 0);
+    CHECK_EQ_INT(rec_unwiped, 0);
+    okta_cc__buf_wipe_free(&b);             /* harmless twice */
+}
+
+static void test_buf_cap_overflow_and_no_memory(void)
+{
+    okta_cc_allocator a = rec_allocator();
+    okta_cc__buf b;
+    /* A cap: all or nothing, and BUFFER_TOO_SMALL (the caller names it). */
+    okta_cc__buf_init(&b, &a, 10);
+    CHECK(okta_cc__buf_append(&b, "123456", 6) == OKTA_CC_OK);
+    CHECK(okta_cc__buf_append(&b, "abcde", 5) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(b.len == 6 && strcmp(b.p, "123456") == 0);
+    CHECK(okta_cc__buf_append(&b, "abcd", 4) == OKTA_CC_OK && b.len == 10);
+    CHECK(okta_cc__buf_append(&b, "", 0) == OKTA_CC_OK);
+    CHECK(okta_cc__buf_append(&b, "x", 1) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(okta_cc__buf_reserve(&b, (size_t)-1) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    okta_cc__buf_wipe_free(&b);
+    /* Sizes that overflow len + n + 1 are NO_MEMORY before any allocation. */
+    okta_cc__buf_init(&b, &a, 0);
+    CHECK(okta_cc__buf_append(&b, "ab", 2) == OKTA_CC_OK);
+    rec_allocs = 0;
+    CHECK(okta_cc__buf_reserve(&b, (size_t)-1) == OKTA_CC_ERR_NO_MEMORY);
+    CHECK(okta_cc__buf_reserve(&b, (size_t)-1 - 2) == OKTA_CC_ERR_NO_MEMORY);
+    CHECK_EQ_INT(rec_allocs, 0);
+    /* The largest size that does not overflow is asked of the allocator, which refuses. */
+    rec_refuse_over = 1 << 20;
+    CHECK(okta_cc__buf_reserve(&b, (size_t)-1 - 3) == OKTA_CC_ERR_NO_MEMORY);
+    /* A failed growth keeps the text. */
+    rec_budget = 0;
+    CHECK(okta_cc__buf_reserve(&b, 1000) == OKTA_CC_ERR_NO_MEMORY);
+    CHECK(b.len == 2 && strcmp(b.p, "ab") == 0);
+    okta_cc__buf_wipe_free(&b);
+    CHECK_EQ_INT(rec_live(), 0);
+    CHECK_EQ_INT(rec_unwiped, 0);
+}
+
 /* ---- base64url ------------------------------------------------------------------------------ */
 
 static void test_b64url_rfc4648_valid(void)
@@ -301,19 +417,61 @@ static void test_json_emit_grammar_errors(void)
     CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     okta_cc_json_writer_init(&w, buf, sizeof buf);
     CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    /* no writer: ignored, never a crash */
+    okta_cc_json_writer_init(NULL, buf, sizeof buf);
+    okta_cc_json_writer_init_growable(NULL, NULL);
+    okta_cc_json_object_begin(NULL);
+    okta_cc_json_key(NULL, "k");
+    okta_cc_json_string(NULL, "v");
+    okta_cc_json_string_n(NULL, "v", 1);
+    okta_cc_json_int64(NULL, 1);
+    okta_cc_json_bool(NULL, 1);
+    okta_cc_json_null(NULL);
+    okta_cc_json_array_begin(NULL);
+    okta_cc_json_array_end(NULL);
+    okta_cc_json_object_end(NULL);
+    okta_cc_json_writer_free(NULL);
+    CHECK(okta_cc_json_writer_finish(NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* key waiting for its value at close */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
     okta_cc_json_object_begin(&w);
     okta_cc_json_key(&w, "k");
     okta_cc_json_object_end(&w);
     CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
-    /* nesting past the fixed ceiling */
+    /* nesting past the writer's fixed capacity */
     {
         int i;
         okta_cc_json_writer_init(&w, NULL, 0);
-        for (i = 0; i < OKTA_CC_JSON_MAX_DEPTH + 1; i++) okta_cc_json_array_begin(&w);
+        for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH + 1; i++) okta_cc_json_array_begin(&w);
         CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_JSON_DEPTH);
     }
+}
+
+/* The writer holds exactly OKTA_CC_JSON_WRITER_MAX_DEPTH open containers, whatever the parser's
+   OKTA_CC_JSON_MAX_DEPTH (tests/compile_matrix.sh builds two units that disagree on it). */
+static void test_json_emit_nesting_capacity(void)
+{
+    char buf[2 * OKTA_CC_JSON_WRITER_MAX_DEPTH + 16];
+    okta_cc_json_writer w;
+    size_t len;
+    int i;
+    CHECK_EQ_INT(OKTA_CC_JSON_WRITER_MAX_DEPTH, 64);
+    okta_cc_json_writer_init(&w, buf, sizeof buf);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH - 1; i++) okta_cc_json_array_begin(&w);
+    okta_cc_json_object_begin(&w);
+    okta_cc_json_key(&w, "k");
+    okta_cc_json_null(&w);                        /* a value inside the deepest container */
+    okta_cc_json_object_end(&w);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH - 1; i++) okta_cc_json_array_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, &len) == OKTA_CC_OK);
+    CHECK(len == 2 * OKTA_CC_JSON_WRITER_MAX_DEPTH + 8 && buf[63] == '{' && buf[64] == '"');
+    /* one more is JSON_DEPTH, and the error sticks */
+    okta_cc_json_writer_init(&w, buf, sizeof buf);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_object_begin(&w), okta_cc_json_key(&w, "a");
+    okta_cc_json_array_begin(&w);
+    okta_cc_json_array_end(&w);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_object_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_JSON_DEPTH);
 }
 
 static void test_json_emit_growable_and_int64_extremes(void)
@@ -481,6 +639,65 @@ static void test_json_parse_token_counting_and_limits(void)
     CHECK(okta_cc_json_parse(NULL, 3, NULL, 0, NULL, &doc, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
 }
 
+/* Each state of the parser names what it expected, at the byte where it stopped. */
+static void test_json_parse_errors_per_state(void)
+{
+    static const struct { const char *json; okta_cc_result r; size_t offset; const char *what; } cases[] = {
+        {"", OKTA_CC_ERR_JSON_SYNTAX, 0, "unexpected end of input"},
+        {"[1, ", OKTA_CC_ERR_JSON_SYNTAX, 4, "unexpected end of input"},
+        {"{\"a\": ", OKTA_CC_ERR_JSON_SYNTAX, 6, "unexpected end of input"},
+        {"{ 1:2}", OKTA_CC_ERR_JSON_SYNTAX, 2, "expected a string key"},
+        {"{\"a\":1, }", OKTA_CC_ERR_JSON_SYNTAX, 8, "expected a string key"},
+        {"{\"a\" 1}", OKTA_CC_ERR_JSON_SYNTAX, 5, "expected ':'"},
+        {"[1 2]", OKTA_CC_ERR_JSON_SYNTAX, 3, "expected ',' or closing bracket"},
+        {"[1}", OKTA_CC_ERR_JSON_SYNTAX, 2, "expected ',' or closing bracket"},
+        {"{\"a\":[]]", OKTA_CC_ERR_JSON_SYNTAX, 7, "expected ',' or closing bracket"},
+        {"[] []", OKTA_CC_ERR_JSON_SYNTAX, 3, "trailing data after the value"},
+        {"[[[", OKTA_CC_ERR_JSON_SYNTAX, 3, "unexpected end of input"},
+        {"[x]", OKTA_CC_ERR_JSON_SYNTAX, 1, "unexpected character"},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]",
+         OKTA_CC_ERR_JSON_DEPTH, 64, "nesting too deep"}};
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        okta_cc_json_doc doc;
+        okta_cc_error err;
+        okta_cc_result r = okta_cc_json_parse(cases[i].json, strlen(cases[i].json), NULL, 0, NULL, &doc, &err);
+        int ok = r == cases[i].r && err.code == r && err.offset == cases[i].offset &&
+                 strstr(err.message, cases[i].what) != NULL;
+        CHECK(ok);
+        if (!ok) fprintf(stderr, "  case %lu '%s': %s at %lu\n", (unsigned long)i, cases[i].json,
+                         err.message, (unsigned long)err.offset);
+    }
+}
+
+/* Tokens of nested and empty containers: counts, ends and the index after each subtree. */
+static void test_json_parse_token_layout(void)
+{
+    const char *js = " {\"a\" : [ ] , \"b\":{\"c\":[1,{}]} ,\"d\":\"e\"} ";
+    static const struct { okta_cc_json_type type; uint32_t start, end, count, next; } want[] = {
+        {OKTA_CC_JSON_OBJECT, 1, 40, 3, 11}, {OKTA_CC_JSON_STRING, 3, 4, 0, 2},
+        {OKTA_CC_JSON_ARRAY, 8, 11, 0, 3},   {OKTA_CC_JSON_STRING, 15, 16, 0, 4},
+        {OKTA_CC_JSON_OBJECT, 18, 30, 1, 9}, {OKTA_CC_JSON_STRING, 20, 21, 0, 6},
+        {OKTA_CC_JSON_ARRAY, 23, 29, 2, 9},  {OKTA_CC_JSON_NUMBER, 24, 25, 0, 8},
+        {OKTA_CC_JSON_OBJECT, 26, 28, 0, 9}, {OKTA_CC_JSON_STRING, 33, 34, 0, 10},
+        {OKTA_CC_JSON_STRING, 37, 38, 0, 11}};
+    okta_cc_json_token tok[16];
+    okta_cc_json_doc doc;
+    size_t i;
+    CHECK(okta_cc_json_parse(js, strlen(js), tok, 16, NULL, &doc, NULL) == OKTA_CC_OK);
+    CHECK_EQ_INT(doc.count, 11);
+    for (i = 0; i < doc.count && i < 11; i++) {
+        CHECK_EQ_INT(tok[i].type, want[i].type);
+        CHECK_EQ_INT(tok[i].start, want[i].start);
+        CHECK_EQ_INT(tok[i].end, want[i].end);
+        CHECK_EQ_INT(tok[i].count, want[i].count);
+        CHECK_EQ_INT(tok[i].next, want[i].next);
+    }
+    /* the counting pass agrees, and a token array one short is JSON_TOKENS */
+    CHECK(okta_cc_json_parse(js, strlen(js), NULL, 0, NULL, &doc, NULL) == OKTA_CC_OK && doc.count == 11);
+    CHECK(okta_cc_json_parse(js, strlen(js), tok, 10, NULL, &doc, NULL) == OKTA_CC_ERR_JSON_TOKENS);
+}
+
 /* A 100 000-deep [[[[ and a 10 MB string: errors, no stack overflow, no crash. */
 static void test_json_parse_hostile_sizes(void)
 {
@@ -503,6 +720,105 @@ static void test_json_parse_hostile_sizes(void)
     CHECK(okta_cc_json_parse(str, big, NULL, 0, &lim, &doc, &err) == OKTA_CC_ERR_JSON_SYNTAX);
     free(deep);
     free(str);
+}
+
+/* ---- HTTP response buffers ------------------------------------------------------------------ */
+
+static void test_http_response_results(void)
+{
+    okta_cc_http_response r;
+    okta_cc_http_response_init(NULL, NULL, 0);          /* ignored */
+    okta_cc_http_response_free(NULL);
+    okta_cc_http_response_init(&r, NULL, 0);
+    CHECK(r.max_body == (size_t)1 << 20);
+    CHECK(okta_cc_http_response_append_body(NULL, "x", 1) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_append_body(&r, NULL, 1) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_header_line(NULL, "A: b", 4) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_header_line(&r, NULL, 4) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_append_body(&r, NULL, 0) == OKTA_CC_OK);
+    CHECK(r.body && r.body_len == 0 && r.body[0] == '\0');     /* an empty body is "" */
+    CHECK(okta_cc_http_response_header_line(&r, "\r\n", 2) == OKTA_CC_OK && r.headers_len == 0);
+    okta_cc_http_response_free(&r);
+}
+
+/* Status lines: exactly three digits (100-999) after "HTTP/<version> ", else BAD_RESPONSE. */
+static void test_http_response_status_lines(void)
+{
+    static const struct { const char *line; long status; } cases[] = {
+        {"HTTP/1.1 200 OK\r\n", 200}, {"HTTP/2 204", 204}, {"HTTP/2 200 \r\n", 200},
+        {"HTTP/1.0 599 Whatever it says", 599}, {"HTTP/1.1 100", 100},
+        {"HTTP/1.1 20 OK", -1}, {"HTTP/1.1 2000 OK", -1}, {"HTTP/1.1 20x OK", -1},
+        {"HTTP/1.1 099 X", -1}, {"HTTP/1.1", -1}, {"HTTP/1.1 ", -1}, {"HTTP/ 200 OK", -1},
+        {"HTTP/1.1  200 OK", -1}, {"HTTP/1.1 -20 OK", -1}};
+    okta_cc_http_response r;
+    size_t i, n;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        okta_cc_result got;
+        okta_cc_http_response_init(&r, NULL, 0);
+        okta_cc_http_response_header_line(&r, "X-Before: 1", 11);
+        got = okta_cc_http_response_header_line(&r, cases[i].line, strlen(cases[i].line));
+        if (cases[i].status < 0) CHECK(got == OKTA_CC_ERR_BAD_RESPONSE && r.status == 0);
+        else CHECK(got == OKTA_CC_OK && r.status == cases[i].status);
+        if (got != (cases[i].status < 0 ? OKTA_CC_ERR_BAD_RESPONSE : OKTA_CC_OK))
+            fprintf(stderr, "  status line case %lu: \"%s\"\n", (unsigned long)i, cases[i].line);
+        /* either way a new response began: the earlier headers are gone */
+        CHECK(r.headers_len == 0 && okta_cc_http_response_header(&r, "X-Before", 0, &n) == NULL);
+        okta_cc_http_response_free(&r);
+    }
+}
+
+/* The header block stops at 64 KiB (with its NUL), the body at max_body; both all or none. */
+static void test_http_response_caps(void)
+{
+    okta_cc_http_response r;
+    char line[1000];
+    okta_cc_result got = OKTA_CC_OK;
+    int lines = 0;
+    size_t before = 0;
+    memset(line, 'v', sizeof line);
+    memcpy(line, "X-Pad: ", 7);
+    okta_cc_http_response_init(&r, NULL, 5);
+    while (got == OKTA_CC_OK && lines < 100) {
+        before = r.headers_len;
+        got = okta_cc_http_response_header_line(&r, line, sizeof line);
+        lines += got == OKTA_CC_OK;
+    }
+    CHECK(got == OKTA_CC_ERR_RESPONSE_TOO_LARGE && r.body_too_large);
+    CHECK_EQ_INT(lines, 65);                                  /* 65 * 1001 < 65536 <= 66 * 1001 */
+    CHECK(r.headers_len == before && r.headers_len == 65 * 1001);
+    CHECK(r.headers[r.headers_len - 1] == '\n' && r.headers[r.headers_len] == '\0');
+    CHECK(okta_cc_http_response_header(&r, "x-pad", 64, NULL) != NULL);
+    r.body_too_large = 0;
+    CHECK(okta_cc_http_response_append_body(&r, "12345", 5) == OKTA_CC_OK && !r.body_too_large);
+    CHECK(okta_cc_http_response_append_body(&r, "6", 1) == OKTA_CC_ERR_RESPONSE_TOO_LARGE);
+    CHECK(r.body_too_large && r.body_len == 5 && strcmp(r.body, "12345") == 0);
+    okta_cc_http_response_free(&r);
+    CHECK(r.body == NULL && r.headers == NULL && r.body_len == 0 && r.headers_len == 0);
+}
+
+/* Bodies and headers grow through the response's allocator and are wiped before every free;
+   a failed allocation is OKTA_CC_ERR_NO_MEMORY, not "too large". */
+static void test_http_response_wipes_and_no_memory(void)
+{
+    okta_cc_allocator a = rec_allocator();
+    okta_cc_http_response r;
+    char chunk[700];
+    int i, ok = 1;
+    memset(chunk, 't', sizeof chunk);
+    okta_cc_http_response_init(&r, &a, 0);
+    for (i = 0; i < 20; i++) ok &= okta_cc_http_response_append_body(&r, chunk, sizeof chunk) == OKTA_CC_OK;
+    for (i = 0; i < 20; i++) ok &= okta_cc_http_response_header_line(&r, "Set-Cookie: sid=secret", 22) == OKTA_CC_OK;
+    CHECK(ok && r.body_len == 20 * sizeof chunk && r.headers_len == 20 * 23);
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 200 OK", 15) == OKTA_CC_OK);   /* resets */
+    okta_cc_http_response_free(&r);
+    CHECK(rec_allocs > 2);
+    CHECK_EQ_INT(rec_live(), 0);
+    CHECK_EQ_INT(rec_unwiped, 0);
+    okta_cc_http_response_init(&r, &a, 0);
+    rec_budget = 0;
+    CHECK(okta_cc_http_response_append_body(&r, "x", 1) == OKTA_CC_ERR_NO_MEMORY && !r.body_too_large);
+    CHECK(okta_cc_http_response_header_line(&r, "A: b", 4) == OKTA_CC_ERR_NO_MEMORY && !r.body_too_large);
+    okta_cc_http_response_free(&r);
 }
 
 /* One test per JSONTestSuite file: y_ accepted, n_ rejected, i_ recorded and never a crash. */
@@ -570,6 +886,8 @@ int main(int argc, char **argv)
     RUN(test_result_str_names_every_code);
     RUN(test_version_macros);
     RUN(test_wipe);
+    RUN(test_buf_grows_by_copy_and_wipe);
+    RUN(test_buf_cap_overflow_and_no_memory);
     RUN(test_b64url_rfc4648_valid);
     RUN(test_b64url_rfc4648_invalid);
     RUN(test_b64url_buffer_sizes);
@@ -579,12 +897,19 @@ int main(int argc, char **argv)
     RUN(test_json_emit_escaping);
     RUN(test_json_emit_rejects_invalid_utf8);
     RUN(test_json_emit_grammar_errors);
+    RUN(test_json_emit_nesting_capacity);
     RUN(test_json_emit_growable_and_int64_extremes);
     RUN(test_json_emit_growable_out_of_memory);
     RUN(test_json_round_trip);
     RUN(test_json_parse_access);
     RUN(test_json_parse_token_counting_and_limits);
+    RUN(test_json_parse_errors_per_state);
+    RUN(test_json_parse_token_layout);
     RUN(test_json_parse_hostile_sizes);
+    RUN(test_http_response_results);
+    RUN(test_http_response_status_lines);
+    RUN(test_http_response_caps);
+    RUN(test_http_response_wipes_and_no_memory);
     run_json_test_suite();
     return h_summary();
 }

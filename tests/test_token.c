@@ -154,9 +154,12 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         okta_cc_http_response_header_line(resp, h, n);
         h += n + (h[n] == '\n');
     }
-    if (s->body && !okta_cc_http_response_append_body(resp, s->body, strlen(s->body))) {
-        if (err) err->code = OKTA_CC_ERR_RESPONSE_TOO_LARGE;
-        return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
+    if (s->body) {
+        okta_cc_result r = okta_cc_http_response_append_body(resp, s->body, strlen(s->body));
+        if (r != OKTA_CC_OK) {
+            if (err) err->code = r;
+            return r;
+        }
     }
     return OKTA_CC_OK;
 }
@@ -1187,9 +1190,9 @@ static void test_response_headers(void)
     size_t n;
     const char *v;
     okta_cc_http_response_init(&r, NULL, 10);
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 302 Found\r\n", 20));
-    CHECK(okta_cc_http_response_header_line(&r, "Location: x\r\n", 13));
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200\r\n", 12));
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 302 Found\r\n", 20) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_header_line(&r, "Location: x\r\n", 13) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200\r\n", 12) == OKTA_CC_OK);
     CHECK(r.status == 200);
     CHECK(okta_cc_http_response_header(&r, "Location", 0, &n) == NULL);   /* reset on status line */
     okta_cc_http_response_header_line(&r, "link: <a>; rel=\"self\"\r\n", 23);
@@ -1199,13 +1202,15 @@ static void test_response_headers(void)
     v = okta_cc_http_response_header(&r, "LINK", 1, &n);
     CHECK(v && n == 15 && strncmp(v, "<b>; rel=\"next\"", n) == 0);
     CHECK(okta_cc_http_response_header(&r, "link", 2, &n) == NULL);
-    /* an absurd status line: three digits are read, no overflow */
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 99999999999999999999999999 X", 37));
-    CHECK(r.status == 999);
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200", 10));
+    /* an absurd status line is refused, not read as 999 (and no overflow) */
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 99999999999999999999999999 X", 37) ==
+          OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK(r.status == 0 && r.headers_len == 0);
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200", 10) == OKTA_CC_OK);
     okta_cc_http_response_header_line(&r, "Link: <b>; rel=\"next\"", 22);
-    CHECK(okta_cc_http_response_append_body(&r, "0123456789", 10));
-    CHECK(!okta_cc_http_response_append_body(&r, "x", 1) && r.body_too_large);
+    CHECK(okta_cc_http_response_append_body(&r, "0123456789", 10) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_append_body(&r, "x", 1) == OKTA_CC_ERR_RESPONSE_TOO_LARGE &&
+          r.body_too_large);
     CHECK(r.body_len == 10 && r.body[10] == '\0');
     okta_cc_http_response_free(&r);
 }

@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     okta_cc_response resp;
     const char *in = (const char *)data;
     size_t pos = 0, n, i, idx, vlen;
+    okta_cc_result r;
     char small[16], *big;
 
     memset(&resp, 0, sizeof resp);
@@ -31,20 +32,24 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         char *line = (char *)malloc(len ? len : 1);                    /* exact: no NUL */
         CHECK(line != NULL);
         memcpy(line, in + pos, len);
-        (void)okta_cc_http_response_header_line(&resp.http, line, len);
+        r = okta_cc_http_response_header_line(&resp.http, line, len);
+        CHECK(r == OKTA_CC_OK || r == OKTA_CC_ERR_BAD_RESPONSE || r == OKTA_CC_ERR_RESPONSE_TOO_LARGE);
+        CHECK(r != OKTA_CC_ERR_RESPONSE_TOO_LARGE || resp.http.body_too_large);
+        if (r == OKTA_CC_ERR_BAD_RESPONSE) CHECK(resp.http.status == 0 && resp.http.headers_len == 0);
         free(line);
         pos += len;
-        CHECK(resp.http.headers_len <= resp.http.headers_cap);
+        CHECK(resp.http.headers_len < 65536);
+        CHECK(!resp.http.headers || resp.http.headers[resp.http.headers_len] == '\0');
     }
     resp.status = resp.http.status;
 
     /* the whole input as the body: max_body is 256, so large inputs hit the cap */
-    n = okta_cc_http_response_append_body(&resp.http, data, size);
-    if (n) {
+    r = okta_cc_http_response_append_body(&resp.http, data, size);
+    if (r == OKTA_CC_OK) {
         CHECK(resp.http.body_len == size && resp.http.body[size] == '\0');
         CHECK(size == 0 || memcmp(resp.http.body, data, size) == 0);
     } else {
-        CHECK(size > 256 && resp.http.body_too_large);
+        CHECK(r == OKTA_CC_ERR_RESPONSE_TOO_LARGE && size > 256 && resp.http.body_too_large);
     }
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -60,7 +65,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     {
         /* One verdict whatever the buffer: malformed (BAD_RESPONSE), none, or a link. */
-        okta_cc_result r0 = okta_cc_response_next_link(&resp, NULL, 0), r;
+        okta_cc_result r0 = okta_cc_response_next_link(&resp, NULL, 0);
         CHECK(r0 == OKTA_CC_ERR_NOT_FOUND || r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL || r0 == OKTA_CC_ERR_BAD_RESPONSE);
         r = okta_cc_response_next_link(&resp, small, sizeof small);
         CHECK(r == r0 || (r == OKTA_CC_OK && r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL));
