@@ -104,8 +104,10 @@
                                wipe, so no stale copy is left in freed memory): an
                                OKTA_CC_REALLOC defined for older versions is accepted, unused.
       OKTA_CC_ASSERT(x)        internal consistency checks (default: assert from <assert.h>).
-      OKTA_CC_JSON_MAX_DEPTH   hard ceiling on JSON nesting, for both the parser's default limit
-                               and the emitter's fixed state (default 64).
+      OKTA_CC_JSON_MAX_DEPTH   the JSON parser's hard ceiling on nesting (default 64; a
+                               larger okta_cc_json_limits.max_depth is capped to it). It sizes
+                               no public struct, so translation units may differ. The writer
+                               nests at most OKTA_CC_JSON_WRITER_MAX_DEPTH (64, fixed).
       OKTA_CC_PAGER_MAX_PAGES  pages an okta_cc_pager fetches at most (default 100000; see
                                okta_cc_pager, whose max_pages can also be set per listing).
       OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
