@@ -231,10 +231,10 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r);
 /* Allocator hooks: set both functions, or neither to use OKTA_CC_MALLOC / OKTA_CC_FREE (one
    without the other counts as neither; okta_cc_client_new refuses it with OKTA_CC_ERR_CONFIG).
    There is no realloc: buffers that may hold secrets grow by copy and wipe, so no stale copy
-   is left in freed memory. */
+   is left in freed memory. Like every callback here, both take their user pointer first. */
 typedef struct okta_cc_allocator {
-    void *(*malloc_fn)(size_t size, void *user);
-    void (*free_fn)(void *ptr, void *user);
+    void *(*malloc_fn)(void *user, size_t size);
+    void (*free_fn)(void *user, void *ptr);
     void *user;
 } okta_cc_allocator;
 
@@ -939,14 +939,14 @@ static int okta_cc__custom_alloc(const okta_cc_allocator *a)
 
 static void *okta_cc__malloc(const okta_cc_allocator *a, size_t n)
 {
-    if (okta_cc__custom_alloc(a)) return a->malloc_fn(n, a->user);
+    if (okta_cc__custom_alloc(a)) return a->malloc_fn(a->user, n);
     return OKTA_CC_MALLOC(n);
 }
 
 static void okta_cc__free(const okta_cc_allocator *a, void *p)
 {
     if (!p) return;
-    if (okta_cc__custom_alloc(a)) a->free_fn(p, a->user);
+    if (okta_cc__custom_alloc(a)) a->free_fn(a->user, p);
     else OKTA_CC_FREE(p);
 }
 

@@ -916,8 +916,8 @@ typedef struct counting_alloc {
     long live;
 } counting_alloc;
 
-static void *count_malloc(size_t n, void *u) { ((counting_alloc *)u)->live++; return malloc(n); }
-static void count_free(void *p, void *u) { if (p) ((counting_alloc *)u)->live--; free(p); }
+static void *count_malloc(void *u, size_t n) { ((counting_alloc *)u)->live++; return malloc(n); }
+static void count_free(void *u, void *p) { if (p) ((counting_alloc *)u)->live--; free(p); }
 
 /* Follows the pager until it stops (at most 40 calls); the number of pages delivered. */
 static int pages_until_stop(okta_cc_pager *pg, okta_cc_result *r, okta_cc_error *err)

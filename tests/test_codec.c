@@ -337,13 +337,13 @@ static void test_json_emit_growable_and_int64_extremes(void)
 
 /* A failing allocator: the writer reports OKTA_CC_ERR_NO_MEMORY and leaks nothing. */
 static int alloc_budget;
-static void *limited_malloc(size_t n, void *user)
+static void *limited_malloc(void *user, size_t n)
 {
     (void)user;
     if (alloc_budget-- <= 0) return NULL;
     return malloc(n);
 }
-static void limited_free(void *p, void *user) { (void)user; free(p); }
+static void limited_free(void *user, void *p) { (void)user; free(p); }
 
 static void test_json_emit_growable_out_of_memory(void)
 {

@@ -611,13 +611,13 @@ typedef struct counting_alloc {
     unsigned long mallocs, frees;
 } counting_alloc;
 
-static void *counting_malloc(size_t n, void *user)
+static void *counting_malloc(void *user, size_t n)
 {
     __sync_fetch_and_add(&((counting_alloc *)user)->mallocs, 1);
     return malloc(n);
 }
 
-static void counting_free(void *p, void *user)
+static void counting_free(void *user, void *p)
 {
     __sync_fetch_and_add(&((counting_alloc *)user)->frees, 1);
     free(p);
