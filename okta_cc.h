@@ -713,8 +713,8 @@ typedef struct okta_cc_rate_limit {
 } okta_cc_rate_limit;
 
 typedef struct okta_cc_response {
-    long status;
-    okta_cc_http_response http;     /* body (http.body, http.body_len) and headers */
+    okta_cc_http_response http;     /* http.status (0 when no response arrived), http.body,
+                                       http.body_len; headers: okta_cc_http_response_header */
     okta_cc_rate_limit rate_limit;
     int retries;                    /* retries this request took (429, 5xx, resets, 401) */
 } okta_cc_response;
@@ -749,9 +749,6 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *m
                                            const char *path_or_url, const char *body,
                                            size_t body_len, const okta_cc_request_options *opts,
                                            okta_cc_response *resp, okta_cc_error *err);
-/* The index-th value of header name (case-insensitive), or NULL. */
-OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
-                                                size_t index, size_t *len);
 /* The URL of the first link whose rel lists "next", from every Link header (RFC 8288: several
    links per header, parameters quoted with backslash escapes, only a link's first rel counts),
    into out. OKTA_CC_ERR_NOT_FOUND when there is none; OKTA_CC_ERR_BAD_RESPONSE when a Link
@@ -4601,10 +4598,10 @@ static okta_cc_result okta_cc__api_http_error(const char *method, const char *ur
     okta_cc__redact_url(url, shown, sizeof shown);
     if (e->okta_error_code[0])
         return okta_cc__fail(err, r,
-                             "%s %s: HTTP %ld %s: %s%s%s", method, shown, resp->status, e->okta_error_code,
+                             "%s %s: HTTP %ld %s: %s%s%s", method, shown, resp->http.status, e->okta_error_code,
                              e->okta_error_summary, r == OKTA_CC_ERR_RATE_LIMITED ? " (retry budget spent)" : "",
                              "");
-    return okta_cc__fail(err, r, "%s %s: HTTP %ld%s", method, shown, resp->status,
+    return okta_cc__fail(err, r, "%s %s: HTTP %ld%s", method, shown, resp->http.status,
                          r == OKTA_CC_ERR_RATE_LIMITED ? " (rate limited; retry budget spent)" : "");
 }
 
@@ -4669,9 +4666,9 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method
     r = okta_cc__perform(c, &req, &resp->http, err);
     okta_cc_wipe(auth, strlen(auth));
     okta_cc__free(&c->alloc, auth);
-    resp->status = r == OKTA_CC_OK ? resp->http.status : 0;
+    if (r != OKTA_CC_OK) resp->http.status = 0;     /* a status line may have come before the failure */
     if (r == OKTA_CC_OK) okta_cc__parse_rate_limit(&resp->http, &resp->rate_limit);
-    okta_cc__log_exchange(c, method, url, r, resp->status, okta_cc__ms() - t0, retry, &resp->rate_limit);
+    okta_cc__log_exchange(c, method, url, r, resp->http.status, okta_cc__ms() - t0, retry, &resp->rate_limit);
     return r;
 }
 
@@ -4706,12 +4703,12 @@ static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_c
         return 1;
     }
     if (r != OKTA_CC_OK) return 0;
-    if (resp->status == 401 && !refreshed) return 2;
-    if (resp->status == 429) {
+    if (resp->http.status == 401 && !refreshed) return 2;
+    if (resp->http.status == 429) {
         *wait_ms = okta_cc__rate_limit_wait_ms(c, resp);
         return 1;
     }
-    if ((resp->status == 503 || resp->status == 504) && okta_cc__idempotent(method)) {
+    if ((resp->http.status == 503 || resp->http.status == 504) && okta_cc__idempotent(method)) {
         *wait_ms = okta_cc__backoff_ms(c, retry);
         return 1;
     }
@@ -4767,16 +4764,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
         }
         break;
     }
-    if (r == OKTA_CC_OK && resp->status == 429) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_RATE_LIMITED, err);
-    else if (r == OKTA_CC_OK && resp->status >= 400) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_HTTP, err);
+    if (r == OKTA_CC_OK && resp->http.status == 429) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_RATE_LIMITED, err);
+    else if (r == OKTA_CC_OK && resp->http.status >= 400) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_HTTP, err);
     okta_cc__free(&c->alloc, url);
     return r;
-}
-
-OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
-                                                size_t index, size_t *len)
-{
-    return resp ? okta_cc_http_response_header(&resp->http, name, index, len) : NULL;
 }
 
 /* ---- Link headers (RFC 8288) ---------------------------------------------------------------

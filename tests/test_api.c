@@ -199,12 +199,12 @@ static void test_request_basics(void)
     CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?limit=1");
     CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-1");
     CHECK(s.last_ctype[0] == '\0');
-    CHECK(r.status == 200 && r.retries == 0);
+    CHECK(r.http.status == 200 && r.retries == 0);
     CHECK(r.rate_limit.present && r.rate_limit.limit == 600 && r.rate_limit.remaining == 599 && r.rate_limit.reset == 1764331260);
     CHECK(r.http.body_len == 15 && strcmp(r.http.body, "[{\"id\":\"00u1\"}]") == 0);
     {
         size_t n;
-        const char *v = okta_cc_response_header(&r, "x-okta-request-id", 0, &n);
+        const char *v = okta_cc_http_response_header(&r.http, "x-okta-request-id", 0, &n);
         CHECK(v && n == 3 && strncmp(v, "abc", 3) == 0);
     }
     okta_cc_response_free(&r);
@@ -213,7 +213,7 @@ static void test_request_basics(void)
     CHECK_EQ_STR(s.last_method, "POST");
     CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?activate=false");
     CHECK_EQ_STR(s.last_ctype, "Content-Type: application/json");
-    CHECK(r.status == 201);
+    CHECK(r.http.status == 201);
     okta_cc_response_free(&r);
     CHECK_EQ_INT(s.token_calls, 1);
     /* GET and HEAD take no body */
@@ -326,7 +326,7 @@ static void test_429_twice_then_success(void)
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200);
+    CHECK(r.http.status == 200);
     CHECK_EQ_INT(r.retries, 2);
     CHECK_EQ_INT(t.sleeps, 2);
     CHECK(t.slept[0] >= 6000 && t.slept[0] < 6250);     /* 1764331305 - 12:01:40 (..300) + 1 s */
@@ -383,7 +383,7 @@ static void test_429_forever(void)
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RATE_LIMITED);
     CHECK_EQ_INT(s.api_calls, 3);
     CHECK_EQ_INT(r.retries, 2);
-    CHECK(r.status == 429);
+    CHECK(r.http.status == 429);
     CHECK(t.ms - T0 < 2 * 11250);
     CHECK_EQ_STR(err.okta_error_code, "E0000047");
     CHECK_EQ_STR(err.okta_error_id, "oaeRL");
@@ -508,7 +508,7 @@ static void test_retry_decided_by_transport_result(void)
         push_fail(&s, OKTA_CC_ERR_CONNECT, 0);
         push(&s, 201, NULL, "{}");
         CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, with_err ? &err : NULL) == OKTA_CC_OK);
-        CHECK(s.api_calls == 3 && r.status == 201 && r.retries == 2);
+        CHECK(s.api_calls == 3 && r.http.status == 201 && r.retries == 2);
         okta_cc_response_free(&r);
     }
     okta_cc_client_free(c);
@@ -623,7 +623,7 @@ static void test_401_refreshes_once(void)
                          "\"errorId\":\"oae6\",\"errorCauses\":[{\"errorSummary\":\"The access token is missing okta.users.read\"}]}");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
     CHECK_EQ_STR(err.okta_error_summary, "You do not have permission to perform the requested action; The access token is missing okta.users.read");
-    CHECK(s.api_calls == 1 && r.status == 403);
+    CHECK(s.api_calls == 1 && r.http.status == 403);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }
@@ -899,7 +899,7 @@ static void test_pager_link_quoting_and_malformed(void)
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; rel=\"next", "[1]");
     CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
-    CHECK(page.status == 200 && strcmp(page.http.body, "[1]") == 0);
+    CHECK(page.http.status == 200 && strcmp(page.http.body, "[1]") == 0);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
     CHECK(strstr(err.message, "Link header") != NULL);
@@ -1141,7 +1141,7 @@ static void test_live_429_twice_then_success(void)
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1,\"duplicate_reset\":true}]");
     t0 = now_s();
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200);
+    CHECK(r.http.status == 200);
     CHECK_EQ_INT(r.retries, 2);
     CHECK(now_s() - t0 >= 1.0 && now_s() - t0 < 6.0);
     okta_cc_response_free(&r);
@@ -1171,7 +1171,7 @@ static void test_live_401_expired_token_refetched_once(void)
     issued = stat_value(env("OKTA_CC_TEST_URL"), "tokens_issued");
     CHECK(control(env("OKTA_CC_TEST_URL"), "/__test/expire_tokens", "{}", NULL) == 200);      /* the server forgets it */
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.retries == 1);
+    CHECK(r.http.status == 200 && r.retries == 1);
     CHECK_EQ_INT(stat_value(env("OKTA_CC_TEST_URL"), "tokens_issued") - issued, 1);
     CHECK_EQ_INT(okta_cc_client_token_fetches(c), 2);
     okta_cc_response_free(&r);
@@ -1189,20 +1189,20 @@ static void test_live_methods_on_one_handle(void)
     double t0 = now_s();
     if (!c) { h_current_failed = 1; return; }
     CHECK(okta_cc_request(c, "HEAD", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.http.body_len == 0);
+    CHECK(r.http.status == 200 && r.http.body_len == 0);
     okta_cc_response_free(&r);
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.http.body_len > 10);
+    CHECK(r.http.status == 200 && r.http.body_len > 10);
     okta_cc_response_free(&r);
     /* the server does not implement writes; what matters is a prompt, complete answer */
     got = okta_cc_request(c, "POST", "/api/v1/users", "{\"profile\":{}}", 14, NULL, &r, &err);
-    CHECK(r.status >= 400 && got == OKTA_CC_ERR_HTTP);
+    CHECK(r.http.status >= 400 && got == OKTA_CC_ERR_HTTP);
     okta_cc_response_free(&r);
     got = okta_cc_request(c, "DELETE", "/api/v1/users/00unobody", NULL, 0, NULL, &r, &err);
-    CHECK(r.status >= 400 && got == OKTA_CC_ERR_HTTP);
+    CHECK(r.http.status >= 400 && got == OKTA_CC_ERR_HTTP);
     okta_cc_response_free(&r);
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=2", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200);
+    CHECK(r.http.status == 200);
     okta_cc_response_free(&r);
     CHECK(now_s() - t0 < 2.0);
     okta_cc_client_free(c);
@@ -1215,7 +1215,7 @@ static void test_live_missing_scope(void)
     okta_cc_error err;
     if (!c) { h_current_failed = 1; return; }
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
-    CHECK(r.status == 403);
+    CHECK(r.http.status == 403);
     CHECK_EQ_STR(err.okta_error_code, "E0000006");
     CHECK(strstr(err.okta_error_summary, "You do not have permission") != NULL);
     CHECK(strstr(err.message, "E0000006") != NULL && err.okta_request_id[0]);
@@ -1241,7 +1241,7 @@ static void test_live_faults(void)
     okta_cc_response_free(&r);
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"status\",\"status\":500}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
-    CHECK(r.status == 500 && strcmp(err.okta_error_code, "E0000009") == 0);
+    CHECK(r.http.status == 500 && strcmp(err.okta_error_code, "E0000009") == 0);
     okta_cc_response_free(&r);
     /* Two resets: libcurl itself retries once when a reused connection dies before answering. */
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"reset\"},{\"kind\":\"reset\"}]");
@@ -1261,7 +1261,7 @@ static void test_live_faults(void)
     if (!c) return;
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"reset\"},{\"kind\":\"reset\"},{\"kind\":\"status\",\"status\":503}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=3", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.retries == 2);
+    CHECK(r.http.status == 200 && r.retries == 2);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }
