@@ -753,9 +753,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *m
    links per header, parameters quoted with backslash escapes, only a link's first rel counts),
    into out. OKTA_CC_ERR_NOT_FOUND when there is none; OKTA_CC_ERR_BAD_RESPONSE when a Link
    header is malformed, whatever else the headers hold (so a broken header never looks like the
-   last page); OKTA_CC_ERR_BUFFER_TOO_SMALL when out cannot hold it. Linear in the headers. */
+   last page); OKTA_CC_ERR_BUFFER_TOO_SMALL when out (cap bytes; NULL with cap 0 asks for the
+   size) cannot hold it. *out_len (optional) receives the URL's length, or on
+   OKTA_CC_ERR_BUFFER_TOO_SMALL the size needed including the NUL. Linear in the headers. */
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
-                                                      size_t cap);
+                                                      size_t cap, size_t *out_len,
+                                                      okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
 
 /* Pagination: GET path, then each rel="next" link exactly as given, until there is none.
@@ -4887,17 +4890,23 @@ static int okta_cc__link_next(const char *v, size_t n, const char **url, size_t 
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
-                                                      size_t cap)
+                                                      size_t cap, size_t *out_len,
+                                                      okta_cc_error *err)
 {
     size_t pos = 0, n, ul = 0, cl = 0;
     const char *v, *u = NULL, *cand = NULL;
-    while (resp && (v = okta_cc__header_from(&resp->http, "Link", &pos, &n)) != NULL) {
+    okta_cc__error_reset(err);
+    if (!resp || (!out && cap))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_response_next_link: no response or buffer");
+    while ((v = okta_cc__header_from(&resp->http, "Link", &pos, &n)) != NULL) {
         int got = okta_cc__link_next(v, n, &cand, &cl);
-        if (got < 0) return OKTA_CC_ERR_BAD_RESPONSE;
+        if (got < 0) return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "malformed Link header (RFC 8288)");
         if (got && !u) u = cand, ul = cl;
     }
-    if (!u) return OKTA_CC_ERR_NOT_FOUND;
-    if (!out || cap <= ul) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+    if (!u) return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "no Link header with rel=\"next\"");
+    if (out_len) *out_len = cap > ul ? ul : ul + 1;
+    if (cap <= ul)
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "the next link needs %lu bytes", (unsigned long)ul + 1);
     memcpy(out, u, ul);
     out[ul] = '\0';
     return OKTA_CC_OK;
@@ -4994,15 +5003,13 @@ static okta_cc_result okta_cc__pager_refuse(const okta_cc_pager *pg, uint64_t h,
 static okta_cc_result okta_cc__pager_read_link(okta_cc_pager *pg, const okta_cc_response *page, char **next,
                                                int *malformed, okta_cc_error *err)
 {
-    size_t cap = 4096;
-    okta_cc_result r;
-    for (;;) {   /* a link is shorter than the 64 KiB header block, so this ends */
-        *next = (char *)okta_cc__malloc(&pg->client->alloc, cap);
+    size_t need = 0;
+    okta_cc_result r = okta_cc_response_next_link(page, NULL, 0, &need, NULL);   /* the size */
+    *next = NULL;
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
+        *next = (char *)okta_cc__malloc(&pg->client->alloc, need);
         if (!*next) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        r = okta_cc_response_next_link(page, *next, cap);
-        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
-        okta_cc__free(&pg->client->alloc, *next);
-        cap *= 4;
+        r = okta_cc_response_next_link(page, *next, need, NULL, NULL);
     }
     /* A link with a space or control byte cannot be sent as it is: malformed too. */
     if (r == OKTA_CC_OK && !okta_cc__url_text_ok(*next)) r = OKTA_CC_ERR_BAD_RESPONSE;

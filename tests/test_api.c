@@ -688,7 +688,7 @@ static void test_stale_401_keeps_newer_token(void)
 }
 
 /* The Link header feeds back into a response whose headers are given as "Name: value\n" lines. */
-static okta_cc_result next_link_of(const char *headers, char *out, size_t cap)
+static okta_cc_result next_link_of(const char *headers, char *out, size_t cap, size_t *out_len)
 {
     okta_cc_response r;
     okta_cc_result got;
@@ -700,7 +700,7 @@ static okta_cc_result next_link_of(const char *headers, char *out, size_t cap)
         okta_cc_http_response_header_line(&r.http, headers, n);
         headers += n + (headers[n] == '\n');
     }
-    got = okta_cc_response_next_link(&r, out, cap);
+    got = okta_cc_response_next_link(&r, out, cap, out_len, NULL);
     okta_cc_response_free(&r);
     return got;
 }
@@ -760,14 +760,81 @@ static void test_link_headers(void)
     size_t i;
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
         char out[256];
-        okta_cc_result got = next_link_of(cases[i].headers, out, sizeof out);
-        okta_cc_result none = next_link_of(cases[i].headers, NULL, 0);
+        size_t len = 0, need = 0;
+        okta_cc_result got = next_link_of(cases[i].headers, out, sizeof out, &len);
+        okta_cc_result none = next_link_of(cases[i].headers, NULL, 0, &need);
         if (got != cases[i].r) fprintf(stderr, "  case %u: %s\n", (unsigned)i, okta_cc_result_str(got));
         CHECK(got == cases[i].r);
         if (cases[i].want && got == OKTA_CC_OK) CHECK_EQ_STR(out, cases[i].want);
-        /* without a buffer: the same verdict */
+        if (cases[i].want && got == OKTA_CC_OK) CHECK_EQ_INT(len, strlen(cases[i].want));
+        /* without a buffer: the same verdict, and a size query tells the size with the NUL */
         CHECK(none == (cases[i].r == OKTA_CC_OK ? OKTA_CC_ERR_BUFFER_TOO_SMALL : cases[i].r));
+        if (cases[i].want && none == OKTA_CC_ERR_BUFFER_TOO_SMALL) CHECK_EQ_INT(need, strlen(cases[i].want) + 1);
     }
+}
+
+/* okta_cc_response_next_link follows the buffer convention: a size query (NULL, 0) tells the
+   size with the NUL, exactly that size works, one byte less is BUFFER_TOO_SMALL with the same
+   size, and NULL where a pointer is needed is INVALID_ARGUMENT. The pager asks for the size, so
+   a next link far longer than any fixed guess is followed. */
+static void test_next_link_size_query(void)
+{
+    static const char want[] = "https://o/api/v1/users?after=00u2&limit=2";
+    okta_cc_response r;
+    okta_cc_error err;
+    char out[sizeof want], tiny[4];
+    size_t need = 0, len = 0;
+    memset(&r, 0, sizeof r);
+    okta_cc_http_response_init(&r.http, NULL, 0);
+    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
+    okta_cc_http_response_header_line(&r.http, "Link: <https://o/api/v1/users?after=00u2&limit=2>; rel=next", 59);
+    CHECK(okta_cc_response_next_link(&r, NULL, 0, &need, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(need, sizeof want);
+    CHECK(err.code == OKTA_CC_ERR_BUFFER_TOO_SMALL && strstr(err.message, "bytes") != NULL);
+    need = 0;
+    CHECK(okta_cc_response_next_link(&r, out, sizeof want - 1, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(need, sizeof want);
+    CHECK(okta_cc_response_next_link(&r, out, sizeof want, &len, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(out, want);
+    CHECK_EQ_INT(len, sizeof want - 1);
+    CHECK(okta_cc_response_next_link(NULL, out, sizeof out, &len, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_response_next_link(&r, NULL, sizeof tiny, &len, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_response_free(&r);
+    /* a page without a next link says so in err */
+    memset(&r, 0, sizeof r);
+    okta_cc_http_response_init(&r.http, NULL, 0);
+    CHECK(okta_cc_response_next_link(&r, tiny, sizeof tiny, NULL, &err) == OKTA_CC_ERR_NOT_FOUND);
+    CHECK(err.code == OKTA_CC_ERR_NOT_FOUND && err.message[0]);
+    okta_cc_response_free(&r);
+}
+
+static void test_pager_follows_a_long_next_link(void)
+{
+    static char header[20100];
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    int n = snprintf(header, sizeof header, "Link: <https://dev-1.okta.com/api/v1/users?after=");
+    memset(header + n, 'a', 20000);
+    snprintf(header + n + 20000, sizeof header - (size_t)n - 20000, ">; rel=\"next\"");
+    memset(&s, 0, sizeof s);
+    push(&s, 200, header, "[1]");
+    push(&s, 200, NULL, "[2]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    CHECK(strncmp(s.last_url, "https://dev-1.okta.com/api/v1/users?after=aaaa", 46) == 0);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+    CHECK_EQ_INT(s.api_calls, 2);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
 }
 
 /* One pass over the header block: 64 KiB of Link headers full of quotes, commas and angle
@@ -786,7 +853,7 @@ static void test_link_parsing_linear(void)
     n += k;
     h[n] = '\0';
     t0 = clock();
-    for (i = 0; i < 50; i++) r = next_link_of(h, out, sizeof out);
+    for (i = 0; i < 50; i++) r = next_link_of(h, out, sizeof out, NULL);
     CHECK(r == OKTA_CC_OK);
     CHECK_EQ_STR(out, "https://o/last");
     CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
@@ -1283,6 +1350,8 @@ int main(int argc, char **argv)
     RUN(test_stale_401_keeps_newer_token);
     RUN(test_link_headers);
     RUN(test_link_parsing_linear);
+    RUN(test_next_link_size_query);
+    RUN(test_pager_follows_a_long_next_link);
     RUN(test_pager_and_foreign_next_link);
     RUN(test_pager_link_quoting_and_malformed);
     RUN(test_pager_refuses_cycles);

@@ -59,15 +59,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     {
         /* One verdict whatever the buffer: malformed (BAD_RESPONSE), none, or a link. */
-        okta_cc_result r0 = okta_cc_response_next_link(&resp, NULL, 0), r;
+        okta_cc_result r0 = okta_cc_response_next_link(&resp, NULL, 0, NULL, NULL), r;
         CHECK(r0 == OKTA_CC_ERR_NOT_FOUND || r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL || r0 == OKTA_CC_ERR_BAD_RESPONSE);
-        r = okta_cc_response_next_link(&resp, small, sizeof small);
+        r = okta_cc_response_next_link(&resp, small, sizeof small, NULL, NULL);
         CHECK(r == r0 || (r == OKTA_CC_OK && r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL));
         if (r == OKTA_CC_OK) CHECK(strlen(small) < sizeof small);
         n = resp.http.headers_len + 1;
         big = (char *)malloc(n);
         CHECK(big != NULL);
-        r = okta_cc_response_next_link(&resp, big, n);
+        r = okta_cc_response_next_link(&resp, big, n, NULL, NULL);
         CHECK(r == (r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL ? OKTA_CC_OK : r0));
         if (r == OKTA_CC_OK) CHECK(strlen(big) < n);
         free(big);
