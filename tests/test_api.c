@@ -825,7 +825,7 @@ static void test_pager_follows_a_long_next_link(void)
     push(&s, 200, NULL, "[2]");
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
@@ -877,7 +877,7 @@ static void test_pager_and_foreign_next_link(void)
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?limit=1>; rel=\"self\"", "[3]");
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=1") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=1", &err) == OKTA_CC_OK);
     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
         pages++;
         if (pages == 2) CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?after=a%40b&limit=1");
@@ -893,7 +893,7 @@ static void test_pager_and_foreign_next_link(void)
     push(&s, 500, NULL, "{\"errorCode\":\"E0000009\"}");
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=p3>; rel=\"next\"", "[2]");
     push(&s, 200, NULL, "[3]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
@@ -910,7 +910,7 @@ static void test_pager_and_foreign_next_link(void)
     /* a next link to another origin: page 1 is fine, then ORIGIN and nothing sent */
     memset(&s, 0, sizeof s);
     push(&s, 200, "Link: <https://attacker.example/api/v1/users?after=x>; rel=\"next\"", "[1]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_ORIGIN);
@@ -921,7 +921,7 @@ static void test_pager_and_foreign_next_link(void)
        link, the page that carried it is delivered and the next call refuses to go on */
     memset(&s, 0, sizeof s);
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=a b>; rel=\"next\"", "[1]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
@@ -952,7 +952,7 @@ static void test_pager_link_quoting_and_malformed(void)
     push(&s, 200, NULL, "[3]");
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
         pages++;
         okta_cc_response_free(&page);
@@ -964,7 +964,7 @@ static void test_pager_link_quoting_and_malformed(void)
     /* an unterminated quoted string: page 1 is delivered, then the error, again and again */
     memset(&s, 0, sizeof s);
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; rel=\"next", "[1]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     CHECK(page.http.status == 200 && strcmp(page.http.body, "[1]") == 0);
     okta_cc_response_free(&page);
@@ -1038,7 +1038,7 @@ static void test_pager_refuses_cycles(void)
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
         memset(&s, 0, sizeof s);
         s.site = cases[i].site;
-        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
         CHECK_EQ_INT(pages_until_stop(&pg, &got, &err), cases[i].pages);
         CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
         CHECK(strstr(err.message, "cycle") != NULL);
@@ -1067,7 +1067,7 @@ static void test_pager_page_cap(void)
     s.endless = 1;
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK_EQ_INT(pg.max_pages, OKTA_CC_PAGER_MAX_PAGES);
     CHECK_EQ_INT(OKTA_CC_PAGER_MAX_PAGES, 100000);
     pg.max_pages = 25;
@@ -1075,7 +1075,7 @@ static void test_pager_page_cap(void)
     CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
     CHECK(strstr(err.message, "25 pages") != NULL);
     CHECK_EQ_INT(s.api_calls, 25);
-    CHECK(pg.seen_cap <= 4 * 25);                             /* 8 bytes a slot, half full or more */
+    CHECK(pg._seen_cap <= 4 * 25);                             /* 8 bytes a slot, half full or more */
     okta_cc_pager_end(&pg);
     okta_cc_client_free(c);
 }
@@ -1146,7 +1146,7 @@ static int count_users(okta_cc_client *c, const char *path, int *pages, char log
     okta_cc_result r;
     int users = 0;
     okta_cc_json_token *tok = (okta_cc_json_token *)malloc(20000 * sizeof *tok);
-    okta_cc_pager_begin(&pg, c, path);
+    okta_cc_pager_begin(&pg, c, path, &err);
     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
         okta_cc_json_doc doc;
         long e;

@@ -1220,7 +1220,7 @@ static int get_all(const char *cmd, okta_cc_client *client, const char *path)
     okta_cc_result res;
     out_buf out = { NULL, 0, 0 };
     int r = CLI_OK, items = 0;
-    if (okta_cc_pager_begin(&pager, client, path) != OKTA_CC_OK || !out_append(&out, "[", 1)) {
+    if (okta_cc_pager_begin(&pager, client, path, &err) != OKTA_CC_OK || !out_append(&out, "[", 1)) {
         okta_cc_pager_end(&pager);
         out_free(&out);
         return fail(cmd, strerror(ENOMEM));
