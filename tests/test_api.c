@@ -808,6 +808,29 @@ static void test_next_link_size_query(void)
     okta_cc_response_free(&r);
 }
 
+/* okta_cc_pager_begin says what is wrong like every other fallible call. */
+static void test_pager_begin_arguments(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(NULL, c, "/api/v1/users", &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(err.code == OKTA_CC_ERR_INVALID_ARGUMENT && err.message[0]);
+    CHECK(okta_cc_pager_begin(&pg, NULL, "/api/v1/users", &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_pager_end(&pg);
+    CHECK(okta_cc_pager_begin(&pg, c, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_pager_end(&pg);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK && pg.pages == 0);
+    okta_cc_pager_end(&pg);
+    CHECK_EQ_INT(s.api_calls, 0);
+    okta_cc_client_free(c);
+}
+
 static void test_pager_follows_a_long_next_link(void)
 {
     static char header[20100];
@@ -1352,6 +1375,7 @@ int main(int argc, char **argv)
     RUN(test_link_parsing_linear);
     RUN(test_next_link_size_query);
     RUN(test_pager_follows_a_long_next_link);
+    RUN(test_pager_begin_arguments);
     RUN(test_pager_and_foreign_next_link);
     RUN(test_pager_link_quoting_and_malformed);
     RUN(test_pager_refuses_cycles);
