@@ -563,7 +563,8 @@ typedef struct okta_cc_transport {
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
    network settings of cfg (timeouts, CA, user agent: one with control characters is
-   OKTA_CC_ERR_CONFIG). Not available with OKTA_CC_NO_CURL. */
+   OKTA_CC_ERR_CONFIG), zeros as defaults like okta_cc_client_new; cfg can go away afterwards.
+   Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
                                                       okta_cc_error *err);
@@ -3175,6 +3176,10 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
     resp->body_len = resp->body_cap = resp->headers_len = resp->headers_cap = 0;
 }
 
+/* ---------------------------------------------------------------------------------------------
+   HTTP requests: the strings a client owns, what may be sent, URLs
+   ------------------------------------------------------------------------------------------- */
+
 /* ---- strings the client owns --------------------------------------------------------------- */
 
 static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
@@ -3515,11 +3520,12 @@ OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
 static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, okta_cc_error *err)
 {
     if (cfg->assertion_ttl < 1 || cfg->assertion_ttl > OKTA_CC_MAX_ASSERTION_TTL)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "assertion lifetime must be 1..%d s (Okta refuses more than an hour)",
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "assertion lifetime must be 1..%d s (Okta refuses more than an hour)",
                              OKTA_CC_MAX_ASSERTION_TTL);
     if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->retry_deadline_ms < 0)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "connect_timeout_ms, timeout_ms and retry_deadline_ms cannot be negative (0 = the default)");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "connect_timeout_ms, timeout_ms and retry_deadline_ms "
+                                                      "cannot be negative (0 = the default)");
     return OKTA_CC_OK;
 }
 
@@ -4459,7 +4465,8 @@ static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc_j
     req.body_len = form->len;
     t0 = okta_cc__ms();
     r = okta_cc__perform(c, &req, resp, err);
-    okta_cc__log_exchange(c, "POST", c->cfg.token_url, r, r == OKTA_CC_OK ? resp->status : 0, okta_cc__ms() - t0, 0, NULL);
+    okta_cc__log_exchange(c, "POST", c->cfg.token_url, r, r == OKTA_CC_OK ? resp->status : 0, okta_cc__ms() - t0, 0,
+                          NULL);
     okta_cc__free_secret_str(&c->cfg.alloc, basic);
     return r;
 }
