@@ -296,10 +296,10 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r);
 /* Allocator hooks: set both functions, or neither to use OKTA_CC_MALLOC / OKTA_CC_FREE (one
    without the other counts as neither; okta_cc_client_new refuses it with OKTA_CC_ERR_CONFIG).
    There is no realloc: buffers that may hold secrets grow by copy and wipe, so no stale copy
-   is left in freed memory. */
+   is left in freed memory. Like every callback here, both take their user pointer first. */
 typedef struct okta_cc_allocator {
-    void *(*malloc_fn)(size_t size, void *user);
-    void (*free_fn)(void *ptr, void *user);
+    void *(*malloc_fn)(void *user, size_t size);
+    void (*free_fn)(void *user, void *ptr);
     void *user;
 } okta_cc_allocator;
 
@@ -656,7 +656,8 @@ typedef struct okta_cc_transport {
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
    network settings of cfg (timeouts, CA, user agent: one with control characters is
-   OKTA_CC_ERR_CONFIG). Not available with OKTA_CC_NO_CURL. */
+   OKTA_CC_ERR_CONFIG), zeros as defaults like okta_cc_client_new; cfg can go away afterwards.
+   Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
                                                       okta_cc_error *err);
@@ -698,11 +699,25 @@ typedef void (*okta_cc_sleep_fn)(void *user, long ms);
 typedef void (*okta_cc_log_fn)(void *user, const char *line);
 typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
 
-/* Configuration. Zero everything (okta_cc_config_init), set what you need. Strings are copied
-   by okta_cc_client_new; the config can go away afterwards. okta_cc_client_new refuses with
-   OKTA_CC_ERR_CONFIG any control character (0x00-0x1F, 0x7F) in org_url, token_url,
-   client_id, scopes (a tab is a separator there), key_id and user_agent, and a space in the
-   URLs: such a byte is a mistake at best and, in the user agent, a new header line. */
+/* The defaults of okta_cc_config, which okta_cc_config_init writes into it. */
+#define OKTA_CC_DEFAULT_ASSERTION_TTL 300                   /* seconds */
+#define OKTA_CC_MAX_ASSERTION_TTL 3600                      /* Okta refuses longer assertions */
+#define OKTA_CC_DEFAULT_TOKEN_SKEW 60                       /* seconds */
+#define OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define OKTA_CC_DEFAULT_TIMEOUT_MS 30000
+#define OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES ((size_t)1 << 20) /* 1 MiB */
+#define OKTA_CC_DEFAULT_MAX_RETRIES 2
+#define OKTA_CC_DEFAULT_RETRY_DEADLINE_MS 60000
+
+/* Configuration. okta_cc_config_init sets every field: the numbers to their OKTA_CC_DEFAULT_*,
+   everything else to zero/NULL; then set what you need. A number left 0 (a config zeroed
+   instead of initialised, as older versions asked) still means its default. A negative value
+   means "none" where a field says so (token_skew, max_retries); elsewhere it is refused with
+   OKTA_CC_ERR_CONFIG. Strings are copied by okta_cc_client_new; the config can go away
+   afterwards. okta_cc_client_new refuses with OKTA_CC_ERR_CONFIG any control character
+   (0x00-0x1F, 0x7F) in org_url, token_url, client_id, scopes (a tab is a separator there),
+   key_id and user_agent, and a space in the URLs: such a byte is a mistake at best and, in the
+   user agent, a new header line. */
 struct okta_cc_config {
     const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback.
                                        Normalised once (scheme and host in lower case, no
@@ -723,12 +738,13 @@ struct okta_cc_config {
     const char *client_secret;      /* for client_secret_basic / _post (custom servers) */
     okta_cc_auth_method auth_method;
     okta_cc_alg alg;                /* DEFAULT: from the key */
-    int assertion_ttl;              /* seconds, 0 = 300; at most 3600 (Okta's limit) */
+    int assertion_ttl;              /* seconds: OKTA_CC_DEFAULT_ASSERTION_TTL; 1 to
+                                       OKTA_CC_MAX_ASSERTION_TTL */
     int token_skew;                 /* renew this long before expiry (at most a quarter of the
-                                       token's lifetime); 0 = 60, <0 = none */
-    long connect_timeout_ms;        /* 0 = 10 000 */
-    long timeout_ms;                /* whole request, 0 = 30 000 */
-    size_t max_response_bytes;      /* 0 = 1 MiB */
+                                       token's lifetime): OKTA_CC_DEFAULT_TOKEN_SKEW; <0 = none */
+    long connect_timeout_ms;        /* OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS */
+    long timeout_ms;                /* whole request: OKTA_CC_DEFAULT_TIMEOUT_MS */
+    size_t max_response_bytes;      /* cap on a response body: OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES */
     const char *ca_file;            /* PEM bundle to trust instead of the system's */
     const char *ca_pem;             /* or PEM text in memory */
     int insecure_skip_tls_verify;   /* never do this outside a test; a warning is printed */
@@ -742,13 +758,15 @@ struct okta_cc_config {
     void *sleep_user;
     okta_cc_log_fn log;             /* one line per HTTP exchange, secrets redacted; NULL: none */
     void *log_user;
-    int max_retries;                /* API requests: retries after 429/503/504/resets; 0 = 2,
-                                       <0 = none (also per request, okta_cc_request_options) */
-    long retry_deadline_ms;         /* total time an API request may take with retries,
-                                       0 = 60 000 */
+    int max_retries;                /* API requests: retries after 429/503/504/resets:
+                                       OKTA_CC_DEFAULT_MAX_RETRIES; <0 = none (also per
+                                       request, okta_cc_request_options) */
+    long retry_deadline_ms;         /* total time an API request may take with retries:
+                                       OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
     okta_cc_allocator alloc;
 };
 
+/* Sets every field of cfg to its default (see above). */
 OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg);
 /* Fills every setting that is still unset (NULL) from the environment, with the Okta SDKs'
    names: OKTA_CLIENT_ORGURL, OKTA_CLIENT_CLIENTID, OKTA_CLIENT_PRIVATEKEY (file path or inline
@@ -812,8 +830,8 @@ typedef struct okta_cc_rate_limit {
 } okta_cc_rate_limit;
 
 typedef struct okta_cc_response {
-    long status;
-    okta_cc_http_response http;     /* body (http.body, http.body_len) and headers */
+    okta_cc_http_response http;     /* http.status (0 when no response arrived), http.body,
+                                       http.body_len; headers: okta_cc_http_response_header */
     okta_cc_rate_limit rate_limit;
     int retries;                    /* retries this request took (429, 5xx, resets, 401) */
 } okta_cc_response;
@@ -848,21 +866,21 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *m
                                            const char *path_or_url, const char *body,
                                            size_t body_len, const okta_cc_request_options *opts,
                                            okta_cc_response *resp, okta_cc_error *err);
-/* The index-th value of header name (case-insensitive), or NULL. */
-OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
-                                                size_t index, size_t *len);
 /* The URL of the first link whose rel lists "next", from every Link header (RFC 8288: several
    links per header, parameters quoted with backslash escapes, only a link's first rel counts),
    into out. OKTA_CC_ERR_NOT_FOUND when there is none; OKTA_CC_ERR_BAD_RESPONSE when a Link
    header is malformed, whatever else the headers hold (so a broken header never looks like the
-   last page); OKTA_CC_ERR_BUFFER_TOO_SMALL when out cannot hold it. Linear in the headers. */
+   last page); OKTA_CC_ERR_BUFFER_TOO_SMALL when out (cap bytes; NULL with cap 0 asks for the
+   size) cannot hold it. *out_len (optional) receives the URL's length, or on
+   OKTA_CC_ERR_BUFFER_TOO_SMALL the size needed including the NUL. Linear in the headers. */
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
-                                                      size_t cap);
+                                                      size_t cap, size_t *out_len,
+                                                      okta_cc_error *err);
 OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
 
 /* Pagination: GET path, then each rel="next" link exactly as given, until there is none.
      okta_cc_pager pg;  okta_cc_response page;
-     okta_cc_pager_begin(&pg, client, "/api/v1/users?limit=200");
+     okta_cc_pager_begin(&pg, client, "/api/v1/users?limit=200", &err);
      while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
          ... page.http.body ...;  okta_cc_response_free(&page);
      }
@@ -879,20 +897,24 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
 #define OKTA_CC_PAGER_MAX_PAGES 100000  /* 20 million users at 200 a page */
 #endif
 
+/* pages and max_pages are yours to read (and max_pages to set); the members starting with an
+   underscore are the pager's own: do not touch them. */
 typedef struct okta_cc_pager {
-    okta_cc_client *client;
-    char *next;                     /* the next URL or path to fetch; NULL when done */
-    char *last;                     /* the one fetched last */
     int pages;                      /* pages fetched so far */
     int max_pages;                  /* no more pages than this: begin sets OKTA_CC_PAGER_MAX_PAGES;
                                        change it after begin (<= 0: that default) */
-    int bad_link;                   /* the last page's Link header was malformed */
-    uint64_t *seen;                 /* hashes of the pages fetched (open addressing, 0 = empty) */
-    size_t seen_count, seen_cap;
+    okta_cc_client *_client;
+    char *_next;                    /* the next URL or path to fetch; NULL when done */
+    char *_last;                    /* the one fetched last */
+    int _bad_link;                  /* the last page's Link header was malformed */
+    uint64_t *_seen;                /* hashes of the pages fetched (open addressing, 0 = empty) */
+    size_t _seen_count, _seen_cap;
 } okta_cc_pager;
 
+/* Starts a listing at path_or_url (nothing is sent yet). OKTA_CC_ERR_INVALID_ARGUMENT for a
+   NULL argument, OKTA_CC_ERR_NO_MEMORY. End it with okta_cc_pager_end in every case. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
-                                               const char *path_or_url);
+                                               const char *path_or_url, okta_cc_error *err);
 /* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error: a next link
    on another origin is OKTA_CC_ERR_ORIGIN, a refused one (see above, or one holding a space or
    control character) OKTA_CC_ERR_BAD_RESPONSE; after a failed request (HTTP error, network)
@@ -1038,14 +1060,14 @@ static int okta_cc__custom_alloc(const okta_cc_allocator *a)
 
 static void *okta_cc__malloc(const okta_cc_allocator *a, size_t n)
 {
-    if (okta_cc__custom_alloc(a)) return a->malloc_fn(n, a->user);
+    if (okta_cc__custom_alloc(a)) return a->malloc_fn(a->user, n);
     return OKTA_CC_MALLOC(n);
 }
 
 static void okta_cc__free(const okta_cc_allocator *a, void *p)
 {
     if (!p) return;
-    if (okta_cc__custom_alloc(a)) a->free_fn(p, a->user);
+    if (okta_cc__custom_alloc(a)) a->free_fn(a->user, p);
     else OKTA_CC_FREE(p);
 }
 
@@ -3671,39 +3693,32 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
     resp->body_len = resp->_body_cap = resp->headers_len = resp->_headers_cap = 0;
 }
 
-/* Query parameters that may carry secrets are logged as "***". */
-static int okta_cc__secret_param(const char *name, size_t n)
+/* ---------------------------------------------------------------------------------------------
+   HTTP requests: the strings a client owns, what may be sent, URLs
+   ------------------------------------------------------------------------------------------- */
+
+/* ---- strings the client owns --------------------------------------------------------------- */
+
+static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
 {
-    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
-    char low[64];
-    size_t i;
-    if (n >= sizeof low) return 1;
-    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
-    low[n] = '\0';
-    for (i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(low, words[i])) return 1;
-    return 0;
+    size_t n = strlen(s) + 1;
+    char *d = (char *)okta_cc__malloc(a, n);
+    if (d) memcpy(d, s, n);
+    return d;
 }
 
-/* Writes url into out with the values of secret-looking query parameters redacted. */
-static void okta_cc__redact_url(const char *url, char *out, size_t cap)
+/* Frees a string the client copied; the client keeps them as const char * in its okta_cc_config,
+   so the cast to a mutable pointer lives here only. */
+static void okta_cc__free_str(const okta_cc_allocator *a, const char *s)
 {
-    const char *q = strchr(url, '?');
-    size_t o, len;
-    if (!q) { snprintf(out, cap, "%s", url); return; }
-    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
-    for (q++; *q && o < cap;) {
-        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
-        if (okta_cc__secret_param(q, name) && name < all)
-            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
-        else
-            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
-        o += len;
-        q += all;
-        if (*q != '&') break;
-        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
-        q++;
-    }
+    okta_cc__free(a, (void *)(uintptr_t)s);
+}
+
+static void okta_cc__free_secret_str(const okta_cc_allocator *a, const char *s)
+{
+    if (!s) return;
+    okta_cc_wipe((void *)(uintptr_t)s, strlen(s));
+    okta_cc__free_str(a, s);
 }
 
 /* ---- what may reach a request line or a header -------------------------------------------- */
@@ -3731,16 +3746,46 @@ static int okta_cc__is_alnum(int c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* An RFC 9110 token (section 5.6.2), which is all a method may be: 1*tchar. */
+/* A tchar (RFC 9110 section 5.6.2): what methods and Link parameter names are made of. */
+static int okta_cc__is_tchar(char ch)
+{
+    return okta_cc__is_alnum((unsigned char)ch) || (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+/* An RFC 9110 token, which is all a method may be: 1*tchar. */
 static int okta_cc__http_token(const char *s)
 {
     if (!*s) return 0;
     for (; *s; s++)
-        if (!okta_cc__is_alnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s)) return 0;
+        if (!okta_cc__is_tchar(*s)) return 0;
     return 1;
 }
 
-/* ---- origins ---------------------------------------------------------------------------- */
+/* Whether a request is safe to hand to an HTTP library: a token for the method, a URL without
+   controls or spaces, header lines without controls other than HTAB. */
+static int okta_cc__request_text_ok(const okta_cc_http_request *req)
+{
+    size_t i;
+    if (!req->method || !okta_cc__http_token(req->method) || !req->url || !okta_cc__url_text_ok(req->url))
+        return 0;
+    for (i = 0; i < req->header_count; i++)
+        if (!req->headers[i] || okta_cc__has_ctl(req->headers[i], 1)) return 0;
+    return 1;
+}
+
+/* The user agent goes into a header line as it is: CR or LF in it would start a new header. */
+static okta_cc_result okta_cc__check_user_agent(const char *user_agent, okta_cc_error *err)
+{
+    if (user_agent && okta_cc__has_ctl(user_agent, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the user agent contains control characters (CR or LF would start a new header)");
+    return OKTA_CC_OK;
+}
+
+/* ---- URLs ------------------------------------------------------------------------------------
+   Everything this file knows about URLs: an origin in one spelling, the loopback rule for
+   http, the org and token URLs normalised, a path joined to the org URL, and the redaction that
+   keeps secret query values out of messages and log lines. */
 
 /* The origin of an http(s) URL in one spelling (RFC 3986 section 6.2.2 and 6.2.3): scheme and
    host in lower case, the port without leading zeros and left out when it is the scheme's
@@ -3752,7 +3797,7 @@ typedef struct okta_cc__origin {
     const char *rest;               /* what follows the authority in the URL parsed */
 } okta_cc__origin;
 
-/* ASCII case-insensitive: does s start with prefix? */
+/* ASCII case-insensitive: does s start with prefix (given in lower case)? */
 static int okta_cc__istarts(const char *s, const char *prefix)
 {
     for (; *prefix; s++, prefix++)
@@ -3805,16 +3850,217 @@ static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
     return 1;
 }
 
-/* Whether a request is safe to hand to an HTTP library: a token for the method, a URL without
-   controls or spaces, header lines without controls other than HTAB. */
-static int okta_cc__request_text_ok(const okta_cc_http_request *req)
+/* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
+static int okta_cc__loopback_host(const char *host, size_t n)
 {
+    size_t i, dots = 0;
+    if ((n == 9 && memcmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0)) return 1;
+    if (n < 9 || memcmp(host, "127.", 4) != 0) return 0;
+    for (i = 0; i < n; i++) {
+        if (host[i] == '.') dots++;
+        else if (host[i] < '0' || host[i] > '9') return 0;
+    }
+    return dots == 3;
+}
+
+/* The origin of a configured org or token URL (what names the setting): https, or http to a
+   loopback host only (the local test server), so a token never crosses a network in clear. */
+static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
+                                             okta_cc_error *err)
+{
+    if (!okta_cc__url_text_ok(url))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
+    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
+    return OKTA_CC_OK;
+}
+
+/* The org URL in its one spelling (okta_cc__origin) in a new string: the token URL, the
+   assertion's aud, API URLs and the origin check all come from this one value. Okta compares
+   aud with the URL it was reached at, without a default port: "https://x.okta.com:443" as aud
+   is refused. */
+static okta_cc_result okta_cc__normalise_org_url(const okta_cc_allocator *a, const char *org, char **out,
+                                                 okta_cc_error *err)
+{
+    okta_cc__origin o;
+    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    if (o.rest[strspn(o.rest, "/")])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the org URL must be just https://host[:port], no path, query or fragment");
+    *out = okta_cc__strdup(a, o.text);
+    return *out ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+}
+
+/* An explicit token URL in a new string: its origin normalised like the org URL's, its path
+   kept as given. */
+static okta_cc_result okta_cc__normalise_token_url(const okta_cc_allocator *a, const char *url, char **out,
+                                                   okta_cc_error *err)
+{
+    okta_cc__origin o;
+    size_t n;
+    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    n = strlen(o.text) + strlen(o.rest) + 1;
+    *out = (char *)okta_cc__malloc(a, n);
+    if (!*out) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*out, n, "%s%s", o.text, o.rest);
+    return OKTA_CC_OK;
+}
+
+/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
+static int okta_cc__is_absolute(const char *url)
+{
+    const char *p = url;
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
+    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+    return strncmp(p, "://", 3) == 0;
+}
+
+/* The URL a request goes to, in a new string: a path joined to the (normalised) org URL, or
+   an absolute URL on the org's origin. An absolute URL that spells the origin differently
+   ("HTTPS://X.okta.com:443/...") is the same origin: it is accepted and sent on the org's own
+   spelling, like every other URL. Any other origin is OKTA_CC_ERR_ORIGIN: the token stays. */
+static okta_cc_result okta_cc__join_org_url(const okta_cc_allocator *a, const char *org_url,
+                                            const char *path_or_url, char **url, okta_cc_error *err)
+{
+    okta_cc__origin o;
+    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
+    size_t n;
+    if (okta_cc__is_absolute(path_or_url)) {
+        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, org_url) != 0)
+            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
+                                 "refusing to send the access token to a URL outside %s", org_url);
+        rest = o.rest;
+        sep = "";
+    }
+    n = strlen(org_url) + strlen(rest) + 2;
+    *url = (char *)okta_cc__malloc(a, n);
+    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*url, n, "%s%s%s", org_url, sep, rest);
+    return OKTA_CC_OK;
+}
+
+/* Query parameters that may carry secrets are shown as "***". */
+static int okta_cc__secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
+    char low[64];
     size_t i;
-    if (!req->method || !okta_cc__http_token(req->method) || !req->url || !okta_cc__url_text_ok(req->url))
-        return 0;
-    for (i = 0; i < req->header_count; i++)
-        if (!req->headers[i] || okta_cc__has_ctl(req->headers[i], 1)) return 0;
-    return 1;
+    if (n >= sizeof low) return 1;
+    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
+    low[n] = '\0';
+    for (i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(low, words[i])) return 1;
+    return 0;
+}
+
+/* Writes url into out with the values of secret-looking query parameters redacted. */
+static void okta_cc__redact_url(const char *url, char *out, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    size_t o, len;
+    if (!q) { snprintf(out, cap, "%s", url); return; }
+    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
+    for (q++; *q && o < cap;) {
+        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
+        if (okta_cc__secret_param(q, name) && name < all)
+            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
+        else
+            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
+        o += len;
+        q += all;
+        if (*q != '&') break;
+        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
+        q++;
+    }
+}
+
+/* How every message and log line names a request: "METHOD URL", secret query values
+   redacted. */
+static void okta_cc__request_label(const char *method, const char *url, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s ", method);
+    if (n > 0 && (size_t)n < cap) okta_cc__redact_url(url, out + n, cap - (size_t)n);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Configuration
+   ------------------------------------------------------------------------------------------- */
+
+/* The one home of the defaults (OKTA_CC_DEFAULT_*): okta_cc_config_init sets them, and a 0
+   left by a caller who zeroed the struct instead is read as the default too. Negative values
+   pass: they mean "none" (token_skew, max_retries) or are refused (okta_cc__check_config_numbers). */
+static void okta_cc__config_defaults(okta_cc_config *cfg)
+{
+    if (!cfg->assertion_ttl) cfg->assertion_ttl = OKTA_CC_DEFAULT_ASSERTION_TTL;
+    if (!cfg->token_skew) cfg->token_skew = OKTA_CC_DEFAULT_TOKEN_SKEW;
+    if (!cfg->connect_timeout_ms) cfg->connect_timeout_ms = OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS;
+    if (!cfg->timeout_ms) cfg->timeout_ms = OKTA_CC_DEFAULT_TIMEOUT_MS;
+    if (!cfg->max_response_bytes) cfg->max_response_bytes = OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES;
+    if (!cfg->max_retries) cfg->max_retries = OKTA_CC_DEFAULT_MAX_RETRIES;
+    if (!cfg->retry_deadline_ms) cfg->retry_deadline_ms = OKTA_CC_DEFAULT_RETRY_DEADLINE_MS;
+}
+
+OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    okta_cc__config_defaults(cfg);
+}
+
+static void okta_cc__env_default(const char **field, const char *name)
+{
+    const char *v;
+    if (*field) return;
+    v = getenv(name);
+    if (v && *v) *field = v;
+}
+
+OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
+{
+    if (!cfg) return;
+    okta_cc__env_default(&cfg->org_url, "OKTA_CLIENT_ORGURL");
+    okta_cc__env_default(&cfg->client_id, "OKTA_CLIENT_CLIENTID");
+    if (!cfg->key) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
+    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_PRIVATEKEYID");
+    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_KID");
+    okta_cc__env_default(&cfg->scopes, "OKTA_CLIENT_SCOPES");
+    okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
+    okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
+    okta_cc__env_default(&cfg->ca_file, "OKTA_CC_CA_FILE");
+}
+
+/* The numbers after okta_cc__config_defaults: a lifetime Okta accepts, and no negative time
+   where a negative has no meaning (it would be a sign mistake, not "none"). */
+static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, okta_cc_error *err)
+{
+    if (cfg->assertion_ttl < 1 || cfg->assertion_ttl > OKTA_CC_MAX_ASSERTION_TTL)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "assertion lifetime must be 1..%d s (Okta refuses more than an hour)",
+                             OKTA_CC_MAX_ASSERTION_TTL);
+    if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->retry_deadline_ms < 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "connect_timeout_ms, timeout_ms and retry_deadline_ms "
+                                                      "cannot be negative (0 = the default)");
+    return OKTA_CC_OK;
+}
+
+/* Identifiers that go into the token request, the assertion or a header. They are encoded
+   where they go, except the user agent, but a control character in any of them is a mistake
+   (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
+static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta_cc_error *err)
+{
+    if (!cfg->client_id || !cfg->client_id[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
+    if (okta_cc__has_ctl(cfg->client_id, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
+    if (cfg->scopes && okta_cc__has_ctl(cfg->scopes, 1))   /* a tab separates scopes */
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
+    if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the key id contains control characters or is longer than %d bytes", OKTA_CC_KID_MAX - 1);
+    return okta_cc__check_user_agent(cfg->user_agent, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -3828,7 +4074,6 @@ typedef struct okta_cc__curl {
     okta_cc_allocator alloc;
     char errbuf[CURL_ERROR_SIZE];
     char user_agent[256];
-    long connect_timeout_ms, timeout_ms;
     okta_cc_http_response *resp;        /* the response being received */
     okta_cc_result refused;             /* why a callback stopped the transfer, if one did */
 } okta_cc__curl;
@@ -3848,42 +4093,67 @@ static size_t okta_cc__curl_header(char *data, size_t size, size_t n, void *user
     return c->refused == OKTA_CC_OK ? size * n : 0;
 }
 
-/* Maps a libcurl failure onto our results; the message never contains request data. */
-static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const okta_cc_http_request *req,
-                                         okta_cc_error *err)
+/* Our result for a libcurl failure: what decides whether okta_cc_request may repeat it. */
+static okta_cc_result okta_cc__curl_result(const okta_cc__curl *c, CURLcode rc)
 {
-    okta_cc_result r;
-    const char *what = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
     switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT: r = OKTA_CC_ERR_TIMEOUT; break;
+    case CURLE_OPERATION_TIMEDOUT: return OKTA_CC_ERR_TIMEOUT;
     /* Failures before any connection to the server existed: nothing of the request left. */
     case CURLE_COULDNT_RESOLVE_PROXY: case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_CONNECT:
     case CURLE_INTERFACE_FAILED:
 #if LIBCURL_VERSION_NUM >= 0x074900
     case CURLE_PROXY:                   /* proxy handshake (7.73.0+), before the request */
 #endif
-        r = OKTA_CC_ERR_CONNECT; break;
+        return OKTA_CC_ERR_CONNECT;
     case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CONNECT_ERROR: case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CRL_BADFILE:
-        r = OKTA_CC_ERR_TLS; break;
+        return OKTA_CC_ERR_TLS;
     case CURLE_WRITE_ERROR:     /* a callback refused: too large, no memory, a bad status line */
-        r = c->refused != OKTA_CC_OK ? c->refused : OKTA_CC_ERR_NO_MEMORY; break;
-    case CURLE_OUT_OF_MEMORY: r = OKTA_CC_ERR_NO_MEMORY; break;
-    case CURLE_URL_MALFORMAT: case CURLE_UNSUPPORTED_PROTOCOL: r = OKTA_CC_ERR_CONFIG; break;
-    default: r = OKTA_CC_ERR_NETWORK; break;
+        return c->refused != OKTA_CC_OK ? c->refused : OKTA_CC_ERR_NO_MEMORY;
+    case CURLE_OUT_OF_MEMORY: return OKTA_CC_ERR_NO_MEMORY;
+    case CURLE_URL_MALFORMAT: case CURLE_UNSUPPORTED_PROTOCOL: return OKTA_CC_ERR_CONFIG;
+    default: return OKTA_CC_ERR_NETWORK;
     }
-    char shown[700];
-    okta_cc__redact_url(req->url, shown, sizeof shown);
+}
+
+/* Maps a libcurl failure onto our results; the message never contains request data beyond
+   the redacted URL. */
+static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const okta_cc_http_request *req,
+                                         okta_cc_error *err)
+{
+    okta_cc_result r = okta_cc__curl_result(c, rc);
+    char label[768];
+    okta_cc__request_label(req->method, req->url, label, sizeof label);
     if (r == OKTA_CC_ERR_RESPONSE_TOO_LARGE)
-        okta_cc__fail(err, r, "%s %s: response body larger than %lu bytes", req->method, shown,
-                      (unsigned long)c->resp->max_body);
+        okta_cc__fail(err, r, "%s: response body larger than %lu bytes", label, (unsigned long)c->resp->max_body);
     else if (r == OKTA_CC_ERR_BAD_RESPONSE)
-        okta_cc__fail(err, r, "%s %s: malformed HTTP status line", req->method, shown);
+        okta_cc__fail(err, r, "%s: malformed HTTP status line", label);
     else
-        okta_cc__fail(err, r, "%s %s: %s", req->method, shown, what);
+        okta_cc__fail(err, r, "%s: %s", label, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
     if (err) err->transport_code = (long)rc;
     return r;
+}
+
+/* The method and body options. The handle is reused, so each request undoes what an earlier
+   one set (a custom method, HEAD's NOBODY). */
+static void okta_cc__curl_set_method(okta_cc__curl *c, const okta_cc_http_request *req)
+{
+    int bodiless = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    int sends_body = req->body || !bodiless;
+    curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
+    curl_easy_setopt(c->easy, CURLOPT_NOBODY, 0L);
+    if (sends_body) {
+        /* POST/PUT/PATCH/DELETE without a body still send "Content-Length: 0". */
+        curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+    } else {
+        curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
+    }
+    /* HEAD answers carry no body: without NOBODY libcurl would wait for one. */
+    if (strcmp(req->method, "HEAD") == 0) curl_easy_setopt(c->easy, CURLOPT_NOBODY, 1L);
+    if (strcmp(req->method, sends_body ? "POST" : "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+        curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
 static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_request *req,
@@ -3908,23 +4178,9 @@ static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_reques
         headers = tmp;
     }
     if (rc == CURLE_OK) {
-        int bodiless;
         curl_easy_setopt(c->easy, CURLOPT_URL, req->url);
         curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
-        bodiless = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
-        curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
-        curl_easy_setopt(c->easy, CURLOPT_NOBODY, 0L);          /* undo an earlier HEAD */
-        if (req->body || !bodiless) {
-            /* POST/PUT/PATCH/DELETE without a body still send "Content-Length: 0". */
-            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-            curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
-        } else {
-            curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
-        }
-        /* HEAD answers carry no body: without NOBODY libcurl would wait for one. */
-        if (strcmp(req->method, "HEAD") == 0) curl_easy_setopt(c->easy, CURLOPT_NOBODY, 1L);
-        if (strcmp(req->method, req->body || !bodiless ? "POST" : "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-            curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, req->method);
+        okta_cc__curl_set_method(c, req);
         rc = curl_easy_perform(c->easy);
     }
     /* The POST body (a client assertion) must not stay referenced by the handle. */
@@ -3937,38 +4193,27 @@ static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_reques
     return OKTA_CC_OK;
 }
 
-static void okta_cc__curl_free(okta_cc__curl *c, const okta_cc_allocator *a)
+static void okta_cc__curl_free(okta_cc__curl *c)
 {
+    okta_cc_allocator a;
     if (!c) return;
+    a = c->alloc;
     if (c->easy) curl_easy_cleanup(c->easy);
-    okta_cc__free(a, c);
+    okta_cc__free(&a, c);
 }
 
-/* One easy handle per client, so connections and TLS sessions stay warm between requests. */
-static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *cfg,
-                                        const okta_cc_allocator *a, okta_cc_error *err)
+/* Everything that does not depend on the request: timeouts, callbacks, the user agent, and
+   the rules that keep a token at home (no redirects, http and https only, TLS verified). */
+static void okta_cc__curl_set_options(okta_cc__curl *c, const okta_cc_config *cfg)
 {
-    okta_cc__curl *c;
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    if (cfg->user_agent && okta_cc__has_ctl(cfg->user_agent, 0))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the user agent contains control characters (CR or LF would start a new header)");
-    c = (okta_cc__curl *)okta_cc__malloc(a, sizeof *c);
-    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memset(c, 0, sizeof *c);
-    if (a) c->alloc = *a;
-    c->easy = curl_easy_init();
-    if (!c->easy) {
-        okta_cc__curl_free(c, a);
-        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_easy_init failed");
-    }
     snprintf(c->user_agent, sizeof c->user_agent, "okta-cc/%s libcurl/%s%s%s", OKTA_CC_VERSION_STRING,
              v ? v->version : "?", cfg->user_agent ? " " : "", cfg->user_agent ? cfg->user_agent : "");
     curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(c->easy, CURLOPT_USERAGENT, c->user_agent);
-    curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000L);
-    curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000L);
+    curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
+    curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
     curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, okta_cc__curl_write);
     curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, okta_cc__curl_header);
@@ -3981,29 +4226,64 @@ static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_confi
 #endif
     curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+}
+
+/* The trust settings: our own CA (file or PEM text) instead of the system's, or, in tests
+   only, no verification at all (said loudly). */
+static okta_cc_result okta_cc__curl_set_trust(okta_cc__curl *c, const okta_cc_config *cfg, okta_cc_error *err)
+{
     if (cfg->ca_file || cfg->ca_pem) {
         /* Debian's libcurl also sets a CA path, which turns its CA cache off; with our own CA
            there is nothing to look up there, so clear it (see make bench). */
         curl_easy_setopt(c->easy, CURLOPT_CAPATH, NULL);
         if (cfg->ca_file) curl_easy_setopt(c->easy, CURLOPT_CAINFO, cfg->ca_file);
-        if (cfg->ca_pem) {
+    }
+    if (cfg->ca_pem) {
 #if LIBCURL_VERSION_NUM >= 0x074d00
-            struct curl_blob blob;
-            blob.data = (void *)(uintptr_t)cfg->ca_pem;
-            blob.len = strlen(cfg->ca_pem);
-            blob.flags = CURL_BLOB_COPY;
-            curl_easy_setopt(c->easy, CURLOPT_CAINFO_BLOB, &blob);
+        struct curl_blob blob;
+        blob.data = (void *)(uintptr_t)cfg->ca_pem;
+        blob.len = strlen(cfg->ca_pem);
+        blob.flags = CURL_BLOB_COPY;
+        curl_easy_setopt(c->easy, CURLOPT_CAINFO_BLOB, &blob);
 #else
-            okta_cc__curl_free(c, a);
-            return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "ca_pem needs libcurl 7.77 or later; use ca_file");
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "ca_pem needs libcurl 7.77 or later; use ca_file");
 #endif
-        }
     }
     if (cfg->insecure_skip_tls_verify) {
         fprintf(stderr, "okta_cc: WARNING: TLS certificate verification is OFF (insecure_skip_tls_verify); "
                         "anyone on the network can steal the credentials\n");
         curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    (void)err;
+    return OKTA_CC_OK;
+}
+
+/* One easy handle per client, so connections and TLS sessions stay warm between requests.
+   The settings are read through okta_cc__config_defaults, like the client's own copy. */
+static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *settings, okta_cc_error *err)
+{
+    okta_cc_config cfg = *settings;
+    okta_cc__curl *c;
+    okta_cc_result r;
+    okta_cc__config_defaults(&cfg);
+    r = okta_cc__check_user_agent(cfg.user_agent, err);
+    if (r == OKTA_CC_OK) r = okta_cc__check_config_numbers(&cfg, err);
+    if (r != OKTA_CC_OK) return r;
+    c = (okta_cc__curl *)okta_cc__malloc(&cfg.alloc, sizeof *c);
+    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(c, 0, sizeof *c);
+    c->alloc = cfg.alloc;
+    c->easy = curl_easy_init();
+    if (!c->easy) {
+        okta_cc__curl_free(c);
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_easy_init failed");
+    }
+    okta_cc__curl_set_options(c, &cfg);
+    r = okta_cc__curl_set_trust(c, &cfg, err);
+    if (r != OKTA_CC_OK) {
+        okta_cc__curl_free(c);
+        return r;
     }
     *out = c;
     return OKTA_CC_OK;
@@ -4018,7 +4298,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
     okta_cc__error_reset(err);
     if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
                                            "no transport or configuration");
-    r = okta_cc__curl_new(&c, cfg, &cfg->alloc, err);
+    r = okta_cc__curl_new(&c, cfg, err);
     out->perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
     out->ctx = c;
     return r;
@@ -4026,45 +4306,128 @@ OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
 
 OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t)
 {
-    okta_cc__curl *c;
     if (!t || !t->ctx) return;
-    c = (okta_cc__curl *)t->ctx;
-    okta_cc__curl_free(c, &c->alloc);
+    okta_cc__curl_free((okta_cc__curl *)t->ctx);
     t->ctx = NULL;
     t->perform = NULL;
 }
 
 #else
 typedef struct okta_cc__curl okta_cc__curl;
-#define okta_cc__curl_free(c, a) ((void)(c), (void)(a))
+#define okta_cc__curl_free(c) ((void)(c))
 #endif /* OKTA_CC_NO_CURL */
+
+/* ---------------------------------------------------------------------------------------------
+   HTTP errors: what an error response says, in one message shape for every endpoint
+   ------------------------------------------------------------------------------------------- */
+
+/* Copies a string member of a small JSON document into out; empty when absent or not a string.
+   A longer one is unescaped into scratch memory from a and cut. */
+static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, const char *key,
+                                   const okta_cc_allocator *a, char *out, size_t cap)
+{
+    long i = okta_cc_json_find(doc, obj, key);
+    size_t n;
+    out[0] = '\0';
+    if (i < 0 || doc->tokens[i].type != OKTA_CC_JSON_STRING) return;
+    if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n) == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
+        /* Too long for the error struct: keep the start of it. */
+        char *tmp = (char *)okta_cc__malloc(a, n);
+        if (tmp && okta_cc_json_get_string(doc, (size_t)i, tmp, n, NULL) == OKTA_CC_OK) {
+            memcpy(out, tmp, cap - 1);
+            out[cap - 1] = '\0';
+        }
+        if (tmp) okta_cc_wipe(tmp, n);
+        okta_cc__free(a, tmp);
+    }
+    for (n = 0; out[n]; n++)                    /* keep messages on one line */
+        if (out[n] == '\n' || out[n] == '\r') out[n] = ' ';
+}
+
+/* Appends each errorCauses[].errorSummary to err->okta_error_summary, "; " between them. */
+static void okta_cc__error_causes(const okta_cc_json_doc *doc, const okta_cc_allocator *a, okta_cc_error *err)
+{
+    long causes = okta_cc_json_find(doc, 0, "errorCauses"), c;
+    if (causes < 0) return;
+    for (c = okta_cc_json_first(doc, (size_t)causes); c >= 0; c = okta_cc_json_next(doc, (size_t)causes, (size_t)c)) {
+        char cause[256];
+        size_t used = strlen(err->okta_error_summary);
+        okta_cc__json_copy_str(doc, (size_t)c, "errorSummary", a, cause, sizeof cause);
+        if (cause[0] && used + strlen(cause) + 3 < sizeof err->okta_error_summary)
+            snprintf(err->okta_error_summary + used, sizeof err->okta_error_summary - used, "; %s", cause);
+    }
+}
+
+/* Fills err from an error response: OAuth {"error","error_description"} or Okta's
+   {"errorCode","errorSummary","errorId","errorCauses"}, plus X-Okta-Request-Id. */
+static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc_json_token tok[256];
+    okta_cc_json_doc doc;
+    const okta_cc_allocator *a = &resp->_alloc;
+    const char *rid;
+    size_t n;
+    if (!err) return;
+    err->http_status = resp->status;
+    rid = okta_cc_http_response_header(resp, "X-Okta-Request-Id", 0, &n);
+    if (rid && n < sizeof err->okta_request_id) {
+        memcpy(err->okta_request_id, rid, n);
+        err->okta_request_id[n] = '\0';
+    }
+    if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
+        tok[0].type != OKTA_CC_JSON_OBJECT)
+        return;
+    okta_cc__json_copy_str(&doc, 0, "error", a, err->oauth_error, sizeof err->oauth_error);
+    okta_cc__json_copy_str(&doc, 0, "error_description", a, err->oauth_error_description,
+                           sizeof err->oauth_error_description);
+    okta_cc__json_copy_str(&doc, 0, "errorCode", a, err->okta_error_code, sizeof err->okta_error_code);
+    okta_cc__json_copy_str(&doc, 0, "errorSummary", a, err->okta_error_summary, sizeof err->okta_error_summary);
+    okta_cc__json_copy_str(&doc, 0, "errorId", a, err->okta_error_id, sizeof err->okta_error_id);
+    okta_cc__error_causes(&doc, a, err);
+}
+
+/* The one message for an HTTP error status, from the token endpoint and the API alike:
+   "METHOD URL: HTTP status[ CODE: TEXT][ (note)]", where CODE: TEXT is the OAuth error and its
+   description, or Okta's errorCode and errorSummary, and the URL is redacted. err gets the
+   parsed body too. r is the result; OKTA_CC_ERR_OAUTH (a token endpoint's refusal) stands only
+   when the body holds an OAuth error, else it becomes OKTA_CC_ERR_HTTP (a proxy's 502 page is
+   no refusal). */
+static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, const char *method, const char *url,
+                                          const okta_cc_http_response *resp, const char *note)
+{
+    okta_cc_error tmp;
+    okta_cc_error *e = err ? err : &tmp;
+    char label[768], detail[600] = "";
+    memset(&tmp, 0, sizeof tmp);        /* its fields decide the result below */
+    okta_cc__parse_error_body(resp, e);
+    if (e->oauth_error[0])
+        snprintf(detail, sizeof detail, " %s: %s", e->oauth_error,
+                 e->oauth_error_description[0] ? e->oauth_error_description : "(no description)");
+    else if (e->okta_error_code[0])
+        snprintf(detail, sizeof detail, " %s: %s", e->okta_error_code, e->okta_error_summary);
+    if (r == OKTA_CC_ERR_OAUTH && !e->oauth_error[0]) r = OKTA_CC_ERR_HTTP;
+    okta_cc__request_label(method, url, label, sizeof label);
+    return okta_cc__fail(err, r, "%s: HTTP %ld%s%s%s%s", label, resp->status, detail, note ? " (" : "",
+                         note ? note : "", note ? ")" : "");
+}
 
 /* ---------------------------------------------------------------------------------------------
    Token client
    ------------------------------------------------------------------------------------------- */
 
+/* ---- the client and its one copy of the configuration --------------------------------------- */
+
 struct okta_cc_client {
-    okta_cc_allocator alloc;
-    char *org_url;                                            /* no trailing slash; NULL if none */
-    char *token_url, *client_id, *scopes, *client_secret;     /* owned copies */
+    /* The configuration, resolved once by okta_cc_client_new (okta_cc__client_configure) and
+       never changed: numbers hold their real values (okta_cc__config_defaults), alg the one
+       resolved from the key; org_url, token_url (both normalised), client_id, scopes (space
+       separated) and client_secret are owned copies; transport is the one in use. Every other
+       string is NULL: the key is loaded into key, the user agent and CA went to libcurl, the
+       authorization server id into token_url. */
+    okta_cc_config cfg;
     okta_cc_key key;
-    okta_cc_alg alg;
-    okta_cc_auth_method auth_method;
-    int assertion_ttl, token_skew;
-    size_t max_response;
-    okta_cc_transport transport;
-    okta_cc__curl *curl;
-    okta_cc_clock_fn clock;
-    void *clock_user;
-    okta_cc_random_fn random;
-    void *random_user;
-    okta_cc_sleep_fn sleep;
-    void *sleep_user;
-    okta_cc_log_fn log;
-    void *log_user;
-    int max_retries;
-    long retry_deadline_ms;
-    okta_cc_rng rng;
+    okta_cc__curl *curl;                /* the libcurl transport, when the caller gave none */
+    okta_cc_rng rng;                    /* jti and jitter, when cfg.random is NULL */
     /* Everything below is guarded by lock. */
     int64_t clock_offset;
     char *token;                        /* the cached access token, or NULL */
@@ -4091,102 +4454,6 @@ struct okta_cc_client {
 #define OKTA_CC__UNLOCK(m) ((void)0)
 #endif
 
-OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg)
-{
-    if (cfg) memset(cfg, 0, sizeof *cfg);
-}
-
-static void okta_cc__env_default(const char **field, const char *name)
-{
-    const char *v;
-    if (*field) return;
-    v = getenv(name);
-    if (v && *v) *field = v;
-}
-
-OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
-{
-    if (!cfg) return;
-    okta_cc__env_default(&cfg->org_url, "OKTA_CLIENT_ORGURL");
-    okta_cc__env_default(&cfg->client_id, "OKTA_CLIENT_CLIENTID");
-    if (!cfg->key) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
-    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_PRIVATEKEYID");
-    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_KID");
-    okta_cc__env_default(&cfg->scopes, "OKTA_CLIENT_SCOPES");
-    okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
-    okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
-    okta_cc__env_default(&cfg->ca_file, "OKTA_CC_CA_FILE");
-}
-
-static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = (char *)okta_cc__malloc(a, n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
-static void okta_cc__free_secret_str(const okta_cc_allocator *a, char *s)
-{
-    if (!s) return;
-    okta_cc_wipe(s, strlen(s));
-    okta_cc__free(a, s);
-}
-
-/* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
-static int okta_cc__loopback_host(const char *host, size_t n)
-{
-    size_t i, dots = 0;
-    if ((n == 9 && memcmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0)) return 1;
-    if (n < 9 || memcmp(host, "127.", 4) != 0) return 0;
-    for (i = 0; i < n; i++) {
-        if (host[i] == '.') dots++;
-        else if (host[i] < '0' || host[i] > '9') return 0;
-    }
-    return dots == 3;
-}
-
-/* An org or token URL: https, or http to a loopback host only (the local test server). */
-static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
-                                             okta_cc_error *err)
-{
-    if (!okta_cc__url_text_ok(url))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
-    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
-    return OKTA_CC_OK;
-}
-
-/* Keeps the org URL normalised (okta_cc__origin): the token URL, the assertion's aud, API URLs
-   and the origin check all come from this one value. Okta compares aud with the URL it was
-   reached at, without a default port; "https://x.okta.com:443" as aud is refused. */
-static okta_cc_result okta_cc__store_org_url(okta_cc_client *c, const char *org, okta_cc_error *err)
-{
-    okta_cc__origin o;
-    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
-    if (r != OKTA_CC_OK) return r;
-    if (o.rest[strspn(o.rest, "/")])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the org URL must be just https://host[:port], no path, query or fragment");
-    c->org_url = okta_cc__strdup(&c->alloc, o.text);
-    return c->org_url ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-}
-
-/* An explicit token URL: its origin normalised like the org URL's, its path kept as given. */
-static okta_cc_result okta_cc__store_token_url(okta_cc_client *c, const char *url, okta_cc_error *err)
-{
-    okta_cc__origin o;
-    size_t n;
-    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
-    if (r != OKTA_CC_OK) return r;
-    n = strlen(o.text) + strlen(o.rest) + 1;
-    c->token_url = (char *)okta_cc__malloc(&c->alloc, n);
-    if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    snprintf(c->token_url, n, "%s%s", o.text, o.rest);
-    return OKTA_CC_OK;
-}
-
 /* An authorization server id becomes a path segment of the token URL: unreserved characters
    only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
 static int okta_cc__auth_server_id_ok(const char *id)
@@ -4198,28 +4465,43 @@ static int okta_cc__auth_server_id_ok(const char *id)
     return 1;
 }
 
-/* org + "/oauth2/v1/token" or org + "/oauth2/{id}/v1/token", without doubled slashes. */
-static okta_cc_result okta_cc__build_token_url(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+/* The token URL built from the org URL: "/oauth2/v1/token" or "/oauth2/{id}/v1/token". */
+static okta_cc_result okta_cc__org_token_url(okta_cc_client *c, const char *auth_server_id, okta_cc_error *err)
 {
-    size_t n, need;
+    size_t n = 32 + (auth_server_id ? strlen(auth_server_id) : 0);
+    char *path, *url = NULL;
+    okta_cc_result r;
+    if (auth_server_id && !okta_cc__auth_server_id_ok(auth_server_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
+    path = (char *)okta_cc__malloc(&c->cfg.alloc, n);
+    if (!path) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    if (auth_server_id) snprintf(path, n, "/oauth2/%s/v1/token", auth_server_id);
+    else snprintf(path, n, "/oauth2/v1/token");
+    r = okta_cc__join_org_url(&c->cfg.alloc, c->cfg.org_url, path, &url, err);
+    okta_cc__free(&c->cfg.alloc, path);
+    c->cfg.token_url = url;
+    return r;
+}
+
+/* The org URL (optional when a token URL is given) and the token URL, both normalised. */
+static okta_cc_result okta_cc__client_urls(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    char *url = NULL;
+    okta_cc_result r;
     if ((!cfg->org_url || !cfg->org_url[0]) && (!cfg->token_url || !cfg->token_url[0]))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no org URL (OKTA_CLIENT_ORGURL) or token URL configured");
     if (cfg->org_url) {
-        okta_cc_result r = okta_cc__store_org_url(c, cfg->org_url, err);
+        r = okta_cc__normalise_org_url(&c->cfg.alloc, cfg->org_url, &url, err);
+        c->cfg.org_url = url;
         if (r != OKTA_CC_OK) return r;
     }
-    if (cfg->token_url) return okta_cc__store_token_url(c, cfg->token_url, err);
-    n = strlen(c->org_url);
-    if (cfg->auth_server_id && !okta_cc__auth_server_id_ok(cfg->auth_server_id))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
-    need = n + 32 + (cfg->auth_server_id ? strlen(cfg->auth_server_id) : 0);
-    c->token_url = (char *)okta_cc__malloc(&c->alloc, need);
-    if (!c->token_url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    if (cfg->auth_server_id) snprintf(c->token_url, need, "%s/oauth2/%s/v1/token", c->org_url, cfg->auth_server_id);
-    else snprintf(c->token_url, need, "%s/oauth2/v1/token", c->org_url);
-    return OKTA_CC_OK;
+    if (!cfg->token_url) return okta_cc__org_token_url(c, cfg->auth_server_id, err);
+    url = NULL;
+    r = okta_cc__normalise_token_url(&c->cfg.alloc, cfg->token_url, &url, err);
+    c->cfg.token_url = url;
+    return r;
 }
 
 /* Scopes arrive space or comma separated; the form wants them space separated. */
@@ -4255,7 +4537,7 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
     if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024) {
-        r = okta_cc__load_key_text(&c->key, k, strlen(k), cfg->key_id, &c->alloc, err);
+        r = okta_cc__load_key_text(&c->key, k, strlen(k), cfg->key_id, &c->cfg.alloc, err);
     } else {
         /* Not shown in messages: a mistyped setting may hold key material, not a path. */
         FILE *f = fopen(k, "rb");
@@ -4264,22 +4546,21 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
                                  "the private key setting (%u characters, not shown) is neither PEM/JWK text nor a "
                                  "readable file: %s", (unsigned)strlen(k), strerror(errno));
         fclose(f);
-        r = okta_cc__load_key_file(&c->key, k, cfg->key_id, &c->alloc, err);
+        r = okta_cc__load_key_file(&c->key, k, cfg->key_id, &c->cfg.alloc, err);
     }
     /* An explicit kid is what gets sent, even when the JWK carries another one. */
     if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
     return r;
 }
 
+/* How the client proves who it is: a key (and the algorithm it signs with), or a secret,
+   which Okta's org authorization server does not take for client credentials. */
 static okta_cc_result okta_cc__client_check_auth(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
-    okta_cc_alg alg = cfg->alg;
-    if (c->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
+    if (cfg->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
         okta_cc_result r = okta_cc__client_load_key(c, cfg, err);
         if (r != OKTA_CC_OK) return r;
-        r = okta_cc__resolve_alg(&c->key, &alg, err);
-        c->alg = alg;
-        return r;
+        return okta_cc__resolve_alg(&c->key, &c->cfg.alg, err);
     }
     if (!cfg->client_secret || !cfg->client_secret[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
@@ -4288,139 +4569,75 @@ static okta_cc_result okta_cc__client_check_auth(okta_cc_client *c, const okta_c
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "Okta's org authorization server accepts only private_key_jwt for client credentials: "
                              "use a private key, or a custom authorization server (auth_server_id) with the secret");
-    c->client_secret = okta_cc__strdup(&c->alloc, cfg->client_secret);
-    return c->client_secret ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    c->cfg.client_secret = okta_cc__strdup(&c->cfg.alloc, cfg->client_secret);
+    return c->cfg.client_secret ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
 }
 
-/* Identifiers that go into the token request, the assertion or a header. They are encoded
-   where they go, except the user agent, but a control character in any of them is a mistake
-   (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
-static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta_cc_error *err)
+/* Takes the caller's settings into c->cfg: a plain copy, so that a new setting needs nothing
+   here, with the strings cleared at once (okta_cc_client_free frees what c->cfg points to,
+   which must never be the caller's) and the numbers resolved and checked. */
+static okta_cc_result okta_cc__client_copy_settings(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
-    if (okta_cc__has_ctl(cfg->client_id, 0))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
-    if (cfg->scopes && okta_cc__has_ctl(cfg->scopes, 1))   /* a tab separates scopes */
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
-    if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the key id contains control characters or is longer than %d bytes", OKTA_CC_KID_MAX - 1);
-    if (cfg->user_agent && okta_cc__has_ctl(cfg->user_agent, 0))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the user agent contains control characters (CR or LF would start a new header)");
-    return OKTA_CC_OK;
+    okta_cc_config *own = &c->cfg;
+    *own = *cfg;
+    own->org_url = own->client_id = own->private_key = own->key_id = own->scopes = NULL;
+    own->auth_server_id = own->token_url = own->client_secret = NULL;
+    own->ca_file = own->ca_pem = own->user_agent = NULL;
+    own->key = NULL;
+    okta_cc__config_defaults(own);
+    return okta_cc__check_config_numbers(own, err);
 }
 
-static okta_cc_result okta_cc__client_init(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+/* The caller's transport, else a libcurl one built from the caller's network settings. */
+static okta_cc_result okta_cc__client_transport(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
-    okta_cc_result r;
-    if (!cfg->client_id || !cfg->client_id[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
-    r = okta_cc__check_config_text(cfg, err);
-    if (r != OKTA_CC_OK) return r;
-    if (cfg->assertion_ttl < 0 || cfg->assertion_ttl > 3600)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
-    c->auth_method = cfg->auth_method;
-    c->assertion_ttl = cfg->assertion_ttl ? cfg->assertion_ttl : 300;
-    c->token_skew = cfg->token_skew == 0 ? 60 : cfg->token_skew < 0 ? 0 : cfg->token_skew;
-    c->max_response = cfg->max_response_bytes ? cfg->max_response_bytes : (size_t)1 << 20;
-    c->clock = cfg->clock;
-    c->clock_user = cfg->clock_user;
-    c->random = cfg->random;
-    c->random_user = cfg->random_user;
-    c->sleep = cfg->sleep;
-    c->sleep_user = cfg->sleep_user;
-    c->log = cfg->log;
-    c->log_user = cfg->log_user;
-    c->max_retries = cfg->max_retries == 0 ? 2 : cfg->max_retries < 0 ? 0 : cfg->max_retries;
-    c->retry_deadline_ms = cfg->retry_deadline_ms > 0 ? cfg->retry_deadline_ms : 60000;
-    c->client_id = okta_cc__strdup(&c->alloc, cfg->client_id);
-    /* Scopes are checked when a token is fetched: a client that only signs assertions needs none. */
-    c->scopes = okta_cc__normalise_scopes(&c->alloc, cfg->scopes ? cfg->scopes : "");
-    if (!c->client_id || !c->scopes) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    r = okta_cc__build_token_url(c, cfg, err);
-    if (r == OKTA_CC_OK) r = okta_cc__client_check_auth(c, cfg, err);
-    if (r == OKTA_CC_OK && !c->random && okta_cc_rng_init(&c->rng) != OKTA_CC_OK)
-        r = okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no system randomness");
-    if (r != OKTA_CC_OK) return r;
-    if (cfg->transport.perform) {
-        c->transport = cfg->transport;
-        return OKTA_CC_OK;
-    }
+    if (cfg->transport.perform) return OKTA_CC_OK;      /* already in c->cfg.transport */
 #ifndef OKTA_CC_NO_CURL
-    r = okta_cc__curl_new(&c->curl, cfg, &c->alloc, err);
-    c->transport.perform = okta_cc__curl_perform;
-    c->transport.ctx = c->curl;
-    return r;
+    {
+        okta_cc_result r = okta_cc__curl_new(&c->curl, cfg, err);
+        c->cfg.transport.perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
+        c->cfg.transport.ctx = c->curl;
+        return r;
+    }
 #else
+    (void)c;
     return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "built with OKTA_CC_NO_CURL: set config.transport");
 #endif
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
-                                              okta_cc_error *err)
+/* Resolves the caller's configuration into c->cfg, the only place settings are read from
+   afterwards. */
+static okta_cc_result okta_cc__client_configure(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
-    okta_cc_client *c;
-    okta_cc_result r;
-    okta_cc__error_reset(err);
-    if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no configuration");
-    *out = NULL;
-    if (!cfg->alloc.malloc_fn != !cfg->alloc.free_fn)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the allocator needs both malloc_fn and free_fn, or neither");
-    c = (okta_cc_client *)okta_cc__malloc(&cfg->alloc, sizeof *c);
-    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memset(c, 0, sizeof *c);
-    c->alloc = cfg->alloc;
-#ifndef OKTA_CC_NO_THREADS
-    if (pthread_mutex_init(&c->lock, NULL) != 0) {
-        okta_cc__free(&cfg->alloc, c);
-        return okta_cc__fail(err, OKTA_CC_ERR_THREAD, "pthread_mutex_init failed");
-    }
-    pthread_mutex_init(&c->transport_lock, NULL);
-    pthread_cond_init(&c->fetched, NULL);
-#endif
-    r = okta_cc__client_init(c, cfg, err);
-    if (r != OKTA_CC_OK) {
-        okta_cc_client_free(c);
-        return r;
-    }
-    *out = c;
-    return OKTA_CC_OK;
-}
-
-OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *c)
-{
-    okta_cc_allocator a;
-    if (!c) return;
-    a = c->alloc;
-    okta_cc__curl_free(c->curl, &a);
-    okta_cc__free(&a, c->org_url);
-    okta_cc__free(&a, c->token_url);
-    okta_cc__free(&a, c->client_id);
-    okta_cc__free(&a, c->scopes);
-    okta_cc__free_secret_str(&a, c->client_secret);
-    if (c->token) okta_cc_wipe(c->token, c->token_len);
-    okta_cc__free(&a, c->token);
-#ifndef OKTA_CC_NO_THREADS
-    pthread_mutex_destroy(&c->lock);
-    pthread_mutex_destroy(&c->transport_lock);
-    pthread_cond_destroy(&c->fetched);
-#endif
-    okta_cc_wipe(c, sizeof *c);        /* the key and the rng state */
-    okta_cc__free(&a, c);
-}
-
-OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *c)
-{
-    return c ? c->token_url : NULL;
+    okta_cc_result r = okta_cc__check_config_text(cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__client_copy_settings(c, cfg, err);
+    if (r != OKTA_CC_OK) return r;
+    c->cfg.client_id = okta_cc__strdup(&c->cfg.alloc, cfg->client_id);
+    /* Scopes are checked when a token is fetched: a client that only signs assertions needs none. */
+    c->cfg.scopes = okta_cc__normalise_scopes(&c->cfg.alloc, cfg->scopes ? cfg->scopes : "");
+    if (!c->cfg.client_id || !c->cfg.scopes) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    r = okta_cc__client_urls(c, cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__client_check_auth(c, cfg, err);
+    if (r == OKTA_CC_OK && !c->cfg.random && okta_cc_rng_init(&c->rng) != OKTA_CC_OK)
+        r = okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no system randomness");
+    if (r == OKTA_CC_OK) r = okta_cc__client_transport(c, cfg, err);
+    return r;
 }
 
 static int64_t okta_cc__now(okta_cc_client *c)
 {
-    return c->clock ? c->clock(c->clock_user) : (int64_t)time(NULL);
+    return c->cfg.clock ? c->cfg.clock(c->cfg.clock_user) : (int64_t)time(NULL);
 }
 
-/* ---- Date header -------------------------------------------------------------------------- */
+/* Milliseconds of wall time, for durations in log lines and the retry deadline. */
+static int64_t okta_cc__ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* ---- Date header and clock offset ----------------------------------------------------------- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 static int64_t okta_cc__days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -4502,7 +4719,8 @@ static int okta_cc__server_date(const okta_cc_http_response *resp, int64_t *out)
     return 1;
 }
 
-/* Learns the server's clock from its Date header, so later assertions carry its time. */
+/* Learns the server's clock from its Date header, so later assertions carry its time. Within
+   5 s the clocks count as one: the offset is for clocks that are wrong, not merely unsynced. */
 static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_response *resp, int64_t local)
 {
     int64_t server, diff;
@@ -4513,15 +4731,7 @@ static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_re
     OKTA_CC__UNLOCK(&c->lock);
 }
 
-/* ---- token request ------------------------------------------------------------------------ */
-
-/* Milliseconds of wall time, for durations in log lines and the retry deadline. */
-static int64_t okta_cc__ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
+/* ---- one exchange: the transport lock and the log line -------------------------------------- */
 
 /* Hands one request to the transport, one at a time per client. Every value in it was checked
    where it came in; this last check also covers custom transports. */
@@ -4533,7 +4743,7 @@ static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_req
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
                              "refusing a request whose method, URL or headers hold control characters");
     OKTA_CC__LOCK(&c->transport_lock);
-    r = c->transport.perform(c->transport.ctx, req, resp, err);
+    r = c->cfg.transport.perform(c->cfg.transport.ctx, req, resp, err);
     OKTA_CC__UNLOCK(&c->transport_lock);
     return r;
 }
@@ -4542,17 +4752,17 @@ static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_req
 static void okta_cc__log_exchange(okta_cc_client *c, const char *method, const char *url, okta_cc_result r,
                                   long status, int64_t ms, int retry, const okta_cc_rate_limit *rl)
 {
-    char line[1024], shown[700], outcome[96], rate[48] = "";
-    if (!c->log) return;
-    okta_cc__redact_url(url, shown, sizeof shown);
+    char line[1024], label[768], outcome[96], rate[48] = "";
+    if (!c->cfg.log) return;
+    okta_cc__request_label(method, url, label, sizeof label);
     if (r == OKTA_CC_OK) snprintf(outcome, sizeof outcome, "%ld", status);
     else snprintf(outcome, sizeof outcome, "failed (%s)", okta_cc_result_str(r));
     if (rl && rl->present) snprintf(rate, sizeof rate, ", rate limit remaining %lld", (long long)rl->remaining);
-    snprintf(line, sizeof line, "%s %s -> %s (%lld ms, retry %d%s)", method, shown, outcome, (long long)ms, retry, rate);
-    c->log(c->log_user, line);
+    snprintf(line, sizeof line, "%s -> %s (%lld ms, retry %d%s)", label, outcome, (long long)ms, retry, rate);
+    c->cfg.log(c->cfg.log_user, line);
 }
 
-
+/* ---- token request and response ------------------------------------------------------------ */
 
 /* Appends s form-encoded (application/x-www-form-urlencoded: unreserved kept, space as +;
    space_plus = 0 writes %20 instead, which every decoder reads as a space). */
@@ -4591,8 +4801,8 @@ static okta_cc_result okta_cc__make_jti(okta_cc_client *c, char out[40])
 {
     unsigned char raw[24];
     okta_cc_result r;
-    if (c->random) {
-        r = c->random(c->random_user, raw, sizeof raw);
+    if (c->cfg.random) {
+        r = c->cfg.random(c->cfg.random_user, raw, sizeof raw);
     } else {
         OKTA_CC__LOCK(&c->lock);
         r = okta_cc_rng_bytes(&c->rng, raw, sizeof raw);
@@ -4611,7 +4821,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *c, char
     char jti[40];
     int64_t offset;
     okta_cc__error_reset(err);
-    if (!c || c->auth_method != OKTA_CC_AUTH_PRIVATE_KEY_JWT)
+    if (!c || c->cfg.auth_method != OKTA_CC_AUTH_PRIVATE_KEY_JWT)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "this client does not use private_key_jwt");
     if (okta_cc__make_jti(c, jti) != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM,
                                                                       "no randomness for the jti");
@@ -4619,12 +4829,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *c, char
     offset = c->clock_offset;
     OKTA_CC__UNLOCK(&c->lock);
     memset(&a, 0, sizeof a);
-    a.client_id = c->client_id;
-    a.audience = c->token_url;
+    a.client_id = c->cfg.client_id;
+    a.audience = c->cfg.token_url;
     a.issued_at = okta_cc__now(c) + offset;
-    a.ttl = c->assertion_ttl;
+    a.ttl = c->cfg.assertion_ttl;
     a.jti = jti;
-    return okta_cc_client_assertion(&c->key, c->alg, &a, NULL, out, cap, out_len, err);
+    return okta_cc_client_assertion(&c->key, c->cfg.alg, &a, NULL, out, cap, out_len, err);
 }
 
 /* Standard base64 with padding, for HTTP Basic credentials only. */
@@ -4648,12 +4858,12 @@ static char *okta_cc__basic_auth_header(okta_cc_client *c)
 {
     okta_cc__buf cred, hdr;
     okta_cc_result r;
-    okta_cc__buf_init(&cred, &c->alloc, 0);
-    okta_cc__buf_init(&hdr, &c->alloc, 0);
+    okta_cc__buf_init(&cred, &c->cfg.alloc, 0);
+    okta_cc__buf_init(&hdr, &c->cfg.alloc, 0);
     /* Spaces as %20: some servers decode these parts with a plain URL decoder. */
-    r = okta_cc__form_encode(&cred, c->client_id, 0);
+    r = okta_cc__form_encode(&cred, c->cfg.client_id, 0);
     if (r == OKTA_CC_OK) r = okta_cc__buf_append(&cred, ":", 1);
-    if (r == OKTA_CC_OK) r = okta_cc__form_encode(&cred, c->client_secret, 0);
+    if (r == OKTA_CC_OK) r = okta_cc__form_encode(&cred, c->cfg.client_secret, 0);
     if (r == OKTA_CC_OK) r = okta_cc__buf_append_str(&hdr, "Authorization: Basic ");
     if (r == OKTA_CC_OK) r = okta_cc__buf_reserve(&hdr, (cred.len + 2) / 3 * 4);
     if (r == OKTA_CC_OK) okta_cc__base64_std((const unsigned char *)cred.p, cred.len, hdr.p + hdr.len);
@@ -4667,10 +4877,10 @@ static char *okta_cc__basic_auth_header(okta_cc_client *c)
 static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc__buf *form, okta_cc_error *err)
 {
     okta_cc_result r;
-    okta_cc__buf_init(form, &c->alloc, 0);
+    okta_cc__buf_init(form, &c->cfg.alloc, 0);
     r = okta_cc__form_field(form, "grant_type", "client_credentials");
-    if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "scope", c->scopes);
-    if (r == OKTA_CC_OK && c->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
+    if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "scope", c->cfg.scopes);
+    if (r == OKTA_CC_OK && c->cfg.auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
         char assertion[4096];
         size_t len;
         r = okta_cc_client_make_assertion(c, assertion, sizeof assertion, &len, err);
@@ -4678,90 +4888,53 @@ static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc__buf *form,
         r = okta_cc__form_field(form, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "client_assertion", assertion);
         okta_cc_wipe(assertion, sizeof assertion);
-    } else if (r == OKTA_CC_OK && c->auth_method == OKTA_CC_AUTH_CLIENT_SECRET_POST) {
-        r = okta_cc__form_field(form, "client_id", c->client_id);
-        if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "client_secret", c->client_secret);
+    } else if (r == OKTA_CC_OK && c->cfg.auth_method == OKTA_CC_AUTH_CLIENT_SECRET_POST) {
+        r = okta_cc__form_field(form, "client_id", c->cfg.client_id);
+        if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "client_secret", c->cfg.client_secret);
     }
     if (r != OKTA_CC_OK) return okta_cc__fail(err, r, "out of memory");
     return OKTA_CC_OK;
 }
 
-/* Copies a string member of a small JSON document into out; empty when absent or not a string.
-   A longer one is unescaped into scratch memory from a and cut. */
-static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, const char *key,
-                                   const okta_cc_allocator *a, char *out, size_t cap)
+/* The access token (the string at token at) in a new buffer. It goes into a header line, so
+   it must be text without a NUL, space or control character. */
+static okta_cc_result okta_cc__token_copy_access(okta_cc_client *c, const okta_cc_json_doc *doc, long at,
+                                                 char **token, size_t *token_len, okta_cc_error *err)
 {
-    long i = okta_cc_json_find(doc, obj, key);
     size_t n;
-    out[0] = '\0';
-    if (i < 0 || doc->tokens[i].type != OKTA_CC_JSON_STRING) return;
-    if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n) == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
-        /* Too long for the error struct: keep the start of it. */
-        char *tmp = (char *)okta_cc__malloc(a, n);
-        if (tmp && okta_cc_json_get_string(doc, (size_t)i, tmp, n, NULL) == OKTA_CC_OK) {
-            memcpy(out, tmp, cap - 1);
-            out[cap - 1] = '\0';
-        }
-        if (tmp) okta_cc_wipe(tmp, n);
-        okta_cc__free(a, tmp);
+    okta_cc_json_get_string(doc, (size_t)at, NULL, 0, &n);
+    *token = (char *)okta_cc__malloc(&c->cfg.alloc, n);
+    if (!*token) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    okta_cc_json_get_string(doc, (size_t)at, *token, n, token_len);
+    if (strlen(*token) != *token_len || !okta_cc__url_text_ok(*token)) {
+        okta_cc_wipe(*token, n);
+        okta_cc__free(&c->cfg.alloc, *token);
+        *token = NULL;
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response access_token has invalid characters");
     }
-    for (n = 0; out[n]; n++)                    /* keep messages on one line */
-        if (out[n] == '\n' || out[n] == '\r') out[n] = ' ';
+    return OKTA_CC_OK;
 }
 
-/* Fills err from an error response: OAuth {"error","error_description"} or Okta's
-   {"errorCode","errorSummary","errorId","errorCauses"}, plus X-Okta-Request-Id. */
-static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc_error *err)
+/* token_type (Bearer only), expires_in and scope of a token response into info. */
+static okta_cc_result okta_cc__token_info(const okta_cc_json_doc *doc, okta_cc_token_info *info, okta_cc_error *err)
 {
-    okta_cc_json_token tok[256];
-    okta_cc_json_doc doc;
-    const okta_cc_allocator *a;
-    const char *rid;
-    size_t n;
-    long causes, c;
-    if (!err) return;
-    err->http_status = resp->status;
-    rid = okta_cc_http_response_header(resp, "X-Okta-Request-Id", 0, &n);
-    if (rid && n < sizeof err->okta_request_id) {
-        memcpy(err->okta_request_id, rid, n);
-        err->okta_request_id[n] = '\0';
-    }
-    if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
-        tok[0].type != OKTA_CC_JSON_OBJECT)
-        return;
-    a = &resp->_alloc;
-    okta_cc__json_copy_str(&doc, 0, "error", a, err->oauth_error, sizeof err->oauth_error);
-    okta_cc__json_copy_str(&doc, 0, "error_description", a, err->oauth_error_description,
-                           sizeof err->oauth_error_description);
-    okta_cc__json_copy_str(&doc, 0, "errorCode", a, err->okta_error_code, sizeof err->okta_error_code);
-    okta_cc__json_copy_str(&doc, 0, "errorSummary", a, err->okta_error_summary, sizeof err->okta_error_summary);
-    okta_cc__json_copy_str(&doc, 0, "errorId", a, err->okta_error_id, sizeof err->okta_error_id);
-    causes = okta_cc_json_find(&doc, 0, "errorCauses");
-    for (c = okta_cc_json_first(&doc, causes < 0 ? 0 : (size_t)causes); causes >= 0 && c >= 0;
-         c = okta_cc_json_next(&doc, (size_t)causes, (size_t)c)) {
-        char cause[256];
-        size_t used = strlen(err->okta_error_summary);
-        okta_cc__json_copy_str(&doc, (size_t)c, "errorSummary", a, cause, sizeof cause);
-        if (cause[0] && used + strlen(cause) + 3 < sizeof err->okta_error_summary)
-            snprintf(err->okta_error_summary + used, sizeof err->okta_error_summary - used, "; %s", cause);
-    }
-}
-
-/* Turns a non-200 token response into a result and a one-line message. */
-static okta_cc_result okta_cc__token_http_error(const okta_cc_http_response *resp, okta_cc_error *err)
-{
-    okta_cc_error tmp;
-    okta_cc_error *e = err ? err : &tmp;
-    memset(&tmp, 0, sizeof tmp);        /* its fields decide the result below */
-    okta_cc__parse_error_body(resp, e);
-    if (e->oauth_error[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_OAUTH, "token request refused (HTTP %ld): %s: %s", resp->status,
-                             e->oauth_error, e->oauth_error_description[0] ? e->oauth_error_description : "(no description)");
-    if (e->okta_error_code[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_HTTP, "token request failed (HTTP %ld): %s: %s", resp->status,
-                             e->okta_error_code, e->okta_error_summary);
-    return okta_cc__fail(err, OKTA_CC_ERR_HTTP,
-                         "token request failed: HTTP %ld without an OAuth error body", resp->status);
+    long tt = okta_cc_json_find(doc, 0, "token_type"), ei = okta_cc_json_find(doc, 0, "expires_in");
+    long sc = okta_cc_json_find(doc, 0, "scope");
+    if (tt < 0 || okta_cc_json_get_string(doc, (size_t)tt, info->token_type, sizeof info->token_type, NULL) != OKTA_CC_OK ||
+        !info->token_type[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid token_type");
+    if (!okta_cc__ieq(info->token_type, "bearer"))
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "token_type \"%s\" is not supported, only Bearer (for DPoP, clear \"Require DPoP\" on the app)",
+                             info->token_type);
+    if (ei < 0 || okta_cc_json_get_int64(doc, (size_t)ei, &info->expires_in) != OKTA_CC_OK || info->expires_in <= 0 ||
+        info->expires_in > 86400 * 365)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
+    if (sc >= 0 && okta_cc_json_get_string(doc, (size_t)sc, info->scope, sizeof info->scope, NULL) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "token response scope is not a string of at most %u bytes",
+                             (unsigned)sizeof info->scope - 1);
+    return OKTA_CC_OK;
 }
 
 /* Reads a 200 token response. Any missing or malformed field is an error, never an empty token. */
@@ -4771,48 +4944,55 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
 {
     okta_cc_json_token tok[64];
     okta_cc_json_doc doc;
-    long at, tt, ei, sc;
-    size_t n;
     okta_cc_error perr;
+    okta_cc_result r;
+    long at;
+    memset(info, 0, sizeof *info);
     if (okta_cc_json_parse(resp->body ? resp->body : "", resp->body_len, tok, 64, NULL, &doc, &perr) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
                              "token response (HTTP 200) is not a JSON object: %s",
                              perr.message[0] ? perr.message : "wrong type");
     at = okta_cc_json_find(&doc, 0, "access_token");
-    tt = okta_cc_json_find(&doc, 0, "token_type");
-    ei = okta_cc_json_find(&doc, 0, "expires_in");
-    sc = okta_cc_json_find(&doc, 0, "scope");
-    memset(info, 0, sizeof *info);
     if (at < 0 || tok[at].type != OKTA_CC_JSON_STRING || tok[at].end == tok[at].start)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no access_token");
-    if (tt < 0 || okta_cc_json_get_string(&doc, (size_t)tt, info->token_type, sizeof info->token_type, NULL) != OKTA_CC_OK ||
-        !info->token_type[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid token_type");
-    if (!okta_cc__ieq(info->token_type, "bearer"))
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
-                             "token_type \"%s\" is not supported, only Bearer (for DPoP, clear \"Require DPoP\" on the app)",
-                             info->token_type);
-    if (ei < 0 || okta_cc_json_get_int64(&doc, (size_t)ei, &info->expires_in) != OKTA_CC_OK || info->expires_in <= 0 ||
-        info->expires_in > 86400 * 365)
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
-    if (sc >= 0 && okta_cc_json_get_string(&doc, (size_t)sc, info->scope, sizeof info->scope, NULL) != OKTA_CC_OK)
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
-                             "token response scope is not a string of at most %u bytes",
-                             (unsigned)sizeof info->scope - 1);
+    r = okta_cc__token_info(&doc, info, err);
+    if (r != OKTA_CC_OK) return r;
     info->expires_at = now + info->expires_in;
-    okta_cc_json_get_string(&doc, (size_t)at, NULL, 0, &n);
-    *token = (char *)okta_cc__malloc(&c->alloc, n);
-    if (!*token) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    okta_cc_json_get_string(&doc, (size_t)at, *token, n, token_len);
-    if (strlen(*token) != *token_len || !okta_cc__url_text_ok(*token)) {   /* it goes into a header */
-        okta_cc_wipe(*token, n);
-        okta_cc__free(&c->alloc, *token);
-        *token = NULL;
-        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
-                             "token response access_token has invalid characters");
+    return okta_cc__token_copy_access(c, &doc, at, token, token_len, err);
+}
+
+/* Sends the token request: the form in body, Basic credentials when the method says so.
+   *resp is initialised here, whatever happens. */
+static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__buf *form,
+                                              okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc_http_request req;
+    const char *headers[3];
+    char *basic = NULL;
+    int64_t t0;
+    okta_cc_result r = OKTA_CC_OK;
+    memset(&req, 0, sizeof req);
+    headers[0] = "Content-Type: application/x-www-form-urlencoded";
+    headers[1] = "Accept: application/json";
+    req.header_count = 2;
+    okta_cc_http_response_init(resp, &c->cfg.alloc, c->cfg.max_response_bytes);
+    if (c->cfg.auth_method == OKTA_CC_AUTH_CLIENT_SECRET_BASIC) {
+        basic = okta_cc__basic_auth_header(c);
+        if (!basic) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        headers[req.header_count++] = basic;
     }
-    return OKTA_CC_OK;
+    req.method = "POST";
+    req.url = c->cfg.token_url;
+    req.headers = headers;
+    req.body = form->p;
+    req.body_len = form->len;
+    t0 = okta_cc__ms();
+    r = okta_cc__perform(c, &req, resp, err);
+    okta_cc__log_exchange(c, "POST", c->cfg.token_url, r, r == OKTA_CC_OK ? resp->status : 0, okta_cc__ms() - t0, 0,
+                          NULL);
+    okta_cc__free_secret_str(&c->cfg.alloc, basic);
+    return r;
 }
 
 /* One round trip to the token endpoint. */
@@ -4820,52 +5000,37 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
                                            okta_cc_token_info *info, okta_cc_error *err)
 {
     okta_cc__buf form;
-    okta_cc_http_request req;
     okta_cc_http_response resp;
-    const char *headers[3];
-    char *basic = NULL;
     int64_t now;
     okta_cc_result r;
-    if (!c->scopes[0])      /* none, or only separators: the token endpoint would get no scope */
+    if (!c->cfg.scopes[0])      /* none, or only separators: the token endpoint would get no scope */
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no scopes configured: a token needs at least one (OKTA_CLIENT_SCOPES, e.g. "
                              "okta.users.read)");
     r = okta_cc__token_form(c, &form, err);
-    memset(&req, 0, sizeof req);
-    headers[0] = "Content-Type: application/x-www-form-urlencoded";
-    headers[1] = "Accept: application/json";
-    req.header_count = 2;
-    if (r == OKTA_CC_OK && c->auth_method == OKTA_CC_AUTH_CLIENT_SECRET_BASIC) {
-        basic = okta_cc__basic_auth_header(c);
-        if (!basic) r = okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        headers[req.header_count++] = basic;
+    if (r != OKTA_CC_OK) {
+        okta_cc__buf_wipe_free(&form);
+        return r;
     }
-    okta_cc_http_response_init(&resp, &c->alloc, c->max_response);
-    if (r == OKTA_CC_OK) {
-        req.method = "POST";
-        req.url = c->token_url;
-        req.headers = headers;
-        req.body = form.p;
-        req.body_len = form.len;
-        int64_t t0 = okta_cc__ms();
-        r = okta_cc__perform(c, &req, &resp, err);
-        okta_cc__log_exchange(c, "POST", c->token_url, r, r == OKTA_CC_OK ? resp.status : 0, okta_cc__ms() - t0, 0, NULL);
-    }
+    r = okta_cc__token_exchange(c, &form, &resp, err);
     now = okta_cc__now(c);
     if (r == OKTA_CC_OK) okta_cc__learn_clock_offset(c, &resp, now);
-    if (r == OKTA_CC_OK && resp.status != 200) r = okta_cc__token_http_error(&resp, err);
-    else if (r == OKTA_CC_OK) r = okta_cc__token_parse(c, &resp, now, token, token_len, info, err);
+    if (r == OKTA_CC_OK && resp.status != 200)
+        r = okta_cc__http_error(err, OKTA_CC_ERR_OAUTH, "POST", c->cfg.token_url, &resp, NULL);
+    else if (r == OKTA_CC_OK)
+        r = okta_cc__token_parse(c, &resp, now, token, token_len, info, err);
     okta_cc_http_response_free(&resp);
     okta_cc__buf_wipe_free(&form);
-    okta_cc__free_secret_str(&c->alloc, basic);
     return r;
 }
 
-/* Fresh until token_skew seconds before expiry; the margin is at most a quarter of the token's
-   lifetime, so short-lived tokens are still reused. */
+/* ---- token cache and single flight ---------------------------------------------------------- */
+
+/* Fresh until token_skew seconds before expiry (none when negative); the margin is at most a
+   quarter of the token's lifetime, so short-lived tokens are still reused. */
 static int okta_cc__token_fresh(okta_cc_client *c, int64_t now)
 {
-    int64_t skew = c->token_skew;
+    int64_t skew = c->cfg.token_skew > 0 ? c->cfg.token_skew : 0;
     if (skew > c->info.expires_in / 4) skew = c->info.expires_in / 4;
     return c->token && now < c->info.expires_at - skew;
 }
@@ -4882,6 +5047,14 @@ static okta_cc_result okta_cc__copy_token_out(okta_cc_client *c, char *out, size
     return OKTA_CC_OK;
 }
 
+static void okta_cc__drop_token_locked(okta_cc_client *c)
+{
+    if (c->token) okta_cc_wipe(c->token, c->token_len);
+    okta_cc__free(&c->cfg.alloc, c->token);
+    c->token = NULL;
+    c->token_len = 0;
+}
+
 /* Runs a fetch with the lock released, then publishes the result to every waiter. */
 static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
 {
@@ -4896,8 +5069,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
     r = okta_cc__fetch_token(c, &token, &token_len, &info, &local);
     OKTA_CC__LOCK(&c->lock);
     if (r == OKTA_CC_OK) {
-        if (c->token) okta_cc_wipe(c->token, c->token_len);
-        okta_cc__free(&c->alloc, c->token);
+        okta_cc__drop_token_locked(c);
         c->token = token;
         c->token_len = token_len;
         info.generation = ++c->token_generation;
@@ -4912,6 +5084,65 @@ static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
 #ifndef OKTA_CC_NO_THREADS
     pthread_cond_broadcast(&c->fetched);
 #endif
+}
+
+/* ---- public client API --------------------------------------------------------------------- */
+
+OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *c)
+{
+    okta_cc_allocator a;
+    if (!c) return;
+    a = c->cfg.alloc;
+    okta_cc__curl_free(c->curl);
+    okta_cc__free_str(&a, c->cfg.org_url);
+    okta_cc__free_str(&a, c->cfg.token_url);
+    okta_cc__free_str(&a, c->cfg.client_id);
+    okta_cc__free_str(&a, c->cfg.scopes);
+    okta_cc__free_secret_str(&a, c->cfg.client_secret);
+    okta_cc__drop_token_locked(c);
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->transport_lock);
+    pthread_cond_destroy(&c->fetched);
+#endif
+    okta_cc_wipe(c, sizeof *c);        /* the key and the rng state */
+    okta_cc__free(&a, c);
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
+                                              okta_cc_error *err)
+{
+    okta_cc_client *c;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no configuration");
+    *out = NULL;
+    if (!cfg->alloc.malloc_fn != !cfg->alloc.free_fn)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the allocator needs both malloc_fn and free_fn, or neither");
+    c = (okta_cc_client *)okta_cc__malloc(&cfg->alloc, sizeof *c);
+    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(c, 0, sizeof *c);
+    c->cfg.alloc = cfg->alloc;          /* okta_cc_client_free needs it from here on */
+#ifndef OKTA_CC_NO_THREADS
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        okta_cc__free(&cfg->alloc, c);
+        return okta_cc__fail(err, OKTA_CC_ERR_THREAD, "pthread_mutex_init failed");
+    }
+    pthread_mutex_init(&c->transport_lock, NULL);
+    pthread_cond_init(&c->fetched, NULL);
+#endif
+    r = okta_cc__client_configure(c, cfg, err);
+    if (r != OKTA_CC_OK) {
+        okta_cc_client_free(c);
+        return r;
+    }
+    *out = c;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *c)
+{
+    return c ? c->cfg.token_url : NULL;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, size_t cap,
@@ -4952,14 +5183,6 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, siz
     }
     OKTA_CC__UNLOCK(&c->lock);
     return r;
-}
-
-static void okta_cc__drop_token_locked(okta_cc_client *c)
-{
-    if (c->token) okta_cc_wipe(c->token, c->token_len);
-    okta_cc__free(&c->alloc, c->token);
-    c->token = NULL;
-    c->token_len = 0;
 }
 
 OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
@@ -5003,62 +5226,100 @@ OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *c)
    Okta API requests
    ------------------------------------------------------------------------------------------- */
 
-static void okta_cc__sleep(okta_cc_client *c, long ms)
-{
-    if (ms <= 0) return;
-    if (c->sleep) c->sleep(c->sleep_user, ms);
-    else poll(NULL, 0, (int)ms);
-}
+/* ---- request checks and building ------------------------------------------------------------ */
 
-/* A random number in [0, n) for retry jitter. */
-static long okta_cc__jitter(okta_cc_client *c, long n)
-{
-    unsigned char b[4];
-    uint32_t v;
-    if (n <= 0) return 0;
-    if (c->random) {
-        if (c->random(c->random_user, b, sizeof b) != OKTA_CC_OK) return 0;
-    } else {
-        OKTA_CC__LOCK(&c->lock);
-        if (okta_cc_rng_bytes(&c->rng, b, sizeof b) != OKTA_CC_OK) memset(b, 0, sizeof b);
-        OKTA_CC__UNLOCK(&c->lock);
-    }
-    v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    return (long)(v % (uint32_t)n);
-}
+/* What one okta_cc_request is asked to do, and the budget for its retries. */
+typedef struct okta_cc__api_call {
+    const char *method;
+    const char *url;                    /* absolute, on the org's origin (okta_cc__api_url) */
+    const char *body;
+    size_t body_len;
+    const char *content_type;           /* NULL: application/json */
+    int max_retries;                    /* resolved: >= 0 */
+    long deadline_ms;                   /* resolved: > 0 */
+    unsigned long token_generation;     /* of the token the latest attempt sent */
+} okta_cc__api_call;
 
-/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
-static int okta_cc__is_absolute(const char *url)
+/* The method goes into the request line, the path into the URL, the content type into a
+   header: refuse anything that could end one of them early. Values are not shown. */
+static okta_cc_result okta_cc__check_request_text(const char *method, const char *path_or_url,
+                                                  const okta_cc_request_options *opts, okta_cc_error *err)
 {
-    const char *p = url;
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
-    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
-    return strncmp(p, "://", 3) == 0;
-}
-
-/* The URL to call: a path joined to the org URL, or an absolute URL on the org's origin. An
-   absolute URL that spells the origin differently ("HTTPS://X.okta.com:443/...") is the same
-   origin: it is accepted and sent on the org's own spelling, like every other URL. */
-static okta_cc_result okta_cc__api_url(okta_cc_client *c, const char *path_or_url, char **url, okta_cc_error *err)
-{
-    okta_cc__origin o;
-    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
-    size_t n;
-    if (!c->org_url) return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                                          "API requests need the org URL (OKTA_CLIENT_ORGURL)");
-    if (okta_cc__is_absolute(path_or_url)) {
-        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, c->org_url) != 0)
-            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
-                                 "refusing to send the access token to a URL outside %s", c->org_url);
-        rest = o.rest;
-        sep = "";
-    }
-    n = strlen(c->org_url) + strlen(rest) + 2;
-    *url = (char *)okta_cc__malloc(&c->alloc, n);
-    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    snprintf(*url, n, "%s%s%s", c->org_url, sep, rest);
+    const char *ct = opts ? opts->content_type : NULL;
+    if (!okta_cc__http_token(method))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the method must be an HTTP token such as GET or POST "
+                             "(letters, digits and !#$%%&'*+-.^_`|~)");
+    if (!okta_cc__url_text_ok(path_or_url))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the path or URL contains a space or control character (percent-encode it)");
+    if (ct && (okta_cc__has_ctl(ct, 0) || strlen(ct) > 128))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "okta_cc_request: the content type contains control characters or is longer than 128 bytes");
     return OKTA_CC_OK;
 }
+
+/* The URL to call (see okta_cc__join_org_url), in a new string. */
+static okta_cc_result okta_cc__api_url(okta_cc_client *c, const char *path_or_url, char **url, okta_cc_error *err)
+{
+    if (!c->cfg.org_url) return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                                              "API requests need the org URL (OKTA_CLIENT_ORGURL)");
+    return okta_cc__join_org_url(&c->cfg.alloc, c->cfg.org_url, path_or_url, url, err);
+}
+
+/* Everything okta_cc_request refuses before sending anything (not even fetching a token), and
+   the call it makes otherwise: its URL (the caller frees call->url) and its retry budget. */
+static okta_cc_result okta_cc__api_call_init(okta_cc_client *c, okta_cc__api_call *call, const char *method,
+                                             const char *path_or_url, const okta_cc_request_options *opts,
+                                             okta_cc_error *err)
+{
+    char *url = NULL;
+    int retries = opts && opts->max_retries ? opts->max_retries : c->cfg.max_retries;
+    okta_cc_result r = okta_cc__check_request_text(method, path_or_url, opts, err);
+    if (r != OKTA_CC_OK) return r;
+    if (call->body && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: a %s request takes no body", method);
+    r = okta_cc__api_url(c, path_or_url, &url, err);
+    if (r != OKTA_CC_OK) return r;
+    call->method = method;
+    call->url = url;
+    call->content_type = opts ? opts->content_type : NULL;
+    call->max_retries = retries < 0 ? 0 : retries;
+    call->deadline_ms = opts && opts->deadline_ms > 0 ? opts->deadline_ms : c->cfg.retry_deadline_ms;
+    return OKTA_CC_OK;
+}
+
+/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller),
+   and the generation of the token in it, for a 401 to invalidate exactly that token. The
+   token's size is asked for first, so any length fits. */
+static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, unsigned long *generation,
+                                             okta_cc_error *err)
+{
+    size_t cap = 4096, need = 0;
+    char *buf;
+    okta_cc_token_info info;
+    okta_cc_result r;
+    for (;;) {
+        buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap + 22);
+        if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+        memcpy(buf, "Authorization: Bearer ", 22);
+        r = okta_cc_get_token(c, buf + 22, cap, &need, &info, err);
+        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
+        okta_cc__free(&c->cfg.alloc, buf);
+        cap = need;             /* a new token may have come meanwhile: try again with its size */
+    }
+    if (r != OKTA_CC_OK) {
+        okta_cc_wipe(buf, cap + 22);
+        okta_cc__free(&c->cfg.alloc, buf);
+        return r;
+    }
+    *out = buf;
+    *generation = info.generation;
+    okta_cc_wipe(&info, sizeof info);
+    return OKTA_CC_OK;
+}
+
+/* ---- rate limits ---------------------------------------------------------------------------- */
 
 /* Reads an integer header value; 0 if absent or malformed. */
 static int okta_cc__header_int(const okta_cc_http_response *h, const char *name, size_t index, int64_t *out)
@@ -5089,6 +5350,74 @@ static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_ra
     }
 }
 
+/* ---- one attempt ---------------------------------------------------------------------------- */
+
+/* One attempt: token, headers, the exchange, the rate limit, the log line. resp->http is
+   emptied first (it may hold the previous attempt) and its status is 0 unless a response
+   arrived. call->token_generation receives the generation of the token sent. */
+static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call *call, okta_cc_response *resp,
+                                           okta_cc_error *err)
+{
+    okta_cc_http_request req;
+    const char *headers[3];
+    char ctype[160];
+    char *auth = NULL;
+    int64_t t0;
+    okta_cc_result r = okta_cc__bearer_header(c, &auth, &call->token_generation, err);
+    if (r != OKTA_CC_OK) return r;
+    okta_cc_http_response_free(&resp->http);
+    okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
+    memset(&req, 0, sizeof req);
+    headers[0] = auth;
+    headers[1] = "Accept: application/json";
+    req.header_count = 2;
+    if (call->body) {
+        snprintf(ctype, sizeof ctype, "Content-Type: %s", call->content_type ? call->content_type : "application/json");
+        headers[req.header_count++] = ctype;
+    }
+    req.method = call->method;
+    req.url = call->url;
+    req.headers = headers;
+    req.body = call->body;
+    req.body_len = call->body_len;
+    t0 = okta_cc__ms();
+    r = okta_cc__perform(c, &req, &resp->http, err);
+    okta_cc_wipe(auth, strlen(auth));
+    okta_cc__free(&c->cfg.alloc, auth);
+    if (r != OKTA_CC_OK) resp->http.status = 0;     /* a status line may have come before the failure */
+    if (r == OKTA_CC_OK) okta_cc__parse_rate_limit(&resp->http, &resp->rate_limit);
+    okta_cc__log_exchange(c, call->method, call->url, r, resp->http.status, okta_cc__ms() - t0, resp->retries,
+                          &resp->rate_limit);
+    return r;
+}
+
+/* ---- retries -------------------------------------------------------------------------------- */
+
+static void okta_cc__sleep(okta_cc_client *c, long ms)
+{
+    if (ms <= 0) return;
+    if (c->cfg.sleep) c->cfg.sleep(c->cfg.sleep_user, ms);
+    else poll(NULL, 0, (int)ms);
+}
+
+/* A random number in [0, n) for retry jitter, so clients that failed together do not all
+   come back at the same moment. */
+static long okta_cc__jitter(okta_cc_client *c, long n)
+{
+    unsigned char b[4];
+    uint32_t v;
+    if (n <= 0) return 0;
+    if (c->cfg.random) {
+        if (c->cfg.random(c->cfg.random_user, b, sizeof b) != OKTA_CC_OK) return 0;
+    } else {
+        OKTA_CC__LOCK(&c->lock);
+        if (okta_cc_rng_bytes(&c->rng, b, sizeof b) != OKTA_CC_OK) memset(b, 0, sizeof b);
+        OKTA_CC__UNLOCK(&c->lock);
+    }
+    v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return (long)(v % (uint32_t)n);
+}
+
 /* How long to wait after a 429: until Reset, measured against the server's Date, + 1 s. */
 static long okta_cc__rate_limit_wait_ms(okta_cc_client *c, const okta_cc_response *resp)
 {
@@ -5113,116 +5442,12 @@ static int okta_cc__idempotent(const char *method)
     return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0;
 }
 
-/* Okta's error body into err, and a one-line message. */
-static okta_cc_result okta_cc__api_http_error(const char *method, const char *url, const okta_cc_response *resp,
-                                              okta_cc_result r, okta_cc_error *err)
-{
-    okta_cc_error tmp;
-    okta_cc_error *e = err ? err : &tmp;
-    char shown[700];
-    memset(&tmp, 0, sizeof tmp);
-    okta_cc__parse_error_body(&resp->http, e);
-    okta_cc__redact_url(url, shown, sizeof shown);
-    if (e->okta_error_code[0])
-        return okta_cc__fail(err, r,
-                             "%s %s: HTTP %ld %s: %s%s%s", method, shown, resp->status, e->okta_error_code,
-                             e->okta_error_summary, r == OKTA_CC_ERR_RATE_LIMITED ? " (retry budget spent)" : "",
-                             "");
-    return okta_cc__fail(err, r, "%s %s: HTTP %ld%s", method, shown, resp->status,
-                         r == OKTA_CC_ERR_RATE_LIMITED ? " (rate limited; retry budget spent)" : "");
-}
-
-/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller),
-   and the generation of the token in it, for a 401 to invalidate exactly that token. */
-static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, unsigned long *generation,
-                                             okta_cc_error *err)
-{
-    size_t cap = 4096, need = 0;
-    char *buf;
-    okta_cc_token_info info;
-    okta_cc_result r;
-    for (;;) {
-        buf = (char *)okta_cc__malloc(&c->alloc, cap + 22);
-        if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        memcpy(buf, "Authorization: Bearer ", 22);
-        r = okta_cc_get_token(c, buf + 22, cap, &need, &info, err);
-        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
-        okta_cc__free(&c->alloc, buf);
-        cap = need;
-    }
-    if (r != OKTA_CC_OK) {
-        okta_cc_wipe(buf, cap + 22);
-        okta_cc__free(&c->alloc, buf);
-        return r;
-    }
-    *out = buf;
-    *generation = info.generation;
-    okta_cc_wipe(&info, sizeof info);
-    return OKTA_CC_OK;
-}
-
-/* One attempt: token, headers, the exchange, the log line. *token_generation receives the
-   generation of the token sent. */
-static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, const char *method, const char *url, const char *body,
-                                           size_t body_len, const char *content_type, okta_cc_response *resp,
-                                           int retry, unsigned long *token_generation, okta_cc_error *err)
-{
-    okta_cc_http_request req;
-    const char *headers[3];
-    char ctype[160];
-    char *auth = NULL;
-    int64_t t0;
-    okta_cc_result r = okta_cc__bearer_header(c, &auth, token_generation, err);
-    if (r != OKTA_CC_OK) return r;
-    okta_cc_http_response_free(&resp->http);
-    okta_cc_http_response_init(&resp->http, &c->alloc, c->max_response);
-    memset(&req, 0, sizeof req);
-    headers[0] = auth;
-    headers[1] = "Accept: application/json";
-    req.header_count = 2;
-    if (body) {
-        snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type ? content_type : "application/json");
-        headers[req.header_count++] = ctype;
-    }
-    req.method = method;
-    req.url = url;
-    req.headers = headers;
-    req.body = body;
-    req.body_len = body_len;
-    t0 = okta_cc__ms();
-    r = okta_cc__perform(c, &req, &resp->http, err);
-    okta_cc_wipe(auth, strlen(auth));
-    okta_cc__free(&c->alloc, auth);
-    resp->status = r == OKTA_CC_OK ? resp->http.status : 0;
-    if (r == OKTA_CC_OK) okta_cc__parse_rate_limit(&resp->http, &resp->rate_limit);
-    okta_cc__log_exchange(c, method, url, r, resp->status, okta_cc__ms() - t0, retry, &resp->rate_limit);
-    return r;
-}
-
-/* The method goes into the request line, the path into the URL, the content type into a
-   header: refuse anything that could end one of them early. Values are not shown. */
-static okta_cc_result okta_cc__check_request_text(const char *method, const char *path_or_url,
-                                                  const okta_cc_request_options *opts, okta_cc_error *err)
-{
-    const char *ct = opts ? opts->content_type : NULL;
-    if (!okta_cc__http_token(method))
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                             "okta_cc_request: the method must be an HTTP token such as GET or POST "
-                             "(letters, digits and !#$%%&'*+-.^_`|~)");
-    if (!okta_cc__url_text_ok(path_or_url))
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                             "okta_cc_request: the path or URL contains a space or control character (percent-encode it)");
-    if (ct && (okta_cc__has_ctl(ct, 0) || strlen(ct) > 128))
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                             "okta_cc_request: the content type contains control characters or is longer than 128 bytes");
-    return OKTA_CC_OK;
-}
-
 /* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry.
    Decided from results alone (see okta_cc_transport), never from the caller's error struct. */
 static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_cc_result r,
                                    const okta_cc_response *resp, int retry, int refreshed, long *wait_ms)
 {
+    long status = resp->http.status;
     *wait_ms = 0;
     /* Safe to repeat: a request of which nothing left, or an idempotent one. */
     if (r == OKTA_CC_ERR_CONNECT || (r == OKTA_CC_ERR_NETWORK && okta_cc__idempotent(method))) {
@@ -5230,27 +5455,56 @@ static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_c
         return 1;
     }
     if (r != OKTA_CC_OK) return 0;
-    if (resp->status == 401 && !refreshed) return 2;
-    if (resp->status == 429) {
+    if (status == 401 && !refreshed) return 2;
+    if (status == 429) {
         *wait_ms = okta_cc__rate_limit_wait_ms(c, resp);
         return 1;
     }
-    if ((resp->status == 503 || resp->status == 504) && okta_cc__idempotent(method)) {
+    if ((status == 503 || status == 504) && okta_cc__idempotent(method)) {
         *wait_ms = okta_cc__backoff_ms(c, retry);
         return 1;
     }
     return 0;
 }
 
+/* Attempts until one is final: a 401 drops the token it was sent with and is retried once
+   with a new one; other retries wait (okta_cc__retry_decision) within max_retries and the
+   deadline. The result of the last attempt. */
+static okta_cc_result okta_cc__api_attempts(okta_cc_client *c, okta_cc__api_call *call, okta_cc_response *resp,
+                                            okta_cc_error *err)
+{
+    int refreshed = 0, backoffs = 0, next;
+    long spent = 0, wait_ms;
+    okta_cc_result r;
+    for (;;) {
+        int64_t t0 = okta_cc__ms();
+        okta_cc__error_reset(err);
+        r = okta_cc__api_attempt(c, call, resp, err);
+        spent += (long)(okta_cc__ms() - t0);
+        next = okta_cc__retry_decision(c, call->method, r, resp, backoffs, refreshed, &wait_ms);
+        if (next == 2) {
+            /* Only the token this request sent: another thread may have replaced it already. */
+            okta_cc_invalidate_token_generation(c, call->token_generation);
+            refreshed = 1;
+        } else if (next == 1 && backoffs < call->max_retries && spent + wait_ms <= call->deadline_ms) {
+            okta_cc__sleep(c, wait_ms);
+            spent += wait_ms;
+            backoffs++;
+        } else {
+            return r;
+        }
+        resp->retries++;
+    }
+}
+
+/* ---- errors and the request ----------------------------------------------------------------- */
+
 OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method,
                                            const char *path_or_url, const char *body,
                                            size_t body_len, const okta_cc_request_options *opts,
                                            okta_cc_response *resp, okta_cc_error *err)
 {
-    char *url = NULL;
-    unsigned long token_generation = 0;
-    int max_retries, refreshed = 0, backoffs = 0;
-    long deadline, spent = 0;
+    okta_cc__api_call call;
     okta_cc_result r;
     okta_cc_error own_err;              /* the request's own when the caller passed none */
     if (!err) err = &own_err;
@@ -5258,49 +5512,19 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
     if (resp) memset(resp, 0, sizeof *resp);
     if (!c || !method || !path_or_url || !resp || (!body && body_len))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: missing argument");
-    r = okta_cc__check_request_text(method, path_or_url, opts, err);
+    memset(&call, 0, sizeof call);
+    call.body = body;
+    call.body_len = body_len;
+    r = okta_cc__api_call_init(c, &call, method, path_or_url, opts, err);
     if (r != OKTA_CC_OK) return r;
-    if (body && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_request: a %s request takes no body", method);
-    r = okta_cc__api_url(c, path_or_url, &url, err);
-    if (r != OKTA_CC_OK) return r;
-    max_retries = opts && opts->max_retries ? (opts->max_retries < 0 ? 0 : opts->max_retries) : c->max_retries;
-    deadline = opts && opts->deadline_ms > 0 ? opts->deadline_ms : c->retry_deadline_ms;
-    for (;;) {
-        long wait_ms;
-        int64_t t0 = okta_cc__ms();
-        int next;
-        okta_cc__error_reset(err);
-        r = okta_cc__api_attempt(c, method, url, body, body_len, opts ? opts->content_type : NULL, resp,
-                                 resp->retries, &token_generation, err);
-        spent += (long)(okta_cc__ms() - t0);
-        next = okta_cc__retry_decision(c, method, r, resp, backoffs, refreshed, &wait_ms);
-        if (next == 2) {                    /* the token went stale: one new token, one retry */
-            /* Only the token this request sent: another thread may have replaced it already. */
-            okta_cc_invalidate_token_generation(c, token_generation);
-            refreshed = 1;
-            resp->retries++;
-            continue;
-        }
-        if (next == 1 && backoffs < max_retries && spent + wait_ms <= deadline) {
-            okta_cc__sleep(c, wait_ms);
-            spent += wait_ms;
-            backoffs++;
-            resp->retries++;
-            continue;
-        }
-        break;
-    }
-    if (r == OKTA_CC_OK && resp->status == 429) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_RATE_LIMITED, err);
-    else if (r == OKTA_CC_OK && resp->status >= 400) r = okta_cc__api_http_error(method, url, resp, OKTA_CC_ERR_HTTP, err);
-    okta_cc__free(&c->alloc, url);
+    r = okta_cc__api_attempts(c, &call, resp, err);
+    if (r == OKTA_CC_OK && resp->http.status == 429)
+        r = okta_cc__http_error(err, OKTA_CC_ERR_RATE_LIMITED, method, call.url, &resp->http,
+                                "rate limited; retry budget spent");
+    else if (r == OKTA_CC_OK && resp->http.status >= 400)
+        r = okta_cc__http_error(err, OKTA_CC_ERR_HTTP, method, call.url, &resp->http, NULL);
+    okta_cc__free_str(&c->cfg.alloc, call.url);
     return r;
-}
-
-OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, const char *name,
-                                                size_t index, size_t *len)
-{
-    return resp ? okta_cc_http_response_header(&resp->http, name, index, len) : NULL;
 }
 
 /* ---- Link headers (RFC 8288) ---------------------------------------------------------------
@@ -5310,12 +5534,6 @@ OKTA_CC_DEF const char *okta_cc_response_header(const okta_cc_response *resp, co
    header is read once, left to right: linear time. */
 
 static int okta_cc__is_ows(char ch) { return ch == ' ' || ch == '\t'; }
-
-static int okta_cc__is_tchar(char ch)
-{
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
-}
 
 /* Whether a rel value (the raw text of a token or of a quoted-string, escapes included) lists
    the relation type "next": types are separated by spaces and compared case-insensitively. */
@@ -5420,17 +5638,23 @@ static int okta_cc__link_next(const char *v, size_t n, const char **url, size_t 
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
-                                                      size_t cap)
+                                                      size_t cap, size_t *out_len,
+                                                      okta_cc_error *err)
 {
     size_t pos = 0, n, ul = 0, cl = 0;
     const char *v, *u = NULL, *cand = NULL;
-    while (resp && (v = okta_cc__header_from(&resp->http, "Link", &pos, &n)) != NULL) {
+    okta_cc__error_reset(err);
+    if (!resp || (!out && cap))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_response_next_link: no response or buffer");
+    while ((v = okta_cc__header_from(&resp->http, "Link", &pos, &n)) != NULL) {
         int got = okta_cc__link_next(v, n, &cand, &cl);
-        if (got < 0) return OKTA_CC_ERR_BAD_RESPONSE;
+        if (got < 0) return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "malformed Link header (RFC 8288)");
         if (got && !u) u = cand, ul = cl;
     }
-    if (!u) return OKTA_CC_ERR_NOT_FOUND;
-    if (!out || cap <= ul) return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+    if (!u) return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "no Link header with rel=\"next\"");
+    if (out_len) *out_len = cap > ul ? ul : ul + 1;
+    if (cap <= ul)
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "the next link needs %lu bytes", (unsigned long)ul + 1);
     memcpy(out, u, ul);
     out[ul] = '\0';
     return OKTA_CC_OK;
@@ -5459,7 +5683,7 @@ static uint64_t okta_cc__page_hash(okta_cc_client *c, const char *path_or_url)
     br_sha256_init(&h);
     br_sha256_update(&h, s, strlen(s));
     br_sha256_out(&h, d);
-    okta_cc__free(&c->alloc, url);
+    okta_cc__free(&c->cfg.alloc, url);
     for (i = 0; i < 8; i++) v = v << 8 | d[i];
     return v ? v : 1;
 }
@@ -5468,10 +5692,10 @@ static uint64_t okta_cc__page_hash(okta_cc_client *c, const char *path_or_url)
    need no further mixing), at most half full. */
 static int okta_cc__page_seen(const okta_cc_pager *pg, uint64_t h)
 {
-    size_t i, mask = pg->seen_cap - 1;
-    if (!pg->seen_cap) return 0;
-    for (i = (size_t)h & mask; pg->seen[i]; i = (i + 1) & mask)
-        if (pg->seen[i] == h) return 1;
+    size_t i, mask = pg->_seen_cap - 1;
+    if (!pg->_seen_cap) return 0;
+    for (i = (size_t)h & mask; pg->_seen[i]; i = (i + 1) & mask)
+        if (pg->_seen[i] == h) return 1;
     return 0;
 }
 
@@ -5486,37 +5710,37 @@ static void okta_cc__page_insert(uint64_t *set, size_t cap, uint64_t h)
    it cannot fail. */
 static okta_cc_result okta_cc__page_reserve(okta_cc_pager *pg, okta_cc_error *err)
 {
-    const okta_cc_allocator *a = &pg->client->alloc;
-    size_t cap = pg->seen_cap ? pg->seen_cap * 2 : 16, i;
+    const okta_cc_allocator *a = &pg->_client->cfg.alloc;
+    size_t cap = pg->_seen_cap ? pg->_seen_cap * 2 : 16, i;
     uint64_t *set;
-    if ((pg->seen_count + 1) * 2 <= pg->seen_cap) return OKTA_CC_OK;
+    if ((pg->_seen_count + 1) * 2 <= pg->_seen_cap) return OKTA_CC_OK;
     set = cap <= ((size_t)-1) / sizeof *set ? (uint64_t *)okta_cc__malloc(a, cap * sizeof *set) : NULL;
     if (!set) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memset(set, 0, cap * sizeof *set);
-    for (i = 0; i < pg->seen_cap; i++)
-        if (pg->seen[i]) okta_cc__page_insert(set, cap, pg->seen[i]);
-    okta_cc__free(a, pg->seen);
-    pg->seen = set;
-    pg->seen_cap = cap;
+    for (i = 0; i < pg->_seen_cap; i++)
+        if (pg->_seen[i]) okta_cc__page_insert(set, cap, pg->_seen[i]);
+    okta_cc__free(a, pg->_seen);
+    pg->_seen = set;
+    pg->_seen_cap = cap;
     return OKTA_CC_OK;
 }
 
-/* Why the page in pg->next must not be fetched, checked before anything is sent: a malformed
+/* Why the page in pg->_next must not be fetched, checked before anything is sent: a malformed
    Link header on the last page, a link back to a page already fetched, or the page cap. */
 static okta_cc_result okta_cc__pager_refuse(const okta_cc_pager *pg, uint64_t h, okta_cc_error *err)
 {
     int max = pg->max_pages > 0 ? pg->max_pages : OKTA_CC_PAGER_MAX_PAGES;
     char shown[700];
-    if (pg->bad_link)       /* the list goes on, but to where is unknown: not a quiet end */
+    if (pg->_bad_link)       /* the list goes on, but to where is unknown: not a quiet end */
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
                              "page %d has a malformed Link header (RFC 8288): cannot go on", pg->pages);
-    if (pg->next && okta_cc__page_seen(pg, h)) {
-        okta_cc__redact_url(pg->next, shown, sizeof shown);
+    if (pg->_next && okta_cc__page_seen(pg, h)) {
+        okta_cc__redact_url(pg->_next, shown, sizeof shown);
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
                              "pagination cycle: the next link of page %d, %s, leads back to a page already fetched",
                              pg->pages, shown);
     }
-    if (pg->next && pg->pages >= max)
+    if (pg->_next && pg->pages >= max)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
                              "more than %d pages (okta_cc_pager.max_pages): stopped", max);
     return OKTA_CC_OK;
@@ -5527,36 +5751,35 @@ static okta_cc_result okta_cc__pager_refuse(const okta_cc_pager *pg, uint64_t h,
 static okta_cc_result okta_cc__pager_read_link(okta_cc_pager *pg, const okta_cc_response *page, char **next,
                                                int *malformed, okta_cc_error *err)
 {
-    size_t cap = 4096;
-    okta_cc_result r;
-    for (;;) {   /* a link is shorter than the 64 KiB header block, so this ends */
-        *next = (char *)okta_cc__malloc(&pg->client->alloc, cap);
+    size_t need = 0;
+    okta_cc_result r = okta_cc_response_next_link(page, NULL, 0, &need, NULL);   /* the size */
+    *next = NULL;
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
+        *next = (char *)okta_cc__malloc(&pg->_client->cfg.alloc, need);
         if (!*next) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        r = okta_cc_response_next_link(page, *next, cap);
-        if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || cap > 65536) break;
-        okta_cc__free(&pg->client->alloc, *next);
-        cap *= 4;
+        r = okta_cc_response_next_link(page, *next, need, NULL, NULL);
     }
     /* A link with a space or control byte cannot be sent as it is: malformed too. */
     if (r == OKTA_CC_OK && !okta_cc__url_text_ok(*next)) r = OKTA_CC_ERR_BAD_RESPONSE;
     *malformed = r != OKTA_CC_OK && r != OKTA_CC_ERR_NOT_FOUND;
     if (r != OKTA_CC_OK) {
-        okta_cc__free(&pg->client->alloc, *next);
+        okta_cc__free(&pg->_client->cfg.alloc, *next);
         *next = NULL;
     }
     return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pg, okta_cc_client *c,
-                                               const char *path_or_url)
+                                               const char *path_or_url, okta_cc_error *err)
 {
-    if (!pg) return OKTA_CC_ERR_INVALID_ARGUMENT;
-    memset(pg, 0, sizeof *pg);
-    if (!c || !path_or_url) return OKTA_CC_ERR_INVALID_ARGUMENT;
-    pg->client = c;
+    okta_cc__error_reset(err);
+    if (pg) memset(pg, 0, sizeof *pg);
+    if (!pg || !c || !path_or_url)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "okta_cc_pager_begin: no pager, client or path");
+    pg->_client = c;
     pg->max_pages = OKTA_CC_PAGER_MAX_PAGES;
-    pg->next = okta_cc__strdup(&c->alloc, path_or_url);
-    return pg->next ? OKTA_CC_OK : OKTA_CC_ERR_NO_MEMORY;
+    pg->_next = okta_cc__strdup(&c->cfg.alloc, path_or_url);
+    return pg->_next ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_response *page,
@@ -5568,35 +5791,35 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     int malformed = 0;
     okta_cc__error_reset(err);
     if (page) memset(page, 0, sizeof *page);
-    if (!pg || !pg->client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
-    if (!pg->next && !pg->bad_link) return OKTA_CC_END;
-    h = pg->next ? okta_cc__page_hash(pg->client, pg->next) : 0;
+    if (!pg || !pg->_client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
+    if (!pg->_next && !pg->_bad_link) return OKTA_CC_END;
+    h = pg->_next ? okta_cc__page_hash(pg->_client, pg->_next) : 0;
     r = okta_cc__pager_refuse(pg, h, err);
     if (r == OKTA_CC_OK) r = okta_cc__page_reserve(pg, err);
-    if (r == OKTA_CC_OK) r = okta_cc_request(pg->client, "GET", pg->next, NULL, 0, NULL, page, err);
+    if (r == OKTA_CC_OK) r = okta_cc_request(pg->_client, "GET", pg->_next, NULL, 0, NULL, page, err);
     /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. Any
        other refusal of it comes with the next call, so this page is delivered. */
     if (r == OKTA_CC_OK) r = okta_cc__pager_read_link(pg, page, &next, &malformed, err);
     if (r != OKTA_CC_OK) return r;      /* next stays: calling again asks for the same page */
-    okta_cc__page_insert(pg->seen, pg->seen_cap, h);
-    pg->seen_count++;
-    okta_cc__free(&pg->client->alloc, pg->last);
-    pg->last = pg->next;
-    pg->next = next;
-    pg->bad_link = malformed;
+    okta_cc__page_insert(pg->_seen, pg->_seen_cap, h);
+    pg->_seen_count++;
+    okta_cc__free(&pg->_client->cfg.alloc, pg->_last);
+    pg->_last = pg->_next;
+    pg->_next = next;
+    pg->_bad_link = malformed;
     pg->pages++;
     return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pg)
 {
-    if (!pg || !pg->client) return;
-    okta_cc__free(&pg->client->alloc, pg->next);
-    okta_cc__free(&pg->client->alloc, pg->last);
-    okta_cc__free(&pg->client->alloc, pg->seen);
-    pg->next = pg->last = NULL;
-    pg->seen = NULL;
-    pg->seen_count = pg->seen_cap = 0;
+    if (!pg || !pg->_client) return;
+    okta_cc__free(&pg->_client->cfg.alloc, pg->_next);
+    okta_cc__free(&pg->_client->cfg.alloc, pg->_last);
+    okta_cc__free(&pg->_client->cfg.alloc, pg->_seen);
+    pg->_next = pg->_last = NULL;
+    pg->_seen = NULL;
+    pg->_seen_count = pg->_seen_cap = 0;
 }
 
 #ifdef __cplusplus

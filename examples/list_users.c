@@ -54,7 +54,7 @@ int main(void)
     okta_cc_config_init(&cfg);
     okta_cc_config_from_env(&cfg);
     r = okta_cc_client_new(&client, &cfg, &err);
-    if (r == OKTA_CC_OK) r = okta_cc_pager_begin(&pager, client, "/api/v1/users?limit=200");
+    if (r == OKTA_CC_OK) r = okta_cc_pager_begin(&pager, client, "/api/v1/users?limit=200", &err);
     while (r == OKTA_CC_OK && (r = okta_cc_pager_next(&pager, &page, &err)) == OKTA_CC_OK) {
         r = print_page(&page, &count, &err);
         okta_cc_response_free(&page);

@@ -196,12 +196,12 @@ static void test_request_basics(void)
     CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?limit=1");
     CHECK_EQ_STR(s.last_auth, "Authorization: Bearer tok-1");
     CHECK(s.last_ctype[0] == '\0');
-    CHECK(r.status == 200 && r.retries == 0);
+    CHECK(r.http.status == 200 && r.retries == 0);
     CHECK(r.rate_limit.present && r.rate_limit.limit == 600 && r.rate_limit.remaining == 599 && r.rate_limit.reset == 1764331260);
     CHECK(r.http.body_len == 15 && strcmp(r.http.body, "[{\"id\":\"00u1\"}]") == 0);
     {
         size_t n;
-        const char *v = okta_cc_response_header(&r, "x-okta-request-id", 0, &n);
+        const char *v = okta_cc_http_response_header(&r.http, "x-okta-request-id", 0, &n);
         CHECK(v && n == 3 && strncmp(v, "abc", 3) == 0);
     }
     okta_cc_response_free(&r);
@@ -210,7 +210,7 @@ static void test_request_basics(void)
     CHECK_EQ_STR(s.last_method, "POST");
     CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?activate=false");
     CHECK_EQ_STR(s.last_ctype, "Content-Type: application/json");
-    CHECK(r.status == 201);
+    CHECK(r.http.status == 201);
     okta_cc_response_free(&r);
     CHECK_EQ_INT(s.token_calls, 1);
     /* GET and HEAD take no body */
@@ -323,7 +323,7 @@ static void test_429_twice_then_success(void)
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200);
+    CHECK(r.http.status == 200);
     CHECK_EQ_INT(r.retries, 2);
     CHECK_EQ_INT(t.sleeps, 2);
     CHECK(t.slept[0] >= 6000 && t.slept[0] < 6250);     /* 1764331305 - 12:01:40 (..300) + 1 s */
@@ -380,7 +380,7 @@ static void test_429_forever(void)
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_RATE_LIMITED);
     CHECK_EQ_INT(s.api_calls, 3);
     CHECK_EQ_INT(r.retries, 2);
-    CHECK(r.status == 429);
+    CHECK(r.http.status == 429);
     CHECK(t.ms - T0 < 2 * 11250);
     CHECK_EQ_STR(err.okta_error_code, "E0000047");
     CHECK_EQ_STR(err.okta_error_id, "oaeRL");
@@ -505,7 +505,7 @@ static void test_retry_decided_by_transport_result(void)
         push_fail(&s, OKTA_CC_ERR_CONNECT, 0);
         push(&s, 201, NULL, "{}");
         CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, with_err ? &err : NULL) == OKTA_CC_OK);
-        CHECK(s.api_calls == 3 && r.status == 201 && r.retries == 2);
+        CHECK(s.api_calls == 3 && r.http.status == 201 && r.retries == 2);
         okta_cc_response_free(&r);
     }
     okta_cc_client_free(c);
@@ -619,7 +619,7 @@ static void test_401_refreshes_once(void)
                          "\"errorId\":\"oae6\",\"errorCauses\":[{\"errorSummary\":\"The access token is missing okta.users.read\"}]}");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
     CHECK_EQ_STR(err.okta_error_summary, "You do not have permission to perform the requested action; The access token is missing okta.users.read");
-    CHECK(s.api_calls == 1 && r.status == 403);
+    CHECK(s.api_calls == 1 && r.http.status == 403);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }
@@ -684,7 +684,7 @@ static void test_stale_401_keeps_newer_token(void)
 }
 
 /* The Link header feeds back into a response whose headers are given as "Name: value\n" lines. */
-static okta_cc_result next_link_of(const char *headers, char *out, size_t cap)
+static okta_cc_result next_link_of(const char *headers, char *out, size_t cap, size_t *out_len)
 {
     okta_cc_response r;
     okta_cc_result got;
@@ -696,7 +696,7 @@ static okta_cc_result next_link_of(const char *headers, char *out, size_t cap)
         okta_cc_http_response_header_line(&r.http, headers, n);
         headers += n + (headers[n] == '\n');
     }
-    got = okta_cc_response_next_link(&r, out, cap);
+    got = okta_cc_response_next_link(&r, out, cap, out_len, NULL);
     okta_cc_response_free(&r);
     return got;
 }
@@ -756,14 +756,104 @@ static void test_link_headers(void)
     size_t i;
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
         char out[256];
-        okta_cc_result got = next_link_of(cases[i].headers, out, sizeof out);
-        okta_cc_result none = next_link_of(cases[i].headers, NULL, 0);
+        size_t len = 0, need = 0;
+        okta_cc_result got = next_link_of(cases[i].headers, out, sizeof out, &len);
+        okta_cc_result none = next_link_of(cases[i].headers, NULL, 0, &need);
         if (got != cases[i].r) fprintf(stderr, "  case %u: %s\n", (unsigned)i, okta_cc_result_str(got));
         CHECK(got == cases[i].r);
         if (cases[i].want && got == OKTA_CC_OK) CHECK_EQ_STR(out, cases[i].want);
-        /* without a buffer: the same verdict */
+        if (cases[i].want && got == OKTA_CC_OK) CHECK_EQ_INT(len, strlen(cases[i].want));
+        /* without a buffer: the same verdict, and a size query tells the size with the NUL */
         CHECK(none == (cases[i].r == OKTA_CC_OK ? OKTA_CC_ERR_BUFFER_TOO_SMALL : cases[i].r));
+        if (cases[i].want && none == OKTA_CC_ERR_BUFFER_TOO_SMALL) CHECK_EQ_INT(need, strlen(cases[i].want) + 1);
     }
+}
+
+/* okta_cc_response_next_link follows the buffer convention: a size query (NULL, 0) tells the
+   size with the NUL, exactly that size works, one byte less is BUFFER_TOO_SMALL with the same
+   size, and NULL where a pointer is needed is INVALID_ARGUMENT. The pager asks for the size, so
+   a next link far longer than any fixed guess is followed. */
+static void test_next_link_size_query(void)
+{
+    static const char want[] = "https://o/api/v1/users?after=00u2&limit=2";
+    okta_cc_response r;
+    okta_cc_error err;
+    char out[sizeof want], tiny[4];
+    size_t need = 0, len = 0;
+    memset(&r, 0, sizeof r);
+    okta_cc_http_response_init(&r.http, NULL, 0);
+    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
+    okta_cc_http_response_header_line(&r.http, "Link: <https://o/api/v1/users?after=00u2&limit=2>; rel=next", 59);
+    CHECK(okta_cc_response_next_link(&r, NULL, 0, &need, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(need, sizeof want);
+    CHECK(err.code == OKTA_CC_ERR_BUFFER_TOO_SMALL && strstr(err.message, "bytes") != NULL);
+    need = 0;
+    CHECK(okta_cc_response_next_link(&r, out, sizeof want - 1, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(need, sizeof want);
+    CHECK(okta_cc_response_next_link(&r, out, sizeof want, &len, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(out, want);
+    CHECK_EQ_INT(len, sizeof want - 1);
+    CHECK(okta_cc_response_next_link(NULL, out, sizeof out, &len, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_response_next_link(&r, NULL, sizeof tiny, &len, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_response_free(&r);
+    /* a page without a next link says so in err */
+    memset(&r, 0, sizeof r);
+    okta_cc_http_response_init(&r.http, NULL, 0);
+    CHECK(okta_cc_response_next_link(&r, tiny, sizeof tiny, NULL, &err) == OKTA_CC_ERR_NOT_FOUND);
+    CHECK(err.code == OKTA_CC_ERR_NOT_FOUND && err.message[0]);
+    okta_cc_response_free(&r);
+}
+
+/* okta_cc_pager_begin says what is wrong like every other fallible call. */
+static void test_pager_begin_arguments(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(NULL, c, "/api/v1/users", &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(err.code == OKTA_CC_ERR_INVALID_ARGUMENT && err.message[0]);
+    CHECK(okta_cc_pager_begin(&pg, NULL, "/api/v1/users", &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_pager_end(&pg);
+    CHECK(okta_cc_pager_begin(&pg, c, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_pager_end(&pg);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK && pg.pages == 0);
+    okta_cc_pager_end(&pg);
+    CHECK_EQ_INT(s.api_calls, 0);
+    okta_cc_client_free(c);
+}
+
+static void test_pager_follows_a_long_next_link(void)
+{
+    static char header[20100];
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    int n = snprintf(header, sizeof header, "Link: <https://dev-1.okta.com/api/v1/users?after=");
+    memset(header + n, 'a', 20000);
+    snprintf(header + n + 20000, sizeof header - (size_t)n - 20000, ">; rel=\"next\"");
+    memset(&s, 0, sizeof s);
+    push(&s, 200, header, "[1]");
+    push(&s, 200, NULL, "[2]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    CHECK(strncmp(s.last_url, "https://dev-1.okta.com/api/v1/users?after=aaaa", 46) == 0);
+    okta_cc_response_free(&page);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+    CHECK_EQ_INT(s.api_calls, 2);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
 }
 
 /* One pass over the header block: 64 KiB of Link headers full of quotes, commas and angle
@@ -782,7 +872,7 @@ static void test_link_parsing_linear(void)
     n += k;
     h[n] = '\0';
     t0 = clock();
-    for (i = 0; i < 50; i++) r = next_link_of(h, out, sizeof out);
+    for (i = 0; i < 50; i++) r = next_link_of(h, out, sizeof out, NULL);
     CHECK(r == OKTA_CC_OK);
     CHECK_EQ_STR(out, "https://o/last");
     CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
@@ -806,7 +896,7 @@ static void test_pager_and_foreign_next_link(void)
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?limit=1>; rel=\"self\"", "[3]");
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=1") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=1", &err) == OKTA_CC_OK);
     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
         pages++;
         if (pages == 2) CHECK_EQ_STR(s.last_url, "https://dev-1.okta.com/api/v1/users?after=a%40b&limit=1");
@@ -822,7 +912,7 @@ static void test_pager_and_foreign_next_link(void)
     push(&s, 500, NULL, "{\"errorCode\":\"E0000009\"}");
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=p3>; rel=\"next\"", "[2]");
     push(&s, 200, NULL, "[3]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
@@ -839,7 +929,7 @@ static void test_pager_and_foreign_next_link(void)
     /* a next link to another origin: page 1 is fine, then ORIGIN and nothing sent */
     memset(&s, 0, sizeof s);
     push(&s, 200, "Link: <https://attacker.example/api/v1/users?after=x>; rel=\"next\"", "[1]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_ORIGIN);
@@ -850,7 +940,7 @@ static void test_pager_and_foreign_next_link(void)
        link, the page that carried it is delivered and the next call refuses to go on */
     memset(&s, 0, sizeof s);
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=a b>; rel=\"next\"", "[1]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
@@ -881,7 +971,7 @@ static void test_pager_link_quoting_and_malformed(void)
     push(&s, 200, NULL, "[3]");
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
         pages++;
         okta_cc_response_free(&page);
@@ -893,9 +983,9 @@ static void test_pager_link_quoting_and_malformed(void)
     /* an unterminated quoted string: page 1 is delivered, then the error, again and again */
     memset(&s, 0, sizeof s);
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=2>; rel=\"next", "[1]");
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
-    CHECK(page.status == 200 && strcmp(page.http.body, "[1]") == 0);
+    CHECK(page.http.status == 200 && strcmp(page.http.body, "[1]") == 0);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_BAD_RESPONSE);
     CHECK(strstr(err.message, "Link header") != NULL);
@@ -912,8 +1002,8 @@ typedef struct counting_alloc {
     long live;
 } counting_alloc;
 
-static void *count_malloc(size_t n, void *u) { ((counting_alloc *)u)->live++; return malloc(n); }
-static void count_free(void *p, void *u) { if (p) ((counting_alloc *)u)->live--; free(p); }
+static void *count_malloc(void *u, size_t n) { ((counting_alloc *)u)->live++; return malloc(n); }
+static void count_free(void *u, void *p) { if (p) ((counting_alloc *)u)->live--; free(p); }
 
 /* Follows the pager until it stops (at most 40 calls); the number of pages delivered. */
 static int pages_until_stop(okta_cc_pager *pg, okta_cc_result *r, okta_cc_error *err)
@@ -967,7 +1057,7 @@ static void test_pager_refuses_cycles(void)
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
         memset(&s, 0, sizeof s);
         s.site = cases[i].site;
-        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
         CHECK_EQ_INT(pages_until_stop(&pg, &got, &err), cases[i].pages);
         CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
         CHECK(strstr(err.message, "cycle") != NULL);
@@ -996,7 +1086,7 @@ static void test_pager_page_cap(void)
     s.endless = 1;
     c = scripted_client(&s, &t, NULL, 0);
     if (!c) { h_current_failed = 1; return; }
-    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users") == OKTA_CC_OK);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
     CHECK_EQ_INT(pg.max_pages, OKTA_CC_PAGER_MAX_PAGES);
     CHECK_EQ_INT(OKTA_CC_PAGER_MAX_PAGES, 100000);
     pg.max_pages = 25;
@@ -1004,7 +1094,7 @@ static void test_pager_page_cap(void)
     CHECK(got == OKTA_CC_ERR_BAD_RESPONSE);
     CHECK(strstr(err.message, "25 pages") != NULL);
     CHECK_EQ_INT(s.api_calls, 25);
-    CHECK(pg.seen_cap <= 4 * 25);                             /* 8 bytes a slot, half full or more */
+    CHECK(pg._seen_cap <= 4 * 25);                             /* 8 bytes a slot, half full or more */
     okta_cc_pager_end(&pg);
     okta_cc_client_free(c);
 }
@@ -1075,7 +1165,7 @@ static int count_users(okta_cc_client *c, const char *path, int *pages, char log
     okta_cc_result r;
     int users = 0;
     okta_cc_json_token *tok = (okta_cc_json_token *)malloc(20000 * sizeof *tok);
-    okta_cc_pager_begin(&pg, c, path);
+    okta_cc_pager_begin(&pg, c, path, &err);
     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
         okta_cc_json_doc doc;
         long e;
@@ -1137,7 +1227,7 @@ static void test_live_429_twice_then_success(void)
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":429,\"reset_in\":1,\"duplicate_reset\":true}]");
     t0 = now_s();
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200);
+    CHECK(r.http.status == 200);
     CHECK_EQ_INT(r.retries, 2);
     CHECK(now_s() - t0 >= 1.0 && now_s() - t0 < 6.0);
     okta_cc_response_free(&r);
@@ -1167,7 +1257,7 @@ static void test_live_401_expired_token_refetched_once(void)
     issued = stat_value(env("OKTA_CC_TEST_URL"), "tokens_issued");
     CHECK(control(env("OKTA_CC_TEST_URL"), "/__test/expire_tokens", "{}", NULL) == 200);      /* the server forgets it */
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.retries == 1);
+    CHECK(r.http.status == 200 && r.retries == 1);
     CHECK_EQ_INT(stat_value(env("OKTA_CC_TEST_URL"), "tokens_issued") - issued, 1);
     CHECK_EQ_INT(okta_cc_client_token_fetches(c), 2);
     okta_cc_response_free(&r);
@@ -1185,20 +1275,20 @@ static void test_live_methods_on_one_handle(void)
     double t0 = now_s();
     if (!c) { h_current_failed = 1; return; }
     CHECK(okta_cc_request(c, "HEAD", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.http.body_len == 0);
+    CHECK(r.http.status == 200 && r.http.body_len == 0);
     okta_cc_response_free(&r);
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.http.body_len > 10);
+    CHECK(r.http.status == 200 && r.http.body_len > 10);
     okta_cc_response_free(&r);
     /* the server does not implement writes; what matters is a prompt, complete answer */
     got = okta_cc_request(c, "POST", "/api/v1/users", "{\"profile\":{}}", 14, NULL, &r, &err);
-    CHECK(r.status >= 400 && got == OKTA_CC_ERR_HTTP);
+    CHECK(r.http.status >= 400 && got == OKTA_CC_ERR_HTTP);
     okta_cc_response_free(&r);
     got = okta_cc_request(c, "DELETE", "/api/v1/users/00unobody", NULL, 0, NULL, &r, &err);
-    CHECK(r.status >= 400 && got == OKTA_CC_ERR_HTTP);
+    CHECK(r.http.status >= 400 && got == OKTA_CC_ERR_HTTP);
     okta_cc_response_free(&r);
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=2", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200);
+    CHECK(r.http.status == 200);
     okta_cc_response_free(&r);
     CHECK(now_s() - t0 < 2.0);
     okta_cc_client_free(c);
@@ -1211,7 +1301,7 @@ static void test_live_missing_scope(void)
     okta_cc_error err;
     if (!c) { h_current_failed = 1; return; }
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
-    CHECK(r.status == 403);
+    CHECK(r.http.status == 403);
     CHECK_EQ_STR(err.okta_error_code, "E0000006");
     CHECK(strstr(err.okta_error_summary, "You do not have permission") != NULL);
     CHECK(strstr(err.message, "E0000006") != NULL && err.okta_request_id[0]);
@@ -1237,7 +1327,7 @@ static void test_live_faults(void)
     okta_cc_response_free(&r);
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"status\",\"status\":500}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
-    CHECK(r.status == 500 && strcmp(err.okta_error_code, "E0000009") == 0);
+    CHECK(r.http.status == 500 && strcmp(err.okta_error_code, "E0000009") == 0);
     okta_cc_response_free(&r);
     /* Two resets: libcurl itself retries once when a reused connection dies before answering. */
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"reset\"},{\"kind\":\"reset\"}]");
@@ -1257,7 +1347,7 @@ static void test_live_faults(void)
     if (!c) return;
     fault(env("OKTA_CC_TEST_URL"), "api", "[{\"kind\":\"reset\"},{\"kind\":\"reset\"},{\"kind\":\"status\",\"status\":503}]");
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=3", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
-    CHECK(r.status == 200 && r.retries == 2);
+    CHECK(r.http.status == 200 && r.retries == 2);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }
@@ -1279,6 +1369,9 @@ int main(int argc, char **argv)
     RUN(test_stale_401_keeps_newer_token);
     RUN(test_link_headers);
     RUN(test_link_parsing_linear);
+    RUN(test_next_link_size_query);
+    RUN(test_pager_follows_a_long_next_link);
+    RUN(test_pager_begin_arguments);
     RUN(test_pager_and_foreign_next_link);
     RUN(test_pager_link_quoting_and_malformed);
     RUN(test_pager_refuses_cycles);

@@ -94,7 +94,7 @@ static struct { void *p; size_t n; } rec_blocks[REC_MAX];
 static int rec_allocs, rec_unwiped, rec_budget = -1;
 static size_t rec_refuse_over = (size_t)-1;
 
-static void *rec_malloc(size_t n, void *user)
+static void *rec_malloc(void *user, size_t n)
 {
     int i;
     (void)user;
@@ -110,7 +110,7 @@ static void *rec_malloc(size_t n, void *user)
     return NULL;
 }
 
-static void rec_free(void *p, void *user)
+static void rec_free(void *user, void *p)
 {
     int i;
     size_t k;
@@ -495,13 +495,13 @@ static void test_json_emit_growable_and_int64_extremes(void)
 
 /* A failing allocator: the writer reports OKTA_CC_ERR_NO_MEMORY and leaks nothing. */
 static int alloc_budget;
-static void *limited_malloc(size_t n, void *user)
+static void *limited_malloc(void *user, size_t n)
 {
     (void)user;
     if (alloc_budget-- <= 0) return NULL;
     return malloc(n);
 }
-static void limited_free(void *p, void *user) { (void)user; free(p); }
+static void limited_free(void *user, void *p) { (void)user; free(p); }
 
 static void test_json_emit_growable_out_of_memory(void)
 {

@@ -614,13 +614,13 @@ typedef struct counting_alloc {
     unsigned long mallocs, frees;
 } counting_alloc;
 
-static void *counting_malloc(size_t n, void *user)
+static void *counting_malloc(void *user, size_t n)
 {
     __sync_fetch_and_add(&((counting_alloc *)user)->mallocs, 1);
     return malloc(n);
 }
 
-static void counting_free(void *p, void *user)
+static void counting_free(void *user, void *p)
 {
     __sync_fetch_and_add(&((counting_alloc *)user)->frees, 1);
     free(p);
@@ -923,6 +923,131 @@ static void test_error_bodies(void)
     CHECK(err.http_status == 502 && strstr(err.message, "502"));
     s.fail = OKTA_CC_ERR_NETWORK;
     CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_NETWORK);
+    okta_cc_client_free(c);
+}
+
+/* okta_cc_config_init writes the named defaults. A config zeroed instead (as older versions
+   asked) gives a client that behaves the same: 0 reads as the default. Negative times are
+   mistakes, refused by the client and the libcurl transport alike. */
+static void test_config_defaults(void)
+{
+    static const char *const what[] = {"connect_timeout_ms", "timeout_ms", "retry_deadline_ms", "assertion_ttl"};
+    okta_cc_config cfg;
+    okta_cc_transport t;
+    script s;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    char token[64], claims[2048], *big;
+    const char *a;
+    size_t n, i;
+    okta_cc_config_init(&cfg);
+    CHECK_EQ_INT(cfg.assertion_ttl, OKTA_CC_DEFAULT_ASSERTION_TTL);
+    CHECK_EQ_INT(cfg.token_skew, OKTA_CC_DEFAULT_TOKEN_SKEW);
+    CHECK_EQ_INT(cfg.connect_timeout_ms, OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS);
+    CHECK_EQ_INT(cfg.timeout_ms, OKTA_CC_DEFAULT_TIMEOUT_MS);
+    CHECK_EQ_INT(cfg.max_response_bytes, OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES);
+    CHECK_EQ_INT(cfg.max_retries, OKTA_CC_DEFAULT_MAX_RETRIES);
+    CHECK_EQ_INT(cfg.retry_deadline_ms, OKTA_CC_DEFAULT_RETRY_DEADLINE_MS);
+    CHECK(!cfg.org_url && !cfg.transport.perform && !cfg.alloc.malloc_fn && cfg.auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT);
+    /* the values the documentation gave before they had names */
+    CHECK(OKTA_CC_DEFAULT_ASSERTION_TTL == 300 && OKTA_CC_MAX_ASSERTION_TTL == 3600 && OKTA_CC_DEFAULT_TOKEN_SKEW == 60);
+    CHECK(OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS == 10000 && OKTA_CC_DEFAULT_TIMEOUT_MS == 30000);
+    CHECK(OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES == 1048576 && OKTA_CC_DEFAULT_MAX_RETRIES == 2);
+    CHECK(OKTA_CC_DEFAULT_RETRY_DEADLINE_MS == 60000);
+    /* zeros: a 300 s assertion, the token reused until 60 s before expiry, a 1 MiB body cap */
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.assertion_ttl = cfg.token_skew = cfg.max_retries = 0;
+    cfg.connect_timeout_ms = cfg.timeout_ms = cfg.retry_deadline_ms = 0;
+    cfg.max_response_bytes = 0;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    a = form_value(s.last_body, "client_assertion", &n);
+    CHECK(a && jwt_claims(a, n, claims, sizeof claims));
+    CHECK_EQ_INT(claim_int(claims, "exp") - claim_int(claims, "iat"), 300);
+    clk.now += 3600 - 60 - 1;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 1);
+    clk.now += 1;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 2);
+    big = (char *)malloc(((size_t)1 << 20) + 2);
+    if (big) {
+        memset(big, 'x', ((size_t)1 << 20) + 1);
+        big[((size_t)1 << 20) + 1] = '\0';
+        s.body = big;
+        okta_cc_invalidate_token(c);
+        CHECK_EQ_INT(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_RESPONSE_TOO_LARGE);
+        s.body = ok_body;
+        free(big);
+    }
+    okta_cc_client_free(c);
+    /* negative times (and lifetimes) are refused, by the client and the libcurl transport */
+    for (i = 0; i < sizeof what / sizeof *what; i++) {
+        scripted_config(&cfg, &s, &clk);
+        if (i == 0) cfg.connect_timeout_ms = -1;
+        if (i == 1) cfg.timeout_ms = -1;
+        if (i == 2) cfg.retry_deadline_ms = -1;
+        if (i == 3) cfg.assertion_ttl = -1;
+        new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+        if (i < 3) CHECK(strstr(err.message, what[i]) && strstr(err.message, "negative"));
+        cfg.transport.perform = NULL;
+        memset(&t, 0, sizeof t);
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
+        CHECK(t.perform == NULL);
+        okta_cc_curl_transport_free(&t);
+    }
+    /* and a zeroed config is a complete one for the transport too */
+    memset(&cfg, 0, sizeof cfg);
+    CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_OK);
+    okta_cc_curl_transport_free(&t);
+}
+
+/* The token endpoint's errors and the API's are written by one function, in one shape:
+   "METHOD URL: HTTP status[ CODE: TEXT]", secret query values redacted. */
+static void test_http_errors_share_one_shape(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_response r;
+    char token[64];
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    s.status = 401;
+    s.body = "{\"error\":\"invalid_client\",\"error_description\":\"The client_assertion token is expired.\"}";
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_STR(err.message, "POST https://dev-123.okta.com/oauth2/v1/token: HTTP 401 invalid_client: "
+                              "The client_assertion token is expired.");
+    s.status = 403;
+    s.body = "{\"errorCode\":\"E0000006\",\"errorSummary\":\"You do not have permission\"}";
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.message, "POST https://dev-123.okta.com/oauth2/v1/token: HTTP 403 E0000006: You do not have permission");
+    s.status = 502;
+    s.body = "<html>bad gateway</html>";
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.message, "POST https://dev-123.okta.com/oauth2/v1/token: HTTP 502");
+    s.status = 200;                             /* a token, then the API answers */
+    s.body = ok_body;
+    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    s.status = 403;
+    s.body = "{\"errorCode\":\"E0000006\",\"errorSummary\":\"You do not have permission\"}";
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1&sessionToken=SECRET", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.message, "GET https://dev-123.okta.com/api/v1/users?limit=1&sessionToken=***: HTTP 403 E0000006: "
+                              "You do not have permission");
+    okta_cc_response_free(&r);
+    s.status = 500;
+    s.body = "<html>oops</html>";
+    CHECK(okta_cc_request(c, "DELETE", "/api/v1/users/00u1", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.message, "DELETE https://dev-123.okta.com/api/v1/users/00u1: HTTP 500");
+    CHECK(err.http_status == 500 && r.http.status == 500);
+    okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }
 
@@ -1750,6 +1875,8 @@ int main(int argc, char **argv)
     RUN(test_token_response_validation);
     RUN(test_error_bodies);
     RUN(test_cache_and_expiry_with_injected_clock);
+    RUN(test_config_defaults);
+    RUN(test_http_errors_share_one_shape);
     RUN(test_invalidate_token_generation);
     RUN(test_clock_offset_from_date_header);
     RUN(test_http_date_parser);

@@ -1086,13 +1086,13 @@ static int check_status(const char *cmd, const char *method, const okta_cc_respo
 {
     const char *where;
     size_t n = 0;
-    if (resp->status >= 200 && resp->status < 300) return CLI_OK;
-    where = resp->status >= 300 && resp->status < 400 ? okta_cc_response_header(resp, "Location", 0, &n) : NULL;
+    if (resp->http.status >= 200 && resp->http.status < 300) return CLI_OK;
+    where = resp->http.status >= 300 && resp->http.status < 400 ? okta_cc_http_response_header(&resp->http, "Location", 0, &n) : NULL;
     if (where)
         fprintf(stderr, "okta-cc: %s: %s: HTTP %ld, a redirect to %.*s (redirects are not followed)\n", cmd, method,
-                resp->status, (int)(n > 300 ? 300 : n), where);
+                resp->http.status, (int)(n > 300 ? 300 : n), where);
     else
-        fprintf(stderr, "okta-cc: %s: %s: HTTP %ld (expected 2xx)\n", cmd, method, resp->status);
+        fprintf(stderr, "okta-cc: %s: %s: HTTP %ld (expected 2xx)\n", cmd, method, resp->http.status);
     return CLI_FAIL;
 }
 
@@ -1140,7 +1140,7 @@ static int add_head(out_buf *b, const okta_cc_response *resp)
 {
     char status[32];
     const char *h = resp->http.headers, *end = h ? h + resp->http.headers_len : NULL;
-    int n = snprintf(status, sizeof status, "HTTP %ld\n", resp->status);
+    int n = snprintf(status, sizeof status, "HTTP %ld\n", resp->http.status);
     if (!out_append(b, status, (size_t)n)) return 0;
     while (h && h < end) {
         const char *nl = (const char *)memchr(h, '\n', (size_t)(end - h));
@@ -1168,7 +1168,7 @@ static int api_call(const char *cmd, okta_cc_client *client, const char *method,
     okta_cc_result res = okta_cc_request(client, method, path, body, body_len, NULL, &resp, &err);
     if (res != OKTA_CC_OK) r = api_fail(cmd, res, &err);
     else r = check_status(cmd, method, &resp);
-    snprintf(what, sizeof what, "%s %.160s: the response (HTTP %ld)", method, path, resp.status);
+    snprintf(what, sizeof what, "%s %.160s: the response (HTTP %ld)", method, path, resp.http.status);
     if (r == CLI_OK && resp.http.body_len) r = parse_json(cmd, what, resp.http.body, resp.http.body_len, &doc, NULL);
     if (r == CLI_OK) {
         if (include) ok = add_head(&out, &resp);
@@ -1190,7 +1190,7 @@ static int add_page_items(const char *cmd, const okta_cc_response *page, int n, 
     char what[64];
     long i;
     int r;
-    snprintf(what, sizeof what, "page %d (HTTP %ld)", n, page->status);
+    snprintf(what, sizeof what, "page %d (HTTP %ld)", n, page->http.status);
     r = parse_json(cmd, what, page->http.body, page->http.body_len, &doc, &tokens);
     if (r != CLI_OK) return r;
     if (tokens[0].type != OKTA_CC_JSON_ARRAY) {
@@ -1220,7 +1220,7 @@ static int get_all(const char *cmd, okta_cc_client *client, const char *path)
     okta_cc_result res;
     out_buf out = { NULL, 0, 0 };
     int r = CLI_OK, items = 0;
-    if (okta_cc_pager_begin(&pager, client, path) != OKTA_CC_OK || !out_append(&out, "[", 1)) {
+    if (okta_cc_pager_begin(&pager, client, path, &err) != OKTA_CC_OK || !out_append(&out, "[", 1)) {
         okta_cc_pager_end(&pager);
         out_free(&out);
         return fail(cmd, strerror(ENOMEM));

@@ -41,7 +41,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         CHECK(resp.http.headers_len < 65536);
         CHECK(!resp.http.headers || resp.http.headers[resp.http.headers_len] == '\0');
     }
-    resp.status = resp.http.status;
 
     /* the whole input as the body: max_body is 256, so large inputs hit the cap */
     r = okta_cc_http_response_append_body(&resp.http, data, size);
@@ -54,7 +53,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
         for (idx = 0; idx < 4; idx++) {
-            const char *v = okta_cc_response_header(&resp, names[i], idx, &vlen);
+            const char *v = okta_cc_http_response_header(&resp.http, names[i], idx, &vlen);
             if (!v) continue;
             CHECK(resp.http.headers != NULL);
             CHECK(v >= resp.http.headers && v + vlen <= resp.http.headers + resp.http.headers_len);
@@ -65,15 +64,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     {
         /* One verdict whatever the buffer: malformed (BAD_RESPONSE), none, or a link. */
-        okta_cc_result r0 = okta_cc_response_next_link(&resp, NULL, 0);
+        okta_cc_result r0 = okta_cc_response_next_link(&resp, NULL, 0, NULL, NULL), r;
         CHECK(r0 == OKTA_CC_ERR_NOT_FOUND || r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL || r0 == OKTA_CC_ERR_BAD_RESPONSE);
-        r = okta_cc_response_next_link(&resp, small, sizeof small);
+        r = okta_cc_response_next_link(&resp, small, sizeof small, NULL, NULL);
         CHECK(r == r0 || (r == OKTA_CC_OK && r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL));
         if (r == OKTA_CC_OK) CHECK(strlen(small) < sizeof small);
         n = resp.http.headers_len + 1;
         big = (char *)malloc(n);
         CHECK(big != NULL);
-        r = okta_cc_response_next_link(&resp, big, n);
+        r = okta_cc_response_next_link(&resp, big, n, NULL, NULL);
         CHECK(r == (r0 == OKTA_CC_ERR_BUFFER_TOO_SMALL ? OKTA_CC_OK : r0));
         if (r == OKTA_CC_OK) CHECK(strlen(big) < n);
         free(big);
