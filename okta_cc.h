@@ -1,4 +1,4 @@
-/* okta_cc.h - v0.4.0 - Okta service-app client (OAuth 2.0 client credentials with a signed
+/* okta_cc.h - v0.5.0 - Okta service-app client (OAuth 2.0 client credentials with a signed
    JWT client assertion) in one header file. MIT licence at the end of this file.
 
    QUICK START
@@ -133,7 +133,7 @@
    THREADING
 
       Functions are reentrant and objects belong to the caller. An okta_cc_client may be shared
-      by threads: okta_cc_get_token returns the cached token to all of them and, when it is
+      by threads: okta_cc_client_get_token returns the cached token to all of them and, when it is
       stale, exactly one thread fetches a new one while the others wait for it (pthread mutex
       and condition variable). The libcurl handle is shared, so requests on one client run one
       at a time; use one client per thread for parallel requests. With OKTA_CC_NO_THREADS a
@@ -195,6 +195,39 @@
 
    VERSION HISTORY
 
+      0.5.0  One set of API conventions (see CONVENTIONS) and the review's fixes. Renamed:
+               okta_cc_json_object_begin/_end   -> okta_cc_json_write_object_begin/_end
+               okta_cc_json_array_begin/_end    -> okta_cc_json_write_array_begin/_end
+               okta_cc_json_key, _string, _string_n, _int64, _bool, _null
+                                                -> okta_cc_json_write_key, _string, ...
+               okta_cc_client_assertion         -> okta_cc_assertion_sign (takes a key)
+               okta_cc_client_make_assertion    -> okta_cc_client_sign_assertion
+               okta_cc_get_token                -> okta_cc_client_get_token
+               okta_cc_invalidate_token         -> okta_cc_client_invalidate_token
+             Removed: okta_cc_response.status (use resp.http.status, 0 when nothing arrived),
+             okta_cc_response_header (use okta_cc_http_response_header(&resp.http, ...)),
+             okta_cc_allocator.realloc_fn and OKTA_CC_REALLOC (never called; still accepted).
+             Signatures (err last, (out, cap, out_len) with size queries everywhere):
+               okta_cc_b64url_encode/_decode, okta_cc_json_writer_finish,
+               okta_cc_json_get_string/_int64/_bool, okta_cc_rng_init/_bytes,
+               okta_cc_key_to_pem, okta_cc_key_public_jwk, okta_cc_jws_verify_bytes,
+               okta_cc_http_response_append_body/_header_line (now return okta_cc_result),
+               okta_cc_pager_begin: + okta_cc_error *err;
+               okta_cc_key_thumbprint(key, out[44]) -> (key, out, cap, out_len, err);
+               okta_cc_response_next_link(resp, out, cap) -> (resp, out, cap, out_len, err);
+               okta_cc_jws_sign_bytes: a small buffer is BUFFER_TOO_SMALL with the exact size;
+               allocator callbacks take user first: malloc_fn(user, size), free_fn(user, p).
+             Private struct members start with '_' (json writer, http response, pager).
+             okta_cc_config_init sets real defaults (OKTA_CC_DEFAULT_* constants).
+             OKTA_CC_JSON_MAX_DEPTH sizes no public struct (writer: fixed 64 levels).
+             New: OKTA_CC_ERR_CONNECT (nothing was sent; retried for any method),
+             okta_cc_client_invalidate_token_generation and okta_cc_token_info.generation (a
+             stale 401 no longer discards a newer token), okta_cc_pager.max_pages and cycle
+             refusal, OKTA_CC_PAGER_MAX_PAGES. Behaviour: control characters refused in every
+             value that reaches a request line or header; org URLs normalised (no default
+             port, lower-case host) for every URL and the aud; strict IMF-fixdate Date headers
+             within 2020-2100; RFC 8288 quoted Link parameters; scopes needed only to fetch a
+             token; every client allocation through cfg.alloc; key files read unbuffered.
       0.4.0  Okta API requests: okta_cc_request with retries (401, 429, 503/504, resets),
              pagination (okta_cc_pager), origin checks, logging callback.
       0.3.0  Token client: client assertion, libcurl transport, token cache with single
@@ -210,9 +243,9 @@
 #include <stdint.h>
 
 #define OKTA_CC_VERSION_MAJOR 0
-#define OKTA_CC_VERSION_MINOR 4
+#define OKTA_CC_VERSION_MINOR 5
 #define OKTA_CC_VERSION_PATCH 0
-#define OKTA_CC_VERSION_STRING "0.4.0"
+#define OKTA_CC_VERSION_STRING "0.5.0"
 
 #ifndef OKTA_CC_DEF
 #ifdef OKTA_CC_STATIC
@@ -318,13 +351,13 @@ OKTA_CC_DEF size_t okta_cc_b64url_decoded_max(size_t n);
 /* Encodes n bytes into out (cap bytes) and NUL-terminates it. *out_len (optional) receives the
    length without the NUL, or on OKTA_CC_ERR_BUFFER_TOO_SMALL the size needed including it. */
 OKTA_CC_DEF okta_cc_result okta_cc_b64url_encode(const void *in, size_t n, char *out, size_t cap,
-                                                 size_t *out_len);
+                                                 size_t *out_len, okta_cc_error *err);
 
 /* Strictly decodes n characters (see "base64url POLICY") into out (cap bytes). *out_len
    (optional) receives the decoded length, or the length needed on OKTA_CC_ERR_BUFFER_TOO_SMALL.
    Nothing is written to out unless the whole input is valid. */
 OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void *out, size_t cap,
-                                                 size_t *out_len);
+                                                 size_t *out_len, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    JSON emitter
@@ -338,7 +371,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void 
    not fit is counted but not written, and okta_cc_json_writer_finish reports the size needed;
    or into a growable buffer (okta_cc_json_writer_init_growable) owned by the writer.
    Calls after an error do nothing; the first error is kept and returned by finish.
-   Inside an object, call okta_cc_json_key before each value. Opening a container deeper than
+   Inside an object, call okta_cc_json_write_key before each value. Opening a container deeper than
    OKTA_CC_JSON_WRITER_MAX_DEPTH is OKTA_CC_ERR_JSON_DEPTH. A NULL writer is ignored (finish
    returns OKTA_CC_ERR_INVALID_ARGUMENT). buf and len may be read; the members starting with an underscore are private. */
 typedef struct okta_cc_json_writer {
@@ -352,23 +385,24 @@ typedef struct okta_cc_json_writer {
     unsigned char _state[OKTA_CC_JSON_WRITER_MAX_DEPTH + 1]; /* per level: kind and position */
 } okta_cc_json_writer;
 
-OKTA_CC_DEF void okta_cc_json_writer_init(okta_cc_json_writer *w, char *buf, size_t cap);
+OKTA_CC_DEF void okta_cc_json_writer_init(okta_cc_json_writer *w, char *buf, size_t size);
 OKTA_CC_DEF void okta_cc_json_writer_init_growable(okta_cc_json_writer *w,
                                                    const okta_cc_allocator *alloc);
-OKTA_CC_DEF void okta_cc_json_object_begin(okta_cc_json_writer *w);
-OKTA_CC_DEF void okta_cc_json_object_end(okta_cc_json_writer *w);
-OKTA_CC_DEF void okta_cc_json_array_begin(okta_cc_json_writer *w);
-OKTA_CC_DEF void okta_cc_json_array_end(okta_cc_json_writer *w);
-OKTA_CC_DEF void okta_cc_json_key(okta_cc_json_writer *w, const char *key);
-OKTA_CC_DEF void okta_cc_json_string(okta_cc_json_writer *w, const char *s);
-OKTA_CC_DEF void okta_cc_json_string_n(okta_cc_json_writer *w, const char *s, size_t n);
-OKTA_CC_DEF void okta_cc_json_int64(okta_cc_json_writer *w, int64_t v);
-OKTA_CC_DEF void okta_cc_json_bool(okta_cc_json_writer *w, int v);
-OKTA_CC_DEF void okta_cc_json_null(okta_cc_json_writer *w);
+OKTA_CC_DEF void okta_cc_json_write_object_begin(okta_cc_json_writer *w);
+OKTA_CC_DEF void okta_cc_json_write_object_end(okta_cc_json_writer *w);
+OKTA_CC_DEF void okta_cc_json_write_array_begin(okta_cc_json_writer *w);
+OKTA_CC_DEF void okta_cc_json_write_array_end(okta_cc_json_writer *w);
+OKTA_CC_DEF void okta_cc_json_write_key(okta_cc_json_writer *w, const char *key);
+OKTA_CC_DEF void okta_cc_json_write_string(okta_cc_json_writer *w, const char *s);
+OKTA_CC_DEF void okta_cc_json_write_string_n(okta_cc_json_writer *w, const char *s, size_t n);
+OKTA_CC_DEF void okta_cc_json_write_int64(okta_cc_json_writer *w, int64_t v);
+OKTA_CC_DEF void okta_cc_json_write_bool(okta_cc_json_writer *w, int v);
+OKTA_CC_DEF void okta_cc_json_write_null(okta_cc_json_writer *w);
 /* Checks that every container is closed, NUL-terminates, and returns the first error.
    *len (optional) receives the JSON length, or on OKTA_CC_ERR_BUFFER_TOO_SMALL the buffer size
    needed including the NUL. For growable writers the text is in w->buf. */
-OKTA_CC_DEF okta_cc_result okta_cc_json_writer_finish(okta_cc_json_writer *w, size_t *len);
+OKTA_CC_DEF okta_cc_result okta_cc_json_writer_finish(okta_cc_json_writer *w, size_t *out_len,
+                                                      okta_cc_error *err);
 /* Frees a growable writer's buffer (after wiping it). Harmless on fixed writers. */
 OKTA_CC_DEF void okta_cc_json_writer_free(okta_cc_json_writer *w);
 
@@ -409,10 +443,10 @@ typedef struct okta_cc_json_doc {
     size_t count;               /* tokens used; tokens[0] is the root */
 } okta_cc_json_doc;
 
-/* Parses json (len bytes, no NUL needed) into tokens[cap]. With tokens == NULL only validates
-   and stores the number of tokens needed in doc->count. limits may be NULL. */
+/* Parses json (len bytes, no NUL needed) into tokens[max_tokens]. With tokens == NULL only
+   validates and stores the number of tokens needed in doc->count. limits may be NULL. */
 OKTA_CC_DEF okta_cc_result okta_cc_json_parse(const char *json, size_t len,
-                                              okta_cc_json_token *tokens, size_t cap,
+                                              okta_cc_json_token *tokens, size_t max_tokens,
                                               const okta_cc_json_limits *limits,
                                               okta_cc_json_doc *doc, okta_cc_error *err);
 
@@ -430,14 +464,17 @@ OKTA_CC_DEF long okta_cc_json_next(const okta_cc_json_doc *doc, size_t parent, s
    receives its length, or the size needed including the NUL on OKTA_CC_ERR_BUFFER_TOO_SMALL.
    The result may contain NUL bytes when the JSON had \u0000; use *out_len. */
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_string(const okta_cc_json_doc *doc, size_t tok,
-                                                   char *out, size_t cap, size_t *out_len);
+                                                   char *out, size_t cap, size_t *out_len,
+                                                   okta_cc_error *err);
 /* 1 when the string at index tok unescapes to exactly s, else 0. */
 OKTA_CC_DEF int okta_cc_json_string_equals(const okta_cc_json_doc *doc, size_t tok, const char *s);
-/* Reads an integer number (no fraction or exponent); OKTA_CC_ERR_RANGE if it overflows. */
+/* Reads an integer number (no fraction or exponent); OKTA_CC_ERR_RANGE if it overflows.
+   The getters say OKTA_CC_ERR_NOT_FOUND for a tok outside the document and
+   OKTA_CC_ERR_JSON_TYPE for a value of another type. */
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_int64(const okta_cc_json_doc *doc, size_t tok,
-                                                  int64_t *out);
+                                                  int64_t *out, okta_cc_error *err);
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, size_t tok,
-                                                 int *out);
+                                                 int *out, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    Randomness: BearSSL's HMAC-DRBG (SHA-256) seeded from the system seeder and getrandom()
@@ -453,9 +490,9 @@ typedef struct okta_cc_rng {
 } okta_cc_rng;
 
 /* Seeds rng from the operating system. OKTA_CC_ERR_RANDOM if no entropy source works. */
-OKTA_CC_DEF okta_cc_result okta_cc_rng_init(okta_cc_rng *rng);
+OKTA_CC_DEF okta_cc_result okta_cc_rng_init(okta_cc_rng *rng, okta_cc_error *err);
 /* Fills buf with n random bytes (reseeding from the system every 64 KiB of output). */
-OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t n);
+OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t n, okta_cc_error *err);
 /* Wipes the generator state. */
 OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng);
 
@@ -553,14 +590,14 @@ OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key);
 #define OKTA_CC_SIG_MAX 512
 
 /* Signs data with alg (DEFAULT: the key's default; a mismatch is OKTA_CC_ERR_ALG_MISMATCH):
-   RSASSA-PKCS1-v1_5 for RS*, raw r||s (JWS form) for ES*, into sig (cap bytes). Every
+   RSASSA-PKCS1-v1_5 for RS*, raw r||s (JWS form) for ES*, into out (cap bytes). Every
    signature of a key has one size: the modulus bytes for RSA, twice the curve size for EC
-   (64, 96, 132), never more than OKTA_CC_SIG_MAX. *sig_len (optional) receives it, on
-   success and on OKTA_CC_ERR_BUFFER_TOO_SMALL; sig may be NULL when cap is 0 (a size query). */
+   (64, 96, 132), never more than OKTA_CC_SIG_MAX. *out_len (optional) receives it, on
+   success and on OKTA_CC_ERR_BUFFER_TOO_SMALL; out may be NULL when cap is 0 (a size query). */
 OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_cc_alg alg,
                                                   const void *data, size_t len,
-                                                  unsigned char *sig, size_t cap,
-                                                  size_t *sig_len, okta_cc_error *err);
+                                                  unsigned char *out, size_t cap,
+                                                  size_t *out_len, okta_cc_error *err);
 /* Verifies a signature with the key's public half: OKTA_CC_OK, or OKTA_CC_ERR_CRYPTO when it
    does not verify (a signature of another size than the key makes never does). No key is
    OKTA_CC_ERR_INVALID_ARGUMENT, an alg the key cannot use OKTA_CC_ERR_ALG_MISMATCH. */
@@ -601,7 +638,7 @@ typedef struct okta_cc_assertion {
 /* Signs the assertion: header {"alg","kid","typ":"JWT"}, claims {"iss","sub","aud","jti",
    "iat","exp"}. rng is needed only when a->jti is NULL. out, cap, out_len as for
    okta_cc_jws_compact. */
-OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta_cc_alg alg,
+OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_cc_alg alg,
                                                     const okta_cc_assertion *a, okta_cc_rng *rng,
                                                     char *out, size_t cap, size_t *out_len,
                                                     okta_cc_error *err);
@@ -670,14 +707,16 @@ OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
 /* Appends body bytes, all or none. OKTA_CC_ERR_RESPONSE_TOO_LARGE when they would take the
    body past max_body (body_too_large is set), OKTA_CC_ERR_NO_MEMORY. */
 OKTA_CC_DEF okta_cc_result okta_cc_http_response_append_body(okta_cc_http_response *resp,
-                                                             const void *data, size_t len);
+                                                             const void *data, size_t len,
+                                                             okta_cc_error *err);
 /* Feeds one raw header line (a trailing CR LF is dropped; blank lines are ignored). A status
    line "HTTP/<version> <3 digits>[ <reason>]" starts a new response (after 1xx or redirects):
    the headers so far are forgotten and status is set; a line starting "HTTP/" that is not
    such a status line is OKTA_CC_ERR_BAD_RESPONSE (status 0). OKTA_CC_ERR_RESPONSE_TOO_LARGE
    when the header block would pass 64 KiB (body_too_large is set), OKTA_CC_ERR_NO_MEMORY. */
 OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_response *resp,
-                                                             const char *line, size_t len);
+                                                             const char *line, size_t len,
+                                                             okta_cc_error *err);
 /* The value of the index-th header called name (case-insensitive), or NULL. */
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
@@ -783,7 +822,7 @@ typedef struct okta_cc_token_info {
     int64_t expires_at;             /* local clock, Unix seconds */
     char scope[512];
     unsigned long generation;       /* which token this is: 1 for the first one fetched, then 2 ...
-                                       (see okta_cc_invalidate_token_generation) */
+                                       (see okta_cc_client_invalidate_token_generation) */
 } okta_cc_token_info;
 
 /* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
@@ -796,18 +835,19 @@ OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
    client lives. */
 OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 
-/* Copies a valid access token into token (cap bytes, NUL-terminated): the cached one while it
+/* Copies a valid access token into out (cap bytes, NUL-terminated): the cached one while it
    has more than token_skew seconds left, else a new one (one fetch however many threads ask).
-   info is optional. On OKTA_CC_ERR_BUFFER_TOO_SMALL *len holds the size needed. */
-OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *client, char *token, size_t cap,
-                                             size_t *len, okta_cc_token_info *info,
-                                             okta_cc_error *err);
-/* Drops the cached token; the next okta_cc_get_token fetches a new one. */
-OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *client);
+   info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
+   needed and the token stays cached, so asking again with a bigger buffer fetches nothing. */
+OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
+                                                    size_t *out_len, okta_cc_token_info *info,
+                                                    okta_cc_error *err);
+/* Drops the cached token; the next okta_cc_client_get_token fetches a new one. */
+OKTA_CC_DEF void okta_cc_client_invalidate_token(okta_cc_client *client);
 /* Drops the cached token only if it is still the one of that generation (info.generation of
    the token that was refused). Use this after a 401: when another thread has already replaced
    the refused token, the newer one is kept instead of being thrown away for a third. */
-OKTA_CC_DEF void okta_cc_invalidate_token_generation(okta_cc_client *client,
+OKTA_CC_DEF void okta_cc_client_invalidate_token_generation(okta_cc_client *client,
                                                      unsigned long generation);
 /* Tokens fetched so far (successful requests to the token endpoint). */
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
@@ -815,7 +855,7 @@ OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
    it differs by more than 5 s (only from strict IMF-fixdates in [2020, 2100), see TIME). */
 OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *client);
 /* Signs a client assertion for this client's token URL (for debugging and the CLI). */
-OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *client, char *out,
+OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *client, char *out,
                                                          size_t cap, size_t *out_len,
                                                          okta_cc_error *err);
 
@@ -1184,14 +1224,15 @@ OKTA_CC_DEF size_t okta_cc_b64url_decoded_max(size_t n)
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_b64url_encode(const void *in, size_t n, char *out, size_t cap,
-                                                 size_t *out_len)
+                                                 size_t *out_len, okta_cc_error *err)
 {
     const unsigned char *p = (const unsigned char *)in;
     size_t need = okta_cc_b64url_encoded_len(n), i, o = 0;
-    if ((!in && n) || (!out && cap)) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    okta_cc__error_reset(err);
+    if ((!in && n) || (!out && cap)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "base64url: no input or output");
     if (cap < need + 1) {
         if (out_len) *out_len = need + 1;
-        return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "base64url: %lu bytes needed", (unsigned long)need + 1);
     }
     for (i = 0; i + 2 < n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
@@ -1241,18 +1282,20 @@ static int okta_cc__b64url_valid(const char *in, size_t n)
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void *out, size_t cap,
-                                                 size_t *out_len)
+                                                 size_t *out_len, okta_cc_error *err)
 {
     unsigned char *o = (unsigned char *)out;
     size_t need, i, k = 0;
     uint32_t acc = 0;
     int bits = 0;
-    if ((!in && n) || (!out && cap)) return OKTA_CC_ERR_INVALID_ARGUMENT;
-    if (!okta_cc__b64url_valid(in, n)) return OKTA_CC_ERR_BASE64;
+    okta_cc__error_reset(err);
+    if ((!in && n) || (!out && cap)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "base64url: no input or output");
+    if (!okta_cc__b64url_valid(in, n))
+        return okta_cc__fail(err, OKTA_CC_ERR_BASE64, "not strict unpadded base64url");
     need = okta_cc_b64url_decoded_max(n);
     if (cap < need) {
         if (out_len) *out_len = need;
-        return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "base64url: %lu bytes needed", (unsigned long)need);
     }
     for (i = 0; i < n; i++) {
         acc = (acc << 6 | (uint32_t)okta_cc__b64url_value((unsigned char)in[i])) & 0xffffff;
@@ -1408,25 +1451,25 @@ static void okta_cc__jw_close(okta_cc_json_writer *w, unsigned kind, char c)
     okta_cc__jw_put(w, &c, 1);
 }
 
-OKTA_CC_DEF void okta_cc_json_object_begin(okta_cc_json_writer *w)
+OKTA_CC_DEF void okta_cc_json_write_object_begin(okta_cc_json_writer *w)
 {
     if (!w) return;
     okta_cc__jw_open(w, OKTA_CC__JW_OBJECT, '{');
 }
 
-OKTA_CC_DEF void okta_cc_json_object_end(okta_cc_json_writer *w)
+OKTA_CC_DEF void okta_cc_json_write_object_end(okta_cc_json_writer *w)
 {
     if (!w) return;
     okta_cc__jw_close(w, OKTA_CC__JW_OBJECT, '}');
 }
 
-OKTA_CC_DEF void okta_cc_json_array_begin(okta_cc_json_writer *w)
+OKTA_CC_DEF void okta_cc_json_write_array_begin(okta_cc_json_writer *w)
 {
     if (!w) return;
     okta_cc__jw_open(w, OKTA_CC__JW_ARRAY, '[');
 }
 
-OKTA_CC_DEF void okta_cc_json_array_end(okta_cc_json_writer *w)
+OKTA_CC_DEF void okta_cc_json_write_array_end(okta_cc_json_writer *w)
 {
     if (!w) return;
     okta_cc__jw_close(w, OKTA_CC__JW_ARRAY, ']');
@@ -1473,7 +1516,7 @@ static void okta_cc__jw_quoted(okta_cc_json_writer *w, const char *s, size_t n)
     okta_cc__jw_put(w, "\"", 1);
 }
 
-OKTA_CC_DEF void okta_cc_json_key(okta_cc_json_writer *w, const char *key)
+OKTA_CC_DEF void okta_cc_json_write_key(okta_cc_json_writer *w, const char *key)
 {
     unsigned char *st;
     if (!w || w->_status != OKTA_CC_OK) return;
@@ -1488,21 +1531,21 @@ OKTA_CC_DEF void okta_cc_json_key(okta_cc_json_writer *w, const char *key)
     okta_cc__jw_put(w, ":", 1);
 }
 
-OKTA_CC_DEF void okta_cc_json_string_n(okta_cc_json_writer *w, const char *s, size_t n)
+OKTA_CC_DEF void okta_cc_json_write_string_n(okta_cc_json_writer *w, const char *s, size_t n)
 {
     if (!w) return;
     okta_cc__jw_before_value(w);
     if (w->_status == OKTA_CC_OK) okta_cc__jw_quoted(w, s, n);
 }
 
-OKTA_CC_DEF void okta_cc_json_string(okta_cc_json_writer *w, const char *s)
+OKTA_CC_DEF void okta_cc_json_write_string(okta_cc_json_writer *w, const char *s)
 {
     if (!w) return;
     if (!s) { if (w->_status == OKTA_CC_OK) w->_status = OKTA_CC_ERR_INVALID_ARGUMENT; return; }
-    okta_cc_json_string_n(w, s, strlen(s));
+    okta_cc_json_write_string_n(w, s, strlen(s));
 }
 
-OKTA_CC_DEF void okta_cc_json_int64(okta_cc_json_writer *w, int64_t v)
+OKTA_CC_DEF void okta_cc_json_write_int64(okta_cc_json_writer *w, int64_t v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -1518,7 +1561,7 @@ OKTA_CC_DEF void okta_cc_json_int64(okta_cc_json_writer *w, int64_t v)
     okta_cc__jw_put(w, tmp + i, sizeof tmp - i);
 }
 
-OKTA_CC_DEF void okta_cc_json_bool(okta_cc_json_writer *w, int v)
+OKTA_CC_DEF void okta_cc_json_write_bool(okta_cc_json_writer *w, int v)
 {
     if (!w) return;
     okta_cc__jw_before_value(w);
@@ -1526,27 +1569,31 @@ OKTA_CC_DEF void okta_cc_json_bool(okta_cc_json_writer *w, int v)
     else okta_cc__jw_put(w, "false", 5);
 }
 
-OKTA_CC_DEF void okta_cc_json_null(okta_cc_json_writer *w)
+OKTA_CC_DEF void okta_cc_json_write_null(okta_cc_json_writer *w)
 {
     if (!w) return;
     okta_cc__jw_before_value(w);
     okta_cc__jw_put(w, "null", 4);
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_json_writer_finish(okta_cc_json_writer *w, size_t *len)
+OKTA_CC_DEF okta_cc_result okta_cc_json_writer_finish(okta_cc_json_writer *w, size_t *out_len,
+                                                      okta_cc_error *err)
 {
-    if (!w) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    okta_cc__error_reset(err);
+    if (!w) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no JSON writer");
     if (w->_status == OKTA_CC_OK && (w->_depth != 0 || !(w->_state[0] & OKTA_CC__JW_HAS_ITEM)))
         w->_status = OKTA_CC_ERR_INVALID_ARGUMENT;   /* unclosed container or no value at all */
     if (w->_status == OKTA_CC_OK && w->_growable)
         w->_status = okta_cc__jw_grow_append(w, "", 0);   /* a buffer to hold the NUL */
-    if (w->_status != OKTA_CC_OK) return w->_status;
+    if (w->_status != OKTA_CC_OK)
+        return okta_cc__fail(err, w->_status, "JSON writer: %s", okta_cc_result_str(w->_status));
     if (w->len >= w->_cap) {
-        if (len) *len = w->len + 1;
-        return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+        if (out_len) *out_len = w->len + 1;
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "JSON writer: %lu bytes needed",
+                             (unsigned long)w->len + 1);
     }
     w->buf[w->len] = '\0';
-    if (len) *len = w->len;
+    if (out_len) *out_len = w->len;
     return OKTA_CC_OK;
 }
 
@@ -1991,22 +2038,34 @@ OKTA_CC_DEF long okta_cc_json_find(const okta_cc_json_doc *doc, size_t obj, cons
     return -1;
 }
 
+/* The first checks of every getter: the token exists, has the type asked for, out is given. */
+static okta_cc_result okta_cc__json_get_check(const okta_cc_json_token *t, int type_ok, int out_ok,
+                                              okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    if (!out_ok) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "JSON: no output");
+    if (!t) return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "JSON: no such value");
+    if (!type_ok) return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "JSON: a value of another type");
+    return OKTA_CC_OK;
+}
+
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_string(const okta_cc_json_doc *doc, size_t tok,
-                                                   char *out, size_t cap, size_t *out_len)
+                                                   char *out, size_t cap, size_t *out_len,
+                                                   okta_cc_error *err)
 {
     const okta_cc_json_token *t = okta_cc__jtok(doc, tok);
     const unsigned char *src;
     size_t i, k = 0;
-    if (!t) return OKTA_CC_ERR_NOT_FOUND;
-    if (t->type != OKTA_CC_JSON_STRING) return OKTA_CC_ERR_JSON_TYPE;
+    okta_cc_result r = okta_cc__json_get_check(t, t && t->type == OKTA_CC_JSON_STRING, out || !cap, err);
+    if (r != OKTA_CC_OK) return r;
     src = (const unsigned char *)doc->json;
     for (i = t->start; i < t->end;) {       /* first pass: the length */
         unsigned char ch[4];
         k += okta_cc__json_unescape_one(src, &i, ch);
     }
-    if (!out || cap < k + 1) {
+    if (cap < k + 1) {
         if (out_len) *out_len = k + 1;
-        return OKTA_CC_ERR_BUFFER_TOO_SMALL;
+        return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "JSON string: %lu bytes needed", (unsigned long)k + 1);
     }
     for (i = t->start, k = 0; i < t->end;) {
         k += okta_cc__json_unescape_one(src, &i, (unsigned char *)out + k);
@@ -2018,15 +2077,15 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_string(const okta_cc_json_doc *doc, 
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_int64(const okta_cc_json_doc *doc, size_t tok,
-                                                  int64_t *out)
+                                                  int64_t *out, okta_cc_error *err)
 {
     const okta_cc_json_token *t = okta_cc__jtok(doc, tok);
     const char *s;
     size_t i;
     int neg;
     uint64_t v = 0, limit;
-    if (!t) return OKTA_CC_ERR_NOT_FOUND;
-    if (t->type != OKTA_CC_JSON_NUMBER || !out) return OKTA_CC_ERR_JSON_TYPE;
+    okta_cc_result r = okta_cc__json_get_check(t, t && t->type == OKTA_CC_JSON_NUMBER, out != NULL, err);
+    if (r != OKTA_CC_OK) return r;
     s = doc->json;
     i = t->start;
     neg = s[i] == '-';
@@ -2034,21 +2093,23 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_int64(const okta_cc_json_doc *doc, s
     limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; i < t->end; i++) {
         unsigned d;
-        if (!okta_cc__is_digit((unsigned char)s[i])) return OKTA_CC_ERR_JSON_TYPE; /* . or e */
+        if (!okta_cc__is_digit((unsigned char)s[i]))      /* . or e */
+            return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "JSON: a number that is not an integer");
         d = (unsigned)(s[i] - '0');
-        if (v > (limit - d) / 10) return OKTA_CC_ERR_RANGE;
+        if (v > (limit - d) / 10) return okta_cc__fail(err, OKTA_CC_ERR_RANGE, "JSON: an integer out of range");
         v = v * 10 + d;
     }
     *out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, size_t tok, int *out)
+OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, size_t tok, int *out,
+                                                 okta_cc_error *err)
 {
     const okta_cc_json_token *t = okta_cc__jtok(doc, tok);
-    if (!t) return OKTA_CC_ERR_NOT_FOUND;
-    if ((t->type != OKTA_CC_JSON_TRUE && t->type != OKTA_CC_JSON_FALSE) || !out)
-        return OKTA_CC_ERR_JSON_TYPE;
+    okta_cc_result r = okta_cc__json_get_check(
+        t, t && (t->type == OKTA_CC_JSON_TRUE || t->type == OKTA_CC_JSON_FALSE), out != NULL, err);
+    if (r != OKTA_CC_OK) return r;
     *out = t->type == OKTA_CC_JSON_TRUE;
     return OKTA_CC_OK;
 }
@@ -2086,38 +2147,40 @@ static int okta_cc__rng_mix_system(okta_cc_rng *rng)
     return ok;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_rng_init(okta_cc_rng *rng)
+OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng)
 {
-    if (!rng) return OKTA_CC_ERR_INVALID_ARGUMENT;
+    if (rng) okta_cc_wipe(rng, sizeof *rng);
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_rng_init(okta_cc_rng *rng, okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    if (!rng) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no generator");
     memset(rng, 0, sizeof *rng);
     br_hmac_drbg_init(okta_cc__drbg(rng), &br_sha256_vtable, NULL, 0);
     if (!okta_cc__rng_mix_system(rng)) {
         okta_cc_rng_wipe(rng);
-        return OKTA_CC_ERR_RANDOM;
+        return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "the system gave no randomness");
     }
     rng->seeded = 1;
     rng->pid = (long)getpid();
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t n)
+OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t n, okta_cc_error *err)
 {
-    if (!rng || (!buf && n)) return OKTA_CC_ERR_INVALID_ARGUMENT;
-    if (!rng->seeded) return OKTA_CC_ERR_RANDOM;
+    okta_cc__error_reset(err);
+    if (!rng || (!buf && n)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no generator or buffer");
+    if (!rng->seeded) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "the generator was never seeded");
     /* Reseed after a fork (a child must not repeat its parent's jti values) and every 64 KiB. */
     if (rng->pid != (long)getpid() || rng->since_reseed > 65536) {
-        if (!okta_cc__rng_mix_system(rng)) return OKTA_CC_ERR_RANDOM;
+        if (!okta_cc__rng_mix_system(rng)) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "the system gave no randomness");
         rng->pid = (long)getpid();
         rng->since_reseed = 0;
     }
     br_hmac_drbg_generate(okta_cc__drbg(rng), buf, n);
     rng->since_reseed += n;
     return OKTA_CC_OK;
-}
-
-OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng)
-{
-    if (rng) okta_cc_wipe(rng, sizeof *rng);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -2642,7 +2705,7 @@ static okta_cc_result okta_cc__jwk_member(const okta_cc_json_doc *doc, size_t ob
     t = &doc->tokens[i];
     if (t->type != OKTA_CC_JSON_STRING)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "JWK member \"%s\" is not a string", name);
-    if (okta_cc_b64url_decode(doc->json + t->start, t->end - t->start, out, cap, &n) != OKTA_CC_OK)
+    if (okta_cc_b64url_decode(doc->json + t->start, t->end - t->start, out, cap, &n, NULL) != OKTA_CC_OK)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
                              "JWK member \"%s\" is not unpadded base64url or is too long", name);
     if (exact_len && n != exact_len)
@@ -2837,11 +2900,11 @@ static okta_cc_result okta_cc__jwk_kid_alg(okta_cc_key *key, const okta_cc_json_
 {
     long kid = okta_cc_json_find(doc, obj, "kid"), alg = okta_cc_json_find(doc, obj, "alg");
     char name[16];
-    if (kid >= 0 && okta_cc_json_get_string(doc, (size_t)kid, key->kid, sizeof key->kid, NULL) != OKTA_CC_OK)
+    if (kid >= 0 && okta_cc_json_get_string(doc, (size_t)kid, key->kid, sizeof key->kid, NULL, NULL) != OKTA_CC_OK)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT,
                              "JWK \"kid\" is not a string of at most %d bytes", OKTA_CC_KID_MAX - 1);
     if (alg < 0) return OKTA_CC_OK;
-    if (okta_cc_json_get_string(doc, (size_t)alg, name, sizeof name, NULL) != OKTA_CC_OK ||
+    if (okta_cc_json_get_string(doc, (size_t)alg, name, sizeof name, NULL, NULL) != OKTA_CC_OK ||
         (key->alg = okta_cc_alg_from_name(name)) == OKTA_CC_ALG_DEFAULT || !okta_cc__alg_fits_key(key, key->alg))
         return okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH,
                              "JWK \"alg\" is not an algorithm this key can sign with");
@@ -3159,10 +3222,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_ty
     if (!key) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key given");
     memset(key, 0, sizeof *key);
     if (!rng) {
-        if (okta_cc_rng_init(&local) != OKTA_CC_OK)
+        if (okta_cc_rng_init(&local, NULL) != OKTA_CC_OK)
             return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no system randomness");
         rng = &local;
-    } else if (okta_cc_rng_bytes(rng, NULL, 0) != OKTA_CC_OK) {   /* reseeds after a fork */
+    } else if (okta_cc_rng_bytes(rng, NULL, 0, NULL) != OKTA_CC_OK) {   /* reseeds after a fork */
         return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "random generator not seeded");
     }
     if (type == OKTA_CC_KEY_RSA) r = okta_cc__generate_rsa(key, bits, rng, err);
@@ -3260,26 +3323,26 @@ static void okta_cc__jwk_public_members(okta_cc_json_writer *w, const okta_cc_ke
     char b64[2 * OKTA_CC_RSA_MAX_BYTES];
     const okta_cc__curve *c = okta_cc__key_curve(key);
     if (key->type == OKTA_CC_KEY_RSA) {
-        okta_cc_b64url_encode(key->e, key->e_len, b64, sizeof b64, NULL);
-        okta_cc_json_key(w, "e");
-        okta_cc_json_string(w, b64);
-        okta_cc_json_key(w, "kty");
-        okta_cc_json_string(w, "RSA");
-        okta_cc_b64url_encode(key->n, key->n_len, b64, sizeof b64, NULL);
-        okta_cc_json_key(w, "n");
-        okta_cc_json_string(w, b64);
+        okta_cc_b64url_encode(key->e, key->e_len, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "e");
+        okta_cc_json_write_string(w, b64);
+        okta_cc_json_write_key(w, "kty");
+        okta_cc_json_write_string(w, "RSA");
+        okta_cc_b64url_encode(key->n, key->n_len, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "n");
+        okta_cc_json_write_string(w, b64);
     } else if (c) {
         size_t size = okta_cc__curve_size(c);
-        okta_cc_json_key(w, "crv");
-        okta_cc_json_string(w, c->crv);
-        okta_cc_json_key(w, "kty");
-        okta_cc_json_string(w, "EC");
-        okta_cc_b64url_encode(key->pub + 1, size, b64, sizeof b64, NULL);
-        okta_cc_json_key(w, "x");
-        okta_cc_json_string(w, b64);
-        okta_cc_b64url_encode(key->pub + 1 + size, size, b64, sizeof b64, NULL);
-        okta_cc_json_key(w, "y");
-        okta_cc_json_string(w, b64);
+        okta_cc_json_write_key(w, "crv");
+        okta_cc_json_write_string(w, c->crv);
+        okta_cc_json_write_key(w, "kty");
+        okta_cc_json_write_string(w, "EC");
+        okta_cc_b64url_encode(key->pub + 1, size, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "x");
+        okta_cc_json_write_string(w, b64);
+        okta_cc_b64url_encode(key->pub + 1 + size, size, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "y");
+        okta_cc_json_write_string(w, b64);
     }
 }
 
@@ -3293,18 +3356,18 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const 
     if (r != OKTA_CC_OK) return r;
     if (!kid) kid = key->kid;
     okta_cc_json_writer_init(&w, out, cap);
-    okta_cc_json_object_begin(&w);
+    okta_cc_json_write_object_begin(&w);
     okta_cc__jwk_public_members(&w, key);
     if (kid[0]) {
-        okta_cc_json_key(&w, "kid");
-        okta_cc_json_string(&w, kid);
+        okta_cc_json_write_key(&w, "kid");
+        okta_cc_json_write_string(&w, kid);
     }
-    okta_cc_json_key(&w, "use");
-    okta_cc_json_string(&w, "sig");
-    okta_cc_json_key(&w, "alg");
-    okta_cc_json_string(&w, okta_cc_alg_name(okta_cc_key_default_alg(key)));
-    okta_cc_json_object_end(&w);
-    r = okta_cc_json_writer_finish(&w, &len);
+    okta_cc_json_write_key(&w, "use");
+    okta_cc_json_write_string(&w, "sig");
+    okta_cc_json_write_key(&w, "alg");
+    okta_cc_json_write_string(&w, okta_cc_alg_name(okta_cc_key_default_alg(key)));
+    okta_cc_json_write_object_end(&w);
+    r = okta_cc_json_writer_finish(&w, &len, NULL);
     if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) return okta_cc__too_small(err, "the public JWK", len, out_len);
     if (r != OKTA_CC_OK) return okta_cc__fail(err, r, "the kid is not valid UTF-8");
     if (out_len) *out_len = len;
@@ -3322,13 +3385,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char *
     if (r != OKTA_CC_OK) return r;
     if (cap < need) return okta_cc__too_small(err, "the thumbprint", need, out_len);
     okta_cc_json_writer_init(&w, canonical, sizeof canonical);
-    okta_cc_json_object_begin(&w);
+    okta_cc_json_write_object_begin(&w);
     okta_cc__jwk_public_members(&w, key);   /* required members only, sorted */
-    okta_cc_json_object_end(&w);
-    r = okta_cc_json_writer_finish(&w, &len);
+    okta_cc_json_write_object_end(&w);
+    r = okta_cc_json_writer_finish(&w, &len, NULL);
     if (r != OKTA_CC_OK) return okta_cc__fail(err, r, "the canonical JWK does not fit");
     okta_cc__hash(&br_sha256_vtable, canonical, len, hash);
-    return okta_cc_b64url_encode(hash, sizeof hash, out, cap, out_len);
+    return okta_cc_b64url_encode(hash, sizeof hash, out, cap, out_len, NULL);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -3424,15 +3487,15 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
     need = signing_len + 1 + okta_cc_b64url_encoded_len(sig_len) + 1;
     if (cap < need) return okta_cc__too_small(err, "the JWS", need, out_len);
     /* The signing input is written in place, then signed, then the signature appended. */
-    okta_cc_b64url_encode(header_json, header_len, out, cap, NULL);
+    okta_cc_b64url_encode(header_json, header_len, out, cap, NULL, NULL);
     out[h64] = '.';
-    okta_cc_b64url_encode(payload, payload_len, out + h64 + 1, cap - h64 - 1, NULL);
+    okta_cc_b64url_encode(payload, payload_len, out + h64 + 1, cap - h64 - 1, NULL, NULL);
     if (!okta_cc__sign_raw(key, alg, out, signing_len, sig)) {
         okta_cc_wipe(out, need);
         return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
     }
     out[signing_len] = '.';
-    okta_cc_b64url_encode(sig, sig_len, out + signing_len + 1, cap - signing_len - 1, NULL);
+    okta_cc_b64url_encode(sig, sig_len, out + signing_len + 1, cap - signing_len - 1, NULL, NULL);
     if (out_len) *out_len = need - 1;
     return OKTA_CC_OK;
 }
@@ -3458,17 +3521,17 @@ static okta_cc_result okta_cc__jwt_header(okta_cc_alg alg, const char *kid, char
 {
     okta_cc_json_writer w;
     okta_cc_json_writer_init(&w, header, cap);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "alg");
-    okta_cc_json_string(&w, okta_cc_alg_name(alg));
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "alg");
+    okta_cc_json_write_string(&w, okta_cc_alg_name(alg));
     if (kid[0]) {
-        okta_cc_json_key(&w, "kid");
-        okta_cc_json_string(&w, kid);
+        okta_cc_json_write_key(&w, "kid");
+        okta_cc_json_write_string(&w, kid);
     }
-    okta_cc_json_key(&w, "typ");
-    okta_cc_json_string(&w, "JWT");
-    okta_cc_json_object_end(&w);
-    if (okta_cc_json_writer_finish(&w, header_len) != OKTA_CC_OK)
+    okta_cc_json_write_key(&w, "typ");
+    okta_cc_json_write_string(&w, "JWT");
+    okta_cc_json_write_object_end(&w);
+    if (okta_cc_json_writer_finish(&w, header_len, NULL) != OKTA_CC_OK)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "kid too long or not UTF-8");
     return OKTA_CC_OK;
 }
@@ -3502,27 +3565,27 @@ static okta_cc_result okta_cc__assertion_claims(const okta_cc_assertion *a, cons
 {
     okta_cc_json_writer w;
     okta_cc_json_writer_init(&w, claims, cap);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "iss");
-    okta_cc_json_string(&w, a->client_id);
-    okta_cc_json_key(&w, "sub");
-    okta_cc_json_string(&w, a->client_id);
-    okta_cc_json_key(&w, "aud");
-    okta_cc_json_string(&w, a->audience);
-    okta_cc_json_key(&w, "jti");
-    okta_cc_json_string(&w, jti);
-    okta_cc_json_key(&w, "iat");
-    okta_cc_json_int64(&w, a->issued_at);
-    okta_cc_json_key(&w, "exp");
-    okta_cc_json_int64(&w, a->issued_at + ttl);
-    okta_cc_json_object_end(&w);
-    if (okta_cc_json_writer_finish(&w, claims_len) != OKTA_CC_OK)
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "iss");
+    okta_cc_json_write_string(&w, a->client_id);
+    okta_cc_json_write_key(&w, "sub");
+    okta_cc_json_write_string(&w, a->client_id);
+    okta_cc_json_write_key(&w, "aud");
+    okta_cc_json_write_string(&w, a->audience);
+    okta_cc_json_write_key(&w, "jti");
+    okta_cc_json_write_string(&w, jti);
+    okta_cc_json_write_key(&w, "iat");
+    okta_cc_json_write_int64(&w, a->issued_at);
+    okta_cc_json_write_key(&w, "exp");
+    okta_cc_json_write_int64(&w, a->issued_at + ttl);
+    okta_cc_json_write_object_end(&w);
+    if (okta_cc_json_writer_finish(&w, claims_len, NULL) != OKTA_CC_OK)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
                              "client id, audience or jti too long or not UTF-8");
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta_cc_alg alg,
+OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_cc_alg alg,
                                                     const okta_cc_assertion *a, okta_cc_rng *rng,
                                                     char *out, size_t cap, size_t *out_len,
                                                     okta_cc_error *err)
@@ -3541,9 +3604,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta
                              "assertion lifetime must be 1..3600 s (Okta refuses more than an hour)");
     if (!a->jti) {
         unsigned char raw[24];   /* 192 bits */
-        if (!rng || okta_cc_rng_bytes(rng, raw, sizeof raw) != OKTA_CC_OK)
+        if (!rng || okta_cc_rng_bytes(rng, raw, sizeof raw, NULL) != OKTA_CC_OK)
             return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the assertion jti");
-        okta_cc_b64url_encode(raw, sizeof raw, jti, sizeof jti, NULL);
+        okta_cc_b64url_encode(raw, sizeof raw, jti, sizeof jti, NULL, NULL);
     }
     r = okta_cc__assertion_claims(a, a->jti ? a->jti : jti, ttl, claims, sizeof claims, &claims_len, err);
     if (r != OKTA_CC_OK) return r;
@@ -3558,14 +3621,6 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_assertion(const okta_cc_key *key, okta
    or an attack, and the block is searched linearly for every header read. */
 #define OKTA_CC__HEADERS_MAX 65535
 
-/* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
-   network settings of cfg (timeouts, CA, user agent). Not available with OKTA_CC_NO_CURL. */
-OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
-                                                      const okta_cc_config *cfg,
-                                                      okta_cc_error *err);
-OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t);
-
-
 OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
                                             const okta_cc_allocator *alloc, size_t max_body)
 {
@@ -3575,8 +3630,8 @@ OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
     resp->max_body = max_body ? max_body : (size_t)1 << 20;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_http_response_append_body(okta_cc_http_response *resp,
-                                                             const void *data, size_t len)
+/* okta_cc_http_response_append_body without the error struct (the libcurl callbacks). */
+static okta_cc_result okta_cc__response_append_body(okta_cc_http_response *resp, const void *data, size_t len)
 {
     okta_cc__buf b;
     okta_cc_result r;
@@ -3614,8 +3669,8 @@ static okta_cc_result okta_cc__http_status_line(okta_cc_http_response *resp, con
     return OKTA_CC_OK;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_response *resp,
-                                                             const char *line, size_t len)
+/* okta_cc_http_response_header_line without the error struct (the libcurl callbacks). */
+static okta_cc_result okta_cc__response_header_line(okta_cc_http_response *resp, const char *line, size_t len)
 {
     okta_cc__buf b;
     okta_cc_result r;
@@ -3636,6 +3691,33 @@ OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_respon
         return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
     }
     return r;
+}
+
+/* The message of a refused body chunk or header line. */
+static okta_cc_result okta_cc__response_fail(const okta_cc_http_response *resp, okta_cc_result r, okta_cc_error *err)
+{
+    if (r == OKTA_CC_OK) return r;
+    if (r == OKTA_CC_ERR_RESPONSE_TOO_LARGE)
+        return okta_cc__fail(err, r, "response larger than %lu bytes of body or 64 KiB of headers",
+                             (unsigned long)(resp ? resp->max_body : 0));
+    if (r == OKTA_CC_ERR_BAD_RESPONSE) return okta_cc__fail(err, r, "malformed HTTP status line");
+    return okta_cc__fail(err, r, "%s", okta_cc_result_str(r));
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_http_response_append_body(okta_cc_http_response *resp,
+                                                             const void *data, size_t len,
+                                                             okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    return okta_cc__response_fail(resp, okta_cc__response_append_body(resp, data, len), err);
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_response *resp,
+                                                             const char *line, size_t len,
+                                                             okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    return okta_cc__response_fail(resp, okta_cc__response_header_line(resp, line, len), err);
 }
 
 static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
@@ -4082,14 +4164,14 @@ static size_t okta_cc__curl_write(char *data, size_t size, size_t n, void *user)
 {
     okta_cc__curl *c = (okta_cc__curl *)user;
     /* CURLOPT_MAXFILESIZE does not stop chunked bodies: the cap is enforced here. */
-    c->refused = okta_cc_http_response_append_body(c->resp, data, size * n);
+    c->refused = okta_cc__response_append_body(c->resp, data, size * n);
     return c->refused == OKTA_CC_OK ? size * n : 0;
 }
 
 static size_t okta_cc__curl_header(char *data, size_t size, size_t n, void *user)
 {
     okta_cc__curl *c = (okta_cc__curl *)user;
-    c->refused = okta_cc_http_response_header_line(c->resp, data, size * n);
+    c->refused = okta_cc__response_header_line(c->resp, data, size * n);
     return c->refused == OKTA_CC_OK ? size * n : 0;
 }
 
@@ -4330,10 +4412,10 @@ static void okta_cc__json_copy_str(const okta_cc_json_doc *doc, size_t obj, cons
     size_t n;
     out[0] = '\0';
     if (i < 0 || doc->tokens[i].type != OKTA_CC_JSON_STRING) return;
-    if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n) == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
+    if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
         /* Too long for the error struct: keep the start of it. */
         char *tmp = (char *)okta_cc__malloc(a, n);
-        if (tmp && okta_cc_json_get_string(doc, (size_t)i, tmp, n, NULL) == OKTA_CC_OK) {
+        if (tmp && okta_cc_json_get_string(doc, (size_t)i, tmp, n, NULL, NULL) == OKTA_CC_OK) {
             memcpy(out, tmp, cap - 1);
             out[cap - 1] = '\0';
         }
@@ -4618,7 +4700,7 @@ static okta_cc_result okta_cc__client_configure(okta_cc_client *c, const okta_cc
     if (!c->cfg.client_id || !c->cfg.scopes) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     r = okta_cc__client_urls(c, cfg, err);
     if (r == OKTA_CC_OK) r = okta_cc__client_check_auth(c, cfg, err);
-    if (r == OKTA_CC_OK && !c->cfg.random && okta_cc_rng_init(&c->rng) != OKTA_CC_OK)
+    if (r == OKTA_CC_OK && !c->cfg.random && okta_cc_rng_init(&c->rng, NULL) != OKTA_CC_OK)
         r = okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no system randomness");
     if (r == OKTA_CC_OK) r = okta_cc__client_transport(c, cfg, err);
     return r;
@@ -4805,15 +4887,15 @@ static okta_cc_result okta_cc__make_jti(okta_cc_client *c, char out[40])
         r = c->cfg.random(c->cfg.random_user, raw, sizeof raw);
     } else {
         OKTA_CC__LOCK(&c->lock);
-        r = okta_cc_rng_bytes(&c->rng, raw, sizeof raw);
+        r = okta_cc_rng_bytes(&c->rng, raw, sizeof raw, NULL);
         OKTA_CC__UNLOCK(&c->lock);
     }
-    if (r == OKTA_CC_OK) okta_cc_b64url_encode(raw, sizeof raw, out, 40, NULL);
+    if (r == OKTA_CC_OK) okta_cc_b64url_encode(raw, sizeof raw, out, 40, NULL, NULL);
     okta_cc_wipe(raw, sizeof raw);
     return r == OKTA_CC_OK ? r : OKTA_CC_ERR_RANDOM;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *c, char *out,
+OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *c, char *out,
                                                          size_t cap, size_t *out_len,
                                                          okta_cc_error *err)
 {
@@ -4834,7 +4916,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_make_assertion(okta_cc_client *c, char
     a.issued_at = okta_cc__now(c) + offset;
     a.ttl = c->cfg.assertion_ttl;
     a.jti = jti;
-    return okta_cc_client_assertion(&c->key, c->cfg.alg, &a, NULL, out, cap, out_len, err);
+    return okta_cc_assertion_sign(&c->key, c->cfg.alg, &a, NULL, out, cap, out_len, err);
 }
 
 /* Standard base64 with padding, for HTTP Basic credentials only. */
@@ -4883,7 +4965,7 @@ static okta_cc_result okta_cc__token_form(okta_cc_client *c, okta_cc__buf *form,
     if (r == OKTA_CC_OK && c->cfg.auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
         char assertion[4096];
         size_t len;
-        r = okta_cc_client_make_assertion(c, assertion, sizeof assertion, &len, err);
+        r = okta_cc_client_sign_assertion(c, assertion, sizeof assertion, &len, err);
         if (r != OKTA_CC_OK) return r;
         r = okta_cc__form_field(form, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         if (r == OKTA_CC_OK) r = okta_cc__form_field(form, "client_assertion", assertion);
@@ -4902,10 +4984,10 @@ static okta_cc_result okta_cc__token_copy_access(okta_cc_client *c, const okta_c
                                                  char **token, size_t *token_len, okta_cc_error *err)
 {
     size_t n;
-    okta_cc_json_get_string(doc, (size_t)at, NULL, 0, &n);
+    okta_cc_json_get_string(doc, (size_t)at, NULL, 0, &n, NULL);
     *token = (char *)okta_cc__malloc(&c->cfg.alloc, n);
     if (!*token) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    okta_cc_json_get_string(doc, (size_t)at, *token, n, token_len);
+    okta_cc_json_get_string(doc, (size_t)at, *token, n, token_len, NULL);
     if (strlen(*token) != *token_len || !okta_cc__url_text_ok(*token)) {
         okta_cc_wipe(*token, n);
         okta_cc__free(&c->cfg.alloc, *token);
@@ -4920,17 +5002,17 @@ static okta_cc_result okta_cc__token_info(const okta_cc_json_doc *doc, okta_cc_t
 {
     long tt = okta_cc_json_find(doc, 0, "token_type"), ei = okta_cc_json_find(doc, 0, "expires_in");
     long sc = okta_cc_json_find(doc, 0, "scope");
-    if (tt < 0 || okta_cc_json_get_string(doc, (size_t)tt, info->token_type, sizeof info->token_type, NULL) != OKTA_CC_OK ||
+    if (tt < 0 || okta_cc_json_get_string(doc, (size_t)tt, info->token_type, sizeof info->token_type, NULL, NULL) != OKTA_CC_OK ||
         !info->token_type[0])
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid token_type");
     if (!okta_cc__ieq(info->token_type, "bearer"))
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
                              "token_type \"%s\" is not supported, only Bearer (for DPoP, clear \"Require DPoP\" on the app)",
                              info->token_type);
-    if (ei < 0 || okta_cc_json_get_int64(doc, (size_t)ei, &info->expires_in) != OKTA_CC_OK || info->expires_in <= 0 ||
+    if (ei < 0 || okta_cc_json_get_int64(doc, (size_t)ei, &info->expires_in, NULL) != OKTA_CC_OK || info->expires_in <= 0 ||
         info->expires_in > 86400 * 365)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
-    if (sc >= 0 && okta_cc_json_get_string(doc, (size_t)sc, info->scope, sizeof info->scope, NULL) != OKTA_CC_OK)
+    if (sc >= 0 && okta_cc_json_get_string(doc, (size_t)sc, info->scope, sizeof info->scope, NULL, NULL) != OKTA_CC_OK)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
                              "token response scope is not a string of at most %u bytes",
                              (unsigned)sizeof info->scope - 1);
@@ -5145,13 +5227,13 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *c)
     return c ? c->cfg.token_url : NULL;
 }
 
-OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, size_t cap,
-                                             size_t *len, okta_cc_token_info *info,
-                                             okta_cc_error *err)
+OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *c, char *token, size_t cap,
+                                                    size_t *len, okta_cc_token_info *info,
+                                                    okta_cc_error *err)
 {
     okta_cc_result r = OKTA_CC_OK;
     okta_cc__error_reset(err);
-    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client");
+    if (!c || (!token && cap)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client or no buffer");
     OKTA_CC__LOCK(&c->lock);
     for (;;) {
         if (okta_cc__token_fresh(c, okta_cc__now(c))) {
@@ -5185,7 +5267,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_get_token(okta_cc_client *c, char *token, siz
     return r;
 }
 
-OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
+OKTA_CC_DEF void okta_cc_client_invalidate_token(okta_cc_client *c)
 {
     if (!c) return;
     OKTA_CC__LOCK(&c->lock);
@@ -5193,7 +5275,7 @@ OKTA_CC_DEF void okta_cc_invalidate_token(okta_cc_client *c)
     OKTA_CC__UNLOCK(&c->lock);
 }
 
-OKTA_CC_DEF void okta_cc_invalidate_token_generation(okta_cc_client *c, unsigned long generation)
+OKTA_CC_DEF void okta_cc_client_invalidate_token_generation(okta_cc_client *c, unsigned long generation)
 {
     if (!c) return;
     OKTA_CC__LOCK(&c->lock);
@@ -5303,7 +5385,7 @@ static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, unsi
         buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap + 22);
         if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
         memcpy(buf, "Authorization: Bearer ", 22);
-        r = okta_cc_get_token(c, buf + 22, cap, &need, &info, err);
+        r = okta_cc_client_get_token(c, buf + 22, cap, &need, &info, err);
         if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
         okta_cc__free(&c->cfg.alloc, buf);
         cap = need;             /* a new token may have come meanwhile: try again with its size */
@@ -5411,7 +5493,7 @@ static long okta_cc__jitter(okta_cc_client *c, long n)
         if (c->cfg.random(c->cfg.random_user, b, sizeof b) != OKTA_CC_OK) return 0;
     } else {
         OKTA_CC__LOCK(&c->lock);
-        if (okta_cc_rng_bytes(&c->rng, b, sizeof b) != OKTA_CC_OK) memset(b, 0, sizeof b);
+        if (okta_cc_rng_bytes(&c->rng, b, sizeof b, NULL) != OKTA_CC_OK) memset(b, 0, sizeof b);
         OKTA_CC__UNLOCK(&c->lock);
     }
     v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
@@ -5484,7 +5566,7 @@ static okta_cc_result okta_cc__api_attempts(okta_cc_client *c, okta_cc__api_call
         next = okta_cc__retry_decision(c, call->method, r, resp, backoffs, refreshed, &wait_ms);
         if (next == 2) {
             /* Only the token this request sent: another thread may have replaced it already. */
-            okta_cc_invalidate_token_generation(c, call->token_generation);
+            okta_cc_client_invalidate_token_generation(c, call->token_generation);
             refreshed = 1;
         } else if (next == 1 && backoffs < call->max_retries && spent + wait_ms <= call->deadline_ms) {
             okta_cc__sleep(c, wait_ms);

@@ -23,7 +23,7 @@ int main(void)
     okta_cc_config_init(&cfg);
     okta_cc_config_from_env(&cfg);                  /* OKTA_CLIENT_* variables */
     r = okta_cc_client_new(&client, &cfg, &err);
-    if (r == OKTA_CC_OK) r = okta_cc_get_token(client, token, sizeof token, NULL, &info, &err);
+    if (r == OKTA_CC_OK) r = okta_cc_client_get_token(client, token, sizeof token, NULL, &info, &err);
     if (r == OKTA_CC_OK) {
         fprintf(stderr, "%s token for %s, valid for %lld s\n", info.token_type, info.scope,
                 (long long)info.expires_in);

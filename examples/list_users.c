@@ -31,8 +31,8 @@ static okta_cc_result print_page(const okta_cc_response *page, long *count, okta
         long profile = okta_cc_json_find(&doc, (size_t)user, "profile");
         long l = profile >= 0 ? okta_cc_json_find(&doc, (size_t)profile, "login") : -1;
         long s = okta_cc_json_find(&doc, (size_t)user, "status");
-        if (l >= 0) okta_cc_json_get_string(&doc, (size_t)l, login, sizeof login, NULL);
-        if (s >= 0) okta_cc_json_get_string(&doc, (size_t)s, status, sizeof status, NULL);
+        if (l >= 0) okta_cc_json_get_string(&doc, (size_t)l, login, sizeof login, NULL, NULL);
+        if (s >= 0) okta_cc_json_get_string(&doc, (size_t)s, status, sizeof status, NULL, NULL);
         printf("%s %s\n", login, status);
         (*count)++;
     }

@@ -34,7 +34,7 @@ int main(void)
     char out[16];
     okta_cc_json_doc doc;
     okta_cc_json_token tok[4];
-    if (okta_cc_b64url_encode("hi", 2, out, sizeof out, NULL) != OKTA_CC_OK) return 1;
+    if (okta_cc_b64url_encode("hi", 2, out, sizeof out, NULL, NULL) != OKTA_CC_OK) return 1;
     if (strcmp(out, "aGk") != 0) return 2;
     if (okta_cc_json_parse("[1,2]", 5, tok, 4, NULL, &doc, NULL) != OKTA_CC_OK) return 3;
     return doc.count == 3 ? 0 : 4;
@@ -59,8 +59,8 @@ int main(void)
 {
     okta_cc_json_writer w;
     okta_cc_json_writer_init_growable(&w, NULL);
-    okta_cc_json_string(&w, "x");
-    if (okta_cc_json_writer_finish(&w, NULL) != OKTA_CC_OK) return 1;
+    okta_cc_json_write_string(&w, "x");
+    if (okta_cc_json_writer_finish(&w, NULL, NULL) != OKTA_CC_OK) return 1;
     okta_cc_json_writer_free(&w);
     return calls > 0 ? 0 : 2;
 }
@@ -91,9 +91,9 @@ int main(void)
     int i;
     if (sizeof w != writer_size_in_impl()) return 1;
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_array_begin(&w);
-    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_array_end(&w);
-    if (okta_cc_json_writer_finish(&w, &len) != OKTA_CC_OK) return 2;
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_write_array_begin(&w);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_write_array_end(&w);
+    if (okta_cc_json_writer_finish(&w, &len, NULL) != OKTA_CC_OK) return 2;
     return len == 2 * OKTA_CC_JSON_WRITER_MAX_DEPTH ? 0 : 3;
 }
 C

@@ -41,6 +41,10 @@ suite codec-valgrind   valgrind -q --leak-check=full --errors-for-leak-kinds=all
 suite keys             "$build/tests/test_keys" -q
 suite keys-asan-ubsan  "$build/tests/test_keys_asan" -q
 suite keys-valgrind    valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_keys" -q
+suite conventions      "$build/tests/test_conventions" -q
+suite conventions-asan   "$build/tests/test_conventions_asan" -q
+suite conventions-vgrind valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_conventions" -q
+suite check-api        python3 tests/check_api.py okta_cc.h
 suite cli-keys         tests/cli_keys.sh
 suite cli-token        tests/cli_token.sh
 suite cli-api          tests/cli_api.sh

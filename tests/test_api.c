@@ -61,9 +61,9 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         static const char body[] = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}";
         char b[256];
         s->token_calls++;
-        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
+        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15, NULL);
         snprintf(b, sizeof b, body, s->token_calls);
-        return okta_cc_http_response_append_body(resp, b, strlen(b));
+        return okta_cc_http_response_append_body(resp, b, strlen(b), NULL);
     }
     s->api_calls++;
     snprintf(s->last_url, sizeof s->last_url, "%s", req->url);
@@ -74,9 +74,9 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         if (strncmp(req->headers[i], "Content-Type:", 13) == 0) snprintf(s->last_ctype, sizeof s->last_ctype, "%s", req->headers[i]);
     }
     if (s->next >= s->count) {
-        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
-        if (site_link(s, req->url, line, sizeof line)) okta_cc_http_response_header_line(resp, line, strlen(line));
-        return okta_cc_http_response_append_body(resp, "[]", 2);
+        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15, NULL);
+        if (site_link(s, req->url, line, sizeof line)) okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
+        return okta_cc_http_response_append_body(resp, "[]", 2, NULL);
     }
     c = &s->queue[s->next++];
     if (c->fail != OKTA_CC_OK) {
@@ -84,13 +84,13 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         return c->fail;
     }
     snprintf(line, sizeof line, "HTTP/1.1 %ld X", c->status);
-    okta_cc_http_response_header_line(resp, line, strlen(line));
+    okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
     for (h = c->headers; h && *h;) {
         size_t n = strcspn(h, "\n");
-        okta_cc_http_response_header_line(resp, h, n);
+        okta_cc_http_response_header_line(resp, h, n, NULL);
         h += n + (h[n] == '\n');
     }
-    return c->body ? okta_cc_http_response_append_body(resp, c->body, strlen(c->body)) : OKTA_CC_OK;
+    return c->body ? okta_cc_http_response_append_body(resp, c->body, strlen(c->body), NULL) : OKTA_CC_OK;
 }
 
 static void push(script *s, long status, const char *headers, const char *body)
@@ -539,8 +539,8 @@ static okta_cc_result curl_for_api_perform(void *ctx, const okta_cc_http_request
     curl_for_api *x = (curl_for_api *)ctx;
     static const char body[] = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok\"}";
     if (strstr(req->url, "/v1/token")) {
-        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15);
-        return okta_cc_http_response_append_body(resp, body, strlen(body));
+        okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15, NULL);
+        return okta_cc_http_response_append_body(resp, body, strlen(body), NULL);
     }
     x->api_calls++;
     x->last = x->curl.perform(x->curl.ctx, req, resp, err);
@@ -641,8 +641,8 @@ static void refresh_after_first_401(void *u, const char *line)
     if (o->done || !strstr(line, "-> 401")) return;
     o->done = 1;
     /* What a second request that also got 401 with token 1 does: drop it, fetch token 2. */
-    okta_cc_invalidate_token(o->client);
-    o->got = okta_cc_get_token(o->client, token, sizeof token, NULL, NULL, NULL);
+    okta_cc_client_invalidate_token(o->client);
+    o->got = okta_cc_client_get_token(o->client, token, sizeof token, NULL, NULL, NULL);
 }
 
 static void test_stale_401_keeps_newer_token(void)
@@ -690,10 +690,10 @@ static okta_cc_result next_link_of(const char *headers, char *out, size_t cap, s
     okta_cc_result got;
     memset(&r, 0, sizeof r);
     okta_cc_http_response_init(&r.http, NULL, 0);
-    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
+    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15, NULL);
     while (*headers) {
         size_t n = strcspn(headers, "\n");
-        okta_cc_http_response_header_line(&r.http, headers, n);
+        okta_cc_http_response_header_line(&r.http, headers, n, NULL);
         headers += n + (headers[n] == '\n');
     }
     got = okta_cc_response_next_link(&r, out, cap, out_len, NULL);
@@ -782,8 +782,8 @@ static void test_next_link_size_query(void)
     size_t need = 0, len = 0;
     memset(&r, 0, sizeof r);
     okta_cc_http_response_init(&r.http, NULL, 0);
-    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15);
-    okta_cc_http_response_header_line(&r.http, "Link: <https://o/api/v1/users?after=00u2&limit=2>; rel=next", 59);
+    okta_cc_http_response_header_line(&r.http, "HTTP/1.1 200 OK", 15, NULL);
+    okta_cc_http_response_header_line(&r.http, "Link: <https://o/api/v1/users?after=00u2&limit=2>; rel=next", 59, NULL);
     CHECK(okta_cc_response_next_link(&r, NULL, 0, &need, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(need, sizeof want);
     CHECK(err.code == OKTA_CC_ERR_BUFFER_TOO_SMALL && strstr(err.message, "bytes") != NULL);
@@ -1178,7 +1178,7 @@ static int count_users(okta_cc_client *c, const char *path, int *pages, char log
                 long profile = okta_cc_json_find(&doc, (size_t)e, "profile");
                 long login = profile >= 0 ? okta_cc_json_find(&doc, (size_t)profile, "login") : -1;
                 if (logins && users >= 0 && users < 300 && login >= 0)
-                    okta_cc_json_get_string(&doc, (size_t)login, logins[users], 40, NULL);
+                    okta_cc_json_get_string(&doc, (size_t)login, logins[users], 40, NULL, NULL);
                 users++;
             }
         }

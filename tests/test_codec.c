@@ -48,7 +48,7 @@ static const char *vec_str(vec_doc *v, size_t obj, const char *key, char *buf, s
 {
     long i = okta_cc_json_find(&v->doc, obj, key);
     buf[0] = '\0';
-    if (i >= 0) okta_cc_json_get_string(&v->doc, (size_t)i, buf, cap, NULL);
+    if (i >= 0) okta_cc_json_get_string(&v->doc, (size_t)i, buf, cap, NULL, NULL);
     return buf;
 }
 
@@ -221,10 +221,10 @@ static void test_b64url_rfc4648_valid(void)
         vec_str(&v, (size_t)e, "base64url", want, sizeof want);
         raw_len = hex_decode(hex, raw, sizeof raw);
         CHECK(okta_cc_b64url_encoded_len(raw_len) == strlen(want));
-        CHECK(okta_cc_b64url_encode(raw, raw_len, enc, sizeof enc, &enc_len) == OKTA_CC_OK);
+        CHECK(okta_cc_b64url_encode(raw, raw_len, enc, sizeof enc, &enc_len, NULL) == OKTA_CC_OK);
         CHECK_EQ_STR(enc, want);
         CHECK(enc_len == strlen(want));
-        CHECK(okta_cc_b64url_decode(want, strlen(want), dec, sizeof dec, &dec_len) == OKTA_CC_OK);
+        CHECK(okta_cc_b64url_decode(want, strlen(want), dec, sizeof dec, &dec_len, NULL) == OKTA_CC_OK);
         CHECK(dec_len == raw_len && memcmp(dec, raw, raw_len) == 0);
         CHECK(okta_cc_b64url_decoded_max(strlen(want)) == raw_len);
         n++;
@@ -251,7 +251,7 @@ static void test_b64url_rfc4648_invalid(void)
         memset(out, 0x5a, sizeof out);
         vec_str(&v, (size_t)e, "input_hex", hex, sizeof hex);
         in_len = hex_decode(hex, in, sizeof in);
-        if (okta_cc_b64url_decode((const char *)in, in_len, out, sizeof out, &out_len) !=
+        if (okta_cc_b64url_decode((const char *)in, in_len, out, sizeof out, &out_len, NULL) !=
             OKTA_CC_ERR_BASE64) {
             fprintf(stderr, "  accepted invalid input hex %s\n", hex);
             h_current_failed = 1;
@@ -268,17 +268,17 @@ static void test_b64url_buffer_sizes(void)
     char out[8];
     unsigned char dec[4];
     size_t need = 0;
-    CHECK(okta_cc_b64url_encode("abcdef", 6, out, 8, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(okta_cc_b64url_encode("abcdef", 6, out, 8, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(need, 9);
-    CHECK(okta_cc_b64url_encode("abcdef", 6, NULL, 0, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
-    CHECK(okta_cc_b64url_encode("abcde", 5, out, 8, &need) == OKTA_CC_OK);
+    CHECK(okta_cc_b64url_encode("abcdef", 6, NULL, 0, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(okta_cc_b64url_encode("abcde", 5, out, 8, &need, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(out, "YWJjZGU");
-    CHECK(okta_cc_b64url_decode("YWJjZGU", 7, dec, 4, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(okta_cc_b64url_decode("YWJjZGU", 7, dec, 4, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(need, 5);
-    CHECK(okta_cc_b64url_decode("", 0, NULL, 0, &need) == OKTA_CC_OK);
+    CHECK(okta_cc_b64url_decode("", 0, NULL, 0, &need, NULL) == OKTA_CC_OK);
     CHECK_EQ_INT(need, 0);
-    CHECK(okta_cc_b64url_encode(NULL, 3, out, 8, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
-    CHECK(okta_cc_b64url_decode(NULL, 3, dec, 4, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_b64url_encode(NULL, 3, out, 8, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_b64url_decode(NULL, 3, dec, 4, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(okta_cc_b64url_decoded_max(0) == 0 && okta_cc_b64url_decoded_max(2) == 1 &&
           okta_cc_b64url_decoded_max(3) == 2 && okta_cc_b64url_decoded_max(4) == 3);
 }
@@ -291,10 +291,10 @@ static void test_b64url_round_trip_lengths(void)
     size_t n, i, enc_len, dec_len;
     for (i = 0; i < sizeof raw; i++) raw[i] = (unsigned char)(i * 7 + 3);
     for (n = 0; n <= sizeof raw; n++) {
-        CHECK(okta_cc_b64url_encode(raw, n, enc, sizeof enc, &enc_len) == OKTA_CC_OK);
+        CHECK(okta_cc_b64url_encode(raw, n, enc, sizeof enc, &enc_len, NULL) == OKTA_CC_OK);
         CHECK(enc_len == okta_cc_b64url_encoded_len(n));
         CHECK(strchr(enc, '=') == NULL && strchr(enc, '+') == NULL && strchr(enc, '/') == NULL);
-        CHECK(okta_cc_b64url_decode(enc, enc_len, dec, sizeof dec, &dec_len) == OKTA_CC_OK);
+        CHECK(okta_cc_b64url_decode(enc, enc_len, dec, sizeof dec, &dec_len, NULL) == OKTA_CC_OK);
         CHECK(dec_len == n && memcmp(raw, dec, n) == 0);
     }
 }
@@ -307,23 +307,23 @@ static void test_json_emit_fixed_buffer(void)
     size_t len;
     okta_cc_json_writer w;
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "alg");
-    okta_cc_json_string(&w, "RS256");
-    okta_cc_json_key(&w, "n");
-    okta_cc_json_int64(&w, -42);
-    okta_cc_json_key(&w, "list");
-    okta_cc_json_array_begin(&w);
-    okta_cc_json_bool(&w, 1);
-    okta_cc_json_bool(&w, 0);
-    okta_cc_json_null(&w);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_object_end(&w);
-    okta_cc_json_array_begin(&w);
-    okta_cc_json_array_end(&w);
-    okta_cc_json_array_end(&w);
-    okta_cc_json_object_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, &len) == OKTA_CC_OK);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "alg");
+    okta_cc_json_write_string(&w, "RS256");
+    okta_cc_json_write_key(&w, "n");
+    okta_cc_json_write_int64(&w, -42);
+    okta_cc_json_write_key(&w, "list");
+    okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_bool(&w, 1);
+    okta_cc_json_write_bool(&w, 0);
+    okta_cc_json_write_null(&w);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_object_end(&w);
+    okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_array_end(&w);
+    okta_cc_json_write_array_end(&w);
+    okta_cc_json_write_object_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, &len, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(buf, "{\"alg\":\"RS256\",\"n\":-42,\"list\":[true,false,null,{},[]]}");
     CHECK(len == strlen(buf));
 }
@@ -334,25 +334,25 @@ static void test_json_emit_reports_needed_size(void)
     size_t need = 0;
     okta_cc_json_writer w;
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_array_begin(&w);
-    okta_cc_json_string(&w, "hello world");
-    okta_cc_json_array_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_string(&w, "hello world");
+    okta_cc_json_write_array_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(need, strlen("[\"hello world\"]") + 1);
     /* exact fit including the NUL */
     {
         char exact[16];
         okta_cc_json_writer_init(&w, exact, sizeof exact);
-        okta_cc_json_array_begin(&w);
-        okta_cc_json_string(&w, "hello world");
-        okta_cc_json_array_end(&w);
-        CHECK(okta_cc_json_writer_finish(&w, &need) == OKTA_CC_OK);
+        okta_cc_json_write_array_begin(&w);
+        okta_cc_json_write_string(&w, "hello world");
+        okta_cc_json_write_array_end(&w);
+        CHECK(okta_cc_json_writer_finish(&w, &need, NULL) == OKTA_CC_OK);
         CHECK_EQ_STR(exact, "[\"hello world\"]");
     }
     /* size query with no buffer */
     okta_cc_json_writer_init(&w, NULL, 0);
-    okta_cc_json_int64(&w, 12345);
-    CHECK(okta_cc_json_writer_finish(&w, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    okta_cc_json_write_int64(&w, 12345);
+    CHECK(okta_cc_json_writer_finish(&w, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(need, 6);
 }
 
@@ -362,13 +362,13 @@ static void test_json_emit_escaping(void)
     okta_cc_json_writer w;
     const char awkward[] = "q\"b\\s/\n\r\t\b\f\x01\x1f\x7f caf\xc3\xa9 \xf0\x9f\x98\x80";
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_string_n(&w, awkward, sizeof awkward - 1);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_OK);
+    okta_cc_json_write_string_n(&w, awkward, sizeof awkward - 1);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(buf, "\"q\\\"b\\\\s/\\n\\r\\t\\b\\f\\u0001\\u001f\x7f caf\xc3\xa9 \xf0\x9f\x98\x80\"");
     /* embedded NUL is escaped, not truncated */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_string_n(&w, "a\0b", 3);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_OK);
+    okta_cc_json_write_string_n(&w, "a\0b", 3);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_OK);
     CHECK_EQ_STR(buf, "\"a\\u0000b\"");
 }
 
@@ -381,8 +381,8 @@ static void test_json_emit_rejects_invalid_utf8(void)
         char buf[64];
         okta_cc_json_writer w;
         okta_cc_json_writer_init(&w, buf, sizeof buf);
-        okta_cc_json_string(&w, bad[i]);
-        CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_UTF8);
+        okta_cc_json_write_string(&w, bad[i]);
+        CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_UTF8);
     }
 }
 
@@ -392,58 +392,58 @@ static void test_json_emit_grammar_errors(void)
     okta_cc_json_writer w;
     /* value in an object without a key */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_int64(&w, 1);
-    okta_cc_json_object_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_int64(&w, 1);
+    okta_cc_json_write_object_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* key in an array */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_array_begin(&w);
-    okta_cc_json_key(&w, "k");
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_key(&w, "k");
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* unclosed */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_array_begin(&w);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_json_write_array_begin(&w);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* mismatched close */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_array_begin(&w);
-    okta_cc_json_object_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_object_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* two top-level values, and nothing at all */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_int64(&w, 1);
-    okta_cc_json_int64(&w, 2);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_json_write_int64(&w, 1);
+    okta_cc_json_write_int64(&w, 2);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* no writer: ignored, never a crash */
     okta_cc_json_writer_init(NULL, buf, sizeof buf);
     okta_cc_json_writer_init_growable(NULL, NULL);
-    okta_cc_json_object_begin(NULL);
-    okta_cc_json_key(NULL, "k");
-    okta_cc_json_string(NULL, "v");
-    okta_cc_json_string_n(NULL, "v", 1);
-    okta_cc_json_int64(NULL, 1);
-    okta_cc_json_bool(NULL, 1);
-    okta_cc_json_null(NULL);
-    okta_cc_json_array_begin(NULL);
-    okta_cc_json_array_end(NULL);
-    okta_cc_json_object_end(NULL);
+    okta_cc_json_write_object_begin(NULL);
+    okta_cc_json_write_key(NULL, "k");
+    okta_cc_json_write_string(NULL, "v");
+    okta_cc_json_write_string_n(NULL, "v", 1);
+    okta_cc_json_write_int64(NULL, 1);
+    okta_cc_json_write_bool(NULL, 1);
+    okta_cc_json_write_null(NULL);
+    okta_cc_json_write_array_begin(NULL);
+    okta_cc_json_write_array_end(NULL);
+    okta_cc_json_write_object_end(NULL);
     okta_cc_json_writer_free(NULL);
-    CHECK(okta_cc_json_writer_finish(NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_json_writer_finish(NULL, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* key waiting for its value at close */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "k");
-    okta_cc_json_object_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "k");
+    okta_cc_json_write_object_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* nesting past the writer's fixed capacity */
     {
         int i;
         okta_cc_json_writer_init(&w, NULL, 0);
-        for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH + 1; i++) okta_cc_json_array_begin(&w);
-        CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_JSON_DEPTH);
+        for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH + 1; i++) okta_cc_json_write_array_begin(&w);
+        CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_JSON_DEPTH);
     }
 }
 
@@ -457,21 +457,21 @@ static void test_json_emit_nesting_capacity(void)
     int i;
     CHECK_EQ_INT(OKTA_CC_JSON_WRITER_MAX_DEPTH, 64);
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH - 1; i++) okta_cc_json_array_begin(&w);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "k");
-    okta_cc_json_null(&w);                        /* a value inside the deepest container */
-    okta_cc_json_object_end(&w);
-    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH - 1; i++) okta_cc_json_array_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, &len) == OKTA_CC_OK);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH - 1; i++) okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "k");
+    okta_cc_json_write_null(&w);                        /* a value inside the deepest container */
+    okta_cc_json_write_object_end(&w);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH - 1; i++) okta_cc_json_write_array_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, &len, NULL) == OKTA_CC_OK);
     CHECK(len == 2 * OKTA_CC_JSON_WRITER_MAX_DEPTH + 8 && buf[63] == '{' && buf[64] == '"');
     /* one more is JSON_DEPTH, and the error sticks */
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_object_begin(&w), okta_cc_json_key(&w, "a");
-    okta_cc_json_array_begin(&w);
-    okta_cc_json_array_end(&w);
-    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_object_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_JSON_DEPTH);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_write_object_begin(&w), okta_cc_json_write_key(&w, "a");
+    okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_array_end(&w);
+    for (i = 0; i < OKTA_CC_JSON_WRITER_MAX_DEPTH; i++) okta_cc_json_write_object_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_JSON_DEPTH);
 }
 
 static void test_json_emit_growable_and_int64_extremes(void)
@@ -479,13 +479,13 @@ static void test_json_emit_growable_and_int64_extremes(void)
     okta_cc_json_writer w;
     size_t len, i;
     okta_cc_json_writer_init_growable(&w, NULL);
-    okta_cc_json_array_begin(&w);
-    okta_cc_json_int64(&w, INT64_MIN);
-    okta_cc_json_int64(&w, INT64_MAX);
-    okta_cc_json_int64(&w, 0);
-    for (i = 0; i < 1000; i++) okta_cc_json_string(&w, "0123456789");
-    okta_cc_json_array_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, &len) == OKTA_CC_OK);
+    okta_cc_json_write_array_begin(&w);
+    okta_cc_json_write_int64(&w, INT64_MIN);
+    okta_cc_json_write_int64(&w, INT64_MAX);
+    okta_cc_json_write_int64(&w, 0);
+    for (i = 0; i < 1000; i++) okta_cc_json_write_string(&w, "0123456789");
+    okta_cc_json_write_array_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, &len, NULL) == OKTA_CC_OK);
     CHECK(strncmp(w.buf, "[-9223372036854775808,9223372036854775807,0,\"0123456789\",", 56) == 0);
     CHECK(len == strlen(w.buf));
     CHECK(len == 44 + 1000 * 13);
@@ -513,10 +513,10 @@ static void test_json_emit_growable_out_of_memory(void)
     a.user = NULL;
     alloc_budget = 2;
     okta_cc_json_writer_init_growable(&w, &a);
-    okta_cc_json_array_begin(&w);
-    for (i = 0; i < 500; i++) okta_cc_json_string(&w, "0123456789");
-    okta_cc_json_array_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_ERR_NO_MEMORY);
+    okta_cc_json_write_array_begin(&w);
+    for (i = 0; i < 500; i++) okta_cc_json_write_string(&w, "0123456789");
+    okta_cc_json_write_array_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_ERR_NO_MEMORY);
     okta_cc_json_writer_free(&w);
 }
 
@@ -533,31 +533,31 @@ static void test_json_round_trip(void)
     size_t len, i;
     long arr, e, k;
     okta_cc_json_writer_init_growable(&w, NULL);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "strings");
-    okta_cc_json_array_begin(&w);
-    for (i = 0; i < sizeof strings / sizeof *strings; i++) okta_cc_json_string(&w, strings[i]);
-    okta_cc_json_array_end(&w);
-    okta_cc_json_key(&w, "ints");
-    okta_cc_json_array_begin(&w);
-    for (i = 0; i < sizeof ints / sizeof *ints; i++) okta_cc_json_int64(&w, ints[i]);
-    okta_cc_json_array_end(&w);
-    okta_cc_json_key(&w, "key \"with\" \xc3\xa9scapes\n");
-    okta_cc_json_bool(&w, 1);
-    okta_cc_json_key(&w, "nested");
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "null");
-    okta_cc_json_null(&w);
-    okta_cc_json_object_end(&w);
-    okta_cc_json_object_end(&w);
-    CHECK(okta_cc_json_writer_finish(&w, &len) == OKTA_CC_OK);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "strings");
+    okta_cc_json_write_array_begin(&w);
+    for (i = 0; i < sizeof strings / sizeof *strings; i++) okta_cc_json_write_string(&w, strings[i]);
+    okta_cc_json_write_array_end(&w);
+    okta_cc_json_write_key(&w, "ints");
+    okta_cc_json_write_array_begin(&w);
+    for (i = 0; i < sizeof ints / sizeof *ints; i++) okta_cc_json_write_int64(&w, ints[i]);
+    okta_cc_json_write_array_end(&w);
+    okta_cc_json_write_key(&w, "key \"with\" \xc3\xa9scapes\n");
+    okta_cc_json_write_bool(&w, 1);
+    okta_cc_json_write_key(&w, "nested");
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "null");
+    okta_cc_json_write_null(&w);
+    okta_cc_json_write_object_end(&w);
+    okta_cc_json_write_object_end(&w);
+    CHECK(okta_cc_json_writer_finish(&w, &len, NULL) == OKTA_CC_OK);
     CHECK(okta_cc_json_parse(w.buf, len, tok, 64, NULL, &doc, NULL) == OKTA_CC_OK);
     arr = okta_cc_json_find(&doc, 0, "strings");
     for (i = 0, e = okta_cc_json_first(&doc, (size_t)arr); e >= 0;
          e = okta_cc_json_next(&doc, (size_t)arr, (size_t)e), i++) {
         char out[128];
         size_t out_len;
-        CHECK(okta_cc_json_get_string(&doc, (size_t)e, out, sizeof out, &out_len) == OKTA_CC_OK);
+        CHECK(okta_cc_json_get_string(&doc, (size_t)e, out, sizeof out, &out_len, NULL) == OKTA_CC_OK);
         CHECK_EQ_STR(out, strings[i]);
         CHECK(okta_cc_json_string_equals(&doc, (size_t)e, strings[i]));
     }
@@ -566,7 +566,7 @@ static void test_json_round_trip(void)
     for (i = 0, e = okta_cc_json_first(&doc, (size_t)arr); e >= 0;
          e = okta_cc_json_next(&doc, (size_t)arr, (size_t)e), i++) {
         int64_t v = 7;
-        CHECK(okta_cc_json_get_int64(&doc, (size_t)e, &v) == OKTA_CC_OK);
+        CHECK(okta_cc_json_get_int64(&doc, (size_t)e, &v, NULL) == OKTA_CC_OK);
         CHECK(v == ints[i]);
     }
     CHECK_EQ_INT(i, sizeof ints / sizeof *ints);
@@ -593,26 +593,26 @@ static void test_json_parse_access(void)
     long arr, e;
     CHECK(okta_cc_json_parse(js, strlen(js), tok, 32, NULL, &doc, NULL) == OKTA_CC_OK);
     CHECK(doc.tokens[0].type == OKTA_CC_JSON_OBJECT && doc.tokens[0].count == 11);
-    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "a"), &v) == OKTA_CC_OK && v == 1);
+    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "a"), &v, NULL) == OKTA_CC_OK && v == 1);
     arr = okta_cc_json_find(&doc, 0, "b");
     CHECK(doc.tokens[arr].count == 3);
     n = 0;
     for (e = okta_cc_json_first(&doc, (size_t)arr); e >= 0; e = okta_cc_json_next(&doc, (size_t)arr, (size_t)e)) n++;
     CHECK_EQ_INT(n, 3);
-    CHECK(okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, "s"), s, sizeof s, &n) == OKTA_CC_OK);
+    CHECK(okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, "s"), s, sizeof s, &n, NULL) == OKTA_CC_OK);
     CHECK(n == 7 && memcmp(s, "\xc3\xa9\xf0\x9d\x84\x9e\n", 7) == 0);
-    CHECK(okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, "s"), s, 7, &n) == OKTA_CC_ERR_BUFFER_TOO_SMALL && n == 8);
-    CHECK(okta_cc_json_get_bool(&doc, (size_t)okta_cc_json_find(&doc, 0, "t"), &b) == OKTA_CC_OK && b == 1);
-    CHECK(okta_cc_json_get_bool(&doc, (size_t)okta_cc_json_find(&doc, 0, "f"), &b) == OKTA_CC_OK && b == 0);
-    CHECK(okta_cc_json_get_bool(&doc, (size_t)okta_cc_json_find(&doc, 0, "n"), &b) == OKTA_CC_ERR_JSON_TYPE);
-    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "big"), &v) == OKTA_CC_ERR_RANGE);
-    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "neg"), &v) == OKTA_CC_OK && v == INT64_MIN);
-    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "frac"), &v) == OKTA_CC_ERR_JSON_TYPE);
-    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "e"), &v) == OKTA_CC_ERR_JSON_TYPE);
-    CHECK(okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, "t"), s, sizeof s, NULL) == OKTA_CC_ERR_JSON_TYPE);
+    CHECK(okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, "s"), s, 7, &n, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL && n == 8);
+    CHECK(okta_cc_json_get_bool(&doc, (size_t)okta_cc_json_find(&doc, 0, "t"), &b, NULL) == OKTA_CC_OK && b == 1);
+    CHECK(okta_cc_json_get_bool(&doc, (size_t)okta_cc_json_find(&doc, 0, "f"), &b, NULL) == OKTA_CC_OK && b == 0);
+    CHECK(okta_cc_json_get_bool(&doc, (size_t)okta_cc_json_find(&doc, 0, "n"), &b, NULL) == OKTA_CC_ERR_JSON_TYPE);
+    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "big"), &v, NULL) == OKTA_CC_ERR_RANGE);
+    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "neg"), &v, NULL) == OKTA_CC_OK && v == INT64_MIN);
+    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "frac"), &v, NULL) == OKTA_CC_ERR_JSON_TYPE);
+    CHECK(okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, "e"), &v, NULL) == OKTA_CC_ERR_JSON_TYPE);
+    CHECK(okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, "t"), s, sizeof s, NULL, NULL) == OKTA_CC_ERR_JSON_TYPE);
     CHECK(okta_cc_json_find(&doc, 0, "missing") == -1);
     CHECK(okta_cc_json_find(&doc, (size_t)arr, "a") == -1);     /* not an object */
-    CHECK(okta_cc_json_get_int64(&doc, 999, &v) == OKTA_CC_ERR_NOT_FOUND);
+    CHECK(okta_cc_json_get_int64(&doc, 999, &v, NULL) == OKTA_CC_ERR_NOT_FOUND);
 }
 
 static void test_json_parse_token_counting_and_limits(void)
@@ -731,13 +731,13 @@ static void test_http_response_results(void)
     okta_cc_http_response_free(NULL);
     okta_cc_http_response_init(&r, NULL, 0);
     CHECK(r.max_body == (size_t)1 << 20);
-    CHECK(okta_cc_http_response_append_body(NULL, "x", 1) == OKTA_CC_ERR_INVALID_ARGUMENT);
-    CHECK(okta_cc_http_response_append_body(&r, NULL, 1) == OKTA_CC_ERR_INVALID_ARGUMENT);
-    CHECK(okta_cc_http_response_header_line(NULL, "A: b", 4) == OKTA_CC_ERR_INVALID_ARGUMENT);
-    CHECK(okta_cc_http_response_header_line(&r, NULL, 4) == OKTA_CC_ERR_INVALID_ARGUMENT);
-    CHECK(okta_cc_http_response_append_body(&r, NULL, 0) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_append_body(NULL, "x", 1, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_append_body(&r, NULL, 1, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_header_line(NULL, "A: b", 4, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_header_line(&r, NULL, 4, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_http_response_append_body(&r, NULL, 0, NULL) == OKTA_CC_OK);
     CHECK(r.body && r.body_len == 0 && r.body[0] == '\0');     /* an empty body is "" */
-    CHECK(okta_cc_http_response_header_line(&r, "\r\n", 2) == OKTA_CC_OK && r.headers_len == 0);
+    CHECK(okta_cc_http_response_header_line(&r, "\r\n", 2, NULL) == OKTA_CC_OK && r.headers_len == 0);
     okta_cc_http_response_free(&r);
 }
 
@@ -755,8 +755,8 @@ static void test_http_response_status_lines(void)
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         okta_cc_result got;
         okta_cc_http_response_init(&r, NULL, 0);
-        okta_cc_http_response_header_line(&r, "X-Before: 1", 11);
-        got = okta_cc_http_response_header_line(&r, cases[i].line, strlen(cases[i].line));
+        okta_cc_http_response_header_line(&r, "X-Before: 1", 11, NULL);
+        got = okta_cc_http_response_header_line(&r, cases[i].line, strlen(cases[i].line), NULL);
         if (cases[i].status < 0) CHECK(got == OKTA_CC_ERR_BAD_RESPONSE && r.status == 0);
         else CHECK(got == OKTA_CC_OK && r.status == cases[i].status);
         if (got != (cases[i].status < 0 ? OKTA_CC_ERR_BAD_RESPONSE : OKTA_CC_OK))
@@ -780,7 +780,7 @@ static void test_http_response_caps(void)
     okta_cc_http_response_init(&r, NULL, 5);
     while (got == OKTA_CC_OK && lines < 100) {
         before = r.headers_len;
-        got = okta_cc_http_response_header_line(&r, line, sizeof line);
+        got = okta_cc_http_response_header_line(&r, line, sizeof line, NULL);
         lines += got == OKTA_CC_OK;
     }
     CHECK(got == OKTA_CC_ERR_RESPONSE_TOO_LARGE && r.body_too_large);
@@ -789,8 +789,8 @@ static void test_http_response_caps(void)
     CHECK(r.headers[r.headers_len - 1] == '\n' && r.headers[r.headers_len] == '\0');
     CHECK(okta_cc_http_response_header(&r, "x-pad", 64, NULL) != NULL);
     r.body_too_large = 0;
-    CHECK(okta_cc_http_response_append_body(&r, "12345", 5) == OKTA_CC_OK && !r.body_too_large);
-    CHECK(okta_cc_http_response_append_body(&r, "6", 1) == OKTA_CC_ERR_RESPONSE_TOO_LARGE);
+    CHECK(okta_cc_http_response_append_body(&r, "12345", 5, NULL) == OKTA_CC_OK && !r.body_too_large);
+    CHECK(okta_cc_http_response_append_body(&r, "6", 1, NULL) == OKTA_CC_ERR_RESPONSE_TOO_LARGE);
     CHECK(r.body_too_large && r.body_len == 5 && strcmp(r.body, "12345") == 0);
     okta_cc_http_response_free(&r);
     CHECK(r.body == NULL && r.headers == NULL && r.body_len == 0 && r.headers_len == 0);
@@ -806,18 +806,18 @@ static void test_http_response_wipes_and_no_memory(void)
     int i, ok = 1;
     memset(chunk, 't', sizeof chunk);
     okta_cc_http_response_init(&r, &a, 0);
-    for (i = 0; i < 20; i++) ok &= okta_cc_http_response_append_body(&r, chunk, sizeof chunk) == OKTA_CC_OK;
-    for (i = 0; i < 20; i++) ok &= okta_cc_http_response_header_line(&r, "Set-Cookie: sid=secret", 22) == OKTA_CC_OK;
+    for (i = 0; i < 20; i++) ok &= okta_cc_http_response_append_body(&r, chunk, sizeof chunk, NULL) == OKTA_CC_OK;
+    for (i = 0; i < 20; i++) ok &= okta_cc_http_response_header_line(&r, "Set-Cookie: sid=secret", 22, NULL) == OKTA_CC_OK;
     CHECK(ok && r.body_len == 20 * sizeof chunk && r.headers_len == 20 * 23);
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 200 OK", 15) == OKTA_CC_OK);   /* resets */
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 200 OK", 15, NULL) == OKTA_CC_OK);   /* resets */
     okta_cc_http_response_free(&r);
     CHECK(rec_allocs > 2);
     CHECK_EQ_INT(rec_live(), 0);
     CHECK_EQ_INT(rec_unwiped, 0);
     okta_cc_http_response_init(&r, &a, 0);
     rec_budget = 0;
-    CHECK(okta_cc_http_response_append_body(&r, "x", 1) == OKTA_CC_ERR_NO_MEMORY && !r.body_too_large);
-    CHECK(okta_cc_http_response_header_line(&r, "A: b", 4) == OKTA_CC_ERR_NO_MEMORY && !r.body_too_large);
+    CHECK(okta_cc_http_response_append_body(&r, "x", 1, NULL) == OKTA_CC_ERR_NO_MEMORY && !r.body_too_large);
+    CHECK(okta_cc_http_response_header_line(&r, "A: b", 4, NULL) == OKTA_CC_ERR_NO_MEMORY && !r.body_too_large);
     okta_cc_http_response_free(&r);
 }
 

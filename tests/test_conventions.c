@@ -149,8 +149,8 @@ static okta_cc_result token_transport(void *ctx, const okta_cc_http_request *req
     (void)ctx;
     (void)req;
     (void)err;
-    r = okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK\r\n", 17);
-    if (r == OKTA_CC_OK) r = okta_cc_http_response_append_body(resp, body, sizeof body - 1);
+    r = okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK\r\n", 17, NULL);
+    if (r == OKTA_CC_OK) r = okta_cc_http_response_append_body(resp, body, sizeof body - 1, NULL);
     return r;
 }
 
@@ -215,10 +215,11 @@ static void test_next_link(void)
     okta_cc_response resp;
     memset(&resp, 0, sizeof resp);
     okta_cc_http_response_init(&resp.http, NULL, 0);
-    CHECK(okta_cc_http_response_header_line(&resp.http, "HTTP/1.1 200 OK\r\n", 17) == OKTA_CC_OK);
-    CHECK(okta_cc_http_response_header_line(&resp.http,
-                                            "link: <https://dev-1.okta.com/api/v1/users?after=00u9&limit=2>; rel=\"next\"\r\n",
-                                            77) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_header_line(&resp.http, "HTTP/1.1 200 OK\r\n", 17, NULL) == OKTA_CC_OK);
+    {
+        static const char link[] = "link: <https://dev-1.okta.com/api/v1/users?after=00u9&limit=2>; rel=\"next\"\r\n";
+        CHECK(okta_cc_http_response_header_line(&resp.http, link, sizeof link - 1, NULL) == OKTA_CC_OK);
+    }
     check_buffered("okta_cc_response_next_link", call_response_next_link, &resp, 1);
     okta_cc_response_free(&resp);
 }

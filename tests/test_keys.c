@@ -51,7 +51,7 @@ static const char *vec_str(vec *v, const char *path)
     long i = vec_at(v, path);
     char *b = buf[slot++ % 8];
     b[0] = '\0';
-    if (i < 0 || okta_cc_json_get_string(&v->doc, (size_t)i, b, sizeof buf[0], NULL) != OKTA_CC_OK)
+    if (i < 0 || okta_cc_json_get_string(&v->doc, (size_t)i, b, sizeof buf[0], NULL, NULL) != OKTA_CC_OK)
         fprintf(stderr, "  vector string %s missing\n", path);
     return b;
 }
@@ -101,7 +101,7 @@ static const char *sign_b64(const okta_cc_key *key, okta_cc_alg alg, const char 
     size_t n = 0;
     out[0] = '\0';
     if (okta_cc_jws_sign_bytes(key, alg, input, strlen(input), sig, sizeof sig, &n, NULL) == OKTA_CC_OK)
-        okta_cc_b64url_encode(sig, n, out, sizeof out, NULL);
+        okta_cc_b64url_encode(sig, n, out, sizeof out, NULL, NULL);
     return out;
 }
 
@@ -143,7 +143,7 @@ static void test_rfc7515_a2_verify_and_bit_flip(void)
     CHECK(load_key_file(&key, "jose/rfc7515-a2-rsa-pkcs8.pem"));
     if (h_current_failed) { vec_free(&v); return; }
     input = vec_str(&v, "signing_input");
-    okta_cc_b64url_decode(vec_str(&v, "signature_b64u"), strlen(vec_str(&v, "signature_b64u")), sig, sizeof sig, &n);
+    okta_cc_b64url_decode(vec_str(&v, "signature_b64u"), strlen(vec_str(&v, "signature_b64u")), sig, sizeof sig, &n, NULL);
     CHECK(n == 256);
     CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, input, strlen(input), sig, n, NULL) == OKTA_CC_OK);
     sig[100] ^= 0x01;
@@ -167,9 +167,9 @@ static void test_computed_rs256_rs384_rs512_exact(void)
     arr = vec_at(&v, "vectors");
     for (e = okta_cc_json_first(&v.doc, (size_t)arr); e >= 0; e = okta_cc_json_next(&v.doc, (size_t)arr, (size_t)e)) {
         char alg[16], input[4096], want[1024];
-        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "alg"), alg, sizeof alg, NULL);
-        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "signing_input"), input, sizeof input, NULL);
-        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "signature_b64u"), want, sizeof want, NULL);
+        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "alg"), alg, sizeof alg, NULL, NULL);
+        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "signing_input"), input, sizeof input, NULL, NULL);
+        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "signature_b64u"), want, sizeof want, NULL, NULL);
         CHECK(okta_cc_alg_from_name(alg) != OKTA_CC_ALG_DEFAULT);
         CHECK_EQ_STR(sign_b64(&key, okta_cc_alg_from_name(alg), input), want);
         count++;
@@ -193,9 +193,9 @@ static void test_computed_client_assertion_exact(void)
     arr = vec_at(&v, "vectors");
     for (e = okta_cc_json_first(&v.doc, (size_t)arr); e >= 0; e = okta_cc_json_next(&v.doc, (size_t)arr, (size_t)e)) {
         static char header[4096], claims[4096], want[8192], out[8192];
-        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "header_json_exact"), header, sizeof header, NULL);
-        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "claims_json_exact"), claims, sizeof claims, NULL);
-        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "compact"), want, sizeof want, NULL);
+        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "header_json_exact"), header, sizeof header, NULL, NULL);
+        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "claims_json_exact"), claims, sizeof claims, NULL, NULL);
+        okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "compact"), want, sizeof want, NULL, NULL);
         CHECK(okta_cc_jws_compact(&key, OKTA_CC_ALG_DEFAULT, header, strlen(header), claims, strlen(claims),
                                   out, sizeof out, NULL, NULL) == OKTA_CC_OK);
         CHECK_EQ_STR(out, want);
@@ -276,10 +276,10 @@ static void test_rfc7638_thumbprints(void)
     {
         char canon[1600];
         okta_cc_json_writer_init(&w, canon, sizeof canon);
-        okta_cc_json_object_begin(&w);
+        okta_cc_json_write_object_begin(&w);
         okta_cc__jwk_public_members(&w, &key);
-        okta_cc_json_object_end(&w);
-        CHECK(okta_cc_json_writer_finish(&w, NULL) == OKTA_CC_OK);
+        okta_cc_json_write_object_end(&w);
+        CHECK(okta_cc_json_writer_finish(&w, NULL, NULL) == OKTA_CC_OK);
         CHECK_EQ_STR(canon, vec_str(&v, "canonical_json"));
     }
     /* kid, alg and use do not change it */
@@ -334,7 +334,7 @@ static void test_rfc7515_a3_es256(void)
     CHECK(memcmp(jwk.d, sec1.d, 32) == 0 && memcmp(jwk.pub, pkcs8.pub, 65) == 0);
     input = vec_str(&v, "signing_input");
     /* the published signature verifies */
-    okta_cc_b64url_decode(vec_str(&v, "signature_b64u"), 86, sig, sizeof sig, &n);
+    okta_cc_b64url_decode(vec_str(&v, "signature_b64u"), 86, sig, sizeof sig, &n, NULL);
     CHECK(n == 64);
     CHECK(okta_cc_jws_verify_bytes(&jwk, OKTA_CC_ALG_ES256, input, strlen(input), sig, n, NULL) == OKTA_CC_OK);
     sig[5] ^= 0x80;
@@ -397,8 +397,8 @@ static void test_generated_p256_examples_verify(void)
             unsigned char sig[64];
             size_t sn;
             const char *input = vec_str(&v, "es256_signing_input");
-            okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "signature_b64u"), b64, sizeof b64, NULL);
-            CHECK(okta_cc_b64url_decode(b64, strlen(b64), sig, sizeof sig, &sn) == OKTA_CC_OK && sn == 64);
+            okta_cc_json_get_string(&v.doc, (size_t)okta_cc_json_find(&v.doc, (size_t)e, "signature_b64u"), b64, sizeof b64, NULL, NULL);
+            CHECK(okta_cc_b64url_decode(b64, strlen(b64), sig, sizeof sig, &sn, NULL) == OKTA_CC_OK && sn == 64);
             CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_ES256, input, strlen(input), sig, sn, NULL) == OKTA_CC_OK);
             count++;
         }
@@ -618,7 +618,7 @@ static void test_alg_names_and_mismatches(void)
     {
         char header[128];
         size_t hl;
-        CHECK(okta_cc_b64url_decode(out, (size_t)(strchr(out, '.') - out), header, sizeof header - 1, &hl) == OKTA_CC_OK);
+        CHECK(okta_cc_b64url_decode(out, (size_t)(strchr(out, '.') - out), header, sizeof header - 1, &hl, NULL) == OKTA_CC_OK);
         header[hl] = '\0';
         CHECK_EQ_STR(header, "{\"alg\":\"ES256\",\"kid\":\"kid-1\",\"typ\":\"JWT\"}");
         CHECK(strlen(out) == n);
@@ -673,7 +673,7 @@ static void check_generated(okta_cc_key_type type, unsigned bits, okta_cc_rng *r
 static void test_generate_ec_all_curves(void)
 {
     okta_cc_rng rng;
-    CHECK(okta_cc_rng_init(&rng) == OKTA_CC_OK);
+    CHECK(okta_cc_rng_init(&rng, NULL) == OKTA_CC_OK);
     check_generated(OKTA_CC_KEY_EC, 256, &rng);
     check_generated(OKTA_CC_KEY_EC, 384, &rng);
     check_generated(OKTA_CC_KEY_EC, 521, NULL);
@@ -732,7 +732,7 @@ static okta_cc_result out_client_assertion(const okta_cc_key *key, char *out, si
     a.audience = "https://example.okta.com/oauth2/v1/token";
     a.issued_at = 1700000000;
     a.jti = "fixed-jti";   /* the same length every call, so the size needed is exact */
-    return okta_cc_client_assertion(key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, cap, out_len, err);
+    return okta_cc_assertion_sign(key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, cap, out_len, err);
 }
 
 /* NULL out with cap 0 asks for the size: BUFFER_TOO_SMALL, *out_len = the size needed
@@ -966,12 +966,12 @@ static void test_jwk_rsa_oversized_members(void)
     /* n of 4097 bits (the first of two "n" members is the one read) */
     memset(big, 0xff, sizeof big);
     big[0] = 0x01;
-    okta_cc_b64url_encode(big, sizeof big, b64, sizeof b64, NULL);
+    okta_cc_b64url_encode(big, sizeof big, b64, sizeof b64, NULL, NULL);
     sprintf(jwk, "{\"n\":\"%s\",%.*s", b64, (int)(n - 1), t + 1);
     CHECK(okta_cc_key_load(&key, jwk, strlen(jwk), NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
     CHECK(strstr(err.message, "over 4096 bits") != NULL);
     /* e of 9 bytes */
-    okta_cc_b64url_encode(big, 9, b64, sizeof b64, NULL);
+    okta_cc_b64url_encode(big, 9, b64, sizeof b64, NULL, NULL);
     sprintf(jwk, "{\"e\":\"%s\",%.*s", b64, (int)(n - 1), t + 1);
     CHECK(okta_cc_key_load(&key, jwk, strlen(jwk), NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
     CHECK(strstr(err.message, "too large") != NULL);
@@ -985,13 +985,13 @@ static void test_rng(void)
     unsigned char a[32], b[32], zero[32];
     memset(zero, 0, sizeof zero);
     memset(&unseeded, 0, sizeof unseeded);
-    CHECK(okta_cc_rng_init(&rng) == OKTA_CC_OK);
-    CHECK(okta_cc_rng_bytes(&rng, a, sizeof a) == OKTA_CC_OK);
-    CHECK(okta_cc_rng_bytes(&rng, b, sizeof b) == OKTA_CC_OK);
+    CHECK(okta_cc_rng_init(&rng, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_rng_bytes(&rng, a, sizeof a, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_rng_bytes(&rng, b, sizeof b, NULL) == OKTA_CC_OK);
     CHECK(memcmp(a, b, sizeof a) != 0 && memcmp(a, zero, sizeof a) != 0);
-    CHECK(okta_cc_rng_bytes(&unseeded, a, sizeof a) == OKTA_CC_ERR_RANDOM);
+    CHECK(okta_cc_rng_bytes(&unseeded, a, sizeof a, NULL) == OKTA_CC_ERR_RANDOM);
     okta_cc_rng_wipe(&rng);
-    CHECK(okta_cc_rng_bytes(&rng, a, sizeof a) == OKTA_CC_ERR_RANDOM);
+    CHECK(okta_cc_rng_bytes(&rng, a, sizeof a, NULL) == OKTA_CC_ERR_RANDOM);
 }
 
 int main(int argc, char **argv)

@@ -80,7 +80,7 @@ static int jwt_claims(const char *jwt, size_t n, char *out, size_t cap)
     if (!dot1) return 0;
     dot2 = memchr(dot1 + 1, '.', n - (size_t)(dot1 + 1 - jwt));
     if (!dot2) return 0;
-    if (okta_cc_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), out, cap - 1, &len) != OKTA_CC_OK) return 0;
+    if (okta_cc_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), out, cap - 1, &len, NULL) != OKTA_CC_OK) return 0;
     out[len] = '\0';
     return 1;
 }
@@ -91,7 +91,7 @@ static int64_t claim_int(const char *claims, const char *key)
     okta_cc_json_doc doc;
     int64_t v = -1;
     if (okta_cc_json_parse(claims, strlen(claims), tok, 32, NULL, &doc, NULL) == OKTA_CC_OK)
-        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, key), &v);
+        okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, key), &v, NULL);
     return v;
 }
 
@@ -101,7 +101,7 @@ static void claim_str(const char *claims, const char *key, char *out, size_t cap
     okta_cc_json_doc doc;
     out[0] = '\0';
     if (okta_cc_json_parse(claims, strlen(claims), tok, 32, NULL, &doc, NULL) == OKTA_CC_OK)
-        okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, key), out, cap, NULL);
+        okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, key), out, cap, NULL, NULL);
 }
 
 /* An injected clock the tests move by hand. */
@@ -142,20 +142,20 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         if (err) { err->code = s->fail; snprintf(err->message, sizeof err->message, "scripted failure"); }
         return s->fail;
     }
-    okta_cc_http_response_header_line(resp, "HTTP/1.1 100 Continue\r\n", 23);
-    okta_cc_http_response_header_line(resp, "X-Stale: yes\r\n", 14);
+    okta_cc_http_response_header_line(resp, "HTTP/1.1 100 Continue\r\n", 23, NULL);
+    okta_cc_http_response_header_line(resp, "X-Stale: yes\r\n", 14, NULL);
     {
         char status[32];
         snprintf(status, sizeof status, "HTTP/1.1 %ld X\r\n", s->status);
-        okta_cc_http_response_header_line(resp, status, strlen(status));
+        okta_cc_http_response_header_line(resp, status, strlen(status), NULL);
     }
     for (h = s->headers; h && *h;) {
         size_t n = strcspn(h, "\n");
-        okta_cc_http_response_header_line(resp, h, n);
+        okta_cc_http_response_header_line(resp, h, n, NULL);
         h += n + (h[n] == '\n');
     }
     if (s->body) {
-        okta_cc_result r = okta_cc_http_response_append_body(resp, s->body, strlen(s->body));
+        okta_cc_result r = okta_cc_http_response_append_body(resp, s->body, strlen(s->body), NULL);
         if (r != OKTA_CC_OK) {
             if (err) err->code = r;
             return r;
@@ -212,7 +212,7 @@ static void test_assertion_matches_computed_vector(void)
     CHECK(okta_cc_key_load_file(&key, path, NULL, NULL) == OKTA_CC_OK);
     if (!h_current_failed) {
         long v = okta_cc_json_first(&doc, (size_t)okta_cc_json_find(&doc, 0, "vectors"));
-        okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, (size_t)v, "compact"), want, sizeof want, NULL);
+        okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, (size_t)v, "compact"), want, sizeof want, NULL, NULL);
         memset(&a, 0, sizeof a);
         a.client_id = "s6BhdRkqt3";
         a.audience = "https://server.example.com/token";
@@ -220,7 +220,7 @@ static void test_assertion_matches_computed_vector(void)
         a.ttl = 300;
         a.jti = "ca-0001-8f3c2b1a";
         a.kid = "";
-        CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, sizeof out, &len, NULL) == OKTA_CC_OK);
+        CHECK(okta_cc_assertion_sign(&key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, sizeof out, &len, NULL) == OKTA_CC_OK);
         CHECK_EQ_STR(out, want);
     }
     okta_cc_key_wipe(&key);
@@ -243,7 +243,7 @@ static void test_assertions_unique_jti_10000(void)
     int i, dups = 0;
     snprintf(path, sizeof path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
     CHECK(okta_cc_key_load_file(&key, path, "ec-vector", NULL) == OKTA_CC_OK);
-    CHECK(okta_cc_rng_init(&rng) == OKTA_CC_OK);
+    CHECK(okta_cc_rng_init(&rng, NULL) == OKTA_CC_OK);
     memset(&a, 0, sizeof a);
     a.client_id = "0oa_vector";
     a.audience = "https://dev-123.okta.com/oauth2/v1/token";
@@ -251,7 +251,7 @@ static void test_assertions_unique_jti_10000(void)
     a.ttl = 120;
     for (i = 0; i < N && !h_current_failed; i++) {
         size_t len;
-        CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, &len, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_assertion_sign(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, &len, &err) == OKTA_CC_OK);
         CHECK(jwt_claims(out, len, claims, sizeof claims));
         jtis[i] = (char *)malloc(64);
         claim_str(claims, "jti", jtis[i], 64);
@@ -267,12 +267,12 @@ static void test_assertions_unique_jti_10000(void)
     for (i = 0; i < N; i++) free(jtis[i]);
     free(jtis);
     a.ttl = 3601;
-    CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_assertion_sign(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(strstr(err.message, "3600") != NULL);
     a.ttl = 0;
-    CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, sizeof out, NULL, &err) == OKTA_CC_ERR_RANDOM);
+    CHECK(okta_cc_assertion_sign(&key, OKTA_CC_ALG_DEFAULT, &a, NULL, out, sizeof out, NULL, &err) == OKTA_CC_ERR_RANDOM);
     a.audience = NULL;
-    CHECK(okta_cc_client_assertion(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_assertion_sign(&key, OKTA_CC_ALG_DEFAULT, &a, &rng, out, sizeof out, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     okta_cc_key_wipe(&key);
     okta_cc_rng_wipe(&rng);
 }
@@ -390,7 +390,7 @@ static void expect_normalised(const char *org, const char *want_origin)
     if (!c) return;
     snprintf(want, sizeof want, "%s/oauth2/v1/token", want_origin);
     CHECK_EQ_STR(okta_cc_client_token_url(c), want);
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_STR(s.last_url, want);
     a = form_value(s.last_body, "client_assertion", &n);
     CHECK(a && jwt_claims(a, n, claims, sizeof claims));
@@ -470,9 +470,9 @@ static void test_config_validation(void)
             cfg.scopes = no_scopes[k];
             c = new_client(&cfg, OKTA_CC_OK, &err);
             if (!c) continue;
-            CHECK(okta_cc_client_make_assertion(c, buf, sizeof buf, &len, &err) == OKTA_CC_OK && len > 0);
+            CHECK(okta_cc_client_sign_assertion(c, buf, sizeof buf, &len, &err) == OKTA_CC_OK && len > 0);
             s.calls = 0;
-            CHECK(okta_cc_get_token(c, buf, sizeof buf, &len, NULL, &err) == OKTA_CC_ERR_CONFIG);
+            CHECK(okta_cc_client_get_token(c, buf, sizeof buf, &len, NULL, &err) == OKTA_CC_ERR_CONFIG);
             CHECK(strstr(err.message, "OKTA_CLIENT_SCOPES") != NULL && strstr(err.message, "no scopes") != NULL);
             CHECK(s.calls == 0);                                /* nothing was sent */
             okta_cc_client_free(c);
@@ -557,7 +557,7 @@ static void test_config_values_with_ctl_refused(void)
         CHECK(c == NULL);
         CHECK(strchr(err.message, '\r') == NULL && strchr(err.message, '\n') == NULL);
         CHECK(strstr(err.message, "Injected") == NULL);
-        if (c) okta_cc_get_token(c, NULL, 0, NULL, NULL, &err);
+        if (c) okta_cc_client_get_token(c, NULL, 0, NULL, NULL, &err);
         CHECK_EQ_INT(s.calls, 0);
         okta_cc_client_free(c);
     }
@@ -672,11 +672,11 @@ static void client_path_with_counting_alloc(const char *private_key, int use_cur
     if (c && !use_curl) {
         s.status = 401;
         s.body = oauth_body;
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
         CHECK(strlen(err.oauth_error_description) == sizeof err.oauth_error_description - 1);
         s.status = 200;
         s.body = ok_body;
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
         s.status = 403;
         s.body = okta_body;
         CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
@@ -779,7 +779,7 @@ static void test_token_request_shape(void)
     cfg.scopes = "okta.users.read, okta.apps.read";
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    CHECK(okta_cc_get_token(c, token, sizeof token, &n, &info, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, &n, &info, &err) == OKTA_CC_OK);
     CHECK_EQ_STR(token, "tok-abc.def");
     CHECK(n == 11);
     CHECK_EQ_STR(info.token_type, "Bearer");
@@ -806,7 +806,7 @@ static void test_token_request_shape(void)
     {
         char header[256];
         size_t hl;
-        okta_cc_b64url_decode(a, strcspn(a, "."), header, sizeof header - 1, &hl);
+        okta_cc_b64url_decode(a, strcspn(a, "."), header, sizeof header - 1, &hl, NULL);
         header[hl] = '\0';
         CHECK_EQ_STR(header, "{\"alg\":\"RS256\",\"kid\":\"kid-unit\",\"typ\":\"JWT\"}");
     }
@@ -831,7 +831,7 @@ static void test_client_secret_methods(void)
     cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     /* base64("0oa%20id:p%40ss%3Aw%2Brd"): RFC 6749 2.3.1 form encoding, space as %20 */
     CHECK_EQ_STR(s.last_headers[2], "Authorization: Basic MG9hJTIwaWQ6cCU0MHNzJTNBdyUyQnJk");
     CHECK(strstr(s.last_body, "client_assertion") == NULL && strstr(s.last_body, "client_secret") == NULL);
@@ -839,7 +839,7 @@ static void test_client_secret_methods(void)
     cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_POST;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK(strstr(s.last_body, "&client_id=0oa+id&client_secret=p%40ss%3Aw%2Brd") != NULL);
     CHECK(s.last_header_count == 2);
     okta_cc_client_free(c);
@@ -877,7 +877,7 @@ static void test_token_response_validation(void)
         scripted_config(&cfg, &s, &clk);
         c = new_client(&cfg, OKTA_CC_OK, &err);
         if (!c) continue;
-        if (okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) != OKTA_CC_ERR_BAD_RESPONSE) {
+        if (okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) != OKTA_CC_ERR_BAD_RESPONSE) {
             fprintf(stderr, "  accepted token response: %s\n", bad[i]);
             h_current_failed = 1;
         }
@@ -903,7 +903,7 @@ static void test_error_bodies(void)
     s.status = 401;
     s.headers = "X-Okta-Request-Id: req-123\n";
     s.body = "{\"error\":\"invalid_client\",\"error_description\":\"The client_assertion token is expired.\"}";
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
     CHECK(err.http_status == 401);
     CHECK_EQ_STR(err.oauth_error, "invalid_client");
     CHECK_EQ_STR(err.oauth_error_description, "The client_assertion token is expired.");
@@ -912,17 +912,17 @@ static void test_error_bodies(void)
     s.status = 403;
     s.body = "{\"errorCode\":\"E0000006\",\"errorSummary\":\"You do not have permission\",\"errorLink\":\"E0000006\","
              "\"errorId\":\"oaeXYZ\",\"errorCauses\":[{\"errorSummary\":\"cause one\"},{\"errorSummary\":\"cause two\"}]}";
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
     CHECK_EQ_STR(err.okta_error_code, "E0000006");
     CHECK_EQ_STR(err.okta_error_summary, "You do not have permission; cause one; cause two");
     CHECK_EQ_STR(err.okta_error_id, "oaeXYZ");
     s.status = 502;
     s.headers = NULL;
     s.body = "<html>bad gateway</html>";
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
     CHECK(err.http_status == 502 && strstr(err.message, "502"));
     s.fail = OKTA_CC_ERR_NETWORK;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_NETWORK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_NETWORK);
     okta_cc_client_free(c);
 }
 
@@ -963,23 +963,23 @@ static void test_config_defaults(void)
     cfg.max_response_bytes = 0;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     a = form_value(s.last_body, "client_assertion", &n);
     CHECK(a && jwt_claims(a, n, claims, sizeof claims));
     CHECK_EQ_INT(claim_int(claims, "exp") - claim_int(claims, "iat"), 300);
     clk.now += 3600 - 60 - 1;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 1);
     clk.now += 1;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 2);
     big = (char *)malloc(((size_t)1 << 20) + 2);
     if (big) {
         memset(big, 'x', ((size_t)1 << 20) + 1);
         big[((size_t)1 << 20) + 1] = '\0';
         s.body = big;
-        okta_cc_invalidate_token(c);
-        CHECK_EQ_INT(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_RESPONSE_TOO_LARGE);
+        okta_cc_client_invalidate_token(c);
+        CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_RESPONSE_TOO_LARGE);
         s.body = ok_body;
         free(big);
     }
@@ -1022,20 +1022,20 @@ static void test_http_errors_share_one_shape(void)
     if (!c) return;
     s.status = 401;
     s.body = "{\"error\":\"invalid_client\",\"error_description\":\"The client_assertion token is expired.\"}";
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
     CHECK_EQ_STR(err.message, "POST https://dev-123.okta.com/oauth2/v1/token: HTTP 401 invalid_client: "
                               "The client_assertion token is expired.");
     s.status = 403;
     s.body = "{\"errorCode\":\"E0000006\",\"errorSummary\":\"You do not have permission\"}";
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
     CHECK_EQ_STR(err.message, "POST https://dev-123.okta.com/oauth2/v1/token: HTTP 403 E0000006: You do not have permission");
     s.status = 502;
     s.body = "<html>bad gateway</html>";
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
     CHECK_EQ_STR(err.message, "POST https://dev-123.okta.com/oauth2/v1/token: HTTP 502");
     s.status = 200;                             /* a token, then the API answers */
     s.body = ok_body;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     s.status = 403;
     s.body = "{\"errorCode\":\"E0000006\",\"errorSummary\":\"You do not have permission\"}";
     CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1&sessionToken=SECRET", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
@@ -1065,30 +1065,30 @@ static void test_cache_and_expiry_with_injected_clock(void)
     scripted_config(&cfg, &s, &clk);
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 1);
     clk.now += 3600 - 60 - 1;                     /* one second before expiry - skew */
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 1);
     clk.now += 1;                                 /* skew reached */
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 2);
     CHECK_EQ_INT(okta_cc_client_token_fetches(c), 2);
-    okta_cc_invalidate_token(c);
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token(c);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 3);
-    CHECK(okta_cc_get_token(c, token, 5, &need, NULL, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    CHECK(okta_cc_client_get_token(c, token, 5, &need, NULL, &err) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(need, 12);
     CHECK_EQ_INT(s.calls, 3);
     /* a failed fetch keeps no token and the next call tries again */
-    okta_cc_invalidate_token(c);
+    okta_cc_client_invalidate_token(c);
     s.status = 500;
     s.body = "{}";
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_HTTP);
     s.status = 200;
     s.body = ok_body;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 5);
     okta_cc_client_free(c);
     /* a configured skew */
@@ -1097,9 +1097,9 @@ static void test_cache_and_expiry_with_injected_clock(void)
     cfg.token_skew = 600;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err);
+    okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err);
     clk.now += 3000;
-    okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err);
+    okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err);
     CHECK_EQ_INT(s.calls, 2);
     okta_cc_client_free(c);
 }
@@ -1119,26 +1119,26 @@ static void test_invalidate_token_generation(void)
     scripted_config(&cfg, &s, &clk);
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    okta_cc_invalidate_token_generation(c, 0);               /* nothing cached: harmless */
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token_generation(c, 0);               /* nothing cached: harmless */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(info.generation, 1);
-    okta_cc_invalidate_token_generation(c, 2);               /* not the cached one: kept */
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token_generation(c, 2);               /* not the cached one: kept */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 1);
     CHECK_EQ_INT(info.generation, 1);
-    okta_cc_invalidate_token_generation(c, 1);               /* the cached one: dropped */
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token_generation(c, 1);               /* the cached one: dropped */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 2);
     CHECK_EQ_INT(info.generation, 2);
-    okta_cc_invalidate_token_generation(c, 1);               /* a late 401 for token 1: kept */
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token_generation(c, 1);               /* a late 401 for token 1: kept */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 2);
-    /* expiry and okta_cc_invalidate_token also lead to a new generation */
+    /* expiry and okta_cc_client_invalidate_token also lead to a new generation */
     clk.now += 3600;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(info.generation, 3);
-    okta_cc_invalidate_token(c);
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token(c);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(info.generation, 4);
     CHECK_EQ_INT(s.calls, 4);
     okta_cc_client_free(c);
@@ -1160,22 +1160,22 @@ static void test_clock_offset_from_date_header(void)
     scripted_config(&cfg, &s, &clk);
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK(okta_cc_client_clock_offset(c) == 3630);
-    okta_cc_invalidate_token(c);
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token(c);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     a = form_value(s.last_body, "client_assertion", &n);
     CHECK(a && jwt_claims(a, n, claims, sizeof claims));
     CHECK(claim_int(claims, "iat") == 1764331200 + 3630);
     CHECK(claim_int(claims, "exp") == 1764331200 + 3630 + 300);
     /* the cache itself runs on the local clock: expires_at = local now + expires_in */
     s.headers = "Date: Fri, 28 Nov 2025 12:00:03 GMT\n";      /* within 5 s: no correction */
-    okta_cc_invalidate_token(c);
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token(c);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK(okta_cc_client_clock_offset(c) == 0);
     s.headers = "Date: yesterday\n";                         /* unparseable: ignored */
-    okta_cc_invalidate_token(c);
-    CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    okta_cc_client_invalidate_token(c);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK(okta_cc_client_clock_offset(c) == 0);
     okta_cc_client_free(c);
 }
@@ -1258,12 +1258,12 @@ static void test_clock_offset_ignores_malformed_dates(void)
         scripted_config(&cfg, &s, &clk);
         c = new_client(&cfg, OKTA_CC_OK, &err);
         if (!c) return;
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
         CHECK_EQ_INT(okta_cc_client_clock_offset(c), 3630);
         snprintf(hdr, sizeof hdr, "Date: %s\n", date);
         s.headers = hdr;
-        okta_cc_invalidate_token(c);
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        okta_cc_client_invalidate_token(c);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
         if (okta_cc_client_clock_offset(c) != 3630)
             fprintf(stderr, "  learnt %lld from \"%s\"\n", (long long)okta_cc_client_clock_offset(c), date);
         CHECK_EQ_INT(okta_cc_client_clock_offset(c), 3630);
@@ -1298,10 +1298,10 @@ static void test_clock_offset_bounds_and_1970_device(void)
         scripted_config(&cfg, &s, &clk);
         c = new_client(&cfg, OKTA_CC_OK, &err);
         if (!c) return;
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
         CHECK_EQ_INT(okta_cc_client_clock_offset(c), cases[i].offset);
-        okta_cc_invalidate_token(c);
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        okta_cc_client_invalidate_token(c);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
         a = form_value(s.last_body, "client_assertion", &n);
         CHECK(a && jwt_claims(a, n, claims, sizeof claims));
         CHECK_EQ_INT(claim_int(claims, "iat"), cases[i].local + cases[i].offset);
@@ -1315,26 +1315,26 @@ static void test_response_headers(void)
     size_t n;
     const char *v;
     okta_cc_http_response_init(&r, NULL, 10);
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 302 Found\r\n", 20) == OKTA_CC_OK);
-    CHECK(okta_cc_http_response_header_line(&r, "Location: x\r\n", 13) == OKTA_CC_OK);
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200\r\n", 12) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 302 Found\r\n", 20, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_header_line(&r, "Location: x\r\n", 13, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200\r\n", 12, NULL) == OKTA_CC_OK);
     CHECK(r.status == 200);
     CHECK(okta_cc_http_response_header(&r, "Location", 0, &n) == NULL);   /* reset on status line */
-    okta_cc_http_response_header_line(&r, "link: <a>; rel=\"self\"\r\n", 23);
-    okta_cc_http_response_header_line(&r, "Link:   <b>; rel=\"next\"  \r\n", 27);
-    okta_cc_http_response_header_line(&r, "X-Linked: no\r\n", 14);
-    okta_cc_http_response_header_line(&r, "\r\n", 2);
+    okta_cc_http_response_header_line(&r, "link: <a>; rel=\"self\"\r\n", 23, NULL);
+    okta_cc_http_response_header_line(&r, "Link:   <b>; rel=\"next\"  \r\n", 27, NULL);
+    okta_cc_http_response_header_line(&r, "X-Linked: no\r\n", 14, NULL);
+    okta_cc_http_response_header_line(&r, "\r\n", 2, NULL);
     v = okta_cc_http_response_header(&r, "LINK", 1, &n);
     CHECK(v && n == 15 && strncmp(v, "<b>; rel=\"next\"", n) == 0);
     CHECK(okta_cc_http_response_header(&r, "link", 2, &n) == NULL);
     /* an absurd status line is refused, not read as 999 (and no overflow) */
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 99999999999999999999999999 X", 37) ==
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 99999999999999999999999999 X", 37, NULL) ==
           OKTA_CC_ERR_BAD_RESPONSE);
     CHECK(r.status == 0 && r.headers_len == 0);
-    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200", 10) == OKTA_CC_OK);
-    okta_cc_http_response_header_line(&r, "Link: <b>; rel=\"next\"", 22);
-    CHECK(okta_cc_http_response_append_body(&r, "0123456789", 10) == OKTA_CC_OK);
-    CHECK(okta_cc_http_response_append_body(&r, "x", 1) == OKTA_CC_ERR_RESPONSE_TOO_LARGE &&
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/2 200", 10, NULL) == OKTA_CC_OK);
+    okta_cc_http_response_header_line(&r, "Link: <b>; rel=\"next\"", 22, NULL);
+    CHECK(okta_cc_http_response_append_body(&r, "0123456789", 10, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_append_body(&r, "x", 1, NULL) == OKTA_CC_ERR_RESPONSE_TOO_LARGE &&
           r.body_too_large);
     CHECK(r.body_len == 10 && r.body[10] == '\0');
     okta_cc_http_response_free(&r);
@@ -1363,7 +1363,7 @@ static void *sf_thread(void *arg)
         long n = __sync_add_and_fetch(&x->calls, 1);
         okta_cc_error err;
         if (n == quarter || n == 2 * quarter || n == 3 * quarter) __sync_add_and_fetch(&x->clk->now, x->step);
-        if (okta_cc_get_token(x->client, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
+        if (okta_cc_client_get_token(x->client, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
             pthread_mutex_lock(&x->lock);
             x->failures++;
             pthread_mutex_unlock(&x->lock);
@@ -1537,7 +1537,7 @@ static void live_tokens_for_every_key_form(const char *base)
         long issued = stat_value(base, "tokens_issued"), requests;
         okta_cc_client *c = live_client(&l, base, keys[i].client, keys[i].file, keys[i].kid, OKTA_CC_OK, &err);
         if (!c) continue;
-        if (okta_cc_get_token(c, token, sizeof token, NULL, &info, &err) != OKTA_CC_OK)
+        if (okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) != OKTA_CC_OK)
             fprintf(stderr, "  %s: %s\n", keys[i].client, err.message);
         CHECK(err.code == OKTA_CC_OK);
         CHECK_EQ_STR(info.token_type, "Bearer");
@@ -1552,7 +1552,7 @@ static void live_tokens_for_every_key_form(const char *base)
         }
         /* within the lifetime: no request at all */
         requests = stat_value(base, "token_requests");
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
         CHECK(stat_value(base, "token_requests") == requests);
         live_free(&l, c);
     }
@@ -1576,13 +1576,13 @@ static void live_expiry_refetch_with_injected_clock(const char *base)
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
     if (c) {
         okta_cc_token_info info;
-        CHECK(okta_cc_get_token(c, t1, sizeof t1, NULL, &info, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, t1, sizeof t1, NULL, &info, &err) == OKTA_CC_OK);
         CHECK(info.expires_in == TEST_TTL);
         clk.now += TEST_TTL - 1;       /* still valid */
-        CHECK(okta_cc_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
         CHECK_EQ_STR(t1, t2);
         clk.now += 1;                  /* the server's (short) lifetime is over */
-        CHECK(okta_cc_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
         CHECK(strcmp(t1, t2) != 0);
         CHECK(stat_value(base, "tokens_issued") == issued + 2);
     }
@@ -1620,7 +1620,7 @@ static void expect_token_error(okta_cc_client *c, okta_cc_result r, const char *
     char token[4096] = "";
     okta_cc_result got;
     if (!c) { h_current_failed = 1; return; }
-    got = okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err);
+    got = okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err);
     if (got != r) fprintf(stderr, "  expected %s, got %s: %s\n", okta_cc_result_str(r), okta_cc_result_str(got), err.message);
     CHECK(got == r);
     CHECK(token[0] == '\0');
@@ -1680,7 +1680,7 @@ static void live_token_endpoint_errors(const char *base)
     if (c) {
         char token[4096];
         CHECK(okta_cc_client_clock_offset(c) >= 7195 && okta_cc_client_clock_offset(c) <= 7205);
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     }
     live_free(&l, c);
     /* replayed jti: a random source that always says the same */
@@ -1690,9 +1690,9 @@ static void live_token_endpoint_errors(const char *base)
     l.lt.verify_key = "-+replay";      /* the verifier expects this jti to repeat */
     if (c) {
         char token[4096];
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK ||
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK ||
               strstr(err.oauth_error_description, "already been used") != NULL);
-        okta_cc_invalidate_token(c);
+        okta_cc_client_invalidate_token(c);
     }
     expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "already been used");
     live_free(&l, c);
@@ -1757,7 +1757,7 @@ static void live_transport_failures(const char *base)
     /* and then it works again on the same client */
     {
         char token[4096];
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     }
     live_free(&l, c);
 }
@@ -1791,7 +1791,7 @@ static void live_tls_verification(void)
     ca_pem = h_read_file(env("OKTA_CC_TEST_CA"), &len);
     l.cfg.ca_pem = ca_pem;
     c = new_client(&l.cfg, OKTA_CC_OK, &err);
-    if (c) CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    if (c) CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     okta_cc_client_free(c);
     free(ca_pem);
 }
@@ -1808,7 +1808,7 @@ static void live_custom_server_and_secrets(const char *base)
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
     if (c) {
         CHECK(strstr(okta_cc_client_token_url(c), "/oauth2/default/v1/token") != NULL);
-        CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     }
     live_free(&l, c);
     /* client secrets, basic and post */
@@ -1818,7 +1818,7 @@ static void live_custom_server_and_secrets(const char *base)
     l.cfg.client_secret = "s3cret value+/=&";
     l.cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    if (c && okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
+    if (c && okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
         fprintf(stderr, "  basic: %s\n", err.message);
         h_current_failed = 1;
     }
@@ -1826,7 +1826,7 @@ static void live_custom_server_and_secrets(const char *base)
     l.cfg.client_secret = "an0ther s3cret";
     l.cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_POST;
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    if (c) CHECK(okta_cc_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    if (c) CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     l.cfg.client_secret = "wrong";
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
     expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "secret");

@@ -323,8 +323,8 @@ static int check_kid(const char *cmd, const char *kid)
     if (strlen(kid) >= OKTA_CC_KID_MAX)
         return usage_error(cmd, "--kid is longer than %d bytes", OKTA_CC_KID_MAX - 1);
     okta_cc_json_writer_init(&w, buf, sizeof buf);
-    okta_cc_json_string(&w, kid);
-    if (okta_cc_json_writer_finish(&w, NULL) != OKTA_CC_OK) return usage_error(cmd, "--kid is not valid UTF-8");
+    okta_cc_json_write_string(&w, kid);
+    if (okta_cc_json_writer_finish(&w, NULL, NULL) != OKTA_CC_OK) return usage_error(cmd, "--kid is not valid UTF-8");
     return CLI_OK;
 }
 
@@ -882,7 +882,7 @@ static int cmd_assertion(const cli_options *o)
     r = open_client("assertion", o, 0, &key, &client);
     okta_cc_key_wipe(&key);    /* the client holds its own copy */
     if (r != CLI_OK) return r;
-    if (okta_cc_client_make_assertion(client, assertion, sizeof assertion, NULL, &err) == OKTA_CC_OK)
+    if (okta_cc_client_sign_assertion(client, assertion, sizeof assertion, NULL, &err) == OKTA_CC_OK)
         r = print_line(assertion);
     else
         r = fail("assertion", err.message);
@@ -899,17 +899,17 @@ static int print_token_json(const char *token, const okta_cc_token_info *info)
     okta_cc_result res;
     int r;
     okta_cc_json_writer_init_growable(&w, NULL);
-    okta_cc_json_object_begin(&w);
-    okta_cc_json_key(&w, "token_type");
-    okta_cc_json_string(&w, info->token_type);
-    okta_cc_json_key(&w, "expires_in");
-    okta_cc_json_int64(&w, info->expires_in);
-    okta_cc_json_key(&w, "access_token");
-    okta_cc_json_string(&w, token);
-    okta_cc_json_key(&w, "scope");
-    okta_cc_json_string(&w, info->scope);
-    okta_cc_json_object_end(&w);
-    res = okta_cc_json_writer_finish(&w, NULL);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "token_type");
+    okta_cc_json_write_string(&w, info->token_type);
+    okta_cc_json_write_key(&w, "expires_in");
+    okta_cc_json_write_int64(&w, info->expires_in);
+    okta_cc_json_write_key(&w, "access_token");
+    okta_cc_json_write_string(&w, token);
+    okta_cc_json_write_key(&w, "scope");
+    okta_cc_json_write_string(&w, info->scope);
+    okta_cc_json_write_object_end(&w);
+    res = okta_cc_json_writer_finish(&w, NULL, NULL);
     r = res == OKTA_CC_OK ? print_line(w.buf) : fail("token", okta_cc_result_str(res));
     okta_cc_json_writer_free(&w);
     return r;
@@ -926,7 +926,7 @@ static int fetch_token(okta_cc_client *client, char **token, size_t *cap, okta_c
     for (;;) {
         *token = (char *)malloc(*cap);
         if (!*token) return fail("token", strerror(ENOMEM));
-        res = okta_cc_get_token(client, *token, *cap, &need, info, &err);
+        res = okta_cc_client_get_token(client, *token, *cap, &need, info, &err);
         if (res == OKTA_CC_OK) return CLI_OK;
         okta_cc_wipe(*token, *cap);
         free(*token);

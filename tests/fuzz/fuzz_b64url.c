@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     okta_cc_result r;
 
     /* size query: nothing written, the bound reported */
-    r = okta_cc_b64url_decode(in, size, NULL, 0, &need);
+    r = okta_cc_b64url_decode(in, size, NULL, 0, &need, NULL);
     /* exactly-sized buffers so that ASan sees any write past the end */
     dec = (unsigned char *)malloc(max ? max : 1);
     CHECK(dec != NULL);
@@ -39,10 +39,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         /* one byte short must fail and write nothing */
         if (max) {
             memset(dec, 0xa5, max);
-            CHECK(okta_cc_b64url_decode(in, size, dec, max - 1, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+            CHECK(okta_cc_b64url_decode(in, size, dec, max - 1, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
             CHECK(dec[0] == 0xa5);
         }
-        r = okta_cc_b64url_decode(in, size, dec, max, &len);
+        r = okta_cc_b64url_decode(in, size, dec, max, &len, NULL);
         CHECK(r == OKTA_CC_OK);
         CHECK(len == max);
         /* canonical: re-encoding gives exactly the input */
@@ -50,11 +50,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         CHECK(elen == size);
         enc = (char *)malloc(elen + 1);
         CHECK(enc != NULL);
-        CHECK(okta_cc_b64url_encode(dec, len, enc, elen + 1, &need) == OKTA_CC_OK && need == elen);
+        CHECK(okta_cc_b64url_encode(dec, len, enc, elen + 1, &need, NULL) == OKTA_CC_OK && need == elen);
         CHECK(memcmp(enc, in, size) == 0 && enc[elen] == '\0');
         free(enc);
     } else {
-        CHECK(okta_cc_b64url_decode(in, size, dec, max, &len) == OKTA_CC_ERR_BASE64);
+        CHECK(okta_cc_b64url_decode(in, size, dec, max, &len, NULL) == OKTA_CC_ERR_BASE64);
     }
     free(dec);
 
@@ -64,14 +64,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     enc = (char *)malloc(elen + 1);
     CHECK(enc != NULL);
     need = 0;
-    if (elen) CHECK(okta_cc_b64url_encode(data, size, enc, elen, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL &&
+    if (elen) CHECK(okta_cc_b64url_encode(data, size, enc, elen, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL &&
                     need == elen + 1);
-    CHECK(okta_cc_b64url_encode(data, size, enc, elen + 1, &len) == OKTA_CC_OK && len == elen);
+    CHECK(okta_cc_b64url_encode(data, size, enc, elen + 1, &len, NULL) == OKTA_CC_OK && len == elen);
     CHECK(strlen(enc) == elen);
     CHECK(okta_cc_b64url_decoded_max(elen) == size);
     dec = (unsigned char *)malloc(size ? size : 1);
     CHECK(dec != NULL);
-    CHECK(okta_cc_b64url_decode(enc, elen, dec, size, &len) == OKTA_CC_OK && len == size);
+    CHECK(okta_cc_b64url_decode(enc, elen, dec, size, &len, NULL) == OKTA_CC_OK && len == size);
     CHECK(memcmp(dec, data, size) == 0);
     free(dec);
     free(enc);

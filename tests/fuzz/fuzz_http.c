@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         char *line = (char *)malloc(len ? len : 1);                    /* exact: no NUL */
         CHECK(line != NULL);
         memcpy(line, in + pos, len);
-        r = okta_cc_http_response_header_line(&resp.http, line, len);
+        r = okta_cc_http_response_header_line(&resp.http, line, len, NULL);
         CHECK(r == OKTA_CC_OK || r == OKTA_CC_ERR_BAD_RESPONSE || r == OKTA_CC_ERR_RESPONSE_TOO_LARGE);
         CHECK(r != OKTA_CC_ERR_RESPONSE_TOO_LARGE || resp.http.body_too_large);
         if (r == OKTA_CC_ERR_BAD_RESPONSE) CHECK(resp.http.status == 0 && resp.http.headers_len == 0);
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
 
     /* the whole input as the body: max_body is 256, so large inputs hit the cap */
-    r = okta_cc_http_response_append_body(&resp.http, data, size);
+    r = okta_cc_http_response_append_body(&resp.http, data, size, NULL);
     if (r == OKTA_CC_OK) {
         CHECK(resp.http.body_len == size && resp.http.body[size] == '\0');
         CHECK(size == 0 || memcmp(resp.http.body, data, size) == 0);

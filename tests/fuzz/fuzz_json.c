@@ -27,8 +27,8 @@ static void round_trip(const char *s, size_t n)
     char *back;
 
     okta_cc_json_writer_init_growable(&w, NULL);
-    okta_cc_json_string_n(&w, s, n);
-    r = okta_cc_json_writer_finish(&w, &len);
+    okta_cc_json_write_string_n(&w, s, n);
+    r = okta_cc_json_writer_finish(&w, &len, NULL);
     CHECK(r == OKTA_CC_OK);                  /* the parser only yields valid UTF-8 */
     CHECK(w.buf != NULL && len >= 2);
     r = okta_cc_json_parse(w.buf, len, tok, 2, NULL, &doc, NULL);
@@ -36,7 +36,7 @@ static void round_trip(const char *s, size_t n)
     CHECK(doc.count == 1 && tok[0].type == OKTA_CC_JSON_STRING);
     back = (char *)malloc(n + 1);
     CHECK(back != NULL);
-    r = okta_cc_json_get_string(&doc, 0, back, n + 1, &out_len);
+    r = okta_cc_json_get_string(&doc, 0, back, n + 1, &out_len, NULL);
     CHECK(r == OKTA_CC_OK);
     CHECK(out_len == n && memcmp(back, s, n) == 0);
     free(back);
@@ -48,12 +48,12 @@ static void round_trip(const char *s, size_t n)
         size_t need = 0;
         CHECK(fixed != NULL);
         okta_cc_json_writer_init(&fw, fixed, len + 1);
-        okta_cc_json_string_n(&fw, s, n);
-        CHECK(okta_cc_json_writer_finish(&fw, &need) == OKTA_CC_OK && need == len);
+        okta_cc_json_write_string_n(&fw, s, n);
+        CHECK(okta_cc_json_writer_finish(&fw, &need, NULL) == OKTA_CC_OK && need == len);
         CHECK(memcmp(fixed, w.buf, len + 1) == 0);
         okta_cc_json_writer_init(&fw, fixed, len);
-        okta_cc_json_string_n(&fw, s, n);
-        CHECK(okta_cc_json_writer_finish(&fw, &need) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+        okta_cc_json_write_string_n(&fw, s, n);
+        CHECK(okta_cc_json_writer_finish(&fw, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
         CHECK(need == len + 1);
         free(fixed);
     }
@@ -75,7 +75,7 @@ static void check_number(const okta_cc_json_doc *doc, size_t i)
 {
     const okta_cc_json_token *t = &doc->tokens[i];
     int64_t v = 0;
-    okta_cc_result r = okta_cc_json_get_int64(doc, i, &v);
+    okta_cc_result r = okta_cc_json_get_int64(doc, i, &v, NULL);
     size_t n = t->end - t->start;
     char buf[64];
     if (!plain_integer(doc->json + t->start, n)) {
@@ -112,8 +112,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     {
         okta_cc_json_writer w;
         okta_cc_json_writer_init_growable(&w, NULL);
-        okta_cc_json_string_n(&w, json, size);
-        r = okta_cc_json_writer_finish(&w, NULL);
+        okta_cc_json_write_string_n(&w, json, size);
+        r = okta_cc_json_writer_finish(&w, NULL, NULL);
         okta_cc_json_writer_free(&w);
         CHECK(r == OKTA_CC_OK || r == OKTA_CC_ERR_UTF8);
         if (r == OKTA_CC_OK) round_trip(json, size);
@@ -157,34 +157,34 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         switch (t->type) {
         case OKTA_CC_JSON_STRING: {
             char *s;
-            r = okta_cc_json_get_string(&doc, i, NULL, 0, &len);
+            r = okta_cc_json_get_string(&doc, i, NULL, 0, &len, NULL);
             CHECK(r == OKTA_CC_ERR_BUFFER_TOO_SMALL && len >= 1);
             s = (char *)malloc(len);
             CHECK(s != NULL);
             if (len > 1) {
                 size_t len2 = 0;
-                CHECK(okta_cc_json_get_string(&doc, i, s, len - 1, &len2) ==
+                CHECK(okta_cc_json_get_string(&doc, i, s, len - 1, &len2, NULL) ==
                       OKTA_CC_ERR_BUFFER_TOO_SMALL && len2 == len);
             }
-            r = okta_cc_json_get_string(&doc, i, s, len, &k);
+            r = okta_cc_json_get_string(&doc, i, s, len, &k, NULL);
             CHECK(r == OKTA_CC_OK && k == len - 1 && s[k] == '\0');
             if (!memchr(s, '\0', k)) CHECK(okta_cc_json_string_equals(&doc, i, s));
             round_trip(s, k);
             free(s);
-            CHECK(okta_cc_json_get_int64(&doc, i, &v) == OKTA_CC_ERR_JSON_TYPE);
+            CHECK(okta_cc_json_get_int64(&doc, i, &v, NULL) == OKTA_CC_ERR_JSON_TYPE);
             break;
         }
         case OKTA_CC_JSON_NUMBER:
             check_number(&doc, i);
-            CHECK(okta_cc_json_get_bool(&doc, i, &b) == OKTA_CC_ERR_JSON_TYPE);
+            CHECK(okta_cc_json_get_bool(&doc, i, &b, NULL) == OKTA_CC_ERR_JSON_TYPE);
             break;
         case OKTA_CC_JSON_TRUE:
         case OKTA_CC_JSON_FALSE:
-            CHECK(okta_cc_json_get_bool(&doc, i, &b) == OKTA_CC_OK);
+            CHECK(okta_cc_json_get_bool(&doc, i, &b, NULL) == OKTA_CC_OK);
             CHECK(b == (t->type == OKTA_CC_JSON_TRUE));
             break;
         case OKTA_CC_JSON_NULL:
-            CHECK(okta_cc_json_get_bool(&doc, i, &b) == OKTA_CC_ERR_JSON_TYPE);
+            CHECK(okta_cc_json_get_bool(&doc, i, &b, NULL) == OKTA_CC_ERR_JSON_TYPE);
             break;
         case OKTA_CC_JSON_OBJECT:
         case OKTA_CC_JSON_ARRAY: {
@@ -213,10 +213,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
                     size_t kl = 0;
                     char *key;
                     long f;
-                    okta_cc_json_get_string(&doc, (size_t)e, NULL, 0, &kl);
+                    okta_cc_json_get_string(&doc, (size_t)e, NULL, 0, &kl, NULL);
                     key = (char *)malloc(kl);
                     CHECK(key != NULL);
-                    CHECK(okta_cc_json_get_string(&doc, (size_t)e, key, kl, NULL) == OKTA_CC_OK);
+                    CHECK(okta_cc_json_get_string(&doc, (size_t)e, key, kl, NULL, NULL) == OKTA_CC_OK);
                     if (!memchr(key, '\0', kl - 1)) {
                         f = okta_cc_json_find(&doc, i, key);
                         CHECK(f >= 0 && f <= (long)tokens[e].next);
@@ -228,7 +228,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             } else {
                 CHECK(okta_cc_json_find(&doc, i, "a") == -1);
             }
-            CHECK(okta_cc_json_get_bool(&doc, i, &b) == OKTA_CC_ERR_JSON_TYPE);
+            CHECK(okta_cc_json_get_bool(&doc, i, &b, NULL) == OKTA_CC_ERR_JSON_TYPE);
             break;
         }
         default:
@@ -237,7 +237,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
     /* out of range indices */
     CHECK(okta_cc_json_first(&doc, need) == -1);
-    CHECK(okta_cc_json_get_string(&doc, need, NULL, 0, NULL) == OKTA_CC_ERR_NOT_FOUND);
+    CHECK(okta_cc_json_get_string(&doc, need, NULL, 0, NULL, NULL) == OKTA_CC_ERR_NOT_FOUND);
     free(tokens);
     return 0;
 }

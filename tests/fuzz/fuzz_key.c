@@ -49,7 +49,7 @@ static void use_key(okta_cc_key *key)
     CHECK(dot1 != NULL);
     dot2 = strchr(dot1 + 1, '.');
     CHECK(dot2 != NULL && strchr(dot2 + 1, '.') == NULL);
-    CHECK(okta_cc_b64url_decode(dot2 + 1, strlen(dot2 + 1), sig, sizeof sig, &sig_len) == OKTA_CC_OK);
+    CHECK(okta_cc_b64url_decode(dot2 + 1, strlen(dot2 + 1), sig, sizeof sig, &sig_len, NULL) == OKTA_CC_OK);
     CHECK(okta_cc_jws_verify_bytes(key, okta_cc_key_default_alg(key), jwt, (size_t)(dot2 - jwt),
                                    sig, sig_len, NULL) == OKTA_CC_OK);
     CHECK(okta_cc_jws_sign_bytes(key, OKTA_CC_ALG_DEFAULT, "x", 1, NULL, 0, &need, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL &&

@@ -1,7 +1,7 @@
 /* libFuzzer harness: the token endpoint's response, through a custom transport.
    Input: byte 0 picks the status (mod 3: 200, 400, 401); the rest is the response: when it
    holds a blank line ("\n\n"), the part before it is header lines and the rest the body,
-   else all of it is the body. okta_cc_get_token must give OK with a non-empty token without
+   else all of it is the body. okta_cc_client_get_token must give OK with a non-empty token without
    whitespace, or an error with a message - never crash. */
 #define OKTA_CC_IMPLEMENTATION
 #include "../../okta_cc.h"
@@ -56,13 +56,13 @@ static okta_cc_result fake_perform(void *ctx, const okta_cc_http_request *req,
         while (pos < hlen) {
             const char *nl = (const char *)memchr(p + pos, '\n', hlen - pos);
             size_t len = nl ? (size_t)(nl - (p + pos)) : hlen - pos;
-            okta_cc_http_response_header_line(resp, p + pos, len);
+            okta_cc_http_response_header_line(resp, p + pos, len, NULL);
             pos += len + 1;
         }
         p = sep + 2;
         n -= hlen + 2;
     }
-    if (n) return okta_cc_http_response_append_body(resp, p, n);
+    if (n) return okta_cc_http_response_append_body(resp, p, n, NULL);
     return OKTA_CC_OK;
 }
 
@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     CHECK(r == OKTA_CC_OK);
 
     memset(&err, 0, sizeof err);
-    r = okta_cc_get_token(client, token, sizeof token, &len, &info, &err);
+    r = okta_cc_client_get_token(client, token, sizeof token, &len, &info, &err);
     CHECK(in.calls == 1);
     if (r == OKTA_CC_OK) {
         CHECK(len > 0 && len < sizeof token && strlen(token) == len);
