@@ -480,13 +480,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
    Randomness: BearSSL's HMAC-DRBG (SHA-256) seeded from the system seeder and getrandom()
    ------------------------------------------------------------------------------------------- */
 
+/* Every member is private: storage for a br_hmac_drbg_context (kept out of this header's
+   public part so that users need not include bearssl.h) and its bookkeeping. */
 typedef struct okta_cc_rng {
-    /* Opaque storage for a br_hmac_drbg_context (kept out of this header's public part so that
-       users need not include bearssl.h). */
-    uint64_t state[32];
-    int seeded;
-    long pid;                   /* the process that seeded it: a forked child reseeds */
-    size_t since_reseed;
+    uint64_t _state[32];
+    int _seeded;
+    long _pid;                  /* the process that seeded it: a forked child reseeds */
+    size_t _since_reseed;
 } okta_cc_rng;
 
 /* Seeds rng from the operating system. OKTA_CC_ERR_RANDOM if no entropy source works. */
@@ -2119,12 +2119,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
    ------------------------------------------------------------------------------------------- */
 
 /* The opaque okta_cc_rng storage must hold BearSSL's DRBG. (C89-style compile-time check.) */
-typedef char okta_cc__rng_fits[sizeof(((okta_cc_rng *)0)->state) >= sizeof(br_hmac_drbg_context)
+typedef char okta_cc__rng_fits[sizeof(((okta_cc_rng *)0)->_state) >= sizeof(br_hmac_drbg_context)
                                ? 1 : -1];
 
 static br_hmac_drbg_context *okta_cc__drbg(okta_cc_rng *rng)
 {
-    return (br_hmac_drbg_context *)(void *)rng->state;
+    return (br_hmac_drbg_context *)(void *)rng->_state;
 }
 
 /* Mixes fresh system entropy into the DRBG: BearSSL's seeder (getrandom or /dev/urandom) and,
@@ -2162,8 +2162,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_rng_init(okta_cc_rng *rng, okta_cc_error *err
         okta_cc_rng_wipe(rng);
         return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "the system gave no randomness");
     }
-    rng->seeded = 1;
-    rng->pid = (long)getpid();
+    rng->_seeded = 1;
+    rng->_pid = (long)getpid();
     return OKTA_CC_OK;
 }
 
@@ -2171,15 +2171,15 @@ OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t
 {
     okta_cc__error_reset(err);
     if (!rng || (!buf && n)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no generator or buffer");
-    if (!rng->seeded) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "the generator was never seeded");
+    if (!rng->_seeded) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "the generator was never seeded");
     /* Reseed after a fork (a child must not repeat its parent's jti values) and every 64 KiB. */
-    if (rng->pid != (long)getpid() || rng->since_reseed > 65536) {
+    if (rng->_pid != (long)getpid() || rng->_since_reseed > 65536) {
         if (!okta_cc__rng_mix_system(rng)) return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "the system gave no randomness");
-        rng->pid = (long)getpid();
-        rng->since_reseed = 0;
+        rng->_pid = (long)getpid();
+        rng->_since_reseed = 0;
     }
     br_hmac_drbg_generate(okta_cc__drbg(rng), buf, n);
-    rng->since_reseed += n;
+    rng->_since_reseed += n;
     return OKTA_CC_OK;
 }
 
