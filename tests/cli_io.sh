@@ -13,12 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/cli_lib.sh"
 require "needs node, openssl, curl, cc and $py with cryptography" sh -c "{ command -v node && command -v openssl && command -v curl && command -v cc && '$py' -c 'import cryptography'; } >/dev/null 2>&1"
 
-work=$(mktemp -d)
-. "$root/tests/server_lib.sh"
-trap 'stop_servers; rm -rf "$work"' EXIT
-out=$work/stdout err=$work/stderr
-unset OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID \
-  OKTA_CLIENT_KID OKTA_CLIENT_SCOPES OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE
+use_local_server
 
 require "free_scan.so builds" cc -shared -fPIC -o "$work/free_scan.so" "$root/tests/free_scan.c" -ldl
 

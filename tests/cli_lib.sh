@@ -17,3 +17,15 @@ require() {
   if ! "$@"; then echo "FAIL setup: $what"; echo "0 passed, 1 failed"; exit 1; fi
 }
 require "$cli not built" test -x "$cli"
+
+# use_local_server: for the suites that talk to the local server (tools/server): a temporary
+# $work removed at exit with the servers stopped, the start_server helper, $out and $err, and
+# none of the caller's Okta settings (only what a test sets may reach a run). Needs $root.
+use_local_server() {
+  work=$(mktemp -d)
+  . "$root/tests/server_lib.sh"
+  trap 'stop_servers; rm -rf "$work"' EXIT
+  out=$work/stdout err=$work/stderr
+  unset OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID \
+    OKTA_CLIENT_KID OKTA_CLIENT_SCOPES OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE
+}

@@ -12,15 +12,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/cli_lib.sh"
 require "needs node, openssl, curl and $py with PyJWT" sh -c "{ command -v node && command -v openssl && command -v curl && '$py' -c 'import jwt, cryptography'; } >/dev/null 2>&1"
 
-work=$(mktemp -d)
-. "$root/tests/server_lib.sh"
-trap 'stop_servers; rm -rf "$work"' EXIT
-out=$work/stdout err=$work/stderr
+use_local_server
 secret='s3cret-Value+/=&'
 
-# Only what a test sets: none of the caller's Okta settings may leak into a run.
-unset OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID \
-  OKTA_CLIENT_KID OKTA_CLIENT_SCOPES OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE
 
 # run ARGS...: runs the CLI, leaving $out, $err and $rc. Every output is also collected, to
 # check at the end that no secret ever got out.
