@@ -157,9 +157,9 @@
 
    ERRORS
 
-      Functions return an okta_cc_result: OKTA_CC_OK (0) or a negative error code, which
-      okta_cc_result_str() names (OKTA_CC_END = 1 ends a pagination). Most take an optional
-      okta_cc_error* (NULL is allowed) that receives a one-line message and, for network
+      Functions that can fail return an okta_cc_result: OKTA_CC_OK (0) or a negative error
+      code, which okta_cc_result_str() names (OKTA_CC_END = 1 ends a pagination). Each takes
+      an okta_cc_error* last (NULL is allowed) that receives a one-line message and, for network
       calls, the HTTP status, OAuth error/error_description, Okta errorCode/errorSummary/
       errorId, X-Okta-Request-Id and the libcurl code. There is no global "last error".
       A failed connection is OKTA_CC_ERR_CONNECT when no byte of the request left (DNS,
@@ -271,7 +271,7 @@ typedef enum okta_cc_result {
     OKTA_CC_OK = 0,
     OKTA_CC_ERR_INVALID_ARGUMENT = -1,   /* a NULL where none is allowed, a bad option value */
     OKTA_CC_ERR_NO_MEMORY = -2,          /* an allocation failed */
-    OKTA_CC_ERR_BUFFER_TOO_SMALL = -3,   /* the caller's buffer is too small; see *needed */
+    OKTA_CC_ERR_BUFFER_TOO_SMALL = -3,   /* too small a buffer: *out_len is the size needed */
     OKTA_CC_ERR_BASE64 = -4,             /* not strict unpadded base64url */
     OKTA_CC_ERR_JSON_SYNTAX = -5,        /* not RFC 8259 JSON (incl. invalid UTF-8) */
     OKTA_CC_ERR_JSON_DEPTH = -6,         /* nesting deeper than the limit */
