@@ -33,6 +33,8 @@ gen_ec() { openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl
 gen_ec "$T/ec.pem"
 gen_ec "$T/ec2.pem"
 gen_ec "$T/other.pem"
+gen_ec "$T/dpop.pem"
+gen_ec "$T/dpop2.pem"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rsa.pem" 2>/dev/null
 JT="node $here/jwt-tool.mjs"
 EC_JWK=$($JT jwk "$T/ec.pem" ec1)
@@ -42,6 +44,7 @@ cat > "$T/clients.json" <<EOF
 { "clients": [
   { "client_id": "0oa_test", "jwks": {"keys": [$EC_JWK]}, "scopes": ["okta.users.read"] },
   { "client_id": "0oa_multi", "jwks": {"keys": [$RSA_JWK, $EC2_JWK]}, "scopes": ["okta.users.read", "okta.users.manage"] },
+  { "client_id": "0oa_dpop", "jwks": {"keys": [$EC_JWK]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true },
   { "client_id": "0oa_groups", "jwks": {"keys": [$EC2_JWK]}, "scopes": ["okta.groups.read"], "auth_servers": ["org"] },
   { "client_id": "0oa_secret", "client_secret": "s3cr3t", "token_endpoint_auth_method": "client_secret_basic",
     "scopes": ["api.read"], "auth_servers": ["aus123"] }
@@ -53,7 +56,7 @@ start_server() { # start_server OUTFILE ARGS... ; sets PID and URL
   PID=$!
   PIDS+=("$PID")
   for _ in $(seq 1 100); do
-    grep -q '^READY ' "$1" && break
+    grep -qs '^READY ' "$1" && break
     sleep 0.05
   done
   URL=$(sed -n 's/^READY port=[0-9]* url=//p' "$1")
@@ -229,7 +232,141 @@ curl -s -o "$T/b" "$URL/__test/stats"
 if [[ $(json "$T/b" 'j.token_requests > 20 && j.tokens_issued >= 6 && j.api_requests > 50 && j.token_errors > 10') == true ]]; then
   ok "stats counted"; else bad "stats counted" "$(cat "$T/b")"; fi
 
+# --- DPoP (RFC 9449) ---------------------------------------------------------------------------
+dpop() { $JT dpop "$@"; } # dpop KEY HTM HTU [JSON]
+hdr() { tr -d '\r' < "$T/h" | sed -n "s/^$1: //Ip" | head -1; }
+ath_for() { printf '{"access_token":"%s"%s}' "$1" "${2:+,$2}"; } # ath_for TOKEN [more JSON members]
+api_dpop() { # api_dpop URL PROOF [TOKEN] -> status; body $T/b, headers $T/h
+  curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' -H "Authorization: DPoP ${3:-$DTOKEN}" -H "DPoP: $2" "$1"
+}
+dpop_token() { # dpop_token TOKEN_URL CLIENT -> sets DCODE (status) and DTOKEN (nonce round trip)
+  local a p n
+  a=$(assertion "$T/ec.pem" ec1 "$2" "$1"); p=$(dpop "$T/dpop.pem" POST "$1")
+  post_token "$1" "$a" okta.users.read -H "DPoP: $p" > /dev/null; n=$(hdr DPoP-Nonce)
+  a=$(assertion "$T/ec.pem" ec1 "$2" "$1"); p=$(dpop "$T/dpop.pem" POST "$1" "{\"nonce\":\"$n\"}")
+  DCODE=$(post_token "$1" "$a" okta.users.read -H "DPoP: $p"); DTOKEN=$(json "$T/b" j.access_token)
+}
+curl -s -X POST -o /dev/null "$URL/__test/reset_stats"
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL")
+check "dpop client, no proof: 400" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 400
+check "dpop client, no proof: invalid_dpop_proof" "$(json "$T/b" j.error)" invalid_dpop_proof
+check "dpop client, no proof: Okta's text" "$(desc)" "The DPoP proof JWT header is missing."
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL")
+check "proof without nonce: 400" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P")" 400
+check "proof without nonce: use_dpop_nonce" "$(json "$T/b" j.error)" use_dpop_nonce
+check "proof without nonce: Okta's text" "$(desc)" "Authorization server requires nonce in DPoP proof."
+NONCE=$(hdr DPoP-Nonce)
+check "proof without nonce: DPoP-Nonce header" "${NONCE:+yes}" yes
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL" "{\"nonce\":\"$NONCE\"}")
+check "proof with nonce: 200" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P")" 200
+check "proof with nonce: token_type DPoP" "$(json "$T/b" j.token_type)" DPoP
+DTOKEN=$(json "$T/b" j.access_token)
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL")
+check "token: replayed proof: 400" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P")" 400
+check "token: replayed proof: description" "$(desc)" "'jti' claim in the DPoP proof JWT has already been used."
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL" '{"nonce":"c3RhbGVzdGFsZXN0YWxlc3RhbGVzdGFsZXN0YWxlc3Q"}')
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P" > /dev/null
+check "token: stale nonce: use_dpop_nonce" "$(json "$T/b" j.error)" use_dpop_nonce
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$URL/oauth2/v1/authorize" "{\"nonce\":\"$NONCE\"}")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P" > /dev/null
+check "token: wrong htu" "$(desc)" "'htu' claim in the DPoP proof JWT is invalid."
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL" "{\"nonce\":\"$NONCE\",\"private_jwk\":true}")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P" > /dev/null
+check "token: private jwk refused" "$(desc)" "'jwk' header in the DPoP proof JWT is invalid."
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL" "{\"nonce\":\"$NONCE\",\"claims\":{\"iat\":$(( $(date +%s) - 120 ))}}")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P" > /dev/null
+check "token: stale iat (with a nonce) refused" "$(desc)" "'iat' claim in the DPoP proof JWT is invalid."
+fault '{"target":"token","faults":[{"kind":"status","status":503}]}'
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL" "{\"nonce\":\"$NONCE\"}")
+check "token: proof on an injected 503" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P")" 503
+A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL")
+post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P" > /dev/null
+check "token: that proof is burned" "$(desc)" "'jti' claim in the DPoP proof JWT has already been used."
+dpop_token "$URL/oauth2/default/v1/token" 0oa_dpop; check "custom server: DPoP token" "$DCODE" 200
+check "custom server: token_type DPoP" "$(json "$T/b" j.token_type)" DPoP
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+check "plain client: still Bearer" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read; json "$T/b" j.token_type)" 200Bearer
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL")
+check "plain client + proof (no nonce needed): bound" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P"; json "$T/b" j.token_type)" 200DPoP
+
+# the resource side: Authorization: DPoP <token> + a fresh proof per request
+dpop_token "$ORG_TOKEN_URL" 0oa_dpop; check "dpop token again" "$DCODE" 200
+next="$URL/api/v1/users?limit=60"; pages=0; codes=""; n=0
+while [[ -n "$next" && $pages -lt 20 ]]; do
+  pages=$((pages + 1))
+  P=$(dpop "$T/dpop.pem" GET "${next%%\?*}" "$(ath_for "$DTOKEN")")
+  codes="$codes$(api_dpop "$next" "$P")"
+  n=$((n + $(json "$T/b" j.length)))
+  next=$(tr -d '\r' < "$T/h" | sed -n 's/^[Ll]ink: <\(.*\)>; rel="next"$/\1/p')
+done
+check "api: DPoP listing, 5 pages all 200" "$pages $codes" "5 200200200200200"
+check "api: DPoP listing, 250 users" "$n" 250
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+api_dpop "$URL/api/v1/users?limit=1" "$P" > /dev/null
+check "api: replayed proof: 401" "$(api_dpop "$URL/api/v1/users?limit=1" "$P")" 401
+contains "api: replayed proof: challenge" "$(hdr WWW-Authenticate)" "error=\"invalid_dpop_proof\", error_description=\"'jti' claim in the DPoP proof JWT has already been used.\""
+check "api: 401 body E0000011" "$(json "$T/b" j.errorCode)" E0000011
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "not-the-token")")
+check "api: wrong ath: 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+contains "api: wrong ath: description" "$(hdr WWW-Authenticate)" "'ath' claim in the DPoP proof JWT is invalid."
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users/user001@example.com" "$(ath_for "$DTOKEN")")
+check "api: login with @, htu decoded: 200" "$(api_dpop "$URL/api/v1/users/user001%40example.com" "$P")" 200
+check "api: GET users/{login} finds the user" "$(json "$T/b" j.profile.login)" user001@example.com
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users/user001%40example.com" "$(ath_for "$DTOKEN")")
+check "api: htu with the encoded path: 401" "$(api_dpop "$URL/api/v1/users/user001%40example.com" "$P")" 401
+contains "api: htu: Okta's text" "$(hdr WWW-Authenticate)" "error_description=\"'htu' claim in the DPoP proof JWT is invalid.\""
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users?limit=1" "$(ath_for "$DTOKEN")")
+check "api: htu with the query: 401" "$(api_dpop "$URL/api/v1/users?limit=1" "$P")" 401
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN" "\"claims\":{\"iat\":$(( $(date +%s) - 120 ))}")")
+check "api: stale iat: 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+contains "api: stale iat: description" "$(hdr WWW-Authenticate)" "'iat' claim in the DPoP proof JWT is invalid."
+P=$(dpop "$T/dpop2.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+check "api: proof from another key: 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+contains "api: another key: description" "$(hdr WWW-Authenticate)" "does not match the key the access token is bound to"
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN" '"private_jwk":true')")
+check "api: private jwk: 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+contains "api: private jwk: description" "$(hdr WWW-Authenticate)" "'jwk' header in the DPoP proof JWT is invalid."
+P=$(dpop "$T/dpop.pem" POST "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+check "api: wrong htm: 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN" '"header":{"typ":"JWT"}')")
+check "api: typ JWT: 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+Q=$(dpop "$T/dpop2.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")"); P2="${P%.*}.${Q##*.}" # another key's signature
+check "api: bad signature: 401" "$(api_dpop "$URL/api/v1/users" "$P2")" 401
+check "api: DPoP scheme without a proof: 401" "$(curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' -H "Authorization: DPoP $DTOKEN" "$URL/api/v1/users")" 401
+contains "api: no proof: description" "$(hdr WWW-Authenticate)" "The DPoP proof JWT header is missing."
+check "api: DPoP token as Bearer: 401" "$(curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' -H "Authorization: Bearer $DTOKEN" "$URL/api/v1/users")" 401
+contains "api: DPoP token as Bearer: invalid_token" "$(hdr WWW-Authenticate)" 'error="invalid_token"'
+fault '{"target":"api","faults":[{"kind":"status","status":429,"reset_in":1}]}'
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+check "api: proof on an injected 429" "$(api_dpop "$URL/api/v1/users" "$P")" 429
+check "api: that proof is burned" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+contains "api: burned: replay" "$(hdr WWW-Authenticate)" "already been used"
+fault '{"target":"api","faults":[{"kind":"status","status":401}]}'
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+check "api: proof on an injected 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+api_dpop "$URL/api/v1/users" "$P" > /dev/null
+contains "api: that proof is burned too" "$(hdr WWW-Authenticate)" "already been used"
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+check "api: a fresh proof works again" "$(api_dpop "$URL/api/v1/users" "$P")" 200
+curl -s -o "$T/b" "$URL/__test/stats"
+check "stats: DPoP counters" "$(json "$T/b" '[j.dpop_replays_refused, j.dpop_nonce_challenges, j.token_types.DPoP, j.token_types.Bearer, j.dpop_proofs_seen > 25].join(" ")')" "5 4 4 1 true"
+
 kill -TERM "$SPID"; wait "$SPID"; check "SIGTERM: exit 0" "$?" 0
+
+# --- --api-dpop-nonce ----------------------------------------------------------------------
+start_server "$T/ready-nonce" --api-dpop-nonce
+dpop_token "$URL/oauth2/v1/token" 0oa_dpop; check "api nonce server: DPoP token" "$DCODE" 200
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN")")
+check "api nonce: proof without nonce: 401" "$(api_dpop "$URL/api/v1/users" "$P")" 401
+contains "api nonce: challenge" "$(hdr WWW-Authenticate)" 'error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof."'
+ANONCE=$(hdr DPoP-Nonce)
+check "api nonce: DPoP-Nonce header" "${ANONCE:+yes}" yes
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN" "\"nonce\":\"$ANONCE\"")")
+check "api nonce: new proof with the nonce: 200" "$(api_dpop "$URL/api/v1/users" "$P")" 200
+P=$(dpop "$T/dpop.pem" GET "$URL/api/v1/users" "$(ath_for "$DTOKEN" '"nonce":"bm9wZQ"')")
+check "api nonce: wrong nonce: 401 use_dpop_nonce" "$(api_dpop "$URL/api/v1/users" "$P"; hdr WWW-Authenticate | grep -o 'use_dpop_nonce' | head -1)" 401use_dpop_nonce
+kill -TERM "$PID"; wait "$PID"
 
 # --- --token-ttl ---------------------------------------------------------------------------
 # Its own server, so the listings above never race a short lifetime. The wait is real (the

@@ -3,11 +3,14 @@
 //
 // Token issuance and storage is done by oidc-provider (its ClientCredentials model); this file
 // adds Okta's rules in front of it (exact `aud`, single-use `jti`, exp limits, kid selection,
-// org-server private_key_jwt only, Okta error wording), a seeded /api/v1/users with Okta
-// pagination and rate-limit headers, and /__test/ control endpoints (stats, fault injection).
+// org-server private_key_jwt only, Okta error wording), DPoP (RFC 9449: oidc-provider's own
+// proof checks and nonces at the token endpoint with Okta's wording; our own proof checks on
+// /api/v1), a seeded /api/v1/users with Okta pagination and rate-limit headers, and /__test/
+// control endpoints (stats, fault injection).
 //
 // Usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] [--tls-cert F --tls-key F]
-//          [--token-ttl 3600] [--users 250] [--rate-limit 600] [--leeway 0] [--verbose]
+//          [--token-ttl 3600] [--users 250] [--rate-limit 600] [--leeway 0] [--api-dpop-nonce]
+//          [--verbose]
 // Prints exactly one line on stdout when listening: READY port=<port> url=<scheme>://<host>:<port>
 
 import crypto from 'node:crypto';
@@ -24,7 +27,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`server.js: ${msg}\n`);
   process.stderr.write('usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] '
     + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
-    + '[--leeway SECONDS] [--verbose]\n');
+    + '[--leeway SECONDS] [--api-dpop-nonce] [--verbose]\n');
   process.exit(2);
 }
 
@@ -38,6 +41,7 @@ const opts = {
   users: 250,
   rateLimit: 600,
   leeway: 0,
+  apiDpopNonce: false,
   verbose: false,
 };
 
@@ -63,6 +67,7 @@ const opts = {
       case '--users': opts.users = intArg(a, val(), 0); break;
       case '--rate-limit': opts.rateLimit = intArg(a, val(), 0); break;
       case '--leeway': opts.leeway = intArg(a, val(), 0); break;
+      case '--api-dpop-nonce': opts.apiDpopNonce = true; break;
       case '--verbose': case '-v': opts.verbose = true; break;
       case '--help': case '-h': usage(); break;
       default: usage(`unknown argument ${a}`);
@@ -143,6 +148,7 @@ function loadClients() {
       clientSecret: typeof c.client_secret === 'string' ? c.client_secret : undefined,
       method: typeof c.token_endpoint_auth_method === 'string' ? c.token_endpoint_auth_method : undefined,
       requireKid: c.require_kid === true,
+      dpopBound: c.dpop_bound_access_tokens === true, // Okta's "Require DPoP header in token requests"
       internalSecret: crypto.randomBytes(24).toString('base64url'),
     });
   }
@@ -218,6 +224,7 @@ function providerFor(asId) {
       response_types: [],
       redirect_uris: [],
       scope: c.scopes.join(' ') || undefined,
+      dpop_bound_access_tokens: c.dpopBound,
     });
   }
   const provider = new Provider(issuer, {
@@ -233,13 +240,53 @@ function providerFor(asId) {
       devInteractions: { enabled: false },
       introspection: { enabled: false },
       revocation: { enabled: false },
+      // RFC 9449 at the token endpoint: oidc-provider validates the proof (typ, alg, embedded
+      // public jwk, signature, htm, htu, iat when no nonce, nonce, jti replay), binds the token
+      // (cnf.jkt, token_type DPoP) and refuses a dpop_bound_access_tokens client without a proof.
+      // A nonce is required from clients with dpop_bound_access_tokens (as Okta does); other
+      // clients may send a proof without one and still get a bound token.
+      dPoP: {
+        enabled: true,
+        nonceSecret: DPOP_NONCE_SECRET,
+        requireNonce: (ctx) => !!(ctx.oidc && ctx.oidc.client && ctx.oidc.client.dpopBoundAccessTokens),
+      },
     },
+    enabledJWA: { dPoPSigningAlgValues: DPOP_ALGS },
     routes: { token: '/token' },
     ttl: { ClientCredentials: opts.tokenTtl },
     clockTolerance: 0,
   });
   provider.on('grant.success', () => { stats.tokens_issued += 1; });
-  provider.on('grant.error', (ctx, err) => { vlog(`oidc-provider grant.error: ${err && err.message}`); });
+  provider.on('grant.error', (ctx, err) => {
+    vlog(`oidc-provider grant.error: ${err && err.message}: ${err && err.error_description}`);
+    if (err && err.error_detail) ctx.oktaErrorDetail = String(err.error_detail);
+  });
+  // Outermost middleware (provider.use puts it before oidc-provider's error handler): sets the
+  // mount path its DPoP htu check uses, counts token types and rewrites oidc-provider's DPoP
+  // error wording into Okta's.
+  provider.use(async (ctx, next) => {
+    if (ctx.req.oktaMountPath) ctx.mountPath = ctx.req.oktaMountPath;
+    await next();
+    const { body } = ctx;
+    if (!body || typeof body !== 'object' || Buffer.isBuffer(body) || typeof body.pipe === 'function') return;
+    if (ctx.status === 200 && typeof body.token_type === 'string') {
+      stats.token_types[body.token_type] = (stats.token_types[body.token_type] || 0) + 1;
+      return;
+    }
+    if (typeof body.error !== 'string') return;
+    const mapped = oktaWordingForProviderDpopError(body.error, body.error_description, ctx.oktaErrorDetail);
+    if (mapped && mapped.replay) stats.dpop_replays_refused += 1;
+    if (mapped) {
+      body.error = mapped.error;
+      body.error_description = mapped.description;
+    }
+    if (body.error === 'use_dpop_nonce') stats.dpop_nonce_challenges += 1;
+    const entry = ctx.req.oktaEntry;
+    if (entry) {
+      entry.error = body.error;
+      entry.error_description = body.error_description;
+    }
+  });
   provider.on('server_error', (ctx, err) => { log(`oidc-provider server_error: ${err && err.stack}`); });
   const entry = { provider, callback: provider.callback() };
   providers.set(asId, entry);
@@ -260,6 +307,10 @@ function freshStats() {
     faults_served: 0,
     jti_replays: 0,
     rate_limited: 0,
+    dpop_proofs_seen: 0, // requests (token and api) that carried a DPoP header
+    dpop_replays_refused: 0, // token and api
+    dpop_nonce_challenges: 0, // use_dpop_nonce answers, token and api
+    token_types: { Bearer: 0, DPoP: 0 }, // tokens issued, by token_type
   };
 }
 let stats = freshStats();
@@ -383,6 +434,141 @@ function burnJti(payload) {
   const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : now;
   usedJti.set(key, Math.max(exp, now) + 3600 * 1000);
   return seen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DPoP (RFC 9449): Okta's wording, proof checks for /api/v1, nonces, used proof jti
+// ---------------------------------------------------------------------------------------------
+
+const DPOP_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512']; // what Okta accepts
+const DPOP_NONCE_SECRET = crypto.randomBytes(32); // oidc-provider's token-endpoint nonces
+const DPOP_IAT_WINDOW = 60; // seconds either side of now (plus --leeway) for proof iat (token and api)
+const claimMsg = (c) => `'${c}' claim in the DPoP proof JWT is invalid.`;
+const headerMsg = (h) => `'${h}' header in the DPoP proof JWT is invalid.`;
+// Okta's exact text: missing, tokenNonce, apiNonce, htu. The rest follows the htu pattern.
+const DPOP_MSG = {
+  missing: 'The DPoP proof JWT header is missing.',
+  tokenNonce: 'Authorization server requires nonce in DPoP proof.',
+  apiNonce: 'Resource server requires nonce in DPoP proof.',
+  malformed: 'The DPoP proof JWT is malformed.',
+  typ: headerMsg('typ'),
+  alg: headerMsg('alg'),
+  jwk: headerMsg('jwk'),
+  signature: 'The DPoP proof JWT signature is invalid.',
+  htm: claimMsg('htm'),
+  htu: claimMsg('htu'),
+  iat: claimMsg('iat'),
+  jti: claimMsg('jti'),
+  ath: claimMsg('ath'),
+  nonce: claimMsg('nonce'),
+  replay: "'jti' claim in the DPoP proof JWT has already been used.",
+  key: 'The DPoP proof JWT key does not match the key the access token is bound to.',
+  invalid: 'The DPoP proof JWT is invalid.',
+};
+
+// oidc-provider's DPoP errors at the token endpoint -> Okta's error and wording (null: keep).
+function oktaWordingForProviderDpopError(error, description, detail) {
+  const d = String(description || '');
+  if (error === 'use_dpop_nonce') return { error, description: DPOP_MSG.tokenNonce };
+  if (error === 'invalid_grant' && /DPoP proof JWT Replay/i.test(d)) {
+    return { error: 'invalid_dpop_proof', description: DPOP_MSG.replay, replay: true };
+  }
+  if (error === 'invalid_grant' && /DPoP proof JWT not provided/i.test(d)) {
+    return { error: 'invalid_dpop_proof', description: DPOP_MSG.missing };
+  }
+  if (error !== 'invalid_dpop_proof') return null;
+  const table = [
+    [/htu/, 'htu'], [/htm/, 'htm'], [/ath/, 'ath'], [/\biat\b/, 'iat'], [/\bjti\b/, 'jti'], [/nonce/, 'nonce'],
+  ];
+  for (const [re, k] of table) if (re.test(d)) return { error, description: DPOP_MSG[k] };
+  // 'invalid DPoP key binding': jose's message is in the (unexposed) error detail
+  const x = String(detail || '');
+  if (/"typ"/.test(x)) return { error, description: DPOP_MSG.typ };
+  if (/"alg"/.test(x)) return { error, description: DPOP_MSG.alg };
+  if (/"jwk"|JWK|key/i.test(x) && !/signature/i.test(x)) return { error, description: DPOP_MSG.jwk };
+  if (/signature/i.test(x)) return { error, description: DPOP_MSG.signature };
+  return { error, description: DPOP_MSG.invalid };
+}
+
+// RFC 7638 thumbprint of a public JWK (EC or RSA), base64url SHA-256.
+function jwkThumbprint(jwk) {
+  const members = jwk.kty === 'EC' ? { crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y } : { e: jwk.e, kty: 'RSA', n: jwk.n };
+  return crypto.createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+// Resource-server nonces (--api-dpop-nonce): HMAC of the minute; the previous one stays valid.
+const apiNonceSecret = crypto.randomBytes(32);
+const apiNonceFor = (step) => crypto.createHmac('sha256', apiNonceSecret).update(String(step)).digest('base64url');
+const apiNonceStep = () => Math.floor(Date.now() / 60000);
+function currentApiNonce() { return apiNonceFor(apiNonceStep()); }
+function apiNonceValid(n) {
+  const step = apiNonceStep();
+  return typeof n === 'string' && (n === apiNonceFor(step) || n === apiNonceFor(step - 1));
+}
+
+// Used proof jti (token and api): a proof counts as used as soon as a request carrying it
+// arrives, whatever the answer (faults, 429, 401 included). Bounded: entries expire once their
+// proof's iat could no longer pass, and past the cap the oldest go first.
+const usedProofJti = new Map(); // jti -> expiry ms (insertion order = age)
+const PROOF_JTI_MAX = 50000;
+function burnProofJti(proof) {
+  const jti = proof && proof.payload && proof.payload.jti;
+  if (typeof jti !== 'string' || !jti) return false;
+  const now = Date.now();
+  const prev = usedProofJti.get(jti);
+  const seen = prev !== undefined && prev > now;
+  usedProofJti.delete(jti);
+  // the token endpoint accepts iat up to 300 s old (oidc-provider), the api 60 s + leeway
+  usedProofJti.set(jti, now + (2 * Math.max(300, DPOP_IAT_WINDOW + opts.leeway) + 5) * 1000);
+  if (usedProofJti.size > PROOF_JTI_MAX) {
+    for (const [k, exp] of usedProofJti) if (exp <= now) usedProofJti.delete(k);
+    for (const k of usedProofJti.keys()) {
+      if (usedProofJti.size <= PROOF_JTI_MAX * 0.9) break;
+      usedProofJti.delete(k);
+    }
+  }
+  return seen;
+}
+
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+// Checks a DPoP proof presented to /api/v1 with `Authorization: DPoP <token>`.
+// Returns null when fine, else { error, description, nonce? } (nonce: send DPoP-Nonce).
+function checkApiProof(req, url, tokenValue, token, raw, proof, replayed) {
+  const bad = (k) => ({ error: 'invalid_dpop_proof', description: DPOP_MSG[k] });
+  if (raw === undefined) return bad('missing');
+  if (!proof) return bad('malformed');
+  const { header, payload } = proof;
+  if (header.typ !== 'dpop+jwt') return bad('typ');
+  if (typeof header.alg !== 'string' || !DPOP_ALGS.includes(header.alg)) return bad('alg');
+  const { jwk } = header;
+  if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk)) return bad('jwk');
+  if (PRIVATE_JWK_MEMBERS.some((m) => jwk[m] !== undefined)) return bad('jwk'); // public key only
+  if (jwk.kty !== ALGS[header.alg].kty) return bad('jwk');
+  let keyObject;
+  try {
+    keyObject = crypto.createPublicKey({ key: jwk, format: 'jwk' });
+  } catch {
+    return bad('jwk');
+  }
+  if (!verifySignature(proof, { kty: jwk.kty, keyObject }, header.alg)) return bad('signature');
+  if (payload.htm !== req.method) return bad('htm');
+  // Okta compares htu with the percent-decoded path (no query, no fragment)
+  let path = url.pathname;
+  try { path = decodeURIComponent(path); } catch { /* keep the raw path */ }
+  if (payload.htu !== `${requestBase(req)}${path}`) return bad('htu');
+  const now = Date.now() / 1000;
+  if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)
+      || Math.abs(now - payload.iat) > DPOP_IAT_WINDOW + opts.leeway) return bad('iat');
+  if (typeof payload.jti !== 'string' || !payload.jti) return bad('jti');
+  const ath = crypto.createHash('sha256').update(tokenValue).digest('base64url');
+  if (payload.ath !== ath) return bad('ath');
+  if (jwkThumbprint(jwk) !== token.jkt) return bad('key');
+  if (replayed) return { ...bad('replay'), replay: true };
+  if (opts.apiDpopNonce && !apiNonceValid(payload.nonce)) {
+    return { error: 'use_dpop_nonce', description: DPOP_MSG.apiNonce, nonce: currentApiNonce() };
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,7 +889,17 @@ async function handleToken(req, res, asId, path) {
     entry.assertion_header = decoded.header;
     entry.assertion_claims = decoded.payload;
   }
-  entry.dpop = !!req.headers.dpop;
+  // Likewise a DPoP proof is used once it arrives (Okta: "a NEW proof" for every retry).
+  const dpopRaw = req.headers.dpop;
+  entry.dpop = dpopRaw !== undefined;
+  let dpopReplayed = false;
+  let dpopProof = null;
+  if (dpopRaw !== undefined) {
+    stats.dpop_proofs_seen += 1;
+    dpopProof = decodeJwt(dpopRaw);
+    dpopReplayed = burnProofJti(dpopProof);
+    entry.dpop_proof = dpopProof ? { header: dpopProof.header, claims: dpopProof.payload } : 'malformed';
+  }
 
   const fault = faults.token.shift();
   if (fault) {
@@ -744,6 +940,16 @@ async function handleToken(req, res, asId, path) {
       throw new TokenError(400, 'access_denied', 'Policy evaluation failed for this request, please check the policy configurations.');
     }
     scopes = checkScopes(form, client, asId);
+    if (client.dpopBound && dpopRaw === undefined) throw new TokenError(400, 'invalid_dpop_proof', DPOP_MSG.missing);
+    if (dpopReplayed) {
+      stats.dpop_replays_refused += 1;
+      throw new TokenError(400, 'invalid_dpop_proof', DPOP_MSG.replay);
+    }
+    // oidc-provider skips the iat check when the proof carries a nonce: keep iat recent anyway
+    const iat = dpopProof && dpopProof.payload.iat;
+    if (typeof iat === 'number' && !(Math.abs(Date.now() / 1000 - iat) <= DPOP_IAT_WINDOW + opts.leeway)) {
+      throw new TokenError(400, 'invalid_dpop_proof', DPOP_MSG.iat);
+    }
   } catch (e) {
     if (!(e instanceof TokenError)) throw e;
     fail(e.status, e.error, e.message);
@@ -752,7 +958,10 @@ async function handleToken(req, res, asId, path) {
   entry.client_id = client.clientId;
 
   // Hand the (now validated) request to oidc-provider, authenticated with an internal secret,
-  // so that the token is minted and stored by its ClientCredentials model.
+  // so that the token is minted and stored by its ClientCredentials model. The DPoP header stays:
+  // oidc-provider checks the proof and binds the token. req.originalUrl makes its htu check
+  // expect the path the client called (ctx.mountPath, set by our middleware, is that path minus
+  // '/token', so its urlFor('token') is <scheme>://<Host header><path>).
   const internal = querystring.stringify({
     grant_type: 'client_credentials',
     client_id: client.clientId,
@@ -761,14 +970,15 @@ async function handleToken(req, res, asId, path) {
   });
   const { callback } = providerFor(asId);
   delete req.headers.authorization;
-  delete req.headers.dpop;
   delete req.headers['x-forwarded-proto'];
   delete req.headers['x-forwarded-host'];
   delete req.headers['transfer-encoding'];
   req.headers['content-type'] = 'application/x-www-form-urlencoded';
   req.headers['content-length'] = String(Buffer.byteLength(internal));
   req.body = internal;
+  req.oktaMountPath = path.slice(0, -'/token'.length); // path always ends in /v1/token
   req.url = '/token';
+  req.oktaEntry = entry;
   res.on('finish', () => {
     entry.status = res.statusCode;
     if (res.statusCode !== 200) stats.token_errors += 1;
@@ -870,6 +1080,17 @@ async function handleApi(req, res, url) {
     if (res.statusCode >= 400) stats.api_errors += 1;
   });
 
+  // A DPoP proof is used as soon as it arrives, whatever the answer (faults and 429 included).
+  const dpopRaw = req.headers.dpop;
+  let proof = null;
+  let proofReplayed = false;
+  if (dpopRaw !== undefined) {
+    stats.dpop_proofs_seen += 1;
+    proof = decodeJwt(dpopRaw);
+    proofReplayed = burnProofJti(proof);
+    entry.dpop_proof = proof ? { header: proof.header, claims: proof.payload } : 'malformed';
+  }
+
   const allowed = rateTake();
   rateHeaders(res);
 
@@ -884,26 +1105,51 @@ async function handleApi(req, res, url) {
     return;
   }
 
-  // authentication
+  // authentication: `Bearer <token>`, or `DPoP <token>` plus a DPoP proof for a DPoP-bound token
   const authz = req.headers.authorization;
-  const m = typeof authz === 'string' ? /^Bearer +(\S+)$/i.exec(authz) : null;
+  const m = typeof authz === 'string' ? /^(Bearer|DPoP) +(\S+)$/i.exec(authz) : null;
+  const authScheme = m ? (m[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer') : 'Bearer';
+  const challenge = (error, description, more = '') => `${authScheme}${authScheme === 'DPoP' ? ` algs="${DPOP_ALGS.join(' ')}",` : ''} `
+    + `authorization_uri="${requestBase(req)}/oauth2/v1/authorize", realm="${requestBase(req)}", ${more}`
+    + `error="${error}", error_description="${description}", resource="${url.pathname}"`;
+  const unauthorized = (error, description, extra = {}) => {
+    oktaError(res, 401, 'E0000011', 'Invalid token provided', { 'WWW-Authenticate': challenge(error, description), ...extra });
+  };
   let token;
   if (m && !req.oktaExpireToken) {
-    token = await providerFor(ORG).provider.ClientCredentials.find(m[1]);
+    token = await providerFor(ORG).provider.ClientCredentials.find(m[2]);
   }
   if (!token) {
-    oktaError(res, 401, 'E0000011', 'Invalid token provided', {
-      'WWW-Authenticate': `Bearer authorization_uri="${requestBase(req)}/oauth2/v1/authorize", realm="${requestBase(req)}", `
-        + 'error="invalid_token", error_description="The token is invalid or has expired."',
-    });
+    unauthorized('invalid_token', 'The token is invalid or has expired.');
     return;
+  }
+  if (token.jkt && authScheme !== 'DPoP') {
+    unauthorized('invalid_token', 'The access token is DPoP-bound: it must be presented with the DPoP scheme and a DPoP proof.');
+    return;
+  }
+  if (!token.jkt && authScheme === 'DPoP') {
+    unauthorized('invalid_token', 'The access token is not DPoP-bound: present it with the Bearer scheme.');
+    return;
+  }
+  if (authScheme === 'DPoP') {
+    const e = checkApiProof(req, url, m[2], token, dpopRaw, proof, proofReplayed);
+    if (e) {
+      if (e.replay) stats.dpop_replays_refused += 1;
+      const extra = {};
+      if (e.nonce) {
+        stats.dpop_nonce_challenges += 1;
+        extra['DPoP-Nonce'] = e.nonce;
+      }
+      entry.error = e.error;
+      entry.error_description = e.description;
+      unauthorized(e.error, e.description, extra);
+      return;
+    }
   }
   const tokenScopes = new Set(String(token.scope || '').split(' '));
   if (!tokenScopes.has('okta.users.read') && !tokenScopes.has('okta.users.manage')) {
     oktaError(res, 403, 'E0000006', 'You do not have permission to perform the requested action', {
-      'WWW-Authenticate': `Bearer authorization_uri="${requestBase(req)}/oauth2/v1/authorize", realm="${requestBase(req)}", `
-        + 'scope="okta.users.read", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", '
-        + 'resource="/api/v1/users"',
+      'WWW-Authenticate': challenge('insufficient_scope', 'The access token provided does not contain the required scopes.', 'scope="okta.users.read", '),
     });
     return;
   }
