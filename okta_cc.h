@@ -23,6 +23,7 @@
                   SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
       JWS         RS256/384/512 and ES256/384/512 compact signing on BearSSL.
       assertion   the RFC 7523 client assertion Okta's private_key_jwt wants.
+      DPoP        RFC 9449 proofs: htu as Okta compares it, ath, the signed proof JWT.
       transport   one HTTP exchange through a function-pointer interface; libcurl by default.
       client      the token endpoint, the token cache (single flight), clock-offset learning.
       requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging.
@@ -67,6 +68,8 @@
                                        okta_cc_client_clock_offset
       Assertions                       okta_cc_client_sign_assertion (for a client),
                                        okta_cc_assertion_sign (a key and your own claims)
+      DPoP proofs                      okta_cc_dpop_proof_sign, okta_cc_dpop_htu,
+                                       okta_cc_dpop_ath
       Keys                             okta_cc_key_load, okta_cc_key_load_file,
                                        okta_cc_key_generate, okta_cc_key_to_pem,
                                        okta_cc_key_public_jwk, okta_cc_key_thumbprint,
@@ -228,6 +231,8 @@
              port, lower-case host) for every URL and the aud; strict IMF-fixdate Date headers
              within 2020-2100; RFC 8288 quoted Link parameters; scopes needed only to fetch a
              token; every client allocation through cfg.alloc; key files read unbuffered.
+             DPoP proofs (RFC 9449), the proof layer only: okta_cc_dpop_htu, okta_cc_dpop_ath,
+             okta_cc_dpop_proof_sign and okta_cc_dpop_claims.
       0.4.0  Okta API requests: okta_cc_request with retries (401, 429, 503/504, resets),
              pagination (okta_cc_pager), origin checks, logging callback.
       0.3.0  Token client: client assertion, libcurl transport, token cache with single
