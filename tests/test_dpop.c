@@ -371,7 +371,8 @@ static void test_jti_fresh_on_every_call(void)
         jtis[i][0] = '\0';
         if (okta_cc_dpop_proof_sign(&key, OKTA_CC_ALG_ES256, &c, &rng, out, sizeof out, NULL, NULL) != OKTA_CC_OK ||
             !jws_split(out, &p) || sscanf(p.claims, "{\"jti\":\"%39[^\"]\"", jtis[i]) != 1 || strlen(jtis[i]) != 32) {
-            CHECK(!"proof with a 32-character jti");
+            fprintf(stderr, "  proof %d: not signed, or no 32-character jti\n", i);
+            h_current_failed = 1;
             break;
         }
     }
