@@ -23,6 +23,7 @@
                   SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
       JWS         RS256/384/512 and ES256/384/512 compact signing on BearSSL.
       assertion   the RFC 7523 client assertion Okta's private_key_jwt wants.
+      DPoP        RFC 9449 proofs: htu as Okta compares it, ath, the signed proof JWT.
       transport   one HTTP exchange through a function-pointer interface; libcurl by default.
       client      the token endpoint, the token cache (single flight), clock-offset learning.
       requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging.
@@ -67,6 +68,8 @@
                                        okta_cc_client_clock_offset
       Assertions                       okta_cc_client_sign_assertion (for a client),
                                        okta_cc_assertion_sign (a key and your own claims)
+      DPoP proofs                      okta_cc_dpop_proof_sign, okta_cc_dpop_htu,
+                                       okta_cc_dpop_ath
       Keys                             okta_cc_key_load, okta_cc_key_load_file,
                                        okta_cc_key_generate, okta_cc_key_to_pem,
                                        okta_cc_key_public_jwk, okta_cc_key_thumbprint,
@@ -228,6 +231,8 @@
              port, lower-case host) for every URL and the aud; strict IMF-fixdate Date headers
              within 2020-2100; RFC 8288 quoted Link parameters; scopes needed only to fetch a
              token; every client allocation through cfg.alloc; key files read unbuffered.
+             DPoP proofs (RFC 9449), the proof layer only: okta_cc_dpop_htu, okta_cc_dpop_ath,
+             okta_cc_dpop_proof_sign and okta_cc_dpop_claims.
       0.4.0  Okta API requests: okta_cc_request with retries (401, 429, 503/504, resets),
              pagination (okta_cc_pager), origin checks, logging callback.
       0.3.0  Token client: client assertion, libcurl transport, token cache with single
@@ -642,6 +647,43 @@ OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_c
                                                     const okta_cc_assertion *a, okta_cc_rng *rng,
                                                     char *out, size_t cap, size_t *out_len,
                                                     okta_cc_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   DPoP proof (RFC 9449): the DPoP header's JWT, for callers who bring their own HTTP
+   ------------------------------------------------------------------------------------------- */
+
+/* The htu of a request URL: scheme and host in lower case, the port only when it is not the
+   default, the path percent-decoded the way Okta compares it ("/api/v1/users/a%40b.com" gives
+   "/api/v1/users/a@b.com"; every %XX is decoded, %2F to '/' as well), no query, no fragment, an
+   empty path as "/". OKTA_CC_ERR_INVALID_ARGUMENT for anything but http(s)://host[:port]...,
+   a space or control byte, a malformed % escape or one that decodes to a control byte or NUL.
+   Text into (out, cap, out_len) as for okta_cc_key_public_jwk. */
+OKTA_CC_DEF okta_cc_result okta_cc_dpop_htu(const char *url, char *out, size_t cap, size_t *out_len,
+                                            okta_cc_error *err);
+/* The ath claim: base64url(SHA-256(the len bytes of access_token)), always 43 characters, so
+   cap 44 does; *out_len gets 43, or 44 on OKTA_CC_ERR_BUFFER_TOO_SMALL. */
+OKTA_CC_DEF okta_cc_result okta_cc_dpop_ath(const char *access_token, size_t len, char *out, size_t cap,
+                                            size_t *out_len, okta_cc_error *err);
+
+typedef struct okta_cc_dpop_claims {
+    const char *htm;            /* the request method, an RFC 9110 token ("POST", "GET" ...) */
+    const char *url;            /* the request URL; htu is derived (okta_cc_dpop_htu) */
+    const char *nonce;          /* the server's DPoP-Nonce (1*NQCHAR); NULL: none */
+    const char *access_token;   /* NULL: no ath (token requests); else ath is its hash */
+    int64_t issued_at;          /* iat, Unix seconds */
+    const char *jti;            /* NULL: 192 random bits from rng, base64url */
+} okta_cc_dpop_claims;
+
+/* Signs a DPoP proof: header {"typ":"dpop+jwt","alg","jwk"} whose jwk holds the key's public
+   members only ({"kty","n","e"} or {"kty","crv","x","y"}: no kid, use, alg, and never a
+   private member), claims {"jti","htm","htu","iat"[,"nonce"][,"ath"]}, compact JSON in that
+   order. A new proof for every request: never reuse one. rng is needed only when c->jti is
+   NULL. A key that is not loaded is OKTA_CC_ERR_INVALID_ARGUMENT. out, cap, out_len as for
+   okta_cc_jws_compact (with a random jti, a size query still gives the exact size). */
+OKTA_CC_DEF okta_cc_result okta_cc_dpop_proof_sign(const okta_cc_key *key, okta_cc_alg alg,
+                                                   const okta_cc_dpop_claims *c, okta_cc_rng *rng,
+                                                   char *out, size_t cap, size_t *out_len,
+                                                   okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
    HTTP transport: one request in, one response out. libcurl is the default implementation;
@@ -3614,6 +3656,346 @@ OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_c
 }
 
 /* ---------------------------------------------------------------------------------------------
+   URLs: the pure text rules (no client needed), here so that DPoP proofs can use them. The
+   client's URL handling (org and token URLs, joins, redaction) is under "HTTP requests".
+   ------------------------------------------------------------------------------------------- */
+
+static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* 1 when s holds a control byte (0x00-0x1F, 0x7F; HTAB allowed when tab_ok). In a header value
+   or URL, CR or LF would end the line and make the rest a header or request of its own. */
+static int okta_cc__has_ctl(const char *s, int tab_ok)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch < 0x20 && !(ch == '\t' && tab_ok)) || ch == 0x7f) return 1;
+    }
+    return 0;
+}
+
+/* A URL (or path) fit for the request line: no control byte and no space (RFC 3986 has none;
+   a space would split the request line). */
+static int okta_cc__url_text_ok(const char *s)
+{
+    return !okta_cc__has_ctl(s, 0) && !strchr(s, ' ');
+}
+
+static int okta_cc__is_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A tchar (RFC 9110 section 5.6.2): what methods and Link parameter names are made of. */
+static int okta_cc__is_tchar(char ch)
+{
+    return okta_cc__is_alnum((unsigned char)ch) || (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+/* An RFC 9110 token, which is all a method may be: 1*tchar. */
+static int okta_cc__http_token(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!okta_cc__is_tchar(*s)) return 0;
+    return 1;
+}
+
+/* The origin of an http(s) URL in one spelling (RFC 3986 section 6.2.2 and 6.2.3): scheme and
+   host in lower case, the port without leading zeros and left out when it is the scheme's
+   default. Two URLs are on one origin exactly when these texts are equal. */
+typedef struct okta_cc__origin {
+    char text[280];                 /* "https://host[:port]" */
+    size_t host_off, host_len;      /* the host inside text */
+    int https;
+    const char *rest;               /* what follows the authority in the URL parsed */
+} okta_cc__origin;
+
+/* ASCII case-insensitive: does s start with prefix (given in lower case)? */
+static int okta_cc__istarts(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (okta_cc__lower((unsigned char)*s) != *prefix) return 0;
+    return 1;
+}
+
+/* Length of the host at s: a bracketed IPv6 literal, or a DNS name (letters, digits, -._~);
+   0 for anything else. No percent-encoding: a host has one spelling here. */
+static size_t okta_cc__host_len(const char *s)
+{
+    size_t n = 0;
+    if (s[0] == '[') {
+        for (n = 1; okta_cc__is_hex((unsigned char)s[n]) || s[n] == ':' || s[n] == '.'; n++) {}
+        return s[n] == ']' && n > 1 ? n + 1 : 0;
+    }
+    while (okta_cc__is_alnum((unsigned char)s[n]) || (s[n] && strchr("-._~", s[n]))) n++;
+    return n;
+}
+
+/* Parses "http[s]://host[:port]" at the start of url into o. 0 for another scheme, no host,
+   userinfo, a port that is not 1..65535 (an empty port is the default), or any character the
+   authority may not hold. */
+static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
+{
+    const char *p;
+    size_t host, i, k;
+    long port = 0;
+    memset(o, 0, sizeof *o);
+    o->https = okta_cc__istarts(url, "https://");
+    if (!o->https && !okta_cc__istarts(url, "http://")) return 0;
+    p = url + (o->https ? 8 : 7);
+    host = okta_cc__host_len(p);
+    if (!host || host > 255) return 0;
+    i = host;
+    if (p[i] == ':') {
+        size_t digits = ++i;
+        while (p[i] >= '0' && p[i] <= '9' && port <= 65535) port = port * 10 + (p[i++] - '0');
+        if (i > digits && (port < 1 || port > 65535)) return 0;
+    }
+    if (p[i] && !strchr("/?#", p[i])) return 0;          /* "@" of userinfo, "\\", more digits */
+    if (port == (o->https ? 443 : 80)) port = 0;
+    o->host_off = o->https ? 8 : 7;
+    o->host_len = host;
+    memcpy(o->text, o->https ? "https://" : "http://", o->host_off);
+    for (k = 0; k < host; k++) o->text[o->host_off + k] = (char)okta_cc__lower((unsigned char)p[k]);
+    o->text[o->host_off + host] = '\0';
+    if (port) snprintf(o->text + o->host_off + host, sizeof o->text - o->host_off - host, ":%ld", port);
+    o->rest = p + i;
+    return 1;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   DPoP proof (RFC 9449)
+   ------------------------------------------------------------------------------------------- */
+
+#define OKTA_CC__DPOP_HTU_MAX 4096      /* a longer request URL is refused */
+#define OKTA_CC__DPOP_CLAIMS_MAX 8192   /* htu, nonce, jti and ath with room for escapes */
+
+static int okta_cc__hex_digit(unsigned char c)
+{
+    return c <= '9' ? c - '0' : okta_cc__lower(c) - 'a' + 10;
+}
+
+/* Percent-decodes the path p[0..n) into out (NULL: count only) and returns the decoded length,
+   or (size_t)-1 for a malformed escape or one that decodes to a control byte or NUL: Okta
+   compares htu with the decoded path, and a decoded CR, LF or NUL has no sane meaning there. */
+static size_t okta_cc__dpop_decode_path(const char *p, size_t n, char *out)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++, k++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch == '%') {
+            if (i + 2 >= n || !okta_cc__is_hex((unsigned char)p[i + 1]) ||
+                !okta_cc__is_hex((unsigned char)p[i + 2]))
+                return (size_t)-1;
+            ch = (unsigned char)(okta_cc__hex_digit((unsigned char)p[i + 1]) * 16 +
+                                 okta_cc__hex_digit((unsigned char)p[i + 2]));
+            if (ch < 0x20 || ch == 0x7f) return (size_t)-1;
+            i += 2;
+        }
+        if (out) out[k] = (char)ch;
+    }
+    return k;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_dpop_htu(const char *url, char *out, size_t cap, size_t *out_len,
+                                            okta_cc_error *err)
+{
+    okta_cc__origin o;
+    size_t path_len, dec_len, origin_len, need;
+    okta_cc__error_reset(err);
+    if (!url || (!out && cap))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no URL or output buffer");
+    if (!okta_cc__url_text_ok(url) || !okta_cc__parse_origin(url, &o))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "the DPoP htu needs an http(s) URL without spaces or control characters");
+    path_len = strcspn(o.rest, "?#");
+    dec_len = okta_cc__dpop_decode_path(o.rest, path_len, NULL);
+    if (dec_len == (size_t)-1)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "the URL path has a malformed %% escape or one that decodes to a control character");
+    origin_len = strlen(o.text);
+    need = origin_len + (dec_len ? dec_len : 1) + 1;     /* an empty path is "/" */
+    if (cap < need) return okta_cc__too_small(err, "the htu", need, out_len);
+    memcpy(out, o.text, origin_len);
+    if (dec_len) okta_cc__dpop_decode_path(o.rest, path_len, out + origin_len);
+    else out[origin_len] = '/';
+    out[need - 1] = '\0';
+    if (out_len) *out_len = need - 1;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_dpop_ath(const char *access_token, size_t len, char *out, size_t cap,
+                                            size_t *out_len, okta_cc_error *err)
+{
+    br_sha256_context ctx;
+    unsigned char hash[32];
+    size_t need = okta_cc_b64url_encoded_len(sizeof hash) + 1;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!access_token || (!out && cap))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no access token or output buffer");
+    if (cap < need) return okta_cc__too_small(err, "the ath", need, out_len);
+    br_sha256_init(&ctx);
+    br_sha256_update(&ctx, access_token, len);
+    br_sha256_out(&ctx, hash);
+    okta_cc_wipe(&ctx, sizeof ctx);     /* its block buffer holds the token's last bytes */
+    r = okta_cc_b64url_encode(hash, sizeof hash, out, cap, out_len, NULL);
+    okta_cc_wipe(hash, sizeof hash);
+    return r;
+}
+
+/* A DPoP-Nonce value: 1*NQCHAR (RFC 9449 section 8.1), printable ASCII without '"' and '\'. */
+static int okta_cc__dpop_nonce_ok(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\') return 0;
+    }
+    return 1;
+}
+
+static okta_cc_result okta_cc__dpop_check(const okta_cc_dpop_claims *c, okta_cc_error *err)
+{
+    if (!c || !c->htm || !okta_cc__http_token(c->htm) || !c->url)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "a DPoP proof needs htm (an RFC 9110 token such as POST) and the request URL");
+    if (c->nonce && !okta_cc__dpop_nonce_ok(c->nonce))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "the DPoP nonce is not 1*NQCHAR (RFC 9449 section 8.1)");
+    if (c->jti && !c->jti[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "an empty DPoP jti");
+    return OKTA_CC_OK;
+}
+
+/* The public members only, in the order of RFC 9449's examples ({"kty","crv","x","y"} with
+   kty first, like the RFC's own figures; {"kty","n","e"}): the proof's jwk is never hashed by
+   its receiver as written, so the order only has to be stable. Private members never go in. */
+static void okta_cc__dpop_jwk_members(okta_cc_json_writer *w, const okta_cc_key *key)
+{
+    char b64[2 * OKTA_CC_RSA_MAX_BYTES];
+    const okta_cc__curve *c = okta_cc__key_curve(key);
+    okta_cc_json_write_key(w, "kty");
+    okta_cc_json_write_string(w, key->type == OKTA_CC_KEY_RSA ? "RSA" : "EC");
+    if (key->type == OKTA_CC_KEY_RSA) {
+        okta_cc_b64url_encode(key->n, key->n_len, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "n");
+        okta_cc_json_write_string(w, b64);
+        okta_cc_b64url_encode(key->e, key->e_len, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "e");
+        okta_cc_json_write_string(w, b64);
+    } else if (c) {
+        size_t size = okta_cc__curve_size(c);
+        okta_cc_json_write_key(w, "crv");
+        okta_cc_json_write_string(w, c->crv);
+        okta_cc_b64url_encode(key->pub + 1, size, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "x");
+        okta_cc_json_write_string(w, b64);
+        okta_cc_b64url_encode(key->pub + 1 + size, size, b64, sizeof b64, NULL, NULL);
+        okta_cc_json_write_key(w, "y");
+        okta_cc_json_write_string(w, b64);
+    }
+}
+
+/* {"typ":"dpop+jwt","alg":...,"jwk":{...}} into header[cap]. */
+static okta_cc_result okta_cc__dpop_header(const okta_cc_key *key, okta_cc_alg alg, char *header,
+                                           size_t cap, size_t *header_len, okta_cc_error *err)
+{
+    okta_cc_json_writer w;
+    okta_cc_json_writer_init(&w, header, cap);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "typ");
+    okta_cc_json_write_string(&w, "dpop+jwt");
+    okta_cc_json_write_key(&w, "alg");
+    okta_cc_json_write_string(&w, okta_cc_alg_name(alg));
+    okta_cc_json_write_key(&w, "jwk");
+    okta_cc_json_write_object_begin(&w);
+    okta_cc__dpop_jwk_members(&w, key);
+    okta_cc_json_write_object_end(&w);
+    okta_cc_json_write_object_end(&w);
+    if (okta_cc_json_writer_finish(&w, header_len, NULL) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "the DPoP header does not fit");  /* cannot happen */
+    return OKTA_CC_OK;
+}
+
+/* The claims {"jti","htm","htu","iat"[,"nonce"][,"ath"]} into claims[cap]. */
+static okta_cc_result okta_cc__dpop_claims(const okta_cc_dpop_claims *c, const char *jti, const char *htu,
+                                           const char *ath, char *claims, size_t cap, size_t *claims_len,
+                                           okta_cc_error *err)
+{
+    okta_cc_json_writer w;
+    okta_cc_json_writer_init(&w, claims, cap);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "jti");
+    okta_cc_json_write_string(&w, jti);
+    okta_cc_json_write_key(&w, "htm");
+    okta_cc_json_write_string(&w, c->htm);
+    okta_cc_json_write_key(&w, "htu");
+    okta_cc_json_write_string(&w, htu);
+    okta_cc_json_write_key(&w, "iat");
+    okta_cc_json_write_int64(&w, c->issued_at);
+    if (c->nonce) {
+        okta_cc_json_write_key(&w, "nonce");
+        okta_cc_json_write_string(&w, c->nonce);
+    }
+    if (ath) {
+        okta_cc_json_write_key(&w, "ath");
+        okta_cc_json_write_string(&w, ath);
+    }
+    okta_cc_json_write_object_end(&w);
+    if (okta_cc_json_writer_finish(&w, claims_len, NULL) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "DPoP URL, nonce or jti too long or not UTF-8");
+    return OKTA_CC_OK;
+}
+
+/* The htu of c->url into htu[OKTA_CC__DPOP_HTU_MAX]; a longer one is an invalid argument. */
+static okta_cc_result okta_cc__dpop_htu_fixed(const char *url, char *htu, okta_cc_error *err)
+{
+    okta_cc_result r = okta_cc_dpop_htu(url, htu, OKTA_CC__DPOP_HTU_MAX, NULL, err);
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "the request URL is too long for a DPoP proof");
+    return r;
+}
+
+/* 192 random bits, base64url (32 characters): a jti no server will ever see twice. */
+static okta_cc_result okta_cc__dpop_jti(okta_cc_rng *rng, char *jti, size_t cap, okta_cc_error *err)
+{
+    unsigned char raw[24];
+    if (!rng || okta_cc_rng_bytes(rng, raw, sizeof raw, NULL) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the DPoP proof jti");
+    okta_cc_b64url_encode(raw, sizeof raw, jti, cap, NULL, NULL);
+    okta_cc_wipe(raw, sizeof raw);
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_dpop_proof_sign(const okta_cc_key *key, okta_cc_alg alg,
+                                                   const okta_cc_dpop_claims *c, okta_cc_rng *rng,
+                                                   char *out, size_t cap, size_t *out_len,
+                                                   okta_cc_error *err)
+{
+    char header[1024], htu[OKTA_CC__DPOP_HTU_MAX], ath[44], jti[40], claims[OKTA_CC__DPOP_CLAIMS_MAX];
+    size_t header_len = 0, claims_len = 0;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__resolve_alg(key, &alg, err);      /* refuses a key that is not loaded */
+    if (r == OKTA_CC_OK) r = okta_cc__dpop_check(c, err);
+    if (r == OKTA_CC_OK && !out && cap)
+        r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no output buffer");
+    if (r == OKTA_CC_OK) r = okta_cc__dpop_htu_fixed(c->url, htu, err);
+    if (r == OKTA_CC_OK && c->access_token)
+        r = okta_cc_dpop_ath(c->access_token, strlen(c->access_token), ath, sizeof ath, NULL, err);
+    if (r == OKTA_CC_OK && !c->jti) r = okta_cc__dpop_jti(rng, jti, sizeof jti, err);
+    if (r == OKTA_CC_OK) r = okta_cc__dpop_header(key, alg, header, sizeof header, &header_len, err);
+    if (r == OKTA_CC_OK)
+        r = okta_cc__dpop_claims(c, c->jti ? c->jti : jti, htu, c->access_token ? ath : NULL, claims,
+                                 sizeof claims, &claims_len, err);
+    if (r == OKTA_CC_OK)
+        r = okta_cc_jws_compact(key, alg, header, header_len, claims, claims_len, out, cap, out_len, err);
+    okta_cc_wipe(ath, sizeof ath);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------------------
    HTTP responses
    ------------------------------------------------------------------------------------------- */
 
@@ -3720,8 +4102,6 @@ OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_respon
     return okta_cc__response_fail(resp, okta_cc__response_header_line(resp, line, len), err);
 }
 
-static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-
 /* ASCII case-insensitive equality of two NUL-terminated strings. */
 static int okta_cc__ieq(const char *a, const char *b)
 {
@@ -3776,7 +4156,8 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
 }
 
 /* ---------------------------------------------------------------------------------------------
-   HTTP requests: the strings a client owns, what may be sent, URLs
+   HTTP requests: the strings a client owns, what may be sent (the text rules are under
+   "URLs" above), the client's URLs
    ------------------------------------------------------------------------------------------- */
 
 /* ---- strings the client owns --------------------------------------------------------------- */
@@ -3805,44 +4186,6 @@ static void okta_cc__free_secret_str(const okta_cc_allocator *a, const char *s)
 
 /* ---- what may reach a request line or a header -------------------------------------------- */
 
-/* 1 when s holds a control byte (0x00-0x1F, 0x7F; HTAB allowed when tab_ok). In a header value
-   or URL, CR or LF would end the line and make the rest a header or request of its own. */
-static int okta_cc__has_ctl(const char *s, int tab_ok)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch < 0x20 && !(ch == '\t' && tab_ok)) || ch == 0x7f) return 1;
-    }
-    return 0;
-}
-
-/* A URL (or path) fit for the request line: no control byte and no space (RFC 3986 has none;
-   a space would split the request line). */
-static int okta_cc__url_text_ok(const char *s)
-{
-    return !okta_cc__has_ctl(s, 0) && !strchr(s, ' ');
-}
-
-static int okta_cc__is_alnum(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* A tchar (RFC 9110 section 5.6.2): what methods and Link parameter names are made of. */
-static int okta_cc__is_tchar(char ch)
-{
-    return okta_cc__is_alnum((unsigned char)ch) || (ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
-}
-
-/* An RFC 9110 token, which is all a method may be: 1*tchar. */
-static int okta_cc__http_token(const char *s)
-{
-    if (!*s) return 0;
-    for (; *s; s++)
-        if (!okta_cc__is_tchar(*s)) return 0;
-    return 1;
-}
-
 /* Whether a request is safe to hand to an HTTP library: a token for the method, a URL without
    controls or spaces, header lines without controls other than HTAB. */
 static int okta_cc__request_text_ok(const okta_cc_http_request *req)
@@ -3865,72 +4208,10 @@ static okta_cc_result okta_cc__check_user_agent(const char *user_agent, okta_cc_
 }
 
 /* ---- URLs ------------------------------------------------------------------------------------
-   Everything this file knows about URLs: an origin in one spelling, the loopback rule for
-   http, the org and token URLs normalised, a path joined to the org URL, and the redaction that
-   keeps secret query values out of messages and log lines. */
-
-/* The origin of an http(s) URL in one spelling (RFC 3986 section 6.2.2 and 6.2.3): scheme and
-   host in lower case, the port without leading zeros and left out when it is the scheme's
-   default. Two URLs are on one origin exactly when these texts are equal. */
-typedef struct okta_cc__origin {
-    char text[280];                 /* "https://host[:port]" */
-    size_t host_off, host_len;      /* the host inside text */
-    int https;
-    const char *rest;               /* what follows the authority in the URL parsed */
-} okta_cc__origin;
-
-/* ASCII case-insensitive: does s start with prefix (given in lower case)? */
-static int okta_cc__istarts(const char *s, const char *prefix)
-{
-    for (; *prefix; s++, prefix++)
-        if (okta_cc__lower((unsigned char)*s) != *prefix) return 0;
-    return 1;
-}
-
-/* Length of the host at s: a bracketed IPv6 literal, or a DNS name (letters, digits, -._~);
-   0 for anything else. No percent-encoding: a host has one spelling here. */
-static size_t okta_cc__host_len(const char *s)
-{
-    size_t n = 0;
-    if (s[0] == '[') {
-        for (n = 1; okta_cc__is_hex((unsigned char)s[n]) || s[n] == ':' || s[n] == '.'; n++) {}
-        return s[n] == ']' && n > 1 ? n + 1 : 0;
-    }
-    while (okta_cc__is_alnum((unsigned char)s[n]) || (s[n] && strchr("-._~", s[n]))) n++;
-    return n;
-}
-
-/* Parses "http[s]://host[:port]" at the start of url into o. 0 for another scheme, no host,
-   userinfo, a port that is not 1..65535 (an empty port is the default), or any character the
-   authority may not hold. */
-static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
-{
-    const char *p;
-    size_t host, i, k;
-    long port = 0;
-    memset(o, 0, sizeof *o);
-    o->https = okta_cc__istarts(url, "https://");
-    if (!o->https && !okta_cc__istarts(url, "http://")) return 0;
-    p = url + (o->https ? 8 : 7);
-    host = okta_cc__host_len(p);
-    if (!host || host > 255) return 0;
-    i = host;
-    if (p[i] == ':') {
-        size_t digits = ++i;
-        while (p[i] >= '0' && p[i] <= '9' && port <= 65535) port = port * 10 + (p[i++] - '0');
-        if (i > digits && (port < 1 || port > 65535)) return 0;
-    }
-    if (p[i] && !strchr("/?#", p[i])) return 0;          /* "@" of userinfo, "\\", more digits */
-    if (port == (o->https ? 443 : 80)) port = 0;
-    o->host_off = o->https ? 8 : 7;
-    o->host_len = host;
-    memcpy(o->text, o->https ? "https://" : "http://", o->host_off);
-    for (k = 0; k < host; k++) o->text[o->host_off + k] = (char)okta_cc__lower((unsigned char)p[k]);
-    o->text[o->host_off + host] = '\0';
-    if (port) snprintf(o->text + o->host_off + host, sizeof o->text - o->host_off - host, ":%ld", port);
-    o->rest = p + i;
-    return 1;
-}
+   What the client knows about URLs, on top of the text rules and okta_cc__parse_origin of the
+   "URLs" section further up: the loopback rule for http, the org and token URLs normalised, a
+   path joined to the org URL, and the redaction that keeps secret query values out of
+   messages and log lines. */
 
 /* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
 static int okta_cc__loopback_host(const char *host, size_t n)

@@ -124,6 +124,35 @@ static okta_cc_result call_assertion_sign(void *ctx, char *out, size_t cap, size
     return okta_cc_assertion_sign((const okta_cc_key *)ctx, OKTA_CC_ALG_DEFAULT, &a, NULL, out, cap, out_len, err);
 }
 
+static okta_cc_result call_dpop_htu(void *ctx, char *out, size_t cap, size_t *out_len, okta_cc_error *err)
+{
+    (void)ctx;
+    return okta_cc_dpop_htu("HTTPS://Dev-1.Okta.com:443/api/v1/users/a%40b.com?q=1#f", out, cap, out_len, err);
+}
+
+static okta_cc_result call_dpop_ath(void *ctx, char *out, size_t cap, size_t *out_len, okta_cc_error *err)
+{
+    static const char token[] = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+    (void)ctx;
+    return okta_cc_dpop_ath(token, sizeof token - 1, out, cap, out_len, err);
+}
+
+/* A random jti: every call signs a new proof, and the size query must still be exact. */
+static okta_cc_result call_dpop_proof_sign(void *ctx, char *out, size_t cap, size_t *out_len, okta_cc_error *err)
+{
+    static okta_cc_rng rng;
+    static int seeded;
+    okta_cc_dpop_claims c;
+    if (!seeded && okta_cc_rng_init(&rng, NULL) == OKTA_CC_OK) seeded = 1;
+    memset(&c, 0, sizeof c);
+    c.htm = "GET";
+    c.url = "https://dev-1.okta.com/api/v1/users?limit=2";
+    c.nonce = "eyJ7S_zG.nonce";
+    c.access_token = "an-access-token";
+    c.issued_at = 1700000000;
+    return okta_cc_dpop_proof_sign((const okta_cc_key *)ctx, OKTA_CC_ALG_DEFAULT, &c, &rng, out, cap, out_len, err);
+}
+
 static okta_cc_result call_client_sign_assertion(void *ctx, char *out, size_t cap, size_t *out_len, okta_cc_error *err)
 {
     return okta_cc_client_sign_assertion((okta_cc_client *)ctx, out, cap, out_len, err);
@@ -178,6 +207,8 @@ static void test_codecs(void)
     check_buffered("okta_cc_b64url_encode", call_b64url_encode, NULL, 1);
     check_buffered("okta_cc_b64url_decode", call_b64url_decode, NULL, 0);
     check_buffered("okta_cc_json_get_string", call_json_get_string, NULL, 1);
+    check_buffered("okta_cc_dpop_htu", call_dpop_htu, NULL, 1);
+    check_buffered("okta_cc_dpop_ath", call_dpop_ath, NULL, 1);
 }
 
 static void test_keys_and_jws(int ec)
@@ -193,6 +224,7 @@ static void test_keys_and_jws(int ec)
     check_buffered("okta_cc_jws_compact", call_jws_compact, k, 1);
     check_buffered("okta_cc_jwt_sign", call_jwt_sign, k, 1);
     check_buffered("okta_cc_assertion_sign", call_assertion_sign, k, 1);
+    check_buffered("okta_cc_dpop_proof_sign", call_dpop_proof_sign, k, 1);
     okta_cc_key_wipe(k);
 }
 
