@@ -570,9 +570,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_ty
    wipe it. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out, size_t cap,
                                               size_t *out_len, okta_cc_error *err);
-/* The public JWK: {"kty","n","e"} or {"kty","crv","x","y"}, then "kid" (kid, or key->kid
-   when kid is NULL; none when both are empty), "use":"sig" and "alg". A kid that is not
-   UTF-8 is OKTA_CC_ERR_UTF8. */
+/* The public JWK: {"e","kty","n"} or {"crv","kty","x","y"} (RFC 7638 member order), then
+   "kid" (kid, or key->kid when kid is NULL; none when both are empty), "use":"sig" and "alg".
+   A kid that is not UTF-8 is OKTA_CC_ERR_UTF8. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const char *kid,
                                                   char *out, size_t cap, size_t *out_len,
                                                   okta_cc_error *err);

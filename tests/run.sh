@@ -45,7 +45,7 @@ suite dpop             "$build/tests/test_dpop" -q
 suite dpop-asan-ubsan  "$build/tests/test_dpop_asan" -q
 suite dpop-valgrind    valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_dpop" -q
 # ES256 proofs checked by python3-cryptography (header, claim order, fresh jti, signature).
-suite dpop-python      bash -c 'set -o pipefail; "$1" --emit 200 | python3 tests/dpop_verify.py' _ "$build/tests/test_dpop"
+suite dpop-python      bash -c 'set -o pipefail; "$1" --emit 200 | /usr/bin/python3 tests/dpop_verify.py' _ "$build/tests/test_dpop"
 suite conventions      "$build/tests/test_conventions" -q
 suite conventions-asan   "$build/tests/test_conventions_asan" -q
 suite conventions-vgrind valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_conventions" -q
