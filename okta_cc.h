@@ -25,8 +25,10 @@
       assertion   the RFC 7523 client assertion Okta's private_key_jwt wants.
       DPoP        RFC 9449 proofs: htu as Okta compares it, ath, the signed proof JWT.
       transport   one HTTP exchange through a function-pointer interface; libcurl by default.
-      client      the token endpoint, the token cache (single flight), clock-offset learning.
-      requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging.
+      client      the token endpoint, the token cache (single flight), clock-offset learning,
+                  DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
+      requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging,
+                  a new DPoP proof per attempt for DPoP tokens.
 
    CONVENTIONS (every public function follows them; tests/check_api.py checks the mechanical
    parts on each build of the test suite)
@@ -65,7 +67,7 @@
                                        okta_cc_client_invalidate_token,
                                        okta_cc_client_invalidate_token_generation,
                                        okta_cc_client_token_fetches, okta_cc_client_token_url,
-                                       okta_cc_client_clock_offset
+                                       okta_cc_client_clock_offset, okta_cc_client_dpop_jkt
       Assertions                       okta_cc_client_sign_assertion (for a client),
                                        okta_cc_assertion_sign (a key and your own claims)
       DPoP proofs                      okta_cc_dpop_proof_sign, okta_cc_dpop_htu,
@@ -127,7 +129,7 @@
       NULL = the macros; one without the other is refused). Every buffer that held a secret -
       key material, assertions, tokens, client secrets, response bodies - is wiped before it
       is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
-      about 6 KB of its own, plus libcurl's handle and the token.
+      about 8 KB of its own (its two keys included), plus libcurl's handle and the token.
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
       token, the assertion) into its own buffers and frees them unwiped; an application that
       cares can give libcurl a wiping allocator with curl_global_init_mem(). BearSSL leaves
@@ -156,7 +158,8 @@
       that booted in 1970 still learns the real date. 429 waits read the Date header the same
       way (else the local clock plus the offset). The token cache itself runs on the
       local clock: a token is reused until token_skew seconds (default 60, at most a quarter of
-      its lifetime) before it expires. Clock, sleep and randomness are injectable for tests.
+      its lifetime) before it expires. DPoP proofs take their iat from the corrected clock
+      too. Clock, sleep and randomness are injectable for tests.
 
    ERRORS
 
@@ -233,6 +236,9 @@
              token; every client allocation through cfg.alloc; key files read unbuffered.
              DPoP proofs (RFC 9449), the proof layer only: okta_cc_dpop_htu, okta_cc_dpop_ath,
              okta_cc_dpop_proof_sign and okta_cc_dpop_claims.
+             DPoP in the client: okta_cc_config.dpop (okta_cc_dpop_mode: AUTO default, ALWAYS,
+             NEVER) and .dpop_key, OKTA_CLIENT_DPOPENABLED / OKTA_CLIENT_DPOPKEY,
+             okta_cc_client_dpop_jkt; token and API nonce round trips; token_type "DPoP".
       0.4.0  Okta API requests: okta_cc_request with retries (401, 429, 503/504, resets),
              pagination (okta_cc_pager), origin checks, logging callback.
       0.3.0  Token client: client assertion, libcurl transport, token cache with single
@@ -775,6 +781,21 @@ typedef enum okta_cc_auth_method {
     OKTA_CC_AUTH_CLIENT_SECRET_POST     /* custom authorization servers only */
 } okta_cc_auth_method;
 
+/* DPoP (RFC 9449) for the token endpoint and the API. With DPoP every token request carries a
+   proof (htm POST, htu the token URL) and every API call "Authorization: DPoP <token>" and a
+   new proof (htm, htu, ath, never reused, not even by a retry). A 400 (token endpoint) or 401
+   (API) use_dpop_nonce with a DPoP-Nonce header is retried once with that nonce (and a new
+   assertion); the latest DPoP-Nonce of any response is kept, one for the token endpoint and
+   one for the API. AUTO costs one extra round trip for the first token of an app that requires
+   DPoP (plus the nonce round trip), nothing for one that does not. A DPoP request must get
+   token_type DPoP, a plain one Bearer (else OKTA_CC_ERR_BAD_RESPONSE). */
+typedef enum okta_cc_dpop_mode {
+    OKTA_CC_DPOP_AUTO = 0,      /* Bearer until the token endpoint says the app requires DPoP
+                                   ("The DPoP proof JWT header is missing."), then DPoP */
+    OKTA_CC_DPOP_ALWAYS,        /* a DPoP proof with every token request and API call */
+    OKTA_CC_DPOP_NEVER          /* Bearer only: no DPoP header is ever sent */
+} okta_cc_dpop_mode;
+
 typedef int64_t (*okta_cc_clock_fn)(void *user);                         /* Unix seconds */
 typedef void (*okta_cc_sleep_fn)(void *user, long ms);
 typedef void (*okta_cc_log_fn)(void *user, const char *line);
@@ -845,6 +866,10 @@ struct okta_cc_config {
     long retry_deadline_ms;         /* total time an API request may take with retries:
                                        OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
     okta_cc_allocator alloc;
+    okta_cc_dpop_mode dpop;         /* OKTA_CC_DPOP_AUTO (default), _ALWAYS or _NEVER */
+    const char *dpop_key;           /* the DPoP proof key: PEM/JWK text or a file path, separate
+                                       from private_key; NULL: an EC P-256 key generated per
+                                       client (not with OKTA_CC_DPOP_NEVER) */
 };
 
 /* Sets every field of cfg to its default (see above). */
@@ -852,14 +877,15 @@ OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg);
 /* Fills every setting that is still unset (NULL) from the environment, with the Okta SDKs'
    names: OKTA_CLIENT_ORGURL, OKTA_CLIENT_CLIENTID, OKTA_CLIENT_PRIVATEKEY (file path or inline
    PEM/JWK), OKTA_CLIENT_PRIVATEKEYID (or OKTA_CLIENT_KID), OKTA_CLIENT_SCOPES,
-   OKTA_CLIENT_AUTHSERVERID, OKTA_CLIENT_CLIENTSECRET, and OKTA_CC_CA_FILE. Explicit settings
-   win. The strings point into the environment: do not change it while cfg is in use. */
+   OKTA_CLIENT_AUTHSERVERID, OKTA_CLIENT_CLIENTSECRET, OKTA_CLIENT_DPOPKEY, and OKTA_CC_CA_FILE;
+   OKTA_CLIENT_DPOPENABLED=true|false sets dpop to OKTA_CC_DPOP_ALWAYS|_NEVER when it is still
+   OKTA_CC_DPOP_AUTO (any other value leaves it). Explicit settings win. The strings point into the environment: do not change it while cfg is in use. */
 OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg);
 
 typedef struct okta_cc_client okta_cc_client;
 
 typedef struct okta_cc_token_info {
-    char token_type[16];            /* "Bearer" */
+    char token_type[16];            /* "Bearer", or "DPoP" for a DPoP-bound token */
     int64_t expires_in;             /* as the server said */
     int64_t expires_at;             /* local clock, Unix seconds */
     char scope[512];
@@ -896,6 +922,11 @@ OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
 /* Seconds added to the local clock for assertions, learnt from the server's Date header when
    it differs by more than 5 s (only from strict IMF-fixdates in [2020, 2100), see TIME). */
 OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *client);
+/* The RFC 7638 thumbprint (base64url SHA-256, 43 characters) of the client's DPoP key: the
+   jkt a DPoP-bound token is bound to. Text into (out, cap, out_len) as for
+   okta_cc_key_thumbprint; OKTA_CC_ERR_NOT_FOUND for a client in OKTA_CC_DPOP_NEVER mode. */
+OKTA_CC_DEF okta_cc_result okta_cc_client_dpop_jkt(okta_cc_client *client, char *out, size_t cap,
+                                                   size_t *out_len, okta_cc_error *err);
 /* Signs a client assertion for this client's token URL (for debugging and the CLI). */
 OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *client, char *out,
                                                          size_t cap, size_t *out_len,
@@ -930,7 +961,10 @@ typedef struct okta_cc_request_options {
    is sent). Origins are compared normalised, so "HTTPS://X.okta.com:443/api/v1/users" is on
    the origin of org "https://x.okta.com"; such a URL is sent on the org URL's spelling
    ("https://x.okta.com/api/v1/users"). Adds "Authorization: Bearer <token>" (fetching the
-   token as needed), Accept and, with a body, Content-Type. Retries: a 401 drops the token it
+   token as needed; for a DPoP token "Authorization: DPoP <token>" and a new DPoP proof each
+   attempt), Accept and, with a body, Content-Type. A 401 use_dpop_nonce (with DPoP-Nonce) is
+   retried once with that nonce, outside max_retries; a refused proof's error and description
+   (WWW-Authenticate) go to err->oauth_error and oauth_error_description. Retries: a 401 drops the token it
    was sent with (not a newer one another thread fetched meanwhile), gets a fresh one and
    retries once; 429 waits until X-Rate-Limit-Reset (measured against the response's Date,
    + 1 s, with jitter); 503, 504 and lost connections (OKTA_CC_ERR_NETWORK) back off
@@ -4393,6 +4427,12 @@ OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
     okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
     okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
     okta_cc__env_default(&cfg->ca_file, "OKTA_CC_CA_FILE");
+    okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
+    if (cfg->dpop == OKTA_CC_DPOP_AUTO && getenv("OKTA_CLIENT_DPOPENABLED")) {
+        const char *v = getenv("OKTA_CLIENT_DPOPENABLED");
+        if (okta_cc__ieq(v, "true")) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
+        else if (okta_cc__ieq(v, "false")) cfg->dpop = OKTA_CC_DPOP_NEVER;
+    }
 }
 
 /* The numbers after okta_cc__config_defaults: a lifetime Okta accepts, and no negative time
@@ -4406,6 +4446,8 @@ static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, o
     if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->retry_deadline_ms < 0)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "connect_timeout_ms, timeout_ms and retry_deadline_ms "
                                                       "cannot be negative (0 = the default)");
+    if ((int)cfg->dpop < (int)OKTA_CC_DPOP_AUTO || (int)cfg->dpop > (int)OKTA_CC_DPOP_NEVER)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "dpop must be OKTA_CC_DPOP_AUTO, _ALWAYS or _NEVER");
     return OKTA_CC_OK;
 }
 
@@ -4749,6 +4791,38 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
     okta_cc__error_causes(&doc, a, err);
 }
 
+/* The quoted parameter name="..." of a challenge into out (cut to cap); 0 when absent. */
+static int okta_cc__challenge_param(const char *v, const char *name, char *out, size_t cap)
+{
+    char want[32];
+    const char *p;
+    size_t n = 0;
+    snprintf(want, sizeof want, "%s=\"", name);
+    for (p = strstr(v, want); p && p != v && p[-1] != ' ' && p[-1] != ','; p = strstr(p + 1, want)) {}
+    if (!p) return 0;
+    for (p += strlen(want); *p && *p != '"' && n + 1 < cap; p++) out[n++] = *p == '\r' || *p == '\n' ? ' ' : *p;
+    out[n] = '\0';
+    return 1;
+}
+
+/* An API refusal of a DPoP proof says why in WWW-Authenticate: DPoP error="...",
+   error_description="..." (RFC 9449 section 7.1): into the OAuth fields of err. */
+static void okta_cc__dpop_www_error(const okta_cc_http_response *resp, okta_cc_error *e)
+{
+    const char *v;
+    size_t i, n;
+    for (i = 0; (v = okta_cc_http_response_header(resp, "WWW-Authenticate", i, &n)) != NULL; i++) {
+        char tmp[1024];
+        if (n >= sizeof tmp || !okta_cc__istarts(v, "dpop")) continue;
+        memcpy(tmp, v, n);
+        tmp[n] = '\0';
+        if (!okta_cc__challenge_param(tmp, "error", e->oauth_error, sizeof e->oauth_error)) continue;
+        okta_cc__challenge_param(tmp, "error_description", e->oauth_error_description,
+                                 sizeof e->oauth_error_description);
+        return;
+    }
+}
+
 /* The one message for an HTTP error status, from the token endpoint and the API alike:
    "METHOD URL: HTTP status[ CODE: TEXT][ (note)]", where CODE: TEXT is the OAuth error and its
    description, or Okta's errorCode and errorSummary, and the URL is redacted. err gets the
@@ -4763,6 +4837,7 @@ static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, 
     char label[768], detail[600] = "";
     memset(&tmp, 0, sizeof tmp);        /* its fields decide the result below */
     okta_cc__parse_error_body(resp, e);
+    if (!e->oauth_error[0] && (resp->status == 400 || resp->status == 401)) okta_cc__dpop_www_error(resp, e);
     if (e->oauth_error[0])
         snprintf(detail, sizeof detail, " %s: %s", e->oauth_error,
                  e->oauth_error_description[0] ? e->oauth_error_description : "(no description)");
@@ -4802,12 +4877,20 @@ struct okta_cc_client {
     okta_cc_result last_result;         /* of the latest attempt, handed to its waiters */
     okta_cc_error last_error;
     unsigned long fetches;
+    int dpop_on;                        /* token requests carry a DPoP proof (ALWAYS, or AUTO
+                                           after the server asked for one) */
+    char dpop_nonce[2][256];            /* the latest DPoP-Nonce of the token endpoint
+                                           (OKTA_CC__NONCE_TOKEN) and of the API (_API); "" none */
+    okta_cc_key dpop_key;               /* the DPoP proof key (cfg.dpop != NEVER); read under lock */
 #ifndef OKTA_CC_NO_THREADS
     pthread_mutex_t lock;
     pthread_cond_t fetched;
     pthread_mutex_t transport_lock;     /* one request at a time on the curl handle */
 #endif
 };
+
+#define OKTA_CC__NONCE_TOKEN 0
+#define OKTA_CC__NONCE_API 1
 
 #ifndef OKTA_CC_NO_THREADS
 #define OKTA_CC__LOCK(m) pthread_mutex_lock(m)
@@ -4886,6 +4969,23 @@ static char *okta_cc__normalise_scopes(const okta_cc_allocator *a, const char *i
     return out;
 }
 
+/* A key setting (what names it in messages): inline PEM/JWK text, or a file path. */
+static okta_cc_result okta_cc__load_key_setting(okta_cc_client *c, okta_cc_key *key, const char *k, const char *kid,
+                                                const char *what, okta_cc_error *err)
+{
+    FILE *f;
+    if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024)
+        return okta_cc__load_key_text(key, k, strlen(k), kid, &c->cfg.alloc, err);
+    /* Not shown in messages: a mistyped setting may hold key material, not a path. */
+    f = fopen(k, "rb");
+    if (!f)
+        return okta_cc__fail(err, OKTA_CC_ERR_IO,
+                             "the %s setting (%u characters, not shown) is neither PEM/JWK text nor a "
+                             "readable file: %s", what, (unsigned)strlen(k), strerror(errno));
+    fclose(f);
+    return okta_cc__load_key_file(key, k, kid, &c->cfg.alloc, err);
+}
+
 /* The private key: an already loaded one, inline PEM/JWK text, or a file path. */
 static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
@@ -4899,18 +4999,7 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
     if (!k || !k[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
-    if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024) {
-        r = okta_cc__load_key_text(&c->key, k, strlen(k), cfg->key_id, &c->cfg.alloc, err);
-    } else {
-        /* Not shown in messages: a mistyped setting may hold key material, not a path. */
-        FILE *f = fopen(k, "rb");
-        if (!f)
-            return okta_cc__fail(err, OKTA_CC_ERR_IO,
-                                 "the private key setting (%u characters, not shown) is neither PEM/JWK text nor a "
-                                 "readable file: %s", (unsigned)strlen(k), strerror(errno));
-        fclose(f);
-        r = okta_cc__load_key_file(&c->key, k, cfg->key_id, &c->cfg.alloc, err);
-    }
+    r = okta_cc__load_key_setting(c, &c->key, k, cfg->key_id, "private key", err);
     /* An explicit kid is what gets sent, even when the JWK carries another one. */
     if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
     return r;
@@ -4945,10 +5034,28 @@ static okta_cc_result okta_cc__client_copy_settings(okta_cc_client *c, const okt
     *own = *cfg;
     own->org_url = own->client_id = own->private_key = own->key_id = own->scopes = NULL;
     own->auth_server_id = own->token_url = own->client_secret = NULL;
-    own->ca_file = own->ca_pem = own->user_agent = NULL;
+    own->ca_file = own->ca_pem = own->user_agent = own->dpop_key = NULL;
     own->key = NULL;
     okta_cc__config_defaults(own);
     return okta_cc__check_config_numbers(own, err);
+}
+
+/* The DPoP key (not with OKTA_CC_DPOP_NEVER): the dpop_key setting, else a new EC P-256 key
+   from the client's generator (a system-seeded one when cfg.random is injected). */
+static okta_cc_result okta_cc__client_dpop_key(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    okta_cc_result r;
+    c->dpop_on = cfg->dpop == OKTA_CC_DPOP_ALWAYS;
+    if (cfg->dpop == OKTA_CC_DPOP_NEVER) return OKTA_CC_OK;
+    if (cfg->dpop_key && cfg->dpop_key[0])
+        r = okta_cc__load_key_setting(c, &c->dpop_key, cfg->dpop_key, NULL, "DPoP key", err);
+    else
+        r = okta_cc_key_generate(&c->dpop_key, OKTA_CC_KEY_EC, 256, c->cfg.random ? NULL : &c->rng, err);
+    if (r == OKTA_CC_OK) {
+        okta_cc_alg alg = OKTA_CC_ALG_DEFAULT;
+        r = okta_cc__resolve_alg(&c->dpop_key, &alg, err);
+    }
+    return r;
 }
 
 /* The caller's transport, else a libcurl one built from the caller's network settings. */
@@ -4983,6 +5090,7 @@ static okta_cc_result okta_cc__client_configure(okta_cc_client *c, const okta_cc
     if (r == OKTA_CC_OK) r = okta_cc__client_check_auth(c, cfg, err);
     if (r == OKTA_CC_OK && !c->cfg.random && okta_cc_rng_init(&c->rng, NULL) != OKTA_CC_OK)
         r = okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no system randomness");
+    if (r == OKTA_CC_OK) r = okta_cc__client_dpop_key(c, cfg, err);
     if (r == OKTA_CC_OK) r = okta_cc__client_transport(c, cfg, err);
     return r;
 }
@@ -5201,6 +5309,66 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *c, char
 }
 
 /* Standard base64 with padding, for HTTP Basic credentials only. */
+/* ---- DPoP: nonces and proofs --------------------------------------------------------------- */
+
+/* Keeps a response's DPoP-Nonce (when it is a valid one) as the latest of its origin's slot. */
+static void okta_cc__dpop_learn_nonce(okta_cc_client *c, const okta_cc_http_response *resp, int slot)
+{
+    char tmp[sizeof c->dpop_nonce[0]];
+    size_t n;
+    const char *v = okta_cc_http_response_header(resp, "DPoP-Nonce", 0, &n);
+    if (!v || !n || n >= sizeof tmp) return;
+    memcpy(tmp, v, n);
+    tmp[n] = '\0';
+    if (!okta_cc__dpop_nonce_ok(tmp)) return;
+    OKTA_CC__LOCK(&c->lock);
+    memcpy(c->dpop_nonce[slot], tmp, n + 1);
+    OKTA_CC__UNLOCK(&c->lock);
+}
+
+static void okta_cc__free_header_line(okta_cc_client *c, char *line)
+{
+    if (!line) return;
+    okta_cc_wipe(line, strlen(line));
+    okta_cc__free(&c->cfg.alloc, line);
+}
+
+/* "DPoP: <proof>" in a new buffer (the caller frees it with okta_cc__free_header_line): a new
+   jti every time, iat on the corrected clock (local + offset), the slot's latest nonce when
+   there is one, ath when access_token is given. */
+static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *htm, const char *url,
+                                                const char *access_token, int slot, char **out,
+                                                okta_cc_error *err)
+{
+    okta_cc_dpop_claims cl;
+    char jti[40], nonce[sizeof c->dpop_nonce[0]];
+    size_t cap = 16384;
+    char *buf;
+    okta_cc_result r;
+    if (okta_cc__make_jti(c, jti) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the DPoP proof jti");
+    buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap);
+    if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memcpy(buf, "DPoP: ", 7);
+    memset(&cl, 0, sizeof cl);
+    cl.htm = htm;
+    cl.url = url;
+    cl.access_token = access_token;
+    cl.jti = jti;
+    OKTA_CC__LOCK(&c->lock);
+    memcpy(nonce, c->dpop_nonce[slot], sizeof nonce);
+    cl.nonce = nonce[0] ? nonce : NULL;
+    cl.issued_at = okta_cc__now(c) + c->clock_offset;
+    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + 6, cap - 6, NULL, err);
+    OKTA_CC__UNLOCK(&c->lock);
+    if (r != OKTA_CC_OK) {
+        okta_cc__free(&c->cfg.alloc, buf);
+        return r;
+    }
+    *out = buf;
+    return OKTA_CC_OK;
+}
+
 static void okta_cc__base64_std(const unsigned char *in, size_t n, char *out)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -5278,18 +5446,25 @@ static okta_cc_result okta_cc__token_copy_access(okta_cc_client *c, const okta_c
     return OKTA_CC_OK;
 }
 
-/* token_type (Bearer only), expires_in and scope of a token response into info. */
-static okta_cc_result okta_cc__token_info(const okta_cc_json_doc *doc, okta_cc_token_info *info, okta_cc_error *err)
+/* token_type (DPoP for a request with a proof, else Bearer), expires_in and scope of a token
+   response into info. */
+static okta_cc_result okta_cc__token_info(const okta_cc_json_doc *doc, int dpop, okta_cc_token_info *info,
+                                          okta_cc_error *err)
 {
     long tt = okta_cc_json_find(doc, 0, "token_type"), ei = okta_cc_json_find(doc, 0, "expires_in");
     long sc = okta_cc_json_find(doc, 0, "scope");
     if (tt < 0 || okta_cc_json_get_string(doc, (size_t)tt, info->token_type, sizeof info->token_type, NULL, NULL) != OKTA_CC_OK ||
         !info->token_type[0])
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid token_type");
-    if (!okta_cc__ieq(info->token_type, "bearer"))
+    if (dpop && !okta_cc__ieq(info->token_type, "dpop"))
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
-                             "token_type \"%s\" is not supported, only Bearer (for DPoP, clear \"Require DPoP\" on the app)",
-                             info->token_type);
+                             "token_type \"%s\" for a request with a DPoP proof: expected DPoP (a token bound to the "
+                             "proof key)", info->token_type);
+    if (!dpop && !okta_cc__ieq(info->token_type, "bearer"))
+        return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE,
+                             "token_type \"%s\" for a request without a DPoP proof: only Bearer is accepted then "
+                             "(dpop OKTA_CC_DPOP_AUTO or _ALWAYS sends proofs)", info->token_type);
+    if (dpop) strcpy(info->token_type, "DPoP");
     if (ei < 0 || okta_cc_json_get_int64(doc, (size_t)ei, &info->expires_in, NULL) != OKTA_CC_OK || info->expires_in <= 0 ||
         info->expires_in > 86400 * 365)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
@@ -5302,7 +5477,7 @@ static okta_cc_result okta_cc__token_info(const okta_cc_json_doc *doc, okta_cc_t
 
 /* Reads a 200 token response. Any missing or malformed field is an error, never an empty token. */
 static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http_response *resp, int64_t now,
-                                           char **token, size_t *token_len, okta_cc_token_info *info,
+                                           int dpop, char **token, size_t *token_len, okta_cc_token_info *info,
                                            okta_cc_error *err)
 {
     okta_cc_json_token tok[64];
@@ -5319,19 +5494,19 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
     at = okta_cc_json_find(&doc, 0, "access_token");
     if (at < 0 || tok[at].type != OKTA_CC_JSON_STRING || tok[at].end == tok[at].start)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no access_token");
-    r = okta_cc__token_info(&doc, info, err);
+    r = okta_cc__token_info(&doc, dpop, info, err);
     if (r != OKTA_CC_OK) return r;
     info->expires_at = now + info->expires_in;
     return okta_cc__token_copy_access(c, &doc, at, token, token_len, err);
 }
 
-/* Sends the token request: the form in body, Basic credentials when the method says so.
-   *resp is initialised here, whatever happens. */
-static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__buf *form,
+/* Sends the token request: the form in body, Basic credentials when the method says so, the
+   DPoP header line when dpop is not NULL. *resp is initialised here, whatever happens. */
+static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__buf *form, const char *dpop,
                                               okta_cc_http_response *resp, okta_cc_error *err)
 {
     okta_cc_http_request req;
-    const char *headers[3];
+    const char *headers[4];
     char *basic = NULL;
     int64_t t0;
     okta_cc_result r = OKTA_CC_OK;
@@ -5345,6 +5520,7 @@ static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__
         if (!basic) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
         headers[req.header_count++] = basic;
     }
+    if (dpop) headers[req.header_count++] = dpop;
     req.method = "POST";
     req.url = c->cfg.token_url;
     req.headers = headers;
@@ -5358,32 +5534,81 @@ static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__
     return r;
 }
 
-/* One round trip to the token endpoint. */
+/* One request to the token endpoint with a new assertion and, when dpop, a new proof. *resp is
+   initialised here, whatever happens; *now is the local time it came back. The Date header and
+   the DPoP-Nonce of any response are learnt. */
+static okta_cc_result okta_cc__token_request(okta_cc_client *c, int dpop, okta_cc_http_response *resp, int64_t *now,
+                                             okta_cc_error *err)
+{
+    okta_cc__buf form;
+    char *proof = NULL;
+    okta_cc_result r = okta_cc__token_form(c, &form, err);
+    if (r == OKTA_CC_OK && dpop)
+        r = okta_cc__dpop_header_line(c, "POST", c->cfg.token_url, NULL, OKTA_CC__NONCE_TOKEN, &proof, err);
+    if (r == OKTA_CC_OK) r = okta_cc__token_exchange(c, &form, proof, resp, err);
+    else okta_cc_http_response_init(resp, &c->cfg.alloc, c->cfg.max_response_bytes);
+    *now = okta_cc__now(c);
+    if (r == OKTA_CC_OK) {
+        okta_cc__learn_clock_offset(c, resp, *now);
+        okta_cc__dpop_learn_nonce(c, resp, OKTA_CC__NONCE_TOKEN);
+    }
+    okta_cc__free_header_line(c, proof);
+    okta_cc__buf_wipe_free(&form);
+    return r;
+}
+
+/* What a refused token request asks for: 1 = the same again with the nonce just learnt
+   (use_dpop_nonce with a DPoP-Nonce), 2 = DPoP from now on (AUTO, and the app requires it:
+   "The DPoP proof JWT header is missing."), 0 = nothing. */
+static int okta_cc__token_dpop_retry(okta_cc_client *c, const okta_cc_http_response *resp, int dpop)
+{
+    okta_cc_error e;
+    if (resp->status != 400 && resp->status != 401) return 0;
+    memset(&e, 0, sizeof e);
+    okta_cc__parse_error_body(resp, &e);
+    if (dpop && strcmp(e.oauth_error, "use_dpop_nonce") == 0 &&
+        okta_cc_http_response_header(resp, "DPoP-Nonce", 0, NULL))
+        return 1;
+    if (!dpop && c->cfg.dpop == OKTA_CC_DPOP_AUTO && strcmp(e.oauth_error, "invalid_dpop_proof") == 0 &&
+        strstr(e.oauth_error_description, "header is missing"))
+        return 2;
+    return 0;
+}
+
+/* One token, with at most one switch to DPoP (AUTO) and one nonce round trip, each retry with
+   a new assertion and a new proof. */
 static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size_t *token_len,
                                            okta_cc_token_info *info, okta_cc_error *err)
 {
-    okta_cc__buf form;
     okta_cc_http_response resp;
     int64_t now;
+    int dpop, next, nonce_retried = 0, switched = 0;
     okta_cc_result r;
     if (!c->cfg.scopes[0])      /* none, or only separators: the token endpoint would get no scope */
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no scopes configured: a token needs at least one (OKTA_CLIENT_SCOPES, e.g. "
                              "okta.users.read)");
-    r = okta_cc__token_form(c, &form, err);
-    if (r != OKTA_CC_OK) {
-        okta_cc__buf_wipe_free(&form);
-        return r;
+    for (;;) {
+        OKTA_CC__LOCK(&c->lock);
+        dpop = c->dpop_on;
+        OKTA_CC__UNLOCK(&c->lock);
+        r = okta_cc__token_request(c, dpop, &resp, &now, err);
+        next = r == OKTA_CC_OK && resp.status != 200 ? okta_cc__token_dpop_retry(c, &resp, dpop) : 0;
+        if ((next == 1 && nonce_retried) || (next == 2 && switched) || !next) break;
+        if (next == 1) nonce_retried = 1;
+        if (next == 2) {
+            switched = 1;
+            OKTA_CC__LOCK(&c->lock);
+            c->dpop_on = 1;
+            OKTA_CC__UNLOCK(&c->lock);
+        }
+        okta_cc_http_response_free(&resp);
     }
-    r = okta_cc__token_exchange(c, &form, &resp, err);
-    now = okta_cc__now(c);
-    if (r == OKTA_CC_OK) okta_cc__learn_clock_offset(c, &resp, now);
     if (r == OKTA_CC_OK && resp.status != 200)
         r = okta_cc__http_error(err, OKTA_CC_ERR_OAUTH, "POST", c->cfg.token_url, &resp, NULL);
     else if (r == OKTA_CC_OK)
-        r = okta_cc__token_parse(c, &resp, now, token, token_len, info, err);
+        r = okta_cc__token_parse(c, &resp, now, dpop, token, token_len, info, err);
     okta_cc_http_response_free(&resp);
-    okta_cc__buf_wipe_free(&form);
     return r;
 }
 
@@ -5575,6 +5800,20 @@ OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *c)
     return n;
 }
 
+OKTA_CC_DEF okta_cc_result okta_cc_client_dpop_jkt(okta_cc_client *c, char *out, size_t cap, size_t *out_len,
+                                                   okta_cc_error *err)
+{
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!c || (!out && cap)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client or no output buffer");
+    if (c->cfg.dpop == OKTA_CC_DPOP_NEVER)
+        return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "this client has no DPoP key (dpop is OKTA_CC_DPOP_NEVER)");
+    OKTA_CC__LOCK(&c->lock);
+    r = okta_cc_key_thumbprint(&c->dpop_key, out, cap, out_len, err);
+    OKTA_CC__UNLOCK(&c->lock);
+    return r;
+}
+
 OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *c)
 {
     int64_t o;
@@ -5601,6 +5840,7 @@ typedef struct okta_cc__api_call {
     int max_retries;                    /* resolved: >= 0 */
     long deadline_ms;                   /* resolved: > 0 */
     unsigned long token_generation;     /* of the token the latest attempt sent */
+    int dpop_sent;                      /* the latest attempt sent a DPoP token and proof */
 } okta_cc__api_call;
 
 /* The method goes into the request line, the path into the URL, the content type into a
@@ -5652,11 +5892,12 @@ static okta_cc_result okta_cc__api_call_init(okta_cc_client *c, okta_cc__api_cal
     return OKTA_CC_OK;
 }
 
-/* "Authorization: Bearer <token>" in a new buffer (a secret: wiped and freed by the caller),
-   and the generation of the token in it, for a 401 to invalidate exactly that token. The
-   token's size is asked for first, so any length fits. */
-static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, unsigned long *generation,
-                                             okta_cc_error *err)
+/* "Authorization: Bearer <token>", or "Authorization: DPoP <token>" for a DPoP-bound token
+   (*dpop set), in a new buffer (a secret: wiped and freed by the caller), and the generation
+   of the token in it, for a 401 to invalidate exactly that token. The token's size is asked
+   for first, so any length fits. */
+static okta_cc_result okta_cc__auth_header(okta_cc_client *c, char **out, unsigned long *generation, int *dpop,
+                                           okta_cc_error *err)
 {
     size_t cap = 4096, need = 0;
     char *buf;
@@ -5675,6 +5916,11 @@ static okta_cc_result okta_cc__bearer_header(okta_cc_client *c, char **out, unsi
         okta_cc_wipe(buf, cap + 22);
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
+    }
+    *dpop = okta_cc__ieq(info.token_type, "DPoP");
+    if (*dpop) {                /* "Authorization: Bearer " -> "Authorization: DPoP " */
+        memmove(buf + 20, buf + 22, need + 1);
+        memcpy(buf + 15, "DPoP ", 5);
     }
     *out = buf;
     *generation = info.generation;
@@ -5722,12 +5968,17 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
                                            okta_cc_error *err)
 {
     okta_cc_http_request req;
-    const char *headers[3];
+    const char *headers[4];
     char ctype[160];
-    char *auth = NULL;
+    char *auth = NULL, *proof = NULL;
     int64_t t0;
-    okta_cc_result r = okta_cc__bearer_header(c, &auth, &call->token_generation, err);
-    if (r != OKTA_CC_OK) return r;
+    okta_cc_result r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
+    if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
+        r = okta_cc__dpop_header_line(c, call->method, call->url, auth + 20, OKTA_CC__NONCE_API, &proof, err);
+    if (r != OKTA_CC_OK) {
+        okta_cc__free_header_line(c, auth);
+        return r;
+    }
     okta_cc_http_response_free(&resp->http);
     okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
     memset(&req, 0, sizeof req);
@@ -5738,6 +5989,7 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
         snprintf(ctype, sizeof ctype, "Content-Type: %s", call->content_type ? call->content_type : "application/json");
         headers[req.header_count++] = ctype;
     }
+    if (proof) headers[req.header_count++] = proof;
     req.method = call->method;
     req.url = call->url;
     req.headers = headers;
@@ -5745,10 +5997,11 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     req.body_len = call->body_len;
     t0 = okta_cc__ms();
     r = okta_cc__perform(c, &req, &resp->http, err);
-    okta_cc_wipe(auth, strlen(auth));
-    okta_cc__free(&c->cfg.alloc, auth);
+    okta_cc__free_header_line(c, auth);
+    okta_cc__free_header_line(c, proof);
     if (r != OKTA_CC_OK) resp->http.status = 0;     /* a status line may have come before the failure */
     if (r == OKTA_CC_OK) okta_cc__parse_rate_limit(&resp->http, &resp->rate_limit);
+    if (r == OKTA_CC_OK) okta_cc__dpop_learn_nonce(c, &resp->http, OKTA_CC__NONCE_API);
     okta_cc__log_exchange(c, call->method, call->url, r, resp->http.status, okta_cc__ms() - t0, resp->retries,
                           &resp->rate_limit);
     return r;
@@ -5830,13 +6083,31 @@ static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_c
     return 0;
 }
 
+/* A WWW-Authenticate: DPoP challenge with error="<error>" (any of the headers). */
+static int okta_cc__dpop_challenge(const okta_cc_http_response *h, const char *error)
+{
+    char want[64];
+    const char *v;
+    size_t i, n;
+    snprintf(want, sizeof want, "error=\"%s\"", error);
+    for (i = 0; (v = okta_cc_http_response_header(h, "WWW-Authenticate", i, &n)) != NULL; i++) {
+        char tmp[1024];
+        if (n >= sizeof tmp || !okta_cc__istarts(v, "dpop")) continue;
+        memcpy(tmp, v, n);
+        tmp[n] = '\0';
+        if (strstr(tmp, want)) return 1;
+    }
+    return 0;
+}
+
 /* Attempts until one is final: a 401 drops the token it was sent with and is retried once
-   with a new one; other retries wait (okta_cc__retry_decision) within max_retries and the
-   deadline. The result of the last attempt. */
+   with a new one; a 401 use_dpop_nonce (with a DPoP-Nonce) is retried once with that nonce;
+   other retries wait (okta_cc__retry_decision) within max_retries and the deadline. The
+   result of the last attempt. */
 static okta_cc_result okta_cc__api_attempts(okta_cc_client *c, okta_cc__api_call *call, okta_cc_response *resp,
                                             okta_cc_error *err)
 {
-    int refreshed = 0, backoffs = 0, next;
+    int refreshed = 0, backoffs = 0, nonce_retried = 0, next;
     long spent = 0, wait_ms;
     okta_cc_result r;
     for (;;) {
@@ -5845,7 +6116,11 @@ static okta_cc_result okta_cc__api_attempts(okta_cc_client *c, okta_cc__api_call
         r = okta_cc__api_attempt(c, call, resp, err);
         spent += (long)(okta_cc__ms() - t0);
         next = okta_cc__retry_decision(c, call->method, r, resp, backoffs, refreshed, &wait_ms);
-        if (next == 2) {
+        if (r == OKTA_CC_OK && call->dpop_sent && !nonce_retried && resp->http.status == 401 &&
+            okta_cc_http_response_header(&resp->http, "DPoP-Nonce", 0, NULL) &&
+            okta_cc__dpop_challenge(&resp->http, "use_dpop_nonce")) {
+            nonce_retried = 1;          /* the nonce is learnt: the same token, a new proof */
+        } else if (next == 2) {
             /* Only the token this request sent: another thread may have replaced it already. */
             okta_cc_client_invalidate_token_generation(c, call->token_generation);
             refreshed = 1;

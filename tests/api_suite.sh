@@ -14,11 +14,13 @@ pub=$($py "$root/tests/keytool.py" jwk-public "$work/ec256.pem" ec256)
 cat >"$work/clients.json" <<JSON
 {"clients": [
  {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
- {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]}
+ {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]},
+ {"client_id": "0oa_api_dpop", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true}
 ]}
 JSON
 start_server OKTA_CC_TEST_URL --clients "$work/clients.json" || exit 1
-export OKTA_CC_TEST_URL OKTA_CC_TEST_KEYS=$work
+start_server OKTA_CC_TEST_DPOP_URL --clients "$work/clients.json" --api-dpop-nonce || exit 1
+export OKTA_CC_TEST_URL OKTA_CC_TEST_DPOP_URL OKTA_CC_TEST_KEYS=$work
 "$build/tests/test_api${TEST_SUFFIX:-}" "$@"
 rc=$?
 [ -n "${TEST_SUFFIX:-}" ] && exit $rc

@@ -31,6 +31,8 @@ typedef struct script {
     int endless;                /* every page links to a new one: ?page=<API calls so far> */
     int api_calls, token_calls;
     char last_url[1024], last_auth[256], last_method[32], last_ctype[128];
+    const char *token_type;     /* of the token endpoint's answers; NULL: Bearer */
+    char dpop[8][2048];         /* the DPoP header of each API call ("" none) */
 } script;
 
 /* The Link header line of a page of the script's site, 0 when it has none. */
@@ -58,18 +60,21 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
     const char *h;
     size_t i;
     if (strstr(req->url, "/v1/token")) {
-        static const char body[] = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}";
+        static const char body[] = "{\"token_type\":\"%s\",\"expires_in\":3600,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}";
         char b[256];
         s->token_calls++;
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15, NULL);
-        snprintf(b, sizeof b, body, s->token_calls);
+        snprintf(b, sizeof b, body, s->token_type ? s->token_type : "Bearer", s->token_calls);
         return okta_cc_http_response_append_body(resp, b, strlen(b), NULL);
     }
     s->api_calls++;
     snprintf(s->last_url, sizeof s->last_url, "%s", req->url);
     snprintf(s->last_method, sizeof s->last_method, "%s", req->method);
     s->last_auth[0] = s->last_ctype[0] = '\0';
+    if (s->api_calls <= 8) s->dpop[s->api_calls - 1][0] = '\0';
     for (i = 0; i < req->header_count; i++) {
+        if (strncmp(req->headers[i], "DPoP: ", 6) == 0 && s->api_calls <= 8)
+            snprintf(s->dpop[s->api_calls - 1], sizeof s->dpop[0], "%s", req->headers[i] + 6);
         if (strncmp(req->headers[i], "Authorization:", 14) == 0) snprintf(s->last_auth, sizeof s->last_auth, "%s", req->headers[i]);
         if (strncmp(req->headers[i], "Content-Type:", 13) == 0) snprintf(s->last_ctype, sizeof s->last_ctype, "%s", req->headers[i]);
     }
@@ -997,6 +1002,110 @@ static void test_pager_link_quoting_and_malformed(void)
     okta_cc_client_free(c);
 }
 
+/* ---- DPoP on API calls (scripted) --------------------------------------------------------- */
+
+/* A string claim of the proof sent with API call i ("" when none). */
+static void proof_claim(const script *s, int i, const char *name, char *out, size_t cap)
+{
+    const char *p = s->dpop[i], *d1 = strchr(p, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    char claims[4096];
+    size_t n;
+    okta_cc_json_token tok[32];
+    okta_cc_json_doc doc;
+    out[0] = '\0';
+    if (!d2 || okta_cc_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), claims, sizeof claims - 1, &n, NULL) != OKTA_CC_OK)
+        return;
+    claims[n] = '\0';
+    if (okta_cc_json_parse(claims, n, tok, 32, NULL, &doc, NULL) == OKTA_CC_OK)
+        okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, name), out, cap, NULL, NULL);
+}
+
+static okta_cc_client *dpop_api_client(script *s, fake_time *t, int max_retries)
+{
+    okta_cc_config cfg;
+    scripted_config(&cfg, s, t, NULL, max_retries);
+    cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    s->token_type = "DPoP";
+    return client_from(&cfg);
+}
+
+/* Authorization: DPoP, and a new proof (jti) for the retry after a 429. */
+static void test_dpop_api_new_proof_per_retry(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    char v[2][256], ath[64];
+    memset(&s, 0, sizeof s);
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Reset: 1764331201", NULL);
+    push(&s, 200, NULL, "[]");
+    c = dpop_api_client(&s, &t, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=2", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.api_calls, 2);
+    CHECK_EQ_STR(s.last_auth, "Authorization: DPoP tok-1");
+    proof_claim(&s, 0, "jti", v[0], sizeof v[0]);
+    proof_claim(&s, 1, "jti", v[1], sizeof v[1]);
+    CHECK(v[0][0] && v[1][0] && strcmp(v[0], v[1]) != 0);
+    proof_claim(&s, 1, "htm", v[0], sizeof v[0]);
+    CHECK_EQ_STR(v[0], "GET");
+    proof_claim(&s, 1, "htu", v[0], sizeof v[0]);
+    CHECK_EQ_STR(v[0], "https://dev-1.okta.com/api/v1/users");
+    proof_claim(&s, 1, "ath", v[0], sizeof v[0]);
+    CHECK(okta_cc_dpop_ath("tok-1", 5, ath, sizeof ath, NULL, NULL) == OKTA_CC_OK);
+    CHECK_EQ_STR(v[0], ath);
+    okta_cc_response_free(&r);
+    /* the htu of a percent-encoded path is decoded the way Okta compares it */
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users/user001%40example.com", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    proof_claim(&s, 2, "htu", v[0], sizeof v[0]);
+    CHECK_EQ_STR(v[0], "https://dev-1.okta.com/api/v1/users/user001@example.com");
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+#define USE_NONCE "WWW-Authenticate: DPoP algs=\"ES256\", error=\"use_dpop_nonce\", error_description=\"Resource server requires nonce in DPoP proof.\"\nDPoP-Nonce: rs-nonce-1"
+
+/* A 401 use_dpop_nonce is retried once with that nonce, even with no retries allowed, and
+   without fetching a token; the nonce is kept for the next request. */
+static void test_dpop_api_resource_nonce(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    char v[256];
+    memset(&s, 0, sizeof s);
+    push(&s, 401, USE_NONCE, "{\"errorCode\":\"E0000011\"}");
+    push(&s, 200, NULL, "[]");
+    c = dpop_api_client(&s, &t, -1);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.http.status == 200 && r.retries == 1);
+    CHECK_EQ_INT(s.api_calls, 2);
+    CHECK_EQ_INT(s.token_calls, 1);
+    proof_claim(&s, 0, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "");
+    proof_claim(&s, 1, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "rs-nonce-1");
+    okta_cc_response_free(&r);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    proof_claim(&s, 2, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "rs-nonce-1");
+    okta_cc_response_free(&r);
+    /* a refused proof: its description reaches err */
+    push(&s, 401, "WWW-Authenticate: DPoP error=\"invalid_dpop_proof\", error_description=\"'htu' claim in the DPoP proof JWT is invalid.\"", "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}");
+    push(&s, 401, "WWW-Authenticate: DPoP error=\"invalid_dpop_proof\", error_description=\"'htu' claim in the DPoP proof JWT is invalid.\"", "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.oauth_error, "invalid_dpop_proof");
+    CHECK_EQ_STR(err.oauth_error_description, "'htu' claim in the DPoP proof JWT is invalid.");
+    CHECK(strstr(err.message, "'htu' claim") != NULL);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 /* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
 typedef struct counting_alloc {
     long live;
@@ -1352,6 +1461,108 @@ static void test_live_faults(void)
     okta_cc_client_free(c);
 }
 
+/* A live client on base (the main server when NULL) in the given DPoP mode. */
+static okta_cc_client *live_dpop_client(const char *base, const char *client_id, okta_cc_dpop_mode mode)
+{
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    char path[1024];
+    okta_cc_config_init(&cfg);
+    snprintf(path, sizeof path, "%s/ec256.pem", env("OKTA_CC_TEST_KEYS"));
+    cfg.org_url = base ? base : env("OKTA_CC_TEST_URL");
+    cfg.client_id = client_id;
+    cfg.private_key = path;
+    cfg.key_id = "ec256";
+    cfg.scopes = "okta.users.read";
+    cfg.timeout_ms = 5000;
+    cfg.dpop = mode;
+    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
+    return c;
+}
+
+/* AUTO, no DPoP setting at all, an app that requires DPoP: every user listed with DPoP. */
+static void test_live_dpop_auto_lists_all_users(void)
+{
+    okta_cc_client *c = live_dpop_client(NULL, "0oa_api_dpop", OKTA_CC_DPOP_AUTO);
+    const char *base = env("OKTA_CC_TEST_URL");
+    okta_cc_token_info info;
+    okta_cc_error err;
+    char token[2048];
+    int pages = 0;
+    long dpop_tokens = stat_value(base, "dpop_proofs_seen");
+    if (!c) { h_current_failed = 1; return; }
+    CHECK_EQ_INT(count_users(c, "/api/v1/users", &pages, NULL), 250);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(info.token_type, "DPoP");
+    CHECK(stat_value(base, "dpop_proofs_seen") - dpop_tokens >= 4);    /* 2 token requests + 2 pages */
+    CHECK_EQ_INT(stat_value(base, "dpop_replays_refused"), 0);
+    okta_cc_client_free(c);
+}
+
+/* --api-dpop-nonce, a 429 and a 401 injected mid-listing: every user, no proof replayed. */
+static void test_live_dpop_resource_nonce_and_faults(void)
+{
+    const char *base = env("OKTA_CC_TEST_DPOP_URL");
+    okta_cc_client *c = live_dpop_client(base, "0oa_api_dpop", OKTA_CC_DPOP_ALWAYS);
+    okta_cc_pager pg;
+    okta_cc_response page;
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_result res;
+    int pages = 0, users = 0;
+    long ch, served;
+    if (!c) { h_current_failed = 1; return; }
+    ch = stat_value(base, "dpop_nonce_challenges");
+    served = stat_value(base, "faults_served");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=50", &err) == OKTA_CC_OK);
+    while ((res = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+        const char *p;
+        for (p = page.http.body; (p = strstr(p, "\"login\":")) != NULL; p++) users++;
+        okta_cc_response_free(&page);
+        if (++pages == 2)
+            fault(base, "api", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":1},{\"kind\":\"status\",\"status\":401}]");
+    }
+    CHECK(res == OKTA_CC_END);
+    okta_cc_response_free(&page);
+    okta_cc_pager_end(&pg);
+    CHECK_EQ_INT(users, 250);
+    CHECK_EQ_INT(pages, 5);
+    CHECK(stat_value(base, "dpop_nonce_challenges") - ch >= 2);       /* token endpoint + resource */
+    CHECK_EQ_INT(stat_value(base, "dpop_replays_refused"), 0);
+    CHECK_EQ_INT(stat_value(base, "faults_served") - served, 2);   /* the 429 and the 401 happened */
+    /* a login with @ percent-encoded: the proof's htu is the decoded path */
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users/user007%40example.com", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.http.status == 200 && strstr(r.http.body, "\"login\":\"user007@example.com\"") != NULL);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* A Bearer-only app in NEVER mode: no proof is sent, everything as before. */
+static void test_live_dpop_never_bearer(void)
+{
+    const char *base = env("OKTA_CC_TEST_DPOP_URL");
+    okta_cc_client *c = live_dpop_client(base, "0oa_api", OKTA_CC_DPOP_NEVER);
+    long proofs = stat_value(base, "dpop_proofs_seen");
+    int pages = 0;
+    if (!c) { h_current_failed = 1; return; }
+    CHECK_EQ_INT(count_users(c, "/api/v1/users", &pages, NULL), 250);
+    CHECK_EQ_INT(stat_value(base, "dpop_proofs_seen") - proofs, 0);
+    okta_cc_client_free(c);
+    /* and the DPoP app in NEVER mode is refused with the server's words */
+    c = live_dpop_client(base, "0oa_api_dpop", OKTA_CC_DPOP_NEVER);
+    if (!c) { h_current_failed = 1; return; }
+    {
+        okta_cc_response r;
+        okta_cc_error err;
+        CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_OAUTH);
+        CHECK_EQ_STR(err.oauth_error_description, "The DPoP proof JWT header is missing.");
+        okta_cc_response_free(&r);
+    }
+    CHECK_EQ_INT(stat_value(base, "dpop_proofs_seen") - proofs, 0);
+    okta_cc_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "-q") == 0) h_verbose = 0;
@@ -1377,6 +1588,8 @@ int main(int argc, char **argv)
     RUN(test_pager_refuses_cycles);
     RUN(test_pager_page_cap);
     RUN(test_logger_redacts);
+    RUN(test_dpop_api_new_proof_per_retry);
+    RUN(test_dpop_api_resource_nonce);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);
@@ -1388,6 +1601,9 @@ int main(int argc, char **argv)
         RUN(test_live_methods_on_one_handle);
         RUN(test_live_missing_scope);
         RUN(test_live_faults);
+        RUN(test_live_dpop_auto_lists_all_users);
+        RUN(test_live_dpop_resource_nonce_and_faults);
+        RUN(test_live_dpop_never_bearer);
     }
     curl_global_cleanup();
     return h_summary();

@@ -158,6 +158,11 @@ static okta_cc_result call_client_sign_assertion(void *ctx, char *out, size_t ca
     return okta_cc_client_sign_assertion((okta_cc_client *)ctx, out, cap, out_len, err);
 }
 
+static okta_cc_result call_client_dpop_jkt(void *ctx, char *out, size_t cap, size_t *out_len, okta_cc_error *err)
+{
+    return okta_cc_client_dpop_jkt((okta_cc_client *)ctx, out, cap, out_len, err);
+}
+
 static okta_cc_result call_client_get_token(void *ctx, char *out, size_t cap, size_t *out_len, okta_cc_error *err)
 {
     return okta_cc_client_get_token((okta_cc_client *)ctx, out, cap, out_len, NULL, err);
@@ -238,6 +243,7 @@ static void test_client_outputs(void)
     if (!c) return;
     check_buffered("okta_cc_client_sign_assertion", call_client_sign_assertion, c, 1);
     check_buffered("okta_cc_client_get_token", call_client_get_token, c, 1);
+    check_buffered("okta_cc_client_dpop_jkt", call_client_dpop_jkt, c, 1);
     CHECK_EQ_INT(okta_cc_client_token_fetches(c), 1);      /* size queries reuse the cached token */
     okta_cc_client_free(c);
 }

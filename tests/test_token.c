@@ -1419,6 +1419,214 @@ static void test_single_flight_scripted(void)
 
 
 /* A transport that logs every client assertion it sends, then passes the request to libcurl. */
+/* ---- DPoP at the token endpoint (scripted, a queue of answers) ----------------------------- */
+
+typedef struct dpop_script {
+    struct { long status; const char *headers, *body; } answers[4];
+    int count, calls;
+    char dpop[4][2048];             /* the DPoP header value of each request ("" none) */
+    char assertion_jti[4][64];
+} dpop_script;
+
+static okta_cc_result dpop_script_perform(void *ctx, const okta_cc_http_request *req,
+                                          okta_cc_http_response *resp, okta_cc_error *err)
+{
+    dpop_script *s = (dpop_script *)ctx;
+    int i = s->calls++;
+    size_t k, n;
+    const char *a, *h;
+    char line[64], claims[2048];
+    (void)err;
+    if (i >= 4 || i >= s->count) return OKTA_CC_ERR_NETWORK;
+    s->dpop[i][0] = s->assertion_jti[i][0] = '\0';
+    for (k = 0; k < req->header_count; k++)
+        if (strncmp(req->headers[k], "DPoP: ", 6) == 0) snprintf(s->dpop[i], sizeof s->dpop[i], "%s", req->headers[k] + 6);
+    a = req->body ? form_value(req->body, "client_assertion", &n) : NULL;
+    if (a && jwt_claims(a, n, claims, sizeof claims)) claim_str(claims, "jti", s->assertion_jti[i], 64);
+    snprintf(line, sizeof line, "HTTP/1.1 %ld X", s->answers[i].status);
+    okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
+    for (h = s->answers[i].headers; h && *h;) {
+        n = strcspn(h, "\n");
+        okta_cc_http_response_header_line(resp, h, n, NULL);
+        h += n + (h[n] == '\n');
+    }
+    return okta_cc_http_response_append_body(resp, s->answers[i].body, strlen(s->answers[i].body), NULL);
+}
+
+static void dpop_answer(dpop_script *s, long status, const char *headers, const char *body)
+{
+    s->answers[s->count].status = status;
+    s->answers[s->count].headers = headers;
+    s->answers[s->count].body = body;
+    s->count++;
+}
+
+static const char *dpop_ok_body = "{\"token_type\":\"DPoP\",\"expires_in\":3600,\"access_token\":\"dpop-tok\",\"scope\":\"okta.users.read\"}";
+static const char *nonce_body = "{\"error\":\"use_dpop_nonce\",\"error_description\":\"Authorization server requires nonce in DPoP proof.\"}";
+static const char *missing_body = "{\"error\":\"invalid_dpop_proof\",\"error_description\":\"The DPoP proof JWT header is missing.\"}";
+
+static okta_cc_client *dpop_client(dpop_script *s, test_clock *clk, okta_cc_dpop_mode mode)
+{
+    okta_cc_config cfg;
+    okta_cc_error err;
+    scripted_config(&cfg, NULL, clk);
+    cfg.transport.perform = dpop_script_perform;
+    cfg.transport.ctx = s;
+    cfg.dpop = mode;
+    return new_client(&cfg, OKTA_CC_OK, &err);
+}
+
+/* A claim of the proof sent with request i ("" when none was sent). */
+static void proof_claim(const dpop_script *s, int i, const char *name, char *out, size_t cap)
+{
+    char claims[2048];
+    out[0] = '\0';
+    if (s->dpop[i][0] && jwt_claims(s->dpop[i], strlen(s->dpop[i]), claims, sizeof claims))
+        claim_str(claims, name, out, cap);
+}
+
+static void test_dpop_token_nonce_round_trip(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    okta_cc_error err;
+    char token[64], v[2][256], jkt[64];
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 400, "DPoP-Nonce: nonce-1", nonce_body);
+    dpop_answer(&s, 200, NULL, dpop_ok_body);
+    c = dpop_client(&s, &clk, OKTA_CC_DPOP_ALWAYS);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 2);
+    CHECK_EQ_STR(info.token_type, "DPoP");
+    CHECK(s.dpop[0][0] && s.dpop[1][0]);
+    proof_claim(&s, 0, "nonce", v[0], sizeof v[0]);
+    CHECK_EQ_STR(v[0], "");
+    proof_claim(&s, 1, "nonce", v[1], sizeof v[1]);
+    CHECK_EQ_STR(v[1], "nonce-1");
+    proof_claim(&s, 0, "jti", v[0], sizeof v[0]);
+    proof_claim(&s, 1, "jti", v[1], sizeof v[1]);
+    CHECK(v[0][0] && strcmp(v[0], v[1]) != 0);                       /* a new proof */
+    CHECK(s.assertion_jti[0][0] && strcmp(s.assertion_jti[0], s.assertion_jti[1]) != 0);   /* a new assertion */
+    proof_claim(&s, 1, "htm", v[0], sizeof v[0]);
+    CHECK_EQ_STR(v[0], "POST");
+    proof_claim(&s, 1, "htu", v[0], sizeof v[0]);
+    CHECK_EQ_STR(v[0], "https://dev-123.okta.com/oauth2/v1/token");
+    CHECK(okta_cc_client_dpop_jkt(c, jkt, sizeof jkt, NULL, &err) == OKTA_CC_OK && strlen(jkt) == 43);
+    okta_cc_client_free(c);
+    /* a second nonce demand is not followed again: one round trip at most */
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 400, "DPoP-Nonce: nonce-1", nonce_body);
+    dpop_answer(&s, 400, "DPoP-Nonce: nonce-2", nonce_body);
+    dpop_answer(&s, 200, NULL, dpop_ok_body);
+    c = dpop_client(&s, &clk, OKTA_CC_DPOP_ALWAYS);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_INT(s.calls, 2);
+    CHECK_EQ_STR(err.oauth_error, "use_dpop_nonce");
+    okta_cc_client_free(c);
+    /* a DPoP request answered with a Bearer token is refused */
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 200, NULL, ok_body);
+    c = dpop_client(&s, &clk, OKTA_CC_DPOP_ALWAYS);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK(strstr(err.message, "expected DPoP") != NULL);
+    okta_cc_client_free(c);
+}
+
+static void test_dpop_auto_switches_on_missing_header(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    okta_cc_error err;
+    char token[64], v[256];
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 400, NULL, missing_body);
+    dpop_answer(&s, 400, "DPoP-Nonce: nonce-a", nonce_body);
+    dpop_answer(&s, 200, NULL, dpop_ok_body);
+    c = dpop_client(&s, &clk, OKTA_CC_DPOP_AUTO);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 3);
+    CHECK_EQ_STR(s.dpop[0], "");
+    CHECK(s.dpop[1][0] && s.dpop[2][0]);
+    proof_claim(&s, 2, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "nonce-a");
+    CHECK(strcmp(s.assertion_jti[0], s.assertion_jti[1]) != 0 && strcmp(s.assertion_jti[1], s.assertion_jti[2]) != 0);
+    CHECK_EQ_STR(info.token_type, "DPoP");
+    /* switched for good: the next token starts with a proof and the nonce it knows */
+    okta_cc_client_invalidate_token(c);
+    s.count = s.calls = 0;
+    dpop_answer(&s, 200, NULL, dpop_ok_body);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 1);
+    proof_claim(&s, 0, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "nonce-a");
+    okta_cc_client_free(c);
+    /* another invalid_dpop_proof does not switch */
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 400, NULL, "{\"error\":\"invalid_dpop_proof\",\"error_description\":\"'htu' claim in the DPoP proof JWT is invalid.\"}");
+    c = dpop_client(&s, &clk, OKTA_CC_DPOP_AUTO);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_INT(s.calls, 1);
+    CHECK(strstr(err.message, "'htu' claim") != NULL);
+    okta_cc_client_free(c);
+}
+
+static void test_dpop_never_sends_no_proof(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    okta_cc_error err;
+    char token[64], jkt[64];
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 400, NULL, missing_body);
+    c = dpop_client(&s, &clk, OKTA_CC_DPOP_NEVER);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_INT(s.calls, 1);
+    CHECK_EQ_STR(s.dpop[0], "");
+    CHECK(strstr(err.oauth_error_description, "header is missing") != NULL);
+    CHECK(okta_cc_client_dpop_jkt(c, jkt, sizeof jkt, NULL, &err) == OKTA_CC_ERR_NOT_FOUND);
+    okta_cc_client_free(c);
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 200, NULL, ok_body);
+    c = dpop_client(&s, &clk, OKTA_CC_DPOP_NEVER);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(s.dpop[0], "");
+    CHECK_EQ_STR(info.token_type, "Bearer");
+    okta_cc_client_free(c);
+}
+
+static void test_dpop_config_from_env(void)
+{
+    okta_cc_config cfg;
+    okta_cc_config_init(&cfg);
+    setenv("OKTA_CLIENT_DPOPENABLED", "true", 1);
+    setenv("OKTA_CLIENT_DPOPKEY", "/some/dpop.pem", 1);
+    okta_cc_config_from_env(&cfg);
+    CHECK(cfg.dpop == OKTA_CC_DPOP_ALWAYS);
+    CHECK_EQ_STR(cfg.dpop_key, "/some/dpop.pem");
+    okta_cc_config_init(&cfg);
+    setenv("OKTA_CLIENT_DPOPENABLED", "false", 1);
+    okta_cc_config_from_env(&cfg);
+    CHECK(cfg.dpop == OKTA_CC_DPOP_NEVER);
+    okta_cc_config_init(&cfg);
+    unsetenv("OKTA_CLIENT_DPOPENABLED");
+    unsetenv("OKTA_CLIENT_DPOPKEY");
+    okta_cc_config_from_env(&cfg);
+    CHECK(cfg.dpop == OKTA_CC_DPOP_AUTO && cfg.dpop_key == NULL);
+}
+
 typedef struct logging_transport {
     okta_cc_transport inner;
     const char *client_id;
@@ -1833,6 +2041,57 @@ static void live_custom_server_and_secrets(const char *base)
     live_free(&l, c);
 }
 
+/* DPoP against the local server: ALWAYS (one nonce round trip), AUTO (the server's "header is
+   missing" switches it, then the nonce), NEVER (the refusal, no proof sent), and a Bearer-only
+   app in NEVER mode as before. */
+static void live_dpop_tokens(const char *base)
+{
+    live l;
+    okta_cc_client *c;
+    okta_cc_error err;
+    okta_cc_token_info info;
+    char token[2048];
+    long ch, rq, pf;
+    c = live_client(&l, base, "0oa_dpop", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    if (!c) return;
+    l.cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
+    ch = stat_value(base, "dpop_nonce_challenges");
+    rq = stat_value(base, "token_requests");
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(info.token_type, "DPoP");
+    CHECK_EQ_INT(stat_value(base, "dpop_nonce_challenges") - ch, 1);
+    CHECK_EQ_INT(stat_value(base, "token_requests") - rq, 2);
+    okta_cc_client_invalidate_token(c);         /* the nonce is known now: one request */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(stat_value(base, "token_requests") - rq, 3);
+    l.cfg.dpop = OKTA_CC_DPOP_AUTO;
+    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
+    ch = stat_value(base, "dpop_nonce_challenges");
+    rq = stat_value(base, "token_requests");
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(info.token_type, "DPoP");
+    CHECK_EQ_INT(stat_value(base, "token_requests") - rq, 3);
+    CHECK_EQ_INT(stat_value(base, "dpop_nonce_challenges") - ch, 1);
+    l.cfg.dpop = OKTA_CC_DPOP_NEVER;
+    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
+    pf = stat_value(base, "dpop_proofs_seen");
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_STR(err.oauth_error, "invalid_dpop_proof");
+    CHECK_EQ_STR(err.oauth_error_description, "The DPoP proof JWT header is missing.");
+    CHECK_EQ_INT(stat_value(base, "dpop_proofs_seen") - pf, 0);
+    live_free(&l, c);
+    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    if (!c) return;
+    l.cfg.dpop = OKTA_CC_DPOP_NEVER;
+    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(info.token_type, "Bearer");
+    CHECK(token_accepted(base, token));
+    CHECK_EQ_INT(stat_value(base, "dpop_proofs_seen") - pf, 0);
+    live_free(&l, c);
+}
+
 static const char *live_base;
 static void test_live_http_key_forms(void) { live_tokens_for_every_key_form(live_base); }
 static void test_live_expiry(void) { live_expiry_refetch_with_injected_clock(live_base); }
@@ -1840,6 +2099,7 @@ static void test_live_single_flight_16x1000(void) { live_single_flight(live_base
 static void test_live_token_errors(void) { live_token_endpoint_errors(live_base); }
 static void test_live_transport_failures(void) { live_transport_failures(live_base); }
 static void test_live_custom_server_and_secrets(void) { live_custom_server_and_secrets(live_base); }
+static void test_live_dpop(void) { live_dpop_tokens(live_base); }
 
 static void run_live(const char *label, const char *base)
 {
@@ -1852,6 +2112,7 @@ static void run_live(const char *label, const char *base)
     LIVE(test_live_token_errors);
     LIVE(test_live_transport_failures);
     LIVE(test_live_custom_server_and_secrets);
+    LIVE(test_live_dpop);
 #undef LIVE
 }
 
@@ -1884,6 +2145,10 @@ int main(int argc, char **argv)
     RUN(test_clock_offset_bounds_and_1970_device);
     RUN(test_response_headers);
     RUN(test_single_flight_scripted);
+    RUN(test_dpop_token_nonce_round_trip);
+    RUN(test_dpop_auto_switches_on_missing_header);
+    RUN(test_dpop_never_sends_no_proof);
+    RUN(test_dpop_config_from_env);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_HTTP_URL") != NULL);

@@ -25,6 +25,7 @@ cat >"$work/clients.json" <<JSON
  {"client_id": "0oa_rsa4096", "jwks": {"keys": [$(pub rsa4096-pkcs8.pem rsa4096)]}, "scopes": ["okta.users.read"]},
  {"client_id": "0oa_jwk", "jwks": {"keys": [$(pub rsa-jwk.pem rsa-jwk)]}, "scopes": ["okta.users.read"]},
  {"client_id": "0oa_ec", "jwks": {"keys": [$(pub ec256-sec1.pem ec256)]}, "scopes": ["okta.users.read"], "auth_servers": ["org", "default"]},
+ {"client_id": "0oa_dpop", "jwks": {"keys": [$(pub ec256-sec1.pem ec256)]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true},
  {"client_id": "0oa_two_keys", "jwks": {"keys": [$(pub rsa2048-pkcs1.pem k-a), $(pub ec256-sec1.pem k-b)]}, "scopes": ["okta.users.read"]},
  {"client_id": "0oa_secret", "client_secret": "s3cret value+/=&", "token_endpoint_auth_method": "client_secret_basic", "auth_servers": ["default"], "scopes": ["custom.read"]},
  {"client_id": "0oa_secret_post", "client_secret": "an0ther s3cret", "token_endpoint_auth_method": "client_secret_post", "auth_servers": ["default"], "scopes": ["custom.read"]}
