@@ -60,7 +60,8 @@ pub=$("$py" "$root/tests/keytool.py" jwk-public "$work/ec.pem" ec-1)
 cat >"$work/clients.json" <<JSON
 {"clients": [
  {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
- {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]}
+ {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]},
+ {"client_id": "0oa_api_dpop", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true}
 ]}
 JSON
 start_server URL --clients "$work/clients.json" || { echo "0 passed, 1 failed"; exit 1; }
@@ -246,6 +247,30 @@ run get '/api/v1/users?limit=100' --all
 expect_error "get --all where page 2 links back to page 1: exit 1, one line naming the repeat" 1 'already'
 check "... after exactly 2 GETs (the repeat is never sent)" test "$(stat api_requests)" -eq 2
 clear_faults
+
+# ---- an app that requires DPoP (Okta's default for new API Services apps) ----------------------
+run get '/api/v1/users?limit=100' --all --client-id 0oa_api_dpop
+expect_json "DPoP app, no DPoP setting (auto): get --all lists all 250 users" "$users_check"
+check "... the server saw DPoP proofs and issued a DPoP token" \
+  sh -c "curl -s '$URL/__test/stats' | '$py' -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s[\"dpop_proofs_seen\"] >= 4 and s[\"token_types\"][\"DPoP\"] >= 1 else 1)'"
+run token --json --dpop --client-id 0oa_api_dpop
+expect_json "token --dpop: token_type DPoP" 'j["token_type"] == "DPoP"'
+run token --no-dpop --client-id 0oa_api_dpop
+expect_error "token --no-dpop for a DPoP app: Okta's 'header is missing', exit 1" 1 'DPoP proof JWT header is missing'
+OKTA_CLIENT_DPOPENABLED=false "$cli" token --client-id 0oa_api_dpop >"$out" 2>"$err"; rc=$?
+expect_error "OKTA_CLIENT_DPOPENABLED=false does the same" 1 'DPoP proof JWT header is missing'
+OKTA_CLIENT_DPOPENABLED=false "$cli" token --json --dpop --client-id 0oa_api_dpop >"$out" 2>"$err"; rc=$?
+expect_json "--dpop wins over OKTA_CLIENT_DPOPENABLED=false" 'j["token_type"] == "DPoP"'
+run token --dpop --no-dpop
+expect_error "--dpop with --no-dpop: usage error" 2 'not both'
+run get /api/v1/users/user007%40example.com --dpop --client-id 0oa_api_dpop
+expect_json "get /api/v1/users/user007%40example.com with DPoP (htu on the decoded path)" \
+  'j["profile"]["login"] == "user007@example.com"'
+OKTA_CLIENT_CLIENTID=0oa_api_dpop "$build/examples/list_users" >"$work/dpop-users.txt" 2>"$err"; rc=$?
+check "examples/list_users for a DPoP app (auto): 250 users" \
+  sh -c "[ $rc -eq 0 ] && [ \$(wc -l <'$work/dpop-users.txt') -eq 250 ]"
+run token --json --client-id 0oa_api
+expect_json "a Bearer app in auto mode still gets Bearer" 'j["token_type"] == "Bearer"'
 
 # ---- nothing secret anywhere; help --------------------------------------------------------------
 if [ -n "$token" ] && ! grep -qF -- "$token" "$work/all-stderr" && ! grep -qE 'Bearer|eyJ' "$work/all-stderr" &&

@@ -45,9 +45,10 @@ else
   "$okta_cc" keygen --type ec --curve P-256 --out "$work/service-app.pem" >"$work/jwk.json"
   kid=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["kid"])' "$work/jwk.json")
   printf '   generated an EC P-256 key (%s), public JWK:\n   %s\n' "$work/service-app.pem" "$(cat "$work/jwk.json")"
-  printf '{"clients":[{"client_id":"0oa_demo_service_app","jwks":{"keys":[%s]},"scopes":["okta.users.read"]}]}\n' \
+  printf '{"clients":[{"client_id":"0oa_demo_service_app","jwks":{"keys":[%s]},"scopes":["okta.users.read"],"dpop_bound_access_tokens":true}]}\n' \
     "$(cat "$work/jwk.json")" >"$work/clients.json"
-  echo "   registered it as service app 0oa_demo_service_app, granted okta.users.read"
+  echo "   registered it as service app 0oa_demo_service_app, granted okta.users.read, requiring"
+  echo "   DPoP as Okta's Admin Console does for new API Services apps"
   start_server ORG --clients "$work/clients.json"
   echo "   server listening at $ORG"
   export OKTA_CLIENT_ORGURL=$ORG OKTA_CLIENT_CLIENTID=0oa_demo_service_app
@@ -65,7 +66,7 @@ fi
 step "2. A signed client assertion (private_key_jwt)"
 "$okta_cc" assertion | show_claims
 
-step "3. The access token (client credentials grant)"
+step "3. The access token (client credentials grant; DPoP-bound when the app requires it)"
 "$okta_cc" token --json | show_token
 
 step "4. GET /api/v1/users, every page (examples/list_users)"

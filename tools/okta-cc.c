@@ -63,7 +63,7 @@ typedef struct cli_options {
     const char *client_secret, *auth_method, *timeout;
     /* get and request */
     const char *data, *max_retries;
-    int force, json, all, include, verbose, no_retry;
+    int force, json, all, include, verbose, no_retry, dpop, no_dpop;
     const char *args[2];        /* the positional arguments (PATH; METHOD PATH) */
     int nargs;
 } cli_options;
@@ -81,7 +81,8 @@ typedef struct cli_option_spec {
 typedef struct cli_command {
     const char *name;
     const char *summary;                /* one line for `okta-cc --help` */
-    const char *help;                   /* the full usage for `okta-cc NAME --help` */
+    const char *help;                   /* the full usage for `okta-cc NAME --help` ... */
+    const char *help_more;              /* ... and its second half (C99 caps a string at 4095) */
     const cli_option_spec *options;     /* ends with OPT_END */
     int max_args;                       /* positional arguments it takes (the run checks them) */
     int (*run)(const cli_options *opts);
@@ -683,7 +684,8 @@ static const char assertion_help[] =
     "\n"
     CLIENT_FLAGS_HELP
     "\n"
-    "token's --scopes and --timeout are accepted and ignored, so one set of flags serves both.\n";
+    "token's --scopes, --timeout, --dpop and --no-dpop are accepted and ignored, so one set of\n"
+    "flags serves both.\n";
 
 /* The token settings that token, get and request share (besides CLIENT_FLAGS_HELP). */
 #define TOKEN_FLAGS_HELP \
@@ -695,6 +697,10 @@ static const char assertion_help[] =
     "  --auth-method METHOD   client_secret_basic (the default with a secret),\n" \
     "                         client_secret_post, or private_key_jwt (the default with a key)\n" \
     "  --timeout SECONDS      give up on each HTTP request after this long (default 30)\n" \
+    "  --dpop, --no-dpop      always / never bind tokens with DPoP (RFC 9449). Default: Bearer\n" \
+    "                         until the org says the app requires DPoP, then DPoP\n" \
+    "                         [OKTA_CLIENT_DPOPENABLED=true|false; OKTA_CLIENT_DPOPKEY: the\n" \
+    "                         DPoP key, else a new EC P-256 key per run]\n" \
     "  -v, --verbose          log one line per HTTP exchange on stderr (method, URL, status,\n" \
     "                         time, retry, rate limit; never a token or a secret)\n"
 
@@ -719,7 +725,8 @@ static const cli_option_spec assertion_options[] = {
     OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes),
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
-    OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_END
+    OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("dpop", dpop),
+    OPT_FLAG("no-dpop", no_dpop), OPT_END
 };
 
 static const cli_option_spec token_options[] = {
@@ -728,7 +735,7 @@ static const cli_option_spec token_options[] = {
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("json", json),
-    OPT_FLAG("verbose", verbose), OPT_END
+    OPT_FLAG("verbose", verbose), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop), OPT_END
 };
 
 /* A whole number of seconds in lo..hi, from --NAME; usage error otherwise. */
@@ -785,6 +792,9 @@ static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc
     if (o->alg && (cfg->alg = okta_cc_alg_from_name(o->alg)) == OKTA_CC_ALG_DEFAULT)
         return usage_error(cmd, "--alg must be RS256, RS384, RS512, ES256, ES384 or ES512, not '%s'", o->alg);
     if (o->auth_server && o->token_url) return usage_error(cmd, "give --auth-server or --token-url, not both");
+    if (o->dpop && o->no_dpop) return usage_error(cmd, "give --dpop or --no-dpop, not both");
+    if (o->dpop) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
+    if (o->no_dpop) cfg->dpop = OKTA_CC_DPOP_NEVER;
     cfg->org_url = o->org;
     cfg->client_id = o->client_id;
     cfg->key_id = o->kid;
@@ -996,7 +1006,9 @@ static const char get_help[] =
     API_FLAGS_HELP
     TOKEN_FLAGS_HELP
     "\n"
-    API_NOTES_HELP
+    API_NOTES_HELP;
+
+static const char get_help_more[] =
     "\n"
     CLIENT_FLAGS_HELP
     "\n"
@@ -1024,7 +1036,9 @@ static const char request_help[] =
     API_FLAGS_HELP
     TOKEN_FLAGS_HELP
     "\n"
-    API_NOTES_HELP
+    API_NOTES_HELP;
+
+static const char request_help_more[] =
     "\n"
     CLIENT_FLAGS_HELP
     "\n"
@@ -1040,7 +1054,7 @@ static const char request_help[] =
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret), \
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), \
     OPT_FLAG("verbose", verbose), OPT_FLAG("no-retry", no_retry), OPT_VALUE("max-retries", max_retries), \
-    OPT_FLAG("include", include)
+    OPT_FLAG("include", include), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop)
 
 static const cli_option_spec get_options[] = { API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_END };
 static const cli_option_spec request_options[] = { API_CLIENT_OPTIONS, OPT_VALUE("data", data), OPT_END };
@@ -1323,16 +1337,18 @@ static int cmd_request(const cli_options *o)
    ------------------------------------------------------------------------------------------- */
 
 static const cli_command commands[] = {
-    { "keygen", "generate a private key file and print its public JWK", keygen_help, keygen_options, 0, cmd_keygen },
-    { "jwk", "print the public JWK of a private key", jwk_help, jwk_options, 0, cmd_jwk },
-    { "sign", "sign JSON claims from stdin as a JWT (compact JWS)", sign_help, sign_options, 0, cmd_sign },
-    { "assertion", "print a signed client assertion (private_key_jwt) for the app", assertion_help,
+    { "keygen", "generate a private key file and print its public JWK", keygen_help, NULL, keygen_options, 0,
+      cmd_keygen },
+    { "jwk", "print the public JWK of a private key", jwk_help, NULL, jwk_options, 0, cmd_jwk },
+    { "sign", "sign JSON claims from stdin as a JWT (compact JWS)", sign_help, NULL, sign_options, 0, cmd_sign },
+    { "assertion", "print a signed client assertion (private_key_jwt) for the app", assertion_help, NULL,
       assertion_options, 0, cmd_assertion },
-    { "token", "fetch an access token (client credentials) and print it", token_help, token_options,
+    { "token", "fetch an access token (client credentials) and print it", token_help, NULL, token_options,
       0, cmd_token },
-    { "get", "GET an Okta API path and print its JSON (--all: every page)", get_help, get_options, 1, cmd_get },
-    { "request", "call the Okta API with any method and a JSON body", request_help, request_options, 2,
-      cmd_request },
+    { "get", "GET an Okta API path and print its JSON (--all: every page)", get_help, get_help_more,
+      get_options, 1, cmd_get },
+    { "request", "call the Okta API with any method and a JSON body", request_help, request_help_more,
+      request_options, 2, cmd_request },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -1365,6 +1381,13 @@ static int print_version(void)
     const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
     printf("okta-cc %s (bearssl, libcurl %s)\n", OKTA_CC_VERSION_STRING, curl && curl->version ? curl->version : "?");
     return fflush(stdout) == 0 ? CLI_OK : fail("stdout", strerror(errno));
+}
+
+/* `okta-cc NAME --help`: both halves of the command's usage (the final close checks them). */
+static int print_command_help(const cli_command *cmd)
+{
+    if (fputs(cmd->help, stdout) < 0) return CLI_FAIL;
+    return cmd->help_more && fputs(cmd->help_more, stdout) < 0 ? CLI_FAIL : CLI_OK;
 }
 
 static const cli_command *find_command(const char *name)
@@ -1426,7 +1449,7 @@ static int run_command(const cli_command *cmd, int argc, char **argv, int at)
     free(rest);
     if (r != CLI_OK) return r;
     if (want == WANT_VERSION) return print_version();
-    if (want == WANT_HELP) return fputs(cmd->help, stdout) < 0 ? CLI_FAIL : CLI_OK;
+    if (want == WANT_HELP) return print_command_help(cmd);
     return cmd->run(&opts);
 }
 
@@ -1453,7 +1476,7 @@ static int run(int argc, char **argv)
     if (at == 0) return run_without_command(argc, argv);
     if (strcmp(argv[at], "help") == 0) {
         if (at + 1 < argc && (cmd = find_command(argv[at + 1])) != NULL)
-            return fputs(cmd->help, stdout) < 0 ? CLI_FAIL : CLI_OK;
+            return print_command_help(cmd);
         print_main_help(stdout);
         return CLI_OK;
     }
