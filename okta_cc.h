@@ -5333,6 +5333,24 @@ static void okta_cc__free_header_line(okta_cc_client *c, char *line)
     okta_cc__free(&c->cfg.alloc, line);
 }
 
+/* With a log callback: the proof's header and claims as one line (never its signature; the
+   claims hold no secret - ath is a hash of the token, the jwk is public), so what a server
+   refuses can be read. Parts too long for the line are left out. */
+static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
+{
+    const char *dot1 = strchr(proof, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    char header[900], claims[900], line[1900];
+    size_t hn = 0, cn = 0;
+    if (!c->cfg.log || !dot2) return;
+    if (okta_cc_b64url_decode(proof, (size_t)(dot1 - proof), header, sizeof header - 1, &hn, NULL) != OKTA_CC_OK)
+        hn = 0;
+    if (okta_cc_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), claims, sizeof claims - 1, &cn, NULL) != OKTA_CC_OK)
+        cn = 0;
+    header[hn] = claims[cn] = '\0';
+    snprintf(line, sizeof line, "DPoP proof: header %s claims %s", hn ? header : "(long)", cn ? claims : "(long)");
+    c->cfg.log(c->cfg.log_user, line);
+}
+
 /* "DPoP: <proof>" in a new buffer (the caller frees it with okta_cc__free_header_line): a new
    jti every time, iat on the corrected clock (local + offset), the slot's latest nonce when
    there is one, ath when access_token is given. */
@@ -5365,6 +5383,7 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
     }
+    okta_cc__log_dpop_proof(c, buf + 6);
     *out = buf;
     return OKTA_CC_OK;
 }

@@ -42,6 +42,8 @@ check "example/list_users surfaces E0000006" grep -q "E0000006" "$work/users.err
 check "make demo (local server) runs the whole flow" test $? -eq 0
 check "make demo lists 250 users" grep -q "250 users listed" "$work/demo.out"
 check "make demo's app requires DPoP and gets a DPoP token" grep -q "token_type: DPoP" "$work/demo.out"
+check "make demo shows the DPoP proof's header and claims" \
+  sh -c "grep -q '\"typ\":\"dpop+jwt\"' '$work/demo.out' && grep -q '\"htm\":\"POST\"' '$work/demo.out'"
 check "make demo shows the assertion claims" grep -q '"aud": "http://127.0.0.1:' "$work/demo.out"
 check "make demo never prints the token" sh -c "! grep -qE 'access_token\": \"|Bearer [A-Za-z0-9]' '$work/demo.out'"
 check "make demo never prints a private key" sh -c "! grep -q 'PRIVATE KEY' '$work/demo.out'"

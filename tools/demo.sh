@@ -67,7 +67,12 @@ step "2. A signed client assertion (private_key_jwt)"
 "$okta_cc" assertion | show_claims
 
 step "3. The access token (client credentials grant; DPoP-bound when the app requires it)"
-"$okta_cc" token --json | show_token
+"$okta_cc" token --json -v 2>"$work/token.log" | show_token
+# -v logs each DPoP proof's header and claims (never its signature, never the token).
+if grep -q 'DPoP proof:' "$work/token.log"; then
+  echo "   the DPoP proof sent with the token request that succeeded:"
+  grep 'DPoP proof:' "$work/token.log" | tail -1 | sed -e 's/^okta-cc: DPoP proof: /   /' -e 's/ claims /\n   claims: /' -e 's/^   header /   header: /'
+fi
 
 step "4. GET /api/v1/users, every page (examples/list_users)"
 "$build/examples/list_users" >"$work/users.txt"
