@@ -6,6 +6,8 @@
 #define OKTA_CC_IMPLEMENTATION
 #include "../okta_cc.h"
 #include "harness.h"
+
+#include <pthread.h>
 #include "live.h"
 
 #include <time.h>
@@ -1538,6 +1540,44 @@ static void test_live_dpop_resource_nonce_and_faults(void)
     okta_cc_client_free(c);
 }
 
+/* One DPoP client shared by 8 threads, each listing every user with the resource nonce on:
+   nonces and the DPoP key under the client's lock, one token for all, no proof ever reused. */
+typedef struct dpop_thread {
+    okta_cc_client *c;
+    int users;
+} dpop_thread;
+
+static void *dpop_thread_run(void *arg)
+{
+    dpop_thread *t = (dpop_thread *)arg;
+    int pages = 0;
+    t->users = count_users(t->c, "/api/v1/users?limit=100", &pages, NULL);
+    return NULL;
+}
+
+static void test_live_dpop_shared_by_threads(void)
+{
+    const char *base = env("OKTA_CC_TEST_DPOP_URL");
+    okta_cc_client *c = live_dpop_client(base, "0oa_api_dpop", OKTA_CC_DPOP_AUTO);
+    pthread_t th[8];
+    dpop_thread t[8];
+    long replays = stat_value(base, "dpop_replays_refused");
+    int i;
+    if (!c) { h_current_failed = 1; return; }
+    for (i = 0; i < 8; i++) {
+        t[i].c = c;
+        t[i].users = -1;
+        CHECK(pthread_create(&th[i], NULL, dpop_thread_run, &t[i]) == 0);
+    }
+    for (i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_EQ_INT(t[i].users, 250);
+    }
+    CHECK_EQ_INT(okta_cc_client_token_fetches(c), 1);
+    CHECK_EQ_INT(stat_value(base, "dpop_replays_refused") - replays, 0);
+    okta_cc_client_free(c);
+}
+
 /* A Bearer-only app in NEVER mode: no proof is sent, everything as before. */
 static void test_live_dpop_never_bearer(void)
 {
@@ -1603,6 +1643,7 @@ int main(int argc, char **argv)
         RUN(test_live_faults);
         RUN(test_live_dpop_auto_lists_all_users);
         RUN(test_live_dpop_resource_nonce_and_faults);
+        RUN(test_live_dpop_shared_by_threads);
         RUN(test_live_dpop_never_bearer);
     }
     curl_global_cleanup();
