@@ -1607,6 +1607,44 @@ static void test_dpop_never_sends_no_proof(void)
     okta_cc_client_free(c);
 }
 
+/* A supplied DPoP key (here RSA, from a PEM file) signs the proofs: RS256 with its public
+   members in the header, and okta_cc_client_dpop_jkt is its RFC 7638 thumbprint. */
+static void test_dpop_supplied_rsa_key(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    okta_cc_config cfg;
+    okta_cc_client *c;
+    okta_cc_key key;
+    okta_cc_error err;
+    char token[64], jkt[64], want[64], header[2048];
+    const char *dot;
+    size_t n = 0;
+    static char path[512];
+    snprintf(path, sizeof path, "%s/jose/rsa-a2-pkcs8.pem", h_vectors_dir());
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 200, NULL, dpop_ok_body);
+    scripted_config(&cfg, NULL, &clk);
+    cfg.transport.perform = dpop_script_perform;
+    cfg.transport.ctx = &s;
+    cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    cfg.dpop_key = path;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+    dot = strchr(s.dpop[0], '.');
+    CHECK(dot && okta_cc_b64url_decode(s.dpop[0], (size_t)(dot - s.dpop[0]), header, sizeof header - 1, &n, NULL) ==
+                     OKTA_CC_OK);
+    header[n] = '\0';
+    CHECK(strstr(header, "\"alg\":\"RS256\"") && strstr(header, "\"kty\":\"RSA\"") && !strstr(header, "\"d\""));
+    CHECK(okta_cc_key_load_file(&key, path, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_key_thumbprint(&key, want, sizeof want, NULL, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_dpop_jkt(c, jkt, sizeof jkt, NULL, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(jkt, want);
+    okta_cc_key_wipe(&key);
+    okta_cc_client_free(c);
+}
+
 static void test_dpop_config_from_env(void)
 {
     okta_cc_config cfg;
@@ -2148,6 +2186,7 @@ int main(int argc, char **argv)
     RUN(test_dpop_token_nonce_round_trip);
     RUN(test_dpop_auto_switches_on_missing_header);
     RUN(test_dpop_never_sends_no_proof);
+    RUN(test_dpop_supplied_rsa_key);
     RUN(test_dpop_config_from_env);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
