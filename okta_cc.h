@@ -858,7 +858,9 @@ struct okta_cc_config {
     void *random_user;
     okta_cc_sleep_fn sleep;         /* NULL: poll() (retries wait with it) */
     void *sleep_user;
-    okta_cc_log_fn log;             /* one line per HTTP exchange, secrets redacted; NULL: none */
+    okta_cc_log_fn log;             /* one line per HTTP exchange, secrets redacted, and one
+                                       per DPoP proof (header and claims, no signature);
+                                       NULL: none */
     void *log_user;
     int max_retries;                /* API requests: retries after 429/503/504/resets:
                                        OKTA_CC_DEFAULT_MAX_RETRIES; <0 = none (also per
