@@ -8,56 +8,9 @@
 #include "../okta_cc.h"
 #include "harness.h"
 
-/* ---- vector access (as in test_keys.c) ------------------------------------------------------ */
+/* ---- vector access ---------------------------------------------------------------------------- */
 
-typedef struct vec {
-    char *text;
-    size_t len;
-    okta_cc_json_token *tok;
-    okta_cc_json_doc doc;
-} vec;
-
-static int vec_load(vec *v, const char *rel)
-{
-    okta_cc_json_doc probe;
-    memset(v, 0, sizeof *v);
-    v->text = h_read_vector(rel, &v->len);
-    if (!v->text) { fprintf(stderr, "  cannot read %s/%s\n", h_vectors_dir(), rel); return 0; }
-    if (okta_cc_json_parse(v->text, v->len, NULL, 0, NULL, &probe, NULL) != OKTA_CC_OK) return 0;
-    v->tok = (okta_cc_json_token *)malloc(probe.count * sizeof *v->tok);
-    return okta_cc_json_parse(v->text, v->len, v->tok, probe.count, NULL, &v->doc, NULL) == OKTA_CC_OK;
-}
-
-static void vec_free(vec *v) { free(v->text); free(v->tok); }
-
-/* Index of a member path like "jkt_example/jwk" from the element at start (objects only). */
-static long vec_at_from(vec *v, long start, const char *path)
-{
-    char part[128];
-    long cur = start;
-    while (*path && cur >= 0) {
-        size_t n = strcspn(path, "/");
-        snprintf(part, sizeof part, "%.*s", (int)n, path);
-        cur = okta_cc_json_find(&v->doc, (size_t)cur, part);
-        path += n + (path[n] == '/');
-    }
-    return cur;
-}
-
-/* The unescaped string at path from start into a rotating static buffer. */
-static const char *vec_str_from(vec *v, long start, const char *path)
-{
-    static char buf[8][8192];
-    static int slot;
-    long i = vec_at_from(v, start, path);
-    char *b = buf[slot++ % 8];
-    b[0] = '\0';
-    if (i < 0 || okta_cc_json_get_string(&v->doc, (size_t)i, b, sizeof buf[0], NULL, NULL) != OKTA_CC_OK)
-        fprintf(stderr, "  vector string %s missing\n", path);
-    return b;
-}
-
-static const char *vec_str(vec *v, const char *path) { return vec_str_from(v, 0, path); }
+#include "vector_json.h"
 
 /* The element of the array at path whose "name" is name. */
 static long vec_named(vec *v, const char *path, const char *name)

@@ -9,59 +9,7 @@
 
 /* ---- vector access --------------------------------------------------------------------------- */
 
-typedef struct vec {
-    char *text;
-    size_t len;
-    okta_cc_json_token *tok;
-    okta_cc_json_doc doc;
-} vec;
-
-static int vec_load(vec *v, const char *rel)
-{
-    okta_cc_json_doc probe;
-    memset(v, 0, sizeof *v);
-    v->text = h_read_vector(rel, &v->len);
-    if (!v->text) { fprintf(stderr, "  cannot read %s/%s\n", h_vectors_dir(), rel); return 0; }
-    if (okta_cc_json_parse(v->text, v->len, NULL, 0, NULL, &probe, NULL) != OKTA_CC_OK) return 0;
-    v->tok = (okta_cc_json_token *)malloc(probe.count * sizeof *v->tok);
-    return okta_cc_json_parse(v->text, v->len, v->tok, probe.count, NULL, &v->doc, NULL) == OKTA_CC_OK;
-}
-
-static void vec_free(vec *v) { free(v->text); free(v->tok); }
-
-/* Index of a member path like "keys/generated-ec-p256/jwk_private" (object members only). */
-static long vec_at(vec *v, const char *path)
-{
-    char part[128];
-    long cur = 0;
-    while (*path && cur >= 0) {
-        size_t n = strcspn(path, "/");
-        snprintf(part, sizeof part, "%.*s", (int)n, path);
-        cur = okta_cc_json_find(&v->doc, (size_t)cur, part);
-        path += n + (path[n] == '/');
-    }
-    return cur;
-}
-
-/* The unescaped string at path (static buffer, enough for any vector). */
-static const char *vec_str(vec *v, const char *path)
-{
-    static char buf[8][8192];
-    static int slot;
-    long i = vec_at(v, path);
-    char *b = buf[slot++ % 8];
-    b[0] = '\0';
-    if (i < 0 || okta_cc_json_get_string(&v->doc, (size_t)i, b, sizeof buf[0], NULL, NULL) != OKTA_CC_OK)
-        fprintf(stderr, "  vector string %s missing\n", path);
-    return b;
-}
-
-/* The raw JSON text of the value at index i (for handing a JWK object to the loader). */
-static void vec_raw(vec *v, long i, const char **text, size_t *len)
-{
-    *text = v->doc.json + v->doc.tokens[i].start;
-    *len = v->doc.tokens[i].end - v->doc.tokens[i].start;
-}
+#include "vector_json.h"
 
 static int load_vector_key(okta_cc_key *key, const char *rel, const char *path)
 {
