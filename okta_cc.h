@@ -4048,6 +4048,15 @@ OKTA_CC_DEF void okta_cc_http_response_init(okta_cc_http_response *resp,
     resp->max_body = max_body ? max_body : (size_t)1 << 20;
 }
 
+/* A buffer that hit its cap (body past max_body, headers past 64 KiB) makes the response too
+   large; every other result stands as it is. */
+static okta_cc_result okta_cc__response_cap_result(okta_cc_http_response *resp, okta_cc_result r)
+{
+    if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL) return r;
+    resp->body_too_large = 1;
+    return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
+}
+
 /* okta_cc_http_response_append_body without the error struct (the libcurl callbacks). */
 static okta_cc_result okta_cc__response_append_body(okta_cc_http_response *resp, const void *data, size_t len)
 {
@@ -4060,11 +4069,7 @@ static okta_cc_result okta_cc__response_append_body(okta_cc_http_response *resp,
     resp->body = b.p;
     resp->body_len = b.len;
     resp->_body_cap = b.cap;
-    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
-        resp->body_too_large = 1;
-        return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
-    }
-    return r;
+    return okta_cc__response_cap_result(resp, r);
 }
 
 /* "HTTP/<version> <3 digits>[ <reason>]": a new response begins (after 100 Continue or a
@@ -4104,11 +4109,7 @@ static okta_cc_result okta_cc__response_header_line(okta_cc_http_response *resp,
     resp->headers = b.p;
     resp->headers_len = b.len;
     resp->_headers_cap = b.cap;
-    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) {
-        resp->body_too_large = 1;
-        return OKTA_CC_ERR_RESPONSE_TOO_LARGE;
-    }
-    return r;
+    return okta_cc__response_cap_result(resp, r);
 }
 
 /* The message of a refused body chunk or header line. */

@@ -69,18 +69,6 @@ static int verifies(const okta_cc_key *key, okta_cc_alg alg, const char *compact
            okta_cc_jws_verify_bytes(key, alg, compact, p.signing_len, p.sig, p.sig_len, NULL) == OKTA_CC_OK;
 }
 
-static int load_key_file(okta_cc_key *key, const char *rel)
-{
-    char path[1024];
-    okta_cc_error err;
-    snprintf(path, sizeof path, "%s/%s", h_vectors_dir(), rel);
-    if (okta_cc_key_load_file(key, path, NULL, &err) != OKTA_CC_OK) {
-        fprintf(stderr, "  load %s: %s\n", rel, err.message);
-        return 0;
-    }
-    return 1;
-}
-
 static const char *htu(const char *url)
 {
     static char out[512];

@@ -29,18 +29,6 @@ static int load_vector_key(okta_cc_key *key, const char *rel, const char *path)
     return r == OKTA_CC_OK;
 }
 
-static int load_key_file(okta_cc_key *key, const char *rel)
-{
-    char path[1024];
-    okta_cc_error err;
-    snprintf(path, sizeof path, "%s/%s", h_vectors_dir(), rel);
-    if (okta_cc_key_load_file(key, path, NULL, &err) != OKTA_CC_OK) {
-        fprintf(stderr, "  load %s: %s\n", rel, err.message);
-        return 0;
-    }
-    return 1;
-}
-
 /* Signs input with alg and returns the base64url signature (static buffer). */
 static const char *sign_b64(const okta_cc_key *key, okta_cc_alg alg, const char *input)
 {

@@ -8,6 +8,19 @@
 #define VEC_UNUSED __attribute__((unused))
 #else
 #define VEC_UNUSED
+/* Loads the key file at rel (under tests/vectors); says why on stderr when it cannot. */
+static VEC_UNUSED int load_key_file(okta_cc_key *key, const char *rel)
+{
+    char path[1024];
+    okta_cc_error err;
+    snprintf(path, sizeof path, "%s/%s", h_vectors_dir(), rel);
+    if (okta_cc_key_load_file(key, path, NULL, &err) != OKTA_CC_OK) {
+        fprintf(stderr, "  load %s: %s\n", rel, err.message);
+        return 0;
+    }
+    return 1;
+}
+
 #endif
 
 typedef struct vec {
@@ -66,6 +79,19 @@ static VEC_UNUSED void vec_raw(vec *v, long i, const char **text, size_t *len)
 {
     *text = v->doc.json + v->doc.tokens[i].start;
     *len = v->doc.tokens[i].end - v->doc.tokens[i].start;
+}
+
+/* Loads the key file at rel (under tests/vectors); says why on stderr when it cannot. */
+static VEC_UNUSED int load_key_file(okta_cc_key *key, const char *rel)
+{
+    char path[1024];
+    okta_cc_error err;
+    snprintf(path, sizeof path, "%s/%s", h_vectors_dir(), rel);
+    if (okta_cc_key_load_file(key, path, NULL, &err) != OKTA_CC_OK) {
+        fprintf(stderr, "  load %s: %s\n", rel, err.message);
+        return 0;
+    }
+    return 1;
 }
 
 #endif
