@@ -1040,6 +1040,12 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_cli
    okta_cc_response_free after every call. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
+/* Where the listing stands: the path or URL the next okta_cc_pager_next call asks for (after a
+   failed request, the page that failed; for a path, as given to begin), or NULL once the last
+   page has been delivered. Resuming a listing there later (okta_cc_pager_begin with it) lists the
+   rest. Valid until the next call on the pager. The URL is a next link as the server gave it:
+   it may carry a cursor, but no secret of ours. */
+OKTA_CC_DEF const char *okta_cc_pager_resume_url(const okta_cc_pager *pager);
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
 
 #ifdef __cplusplus
@@ -6469,6 +6475,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     pg->_bad_link = malformed;
     pg->pages++;
     return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF const char *okta_cc_pager_resume_url(const okta_cc_pager *pg)
+{
+    return pg ? pg->_next : NULL;
 }
 
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pg)

@@ -920,16 +920,21 @@ static void test_pager_and_foreign_next_link(void)
     push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=p3>; rel=\"next\"", "[2]");
     push(&s, 200, NULL, "[3]");
     CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(okta_cc_pager_resume_url(&pg), "/api/v1/users");
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
     okta_cc_response_free(&page);
     CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
     okta_cc_response_free(&page);
+    /* the page that failed is where a later run resumes */
+    CHECK_EQ_STR(okta_cc_pager_resume_url(&pg), "https://dev-1.okta.com/api/v1/users?after=p2");
     pages = 1;
     while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
         pages++;
         okta_cc_response_free(&page);
     }
     CHECK(r == OKTA_CC_END);
+    CHECK(okta_cc_pager_resume_url(&pg) == NULL);
+    CHECK(okta_cc_pager_resume_url(NULL) == NULL);
     CHECK_EQ_INT(pages, 3);
     CHECK_EQ_INT(s.api_calls, 4);
     okta_cc_pager_end(&pg);
