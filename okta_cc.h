@@ -138,11 +138,24 @@
    THREADING
 
       Functions are reentrant and objects belong to the caller. An okta_cc_client may be shared
-      by threads: okta_cc_client_get_token returns the cached token to all of them and, when it is
-      stale, exactly one thread fetches a new one while the others wait for it (pthread mutex
-      and condition variable). The libcurl handle is shared, so requests on one client run one
-      at a time; use one client per thread for parallel requests. With OKTA_CC_NO_THREADS a
-      client is for a single thread.
+      by threads, and one shared client is the way to run requests in parallel:
+      - Requests run at once, up to max_parallel_requests (default 8) per client: the libcurl
+        transport is a pool of easy handles, made when first needed; a request borrows the
+        one used last (its connection is the warmest) and gives it back. Only a request that
+        finds every handle lent waits. The handles share DNS answers and TLS sessions through
+        a curl share handle (a mutex per kind of data), so a new connection resumes a session.
+        Connections themselves stay with their handle: libcurl does not support sharing its
+        connection cache between threads transferring at once (CURLSHOPT_SHARE).
+      - Tokens: okta_cc_client_get_token returns the cached token to every thread. From
+        token_refresh_ahead (default 240 s) before the renewal point, the first caller fetches
+        the next token (its call takes that much longer) while every other caller keeps
+        getting the cached one without waiting; if that fetch fails, the cached token is
+        still handed out, the failure is logged and tried again 5 s later. Only when no valid
+        token is left (the first one, one dropped after a 401, or refresh ahead off) do callers
+        wait, for one fetch however many they are (mutex and condition variable).
+      A transport you supply (config.transport) gets one request at a time per client unless it
+      sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
+      holds one handle.
       libcurl: the application owns curl_global_init()/curl_global_cleanup().
 
    TIME
@@ -158,7 +171,8 @@
       that booted in 1970 still learns the real date. 429 waits read the Date header the same
       way (else the local clock plus the offset). The token cache itself runs on the
       local clock: a token is reused until token_skew seconds (default 60, at most a quarter of
-      its lifetime) before it expires. DPoP proofs take their iat from the corrected clock
+      its lifetime) before it expires, and its successor is fetched from token_refresh_ahead
+      seconds (default 240, at most a quarter of the lifetime) before that (see THREADING). DPoP proofs take their iat from the corrected clock
       too. Clock, sleep and randomness are injectable for tests.
 
    ERRORS
@@ -201,6 +215,13 @@
 
    VERSION HISTORY
 
+      0.6.0  Scale. A shared client runs requests in parallel: the libcurl transport is a pool
+             of easy handles (config.max_parallel_requests, default 8; 1 = the old one at a
+             time) sharing DNS and TLS sessions. The next token is fetched ahead of renewal by
+             one caller while the others keep the cached one (config.token_refresh_ahead,
+             default 240 s; <0 = off). okta_cc_transport.concurrent (a custom transport that
+             may run on several threads at once); okta_cc_pager_resume_url (where a failed
+             listing resumes). okta-cc get --all streams (--ndjson, progress, resume link).
       0.5.0  One set of API conventions (see CONVENTIONS) and the review's fixes. Renamed:
                okta_cc_json_object_begin/_end   -> okta_cc_json_write_object_begin/_end
                okta_cc_json_array_begin/_end    -> okta_cc_json_write_array_begin/_end
@@ -254,9 +275,9 @@
 #include <stdint.h>
 
 #define OKTA_CC_VERSION_MAJOR 0
-#define OKTA_CC_VERSION_MINOR 5
+#define OKTA_CC_VERSION_MINOR 6
 #define OKTA_CC_VERSION_PATCH 0
-#define OKTA_CC_VERSION_STRING "0.5.0"
+#define OKTA_CC_VERSION_STRING "0.6.0"
 
 #ifndef OKTA_CC_DEF
 #ifdef OKTA_CC_STATIC
@@ -821,9 +842,9 @@ typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
 /* Configuration. okta_cc_config_init sets every field: the numbers to their OKTA_CC_DEFAULT_*,
    everything else to zero/NULL; then set what you need. A number left 0 (a config zeroed
    instead of initialised, as older versions asked) still means its default. A negative value
-   means "none" where a field says so (token_skew, token_refresh_ahead, max_retries); elsewhere it is refused with
-   OKTA_CC_ERR_CONFIG. Strings are copied by okta_cc_client_new; the config can go away
-   afterwards. okta_cc_client_new refuses with OKTA_CC_ERR_CONFIG any control character
+   means "none" where a field says so (token_skew, token_refresh_ahead, max_retries);
+   elsewhere it is refused with OKTA_CC_ERR_CONFIG. Strings are copied by okta_cc_client_new;
+   the config can go away afterwards. okta_cc_client_new refuses with OKTA_CC_ERR_CONFIG any control character
    (0x00-0x1F, 0x7F) in org_url, token_url, client_id, scopes (a tab is a separator there),
    key_id and user_agent, and a space in the URLs: such a byte is a mistake at best and, in the
    user agent, a new header line. */
@@ -923,7 +944,9 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 
 /* Copies a valid access token into out (cap bytes, NUL-terminated): the cached one while it
    has more than token_skew seconds left, else a new one (one fetch however many threads ask).
-   info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
+   Inside the token_refresh_ahead window before that, the first caller fetches the next token
+   and gets it, and the others get the cached one without waiting (see THREADING); a failed
+   fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
    needed and the token stays cached, so asking again with a bigger buffer fetches nothing. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
                                                     size_t *out_len, okta_cc_token_info *info,

@@ -27,6 +27,7 @@ static void counted_macro_free(void *p)
 #include "harness.h"
 #include "live.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -1004,8 +1005,23 @@ static void test_config_defaults(void)
         CHECK(t.perform == NULL);
         okta_cc_curl_transport_free(&t);
     }
-    /* and a zeroed config is a complete one for the transport too */
+    /* a pool of no handles, a negative one, or more than the cap, likewise */
+    for (i = 0; i < 3; i++) {
+        scripted_config(&cfg, &s, &clk);
+        cfg.max_parallel_requests = i == 0 ? -1 : i == 1 ? OKTA_CC_MAX_PARALLEL_REQUESTS + 1 : INT_MIN;
+        new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+        CHECK(strstr(err.message, "max_parallel_requests must be 1..256") != NULL);
+        cfg.transport.perform = NULL;
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
+        okta_cc_curl_transport_free(&t);
+    }
+    /* and a zeroed config is a complete one for the transport too, which is concurrent */
     memset(&cfg, 0, sizeof cfg);
+    CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(t.concurrent, 1);
+    okta_cc_curl_transport_free(&t);
+    CHECK(t.concurrent == 0 && t.perform == NULL);
+    cfg.max_parallel_requests = OKTA_CC_MAX_PARALLEL_REQUESTS;
     CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_OK);
     okta_cc_curl_transport_free(&t);
 }
