@@ -18,11 +18,11 @@ PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
 PREFIX   ?= /usr/local
 
-.PHONY: all build test bench fuzz demo install deps deps-demo deps-build clean
+.PHONY: all build test bench fuzz soak demo install deps deps-demo deps-build clean
 all: deps-build
 	@$(MAKE) --no-print-directory build
 
-build: $(PROGRAMS) $(TEST_BINS)
+build: $(PROGRAMS) $(TEST_BINS) $(BUILD)/tests/soak
 
 deps-build:
 	@tools/deps.sh build
@@ -51,6 +51,10 @@ $(BUILD)/tests/%_tsan: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h t
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(TSAN) $< -o $@ $(LIBS)
 
+$(BUILD)/tests/soak: tests/soak.c okta_cc.h tests/harness.h tests/live.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+
 test: deps
 	@$(MAKE) --no-print-directory build
 	@BUILD=$(abspath $(BUILD)) tests/run.sh
@@ -61,6 +65,12 @@ $(BUILD)/bench/%: tools/bench/%.c
 
 bench: deps $(BUILD)/bench/ca_cache
 	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
+
+# A multi-threaded client against misbehaving servers: make soak SOAK_MINUTES=30 (make test runs
+# one minute of it).
+soak: deps
+	@$(MAKE) --no-print-directory $(BUILD)/tests/soak
+	@BUILD=$(abspath $(BUILD)) tests/soak.sh
 
 # Longer fuzzing than the smoke run in make test: make fuzz FUZZ_SECONDS=600
 fuzz: deps

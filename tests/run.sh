@@ -67,6 +67,8 @@ suite api-asan-ubsan   env TEST_SUFFIX=_asan tests/api_suite.sh -q
 # scanned for tokens, assertions, proofs and key bytes.
 suite alloc            tests/alloc_suite.sh -q
 suite alloc-asan-ubsan env TEST_SUFFIX=_asan tests/alloc_suite.sh -q
+# One minute of the soak (make soak runs ten): faults, short tokens, rotating nonces, 8 threads.
+suite soak             env SOAK_SECONDS=60 tests/soak.sh
 suite token-tsan       env TEST_SUFFIX=_tsan SKIP_VERIFY=1 TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" tests/token_suite.sh -q
 suite api-tsan         env TEST_SUFFIX=_tsan TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" tests/api_suite.sh -q
 # The no-server parts of the token and API tests under valgrind (the big loops scaled down).

@@ -27,7 +27,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`server.js: ${msg}\n`);
   process.stderr.write('usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] '
     + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
-    + '[--leeway SECONDS] [--api-dpop-nonce] [--api-delay-ms MS] [--verbose]\n');
+    + '[--leeway SECONDS] [--api-dpop-nonce] [--api-dpop-nonce-seconds 60] [--api-delay-ms MS] [--verbose]\n');
   process.exit(2);
 }
 
@@ -42,6 +42,7 @@ const opts = {
   rateLimit: 600,
   leeway: 0,
   apiDpopNonce: false,
+  apiNonceSeconds: 60,
   apiDelayMs: 0,
   verbose: false,
 };
@@ -69,6 +70,7 @@ const opts = {
       case '--rate-limit': opts.rateLimit = intArg(a, val(), 0); break;
       case '--leeway': opts.leeway = intArg(a, val(), 0); break;
       case '--api-dpop-nonce': opts.apiDpopNonce = true; break;
+      case '--api-dpop-nonce-seconds': opts.apiNonceSeconds = intArg(a, val(), 1); break;
       case '--api-delay-ms': opts.apiDelayMs = intArg(a, val(), 0); break;
       case '--verbose': case '-v': opts.verbose = true; break;
       case '--help': case '-h': usage(); break;
@@ -508,10 +510,11 @@ function jwkThumbprint(jwk) {
   return crypto.createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
-// Resource-server nonces (--api-dpop-nonce): HMAC of the minute; the previous one stays valid.
+// Resource-server nonces (--api-dpop-nonce): HMAC of the period (a minute, or
+// --api-dpop-nonce-seconds); the previous period's stays valid.
 const apiNonceSecret = crypto.randomBytes(32);
 const apiNonceFor = (step) => crypto.createHmac('sha256', apiNonceSecret).update(String(step)).digest('base64url');
-const apiNonceStep = () => Math.floor(Date.now() / 60000);
+const apiNonceStep = () => Math.floor(Date.now() / (opts.apiNonceSeconds * 1000));
 function currentApiNonce() { return apiNonceFor(apiNonceStep()); }
 function apiNonceValid(n) {
   const step = apiNonceStep();
