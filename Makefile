@@ -8,7 +8,7 @@ SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 BUILD    ?= build
 
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
-TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions
+TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions test_tls
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan)
 EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
