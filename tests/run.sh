@@ -59,6 +59,9 @@ suite token            tests/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/token_suite.sh -q
 suite api              tests/api_suite.sh -q
 suite api-asan-ubsan   env TEST_SUFFIX=_asan tests/api_suite.sh -q
+# TLS refusals with certificates made by openssl for the run (the asan run skips the CLI part).
+suite tls              tests/tls_suite.sh -q
+suite tls-asan-ubsan   env TEST_SUFFIX=_asan tests/tls_suite.sh -q
 # The no-server parts of the token and API tests under valgrind (the big loops scaled down).
 suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q --unit
 suite fuzz-smoke       env FUZZ_SECONDS=${FUZZ_SECONDS:-4} BUILD="$build" sh tests/fuzz/run.sh
