@@ -9,7 +9,8 @@
 #   self-signed   a self-signed leaf with the right SAN
 # Then tests/test_tls.c (C API: token fetch and API request refused with OKTA_CC_ERR_TLS and
 # the reason, nothing reaching the server; insecure_skip_tls_verify), and the okta-cc CLI.
-# Environment: BUILD, TEST_SUFFIX (_asan: the C tests only). Ends with "N passed, N failed".
+# Environment: BUILD, TEST_SUFFIX (_asan: the C tests only), KEEP_WORK=1 (keep the temporary
+# directory: certificates, server logs). Ends with "N passed, N failed".
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
@@ -61,8 +62,8 @@ eckey "$pki/self-signed.key" && openssl req -x509 -new -key "$pki/self-signed.ke
 openssl verify -CAfile "$pki/ca.pem" "$pki/valid.pem" "$pki/wrong-name.pem" >/dev/null 2>&1 ||
   setup_fail "openssl verify: valid and wrong-name leaves should chain to the CA"
 for c in other-ca:"unable to get local issuer certificate" expired:"certificate has expired" \
-         not-yet-valid:"certificate is not yet valid" self-signed:"self-signed certificate"; do
-  openssl verify -CAfile "$pki/ca.pem" "$pki/${c%%:*}.pem" 2>&1 | grep -q "${c#*:}" ||
+         not-yet-valid:"certificate is not yet valid" self-signed:"self[- ]signed certificate"; do
+  openssl verify -CAfile "$pki/ca.pem" "$pki/${c%%:*}.pem" 2>&1 | grep -Eq "${c#*:}" ||
     setup_fail "openssl verify ${c%%:*}: expected '${c#*:}'"
 done
 
