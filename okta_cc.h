@@ -877,7 +877,11 @@ struct okta_cc_config {
     size_t max_response_bytes;      /* cap on a response body: OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES */
     const char *ca_file;            /* PEM bundle to trust instead of the system's */
     const char *ca_pem;             /* or PEM text in memory */
-    int insecure_skip_tls_verify;   /* never do this outside a test; a warning is printed */
+    int insecure_skip_tls_verify;   /* for local tests only, never in production: 1 turns
+                                       off the certificate and host name checks of the libcurl
+                                       transport and prints a warning on stderr once per
+                                       client. Default 0 (verify); no environment variable or
+                                       okta-cc flag sets it */
     const char *user_agent;         /* appended to "okta-cc/<version> libcurl/<version>" */
     okta_cc_transport transport;    /* perform == NULL: libcurl */
     okta_cc_clock_fn clock;         /* NULL: time() */

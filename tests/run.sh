@@ -60,15 +60,18 @@ suite token            tests/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/token_suite.sh -q
 suite api              tests/api_suite.sh -q
 suite api-asan-ubsan   env TEST_SUFFIX=_asan tests/api_suite.sh -q
-# Every threaded test under ThreadSanitizer: token single flight (16 threads across expiries),
-# refresh ahead, the handle pool (16 threads on one client), DPoP nonces shared by 8 threads.
-# A race report fails the suite (exit code 66) even when every check passed.
+# TLS refusals with certificates made by openssl for the run (the asan run skips the CLI part).
+suite tls              tests/tls_suite.sh -q
+suite tls-asan-ubsan   env TEST_SUFFIX=_asan tests/tls_suite.sh -q
 # Every allocation failing once (ours, then libcurl's), and freed blocks, logs and messages
 # scanned for tokens, assertions, proofs and key bytes.
 suite alloc            tests/alloc_suite.sh -q
 suite alloc-asan-ubsan env TEST_SUFFIX=_asan tests/alloc_suite.sh -q
 # One minute of the soak (make soak runs ten): faults, short tokens, rotating nonces, 8 threads.
 suite soak             env SOAK_SECONDS=60 tests/soak.sh
+# Every threaded test under ThreadSanitizer: token single flight (16 threads across expiries),
+# refresh ahead, the handle pool (16 threads on one client), DPoP nonces shared by 8 threads.
+# A race report fails the suite (exit code 66) even when every check passed.
 suite token-tsan       env TEST_SUFFIX=_tsan SKIP_VERIFY=1 TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" tests/token_suite.sh -q
 suite api-tsan         env TEST_SUFFIX=_tsan TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" tests/api_suite.sh -q
 # The no-server parts of the token and API tests under valgrind (the big loops scaled down).
