@@ -48,9 +48,9 @@ test: deps
 	@$(MAKE) --no-print-directory build
 	@BUILD=$(abspath $(BUILD)) tests/run.sh
 
-$(BUILD)/bench/%: tools/bench/%.c
+$(BUILD)/bench/%: tools/bench/%.c tools/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror $< -o $@ $(LIBS)
+	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror -I. $< -o $@ $(LIBS)
 
 bench: deps $(BUILD)/bench/ca_cache
 	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
