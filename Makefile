@@ -52,7 +52,8 @@ $(BUILD)/bench/%: tools/bench/%.c tools/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror -I. $< -o $@ $(LIBS)
 
-bench: deps $(BUILD)/bench/ca_cache
+BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign token_cache request parallel expiry runstat)
+bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
 
 # Longer fuzzing than the smoke run in make test: make fuzz FUZZ_SECONDS=600
