@@ -138,11 +138,24 @@
    THREADING
 
       Functions are reentrant and objects belong to the caller. An okta_cc_client may be shared
-      by threads: okta_cc_client_get_token returns the cached token to all of them and, when it is
-      stale, exactly one thread fetches a new one while the others wait for it (pthread mutex
-      and condition variable). The libcurl handle is shared, so requests on one client run one
-      at a time; use one client per thread for parallel requests. With OKTA_CC_NO_THREADS a
-      client is for a single thread.
+      by threads, and one shared client is the way to run requests in parallel:
+      - Requests run at once, up to max_parallel_requests (default 8) per client: the libcurl
+        transport is a pool of easy handles, made when first needed; a request borrows the
+        one used last (its connection is the warmest) and gives it back. Only a request that
+        finds every handle lent waits. The handles share DNS answers and TLS sessions through
+        a curl share handle (a mutex per kind of data), so a new connection resumes a session.
+        Connections themselves stay with their handle: libcurl does not support sharing its
+        connection cache between threads transferring at once (CURLSHOPT_SHARE).
+      - Tokens: okta_cc_client_get_token returns the cached token to every thread. From
+        token_refresh_ahead (default 240 s) before the renewal point, the first caller fetches
+        the next token (its call takes that much longer) while every other caller keeps
+        getting the cached one without waiting; if that fetch fails, the cached token is
+        still handed out, the failure is logged and tried again 5 s later. Only when no valid
+        token is left (the first one, one dropped after a 401, or refresh ahead off) do callers
+        wait, for one fetch however many they are (mutex and condition variable).
+      A transport you supply (config.transport) gets one request at a time per client unless it
+      sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
+      holds one handle.
       libcurl: the application owns curl_global_init()/curl_global_cleanup().
 
    TIME
@@ -158,7 +171,8 @@
       that booted in 1970 still learns the real date. 429 waits read the Date header the same
       way (else the local clock plus the offset). The token cache itself runs on the
       local clock: a token is reused until token_skew seconds (default 60, at most a quarter of
-      its lifetime) before it expires. DPoP proofs take their iat from the corrected clock
+      its lifetime) before it expires, and its successor is fetched from token_refresh_ahead
+      seconds (default 240, at most a quarter of the lifetime) before that (see THREADING). DPoP proofs take their iat from the corrected clock
       too. Clock, sleep and randomness are injectable for tests.
 
    ERRORS
@@ -201,6 +215,13 @@
 
    VERSION HISTORY
 
+      0.6.0  Scale. A shared client runs requests in parallel: the libcurl transport is a pool
+             of easy handles (config.max_parallel_requests, default 8; 1 = the old one at a
+             time) sharing DNS and TLS sessions. The next token is fetched ahead of renewal by
+             one caller while the others keep the cached one (config.token_refresh_ahead,
+             default 240 s; <0 = off). okta_cc_transport.concurrent (a custom transport that
+             may run on several threads at once); okta_cc_pager_resume_url (where a failed
+             listing resumes). okta-cc get --all streams (--ndjson, progress, resume link).
       0.5.0  One set of API conventions (see CONVENTIONS) and the review's fixes. Renamed:
                okta_cc_json_object_begin/_end   -> okta_cc_json_write_object_begin/_end
                okta_cc_json_array_begin/_end    -> okta_cc_json_write_array_begin/_end
@@ -254,9 +275,9 @@
 #include <stdint.h>
 
 #define OKTA_CC_VERSION_MAJOR 0
-#define OKTA_CC_VERSION_MINOR 5
+#define OKTA_CC_VERSION_MINOR 6
 #define OKTA_CC_VERSION_PATCH 0
-#define OKTA_CC_VERSION_STRING "0.5.0"
+#define OKTA_CC_VERSION_STRING "0.6.0"
 
 #ifndef OKTA_CC_DEF
 #ifdef OKTA_CC_STATIC
@@ -737,11 +758,15 @@ typedef struct okta_cc_transport {
     okta_cc_result (*perform)(void *ctx, const okta_cc_http_request *req,
                               okta_cc_http_response *resp, okta_cc_error *err);
     void *ctx;
+    int concurrent;     /* 1: perform may run on several threads at once (the libcurl transport
+                           does); 0: a client hands it one request at a time */
 } okta_cc_transport;
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
    network settings of cfg (timeouts, CA, user agent: one with control characters is
-   OKTA_CC_ERR_CONFIG), zeros as defaults like okta_cc_client_new; cfg can go away afterwards.
+   OKTA_CC_ERR_CONFIG; max_parallel_requests), zeros as defaults like okta_cc_client_new; cfg
+   can go away afterwards. It is concurrent: up to max_parallel_requests requests run at once,
+   each on its own libcurl easy handle, and a further one waits for a handle to come back.
    Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
@@ -810,13 +835,16 @@ typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
 #define OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES ((size_t)1 << 20) /* 1 MiB */
 #define OKTA_CC_DEFAULT_MAX_RETRIES 2
 #define OKTA_CC_DEFAULT_RETRY_DEADLINE_MS 60000
+#define OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS 8             /* libcurl handles per client */
+#define OKTA_CC_MAX_PARALLEL_REQUESTS 256
+#define OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD 240             /* seconds */
 
 /* Configuration. okta_cc_config_init sets every field: the numbers to their OKTA_CC_DEFAULT_*,
    everything else to zero/NULL; then set what you need. A number left 0 (a config zeroed
    instead of initialised, as older versions asked) still means its default. A negative value
-   means "none" where a field says so (token_skew, max_retries); elsewhere it is refused with
-   OKTA_CC_ERR_CONFIG. Strings are copied by okta_cc_client_new; the config can go away
-   afterwards. okta_cc_client_new refuses with OKTA_CC_ERR_CONFIG any control character
+   means "none" where a field says so (token_skew, token_refresh_ahead, max_retries);
+   elsewhere it is refused with OKTA_CC_ERR_CONFIG. Strings are copied by okta_cc_client_new;
+   the config can go away afterwards. okta_cc_client_new refuses with OKTA_CC_ERR_CONFIG any control character
    (0x00-0x1F, 0x7F) in org_url, token_url, client_id, scopes (a tab is a separator there),
    key_id and user_agent, and a space in the URLs: such a byte is a mistake at best and, in the
    user agent, a new header line. */
@@ -868,6 +896,15 @@ struct okta_cc_config {
     long retry_deadline_ms;         /* total time an API request may take with retries:
                                        OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
     okta_cc_allocator alloc;
+    int max_parallel_requests;      /* requests one client runs at once on its libcurl
+                                       transport (a pool of easy handles; see THREADING):
+                                       OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS; 1 to
+                                       OKTA_CC_MAX_PARALLEL_REQUESTS; 1 = one at a time */
+    int token_refresh_ahead;        /* start fetching the next token this long before the
+                                       cached one is due for renewal (token_skew before expiry;
+                                       at most a quarter of the lifetime), while callers keep
+                                       using the cached one: OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD;
+                                       <0 = none (callers wait for the fetch at renewal) */
     okta_cc_dpop_mode dpop;         /* OKTA_CC_DPOP_AUTO (default), _ALWAYS or _NEVER */
     const char *dpop_key;           /* the DPoP proof key: PEM/JWK text or a file path, separate
                                        from private_key; NULL: an EC P-256 key generated per
@@ -907,7 +944,9 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 
 /* Copies a valid access token into out (cap bytes, NUL-terminated): the cached one while it
    has more than token_skew seconds left, else a new one (one fetch however many threads ask).
-   info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
+   Inside the token_refresh_ahead window before that, the first caller fetches the next token
+   and gets it, and the others get the cached one without waiting (see THREADING); a failed
+   fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
    needed and the token stays cached, so asking again with a bigger buffer fetches nothing. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
                                                     size_t *out_len, okta_cc_token_info *info,
@@ -4397,7 +4436,7 @@ static void okta_cc__request_label(const char *method, const char *url, char *ou
 
 /* The one home of the defaults (OKTA_CC_DEFAULT_*): okta_cc_config_init sets them, and a 0
    left by a caller who zeroed the struct instead is read as the default too. Negative values
-   pass: they mean "none" (token_skew, max_retries) or are refused (okta_cc__check_config_numbers). */
+   pass: they mean "none" (token_skew, token_refresh_ahead, max_retries) or are refused (okta_cc__check_config_numbers). */
 static void okta_cc__config_defaults(okta_cc_config *cfg)
 {
     if (!cfg->assertion_ttl) cfg->assertion_ttl = OKTA_CC_DEFAULT_ASSERTION_TTL;
@@ -4407,6 +4446,8 @@ static void okta_cc__config_defaults(okta_cc_config *cfg)
     if (!cfg->max_response_bytes) cfg->max_response_bytes = OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES;
     if (!cfg->max_retries) cfg->max_retries = OKTA_CC_DEFAULT_MAX_RETRIES;
     if (!cfg->retry_deadline_ms) cfg->retry_deadline_ms = OKTA_CC_DEFAULT_RETRY_DEADLINE_MS;
+    if (!cfg->max_parallel_requests) cfg->max_parallel_requests = OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS;
+    if (!cfg->token_refresh_ahead) cfg->token_refresh_ahead = OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD;
 }
 
 OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg)
@@ -4455,6 +4496,9 @@ static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, o
     if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->retry_deadline_ms < 0)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "connect_timeout_ms, timeout_ms and retry_deadline_ms "
                                                       "cannot be negative (0 = the default)");
+    if (cfg->max_parallel_requests < 1 || cfg->max_parallel_requests > OKTA_CC_MAX_PARALLEL_REQUESTS)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "max_parallel_requests must be 1..%d (0 = the default, %d)",
+                             OKTA_CC_MAX_PARALLEL_REQUESTS, OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS);
     if ((int)cfg->dpop < (int)OKTA_CC_DPOP_AUTO || (int)cfg->dpop > (int)OKTA_CC_DPOP_NEVER)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "dpop must be OKTA_CC_DPOP_AUTO, _ALWAYS or _NEVER");
     return OKTA_CC_OK;
@@ -4481,34 +4525,73 @@ static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta
    libcurl transport
    ------------------------------------------------------------------------------------------- */
 
+/* Locks of the transport and the client; nothing with OKTA_CC_NO_THREADS (the argument is not
+   even evaluated, so it may name a member that does not exist then). */
+#ifndef OKTA_CC_NO_THREADS
+#define OKTA_CC__LOCK(m) pthread_mutex_lock(m)
+#define OKTA_CC__UNLOCK(m) pthread_mutex_unlock(m)
+#else
+#define OKTA_CC__LOCK(m) ((void)0)
+#define OKTA_CC__UNLOCK(m) ((void)0)
+#endif
+
 #ifndef OKTA_CC_NO_CURL
 
-typedef struct okta_cc__curl {
+/* The libcurl transport is a pool of easy handles, so that requests of one client run in
+   parallel (up to max_parallel_requests at once). A request borrows a handle, preferring the one
+   used last (its connection is the warmest), and returns it. Handles are made when first
+   needed, all with the same settings. DNS answers and TLS sessions are shared between them
+   through a curl share handle with a lock per kind of data, so a handle's first connection
+   resumes a session another one made. Connections are NOT shared: libcurl does not support
+   sharing its connection cache between threads running transfers at once (CURLSHOPT_SHARE,
+   CURL_LOCK_DATA_CONNECT); each handle keeps its own, and borrowing the last-used handle keeps
+   the number of connections at what the parallelism needs. */
+typedef struct okta_cc__curl okta_cc__curl;
+
+typedef struct okta_cc__curl_handle {
     CURL *easy;
-    okta_cc_allocator alloc;
+    okta_cc__curl *pool;
     char errbuf[CURL_ERROR_SIZE];
-    char user_agent[256];
     okta_cc_http_response *resp;        /* the response being received */
     okta_cc_result refused;             /* why a callback stopped the transfer, if one did */
-} okta_cc__curl;
+    int busy;                           /* lent to a request */
+    unsigned long last_used;            /* pool->uses when it was last returned */
+} okta_cc__curl_handle;
+
+struct okta_cc__curl {
+    okta_cc_allocator alloc;
+    okta_cc_config cfg;                 /* numbers resolved; ca_file and ca_pem owned copies, no
+                                           other string: what a new handle is set up from */
+    char user_agent[256];
+    okta_cc__curl_handle *handles;      /* cfg.max_parallel_requests of them, easy == NULL until
+                                           first needed */
+    int made;                           /* handles with an easy handle */
+    unsigned long uses;
+    CURLSH *share;                      /* DNS and TLS sessions (NULL with OKTA_CC_NO_THREADS) */
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_t lock;               /* the handles' busy flags, made and uses */
+    pthread_cond_t returned;
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+#endif
+};
 
 static size_t okta_cc__curl_write(char *data, size_t size, size_t n, void *user)
 {
-    okta_cc__curl *c = (okta_cc__curl *)user;
+    okta_cc__curl_handle *h = (okta_cc__curl_handle *)user;
     /* CURLOPT_MAXFILESIZE does not stop chunked bodies: the cap is enforced here. */
-    c->refused = okta_cc__response_append_body(c->resp, data, size * n);
-    return c->refused == OKTA_CC_OK ? size * n : 0;
+    h->refused = okta_cc__response_append_body(h->resp, data, size * n);
+    return h->refused == OKTA_CC_OK ? size * n : 0;
 }
 
 static size_t okta_cc__curl_header(char *data, size_t size, size_t n, void *user)
 {
-    okta_cc__curl *c = (okta_cc__curl *)user;
-    c->refused = okta_cc__response_header_line(c->resp, data, size * n);
-    return c->refused == OKTA_CC_OK ? size * n : 0;
+    okta_cc__curl_handle *h = (okta_cc__curl_handle *)user;
+    h->refused = okta_cc__response_header_line(h->resp, data, size * n);
+    return h->refused == OKTA_CC_OK ? size * n : 0;
 }
 
 /* Our result for a libcurl failure: what decides whether okta_cc_request may repeat it. */
-static okta_cc_result okta_cc__curl_result(const okta_cc__curl *c, CURLcode rc)
+static okta_cc_result okta_cc__curl_result(const okta_cc__curl_handle *h, CURLcode rc)
 {
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT: return OKTA_CC_ERR_TIMEOUT;
@@ -4524,7 +4607,7 @@ static okta_cc_result okta_cc__curl_result(const okta_cc__curl *c, CURLcode rc)
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CRL_BADFILE:
         return OKTA_CC_ERR_TLS;
     case CURLE_WRITE_ERROR:     /* a callback refused: too large, no memory, a bad status line */
-        return c->refused != OKTA_CC_OK ? c->refused : OKTA_CC_ERR_NO_MEMORY;
+        return h->refused != OKTA_CC_OK ? h->refused : OKTA_CC_ERR_NO_MEMORY;
     case CURLE_OUT_OF_MEMORY: return OKTA_CC_ERR_NO_MEMORY;
     case CURLE_URL_MALFORMAT: case CURLE_UNSUPPORTED_PROTOCOL: return OKTA_CC_ERR_CONFIG;
     default: return OKTA_CC_ERR_NETWORK;
@@ -4533,124 +4616,111 @@ static okta_cc_result okta_cc__curl_result(const okta_cc__curl *c, CURLcode rc)
 
 /* Maps a libcurl failure onto our results; the message never contains request data beyond
    the redacted URL. */
-static okta_cc_result okta_cc__curl_fail(okta_cc__curl *c, CURLcode rc, const okta_cc_http_request *req,
+static okta_cc_result okta_cc__curl_fail(okta_cc__curl_handle *h, CURLcode rc, const okta_cc_http_request *req,
                                          okta_cc_error *err)
 {
-    okta_cc_result r = okta_cc__curl_result(c, rc);
+    okta_cc_result r = okta_cc__curl_result(h, rc);
     char label[768];
     okta_cc__request_label(req->method, req->url, label, sizeof label);
     if (r == OKTA_CC_ERR_RESPONSE_TOO_LARGE)
-        okta_cc__fail(err, r, "%s: response body larger than %lu bytes", label, (unsigned long)c->resp->max_body);
+        okta_cc__fail(err, r, "%s: response body larger than %lu bytes", label, (unsigned long)h->resp->max_body);
     else if (r == OKTA_CC_ERR_BAD_RESPONSE)
         okta_cc__fail(err, r, "%s: malformed HTTP status line", label);
     else
-        okta_cc__fail(err, r, "%s: %s", label, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+        okta_cc__fail(err, r, "%s: %s", label, h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
     if (err) err->transport_code = (long)rc;
     return r;
 }
 
 /* The method and body options. The handle is reused, so each request undoes what an earlier
    one set (a custom method, HEAD's NOBODY). */
-static void okta_cc__curl_set_method(okta_cc__curl *c, const okta_cc_http_request *req)
+static void okta_cc__curl_set_method(CURL *easy, const okta_cc_http_request *req)
 {
     int bodiless = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
     int sends_body = req->body || !bodiless;
-    curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, NULL);
-    curl_easy_setopt(c->easy, CURLOPT_NOBODY, 0L);
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, NULL);
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 0L);
     if (sends_body) {
         /* POST/PUT/PATCH/DELETE without a body still send "Content-Length: 0". */
-        curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-        curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
     } else {
-        curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     }
     /* HEAD answers carry no body: without NOBODY libcurl would wait for one. */
-    if (strcmp(req->method, "HEAD") == 0) curl_easy_setopt(c->easy, CURLOPT_NOBODY, 1L);
+    if (strcmp(req->method, "HEAD") == 0) curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     if (strcmp(req->method, sends_body ? "POST" : "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, req->method);
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
-static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_request *req,
-                                            okta_cc_http_response *resp, okta_cc_error *err)
+/* One request on a borrowed handle. */
+static okta_cc_result okta_cc__curl_transfer(okta_cc__curl_handle *h, const okta_cc_http_request *req,
+                                             okta_cc_http_response *resp, okta_cc_error *err)
 {
-    okta_cc__curl *c = (okta_cc__curl *)ctx;
     struct curl_slist *headers = NULL, *tmp;
     CURLcode rc = CURLE_OK;
     size_t i;
-    c->resp = resp;
-    c->refused = OKTA_CC_OK;
-    c->errbuf[0] = '\0';
-    /* Our callers check their values; this guards anyone calling the transport directly. The
-       message shows none of the values: they may hold a token. */
-    if (!okta_cc__request_text_ok(req))
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                             "refusing a request whose method is not an HTTP token, or whose URL or headers "
-                             "hold control characters");
+    h->resp = resp;
+    h->refused = OKTA_CC_OK;
+    h->errbuf[0] = '\0';
     for (i = 0; i < req->header_count; i++) {
         tmp = curl_slist_append(headers, req->headers[i]);
         if (!tmp) { rc = CURLE_OUT_OF_MEMORY; break; }
         headers = tmp;
     }
     if (rc == CURLE_OK) {
-        curl_easy_setopt(c->easy, CURLOPT_URL, req->url);
-        curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
-        okta_cc__curl_set_method(c, req);
-        rc = curl_easy_perform(c->easy);
+        curl_easy_setopt(h->easy, CURLOPT_URL, req->url);
+        curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, headers);
+        okta_cc__curl_set_method(h->easy, req);
+        rc = curl_easy_perform(h->easy);
     }
     /* The POST body (a client assertion) must not stay referenced by the handle. */
-    curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, NULL);
-    curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, NULL);
     for (tmp = headers; tmp; tmp = tmp->next) okta_cc_wipe(tmp->data, strlen(tmp->data));
     curl_slist_free_all(headers);
-    if (rc != CURLE_OK) return okta_cc__curl_fail(c, rc, req, err);
-    curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (rc != CURLE_OK) return okta_cc__curl_fail(h, rc, req, err);
+    curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &resp->status);
     return OKTA_CC_OK;
 }
 
-static void okta_cc__curl_free(okta_cc__curl *c)
-{
-    okta_cc_allocator a;
-    if (!c) return;
-    a = c->alloc;
-    if (c->easy) curl_easy_cleanup(c->easy);
-    okta_cc__free(&a, c);
-}
+/* ---- the pool's handles ---- */
 
 /* Everything that does not depend on the request: timeouts, callbacks, the user agent, and
    the rules that keep a token at home (no redirects, http and https only, TLS verified). */
-static void okta_cc__curl_set_options(okta_cc__curl *c, const okta_cc_config *cfg)
+static void okta_cc__curl_set_options(okta_cc__curl_handle *h)
 {
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    snprintf(c->user_agent, sizeof c->user_agent, "okta-cc/%s libcurl/%s%s%s", OKTA_CC_VERSION_STRING,
-             v ? v->version : "?", cfg->user_agent ? " " : "", cfg->user_agent ? cfg->user_agent : "");
-    curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(c->easy, CURLOPT_USERAGENT, c->user_agent);
-    curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-    curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
-    curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, okta_cc__curl_write);
-    curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, okta_cc__curl_header);
-    curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
-    curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 0L);   /* never carry a token elsewhere */
+    const okta_cc_config *cfg = &h->pool->cfg;
+    CURL *e = h->easy;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, h->pool->user_agent);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, okta_cc__curl_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, okta_cc__curl_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);   /* never carry a token elsewhere */
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "https,http");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
 #else
-    curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
 #endif
-    curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, cfg->insecure_skip_tls_verify ? 0L : 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, cfg->insecure_skip_tls_verify ? 0L : 2L);
+    if (h->pool->share) curl_easy_setopt(e, CURLOPT_SHARE, h->pool->share);
 }
 
-/* The trust settings: our own CA (file or PEM text) instead of the system's, or, in tests
-   only, no verification at all (said loudly). */
-static okta_cc_result okta_cc__curl_set_trust(okta_cc__curl *c, const okta_cc_config *cfg, okta_cc_error *err)
+/* The trust settings: our own CA (file or PEM text) instead of the system's. */
+static okta_cc_result okta_cc__curl_set_trust(okta_cc__curl_handle *h, okta_cc_error *err)
 {
+    const okta_cc_config *cfg = &h->pool->cfg;
     if (cfg->ca_file || cfg->ca_pem) {
         /* Debian's libcurl also sets a CA path, which turns its CA cache off; with our own CA
            there is nothing to look up there, so clear it (see make bench). */
-        curl_easy_setopt(c->easy, CURLOPT_CAPATH, NULL);
-        if (cfg->ca_file) curl_easy_setopt(c->easy, CURLOPT_CAINFO, cfg->ca_file);
+        curl_easy_setopt(h->easy, CURLOPT_CAPATH, NULL);
+        if (cfg->ca_file) curl_easy_setopt(h->easy, CURLOPT_CAINFO, cfg->ca_file);
     }
     if (cfg->ca_pem) {
 #if LIBCURL_VERSION_NUM >= 0x074d00
@@ -4658,48 +4728,222 @@ static okta_cc_result okta_cc__curl_set_trust(okta_cc__curl *c, const okta_cc_co
         blob.data = (void *)(uintptr_t)cfg->ca_pem;
         blob.len = strlen(cfg->ca_pem);
         blob.flags = CURL_BLOB_COPY;
-        curl_easy_setopt(c->easy, CURLOPT_CAINFO_BLOB, &blob);
+        curl_easy_setopt(h->easy, CURLOPT_CAINFO_BLOB, &blob);
 #else
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "ca_pem needs libcurl 7.77 or later; use ca_file");
 #endif
-    }
-    if (cfg->insecure_skip_tls_verify) {
-        fprintf(stderr, "okta_cc: WARNING: TLS certificate verification is OFF (insecure_skip_tls_verify); "
-                        "anyone on the network can steal the credentials\n");
-        curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     (void)err;
     return OKTA_CC_OK;
 }
 
-/* One easy handle per client, so connections and TLS sessions stay warm between requests.
-   The settings are read through okta_cc__config_defaults, like the client's own copy. */
+/* Gives h its easy handle, set up like every other handle of the pool. */
+static okta_cc_result okta_cc__curl_handle_make(okta_cc__curl_handle *h, okta_cc_error *err)
+{
+    okta_cc_result r;
+    h->easy = curl_easy_init();
+    if (!h->easy) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_easy_init failed");
+    okta_cc__curl_set_options(h);
+    r = okta_cc__curl_set_trust(h, err);
+    if (r != OKTA_CC_OK) {
+        curl_easy_cleanup(h->easy);
+        h->easy = NULL;
+    }
+    return r;
+}
+
+/* The free handle used last, else an unmade one (marked busy, *make set: the caller makes it
+   outside the lock), else NULL: all are lent. Under the pool lock. */
+static okta_cc__curl_handle *okta_cc__curl_pick(okta_cc__curl *p, int *make)
+{
+    okta_cc__curl_handle *best = NULL, *unmade = NULL;
+    int i;
+    for (i = 0; i < p->cfg.max_parallel_requests; i++) {
+        okta_cc__curl_handle *h = &p->handles[i];
+        if (!h->easy && !h->busy && !unmade) unmade = h;
+        if (h->easy && !h->busy && (!best || h->last_used > best->last_used)) best = h;
+    }
+    if (!best && unmade) {
+        best = unmade;
+        p->made++;
+        *make = 1;
+    }
+    if (best) best->busy = 1;
+    return best;
+}
+
+static void okta_cc__curl_give_back(okta_cc__curl *p, okta_cc__curl_handle *h, int unmade)
+{
+    OKTA_CC__LOCK(&p->lock);
+    h->busy = 0;
+    h->last_used = ++p->uses;
+    if (unmade) p->made--;
+#ifndef OKTA_CC_NO_THREADS
+    pthread_cond_signal(&p->returned);
+#endif
+    OKTA_CC__UNLOCK(&p->lock);
+}
+
+/* A handle for one request: waits only when every handle is lent. */
+static okta_cc_result okta_cc__curl_borrow(okta_cc__curl *p, okta_cc__curl_handle **out, okta_cc_error *err)
+{
+    okta_cc__curl_handle *h;
+    int make = 0;
+    okta_cc_result r;
+    OKTA_CC__LOCK(&p->lock);
+    while (!(h = okta_cc__curl_pick(p, &make))) {
+#ifndef OKTA_CC_NO_THREADS
+        pthread_cond_wait(&p->returned, &p->lock);
+#else
+        break;      /* one thread: a handle is lent only during a request */
+#endif
+    }
+    OKTA_CC__UNLOCK(&p->lock);
+    if (!h) return okta_cc__fail(err, OKTA_CC_ERR_THREAD, "no free libcurl handle (is the transport re-entered?)");
+    r = make ? okta_cc__curl_handle_make(h, err) : OKTA_CC_OK;
+    if (r != OKTA_CC_OK) {
+        okta_cc__curl_give_back(p, h, 1);
+        return r;
+    }
+    *out = h;
+    return OKTA_CC_OK;
+}
+
+static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_request *req,
+                                            okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc__curl *p = (okta_cc__curl *)ctx;
+    okta_cc__curl_handle *h = NULL;
+    okta_cc_result r;
+    /* Our callers check their values; this guards anyone calling the transport directly. The
+       message shows none of the values: they may hold a token. */
+    if (!okta_cc__request_text_ok(req))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "refusing a request whose method is not an HTTP token, or whose URL or headers "
+                             "hold control characters");
+    r = okta_cc__curl_borrow(p, &h, err);
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc__curl_transfer(h, req, resp, err);
+    okta_cc__curl_give_back(p, h, 0);
+    return r;
+}
+
+/* ---- the pool ---- */
+
+#ifndef OKTA_CC_NO_THREADS
+static void okta_cc__curl_share_lock(CURL *easy, curl_lock_data data, curl_lock_access access, void *user)
+{
+    okta_cc__curl *p = (okta_cc__curl *)user;
+    (void)easy, (void)access;
+    if ((int)data >= 0 && (int)data < (int)CURL_LOCK_DATA_LAST) pthread_mutex_lock(&p->share_locks[data]);
+}
+
+static void okta_cc__curl_share_unlock(CURL *easy, curl_lock_data data, void *user)
+{
+    okta_cc__curl *p = (okta_cc__curl *)user;
+    (void)easy;
+    if ((int)data >= 0 && (int)data < (int)CURL_LOCK_DATA_LAST) pthread_mutex_unlock(&p->share_locks[data]);
+}
+#endif
+
+/* The locks, and the share handle for DNS and TLS sessions (threads only: with one request at
+   a time one handle does, and it keeps its own caches). */
+static okta_cc_result okta_cc__curl_pool_sync(okta_cc__curl *p, okta_cc_error *err)
+{
+#ifndef OKTA_CC_NO_THREADS
+    int i;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->returned, NULL);
+    for (i = 0; i < (int)CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&p->share_locks[i], NULL);
+    p->share = curl_share_init();
+    if (!p->share) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_share_init failed");
+    if (curl_share_setopt(p->share, CURLSHOPT_LOCKFUNC, okta_cc__curl_share_lock) != CURLSHE_OK ||
+        curl_share_setopt(p->share, CURLSHOPT_UNLOCKFUNC, okta_cc__curl_share_unlock) != CURLSHE_OK ||
+        curl_share_setopt(p->share, CURLSHOPT_USERDATA, p) != CURLSHE_OK ||
+        curl_share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+        curl_share_setopt(p->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_share_setopt failed");
+#else
+    (void)p, (void)err;
+#endif
+    return OKTA_CC_OK;
+}
+
+static void okta_cc__curl_free(okta_cc__curl *p)
+{
+    okta_cc_allocator a;
+    int i;
+    if (!p) return;
+    a = p->alloc;
+    for (i = 0; p->handles && i < p->cfg.max_parallel_requests; i++)
+        if (p->handles[i].easy) curl_easy_cleanup(p->handles[i].easy);
+    if (p->share) curl_share_cleanup(p->share);     /* after the handles that use it */
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->returned);
+    for (i = 0; i < (int)CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&p->share_locks[i]);
+#endif
+    okta_cc__free(&a, p->handles);
+    okta_cc__free_str(&a, p->cfg.ca_file);
+    okta_cc__free_str(&a, p->cfg.ca_pem);
+    okta_cc__free(&a, p);
+}
+
+/* The pool's own copy of the settings a handle is made from. */
+static okta_cc_result okta_cc__curl_pool_settings(okta_cc__curl *p, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    size_t n = (size_t)cfg->max_parallel_requests;
+    p->cfg = *cfg;
+    p->cfg.org_url = p->cfg.client_id = p->cfg.private_key = p->cfg.key_id = p->cfg.scopes = NULL;
+    p->cfg.auth_server_id = p->cfg.token_url = p->cfg.client_secret = p->cfg.user_agent = NULL;
+    p->cfg.dpop_key = NULL;
+    p->cfg.key = NULL;
+    p->cfg.ca_file = cfg->ca_file ? okta_cc__strdup(&p->alloc, cfg->ca_file) : NULL;
+    p->cfg.ca_pem = cfg->ca_pem ? okta_cc__strdup(&p->alloc, cfg->ca_pem) : NULL;
+    snprintf(p->user_agent, sizeof p->user_agent, "okta-cc/%s libcurl/%s%s%s", OKTA_CC_VERSION_STRING,
+             v ? v->version : "?", cfg->user_agent ? " " : "", cfg->user_agent ? cfg->user_agent : "");
+    p->handles = (okta_cc__curl_handle *)okta_cc__malloc(&p->alloc, n * sizeof *p->handles);
+    if ((cfg->ca_file && !p->cfg.ca_file) || (cfg->ca_pem && !p->cfg.ca_pem) || !p->handles) {
+        p->cfg.max_parallel_requests = 0;   /* nothing for okta_cc__curl_free to look at */
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    }
+    memset(p->handles, 0, n * sizeof *p->handles);
+    for (n = 0; n < (size_t)cfg->max_parallel_requests; n++) p->handles[n].pool = p;
+    return OKTA_CC_OK;
+}
+
+/* The pool, with its first handle made at once: a setting libcurl refuses shows here, and the
+   first request does not pay for it. The settings are read through okta_cc__config_defaults,
+   like the client's own copy. */
 static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *settings, okta_cc_error *err)
 {
     okta_cc_config cfg = *settings;
-    okta_cc__curl *c;
+    okta_cc__curl *p;
     okta_cc_result r;
     okta_cc__config_defaults(&cfg);
     r = okta_cc__check_user_agent(cfg.user_agent, err);
     if (r == OKTA_CC_OK) r = okta_cc__check_config_numbers(&cfg, err);
     if (r != OKTA_CC_OK) return r;
-    c = (okta_cc__curl *)okta_cc__malloc(&cfg.alloc, sizeof *c);
-    if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memset(c, 0, sizeof *c);
-    c->alloc = cfg.alloc;
-    c->easy = curl_easy_init();
-    if (!c->easy) {
-        okta_cc__curl_free(c);
-        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_easy_init failed");
-    }
-    okta_cc__curl_set_options(c, &cfg);
-    r = okta_cc__curl_set_trust(c, &cfg, err);
+#ifdef OKTA_CC_NO_THREADS
+    cfg.max_parallel_requests = 1;      /* one thread: one request at a time */
+#endif
+    p = (okta_cc__curl *)okta_cc__malloc(&cfg.alloc, sizeof *p);
+    if (!p) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(p, 0, sizeof *p);
+    p->alloc = cfg.alloc;
+    r = okta_cc__curl_pool_settings(p, &cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__curl_pool_sync(p, err);
+    if (r == OKTA_CC_OK) r = okta_cc__curl_handle_make(&p->handles[0], err);
     if (r != OKTA_CC_OK) {
-        okta_cc__curl_free(c);
+        okta_cc__curl_free(p);
         return r;
     }
-    *out = c;
+    p->made = 1;
+    if (cfg.insecure_skip_tls_verify)
+        fprintf(stderr, "okta_cc: WARNING: TLS certificate verification is OFF (insecure_skip_tls_verify); "
+                        "anyone on the network can steal the credentials\n");
+    *out = p;
     return OKTA_CC_OK;
 }
 
@@ -4715,6 +4959,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
     r = okta_cc__curl_new(&c, cfg, err);
     out->perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
     out->ctx = c;
+    out->concurrent = r == OKTA_CC_OK;
     return r;
 }
 
@@ -4724,6 +4969,7 @@ OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t)
     okta_cc__curl_free((okta_cc__curl *)t->ctx);
     t->ctx = NULL;
     t->perform = NULL;
+    t->concurrent = 0;
 }
 
 #else
@@ -4881,6 +5127,7 @@ struct okta_cc_client {
     size_t token_len;
     okta_cc_token_info info;
     int fetching;                       /* a fetch is under way (single flight) */
+    int64_t refresh_not_before;         /* no fetch ahead of renewal before this (local clock) */
     unsigned long attempts;             /* completed fetch attempts (waiters watch it) */
     unsigned long token_generation;     /* of the cached token: tokens stored so far */
     okta_cc_result last_result;         /* of the latest attempt, handed to its waiters */
@@ -4894,20 +5141,14 @@ struct okta_cc_client {
 #ifndef OKTA_CC_NO_THREADS
     pthread_mutex_t lock;
     pthread_cond_t fetched;
-    pthread_mutex_t transport_lock;     /* one request at a time on the curl handle */
+    pthread_mutex_t transport_lock;     /* one request at a time on a transport that is not
+                                           concurrent (cfg.transport.concurrent == 0) */
 #endif
 };
 
 #define OKTA_CC__NONCE_TOKEN 0
 #define OKTA_CC__NONCE_API 1
 
-#ifndef OKTA_CC_NO_THREADS
-#define OKTA_CC__LOCK(m) pthread_mutex_lock(m)
-#define OKTA_CC__UNLOCK(m) pthread_mutex_unlock(m)
-#else
-#define OKTA_CC__LOCK(m) ((void)0)
-#define OKTA_CC__UNLOCK(m) ((void)0)
-#endif
 
 /* An authorization server id becomes a path segment of the token URL: unreserved characters
    only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
@@ -5076,6 +5317,7 @@ static okta_cc_result okta_cc__client_transport(okta_cc_client *c, const okta_cc
         okta_cc_result r = okta_cc__curl_new(&c->curl, cfg, err);
         c->cfg.transport.perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
         c->cfg.transport.ctx = c->curl;
+        c->cfg.transport.concurrent = 1;
         return r;
     }
 #else
@@ -5213,18 +5455,20 @@ static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_re
 
 /* ---- one exchange: the transport lock and the log line -------------------------------------- */
 
-/* Hands one request to the transport, one at a time per client. Every value in it was checked
-   where it came in; this last check also covers custom transports. */
+/* Hands one request to the transport: at once to a concurrent one (the libcurl pool), else one
+   at a time per client. Every value in it was checked where it came in; this last check also
+   covers custom transports. */
 static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_request *req,
                                        okta_cc_http_response *resp, okta_cc_error *err)
 {
     okta_cc_result r;
+    int serial = !c->cfg.transport.concurrent;
     if (!okta_cc__request_text_ok(req))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
                              "refusing a request whose method, URL or headers hold control characters");
-    OKTA_CC__LOCK(&c->transport_lock);
+    if (serial) OKTA_CC__LOCK(&c->transport_lock);
     r = c->cfg.transport.perform(c->cfg.transport.ctx, req, resp, err);
-    OKTA_CC__UNLOCK(&c->transport_lock);
+    if (serial) OKTA_CC__UNLOCK(&c->transport_lock);
     return r;
 }
 
@@ -5651,6 +5895,19 @@ static int okta_cc__token_fresh(okta_cc_client *c, int64_t now)
     return c->token && now < c->info.expires_at - skew;
 }
 
+/* Inside the refresh-ahead window: the token is still handed out, and its successor may be
+   fetched meanwhile (token_refresh_ahead before renewal, at most a quarter of the lifetime; not
+   again before refresh_not_before after a failed try). */
+static int okta_cc__token_due_ahead(okta_cc_client *c, int64_t now)
+{
+    int64_t quarter = c->info.expires_in / 4;
+    int64_t skew = c->cfg.token_skew > 0 ? c->cfg.token_skew : 0;
+    int64_t ahead = c->cfg.token_refresh_ahead > 0 ? c->cfg.token_refresh_ahead : 0;
+    if (skew > quarter) skew = quarter;
+    if (ahead > quarter) ahead = quarter;
+    return ahead > 0 && now >= c->info.expires_at - skew - ahead && now >= c->refresh_not_before;
+}
+
 static okta_cc_result okta_cc__copy_token_out(okta_cc_client *c, char *out, size_t cap, size_t *len,
                                               okta_cc_token_info *info, okta_cc_error *err)
 {
@@ -5700,6 +5957,22 @@ static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
 #ifndef OKTA_CC_NO_THREADS
     pthread_cond_broadcast(&c->fetched);
 #endif
+}
+
+/* A fetch ahead of renewal, by the first caller inside the window (the others keep using the
+   cached token meanwhile, without waiting). Its failure is no failure of the call: the cached
+   token is still good. It is logged, and tried again OKTA_CC__REFRESH_RETRY_S later. */
+#define OKTA_CC__REFRESH_RETRY_S 5
+static void okta_cc__refresh_ahead_locked(okta_cc_client *c, int64_t now)
+{
+    char line[600];
+    okta_cc__refresh_locked(c, NULL);
+    if (c->last_result == OKTA_CC_OK) return;
+    c->refresh_not_before = now + OKTA_CC__REFRESH_RETRY_S;
+    if (!c->cfg.log) return;
+    snprintf(line, sizeof line, "token refresh ahead of expiry failed, the current token stays in use: %s",
+             c->last_error.message);
+    c->cfg.log(c->cfg.log_user, line);
 }
 
 /* ---- public client API --------------------------------------------------------------------- */
@@ -5766,11 +6039,18 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *c, char *tok
                                                     okta_cc_error *err)
 {
     okta_cc_result r = OKTA_CC_OK;
+    int ahead_tried = 0;
     okta_cc__error_reset(err);
     if (!c || (!token && cap)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client or no buffer");
     OKTA_CC__LOCK(&c->lock);
     for (;;) {
-        if (okta_cc__token_fresh(c, okta_cc__now(c))) {
+        int64_t now = okta_cc__now(c);
+        if (okta_cc__token_fresh(c, now) && !ahead_tried && !c->fetching && okta_cc__token_due_ahead(c, now)) {
+            ahead_tried = 1;        /* at most once a call, whatever the new token says */
+            okta_cc__refresh_ahead_locked(c, now);
+            continue;               /* the new token, the old one, or none (invalidated meanwhile) */
+        }
+        if (okta_cc__token_fresh(c, now)) {
             r = okta_cc__copy_token_out(c, token, cap, len, info, err);
             break;
         }

@@ -27,6 +27,7 @@ static void counted_macro_free(void *p)
 #include "harness.h"
 #include "live.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -949,16 +950,21 @@ static void test_config_defaults(void)
     CHECK_EQ_INT(cfg.max_response_bytes, OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES);
     CHECK_EQ_INT(cfg.max_retries, OKTA_CC_DEFAULT_MAX_RETRIES);
     CHECK_EQ_INT(cfg.retry_deadline_ms, OKTA_CC_DEFAULT_RETRY_DEADLINE_MS);
+    CHECK_EQ_INT(cfg.max_parallel_requests, OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS);
+    CHECK_EQ_INT(cfg.token_refresh_ahead, OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD);
     CHECK(!cfg.org_url && !cfg.transport.perform && !cfg.alloc.malloc_fn && cfg.auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT);
     /* the values the documentation gave before they had names */
     CHECK(OKTA_CC_DEFAULT_ASSERTION_TTL == 300 && OKTA_CC_MAX_ASSERTION_TTL == 3600 && OKTA_CC_DEFAULT_TOKEN_SKEW == 60);
     CHECK(OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS == 10000 && OKTA_CC_DEFAULT_TIMEOUT_MS == 30000);
     CHECK(OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES == 1048576 && OKTA_CC_DEFAULT_MAX_RETRIES == 2);
     CHECK(OKTA_CC_DEFAULT_RETRY_DEADLINE_MS == 60000);
-    /* zeros: a 300 s assertion, the token reused until 60 s before expiry, a 1 MiB body cap */
+    CHECK(OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS == 8 && OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD == 240);
+    /* zeros: a 300 s assertion, the next token fetched from 60 + 240 s before expiry, a 1 MiB
+       body cap */
     script_init(&s);
     scripted_config(&cfg, &s, &clk);
-    cfg.assertion_ttl = cfg.token_skew = cfg.max_retries = 0;
+    cfg.assertion_ttl = cfg.token_skew = cfg.max_retries = cfg.token_refresh_ahead = 0;
+    cfg.max_parallel_requests = 0;
     cfg.connect_timeout_ms = cfg.timeout_ms = cfg.retry_deadline_ms = 0;
     cfg.max_response_bytes = 0;
     c = new_client(&cfg, OKTA_CC_OK, &err);
@@ -967,7 +973,7 @@ static void test_config_defaults(void)
     a = form_value(s.last_body, "client_assertion", &n);
     CHECK(a && jwt_claims(a, n, claims, sizeof claims));
     CHECK_EQ_INT(claim_int(claims, "exp") - claim_int(claims, "iat"), 300);
-    clk.now += 3600 - 60 - 1;
+    clk.now += 3600 - 60 - 240 - 1;
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     CHECK_EQ_INT(s.calls, 1);
     clk.now += 1;
@@ -999,8 +1005,23 @@ static void test_config_defaults(void)
         CHECK(t.perform == NULL);
         okta_cc_curl_transport_free(&t);
     }
-    /* and a zeroed config is a complete one for the transport too */
+    /* a pool of no handles, a negative one, or more than the cap, likewise */
+    for (i = 0; i < 3; i++) {
+        scripted_config(&cfg, &s, &clk);
+        cfg.max_parallel_requests = i == 0 ? -1 : i == 1 ? OKTA_CC_MAX_PARALLEL_REQUESTS + 1 : INT_MIN;
+        new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
+        CHECK(strstr(err.message, "max_parallel_requests must be 1..256") != NULL);
+        cfg.transport.perform = NULL;
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
+        okta_cc_curl_transport_free(&t);
+    }
+    /* and a zeroed config is a complete one for the transport too, which is concurrent */
     memset(&cfg, 0, sizeof cfg);
+    CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(t.concurrent, 1);
+    okta_cc_curl_transport_free(&t);
+    CHECK(t.concurrent == 0 && t.perform == NULL);
+    cfg.max_parallel_requests = OKTA_CC_MAX_PARALLEL_REQUESTS;
     CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_OK);
     okta_cc_curl_transport_free(&t);
 }
@@ -1051,7 +1072,8 @@ static void test_http_errors_share_one_shape(void)
     okta_cc_client_free(c);
 }
 
-/* Cache: no request within the lifetime, a new one from expires_in - skew on. */
+/* Cache: no request within the lifetime, a new one from expires_in - skew on (no refresh
+   ahead: see test_refresh_ahead_*). */
 static void test_cache_and_expiry_with_injected_clock(void)
 {
     okta_cc_config cfg;
@@ -1063,6 +1085,7 @@ static void test_cache_and_expiry_with_injected_clock(void)
     size_t need = 0;
     script_init(&s);
     scripted_config(&cfg, &s, &clk);
+    cfg.token_refresh_ahead = -1;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
@@ -1102,6 +1125,184 @@ static void test_cache_and_expiry_with_injected_clock(void)
     okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err);
     CHECK_EQ_INT(s.calls, 2);
     okta_cc_client_free(c);
+}
+
+/* Log lines, kept for the tests to read. */
+typedef struct log_lines {
+    pthread_mutex_t lock;
+    int count;
+    char last[1024];
+} log_lines;
+
+static void log_keep(void *user, const char *line)
+{
+    log_lines *l = (log_lines *)user;
+    pthread_mutex_lock(&l->lock);
+    l->count++;
+    snprintf(l->last, sizeof l->last, "%s", line);
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* Refresh ahead (default 240 s before the renewal point, itself token_skew = 60 s before
+   expiry): the first call inside the window fetches the next token and gets it; a failed
+   fetch there is no failure of the call (the current token is still good), is logged, and is
+   tried again 5 s later, not by every call meanwhile. */
+static void test_refresh_ahead_window(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    log_lines log;
+    char token[64];
+    memset(&log, 0, sizeof log);
+    pthread_mutex_init(&log.lock, NULL);
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.log = log_keep;
+    cfg.log_user = &log;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 1 && info.generation == 1);
+    clk.now += 3600 - 60 - 240 - 1;               /* one second before the window */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 1 && info.generation == 1);
+    clk.now += 1;                                 /* inside: this call fetches and gets the new one */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 2 && info.generation == 2 && info.expires_at == clk.now + 3600);
+    /* the next window, with the token endpoint failing */
+    clk.now += 3600 - 60 - 240;
+    s.status = 503;
+    s.body = "{\"error\":\"temporarily_unavailable\"}";
+    log.count = 0;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 3 && info.generation == 2);
+    CHECK_EQ_STR(token, "tok-abc.def");
+    CHECK(strstr(log.last, "token refresh ahead of expiry failed, the current token stays in use: ") != NULL);
+    CHECK(strstr(log.last, "HTTP 503") != NULL);
+    clk.now += 4;                                 /* within the pause: no new try */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 3 && info.generation == 2);
+    clk.now += 1;                                 /* after it: one more try, which succeeds */
+    s.status = 200;
+    s.body = ok_body;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 4 && info.generation == 3);
+    CHECK_EQ_INT(okta_cc_client_token_fetches(c), 3);
+    okta_cc_client_free(c);
+    /* a short-lived token: the window is capped at a quarter of its lifetime, like the skew */
+    script_init(&s);
+    s.body = "{\"token_type\":\"Bearer\",\"expires_in\":40,\"access_token\":\"short\",\"scope\":\"okta.users.read\"}";
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    clk.now += 19;                                /* renewal at 30 s, window from 20 s */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 1);
+    clk.now += 1;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 2 && info.generation == 2);
+    okta_cc_client_free(c);
+    pthread_mutex_destroy(&log.lock);
+}
+
+/* A transport that holds one chosen call until the test lets it go. */
+typedef struct gate {
+    script s;
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    int hold_call;                  /* the call (1-based) to hold */
+    int calls, held, released;
+} gate;
+
+static okta_cc_result gate_perform(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
+                                   okta_cc_error *err)
+{
+    gate *g = (gate *)ctx;
+    pthread_mutex_lock(&g->m);
+    if (++g->calls == g->hold_call) {
+        g->held = 1;
+        pthread_cond_broadcast(&g->cv);
+        while (!g->released) pthread_cond_wait(&g->cv, &g->m);
+    }
+    pthread_mutex_unlock(&g->m);
+    return script_perform(&g->s, req, resp, err);
+}
+
+typedef struct ahead_caller {
+    okta_cc_client *c;
+    okta_cc_result r;
+    unsigned long generation;
+} ahead_caller;
+
+static void *ahead_call(void *arg)
+{
+    ahead_caller *a = (ahead_caller *)arg;
+    okta_cc_token_info info;
+    char token[64];
+    memset(&info, 0, sizeof info);
+    a->r = okta_cc_client_get_token(a->c, token, sizeof token, NULL, &info, NULL);
+    a->generation = info.generation;
+    return NULL;
+}
+
+/* While one caller fetches the next token ahead of renewal, no other caller waits: 8 threads
+   get the current token, one call each, and all of them return while the fetch is still held
+   inside the transport. */
+static void test_refresh_ahead_never_blocks(void)
+{
+    okta_cc_config cfg;
+    gate g;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    ahead_caller fetcher, others[8];
+    pthread_t fetch_thread, threads[8];
+    int i, all_current = 1;
+    memset(&g, 0, sizeof g);
+    script_init(&g.s);
+    pthread_mutex_init(&g.m, NULL);
+    pthread_cond_init(&g.cv, NULL);
+    g.hold_call = 2;
+    scripted_config(&cfg, &g.s, &clk);
+    cfg.transport.perform = gate_perform;
+    cfg.transport.ctx = &g;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, NULL, 0, NULL, NULL, NULL) == OKTA_CC_ERR_BUFFER_TOO_SMALL);
+    clk.now += 3600 - 60 - 100;                   /* inside the window, 100 s before renewal */
+    fetcher.c = c;
+    pthread_create(&fetch_thread, NULL, ahead_call, &fetcher);
+    pthread_mutex_lock(&g.m);
+    while (!g.held) pthread_cond_wait(&g.cv, &g.m);
+    pthread_mutex_unlock(&g.m);
+    for (i = 0; i < 8; i++) {
+        others[i].c = c;
+        pthread_create(&threads[i], NULL, ahead_call, &others[i]);
+    }
+    for (i = 0; i < 8; i++) {
+        pthread_join(threads[i], NULL);     /* would hang here if any of them waited */
+        all_current &= others[i].r == OKTA_CC_OK && others[i].generation == 1;
+    }
+    pthread_mutex_lock(&g.m);
+    CHECK(g.held && !g.released);           /* the fetch was still under way throughout */
+    g.released = 1;
+    pthread_cond_broadcast(&g.cv);
+    pthread_mutex_unlock(&g.m);
+    pthread_join(fetch_thread, NULL);
+    CHECK(all_current);
+    CHECK(fetcher.r == OKTA_CC_OK && fetcher.generation == 2);
+    CHECK_EQ_INT(g.calls, 2);
+    fetcher.generation = 0;
+    ahead_call(&fetcher);
+    CHECK(fetcher.r == OKTA_CC_OK && fetcher.generation == 2 && g.calls == 2);
+    okta_cc_client_free(c);
+    pthread_cond_destroy(&g.cv);
+    pthread_mutex_destroy(&g.m);
 }
 
 /* Invalidating by generation drops only the token of that generation: a 401 for an old token
@@ -1819,6 +2020,7 @@ static void live_expiry_refetch_with_injected_clock(const char *base)
     l.cfg.clock = clock_read;          /* same config, now with the injected clock */
     l.cfg.clock_user = &clk;
     l.cfg.token_skew = -1;             /* renew exactly at expiry */
+    l.cfg.token_refresh_ahead = -1;    /* and not before */
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
     if (c) {
         okta_cc_token_info info;
@@ -2177,6 +2379,8 @@ int main(int argc, char **argv)
     RUN(test_config_defaults);
     RUN(test_http_errors_share_one_shape);
     RUN(test_invalidate_token_generation);
+    RUN(test_refresh_ahead_window);
+    RUN(test_refresh_ahead_never_blocks);
     RUN(test_clock_offset_from_date_header);
     RUN(test_http_date_parser);
     RUN(test_clock_offset_ignores_malformed_dates);

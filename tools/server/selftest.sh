@@ -379,6 +379,76 @@ sleep 2.1
 check "token expired after --token-ttl" "$(api)" 401
 kill -TERM "$PID"; wait "$PID"
 
+# --- a big org: --users 1000000 ----------------------------------------------------------------
+# Users are computed from their number, never stored: a million costs what 250 cost to start.
+t0=$(date +%s%N)
+start_server "$T/ready-big" --users 1000000
+t1=$(date +%s%N)
+BIG_START_MS=$(( (t1 - t0) / 1000000 ))
+BIG_RSS_KB=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$PID/status")
+if [[ -n "$URL" ]] && (( BIG_START_MS < 5000 )); then ok "1M users: READY in ${BIG_START_MS} ms"; else bad "1M users: start" "${BIG_START_MS} ms, url '$URL'"; fi
+if (( ${BIG_RSS_KB:-999999} < 200000 )); then ok "1M users: ${BIG_RSS_KB} kB resident after start"; else bad "1M users: memory" "${BIG_RSS_KB:-?} kB"; fi
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL/oauth2/v1/token")
+post_token "$URL/oauth2/v1/token" "$A" okta.users.read > /dev/null; TOKEN=$(json "$T/b" j.access_token)
+big() { curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$1"; } # -> status
+next_link() { tr -d '\r' < "$T/h" | sed -n 's/^[Ll]ink: <\(.*\)>; rel="next"$/\1/p'; }
+logins() { json "$T/b" 'j.length + " " + (j.length ? j[0].profile.login + " " + j[j.length - 1].profile.login : "-")'; }
+id_of() { big "$URL/api/v1/users/$1" > /dev/null; json "$T/b" j.id; } # id_of LOGIN
+big "$URL/api/v1/users" > /dev/null
+check "1M users: first page" "$(logins)" "200 user0000001@example.com user0000200@example.com"
+LAST_ID=$(json "$T/b" 'j[199].id')
+check "1M users: first page's next link: after=<its last id>" "$(next_link)" "$URL/api/v1/users?after=$LAST_ID&limit=200"
+ID=$(id_of user0500000@example.com)
+check "1M users: users/{login} deep in the list" "$(json "$T/b" j.profile.login)" user0500000@example.com
+big "$URL/api/v1/users?limit=200&after=$ID" > /dev/null
+check "1M users: the page after user0500000's id" "$(logins)" "200 user0500001@example.com user0500200@example.com"
+DEEP_ID=$(json "$T/b" 'j[57].id') DEEP_NEXT=$(next_link)
+check "1M users: users/{id} of a listed user" "$(big "$URL/api/v1/users/$DEEP_ID"; json "$T/b" j.profile.login)" 200user0500058@example.com
+big "$DEEP_NEXT" > /dev/null
+check "1M users: its next link goes on from there" "$(logins)" "200 user0500201@example.com user0500400@example.com"
+big "$URL/api/v1/users?limit=200&after=$(id_of user0999799@example.com)" > /dev/null
+check "1M users: the page before the end still has a next link" "$(logins) $([[ -n $(next_link) ]] && echo next)" \
+  "200 user0999800@example.com user0999999@example.com next"
+big "$(next_link)" > /dev/null
+check "1M users: the last page: the last user, no next link" "$(logins) $(next_link)" "1 user1000000@example.com user1000000@example.com "
+big "$URL/api/v1/users?limit=200&after=$(id_of user0999800@example.com)" > /dev/null
+check "1M users: a full last page has no next link either" "$(logins) $(next_link)" "200 user0999801@example.com user1000000@example.com "
+check "1M users: user 1000001 does not exist" "$(big "$URL/api/v1/users/user1000001@example.com")" 404
+big "$URL/api/v1/users?after=$(id_of user1000000@example.com)" > /dev/null
+check "1M users: after the last id: empty, no next link" "$(json "$T/b" j.length) $(next_link)" "0 "
+kill -TERM "$PID"; wait "$PID"
+code=$(node "$here/server.js" --clients "$T/clients.json" --users 14776336 2>&1 >/dev/null; echo "exit $?")
+contains "--users above 62^4 - 1 (the id scheme's limit): usage error" "$code" "exit 2"
+
+# --- concurrency stats: --api-delay-ms, api_inflight_max, connections_* --------------------------
+start_server "$T/ready-delay" --api-delay-ms 300
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL/oauth2/v1/token")
+post_token "$URL/oauth2/v1/token" "$A" okta.users.read > /dev/null; TOKEN=$(json "$T/b" j.access_token)
+conc() { curl -s -o "$T/b" "$URL/__test/stats"; json "$T/b" '[j.api_inflight_max, j.connections_opened, j.connections_open_max, j.api_inflight].join(" ")'; }
+curl -s -X POST -o /dev/null "$URL/__test/reset_stats"
+t0=$(date +%s%N)
+curl -s -H "Authorization: Bearer $TOKEN" "$URL/api/v1/users?limit=1&n=[1-3]" -o "$T/seq#1"
+t1=$(date +%s%N)
+if (( (t1 - t0) / 1000000 >= 900 )); then ok "--api-delay-ms 300: 3 requests in a row take >= 900 ms"; else bad "--api-delay-ms" "$(( (t1 - t0) / 1000000 )) ms"; fi
+check "3 requests on one kept-alive connection: in flight max 1, 2 connections (with this one), 0 in flight now" \
+  "$(conc | cut -d' ' -f1,2,4)" "1 2 0"
+curl -s -X POST -o /dev/null "$URL/__test/reset_stats"
+t0=$(date +%s%N)
+# (stderr: curl 7.88 draws its parallel progress meter even with -s)
+curl -s -Z --parallel-immediate --parallel-max 8 -H "Authorization: Bearer $TOKEN" "$URL/api/v1/users?limit=1&n=[1-8]" -o "$T/par#1" 2>/dev/null
+t1=$(date +%s%N)
+check "8 parallel requests: all answered" "$(cat "$T"/par[1-8] | grep -o '"id":"00u' | wc -l)" 8
+if (( (t1 - t0) / 1000000 < 2000 )); then ok "8 parallel requests overlap: $(( (t1 - t0) / 1000000 )) ms (in a row: >= 2400)"; else bad "8 parallel requests overlap" "$(( (t1 - t0) / 1000000 )) ms"; fi
+read -r inflight opened openmax now <<< "$(conc)"
+check "8 parallel requests: api_inflight_max 8" "$inflight" 8
+check "8 parallel requests: connections_opened 9 (8 + this stats request)" "$opened" 9
+if (( openmax >= 8 )); then ok "8 parallel requests: connections_open_max $openmax >= 8"; else bad "connections_open_max" "$openmax"; fi
+curl -s -X POST -o /dev/null "$URL/__test/reset_stats"
+check "reset_stats resets them: in flight max 0, opened 1 (the stats request), in flight 0" "$(conc | cut -d' ' -f1,2,4)" "0 1 0"
+kill -TERM "$PID"; wait "$PID"
+code=$(node "$here/server.js" --clients "$T/clients.json" --api-delay-ms soon 2>&1 >/dev/null; echo "exit $?")
+contains "--api-delay-ms soon: usage error" "$code" "exit 2"
+
 # --- HTTPS ---------------------------------------------------------------------------------
 bash "$here/make-ca.sh" "$T/pki"
 start_server "$T/ready2" --tls-cert "$T/pki/server.pem" --tls-key "$T/pki/server.key"

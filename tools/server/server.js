@@ -10,7 +10,7 @@
 //
 // Usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] [--tls-cert F --tls-key F]
 //          [--token-ttl 3600] [--users 250] [--rate-limit 600] [--leeway 0] [--api-dpop-nonce]
-//          [--verbose]
+//          [--api-delay-ms 0] [--verbose]
 // Prints exactly one line on stdout when listening: READY port=<port> url=<scheme>://<host>:<port>
 
 import crypto from 'node:crypto';
@@ -27,7 +27,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`server.js: ${msg}\n`);
   process.stderr.write('usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] '
     + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
-    + '[--leeway SECONDS] [--api-dpop-nonce] [--verbose]\n');
+    + '[--leeway SECONDS] [--api-dpop-nonce] [--api-delay-ms MS] [--verbose]\n');
   process.exit(2);
 }
 
@@ -42,6 +42,7 @@ const opts = {
   rateLimit: 600,
   leeway: 0,
   apiDpopNonce: false,
+  apiDelayMs: 0,
   verbose: false,
 };
 
@@ -68,6 +69,7 @@ const opts = {
       case '--rate-limit': opts.rateLimit = intArg(a, val(), 0); break;
       case '--leeway': opts.leeway = intArg(a, val(), 0); break;
       case '--api-dpop-nonce': opts.apiDpopNonce = true; break;
+      case '--api-delay-ms': opts.apiDelayMs = intArg(a, val(), 0); break;
       case '--verbose': case '-v': opts.verbose = true; break;
       case '--help': case '-h': usage(); break;
       default: usage(`unknown argument ${a}`);
@@ -76,6 +78,8 @@ const opts = {
   if (!opts.clients) usage('--clients FILE is required');
   if (!!opts.tlsCert !== !!opts.tlsKey) usage('--tls-cert and --tls-key go together');
   if (opts.port > 65535) usage('--port out of range');
+  // the ids encode the user's number in 4 base-62 characters (see seededId)
+  if (opts.users > 62 ** 4 - 1) usage(`--users can be at most ${62 ** 4 - 1}`);
 }
 
 // Only the READY line may go to stdout: route everything console prints to stderr, and keep
@@ -297,6 +301,11 @@ function providerFor(asId) {
 // State: stats, faults, used jti, rate limit, request log
 // ---------------------------------------------------------------------------------------------
 
+// What is happening right now (not statistics: a stats reset leaves them alone).
+const live = { apiInflight: 0, connectionsOpen: 0 };
+
+// The *_max counters restart from what is open at the reset, so that they only ever describe
+// the time since it.
 function freshStats() {
   return {
     token_requests: 0,
@@ -311,6 +320,9 @@ function freshStats() {
     dpop_replays_refused: 0, // token and api
     dpop_nonce_challenges: 0, // use_dpop_nonce answers, token and api
     token_types: { Bearer: 0, DPoP: 0 }, // tokens issued, by token_type
+    api_inflight_max: live.apiInflight, // most /api/ requests being handled at one moment
+    connections_opened: 0, // TCP connections accepted (for HTTPS, before the TLS handshake)
+    connections_open_max: live.connectionsOpen, // most connections open at one moment
   };
 }
 let stats = freshStats();
@@ -1005,59 +1017,101 @@ const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 // that sorting by id keeps the seeding order (user001 first), the rest is a stable hash.
 function seededId(prefix, n, seed) {
   const h = crypto.createHash('sha256').update(seed).digest();
-  let ord = '';
-  for (let v = n, i = 0; i < 4; i += 1, v = Math.floor(v / 62)) ord = ALNUM[v % 62] + ord;
-  let s = prefix + ord;
+  let s = prefix + ordinal(n);
   for (let i = 0; s.length < 20; i += 1) s += ALNUM[h[i] % ALNUM.length];
   return s;
 }
 
-function makeUsers(n) {
-  const users = [];
-  const base = Date.UTC(2021, 0, 4, 9, 30, 0);
-  const day = 86400000;
-  const iso = (ms) => new Date(ms).toISOString();
-  const width = Math.max(3, String(n).length);
-  for (let i = 1; i <= n; i += 1) {
-    const first = FIRST[(i - 1) % FIRST.length];
-    const last = LAST[(i * 7) % LAST.length];
-    const login = `user${String(i).padStart(width, '0')}@example.com`;
-    const status = STATUSES[(i - 1) % STATUSES.length];
-    const created = base + i * day + (i % 97) * 60000;
-    const never = status === 'STAGED' || status === 'PROVISIONED';
-    const activated = status === 'STAGED' ? null : created + 3600000;
-    const lastUpdated = created + (i % 30) * day;
-    users.push({
-      id: seededId('00u', i, `user-${i}`),
-      status,
-      created: iso(created),
-      activated: activated === null ? null : iso(activated),
-      statusChanged: status === 'STAGED' ? null : iso(lastUpdated),
-      lastLogin: never ? null : iso(lastUpdated + (i % 11) * 3600000),
-      lastUpdated: iso(lastUpdated),
-      passwordChanged: never ? null : iso(created + 7200000),
-      type: { id: USER_TYPE_ID },
-      profile: {
-        firstName: first,
-        lastName: last,
-        mobilePhone: null,
-        secondEmail: null,
-        login,
-        email: login,
-      },
-      credentials: {
-        ...(never ? {} : { password: {} }),
-        emails: [{ value: login, status: 'VERIFIED', type: 'PRIMARY' }],
-        provider: { type: 'OKTA', name: 'OKTA' },
-      },
-    });
-  }
-  users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // Okta lists in id order; after=<last id>
-  return users;
+function ordinal(n) {
+  let ord = '';
+  for (let v = n, i = 0; i < 4; i += 1, v = Math.floor(v / 62)) ord = ALNUM[v % 62] + ord;
+  return ord;
 }
 
-const USERS = makeUsers(opts.users);
-const USERS_BY_ID = new Map(USERS.map((u) => [u.id, u]));
+// The n encoded in 4 base-62 characters, or -1 when they are not 4 ALNUM characters.
+function ordinalValue(text) {
+  if (!/^[0-9A-Za-z]{4}$/.test(text)) return -1;
+  let v = 0;
+  for (const c of text) v = v * 62 + ALNUM.indexOf(c);
+  return v;
+}
+
+// The org's users are never stored: user i (1..N) is computed from i alone, so any N costs the
+// same memory and startup time, and the same N always gives the same users, ids and order.
+// Since the id starts with i in fixed-width base 62, id order is i order: user i sits at
+// index i - 1 of the listing.
+const USER_COUNT = opts.users;
+const USER_BASE_MS = Date.UTC(2021, 0, 4, 9, 30, 0);
+const DAY_MS = 86400000;
+const LOGIN_WIDTH = Math.max(3, String(USER_COUNT).length);
+const USER_ID_PREFIX = '00u';
+
+const userId = (i) => seededId(USER_ID_PREFIX, i, `user-${i}`);
+const userLogin = (i) => `user${String(i).padStart(LOGIN_WIDTH, '0')}@example.com`;
+
+function makeUser(i) {
+  const iso = (ms) => new Date(ms).toISOString();
+  const login = userLogin(i);
+  const status = STATUSES[(i - 1) % STATUSES.length];
+  const created = USER_BASE_MS + i * DAY_MS + (i % 97) * 60000;
+  const never = status === 'STAGED' || status === 'PROVISIONED';
+  const activated = status === 'STAGED' ? null : created + 3600000;
+  const lastUpdated = created + (i % 30) * DAY_MS;
+  return {
+    id: userId(i),
+    status,
+    created: iso(created),
+    activated: activated === null ? null : iso(activated),
+    statusChanged: status === 'STAGED' ? null : iso(lastUpdated),
+    lastLogin: never ? null : iso(lastUpdated + (i % 11) * 3600000),
+    lastUpdated: iso(lastUpdated),
+    passwordChanged: never ? null : iso(created + 7200000),
+    type: { id: USER_TYPE_ID },
+    profile: {
+      firstName: FIRST[(i - 1) % FIRST.length],
+      lastName: LAST[(i * 7) % LAST.length],
+      mobilePhone: null,
+      secondEmail: null,
+      login,
+      email: login,
+    },
+    credentials: {
+      ...(never ? {} : { password: {} }),
+      emails: [{ value: login, status: 'VERIFIED', type: 'PRIMARY' }],
+      provider: { type: 'OKTA', name: 'OKTA' },
+    },
+  };
+}
+
+// Index in the listing of the first user whose id sorts after `after` (Okta's cursor: the last
+// id of the previous page). A cursor shaped like our ids gives its number directly: users
+// before it sort before it, users after it after, and only its own id needs comparing.
+// Anything else is found by binary search over the computed ids.
+function firstIndexAfter(after) {
+  const n = after.startsWith(USER_ID_PREFIX) ? ordinalValue(after.slice(3, 7)) : -1;
+  if (n >= 0) {
+    if (n < 1) return 0;
+    if (n > USER_COUNT) return USER_COUNT;
+    return userId(n) > after ? n - 1 : n;
+  }
+  let lo = 0;
+  let hi = USER_COUNT; // the answer is in [lo, hi]
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (userId(mid + 1) > after) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+// GET /api/v1/users/{id|login}: user i only if its id or login is exactly what was asked.
+function findUser(key) {
+  const byId = key.startsWith(USER_ID_PREFIX) ? ordinalValue(key.slice(3, 7)) : -1;
+  if (byId >= 1 && byId <= USER_COUNT && userId(byId) === key) return makeUser(byId);
+  const m = /^user(\d+)@example\.com$/.exec(key);
+  const i = m ? Number(m[1]) : 0;
+  if (i >= 1 && i <= USER_COUNT && userLogin(i) === key) return makeUser(i);
+  return null;
+}
 
 function withLinks(user, base) {
   return { ...user, _links: { self: { href: `${base}/api/v1/users/${user.id}` } } };
@@ -1093,6 +1147,7 @@ async function handleApi(req, res, url) {
 
   const allowed = rateTake();
   rateHeaders(res);
+  await apiDelay();
 
   const fault = faults.api.shift();
   if (fault) {
@@ -1165,16 +1220,13 @@ async function handleApi(req, res, url) {
     const lp = url.searchParams.get('limit');
     if (lp !== null && /^-?\d+$/.test(lp.trim())) limit = Math.min(200, Math.max(1, Number(lp)));
     const after = url.searchParams.get('after');
-    let start = 0;
-    if (after !== null && after !== '') {
-      start = USERS.findIndex((u) => u.id > after);
-      if (start < 0) start = USERS.length;
-    }
-    const page = USERS.slice(start, start + limit).map((u) => withLinks(u, base));
+    const start = after !== null && after !== '' ? firstIndexAfter(after) : 0;
+    const page = [];
+    for (let k = start; k < Math.min(start + limit, USER_COUNT); k += 1) page.push(withLinks(makeUser(k + 1), base));
     const links = [`<${base}${url.pathname}${url.search}>; rel="self"`];
     if (req.oktaNextLink) {
       links.push(`<${base}${req.oktaNextLink}>; rel="next"`);
-    } else if (start + limit < USERS.length && page.length) {
+    } else if (start + limit < USER_COUNT && page.length) {
       const next = new URLSearchParams(url.searchParams);
       next.delete('after');
       next.delete('limit');
@@ -1188,7 +1240,7 @@ async function handleApi(req, res, url) {
   const one = /^\/api\/v1\/users\/([^/]+)$/.exec(url.pathname);
   if (one) {
     const id = decodeURIComponent(one[1]);
-    const user = USERS_BY_ID.get(id) || USERS.find((u) => u.profile.login === id);
+    const user = findUser(id);
     if (!user) {
       oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${id} (User)`);
       return;
@@ -1220,7 +1272,12 @@ async function handleTest(req, res, url) {
   }
   const p = url.pathname;
   if (p === '/__test/stats' && req.method === 'GET') {
-    sendJson(res, 200, { ...stats, faults_pending: { token: faults.token.length, api: faults.api.length } });
+    sendJson(res, 200, {
+      ...stats,
+      api_inflight: live.apiInflight,
+      connections_open: live.connectionsOpen,
+      faults_pending: { token: faults.token.length, api: faults.api.length },
+    });
   } else if (p === '/__test/reset_stats' && req.method === 'POST') {
     stats = freshStats();
     recent.length = 0;
@@ -1296,16 +1353,34 @@ async function handle(req, res) {
     await handleToken(req, res, decodeURIComponent(m[1]), p);
   } else if (p.startsWith('/__test/')) {
     await handleTest(req, res, url);
-  } else if (p === '/api/v1/users' || p.startsWith('/api/v1/users/')) {
-    await handleApi(req, res, url);
   } else if (p.startsWith('/api/')) {
-    stats.api_requests += 1;
-    rateTake();
-    rateHeaders(res);
-    oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${p} (Resource)`);
+    await handleApiTimed(req, res, url, p);
   } else {
     oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${p} (Resource)`);
   }
+}
+
+// An /api/ request: counted as in flight from its arrival until its response is done or its
+// connection gone (a 'hang' fault stays in flight).
+async function handleApiTimed(req, res, url, p) {
+  live.apiInflight += 1;
+  stats.api_inflight_max = Math.max(stats.api_inflight_max, live.apiInflight);
+  res.once('close', () => { live.apiInflight -= 1; });
+  if (p === '/api/v1/users' || p.startsWith('/api/v1/users/')) {
+    await handleApi(req, res, url);
+    return;
+  }
+  stats.api_requests += 1;
+  rateTake();
+  rateHeaders(res);
+  await apiDelay();
+  oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${p} (Resource)`);
+}
+
+// --api-delay-ms: every /api/ answer (faults and errors too) is held back this long, once the
+// request has been counted, so that concurrent requests overlap measurably.
+async function apiDelay() {
+  if (opts.apiDelayMs) await sleep(opts.apiDelayMs);
 }
 
 try {
@@ -1329,6 +1404,14 @@ const server = opts.tlsCert
 server.keepAliveTimeout = 5000;
 server.requestTimeout = 0; // 'hang' faults must be able to hang
 server.headersTimeout = 30000;
+// Every accepted TCP connection (HTTP, or HTTPS before its handshake) counts; open ones until
+// their socket closes.
+server.on('connection', (s) => {
+  stats.connections_opened += 1;
+  live.connectionsOpen += 1;
+  stats.connections_open_max = Math.max(stats.connections_open_max, live.connectionsOpen);
+  s.once('close', () => { live.connectionsOpen -= 1; });
+});
 server.on(opts.tlsCert ? 'secureConnection' : 'connection', (s) => {
   sockets.add(s);
   s.on('close', () => sockets.delete(s));
@@ -1372,5 +1455,5 @@ server.listen(opts.port, opts.host, () => {
   const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   baseUrl = `${scheme}://${hostPart}:${port}`;
   process.stdout.write(`READY port=${port} url=${baseUrl}\n`);
-  vlog(`listening; ${clients.size} client(s), ${USERS.length} users, token ttl ${opts.tokenTtl}s`);
+  vlog(`listening; ${clients.size} client(s), ${USER_COUNT} users, token ttl ${opts.tokenTtl}s`);
 });
