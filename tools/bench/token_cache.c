@@ -134,9 +134,9 @@ int main(int argc, char **argv)
     okta_cc_error err;
     ctx c;
     rounds_ctx rc;
-    char token[8192], extra[160];
+    char token[8192], extra[256];
     size_t len = 0;
-    int rounds = argc > 4 ? atoi(argv[4]) : 11;
+    int rounds = argc > 4 ? atoi(argv[4]) : 21;
     double *agg, *pt;
     unsigned long m0, m1;
     double calls, allocs;
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 
     /* 1 thread, allocations counted over all of its rounds. */
     c.threads = 1;
-    c.calls = 2000000;
+    c.calls = 1000000;
     run_threads(&c, 0);
     run_threads(&c, 1);                                  /* warm-up */
     m0 = bench_mallocs(&c.count);
@@ -190,18 +190,28 @@ int main(int argc, char **argv)
 
     /* 8 threads on one client. */
     c.threads = THREADS;
-    c.calls = 250000;
+    c.calls = 50000;
     run_threads(&c, 0);
     run_threads(&c, 1);
     m0 = bench_mallocs(&c.count);
     bench_interleave(rounds, 3, round_fn, &rc, agg);
     m1 = bench_mallocs(&c.count);
-    snprintf(extra, sizeof extra, "rounds=%d threads=%d calls_per_thread=%d cores=%ld allocs/call=%.3f", rounds, THREADS,
-             c.calls, sysconf(_SC_NPROCESSORS_ONLN), (double)(m1 - m0) / ((double)rounds * c.calls * THREADS * 2));
-    bench_line("get_token_cached_8threads_per_thread", 1, bench_median(pt, (size_t)rounds),
-               bench_median(pt + rounds, (size_t)rounds), "ns/call", 0, extra);
-    bench_line("get_token_cached_8threads_aggregate", 1, bench_median(agg, (size_t)rounds),
-               bench_median(agg + rounds, (size_t)rounds), "ns/call", 0, extra);
+    {
+        double mp = bench_median(pt, (size_t)rounds), bp = bench_median(pt + rounds, (size_t)rounds);
+        double ma = bench_median(agg, (size_t)rounds), ba = bench_median(agg + rounds, (size_t)rounds);
+        double allocs8 = (double)(m1 - m0) / ((double)rounds * c.calls * THREADS * 2);
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        snprintf(extra, sizeof extra, "rounds=%d threads=%d calls_per_thread=%d cores=%ld allocs/call=%.3f "
+                 "round_p10=%.1f/%.1f round_p90=%.1f/%.1f", rounds, THREADS, c.calls, cores, allocs8,
+                 bench_quantile(pt, (size_t)rounds, 0.1), bench_quantile(pt + rounds, (size_t)rounds, 0.1),
+                 bench_quantile(pt, (size_t)rounds, 0.9), bench_quantile(pt + rounds, (size_t)rounds, 0.9));
+        bench_line("get_token_cached_8threads_per_thread", 1, mp, bp, "ns/call", 0, extra);
+        snprintf(extra, sizeof extra, "rounds=%d threads=%d calls_per_thread=%d cores=%ld allocs/call=%.3f "
+                 "round_p10=%.1f/%.1f round_p90=%.1f/%.1f", rounds, THREADS, c.calls, cores, allocs8,
+                 bench_quantile(agg, (size_t)rounds, 0.1), bench_quantile(agg + rounds, (size_t)rounds, 0.1),
+                 bench_quantile(agg, (size_t)rounds, 0.9), bench_quantile(agg + rounds, (size_t)rounds, 0.9));
+        bench_line("get_token_cached_8threads_aggregate", 1, ma, ba, "ns/call", 0, extra);
+    }
 
     okta_cc_client_free(c.client);
     free(c.bare.token);
