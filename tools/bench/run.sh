@@ -51,9 +51,9 @@ launch() {
   printf -v "${var}_PID" '%s' "$!"
 }
 await() {
-  local var=$1 pid line i
+  local var=$1 pid line
   pid=${var}_PID
-  for i in $(seq 1 400); do
+  for _ in $(seq 1 400); do
     line=$(grep -m1 '^READY ' "$work/server-$var.out" 2>/dev/null || true)
     [ -n "$line" ] && break
     kill -0 "${!pid}" 2>/dev/null || break
@@ -123,7 +123,7 @@ line cold_start_https_500_users 1 "$(median "$work/cold-cli.ms")" "$(median "$wo
 : >"$work/big.ms"; : >"$work/big.kb"; : >"$work/small.ms"; : >"$work/small.kb"
 for r in $(seq 1 "$big_rounds"); do
   for which in $([ $((r % 2)) = 1 ] && echo "big small" || echo "small big"); do
-    if [ $which = big ]; then url=$BIG_URL; else url=$HTTPS_URL; fi
+    if [ "$which" = big ]; then url=$BIG_URL; else url=$HTTPS_URL; fi
     OKTA_CLIENT_ORGURL=$url "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all >"$work/$which.json"
     field ms "$work/rs" >>"$work/$which.ms"
     field maxrss_kb "$work/rs" >>"$work/$which.kb"
@@ -135,9 +135,9 @@ if [ "$n_big" != "$big_users" ] || [ "$n_small" != 250 ]; then
 fi
 big_mb=$(awk -v s="$(stat -c %s "$work/big.json")" 'BEGIN { printf "%.1f", s / 1048576 }')
 big_ms=$(median "$work/big.ms") small_ms=$(median "$work/small.ms")
-line users_${big_users}_time 0 "$big_ms" "$small_ms" ms lower \
+line "users_${big_users}_time" 0 "$big_ms" "$small_ms" ms lower \
   "rounds=$big_rounds baseline=250_users pages=$(( (big_users + 199) / 200 ))/2 output=${big_mb}MiB $(awk -v b="$big_ms" -v s="$small_ms" -v n="$big_users" 'BEGIN { printf "us_per_user=%.1f/%.1f", b * 1000 / n, s * 1000 / 250 }')"
-line users_${big_users}_peak_rss 1 "$(awk -v x="$(median "$work/big.kb")" 'BEGIN { print x / 1024 }')" \
+line "users_${big_users}_peak_rss" 1 "$(awk -v x="$(median "$work/big.kb")" 'BEGIN { print x / 1024 }')" \
   "$(awk -v x="$(median "$work/small.kb")" 'BEGIN { print x / 1024 }')" MiB lower \
   "rounds=$big_rounds baseline=250_users target<=2 measured_by=wait4_ru_maxrss"
 unset OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_SCOPES OKTA_CC_CA_FILE
