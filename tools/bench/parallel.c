@@ -188,7 +188,7 @@ static void figure(ctx *c, int rounds, const char *suffix)
 int main(int argc, char **argv)
 {
     ctx c;
-    int rounds = argc > 5 ? atoi(argv[5]) : 5;
+    int rounds = argc > 5 ? atoi(argv[5]) : 9;
     if (argc < 4) {
         fprintf(stderr, "usage: %s ORG_URL CLIENT_ID KEY.pem [CA_FILE|-] [ROUNDS]\n", argv[0]);
         return 2;
