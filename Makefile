@@ -5,11 +5,14 @@ WARN     ?= -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion
 CFLAGS   ?= -O2 -g
 LIBS     ?= -lbearssl -lcurl -lpthread
 SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
+TSAN     ?= -fsanitize=thread
 BUILD    ?= build
 
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
 TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions
-TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan)
+# The tests with threads also run under ThreadSanitizer.
+TSAN_TESTS = test_token test_api
+TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
 EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
@@ -43,6 +46,10 @@ $(BUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h
 $(BUILD)/tests/%_asan: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(SANITIZE) $< -o $@ $(LIBS)
+
+$(BUILD)/tests/%_tsan: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h tests/live.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(TSAN) $< -o $@ $(LIBS)
 
 test: deps
 	@$(MAKE) --no-print-directory build

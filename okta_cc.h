@@ -4760,8 +4760,9 @@ static okta_cc__curl_handle *okta_cc__curl_pick(okta_cc__curl *p, int *make)
     int i;
     for (i = 0; i < p->cfg.max_parallel_requests; i++) {
         okta_cc__curl_handle *h = &p->handles[i];
-        if (!h->easy && !h->busy && !unmade) unmade = h;
-        if (h->easy && !h->busy && (!best || h->last_used > best->last_used)) best = h;
+        if (h->busy) continue;          /* its easy member is its borrower's (being made, maybe) */
+        if (!h->easy && !unmade) unmade = h;
+        if (h->easy && (!best || h->last_used > best->last_used)) best = h;
     }
     if (!best && unmade) {
         best = unmade;

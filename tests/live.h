@@ -46,11 +46,11 @@ static long control(const char *base, const char *path, const char *json, char *
 static long stat_value(const char *base, const char *name)
 {
     char body[8192];
-    okta_cc_json_token tok[64];
+    okta_cc_json_token tok[128];
     okta_cc_json_doc doc;
     int64_t v = -1;
     if (control(base, "/__test/stats", NULL, body) == 200 &&
-        okta_cc_json_parse(body, strlen(body), tok, 64, NULL, &doc, NULL) == OKTA_CC_OK)
+        okta_cc_json_parse(body, strlen(body), tok, 128, NULL, &doc, NULL) == OKTA_CC_OK)
         okta_cc_json_get_int64(&doc, (size_t)okta_cc_json_find(&doc, 0, name), &v, NULL);
     return (long)v;
 }

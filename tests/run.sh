@@ -54,6 +54,7 @@ suite cli-keys         tests/cli_keys.sh
 suite cli-token        tests/cli_token.sh
 suite cli-api          tests/cli_api.sh
 suite cli-io           tests/cli_io.sh
+suite cli-stream       tests/cli_stream.sh
 suite server-selftest  bash tools/server/selftest.sh
 suite token            tests/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/token_suite.sh -q

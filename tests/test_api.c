@@ -1583,6 +1583,107 @@ static void test_live_dpop_shared_by_threads(void)
     okta_cc_client_free(c);
 }
 
+/* 16 threads on one client against a server that holds each API answer 50 ms, with 4 s
+   tokens, for 5 s: the requests overlap (the server sees 16 in flight on 16 connections), every
+   one succeeds, and the token is fetched once per lifetime (refresh ahead from 2 s, renewal at
+   3 s), never twice for one expiry. The same client with max_parallel_requests = 1 is the
+   contrast: one request at a time. */
+typedef struct parallel_thread {
+    okta_cc_client *c;
+    int64_t until_ms;
+    int ok, failed;
+} parallel_thread;
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *parallel_thread_run(void *arg)
+{
+    parallel_thread *t = (parallel_thread *)arg;
+    while (wall_ms() < t->until_ms) {
+        okta_cc_response r;
+        if (okta_cc_request(t->c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, NULL) == OKTA_CC_OK &&
+            r.http.status == 200) t->ok++;
+        else t->failed++;
+        okta_cc_response_free(&r);
+    }
+    return NULL;
+}
+
+/* Runs n threads on c for ms milliseconds; returns the requests that succeeded (-1 on a failure). */
+static int run_parallel(okta_cc_client *c, int n, int64_t ms)
+{
+    pthread_t th[16];
+    parallel_thread t[16];
+    int i, ok = 0, failed = 0;
+    for (i = 0; i < n; i++) {
+        t[i].c = c;
+        t[i].until_ms = wall_ms() + ms;
+        t[i].ok = t[i].failed = 0;
+        if (pthread_create(&th[i], NULL, parallel_thread_run, &t[i]) != 0) return -1;
+    }
+    for (i = 0; i < n; i++) {
+        pthread_join(th[i], NULL);
+        ok += t[i].ok;
+        failed += t[i].failed;
+    }
+    return failed ? -1 : ok;
+}
+
+static okta_cc_client *parallel_client(const char *base, int max_parallel)
+{
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    char path[1024];
+    okta_cc_config_init(&cfg);
+    snprintf(path, sizeof path, "%s/ec256.pem", env("OKTA_CC_TEST_KEYS"));
+    cfg.org_url = base;
+    cfg.client_id = "0oa_api";
+    cfg.private_key = path;
+    cfg.key_id = "ec256";
+    cfg.scopes = "okta.users.read";
+    cfg.max_parallel_requests = max_parallel;
+    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
+    return c;
+}
+
+static void test_live_shared_client_parallel(void)
+{
+    const char *base = env("OKTA_CC_TEST_PARALLEL_URL");
+    okta_cc_client *c = parallel_client(base, 16);
+    int64_t t0;
+    int ok;
+    long fetched, seconds;
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(control(base, "/__test/reset_stats", "{}", NULL) == 200);
+    t0 = wall_ms();
+    ok = run_parallel(c, 16, 5000);
+    seconds = (long)((wall_ms() - t0 + 999) / 1000);
+    fetched = (long)okta_cc_client_token_fetches(c);
+    CHECK(ok > 0);
+    CHECK(stat_value(base, "api_inflight_max") >= 14);
+    CHECK(stat_value(base, "connections_open_max") >= 14);
+    CHECK(stat_value(base, "connections_opened") <= 20);       /* kept alive, not one per request */
+    CHECK_EQ_INT(stat_value(base, "tokens_issued"), fetched);
+    CHECK(fetched >= 2 && fetched <= seconds / 2 + 1);          /* each token used >= 2 s */
+    CHECK_EQ_INT(stat_value(base, "api_errors"), 0);
+    if (h_verbose) printf("  %d requests in %ld s, %ld tokens, %ld in flight at most\n", ok, seconds, fetched,
+                          stat_value(base, "api_inflight_max"));
+    okta_cc_client_free(c);
+    /* the contrast: a pool of one handle runs one request at a time */
+    c = parallel_client(base, 1);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(control(base, "/__test/reset_stats", "{}", NULL) == 200);
+    CHECK(run_parallel(c, 16, 1000) > 0);
+    CHECK_EQ_INT(stat_value(base, "api_inflight_max"), 1);
+    okta_cc_client_free(c);
+}
+
 /* A Bearer-only app in NEVER mode: no proof is sent, everything as before. */
 static void test_live_dpop_never_bearer(void)
 {
@@ -1650,6 +1751,7 @@ int main(int argc, char **argv)
         RUN(test_live_dpop_resource_nonce_and_faults);
         RUN(test_live_dpop_shared_by_threads);
         RUN(test_live_dpop_never_bearer);
+        RUN(test_live_shared_client_parallel);
     }
     curl_global_cleanup();
     return h_summary();

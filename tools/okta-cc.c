@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -63,7 +64,7 @@ typedef struct cli_options {
     const char *client_secret, *auth_method, *timeout;
     /* get and request */
     const char *data, *max_retries;
-    int force, json, all, include, verbose, no_retry, dpop, no_dpop;
+    int force, json, all, include, verbose, no_retry, dpop, no_dpop, ndjson, quiet;
     const char *args[2];        /* the positional arguments (PATH; METHOD PATH) */
     int nargs;
 } cli_options;
@@ -95,14 +96,37 @@ static void put_one_line(const char *s)
     for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, stderr);
 }
 
+/* While get --all runs, its error line must first clear the progress line on the terminal
+   and ends with what the listing printed and where to resume it (see cli_listing). Set by
+   the listing for its duration; zero otherwise. */
+typedef struct cli_error_context {
+    void (*begin)(void *user);      /* before "okta-cc: " */
+    void (*end)(void *user);        /* before the newline */
+    void *user;
+} cli_error_context;
+
+static cli_error_context error_context;
+
+static void error_line_begin(void)
+{
+    if (error_context.begin) error_context.begin(error_context.user);
+    fputs("okta-cc: ", stderr);
+}
+
+static void error_line_end(void)
+{
+    if (error_context.end) error_context.end(error_context.user);
+    fputc('\n', stderr);
+}
+
 /* The one error line for a failed operation; returns the exit status to use. */
 static int fail(const char *what, const char *why)
 {
-    fputs("okta-cc: ", stderr);
+    error_line_begin();
     put_one_line(what);
     fputs(": ", stderr);
     put_one_line(why);
-    fputc('\n', stderr);
+    error_line_end();
     return CLI_FAIL;
 }
 
@@ -155,7 +179,7 @@ enum { WANT_RUN = 0, WANT_HELP = 1, WANT_VERSION = 2 };
 /* Parses the arguments of cmd: argv[0..argc-1] are everything but the program and command
    names, in their order, so options may come before or after the command. *want is set (and
    parsing stops) at --help / -h or --version. Arguments that are not options fill
-   opts->args, up to cmd->max_args. "-v" is "--verbose". */
+   opts->args, up to cmd->max_args. "-v" is "--verbose", "-q" "--quiet". */
 static int parse_options(const cli_command *cmd, int argc, char **argv, cli_options *opts, int *want)
 {
     int i, r;
@@ -168,6 +192,10 @@ static int parse_options(const cli_command *cmd, int argc, char **argv, cli_opti
         }
         if (strcmp(argv[i], "-v") == 0 && find_option(cmd, "verbose", 7)) {
             opts->verbose = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "-q") == 0 && find_option(cmd, "quiet", 5)) {
+            opts->quiet = 1;
             continue;
         }
         if (argv[i][0] != '-' && opts->nargs < cmd->max_args) {
@@ -655,6 +683,119 @@ static int cmd_sign(const cli_options *o)
 }
 
 /* ---------------------------------------------------------------------------------------------
+   Progress of get --all on a terminal
+   ------------------------------------------------------------------------------------------- */
+
+/* One line on stderr, rewritten in place ("\r", the text, "\033[K" to clear what a longer
+   line left): pages, items, time, the rate limit left, and the wait when the library pauses
+   for a 429. Never a URL, a token or a header: only counts. Only when stderr is a terminal
+   and --quiet is not given; a script reading stderr gets no control characters at all. */
+typedef struct cli_progress {
+    int on;                     /* draw at all */
+    int shown;                  /* a line is on the screen, to clear before other text */
+    int verbose;                /* -v: the library's log lines go to stderr as well */
+    int rate_limited;           /* the last exchange answered 429: the coming wait is for it */
+    long pages;
+    unsigned long items;
+    long long remaining;        /* X-Rate-Limit-Remaining of the last page, -1 unknown */
+    long long started_ms, drawn_ms;
+} cli_progress;
+
+/* Milliseconds on a clock that never jumps. */
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void progress_init(cli_progress *p, int on, int verbose)
+{
+    memset(p, 0, sizeof *p);
+    p->on = on;
+    p->verbose = verbose;
+    p->remaining = -1;
+    p->started_ms = monotonic_ms();
+}
+
+/* Draws the line now; waiting (may be NULL) says what the run is waiting for. */
+static void progress_draw(cli_progress *p, const char *waiting)
+{
+    long long now = monotonic_ms(), ms = now - p->started_ms;
+    char rate[64] = "";
+    if (!p->on) return;
+    if (p->remaining >= 0) snprintf(rate, sizeof rate, ", rate limit remaining %lld", p->remaining);
+    fprintf(stderr, "\rokta-cc: get: %ld page%s, %lu item%s, %lld.%lld s%s%s%s\033[K", p->pages,
+            p->pages == 1 ? "" : "s", p->items, p->items == 1 ? "" : "s", ms / 1000, ms % 1000 / 100, rate,
+            waiting ? ", " : "", waiting ? waiting : "");
+    p->shown = 1;
+    p->drawn_ms = now;
+}
+
+/* Takes the line off the screen (before an error or log line, and at the end). */
+static void progress_clear(cli_progress *p)
+{
+    if (!p->shown) return;
+    fputs("\r\033[K", stderr);
+    p->shown = 0;
+}
+
+/* A page was printed: count it, and redraw at most ten times a second (a terminal that has
+   to keep up with every page slows the listing down). */
+static void progress_page(cli_progress *p, const okta_cc_response *page, unsigned long items)
+{
+    p->pages++;
+    p->items += items;
+    if (page->rate_limit.present) p->remaining = (long long)page->rate_limit.remaining;
+    if (!p->shown || monotonic_ms() - p->drawn_ms >= 100) progress_draw(p, NULL);
+}
+
+/* The library's log callback: one line per HTTP exchange ("GET URL -> 429 (...)"). It tells
+   whether the wait that follows is for a rate limit; with -v it is printed as well, on a line
+   of its own. */
+static void progress_log(void *user, const char *line)
+{
+    cli_progress *p = (cli_progress *)user;
+    if (strstr(line, " -> ")) p->rate_limited = strstr(line, " -> 429 (") != NULL;
+    if (!p->verbose) return;
+    progress_clear(p);
+    fprintf(stderr, "okta-cc: %s\n", line);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = ms % 1000 * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* The library's sleep (its retry waits): the same wait, shown as a countdown in whole seconds. */
+static void progress_sleep(void *user, long ms)
+{
+    cli_progress *p = (cli_progress *)user;
+    const char *why = p->rate_limited ? "rate limited" : "retrying";
+    char what[64];
+    while (ms > 0) {
+        long slice = ms % 1000 ? ms % 1000 : 1000;     /* the rest lands on whole seconds */
+        snprintf(what, sizeof what, "%s, waiting %ld s", why, (ms + 999) / 1000);
+        progress_draw(p, what);
+        sleep_ms(slice);
+        ms -= slice;
+    }
+}
+
+/* Lets p see the run through the client's log and sleep hooks. */
+static void progress_hook(cli_progress *p, okta_cc_config *cfg)
+{
+    if (!p->on) return;         /* -v alone keeps the plain log_to_stderr */
+    cfg->log = progress_log;
+    cfg->log_user = p;
+    cfg->sleep = progress_sleep;
+    cfg->sleep_user = p;
+}
+
+/* ---------------------------------------------------------------------------------------------
    assertion and token: the configured service app
    ------------------------------------------------------------------------------------------- */
 
@@ -851,10 +992,10 @@ static int check_required(const char *cmd, const cli_options *o, const okta_cc_c
 }
 
 /* Builds the client from the flags and the environment. key is the storage for a --key file
-   (the caller wipes it). Usage problems exit 2; what the library refuses exits 1 with its
-   message. */
+   (the caller wipes it); progress (may be NULL) is get --all's. Usage problems exit 2; what
+   the library refuses exits 1 with its message. */
 static int open_client(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
-                       okta_cc_client **client)
+                       cli_progress *progress, okta_cc_client **client)
 {
     okta_cc_config cfg;
     okta_cc_error err;
@@ -863,6 +1004,7 @@ static int open_client(const char *cmd, const cli_options *o, int need_scopes, o
     cfg.max_response_bytes = CLI_MAX_BODY;
     r = client_flags_to_config(cmd, o, &cfg);
     if (r != CLI_OK) return r;
+    if (progress) progress_hook(progress, &cfg);
     okta_cc_config_from_env(&cfg);
     r = choose_auth_method(cmd, o, &cfg);
     if (r == CLI_OK) r = check_required(cmd, o, &cfg, need_scopes);
@@ -889,7 +1031,7 @@ static int cmd_assertion(const cli_options *o)
         return usage_error("assertion", "a client assertion is signed with a private key: --client-secret and "
                                         "--auth-method client_secret_* do not apply");
     memset(&key, 0, sizeof key);
-    r = open_client("assertion", o, 0, &key, &client);
+    r = open_client("assertion", o, 0, &key, NULL, &client);
     okta_cc_key_wipe(&key);    /* the client holds its own copy */
     if (r != CLI_OK) return r;
     if (okta_cc_client_sign_assertion(client, assertion, sizeof assertion, NULL, &err) == OKTA_CC_OK)
@@ -956,7 +1098,7 @@ static int cmd_token(const cli_options *o)
     size_t cap = 0;
     int r;
     memset(&key, 0, sizeof key);
-    r = open_client("token", o, 1, &key, &client);
+    r = open_client("token", o, 1, &key, NULL, &client);
     okta_cc_key_wipe(&key);
     if (r != CLI_OK) return r;
     r = fetch_token(client, &token, &cap, &info);
@@ -991,24 +1133,37 @@ static int cmd_token(const cli_options *o)
     "followed), a rate limit that outlasts the retries, a cut-off or non-JSON response.\n"
 
 static const char get_help[] =
-    "usage: okta-cc get PATH [--all | --include] [-v] [--no-retry | --max-retries N]\n"
-    "                   [--org URL] [--client-id ID] [--key FILE] [--kid KID] [--scopes SCOPES]\n"
-    "                   [--ca-file FILE] [--timeout SECONDS] [other token flags]\n"
+    "usage: okta-cc get PATH [--all [--ndjson] [-q] | --include] [-v]\n"
+    "                   [--no-retry | --max-retries N] [--org URL] [--client-id ID]\n"
+    "                   [--key FILE] [--kid KID] [--scopes SCOPES] [--ca-file FILE]\n"
+    "                   [--timeout SECONDS] [other token flags]\n"
     "\n"
     "GETs PATH from the Okta API with a token of the service app (fetched as 'okta-cc token'\n"
     "does) and prints the JSON body as received, ending with a newline. The body must be JSON.\n"
     "\n"
     "  --all                  follow the Link rel=\"next\" pages to the end and print every\n"
-    "                         element of every page as one JSON array (each page must be an\n"
-    "                         array). Nothing is printed until the last page is in, so a\n"
-    "                         failure on any page leaves stdout empty. Use ?limit=200 for\n"
-    "                         fewer round trips.\n"
+    "                         element of every page (each must be a JSON array) as one JSON\n"
+    "                         array, the elements as received, page by page as they come:\n"
+    "                         memory stays that of one page. Use ?limit=200 for fewer round\n"
+    "                         trips.\n"
+    "  --ndjson               with --all: one element per line, no enclosing array\n"
+    "  -q, --quiet            with --all: no progress line (it is only ever drawn when\n"
+    "                         stderr is a terminal: pages, items, time, rate limit left,\n"
+    "                         and the wait when a 429 pauses the listing)\n"
     API_FLAGS_HELP
     TOKEN_FLAGS_HELP
     "\n"
     API_NOTES_HELP;
 
 static const char get_help_more[] =
+    "\n"
+    "A failure after the first page of --all leaves what was printed whole (the array form\n"
+    "closed with ']', so stdout is still one JSON array; --ndjson lines are whole lines) and\n"
+    "ends the error line with the count and the command that lists the rest, e.g.\n"
+    "  okta-cc: get: GET ...: HTTP 500 ... (400 items printed; to resume:\n"
+    "  okta-cc get 'https://.../api/v1/users?after=00u...&limit=200' --all)\n"
+    "Those items and the resumed run's are the whole list, without gaps or repeats. When the\n"
+    "first page fails nothing is printed.\n"
     "\n"
     CLIENT_FLAGS_HELP
     "\n"
@@ -1017,6 +1172,7 @@ static const char get_help_more[] =
     "\n"
     "examples:\n"
     "  okta-cc get '/api/v1/users?limit=200' --all --scopes okta.users.read\n"
+    "  okta-cc get '/api/v1/users?limit=200' --all --ndjson -q > users.ndjson\n"
     "  okta-cc get /api/v1/users/me@example.com --include -v\n";
 
 static const char request_help[] =
@@ -1056,11 +1212,13 @@ static const char request_help_more[] =
     OPT_FLAG("verbose", verbose), OPT_FLAG("no-retry", no_retry), OPT_VALUE("max-retries", max_retries), \
     OPT_FLAG("include", include), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop)
 
-static const cli_option_spec get_options[] = { API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_END };
+static const cli_option_spec get_options[] = {
+    API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_FLAG("ndjson", ndjson), OPT_FLAG("quiet", quiet), OPT_END
+};
 static const cli_option_spec request_options[] = { API_CLIENT_OPTIONS, OPT_VALUE("data", data), OPT_END };
 
-/* A growable output buffer: the whole of --all is collected before anything is printed. It
-   holds what the org returned (users' data): wiped before every free. */
+/* A growable output buffer: one response (with --include, its head) is put together before
+   it is printed. It holds what the org returned (users' data): wiped before every free. */
 typedef struct out_buf {
     char *p;
     size_t len, cap;
@@ -1102,11 +1260,13 @@ static int check_status(const char *cmd, const char *method, const okta_cc_respo
     size_t n = 0;
     if (resp->http.status >= 200 && resp->http.status < 300) return CLI_OK;
     where = resp->http.status >= 300 && resp->http.status < 400 ? okta_cc_http_response_header(&resp->http, "Location", 0, &n) : NULL;
+    error_line_begin();
     if (where)
-        fprintf(stderr, "okta-cc: %s: %s: HTTP %ld, a redirect to %.*s (redirects are not followed)\n", cmd, method,
+        fprintf(stderr, "%s: %s: HTTP %ld, a redirect to %.*s (redirects are not followed)", cmd, method,
                 resp->http.status, (int)(n > 300 ? 300 : n), where);
     else
-        fprintf(stderr, "okta-cc: %s: %s: HTTP %ld (expected 2xx)\n", cmd, method, resp->http.status);
+        fprintf(stderr, "%s: %s: HTTP %ld (expected 2xx)", cmd, method, resp->http.status);
+    error_line_end();
     return CLI_FAIL;
 }
 
@@ -1131,8 +1291,9 @@ static int parse_json(const char *cmd, const char *what, const char *json, size_
         }
     }
     if (r == OKTA_CC_OK) return CLI_OK;
-    fprintf(stderr, "okta-cc: %s: %s is not valid JSON (%s)\n", cmd, what,
-            err.message[0] ? err.message : okta_cc_result_str(r));
+    error_line_begin();
+    fprintf(stderr, "%s: %s is not valid JSON (%s)", cmd, what, err.message[0] ? err.message : okta_cc_result_str(r));
+    error_line_end();
     return CLI_FAIL;
 }
 
@@ -1195,71 +1356,212 @@ static int api_call(const char *cmd, okta_cc_client *client, const char *method,
     return r;
 }
 
-/* Appends every element of the JSON array page (the body of page number n) to out, each
-   element's text exactly as received, comma separated. */
-static int add_page_items(const char *cmd, const okta_cc_response *page, int n, out_buf *out, int *items)
+/* get --all, streamed: each page is printed as soon as it is in and freed before the next is
+   asked for, so memory stays that of one page however long the list. The output is one JSON
+   array (the items as received, comma separated, on one line) or, with --ndjson, one item per
+   line. A page is checked whole (status, JSON, an array) before any of it is printed, so a
+   failure never leaves part of a page out: what was printed is every item up to some page,
+   and the listing resumes at the page after it. */
+typedef struct cli_listing {
+    const char *cmd;
+    int ndjson;
+    int opened;                 /* the array form: "[" is out */
+    int stdout_failed;          /* nothing more can be written */
+    long pages;                 /* pages printed */
+    unsigned long items;        /* items printed */
+    const char *resume;         /* on failure: the page to go on from (NULL: there is none) */
+    cli_progress progress;
+} cli_listing;
+
+/* Writes n bytes to stdout (buffered; listing_flush checks that they got out). */
+static int listing_write(cli_listing *ls, const char *s, size_t n)
+{
+    if (n && fwrite(s, 1, n, stdout) != n) {
+        ls->stdout_failed = 1;
+        return fail("stdout", strerror(errno));
+    }
+    return CLI_OK;
+}
+
+static int listing_flush(cli_listing *ls)
+{
+    if (fflush(stdout) == 0) return CLI_OK;
+    ls->stdout_failed = 1;
+    return fail("stdout", strerror(errno));
+}
+
+/* One item. In a valid JSON value a CR or LF can only be whitespace between tokens (never
+   inside a string, where they must be escaped), so --ndjson turns them into spaces and the
+   item stays whole on its line, meaning the same. */
+static int listing_item(cli_listing *ls, const char *item, size_t len)
+{
+    size_t i, from = 0;
+    int r = CLI_OK;
+    if (!ls->ndjson) {
+        if (ls->items) r = listing_write(ls, ",", 1);
+        return r == CLI_OK ? listing_write(ls, item, len) : r;
+    }
+    for (i = 0; i < len && r == CLI_OK; i++) {
+        if (item[i] != '\n' && item[i] != '\r') continue;
+        r = listing_write(ls, item + from, i - from);
+        if (r == CLI_OK) r = listing_write(ls, " ", 1);
+        from = i + 1;
+    }
+    if (r == CLI_OK) r = listing_write(ls, item + from, len - from);
+    return r == CLI_OK ? listing_write(ls, "\n", 1) : r;
+}
+
+/* The error line of a page that is not an array. */
+static int not_an_array(const char *cmd, const char *what)
+{
+    error_line_begin();
+    fprintf(stderr, "%s: %s is not a JSON array; --all needs a list endpoint", cmd, what);
+    error_line_end();
+    return CLI_FAIL;
+}
+
+/* Prints every element of the JSON array page (page number n), each element's text exactly
+   as received. *count receives how many. */
+static int listing_page(cli_listing *ls, const okta_cc_response *page, int n, unsigned long *count)
 {
     okta_cc_json_doc doc;
     okta_cc_json_token *tokens = NULL;
     char what[64];
     long i;
     int r;
+    *count = 0;
     snprintf(what, sizeof what, "page %d (HTTP %ld)", n, page->http.status);
-    r = parse_json(cmd, what, page->http.body, page->http.body_len, &doc, &tokens);
+    r = parse_json(ls->cmd, what, page->http.body, page->http.body_len, &doc, &tokens);
     if (r != CLI_OK) return r;
-    if (tokens[0].type != OKTA_CC_JSON_ARRAY) {
-        free(tokens);
-        fprintf(stderr, "okta-cc: %s: %s is not a JSON array; --all needs a list endpoint\n", cmd, what);
-        return CLI_FAIL;
+    if (tokens[0].type != OKTA_CC_JSON_ARRAY) r = not_an_array(ls->cmd, what);
+    if (r == CLI_OK && !ls->ndjson && !ls->opened) {
+        r = listing_write(ls, "[", 1);
+        ls->opened = r == CLI_OK;
     }
     for (i = okta_cc_json_first(&doc, 0); i >= 0 && r == CLI_OK; i = okta_cc_json_next(&doc, 0, (size_t)i)) {
         const okta_cc_json_token *t = &tokens[i];
         size_t start = t->start, end = t->end;
         if (t->type == OKTA_CC_JSON_STRING) start--, end++;   /* the quotes, too */
-        if ((*items && !out_append(out, ",", 1)) || !out_append(out, page->http.body + start, end - start))
-            r = fail(cmd, strerror(ENOMEM));
-        ++*items;
+        r = listing_item(ls, page->http.body + start, end - start);
+        if (r == CLI_OK) ls->items++, ++*count;
     }
     free(tokens);
-    return r;
+    return r == CLI_OK ? listing_flush(ls) : r;
 }
 
-/* get --all: every page, then one array. The pager refuses a next link to a page already
-   fetched (a cycle would never end) and a malformed Link header. */
-static int get_all(const char *cmd, okta_cc_client *client, const char *path)
+/* Prints s as one shell word in single quotes (a ' inside as '\''), control characters as
+   spaces, so that the resume command can be pasted as it is. */
+static void put_shell_quoted(const char *s)
 {
-    okta_cc_pager pager;
+    fputc('\'', stderr);
+    for (; *s; s++) {
+        if (*s == '\'') fputs("'\\''", stderr);
+        else fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, stderr);
+    }
+    fputc('\'', stderr);
+}
+
+/* The end of the error line that stops a listing once something was printed: how much, and
+   the command that lists the rest (no duplicates, no gaps). */
+static void listing_note(void *user)
+{
+    const cli_listing *ls = (const cli_listing *)user;
+    if (!ls->pages || ls->stdout_failed) return;
+    fprintf(stderr, " (%lu item%s printed; ", ls->items, ls->items == 1 ? "" : "s");
+    if (!ls->resume) {
+        fputs("no page to resume from)", stderr);
+        return;
+    }
+    fputs("to resume: okta-cc get ", stderr);
+    put_shell_quoted(ls->resume);
+    fputs(ls->ndjson ? " --all --ndjson)" : " --all)", stderr);
+}
+
+static void listing_clear_progress(void *user)
+{
+    progress_clear(&((cli_listing *)user)->progress);
+}
+
+/* Copies the pager's position (where the page about to be fetched comes from) into *at. */
+static int listing_position(cli_listing *ls, const okta_cc_pager *pager, char **at)
+{
+    const char *url = okta_cc_pager_resume_url(pager);
+    size_t n = url ? strlen(url) + 1 : 0;
+    free(*at);
+    *at = n ? (char *)malloc(n) : NULL;
+    if (n && !*at) return fail(ls->cmd, strerror(ENOMEM));
+    if (n) memcpy(*at, url, n);
+    return CLI_OK;
+}
+
+/* Where a listing that failed with res goes on: a failed request at the page the pager would
+   ask for again, a page that came but cannot be printed (not 2xx, not a JSON array) at that
+   page itself (at). None when the pager refused where the list leads: a next link to another
+   origin, back to a page already fetched (resuming there would repeat items) or malformed -
+   unless it only stopped at its page cap, which resuming is for. */
+static const char *listing_resume(const okta_cc_pager *pager, okta_cc_result res, const char *at)
+{
+    int cap = pager->max_pages > 0 ? pager->max_pages : OKTA_CC_PAGER_MAX_PAGES;
+    if (res == OKTA_CC_OK) return at;
+    if (res == OKTA_CC_ERR_ORIGIN || (res == OKTA_CC_ERR_BAD_RESPONSE && pager->pages < cap)) return NULL;
+    return okta_cc_pager_resume_url(pager);
+}
+
+/* Fetches and prints the next page: CLI_OK, CLI_FAIL (the error line is out), or -1 at the
+   end of the list. */
+static int listing_step(cli_listing *ls, okta_cc_pager *pager, char **at)
+{
     okta_cc_response page;
     okta_cc_error err;
     okta_cc_result res;
-    out_buf out = { NULL, 0, 0 };
-    int r = CLI_OK, items = 0;
-    if (okta_cc_pager_begin(&pager, client, path, &err) != OKTA_CC_OK || !out_append(&out, "[", 1)) {
-        okta_cc_pager_end(&pager);
-        out_free(&out);
-        return fail(cmd, strerror(ENOMEM));
+    unsigned long count = 0;
+    int r = listing_position(ls, pager, at);
+    if (r != CLI_OK) return r;
+    res = okta_cc_pager_next(pager, &page, &err);
+    ls->resume = listing_resume(pager, res, *at);
+    if (res == OKTA_CC_END) r = -1;
+    else if (res != OKTA_CC_OK) r = api_fail(ls->cmd, res, &err);
+    else r = check_status(ls->cmd, "GET", &page);
+    if (r == CLI_OK) r = listing_page(ls, &page, pager->pages, &count);
+    if (r == CLI_OK) ls->pages++, progress_page(&ls->progress, &page, count);
+    okta_cc_response_free(&page);
+    return r;
+}
+
+/* get --all. The pager refuses a next link to a page already fetched (a cycle would never
+   end) and a malformed Link header. On failure the array form is still closed, so stdout is
+   one JSON array of what was printed; nothing at all is printed when the first page fails. */
+static int get_all(cli_listing *ls, okta_cc_client *client, const char *path)
+{
+    okta_cc_pager pager;
+    okta_cc_error err;
+    char *at = NULL;
+    int r = CLI_OK;
+    if (okta_cc_pager_begin(&pager, client, path, &err) != OKTA_CC_OK) r = fail(ls->cmd, strerror(ENOMEM));
+    error_context.begin = listing_clear_progress;
+    error_context.end = listing_note;
+    error_context.user = ls;
+    while (r == CLI_OK) r = listing_step(ls, &pager, &at);
+    if (r < 0) r = CLI_OK;                          /* the end of the list */
+    progress_clear(&ls->progress);
+    memset(&error_context, 0, sizeof error_context);
+    if (ls->opened && !ls->stdout_failed) {      /* a listing always has a first page */
+        int closed = listing_write(ls, "]\n", 2);
+        if (closed == CLI_OK) closed = listing_flush(ls);
+        if (r == CLI_OK) r = closed;
     }
-    while (r == CLI_OK) {
-        res = okta_cc_pager_next(&pager, &page, &err);
-        if (res == OKTA_CC_END) break;
-        if (res != OKTA_CC_OK) r = api_fail(cmd, res, &err);
-        else r = check_status(cmd, "GET", &page);
-        if (r == CLI_OK) r = add_page_items(cmd, &page, pager.pages, &out, &items);
-        okta_cc_response_free(&page);
-    }
+    free(at);
     okta_cc_pager_end(&pager);
-    if (r == CLI_OK) r = out_append(&out, "]\n", 2) ? write_stdout(out.p, out.len) : fail(cmd, strerror(ENOMEM));
-    out_free(&out);
     return r;
 }
 
 /* Builds the client for get and request (the same settings as token). */
-static int open_api_client(const char *cmd, const cli_options *o, okta_cc_client **client)
+static int open_api_client(const char *cmd, const cli_options *o, cli_progress *progress, okta_cc_client **client)
 {
     okta_cc_key key;
     int r;
     memset(&key, 0, sizeof key);
-    r = open_client(cmd, o, 1, &key, client);
+    r = open_client(cmd, o, 1, &key, progress, client);
     okta_cc_key_wipe(&key);
     return r;
 }
@@ -1267,12 +1569,18 @@ static int open_api_client(const char *cmd, const cli_options *o, okta_cc_client
 static int cmd_get(const cli_options *o)
 {
     okta_cc_client *client = NULL;
+    cli_listing listing;
     int r;
     if (o->nargs != 1) return usage_error("get", "give one PATH, e.g. /api/v1/users");
     if (o->all && o->include) return usage_error("get", "--include does not go with --all");
-    r = open_api_client("get", o, &client);
+    if (o->ndjson && !o->all) return usage_error("get", "--ndjson goes with --all");
+    memset(&listing, 0, sizeof listing);
+    listing.cmd = "get";
+    listing.ndjson = o->ndjson;
+    progress_init(&listing.progress, o->all && !o->quiet && isatty(STDERR_FILENO), o->verbose);
+    r = open_api_client("get", o, &listing.progress, &client);
     if (r != CLI_OK) return r;
-    r = o->all ? get_all("get", client, o->args[0]) : api_call("get", client, "GET", o->args[0], NULL, 0, o->include);
+    r = o->all ? get_all(&listing, client, o->args[0]) : api_call("get", client, "GET", o->args[0], NULL, 0, o->include);
     okta_cc_client_free(client);
     return r;
 }
@@ -1325,7 +1633,7 @@ static int cmd_request(const cli_options *o)
     if (o->data) r = load_data(o->data, &buf, &body, &len);
     else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0)
         body = "";      /* an empty body, sent with Content-Length: 0 */
-    if (r == CLI_OK) r = open_api_client("request", o, &client);
+    if (r == CLI_OK) r = open_api_client("request", o, NULL, &client);
     if (r == CLI_OK) r = api_call("request", client, method, o->args[1], body, len, o->include);
     okta_cc_client_free(client);
     if (buf) free_wiped(buf, len);      /* --data @FILE: the body may hold a password */
@@ -1422,7 +1730,8 @@ static int command_index(int argc, char **argv)
         size_t len;
         int takes;
         if (a[0] != '-' || !a[1]) return i;
-        if (strcmp(a, "-v") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "--version") == 0)
+        if (strcmp(a, "-v") == 0 || strcmp(a, "-q") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 ||
+            strcmp(a, "--version") == 0)
             continue;
         eq = strchr(name, '=');
         len = eq ? (size_t)(eq - name) : strlen(name);
