@@ -100,7 +100,7 @@ users_in() { grep -o '"login":' "$1" | wc -l; }
 # Same server, CA, RSA key (the guide signs RS256 with openssl dgst) and users (500: 3 pages).
 export OKTA_CLIENT_CLIENTID=0oa_bench_rsa OKTA_CLIENT_PRIVATEKEY=$work/rsa.pem \
   OKTA_CLIENT_SCOPES=okta.users.read OKTA_CC_CA_FILE=$ca
-cold_cli() { OKTA_CLIENT_ORGURL=$COLD_URL "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all >"$1"; }
+cold_cli() { OKTA_CLIENT_ORGURL=$COLD_URL "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all -q >"$1"; }
 cold_guide() { "$bench/runstat" "$work/rs" "$root/tools/bench/okta_guide.sh" "$COLD_URL" 0oa_bench_rsa "$work/rsa.pem" "$ca" /api/v1/users >"$1"; }
 cold_cli "$work/cold-cli.json"
 cold_guide "$work/cold-guide.json"
@@ -124,7 +124,7 @@ line cold_start_https_500_users 1 "$(median "$work/cold-cli.ms")" "$(median "$wo
 for r in $(seq 1 "$big_rounds"); do
   for which in $([ $((r % 2)) = 1 ] && echo "big small" || echo "small big"); do
     if [ "$which" = big ]; then url=$BIG_URL; else url=$HTTPS_URL; fi
-    OKTA_CLIENT_ORGURL=$url "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all >"$work/$which.json"
+    OKTA_CLIENT_ORGURL=$url "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all -q >"$work/$which.json"
     field ms "$work/rs" >>"$work/$which.ms"
     field maxrss_kb "$work/rs" >>"$work/$which.kb"
   done
