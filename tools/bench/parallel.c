@@ -203,7 +203,7 @@ int main(int argc, char **argv)
     figure(&c, rounds, "");
     c.reqs = LAT_REQS;
     c.delay_ms = LAT_DELAY_MS;
-    figure(&c, rounds > 3 ? 3 : rounds, LAT_SUFFIX);
+    figure(&c, rounds > 5 ? 5 : rounds, LAT_SUFFIX);
     curl_global_cleanup();
     return 0;
 }

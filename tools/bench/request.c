@@ -205,7 +205,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s CLIENT_ID KEY.pem HTTP_URL [HTTPS_URL CA_FILE] [ROUNDS]\n", argv[0]);
         return 2;
     }
-    rounds = argc > 6 ? atoi(argv[6]) : 21;
+    rounds = argc > 6 ? atoi(argv[6]) : 31;
     curl_global_init_mem(CURL_GLOBAL_DEFAULT, c_malloc, c_free, c_realloc, c_strdup, c_calloc);
     run("api_request_http", argv[1], argv[2], argv[3], NULL, rounds);
     if (argc > 5) run("api_request_https", argv[1], argv[2], argv[4], argv[5], rounds);
