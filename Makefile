@@ -9,7 +9,7 @@ TSAN     ?= -fsanitize=thread
 BUILD    ?= build
 
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
-TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions
+TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions test_alloc
 # The tests with threads also run under ThreadSanitizer.
 TSAN_TESTS = test_token test_api
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)

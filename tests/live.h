@@ -22,7 +22,7 @@ static size_t live_collect(char *d, size_t s, size_t n, void *u)
 }
 
 /* GET (json == NULL) or POST json to base + path; returns the HTTP status, body into out. */
-static long control(const char *base, const char *path, const char *json, char *out)
+static __attribute__((unused)) long control(const char *base, const char *path, const char *json, char *out)
 {
     char url[512], sink[8192] = "";
     long status = 0;
@@ -43,7 +43,7 @@ static long control(const char *base, const char *path, const char *json, char *
 }
 
 /* One counter of GET /__test/stats, or -1. */
-static long stat_value(const char *base, const char *name)
+static __attribute__((unused)) long stat_value(const char *base, const char *name)
 {
     char body[8192];
     okta_cc_json_token tok[128];
@@ -56,7 +56,7 @@ static long stat_value(const char *base, const char *name)
 }
 
 /* Queues faults for the next requests to target ("token" or "api"), replacing older ones. */
-static void fault(const char *base, const char *target, const char *faults_json)
+static __attribute__((unused)) void fault(const char *base, const char *target, const char *faults_json)
 {
     char body[1024];
     snprintf(body, sizeof body, "{\"target\":\"%s\",\"replace\":true,\"faults\":%s}", target, faults_json);

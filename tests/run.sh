@@ -27,7 +27,7 @@ suite() {   # suite NAME COMMAND...
   total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
   printf '%-22s %5d passed, %d failed  (%ss)\n' "$name" "$p" "$f" "$((end-start))"
   if [ "$f" -ne 0 ]; then
-    grep -E '^FAIL|CHECK failed|ERROR|error:|==[0-9]+==' "$log" | head -40 | sed 's/^/    /'
+    grep -E '^FAIL|CHECK failed|ERROR|error:|==[0-9]+==|WARNING: ThreadSanitizer' "$log" | head -40 | sed 's/^/    /'
     [ -z "$line" ] && tail -20 "$log" | sed 's/^/    /'
     echo "    (full log: $log)"
   fi
@@ -60,6 +60,15 @@ suite token            tests/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/token_suite.sh -q
 suite api              tests/api_suite.sh -q
 suite api-asan-ubsan   env TEST_SUFFIX=_asan tests/api_suite.sh -q
+# Every threaded test under ThreadSanitizer: token single flight (16 threads across expiries),
+# refresh ahead, the handle pool (16 threads on one client), DPoP nonces shared by 8 threads.
+# A race report fails the suite (exit code 66) even when every check passed.
+# Every allocation failing once (ours, then libcurl's), and freed blocks, logs and messages
+# scanned for tokens, assertions, proofs and key bytes.
+suite alloc            tests/alloc_suite.sh -q
+suite alloc-asan-ubsan env TEST_SUFFIX=_asan tests/alloc_suite.sh -q
+suite token-tsan       env TEST_SUFFIX=_tsan SKIP_VERIFY=1 TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" tests/token_suite.sh -q
+suite api-tsan         env TEST_SUFFIX=_tsan TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" tests/api_suite.sh -q
 # The no-server parts of the token and API tests under valgrind (the big loops scaled down).
 suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q --unit
 suite fuzz-smoke       env FUZZ_SECONDS=${FUZZ_SECONDS:-4} BUILD="$build" sh tests/fuzz/run.sh
