@@ -59,11 +59,12 @@ test: deps
 	@$(MAKE) --no-print-directory build
 	@BUILD=$(abspath $(BUILD)) tests/run.sh
 
-$(BUILD)/bench/%: tools/bench/%.c
+$(BUILD)/bench/%: tools/bench/%.c tools/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror $< -o $@ $(LIBS)
+	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror -I. $< -o $@ $(LIBS)
 
-bench: deps $(BUILD)/bench/ca_cache
+BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign token_cache request parallel expiry runstat)
+bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
 
 # A multi-threaded client against misbehaving servers: make soak SOAK_MINUTES=30 (make test runs

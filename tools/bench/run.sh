@@ -1,12 +1,148 @@
 #!/usr/bin/env bash
-# make bench: benchmarks, each side by side with its baseline in one run.
+# make bench: every figure side by side with its baseline, in one run, against local servers
+# (tools/server) set up here in a temp dir and stopped on exit. Not part of make test.
+#
+# Each figure is one line:
+#   bench: NAME median=VALUE UNIT baseline=VALUE UNIT ratio=R better=lower|higher [extra]
+# ratio = measured / baseline; better= says which direction wins (times: lower, throughputs:
+# higher). Medians of interleaved rounds (measured and baseline alternate round by round, the
+# order flipping every round, so drift hits both). The C programs are tools/bench/*.c.
+#
+# Knobs (environment): ROUNDS (ca_cache connections, 300), COLD_ROUNDS (cold start, 7),
+# BIG_ROUNDS (100 000 users, 5), BIG_USERS (100000).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
+bench=$build/bench
+okta_cc=$build/okta-cc
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
 trap 'stop_servers; rm -rf "$work"' EXIT
+started=$(date +%s.%N)
+# Only what this script sets may reach okta-cc.
+unset OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID \
+  OKTA_CLIENT_KID OKTA_CLIENT_SCOPES OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE \
+  OKTA_CLIENT_DPOPENABLED OKTA_CLIENT_DPOPKEY
+
+cold_rounds=${COLD_ROUNDS:-7}
+big_rounds=${BIG_ROUNDS:-5}
+big_users=${BIG_USERS:-100000}
+
+echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(uname -sr)," \
+  "libcurl $(curl-config --version 2>/dev/null | cut -d' ' -f2), node $(node --version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- setup: keys (okta-cc keygen), the CA, one service app per key (no DPoP required) ------
+"$okta_cc" keygen --type rsa --bits 2048 --out "$work/rsa.pem" >"$work/rsa.jwk"
+"$okta_cc" keygen --type ec --curve P-256 --out "$work/ec.pem" >"$work/ec.jwk"
 bash "$root/tools/server/make-ca.sh" "$work/ca" >/dev/null 2>&1
-echo '{"clients":[]}' >"$work/clients.json"
-start_server HTTPS_URL --clients "$work/clients.json" --tls-cert "$work/ca/server.pem" --tls-key "$work/ca/server.key"
-"$build/bench/ca_cache" "$HTTPS_URL/__test/health" "$work/ca/ca.pem" "${ROUNDS:-300}"
+cat >"$work/clients.json" <<JSON
+{"clients": [
+ {"client_id": "0oa_bench_ec", "jwks": {"keys": [$(cat "$work/ec.jwk")]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": false},
+ {"client_id": "0oa_bench_rsa", "jwks": {"keys": [$(cat "$work/rsa.jwk")]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": false}
+]}
+JSON
+
+# The servers start together (start_server would wait for each in turn); no rate limit.
+launch() {
+  local var=$1; shift
+  node "$root/tools/server/server.js" --clients "$work/clients.json" --rate-limit 1000000000 "$@" \
+    >"$work/server-$var.out" 2>"$work/server-$var.err" &
+  server_pids="$server_pids $!"
+  printf -v "${var}_PID" '%s' "$!"
+}
+await() {
+  local var=$1 pid line
+  pid=${var}_PID
+  for _ in $(seq 1 400); do
+    line=$(grep -m1 '^READY ' "$work/server-$var.out" 2>/dev/null || true)
+    [ -n "$line" ] && break
+    kill -0 "${!pid}" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ -z "$line" ]; then echo "server $var did not start:" >&2; cat "$work/server-$var.err" >&2; exit 1; fi
+  printf -v "$var" '%s' "${line##*url=}"
+}
+tls=(--tls-cert "$work/ca/server.pem" --tls-key "$work/ca/server.key")
+launch HTTP_URL                                   # 250 users: figures 2, 3, 4
+launch HTTPS_URL "${tls[@]}"                      # 250 users: 3 (HTTPS), 6 (baseline), CA cache
+launch COLD_URL "${tls[@]}" --users 500           # figure 5
+launch BIG_URL "${tls[@]}" --users "$big_users"   # figure 6
+launch TTL_URL --token-ttl 8                      # figure 6b: renewal 6 s after a fetch
+for v in HTTP_URL HTTPS_URL COLD_URL BIG_URL TTL_URL; do await $v; done
+ca=$work/ca/ca.pem
+
+# median FILE: the median of the numbers in FILE, one a line.
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# line NAME PRECISION MEASURED BASELINE UNIT lower|higher [EXTRA]
+line() {
+  awk -v n="$1" -v p="$2" -v m="$3" -v b="$4" -v u="$5" -v d="$6" -v x="${7:-}" 'BEGIN {
+    printf "bench: %s median=%.*f %s baseline=%.*f %s ratio=%.3f better=%s%s\n", n, p, m, u, p, b, u, (b != 0 ? m / b : 1), d, (x != "" ? " " x : "") }'
+}
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2"; }      # field NAME RESULT_FILE
+users_in() { grep -o '"login":' "$1" | wc -l; }
+
+# ---- the existing one: new TLS connections, libcurl's Debian CA path kept vs cleared -------
+"$bench/ca_cache" "$HTTPS_URL/__test/health" "$ca" "${ROUNDS:-300}"
+
+# ---- 1. client assertion vs a bare BearSSL signature of the same bytes ---------------------
+"$bench/sign" "$work/rsa.pem" "$work/ec.pem"
+
+# ---- 2. cached okta_cc_client_get_token: ns and allocations per call, 1 and 8 threads --------
+"$bench/token_cache" "$HTTP_URL" 0oa_bench_ec "$work/ec.pem"
+
+# ---- 3. okta_cc_request vs bare libcurl, reused connection, HTTP and HTTPS -------------------
+"$bench/request" 0oa_bench_ec "$work/ec.pem" "$HTTP_URL" "$HTTPS_URL" "$ca"
+
+# ---- 4. 8 threads x 500 requests: one shared client vs 8 clients vs serialised -------------
+"$bench/parallel" "$HTTP_URL" 0oa_bench_ec "$work/ec.pem" -
+
+# ---- 5. cold start over HTTPS: okta-cc get --all vs the Okta guide's openssl + curl --------
+# Same server, CA, RSA key (the guide signs RS256 with openssl dgst) and users (500: 3 pages).
+export OKTA_CLIENT_CLIENTID=0oa_bench_rsa OKTA_CLIENT_PRIVATEKEY=$work/rsa.pem \
+  OKTA_CLIENT_SCOPES=okta.users.read OKTA_CC_CA_FILE=$ca
+cold_cli() { OKTA_CLIENT_ORGURL=$COLD_URL "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all -q >"$1"; }
+cold_guide() { "$bench/runstat" "$work/rs" "$root/tools/bench/okta_guide.sh" "$COLD_URL" 0oa_bench_rsa "$work/rsa.pem" "$ca" /api/v1/users >"$1"; }
+cold_cli "$work/cold-cli.json"
+cold_guide "$work/cold-guide.json"
+n_cli=$(users_in "$work/cold-cli.json") n_guide=$(users_in "$work/cold-guide.json")
+if [ "$n_cli" != 500 ] || [ "$n_guide" != 500 ]; then
+  echo "bench: FAILED: cold start listed $n_cli (okta-cc) and $n_guide (guide) users, not 500" >&2; exit 1
+fi
+: >"$work/cold-cli.ms"; : >"$work/cold-guide.ms"
+for r in $(seq 1 "$cold_rounds"); do
+  for which in $([ $((r % 2)) = 1 ] && echo "cli guide" || echo "guide cli"); do
+    "cold_$which" /dev/null
+    field ms "$work/rs" >>"$work/cold-$which.ms"
+  done
+done
+line cold_start_https_500_users 1 "$(median "$work/cold-cli.ms")" "$(median "$work/cold-guide.ms")" ms lower \
+  "rounds=$cold_rounds pages=3 measured=okta-cc_get_--all baseline=tools/bench/okta_guide.sh"
+
+# ---- 6. 100 000 users: time and peak RSS of okta-cc get --all vs a 250-user run --------------
+# Output to a file each round (the same for both), counted once at the end.
+: >"$work/big.ms"; : >"$work/big.kb"; : >"$work/small.ms"; : >"$work/small.kb"
+for r in $(seq 1 "$big_rounds"); do
+  for which in $([ $((r % 2)) = 1 ] && echo "big small" || echo "small big"); do
+    if [ "$which" = big ]; then url=$BIG_URL; else url=$HTTPS_URL; fi
+    OKTA_CLIENT_ORGURL=$url "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all -q >"$work/$which.json"
+    field ms "$work/rs" >>"$work/$which.ms"
+    field maxrss_kb "$work/rs" >>"$work/$which.kb"
+  done
+done
+n_big=$(users_in "$work/big.json") n_small=$(users_in "$work/small.json")
+if [ "$n_big" != "$big_users" ] || [ "$n_small" != 250 ]; then
+  echo "bench: FAILED: okta-cc get --all listed $n_big and $n_small users, not $big_users and 250" >&2; exit 1
+fi
+big_mb=$(awk -v s="$(stat -c %s "$work/big.json")" 'BEGIN { printf "%.1f", s / 1048576 }')
+big_ms=$(median "$work/big.ms") small_ms=$(median "$work/small.ms")
+line "users_${big_users}_time" 0 "$big_ms" "$small_ms" ms lower \
+  "rounds=$big_rounds baseline=250_users pages=$(( (big_users + 199) / 200 ))/2 output=${big_mb}MiB $(awk -v b="$big_ms" -v s="$small_ms" -v n="$big_users" 'BEGIN { printf "us_per_user=%.1f/%.1f", b * 1000 / n, s * 1000 / 250 }')"
+line "users_${big_users}_peak_rss" 1 "$(awk -v x="$(median "$work/big.kb")" 'BEGIN { print x / 1024 }')" \
+  "$(awk -v x="$(median "$work/small.kb")" 'BEGIN { print x / 1024 }')" MiB lower \
+  "rounds=$big_rounds baseline=250_users target<=2 measured_by=wait4_ru_maxrss"
+unset OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_SCOPES OKTA_CC_CA_FILE
+
+# ---- 6b. request latency across a token renewal, with and without token_refresh_ahead --------
+"$bench/expiry" "$TTL_URL" 0oa_bench_ec "$work/ec.pem"
+
+echo "bench: total $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s (without the build)"
