@@ -1207,9 +1207,17 @@ static okta_cc_result okta_cc__fail(okta_cc_error *err, okta_cc_result r, const 
     return r;
 }
 
+/* Empties every field. The strings only get their first byte: clearing all 2.3 KB on every call
+   was half the cost of a cached okta_cc_client_get_token (make bench). */
 static void okta_cc__error_reset(okta_cc_error *err)
 {
-    if (err) memset(err, 0, sizeof *err);
+    if (!err) return;
+    err->code = OKTA_CC_OK;
+    err->offset = 0;
+    err->http_status = err->transport_code = 0;
+    err->message[0] = err->oauth_error[0] = err->oauth_error_description[0] = '\0';
+    err->okta_error_code[0] = err->okta_error_summary[0] = err->okta_error_id[0] = '\0';
+    err->okta_request_id[0] = '\0';
 }
 
 OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len)
