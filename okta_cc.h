@@ -62,8 +62,8 @@
                                        okta_cc_client_new, okta_cc_request,
                                        okta_cc_response_free, okta_cc_client_free
       List every page                  okta_cc_pager_begin, okta_cc_pager_next, okta_cc_pager_end,
-                                       okta_cc_response_next_link
-      Tokens                           okta_cc_client_get_token,
+                                       okta_cc_pager_resume_url, okta_cc_response_next_link
+      Tokens                           okta_cc_client_get_token, okta_cc_client_refresh_token,
                                        okta_cc_client_invalidate_token,
                                        okta_cc_client_invalidate_token_generation,
                                        okta_cc_client_token_fetches, okta_cc_client_token_url,
@@ -152,7 +152,9 @@
         getting the cached one without waiting; if that fetch fails, the cached token is
         still handed out, the failure is logged and tried again 5 s later. Only when no valid
         token is left (the first one, one dropped after a 401, or refresh ahead off) do callers
-        wait, for one fetch however many they are (mutex and condition variable).
+        wait, for one fetch however many they are (mutex and condition variable). The library
+        starts no threads; for no request ever to pay for a fetch, call
+        okta_cc_client_refresh_token from a timer thread of yours with a wider window.
       A transport you supply (config.transport) gets one request at a time per client unless it
       sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
       holds one handle.
@@ -219,7 +221,8 @@
              of easy handles (config.max_parallel_requests, default 8; 1 = the old one at a
              time) sharing DNS and TLS sessions. The next token is fetched ahead of renewal by
              one caller while the others keep the cached one (config.token_refresh_ahead,
-             default 240 s; <0 = off). okta_cc_transport.concurrent (a custom transport that
+             default 240 s; <0 = off), or by okta_cc_client_refresh_token from an application's
+             timer thread. okta_cc_transport.concurrent (a custom transport that
              may run on several threads at once); okta_cc_pager_resume_url (where a failed
              listing resumes). okta-cc get --all streams (--ndjson, progress, resume link).
       0.5.0  One set of API conventions (see CONVENTIONS) and the review's fixes. Renamed:
@@ -955,6 +958,15 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
                                                     size_t *out_len, okta_cc_token_info *info,
                                                     okta_cc_error *err);
+/* Fetches the next token now, while every other caller keeps using the cached one, when there
+   is none or the cached one is due for renewal (token_skew before expiry) within `within`
+   seconds (0: inside the client's token_refresh_ahead window); else does nothing. OKTA_CC_OK
+   when no fetch was needed, one is already under way, or it succeeded; the fetch's error
+   otherwise (the cached token stays in use while valid). The library starts no threads: an
+   application that wants no request ever to pay for a fetch calls this from its own timer
+   thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
+OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *client, int within,
+                                                        okta_cc_error *err);
 /* Drops the cached token; the next okta_cc_client_get_token fetches a new one. */
 OKTA_CC_DEF void okta_cc_client_invalidate_token(okta_cc_client *client);
 /* Drops the cached token only if it is still the one of that generation (info.generation of
@@ -5901,11 +5913,16 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size
 
 /* Fresh until token_skew seconds before expiry (none when negative); the margin is at most a
    quarter of the token's lifetime, so short-lived tokens are still reused. */
-static int okta_cc__token_fresh(okta_cc_client *c, int64_t now)
+static int64_t okta_cc__renewal_at(okta_cc_client *c)
 {
     int64_t skew = c->cfg.token_skew > 0 ? c->cfg.token_skew : 0;
     if (skew > c->info.expires_in / 4) skew = c->info.expires_in / 4;
-    return c->token && now < c->info.expires_at - skew;
+    return c->info.expires_at - skew;
+}
+
+static int okta_cc__token_fresh(okta_cc_client *c, int64_t now)
+{
+    return c->token && now < okta_cc__renewal_at(c);
 }
 
 /* Inside the refresh-ahead window: the token is still handed out, and its successor may be
@@ -5913,12 +5930,9 @@ static int okta_cc__token_fresh(okta_cc_client *c, int64_t now)
    again before refresh_not_before after a failed try). */
 static int okta_cc__token_due_ahead(okta_cc_client *c, int64_t now)
 {
-    int64_t quarter = c->info.expires_in / 4;
-    int64_t skew = c->cfg.token_skew > 0 ? c->cfg.token_skew : 0;
     int64_t ahead = c->cfg.token_refresh_ahead > 0 ? c->cfg.token_refresh_ahead : 0;
-    if (skew > quarter) skew = quarter;
-    if (ahead > quarter) ahead = quarter;
-    return ahead > 0 && now >= c->info.expires_at - skew - ahead && now >= c->refresh_not_before;
+    if (ahead > c->info.expires_in / 4) ahead = c->info.expires_in / 4;
+    return ahead > 0 && now >= okta_cc__renewal_at(c) - ahead && now >= c->refresh_not_before;
 }
 
 static okta_cc_result okta_cc__copy_token_out(okta_cc_client *c, char *out, size_t cap, size_t *len,
@@ -6089,6 +6103,24 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *c, char *tok
            once rather than fetched again in a loop. */
         r = okta_cc__copy_token_out(c, token, cap, len, info, err);
         break;
+    }
+    OKTA_CC__UNLOCK(&c->lock);
+    return r;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *c, int within, okta_cc_error *err)
+{
+    okta_cc_result r = OKTA_CC_OK;
+    int64_t now;
+    int due;
+    okta_cc__error_reset(err);
+    if (!c || within < 0) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client, or a negative window");
+    OKTA_CC__LOCK(&c->lock);
+    now = okta_cc__now(c);
+    due = !c->token || (within > 0 ? now >= okta_cc__renewal_at(c) - within : okta_cc__token_due_ahead(c, now));
+    if (due && !c->fetching) {          /* a fetch under way is the one asked for */
+        okta_cc__refresh_locked(c, err);
+        r = c->last_result;
     }
     OKTA_CC__UNLOCK(&c->lock);
     return r;

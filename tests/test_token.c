@@ -1210,6 +1210,51 @@ static void test_refresh_ahead_window(void)
     pthread_mutex_destroy(&log.lock);
 }
 
+/* okta_cc_client_refresh_token: an application's own timer fetches the next token before any
+   caller would, with a window of its choosing; nothing when nothing is due; its failure is
+   returned, and the cached token stays in use. */
+static void test_refresh_token_from_a_timer(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    char token[64];
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_client_refresh_token(NULL, 0, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_client_refresh_token(c, -1, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_client_refresh_token(c, 600, &err) == OKTA_CC_OK);     /* none yet: fetched */
+    CHECK_EQ_INT(s.calls, 1);
+    CHECK(okta_cc_client_refresh_token(c, 600, &err) == OKTA_CC_OK);     /* fresh: nothing */
+    CHECK(okta_cc_client_refresh_token(c, 0, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 1);
+    clk.now += 3600 - 60 - 600;                 /* renewal in 600 s: due for the timer's window */
+    CHECK(okta_cc_client_refresh_token(c, 0, &err) == OKTA_CC_OK);       /* not for the client's */
+    CHECK_EQ_INT(s.calls, 1);
+    CHECK(okta_cc_client_refresh_token(c, 600, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.calls, 2);
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(info.generation == 2 && s.calls == 2);
+    /* a failure is the caller's to see; the cached token is still handed out */
+    clk.now += 3600 - 60 - 300;
+    s.status = 503;
+    s.body = "{\"error\":\"temporarily_unavailable\"}";
+    CHECK(okta_cc_client_refresh_token(c, 600, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK(strstr(err.message, "HTTP 503") != NULL);
+    CHECK(s.calls == 3);
+    s.status = 200;
+    s.body = ok_body;
+    /* 300 s before renewal: outside the client's own window (240 s), so no new try here */
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(info.generation == 2 && s.calls == 3);
+    okta_cc_client_free(c);
+}
+
 /* A transport that holds one chosen call until the test lets it go. */
 typedef struct gate {
     script s;
@@ -2381,6 +2426,7 @@ int main(int argc, char **argv)
     RUN(test_invalidate_token_generation);
     RUN(test_refresh_ahead_window);
     RUN(test_refresh_ahead_never_blocks);
+    RUN(test_refresh_token_from_a_timer);
     RUN(test_clock_offset_from_date_header);
     RUN(test_http_date_parser);
     RUN(test_clock_offset_ignores_malformed_dates);
