@@ -11,6 +11,8 @@
      without (token_refresh_ahead = -1): at renewal every thread waits for the one fetch.
      with (the default): the first caller inside the refresh-ahead window fetches the next
        token while the others keep using the cached one.
+     with a timer: the same, plus an application thread calling okta_cc_client_refresh_token
+       every 200 ms with a window of half the lifetime, so no request is the one that fetches.
    Each request's own latency is recorded (from its call to its return).
 
    Output: p50 and p99 lines, measured = with proactive refresh, baseline = without (lower is
@@ -30,8 +32,10 @@
 #define MAX_SAMPLES 4096
 #define PATH "/api/v1/users?limit=1"
 
+/* without, with refresh ahead, and with refresh ahead plus an application timer thread calling
+   okta_cc_client_refresh_token (so that no request fetches) */
 #ifdef OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD
-#define CLIENTS 2
+#define CLIENTS 3
 #else
 #define CLIENTS 1
 #endif
@@ -83,6 +87,29 @@ static void *work(void *arg)
     }
     return NULL;
 }
+
+#ifdef OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD
+/* The application's timer: every 200 ms, the next token once renewal is within `within` s (wider
+   than the client's own window, a quarter of the lifetime). */
+typedef struct timer {
+    run *r;
+    int within;
+} timer;
+
+static void *timer_run(void *arg)
+{
+    timer *tm = (timer *)arg;
+    double next = bench_now_ns();
+    okta_cc_error err;
+    while (next < tm->r->end_ns) {
+        if (okta_cc_client_refresh_token(tm->r->client, tm->within, &err) != OKTA_CC_OK)
+            fprintf(stderr, "bench: timer refresh failed: %s\n", err.message);
+        next += 200e6;
+        sleep_until(next);
+    }
+    return NULL;
+}
+#endif
 
 static okta_cc_client *new_client(const char *org, const char *id, const char *key, int ahead)
 {
@@ -160,7 +187,11 @@ int main(int argc, char **argv)
     stats s[CLIENTS];
     okta_cc_token_info info;
     okta_cc_error err;
-    char token[8192], json[256], extra[320];
+    char token[8192], json[640], extra[320];
+#ifdef OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD
+    timer tm;
+    pthread_t timer_th;
+#endif
     double start, renewal_ns = 0;
     if (argc < 4 || threads < 1 || threads > MAX_THREADS || pace_ms < 1) {
         fprintf(stderr, "usage: %s ORG_URL CLIENT_ID KEY.pem [THREADS<=16] [PACE_MS] [FETCH_DELAY_MS]\n", argv[0]);
@@ -171,7 +202,7 @@ int main(int argc, char **argv)
     control(argv[1], "/__test/clear_faults", "{}");
     for (c = 0; c < CLIENTS; c++) {
         int64_t skew;
-        runs[c].client = new_client(argv[1], argv[2], argv[3], c == 1);
+        runs[c].client = new_client(argv[1], argv[2], argv[3], c >= 1);
         if (okta_cc_client_get_token(runs[c].client, token, sizeof token, NULL, &info, &err) != OKTA_CC_OK)
             bench_die("first token", &err);
         /* Renewal: token_skew (default 60 s) capped at a quarter of the lifetime. */
@@ -184,8 +215,14 @@ int main(int argc, char **argv)
         }
     }
     /* Every token request from now on (one per client) is answered delay_ms late. */
-    snprintf(json, sizeof json, "{\"target\":\"token\",\"replace\":true,\"faults\":[{\"kind\":\"slow\",\"delay_ms\":%d},"
-                                "{\"kind\":\"slow\",\"delay_ms\":%d}]}", delay_ms, delay_ms);
+    /* (several: the timer's client renews more than once during the run) */
+    {
+        size_t n = (size_t)snprintf(json, sizeof json, "{\"target\":\"token\",\"replace\":true,\"faults\":[");
+        int k;
+        for (k = 0; k < 8; k++)
+            n += (size_t)snprintf(json + n, sizeof json - n, "%s{\"kind\":\"slow\",\"delay_ms\":%d}", k ? "," : "", delay_ms);
+        snprintf(json + n, sizeof json - n, "]}");
+    }
     control(argv[1], "/__test/faults", json);
     start = bench_now_ns();
     for (c = 0; c < CLIENTS; c++) {
@@ -198,8 +235,16 @@ int main(int argc, char **argv)
             if (pthread_create(&th[c][t], NULL, work, &w[c][t]) != 0) bench_die("pthread_create", NULL);
         }
     }
+#ifdef OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD
+    tm.r = &runs[2];
+    tm.within = (int)(info.expires_in / 2);     /* from half the lifetime on, before any caller */
+    if (pthread_create(&timer_th, NULL, timer_run, &tm) != 0) bench_die("pthread_create", NULL);
+#endif
     for (c = 0; c < CLIENTS; c++)
         for (t = 0; t < threads; t++) pthread_join(th[c][t], NULL);
+#ifdef OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD
+    pthread_join(timer_th, NULL);
+#endif
     control(argv[1], "/__test/clear_faults", "{}");
     for (c = 0; c < CLIENTS; c++) {
         if (runs[c].failures) bench_die("requests failed", NULL);
@@ -214,6 +259,11 @@ int main(int argc, char **argv)
              s[1].fetches, s[0].fetches);
     bench_line("token_expiry_p50_refresh_ahead", 2, s[1].p50, s[0].p50, "ms", 0, extra);
     bench_line("token_expiry_p99_refresh_ahead", 2, s[1].p99, s[0].p99, "ms", 0, extra);
+    snprintf(extra, sizeof extra, "threads=%d pace=%dms token_fetch_delay=%dms requests=%d/%d slow(>%dms)=%d/%d "
+             "p99=%.2f/%.2fms token_fetches=%lu/%lu (timer/without) timer=okta_cc_client_refresh_token",
+             threads, pace_ms, delay_ms, s[2].n, s[0].n, delay_ms / 2, s[2].slow, s[0].slow, s[2].p99, s[0].p99,
+             s[2].fetches, s[0].fetches);
+    bench_line("token_expiry_max_timer_refresh", 2, s[2].max, s[0].max, "ms", 0, extra);
 #else
     printf("bench: SKIP token_expiry_refresh_ahead: okta_cc.h has no token_refresh_ahead yet "
            "(no OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD); without it: p50=%.2f ms p99=%.2f ms max=%.1f ms "
