@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make test-cross CROSS=aarch64-linux-gnu (or arm-linux-gnueabihf): the cross-built unit tests
+# (those that need no server; test_token and test_api with --unit) and the CLI smoke test
+# (tests/cli_cross.sh) under qemu-user. Counted like tests/run.sh: one line per suite, the total
+# "N passed, N failed" last.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$root/build}
+cross=${CROSS:-aarch64-linux-gnu}
+xbuild=$build/$cross
+logs=$build/test-logs/$cross
+mkdir -p "$logs"
+case $cross in
+  aarch64-linux-gnu) qemu=qemu-aarch64 arch=arm64 ;;
+  arm-linux-gnueabihf) qemu=qemu-arm arch=armhf ;;
+  *) echo "cross.sh: no qemu-user for '$cross'"; echo "0 passed, 1 failed"; exit 1 ;;
+esac
+# The target's loader and libraries are the multiarch packages tools/deps.sh installed
+# (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu/...), where qemu finds them as they are.
+total_pass=0 total_fail=0
+
+suite() {   # suite NAME COMMAND...  (as in tests/run.sh)
+  local name=$1; shift
+  local log="$logs/$name.log" start end line p f rc
+  start=$(date +%s)
+  "$@" >"$log" 2>&1; rc=$?
+  end=$(date +%s)
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then p=0; f=1
+  else
+    p=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $1} END {print s}')
+    f=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $3} END {print s}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  fi
+  total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
+  printf '%-22s %5d passed, %d failed  (%ss)\n' "$name" "$p" "$f" "$((end-start))"
+  if [ "$f" -ne 0 ]; then
+    grep -E '^FAIL|CHECK failed|ERROR|error:' "$log" | head -40 | sed 's/^/    /'
+    [ -z "$line" ] && tail -20 "$log" | sed 's/^/    /'
+    echo "    (full log: $log)"
+  fi
+}
+
+cd "$root"
+echo "$cross ($arch): $("$qemu" --version | head -1)"
+suite "$arch-codec"       "$qemu" "$xbuild/tests/test_codec" -q
+suite "$arch-keys"        "$qemu" "$xbuild/tests/test_keys" -q
+suite "$arch-dpop"        "$qemu" "$xbuild/tests/test_dpop" -q
+suite "$arch-conventions" "$qemu" "$xbuild/tests/test_conventions" -q
+suite "$arch-token-unit"  "$qemu" "$xbuild/tests/test_token" -q --unit
+suite "$arch-api-unit"    "$qemu" "$xbuild/tests/test_api" -q --unit
+suite "$arch-cli"         env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/cli_cross.sh
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
