@@ -28,9 +28,14 @@ PREFIX   ?= /usr/local
 # make cross CROSS=aarch64-linux-gnu (or arm-linux-gnueabihf) builds the CLI, the examples and the
 # unit tests (those that need no server) into build/<triplet>/; make test-cross runs them under
 # qemu-user, with a CLI smoke test against the native build.
+# The target's libraries are Debian's multiarch packages (/usr/lib/<triplet>), or the same
+# packages unpacked into a sysroot when they could not be installed (tools/deps.sh says why).
+# -D_FILE_OFFSET_BITS=64: a 32-bit program on a 64-bit kernel (qemu-user here, an armhf
+# userland on an arm64 board) otherwise gets EOVERFLOW from readdir on ext4.
 CROSS     ?= aarch64-linux-gnu
 XBUILD     = $(BUILD)/$(CROSS)
-XCC        = $(CROSS)-gcc
+XSYSROOT  ?= $(if $(wildcard /usr/lib/$(CROSS)/libcurl.so),,$(wildcard /opt/okta-cc-sysroot/$(CROSS)))
+XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET_BITS=64
 XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api
 XPROGRAMS  = $(XBUILD)/okta-cc $(XBUILD)/examples/get_token $(XBUILD)/examples/list_users \
              $(XTESTS:%=$(XBUILD)/tests/%)
@@ -97,7 +102,7 @@ $(XBUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h
 
 test-cross: cross
 	@$(MAKE) --no-print-directory $(BUILD)/okta-cc
-	@BUILD=$(abspath $(BUILD)) CROSS=$(CROSS) tests/cross.sh
+	@BUILD=$(abspath $(BUILD)) CROSS=$(CROSS) XSYSROOT=$(XSYSROOT) tests/cross.sh
 
 # Start-up time, size and shared libraries of build/okta-cc against make STATIC=1's.
 footprint:

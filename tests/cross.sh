@@ -15,8 +15,10 @@ case $cross in
   arm-linux-gnueabihf) qemu=qemu-arm arch=armhf ;;
   *) echo "cross.sh: no qemu-user for '$cross'"; echo "0 passed, 1 failed"; exit 1 ;;
 esac
-# The target's loader and libraries are the multiarch packages tools/deps.sh installed
-# (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu/...), where qemu finds them as they are.
+# The target's loader and libraries: the multiarch packages tools/deps.sh installed
+# (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu/...), where qemu finds them as they
+# are, or the sysroot it unpacked them into (XSYSROOT, from the Makefile).
+if [ -n "${XSYSROOT:-}" ]; then export QEMU_LD_PREFIX=$XSYSROOT; fi
 total_pass=0 total_fail=0
 
 suite() {   # suite NAME COMMAND...  (as in tests/run.sh)
@@ -42,7 +44,7 @@ suite() {   # suite NAME COMMAND...  (as in tests/run.sh)
 }
 
 cd "$root"
-echo "$cross ($arch): $("$qemu" --version | head -1)"
+echo "$cross ($arch): $("$qemu" --version | head -1)${XSYSROOT:+, sysroot $XSYSROOT}"
 suite "$arch-codec"       "$qemu" "$xbuild/tests/test_codec" -q
 suite "$arch-keys"        "$qemu" "$xbuild/tests/test_keys" -q
 suite "$arch-dpop"        "$qemu" "$xbuild/tests/test_dpop" -q

@@ -8,6 +8,11 @@ what=${1:-test}
 here=$(cd "$(dirname "$0")" && pwd)
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+aptget() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+# apt-get update fails when any one index fails (a mirror caught mid-sync, a foreign
+# architecture's index missing); what it did fetch is still used.
+apt_update() { aptget update -qq >&2 || echo "deps: apt-get update reported errors (above); going on with the lists it has" >&2; }
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 
 pkgs="libbearssl-dev libcurl4-openssl-dev pkg-config openssl curl ca-certificates"
 case $what in
@@ -15,27 +20,19 @@ case $what in
   demo) pkgs="$pkgs python3" ;;
   footprint) pkgs="$pkgs hyperfine" ;;
   cross)
-    # A Debian cross compiler, the target's libraries as multiarch packages (they install beside
-    # the amd64 ones: libc6, libbearssl0, libcurl4 and their -dev packages are Multi-Arch: same),
-    # qemu-user to run the results, and python3-cryptography to check what they sign.
+    # On the build machine: a Debian cross compiler, qemu-user to run what it builds, and
+    # python3-cryptography to check what that signs. The target's libraries: below.
     triplet=${2:?usage: tools/deps.sh cross TRIPLET}
     case $triplet in
       aarch64-linux-gnu) arch=arm64 ;;
       arm-linux-gnueabihf) arch=armhf ;;
       *) echo "deps: unsupported cross triplet '$triplet' (aarch64-linux-gnu, arm-linux-gnueabihf)" >&2; exit 2 ;;
     esac
-    pkgs="$pkgs gcc-$triplet libc6-dev:$arch libbearssl-dev:$arch libcurl4-openssl-dev:$arch qemu-user"
-    pkgs="$pkgs python3 python3-cryptography"
-    if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
-      echo "deps: dpkg --add-architecture $arch" >&2
-      $sudo dpkg --add-architecture "$arch"
-    fi ;;
+    pkgs="$pkgs gcc-$triplet qemu-user python3 python3-cryptography" ;;
 esac
 
 missing=""
-for p in $pkgs; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-done
+for p in $pkgs; do installed "$p" || missing="$missing $p"; done
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v make >/dev/null 2>&1 || missing="$missing make"
 # Node.js and npm come with the machine image; Debian's packages only when node is absent.
@@ -43,9 +40,62 @@ case $what in cross|footprint) ;; *) command -v node >/dev/null 2>&1 || missing=
 
 if [ -n "$missing" ]; then
   echo "deps: installing:$missing" >&2
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  apt_update
   # shellcheck disable=SC2086
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+  aptget install -y -qq --no-install-recommends $missing >&2
+fi
+
+# The target's libraries for make cross: Debian's multiarch packages, installed beside the amd64
+# ones (libc6, libbearssl0, libcurl4, their -dev packages and libcurl's dependencies are
+# Multi-Arch: same; apt brings amd64 packages of those up to the same version when they are
+# older). When that cannot be done (a Multi-Arch: same package whose two architectures cannot
+# have the same version, e.g. a mirror that lacks the security index of the target
+# architecture), the same packages from the lists that can be fetched are unpacked into a sysroot
+# instead (the Makefile then passes --sysroot, tests/cross.sh QEMU_LD_PREFIX); dpkg's
+# architectures are left as they were.
+if [ "$what" = cross ]; then
+  target="libc6-dev libbearssl-dev libcurl4-openssl-dev"
+  sysroot=/opt/okta-cc-sysroot/$triplet
+  all=1
+  for p in $target; do installed "$p:$arch" || all=""; done
+  [ -n "$all" ] && exit 0
+  [ -f "$sysroot/.complete" ] && exit 0
+  added=""
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    echo "deps: dpkg --add-architecture $arch" >&2
+    $sudo dpkg --add-architecture "$arch"; added=1
+  fi
+  echo "deps: installing: ${target// /:$arch }:$arch" >&2
+  why="the $arch package lists could not all be fetched"
+  if aptget update -qq >&2 || [ -z "$added" ]; then
+    why="apt cannot install them beside the amd64 packages"
+    # shellcheck disable=SC2086
+    aptget install -y -qq --no-install-recommends ${target// /:$arch }:$arch >&2 && exit 0
+  fi
+  echo "deps: no multiarch $arch packages: $why (above); unpacking them into $sysroot instead" >&2
+  if [ -n "$added" ]; then
+    $sudo dpkg --remove-architecture "$arch"
+    apt_update
+  fi
+  # A private apt state (lists and cache beside the sysroot, nothing installed) whose only
+  # architecture is the target's; every package the three need, recursively, is unpacked.
+  state=$sysroot.apt
+  o="-o APT::Architecture=$arch -o APT::Architectures::=$arch -o Dir::State::Lists=$state/lists"
+  o="$o -o Dir::Cache=$state/cache -o Dir::State::status=/dev/null -o APT::Sandbox::User=root"
+  $sudo rm -rf "$sysroot" "$state"
+  $sudo mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/debs" "$sysroot"
+  # shellcheck disable=SC2086
+  aptget $o update -qq >&2 || echo "deps: ($arch lists that failed are left out; the others are used)" >&2
+  # shellcheck disable=SC2086
+  closure=$(apt-cache $o depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+    --no-replaces --no-enhances $target | grep -v '^[ <]' | sort -u)
+  # shellcheck disable=SC2086
+  (cd "$state/debs" && aptget $o download -qq $closure >&2)
+  for deb in "$state/debs"/*.deb; do $sudo dpkg-deb -x "$deb" "$sysroot"; done
+  echo "deps: $sysroot: $(echo "$closure" | wc -l) packages of $arch:" $closure >&2
+  $sudo touch "$sysroot/.complete"
+  $sudo rm -rf "$state"
+  exit 0
 fi
 
 # The local Okta-compatible server's npm packages, pinned by tools/server/package-lock.json.
