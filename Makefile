@@ -3,11 +3,20 @@ CC       ?= cc
 CSTD     ?= -std=c99
 WARN     ?= -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion
 CFLAGS   ?= -O2 -g
-# make STATIC=1: BearSSL linked in statically (build/static/). libcurl stays a shared library:
-# Debian has no static MIT Kerberos (libgssapi_krb5), which its libcurl needs (README).
+# make STATIC=1: BearSSL linked in statically (build/static/); libcurl stays a shared library.
+# make STATIC=curl (native only): libcurl too, with every dependency Debian 12 has a static
+# library for (build/static-curl/); MIT Kerberos (GSS-API) has none, so it, SASL, p11-kit and
+# glibc stay shared. README, "Embedded Linux / cross builds", has the figures.
 ifeq ($(STATIC),1)
 BUILD    ?= build/static
 LIBS     ?= -Wl,-Bstatic -lbearssl -Wl,-Bdynamic -lcurl -lpthread
+endif
+ifeq ($(STATIC),curl)
+BUILD    ?= build/static-curl
+LIBS     ?= -Wl,-Bstatic -Wl,--start-group -lcurl -lnghttp2 -lrtmp -lssh2 -lpsl -lldap -llber -lssl \
+            -lcrypto -lzstd -lbrotlidec -lbrotlicommon -lz -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
+            -lidn2 -lunistring -lbearssl -Wl,--end-group -Wl,-Bdynamic -lsasl2 -lgssapi_krb5 -lp11-kit \
+            -lpthread
 endif
 LIBS     ?= -lbearssl -lcurl -lpthread
 SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -48,7 +57,7 @@ all: deps-build
 build: $(PROGRAMS) $(TEST_BINS) $(BUILD)/tests/soak
 
 deps-build:
-	@tools/deps.sh build
+	@tools/deps.sh $(if $(filter curl,$(STATIC)),static-curl,build)
 deps:
 	@tools/deps.sh test
 deps-demo:
@@ -104,12 +113,13 @@ test-cross: cross
 	@$(MAKE) --no-print-directory $(BUILD)/okta-cc
 	@BUILD=$(abspath $(BUILD)) CROSS=$(CROSS) XSYSROOT=$(XSYSROOT) tests/cross.sh
 
-# Start-up time, size and shared libraries of build/okta-cc against make STATIC=1's.
+# Start-up time, size and shared libraries of build/okta-cc, make STATIC=1's and STATIC=curl's.
 footprint:
 	@tools/deps.sh footprint
 	@$(MAKE) --no-print-directory $(BUILD)/okta-cc
 	@$(MAKE) --no-print-directory STATIC=1 BUILD=$(BUILD)/static $(BUILD)/static/okta-cc
-	@tools/footprint.sh $(BUILD)/okta-cc $(BUILD)/static/okta-cc
+	@$(MAKE) --no-print-directory STATIC=curl BUILD=$(BUILD)/static-curl $(BUILD)/static-curl/okta-cc
+	@tools/footprint.sh $(BUILD)/okta-cc $(BUILD)/static/okta-cc $(BUILD)/static-curl/okta-cc
 
 $(BUILD)/bench/%: tools/bench/%.c tools/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)

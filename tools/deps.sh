@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing okta_cc.h needs on Debian, only when something is missing.
-# Usage: tools/deps.sh [build|test|demo|footprint]   (default: test)
+# Usage: tools/deps.sh [build|test|demo|static-curl|footprint]   (default: test)
 #        tools/deps.sh cross TRIPLET                  (aarch64-linux-gnu or arm-linux-gnueabihf)
 # Fast when everything is present (a few dpkg queries); needs root (or sudo) to install.
 set -eu
@@ -18,7 +18,12 @@ pkgs="libbearssl-dev libcurl4-openssl-dev pkg-config openssl curl ca-certificate
 case $what in
   test) pkgs="$pkgs clang libclang-rt-14-dev g++ valgrind python3 python3-cryptography python3-jwt" ;;
   demo) pkgs="$pkgs python3" ;;
-  footprint) pkgs="$pkgs hyperfine" ;;
+  # make STATIC=curl: the static libraries of libcurl's dependencies (see the Makefile).
+  static-curl|footprint)
+    pkgs="$pkgs libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libldap-dev libsasl2-dev libssl-dev"
+    pkgs="$pkgs libzstd-dev libbrotli-dev zlib1g-dev libgnutls28-dev nettle-dev libgmp-dev libtasn1-6-dev"
+    pkgs="$pkgs libidn2-dev libunistring-dev libkrb5-dev libp11-kit-dev"
+    [ "$what" = footprint ] && pkgs="$pkgs hyperfine" ;;
   cross)
     # On the build machine: a Debian cross compiler, qemu-user to run what it builds, and
     # python3-cryptography to check what that signs. The target's libraries: below.
@@ -36,7 +41,7 @@ for p in $pkgs; do installed "$p" || missing="$missing $p"; done
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v make >/dev/null 2>&1 || missing="$missing make"
 # Node.js and npm come with the machine image; Debian's packages only when node is absent.
-case $what in cross|footprint) ;; *) command -v node >/dev/null 2>&1 || missing="$missing nodejs npm" ;; esac
+case $what in cross|footprint|static-curl) ;; *) command -v node >/dev/null 2>&1 || missing="$missing nodejs npm" ;; esac
 
 if [ -n "$missing" ]; then
   echo "deps: installing:$missing" >&2
