@@ -39,12 +39,14 @@ PREFIX   ?= /usr/local
 # qemu-user, with a CLI smoke test against the native build.
 # The target's libraries are Debian's multiarch packages (/usr/lib/<triplet>), or the same
 # packages unpacked into a sysroot when they could not be installed (tools/deps.sh says why).
-# -D_FILE_OFFSET_BITS=64: a 32-bit program on a 64-bit kernel (qemu-user here, an armhf
-# userland on an arm64 board) otherwise gets EOVERFLOW from readdir on ext4.
+# For 32-bit targets (no-ops on 64-bit ones): -D_FILE_OFFSET_BITS=64, or a 32-bit program on a
+# 64-bit kernel (qemu-user here, an armhf userland on an arm64 board) gets EOVERFLOW from readdir
+# on ext4; -D_TIME_BITS=64, or time() fails in 2038 (Debian 12's armhf time_t is 32 bits; no
+# time_t crosses into libcurl or BearSSL, so their 32-bit builds are not affected).
 CROSS     ?= aarch64-linux-gnu
 XBUILD     = $(BUILD)/$(CROSS)
 XSYSROOT  ?= $(if $(wildcard /usr/lib/$(CROSS)/libcurl.so),,$(wildcard /opt/okta-cc-sysroot/$(CROSS)))
-XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET_BITS=64
+XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api
 XPROGRAMS  = $(XBUILD)/okta-cc $(XBUILD)/examples/get_token $(XBUILD)/examples/list_users \
              $(XTESTS:%=$(XBUILD)/tests/%)
