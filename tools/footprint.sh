@@ -45,7 +45,7 @@ done
 
 tool=$(command -v hyperfine >/dev/null 2>&1 && hyperfine --version || echo "a timed shell loop")
 echo "footprint: okta-cc --version start-up, $rounds rounds x $runs runs each ($tool); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-34s %11s %17s %8s %9s %9s %7s\n' binary "start-up ms" "(range of rounds)" "CPU ms" "size KiB" "stripped" "shared"
+printf '%-42s %11s %17s %8s %9s %9s %7s\n' binary "start-up ms" "(range of rounds)" "CPU ms" "size KiB" "stripped" "shared"
 for b in "$@"; do
   size=$(( $(stat -c %s "$b") / 1024 ))
   cp "$b" "$tmp/stripped"
@@ -63,11 +63,10 @@ for b in "$@"; do
     ms=- range="(another arch)" cpu=-
     shared="$(readelf -d "$b" | grep -c NEEDED) NEEDED"
   fi
-  printf '%-34s %11s %17s %8s %9s %9s %7s\n' "$b" "$ms" "$range" "$cpu" "$size" "$stripped" "$shared"
+  printf '%-42s %11s %17s %8s %9s %9s %7s\n' "$b" "$ms" "$range" "$cpu" "$size" "$stripped" "$shared"
 done
+[ ${#native[@]} -gt 0 ] || exit 0
 echo "shared: the objects ldd lists (the dynamic loader included, the vDSO not); BearSSL in each:"
-for b in "$@"; do
-  if [ -s "$tmp/$(echo "$b" | tr / _).ms" ]; then
-    if ldd "$b" | grep -q libbearssl; then echo "  $b: libbearssl.so (shared)"; else echo "  $b: linked in (static)"; fi
-  fi
+for b in "${native[@]}"; do
+  if ldd "$b" | grep -q libbearssl; then echo "  $b: libbearssl.so (shared)"; else echo "  $b: linked in (static)"; fi
 done
