@@ -49,9 +49,9 @@ printf '%-42s %11s %17s %8s %9s %9s %7s\n' binary "start-up ms" "(range of round
 for b in "$@"; do
   size=$(( $(stat -c %s "$b") / 1024 ))
   cp "$b" "$tmp/stripped"
-  strip=strip
-  case $(od -An -tu2 -j18 -N2 "$b" | tr -d ' ') in 183) strip=aarch64-linux-gnu-strip ;; 40) strip=arm-linux-gnueabihf-strip ;; esac
-  command -v "$strip" >/dev/null 2>&1 && "$strip" "$tmp/stripped" && stripped=$(( $(stat -c %s "$tmp/stripped") / 1024 )) || stripped=-
+  stripper="strip"
+  case $(od -An -tu2 -j18 -N2 "$b" | tr -d ' ') in 183) stripper=aarch64-linux-gnu-strip ;; 40) stripper=arm-linux-gnueabihf-strip ;; esac
+  command -v "$stripper" >/dev/null 2>&1 && "$stripper" "$tmp/stripped" && stripped=$(( $(stat -c %s "$tmp/stripped") / 1024 )) || stripped=-
   f="$tmp/$(echo "$b" | tr / _).ms"
   if [ -s "$f" ]; then
     ms=$(cut -d" " -f1 "$f" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
