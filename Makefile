@@ -13,7 +13,7 @@ TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions
 # The tests with threads also run under ThreadSanitizer.
 TSAN_TESTS = test_token test_api
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
-EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users
+EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
 PREFIX   ?= /usr/local
@@ -34,6 +34,11 @@ deps-demo:
 $(BUILD)/okta-cc: tools/okta-cc.c okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+
+# Without libcurl: its own transport on POSIX sockets.
+$(BUILD)/examples/custom_transport: examples/custom_transport.c okta_cc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DOKTA_CC_NO_CURL $< -o $@ -lbearssl -lpthread
 
 $(BUILD)/examples/%: examples/%.c okta_cc.h
 	@mkdir -p $(dir $@)
