@@ -7,17 +7,8 @@ build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
 trap 'stop_servers; rm -rf "$work"' EXIT
-py=/usr/bin/python3
 
-openssl ecparam -name prime256v1 -genkey -noout -out "$work/ec256.pem"
-pub=$($py "$root/tests/keytool.py" jwk-public "$work/ec256.pem" ec256)
-cat >"$work/clients.json" <<JSON
-{"clients": [
- {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
- {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]},
- {"client_id": "0oa_api_dpop", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true}
-]}
-JSON
+api_clients
 start_server OKTA_CC_TEST_URL --clients "$work/clients.json" || exit 1
 start_server OKTA_CC_TEST_DPOP_URL --clients "$work/clients.json" --api-dpop-nonce || exit 1
 start_server OKTA_CC_TEST_PARALLEL_URL --clients "$work/clients.json" --api-delay-ms 50 --token-ttl 4 --rate-limit 1000000 || exit 1
