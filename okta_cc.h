@@ -174,8 +174,9 @@
       way (else the local clock plus the offset). The token cache itself runs on the
       local clock: a token is reused until token_skew seconds (default 60, at most a quarter of
       its lifetime) before it expires, and its successor is fetched from token_refresh_ahead
-      seconds (default 240, at most a quarter of the lifetime) before that (see THREADING). DPoP proofs take their iat from the corrected clock
-      too. Clock, sleep and randomness are injectable for tests.
+      seconds (default 240, at most a quarter of the lifetime) before that (see THREADING).
+      DPoP proofs take their iat from the corrected clock too. Clock, sleep and randomness are
+      injectable for tests.
 
    ERRORS
 
@@ -222,9 +223,9 @@
              time) sharing DNS and TLS sessions. The next token is fetched ahead of renewal by
              one caller while the others keep the cached one (config.token_refresh_ahead,
              default 240 s; <0 = off), or by okta_cc_client_refresh_token from an application's
-             timer thread. okta_cc_transport.concurrent (a custom transport that
-             may run on several threads at once); okta_cc_pager_resume_url (where a failed
-             listing resumes). okta-cc get --all streams (--ndjson, progress, resume link).
+             timer thread. okta_cc_transport.concurrent (a custom transport that may run on
+             several threads at once); okta_cc_pager_resume_url (where a failed listing
+             resumes). okta-cc get --all streams (--ndjson, progress, resume link).
       0.5.0  One set of API conventions (see CONVENTIONS) and the review's fixes. Renamed:
                okta_cc_json_object_begin/_end   -> okta_cc_json_write_object_begin/_end
                okta_cc_json_array_begin/_end    -> okta_cc_json_write_array_begin/_end
