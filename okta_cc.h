@@ -4594,6 +4594,7 @@ struct okta_cc__curl {
     unsigned long uses;
     CURLSH *share;                      /* DNS and TLS sessions (NULL with OKTA_CC_NO_THREADS) */
 #ifndef OKTA_CC_NO_THREADS
+    int synced;                         /* the locks below exist */
     pthread_mutex_t lock;               /* the handles' busy flags, made and uses */
     pthread_cond_t returned;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -4881,6 +4882,7 @@ static okta_cc_result okta_cc__curl_pool_sync(okta_cc__curl *p, okta_cc_error *e
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->returned, NULL);
     for (i = 0; i < (int)CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&p->share_locks[i], NULL);
+    p->synced = 1;
     p->share = curl_share_init();
     if (!p->share) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "curl_share_init failed");
     if (curl_share_setopt(p->share, CURLSHOPT_LOCKFUNC, okta_cc__curl_share_lock) != CURLSHE_OK ||
@@ -4905,9 +4907,11 @@ static void okta_cc__curl_free(okta_cc__curl *p)
         if (p->handles[i].easy) curl_easy_cleanup(p->handles[i].easy);
     if (p->share) curl_share_cleanup(p->share);     /* after the handles that use it */
 #ifndef OKTA_CC_NO_THREADS
-    pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->returned);
-    for (i = 0; i < (int)CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&p->share_locks[i]);
+    if (p->synced) {
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->returned);
+        for (i = 0; i < (int)CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&p->share_locks[i]);
+    }
 #endif
     okta_cc__free(&a, p->handles);
     okta_cc__free_str(&a, p->cfg.ca_file);
