@@ -1190,8 +1190,8 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
 }
 
-/* Fills err (if any) and returns r, so failures read: return okta_cc__fail(err, r, ...). */
-static okta_cc_result okta_cc__fail(okta_cc_error *err, okta_cc_result r, const char *fmt, ...)
+/* Fills err (if any) with r and the message. */
+static void okta_cc__set_error(okta_cc_error *err, okta_cc_result r, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -1200,8 +1200,14 @@ static okta_cc_result okta_cc__fail(okta_cc_error *err, okta_cc_result r, const 
         vsnprintf(err->message, sizeof err->message, fmt, ap);
         va_end(ap);
     }
-    return r;
 }
+
+/* Fills err (if any) and returns r, so failures read: return okta_cc__fail(err, r, ...). A macro
+   rather than a variadic function returning r, because static analyzers do not follow variadic
+   calls (clang's takes their result as unknown): every failure path would seem to return any
+   result at all, and the callers' checks of it would raise false alarms. r is evaluated twice:
+   a constant or a variable, never an expression with side effects. */
+#define okta_cc__fail(err, r, ...) (okta_cc__set_error((err), (r), __VA_ARGS__), (r))
 
 static void okta_cc__error_reset(okta_cc_error *err)
 {
@@ -4623,11 +4629,11 @@ static okta_cc_result okta_cc__curl_fail(okta_cc__curl_handle *h, CURLcode rc, c
     char label[768];
     okta_cc__request_label(req->method, req->url, label, sizeof label);
     if (r == OKTA_CC_ERR_RESPONSE_TOO_LARGE)
-        okta_cc__fail(err, r, "%s: response body larger than %lu bytes", label, (unsigned long)h->resp->max_body);
+        okta_cc__set_error(err, r, "%s: response body larger than %lu bytes", label, (unsigned long)h->resp->max_body);
     else if (r == OKTA_CC_ERR_BAD_RESPONSE)
-        okta_cc__fail(err, r, "%s: malformed HTTP status line", label);
+        okta_cc__set_error(err, r, "%s: malformed HTTP status line", label);
     else
-        okta_cc__fail(err, r, "%s: %s", label, h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+        okta_cc__set_error(err, r, "%s: %s", label, h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
     if (err) err->transport_code = (long)rc;
     return r;
 }
