@@ -4484,10 +4484,11 @@ OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
     okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
     okta_cc__env_default(&cfg->ca_file, "OKTA_CC_CA_FILE");
     okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
-    if (cfg->dpop == OKTA_CC_DPOP_AUTO && getenv("OKTA_CLIENT_DPOPENABLED")) {
+    if (cfg->dpop == OKTA_CC_DPOP_AUTO) {
+        /* Read once: a second getenv may find the variable gone (another thread's unsetenv). */
         const char *v = getenv("OKTA_CLIENT_DPOPENABLED");
-        if (okta_cc__ieq(v, "true")) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
-        else if (okta_cc__ieq(v, "false")) cfg->dpop = OKTA_CC_DPOP_NEVER;
+        if (v && okta_cc__ieq(v, "true")) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
+        else if (v && okta_cc__ieq(v, "false")) cfg->dpop = OKTA_CC_DPOP_NEVER;
     }
 }
 
