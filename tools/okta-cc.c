@@ -1524,8 +1524,9 @@ static void *wiping_malloc(size_t size)
 
 static void wiping_free(void *p)
 {
-    cli_block *b = (cli_block *)p - 1;
-    if (!p) return;
+    cli_block *b;
+    if (!p) return;    /* before the arithmetic below: NULL - 1 is undefined */
+    b = (cli_block *)p - 1;
     okta_cc_wipe(b, sizeof *b + b->size);
     free(b);
 }
