@@ -5095,10 +5095,10 @@ static void okta_cc__dpop_www_error(const okta_cc_http_response *resp, okta_cc_e
 static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, const char *method, const char *url,
                                           const okta_cc_http_response *resp, const char *note)
 {
-    okta_cc_error tmp;
-    okta_cc_error *e = err ? err : &tmp;
+    okta_cc_error tmp, *e;
     char label[768], detail[600] = "";
     memset(&tmp, 0, sizeof tmp);        /* its fields decide the result below */
+    e = err ? err : &tmp;
     okta_cc__parse_error_body(resp, e);
     if (!e->oauth_error[0] && (resp->status == 400 || resp->status == 401)) okta_cc__dpop_www_error(resp, e);
     if (e->oauth_error[0])
