@@ -1359,6 +1359,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_encode(const void *in, size_t n, char 
     size_t need = okta_cc_b64url_encoded_len(n), i, o = 0;
     okta_cc__error_reset(err);
     if ((!in && n) || (!out && cap)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "base64url: no input or output");
+    /* Beyond this, need (+ 1) would wrap round and let a small buffer through (a length no real
+       buffer has with a 64-bit size_t, but one that fits in a 32-bit address space). */
+    if (n > ((size_t)-1) / 4 * 3) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "base64url: input too long");
     if (cap < need + 1) {
         if (out_len) *out_len = need + 1;
         return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "base64url: %lu bytes needed", (unsigned long)need + 1);
@@ -3606,6 +3609,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
     if (r != OKTA_CC_OK) return r;
     if (!header_json || (!payload && payload_len) || (!out && cap))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no header, payload or output buffer");
+    /* Beyond this, need below would wrap round and let a small buffer through (see b64url_encode). */
+    if (header_len > ((size_t)-1) / 4 || payload_len > ((size_t)-1) / 4)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "header or payload too long");
     r = okta_cc__check_header_alg(header_json, header_len, alg, err);
     if (r != OKTA_CC_OK) return r;
     /* Every signature of a key has the same size, so the size needed is exact. */
