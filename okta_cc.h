@@ -2649,10 +2649,12 @@ static int okta_cc__der_rsa_public(const unsigned char *der, size_t len, br_rsa_
     in.p = der, in.n = len;
     if (okta_cc__der_next(&in, &seq) != 0x30) return 0;
     if (okta_cc__der_next(&seq, &item) != 0x02) return 0;
-    if (seq.n && seq.p[0] == 0x30) {                              /* PKCS#8 wrapper */
+    if (seq.n && seq.p[0] == 0x30) {          /* PKCS#8 wrapper: one level, never recursion */
         if (okta_cc__der_next(&seq, &item) != 0x30) return 0;
         if (okta_cc__der_next(&seq, &item) != 0x04) return 0;
-        return okta_cc__der_rsa_public(item.p, item.n, pk);
+        in = item;
+        if (okta_cc__der_next(&in, &seq) != 0x30) return 0;
+        if (okta_cc__der_next(&seq, &item) != 0x02) return 0;
     }
     if (okta_cc__der_next(&seq, &n) != 0x02 || okta_cc__der_next(&seq, &e) != 0x02) return 0;
     pk->n = (unsigned char *)n.p, pk->nlen = n.n;
