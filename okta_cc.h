@@ -3261,23 +3261,27 @@ static okta_cc_result okta_cc__read_file(const char *path, size_t max, const okt
     char *buf;
     size_t n;
     if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    /* Unbuffered: stdio's own buffer would keep a copy of the key that fclose frees unwiped. */
-    setvbuf(f, NULL, _IONBF, 0);
+    /* Unbuffered: stdio's own buffer would keep a copy of the key that fclose frees unwiped.
+       (fclose of a stream only read has nothing to report: its results are ignored.) */
+    if (setvbuf(f, NULL, _IONBF, 0) != 0) {
+        (void)fclose(f);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s unbuffered", path);
+    }
     buf = (char *)okta_cc__malloc(a, max + 1);
     if (!buf) {
-        fclose(f);
+        (void)fclose(f);
         return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     }
     n = fread(buf, 1, max + 1, f);
     if (ferror(f) || n > max) {
         int too_big = n > max;
-        fclose(f);
+        (void)fclose(f);
         okta_cc_wipe(buf, n);
         okta_cc__free(a, buf);
         return okta_cc__fail(err, too_big ? OKTA_CC_ERR_KEY_FORMAT : OKTA_CC_ERR_IO,
                              too_big ? "%s is larger than %lu bytes" : "cannot read %s", path, (unsigned long)max);
     }
-    fclose(f);
+    (void)fclose(f);
     buf[n] = '\0';
     *out = buf;
     *out_len = n;
@@ -5248,7 +5252,7 @@ static okta_cc_result okta_cc__load_key_setting(okta_cc_client *c, okta_cc_key *
         return okta_cc__fail(err, OKTA_CC_ERR_IO,
                              "the %s setting (%u characters, not shown) is neither PEM/JWK text nor a "
                              "readable file: %s", what, (unsigned)strlen(k), strerror(errno));
-    fclose(f);
+    (void)fclose(f);                    /* only opened to tell a path from mistyped text */
     return okta_cc__load_key_file(key, k, kid, &c->cfg.alloc, err);
 }
 

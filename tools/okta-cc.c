@@ -1577,7 +1577,9 @@ int main(int argc, char **argv)
 {
     int r;
     if (open_std_descriptors() != 0) return CLI_FAIL;
-    setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
+    /* Without our buffer, stdio's own would be freed unwiped at exit: refuse rather than run. */
+    if (setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer) != 0)
+        return fail("stdout", "cannot give it a buffer that is wiped at exit");
     /* libcurl's global state belongs to the application (okta_cc.h leaves it to us). */
     if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, wiping_malloc, wiping_free, wiping_realloc, wiping_strdup,
                              wiping_calloc) != CURLE_OK)
