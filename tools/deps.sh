@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs="libbearssl-dev libcurl4-openssl-dev pkg-config openssl curl ca-certificates"
 case $what in
-  test) pkgs="$pkgs clang libclang-rt-14-dev g++ valgrind python3 python3-cryptography python3-jwt" ;;
+  test) pkgs="$pkgs clang libclang-rt-14-dev clang-tidy cppcheck g++ valgrind python3 python3-cryptography python3-jwt" ;;
   demo) pkgs="$pkgs python3" ;;
 esac
 
