@@ -3,21 +3,25 @@ CC       ?= cc
 CSTD     ?= -std=c99
 WARN     ?= -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion
 CFLAGS   ?= -O2 -g
-# make STATIC=1: BearSSL linked in statically (build/static/); libcurl stays a shared library.
+# make STATIC=1: BearSSL linked in statically (build/static/); libcurl stays a shared library
+# (examples/custom_transport, which has no libcurl, then needs only libc).
 # make STATIC=curl (native only): libcurl too, with every dependency Debian 12 has a static
 # library for (build/static-curl/); MIT Kerberos (GSS-API) has none, so it, SASL, p11-kit and
 # glibc stay shared. README, "Embedded Linux / cross builds", has the figures.
 ifeq ($(STATIC),1)
 BUILD    ?= build/static
-LIBS     ?= -Wl,-Bstatic -lbearssl -Wl,-Bdynamic -lcurl -lpthread
+BEARSSL  ?= -Wl,-Bstatic -lbearssl -Wl,-Bdynamic
+LIBS     ?= $(BEARSSL) -lcurl -lpthread
 endif
 ifeq ($(STATIC),curl)
 BUILD    ?= build/static-curl
+BEARSSL  ?= -Wl,-Bstatic -lbearssl -Wl,-Bdynamic
 LIBS     ?= -Wl,-Bstatic -Wl,--start-group -lcurl -lnghttp2 -lrtmp -lssh2 -lpsl -lldap -llber -lssl \
             -lcrypto -lzstd -lbrotlidec -lbrotlicommon -lz -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
             -lidn2 -lunistring -lbearssl -Wl,--end-group -Wl,-Bdynamic -lsasl2 -lgssapi_krb5 -lp11-kit \
             -lpthread
 endif
+BEARSSL  ?= -lbearssl
 LIBS     ?= -lbearssl -lcurl -lpthread
 SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN     ?= -fsanitize=thread
@@ -28,10 +32,20 @@ TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions
 # The tests with threads also run under ThreadSanitizer.
 TSAN_TESTS = test_token test_api
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
-EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users
+EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
 PREFIX   ?= /usr/local
+
+# The CLI holds keys and tokens, so it is built as distributions build their packages:
+# position-independent, stack protector, fortified libc calls. _FORTIFY_SOURCE only acts with
+# optimisation (it is left out when CFLAGS has no -O level, or -O0). Level 3 needs gcc 12 or
+# clang 9 with glibc 2.34; glibc's own headers say which level they will apply, and an older
+# toolchain gets 2 (glibc 2.34+ with gcc 11 would warn that 3 "is treated like 2").
+FORTIFY_LEVEL ?= $(shell printf '\043include <features.h>\n\043if __USE_FORTIFY_LEVEL > 2\nlevel3\n\043endif\n' | \
+                   $(CC) -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -E -x c - 2>/dev/null | grep -qx level3 && echo 3 || echo 2)
+HARDEN   ?= -fstack-protector-strong -fPIE -pie \
+            $(if $(filter-out -O0,$(filter -O%,$(CFLAGS))),-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=$(FORTIFY_LEVEL))
 
 # Cross builds for embedded Linux with Debian's cross compilers and multiarch libraries:
 # make cross CROSS=aarch64-linux-gnu (or arm-linux-gnueabihf) builds the CLI, the examples and the
@@ -48,8 +62,7 @@ XBUILD     = $(BUILD)/$(CROSS)
 XSYSROOT  ?= $(if $(wildcard /usr/lib/$(CROSS)/libcurl.so),,$(wildcard /opt/okta-cc-sysroot/$(CROSS)))
 XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api
-XPROGRAMS  = $(XBUILD)/okta-cc $(XBUILD)/examples/get_token $(XBUILD)/examples/list_users \
-             $(XTESTS:%=$(XBUILD)/tests/%)
+XPROGRAMS  = $(XBUILD)/okta-cc $(EXAMPLES:$(BUILD)/%=$(XBUILD)/%) $(XTESTS:%=$(XBUILD)/tests/%)
 
 .PHONY: all build test bench fuzz soak demo install deps deps-demo deps-build clean
 .PHONY: cross cross-build test-cross footprint
@@ -67,7 +80,12 @@ deps-demo:
 
 $(BUILD)/okta-cc: tools/okta-cc.c okta_cc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(HARDEN) $< -o $@ $(LIBS)
+
+# Without libcurl: its own transport on POSIX sockets.
+$(BUILD)/examples/custom_transport: examples/custom_transport.c okta_cc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DOKTA_CC_NO_CURL $< -o $@ $(BEARSSL) -lpthread
 
 $(BUILD)/examples/%: examples/%.c okta_cc.h
 	@mkdir -p $(dir $@)
@@ -101,7 +119,11 @@ cross-build: $(XPROGRAMS)
 
 $(XBUILD)/okta-cc: tools/okta-cc.c okta_cc.h
 	@mkdir -p $(dir $@)
-	$(XCC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+	$(XCC) $(ALL_CFLAGS) $(HARDEN) $< -o $@ $(LIBS)
+
+$(XBUILD)/examples/custom_transport: examples/custom_transport.c okta_cc.h
+	@mkdir -p $(dir $@)
+	$(XCC) $(ALL_CFLAGS) -DOKTA_CC_NO_CURL $< -o $@ $(BEARSSL) -lpthread
 
 $(XBUILD)/examples/%: examples/%.c okta_cc.h
 	@mkdir -p $(dir $@)

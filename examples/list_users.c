@@ -45,7 +45,7 @@ int main(void)
     okta_cc_config cfg;
     okta_cc_client *client = NULL;
     okta_cc_error err;
-    okta_cc_pager pager;
+    okta_cc_pager pager = {0};      /* filled by okta_cc_pager_begin; zero until then */
     okta_cc_response page;
     okta_cc_result r;
     long count = 0;

@@ -7,17 +7,9 @@ build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
 trap 'stop_servers; rm -rf "$work"' EXIT
-py=/usr/bin/python3
 
-openssl ecparam -name prime256v1 -genkey -noout -out "$work/ec256.pem"
+api_clients
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/dpop.pem" 2>/dev/null
-pub=$($py "$root/tests/keytool.py" jwk-public "$work/ec256.pem" ec256)
-cat >"$work/clients.json" <<JSON
-{"clients": [
- {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
- {"client_id": "0oa_api_dpop", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true}
-]}
-JSON
 # A rate limit no sweep reaches: thousands of flows run here.
 start_server OKTA_CC_TEST_URL --clients "$work/clients.json" --rate-limit 10000000 || exit 1
 start_server OKTA_CC_TEST_DPOP_URL --clients "$work/clients.json" --api-dpop-nonce --rate-limit 10000000 || exit 1

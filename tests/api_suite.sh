@@ -7,17 +7,8 @@ build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
 trap 'stop_servers; rm -rf "$work"' EXIT
-py=/usr/bin/python3
 
-openssl ecparam -name prime256v1 -genkey -noout -out "$work/ec256.pem"
-pub=$($py "$root/tests/keytool.py" jwk-public "$work/ec256.pem" ec256)
-cat >"$work/clients.json" <<JSON
-{"clients": [
- {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
- {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]},
- {"client_id": "0oa_api_dpop", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true}
-]}
-JSON
+api_clients
 start_server OKTA_CC_TEST_URL --clients "$work/clients.json" || exit 1
 start_server OKTA_CC_TEST_DPOP_URL --clients "$work/clients.json" --api-dpop-nonce || exit 1
 start_server OKTA_CC_TEST_PARALLEL_URL --clients "$work/clients.json" --api-delay-ms 50 --token-ttl 4 --rate-limit 1000000 || exit 1
@@ -35,6 +26,19 @@ check "example/list_users exits 0" test $? -eq 0
 check "example/list_users prints 250 users, one line each" test "$(wc -l <"$work/users.txt")" -eq 250
 check "example/list_users lines are 'login status'" test "$(grep -cE '^user[0-9]{3}@example\.com (ACTIVE|PROVISIONED|STAGED|SUSPENDED|RECOVERY|LOCKED_OUT|PASSWORD_EXPIRED|DEPROVISIONED)$' "$work/users.txt")" -eq 250
 check "example/list_users reports the pages" grep -qx "250 users in 2 pages" "$work/users.err"
+# Without libcurl: built exactly as its comment says, it lists every user over its own sockets.
+( cd "$root" && cc -I. -DOKTA_CC_NO_CURL examples/custom_transport.c -o "$work/custom_transport" -lbearssl ) 2>"$work/ct.build"
+check "example/custom_transport builds with cc -I. -DOKTA_CC_NO_CURL ... -lbearssl" test -x "$work/custom_transport"
+check "example/custom_transport does not link libcurl" sh -c "! ldd '$work/custom_transport' | grep -q libcurl"
+OKTA_CLIENT_ORGURL=$OKTA_CC_TEST_URL OKTA_CLIENT_CLIENTID=0oa_api OKTA_CLIENT_PRIVATEKEY=$work/ec256.pem \
+  OKTA_CLIENT_KID=ec256 OKTA_CLIENT_SCOPES=okta.users.read valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+  --error-exitcode=99 "$work/custom_transport" >"$work/ct.txt" 2>"$work/ct.err"
+check "example/custom_transport lists all 250 users (valgrind clean)" test $? -eq 0 -a "$(wc -l <"$work/ct.txt")" -eq 250
+check "example/custom_transport output equals list_users'" sh -c "OKTA_CLIENT_ORGURL=$OKTA_CC_TEST_URL OKTA_CLIENT_CLIENTID=0oa_api OKTA_CLIENT_PRIVATEKEY=$work/ec256.pem OKTA_CLIENT_KID=ec256 OKTA_CLIENT_SCOPES=okta.users.read '$build/examples/list_users' 2>/dev/null | cmp -s - '$work/ct.txt'"
+OKTA_CLIENT_ORGURL=http://127.0.0.1:1 OKTA_CLIENT_CLIENTID=0oa_api OKTA_CLIENT_PRIVATEKEY=$work/ec256.pem \
+  OKTA_CLIENT_SCOPES=okta.users.read "$work/custom_transport" >/dev/null 2>"$work/ct.err"
+check "example/custom_transport: nothing listening is exit 1 and one line naming the host" \
+  sh -c "test \$(wc -l <'$work/ct.err') -eq 1 && grep -q 'cannot connect to 127.0.0.1:1' '$work/ct.err'"
 OKTA_CLIENT_ORGURL=$OKTA_CC_TEST_URL OKTA_CLIENT_CLIENTID=0oa_apps_only OKTA_CLIENT_PRIVATEKEY=$work/ec256.pem \
   OKTA_CLIENT_SCOPES=okta.apps.read "$build/examples/list_users" >"$work/users.txt" 2>"$work/users.err"
 check "example/list_users without okta.users.read exits 1" test $? -eq 1 -a ! -s "$work/users.txt"

@@ -21,6 +21,21 @@ static size_t live_collect(char *d, size_t s, size_t n, void *u)
     return s * n;
 }
 
+/* A config for one of the service apps the suites register (tests/server_lib.sh api_clients):
+   org base, its client id, the key $OKTA_CC_TEST_KEYS/ec256.pem (path written into path[cap],
+   which must outlive the config), kid ec256, scope okta.users.read. */
+static __attribute__((unused)) void live_config(okta_cc_config *cfg, const char *base, const char *client_id,
+                                                char *path, size_t cap)
+{
+    okta_cc_config_init(cfg);
+    snprintf(path, cap, "%s/ec256.pem", env("OKTA_CC_TEST_KEYS"));
+    cfg->org_url = base;
+    cfg->client_id = client_id;
+    cfg->private_key = path;
+    cfg->key_id = "ec256";
+    cfg->scopes = "okta.users.read";
+}
+
 /* GET (json == NULL) or POST json to base + path; returns the HTTP status, body into out. */
 static __attribute__((unused)) long control(const char *base, const char *path, const char *json, char *out)
 {

@@ -35,6 +35,7 @@ suite() {   # suite NAME COMMAND...
 
 cd "$root"
 suite compile-matrix   tests/compile_matrix.sh
+suite static-analysis  tests/static_analysis.sh
 suite codec            "$build/tests/test_codec" -q
 suite codec-asan-ubsan "$build/tests/test_codec_asan" -q
 suite codec-valgrind   valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_codec" -q

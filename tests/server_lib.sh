@@ -30,3 +30,19 @@ stop_servers() {
   for pid in $server_pids; do wait "$pid" 2>/dev/null || true; done
   server_pids=""
 }
+
+# api_clients: an EC P-256 key ($work/ec256.pem, kid ec256, made by OpenSSL) and
+# $work/clients.json registering it for three service apps: 0oa_api (okta.users.read),
+# 0oa_apps_only (okta.apps.read only) and 0oa_api_dpop (okta.users.read, DPoP required).
+api_clients() {
+  local pub
+  openssl ecparam -name prime256v1 -genkey -noout -out "$work/ec256.pem"
+  pub=$(/usr/bin/python3 "$root/tests/keytool.py" jwk-public "$work/ec256.pem" ec256)
+  cat >"$work/clients.json" <<JSON
+{"clients": [
+ {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
+ {"client_id": "0oa_apps_only", "jwks": {"keys": [$pub]}, "scopes": ["okta.apps.read"]},
+ {"client_id": "0oa_api_dpop", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true}
+]}
+JSON
+}

@@ -183,13 +183,7 @@ static okta_cc_client *soak_client(const char *base, const char *client_id, okta
     okta_cc_client *c = NULL;
     okta_cc_error err;
     char path[1024];
-    okta_cc_config_init(&cfg);
-    snprintf(path, sizeof path, "%s/ec256.pem", env("OKTA_CC_TEST_KEYS"));
-    cfg.org_url = base;
-    cfg.client_id = client_id;
-    cfg.private_key = path;
-    cfg.key_id = "ec256";
-    cfg.scopes = "okta.users.read";
+    live_config(&cfg, base, client_id, path, sizeof path);
     cfg.dpop = dpop;
     cfg.timeout_ms = 2000;                      /* a hang costs two seconds, not thirty */
     cfg.retry_deadline_ms = 10000;

@@ -8,17 +8,9 @@ build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
 trap 'stop_servers; rm -rf "$work"' EXIT
-py=/usr/bin/python3
 seconds=${SOAK_SECONDS:-$(( ${SOAK_MINUTES:-10} * 60 ))}
 
-openssl ecparam -name prime256v1 -genkey -noout -out "$work/ec256.pem"
-pub=$($py "$root/tests/keytool.py" jwk-public "$work/ec256.pem" ec256)
-cat >"$work/clients.json" <<JSON
-{"clients": [
- {"client_id": "0oa_api", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"]},
- {"client_id": "0oa_api_dpop", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": true}
-]}
-JSON
+api_clients
 start_server OKTA_CC_TEST_URL --clients "$work/clients.json" --token-ttl 6 --rate-limit 10000000 || exit 1
 start_server OKTA_CC_TEST_DPOP_URL --clients "$work/clients.json" --token-ttl 6 --rate-limit 10000000 \
   --api-dpop-nonce --api-dpop-nonce-seconds 10 || exit 1

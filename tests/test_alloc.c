@@ -218,13 +218,7 @@ typedef struct flow {
 
 static void flow_config(const flow *f, okta_cc_config *cfg, char *path, size_t cap)
 {
-    okta_cc_config_init(cfg);
-    snprintf(path, cap, "%s/ec256.pem", env("OKTA_CC_TEST_KEYS"));
-    cfg->org_url = f->base;
-    cfg->client_id = f->client_id;
-    cfg->private_key = path;
-    cfg->key_id = "ec256";
-    cfg->scopes = "okta.users.read";
+    live_config(cfg, f->base, f->client_id, path, cap);
     cfg->dpop = f->dpop;
     cfg->dpop_key = f->dpop_key;
     cfg->alloc.malloc_fn = ours_malloc;
@@ -340,55 +334,46 @@ static long sweep(flow *f, long limit)
     return hit;
 }
 
-static void test_sweep_ours_bearer(void)
+/* One sweep: a flow on (base, client_id, dpop) with the allocations of `armed` failing one by one;
+   at least `least` of them along the way. */
+static void sweep_case(const char *what, const char *base, const char *client_id, okta_cc_dpop_mode dpop,
+                       tally *armed, long least)
 {
     flow f;
     long n;
     memset(&f, 0, sizeof f);
-    f.base = env("OKTA_CC_TEST_URL");
-    f.client_id = "0oa_api";
-    f.dpop = OKTA_CC_DPOP_NEVER;
-    f.armed = &ours;
-    f.ours_only = 1;
-    n = sweep(&f, 5000);
-    printf("  %ld allocations of the client's allocator failed one by one (Bearer)\n", n);
-    CHECK(n > 20);
+    f.base = base;
+    f.client_id = client_id;
+    f.dpop = dpop;
+    f.armed = armed;
+    f.ours_only = armed == &ours;
+    /* libcurl 7.88 (Debian 12) sends a request WITHOUT its query when an allocation in its URL
+       parser fails, and reports success (fixed upstream: curl pull request 19594, "error for OOM
+       when extracting URL query"): /api/v1/users?after=X&limit=100 becomes /api/v1/users, so a
+       page may list users already listed. Nothing of ours can see that, so there the listing
+       must only be complete; what is checked is that every failure is an error with a message,
+       the next call works, and nothing leaks. */
+    f.may_repeat = armed == &theirs && LIBCURL_VERSION_NUM < 0x081200;
+    n = sweep(&f, 20000);
+    printf("  %ld allocations %s failed one by one\n", n, what);
+    CHECK(n > least);
 }
 
+static void test_sweep_ours_bearer(void)
+{
+    sweep_case("of the client's allocator (Bearer)", env("OKTA_CC_TEST_URL"), "0oa_api", OKTA_CC_DPOP_NEVER, &ours, 20);
+}
+
+/* AUTO: the switch to DPoP, the token endpoint's nonce, the resource server's nonce. */
 static void test_sweep_ours_dpop(void)
 {
-    flow f;
-    long n;
-    memset(&f, 0, sizeof f);
-    f.base = env("OKTA_CC_TEST_DPOP_URL");
-    f.client_id = "0oa_api_dpop";
-    f.dpop = OKTA_CC_DPOP_AUTO;         /* the switch to DPoP, the token nonce, the resource nonce */
-    f.armed = &ours;
-    f.ours_only = 1;
-    n = sweep(&f, 10000);
-    printf("  %ld allocations of the client's allocator failed one by one (DPoP)\n", n);
-    CHECK(n > 50);
+    sweep_case("of the client's allocator (DPoP)", env("OKTA_CC_TEST_DPOP_URL"), "0oa_api_dpop", OKTA_CC_DPOP_AUTO,
+               &ours, 50);
 }
 
 static void test_sweep_libcurl(void)
 {
-    flow f;
-    long n;
-    memset(&f, 0, sizeof f);
-    f.base = env("OKTA_CC_TEST_URL");
-    f.client_id = "0oa_api";
-    f.dpop = OKTA_CC_DPOP_NEVER;
-    f.armed = &theirs;
-    /* libcurl 7.88 (Debian 12) sends a request WITHOUT its query when an allocation in its URL
-       parser fails, and reports success (fixed upstream: curl pull request 19594, "error for OOM
-       when extracting URL query"): /api/v1/users?after=X&limit=100 becomes /api/v1/users, so a
-       page may list users already listed. Nothing of ours can see that, so here the listing
-       must only be complete; what is checked is that every failure is an error with a message,
-       the next call works, and nothing leaks. */
-    f.may_repeat = LIBCURL_VERSION_NUM < 0x081200;
-    n = sweep(&f, 20000);
-    printf("  %ld allocations of libcurl failed one by one\n", n);
-    CHECK(n > 50);
+    sweep_case("of libcurl", env("OKTA_CC_TEST_URL"), "0oa_api", OKTA_CC_DPOP_NEVER, &theirs, 50);
 }
 
 /* ---- secrets ------------------------------------------------------------------------------ */

@@ -278,6 +278,10 @@ static void test_b64url_buffer_sizes(void)
     CHECK(okta_cc_b64url_decode("", 0, NULL, 0, &need, NULL) == OKTA_CC_OK);
     CHECK_EQ_INT(need, 0);
     CHECK(okta_cc_b64url_encode(NULL, 3, out, 8, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    /* A length whose encoded size would wrap size_t round is refused before anything is read
+       (it used to give a wrapped, too small size). */
+    CHECK(okta_cc_b64url_encode("x", (size_t)-1, NULL, 0, &need, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK(okta_cc_b64url_encode("x", (size_t)-1 / 4 * 3 + 1, NULL, 0, &need, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(okta_cc_b64url_decode(NULL, 3, dec, 4, NULL, NULL) == OKTA_CC_ERR_INVALID_ARGUMENT);
     CHECK(okta_cc_b64url_decoded_max(0) == 0 && okta_cc_b64url_decoded_max(2) == 1 &&
           okta_cc_b64url_decoded_max(3) == 2 && okta_cc_b64url_decoded_max(4) == 3);

@@ -538,6 +538,9 @@ static void test_alg_names_and_mismatches(void)
     CHECK(okta_cc_jws_compact(&rsa, OKTA_CC_ALG_RS256, "{\"alg\":\"RS384\"}", 15, "{}", 2, out, sizeof out, NULL, &err) == OKTA_CC_ERR_ALG_MISMATCH);
     CHECK(okta_cc_jws_compact(&rsa, OKTA_CC_ALG_RS256, "{\"typ\":\"JWT\"}", 13, "{}", 2, out, sizeof out, NULL, &err) == OKTA_CC_ERR_ALG_MISMATCH);
     CHECK(okta_cc_jws_compact(&rsa, OKTA_CC_ALG_RS256, "[1]", 3, "{}", 2, out, sizeof out, NULL, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    /* a length whose encoded size would wrap size_t round is refused (it used to give a wrapped size) */
+    CHECK(okta_cc_jws_compact(&rsa, OKTA_CC_ALG_RS256, "{\"alg\":\"RS256\"}", 15, "{}", (size_t)-1 / 4 + 1, NULL, 0,
+                              &n, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
     /* each RS alg works with any RSA key */
     for (a = OKTA_CC_ALG_RS256; a <= OKTA_CC_ALG_RS512; a++) {
         CHECK(okta_cc_jws_sign_bytes(&rsa, (okta_cc_alg)a, "x", 1, sig, sizeof sig, &n, NULL) == OKTA_CC_OK);
