@@ -50,7 +50,7 @@ HARDEN   ?= -fstack-protector-strong -fPIE -pie \
 # Cross builds for embedded Linux with Debian's cross compilers and multiarch libraries:
 # make cross CROSS=aarch64-linux-gnu (or arm-linux-gnueabihf) builds the CLI, the examples and the
 # unit tests (those that need no server) into build/<triplet>/; make test-cross runs them under
-# qemu-user, with a CLI smoke test against the native build.
+# qemu-user, with the CLI and the examples checked against the native build's (tests/cross.sh).
 # The target's libraries are Debian's multiarch packages (/usr/lib/<triplet>), or the same
 # packages unpacked into a sysroot when they could not be installed (tools/deps.sh says why).
 # For 32-bit targets (no-ops on 64-bit ones): -D_FILE_OFFSET_BITS=64, or a 32-bit program on a
@@ -134,7 +134,7 @@ $(XBUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h
 	$(XCC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
 test-cross: cross
-	@$(MAKE) --no-print-directory $(BUILD)/okta-cc
+	@$(MAKE) --no-print-directory $(BUILD)/okta-cc $(BUILD)/examples/list_users
 	@BUILD=$(abspath $(BUILD)) CROSS=$(CROSS) XSYSROOT=$(XSYSROOT) tests/cross.sh
 
 # Start-up time, size and shared libraries of build/okta-cc, make STATIC=1's and STATIC=curl's.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test-cross CROSS=aarch64-linux-gnu (or arm-linux-gnueabihf): the cross-built unit tests
-# (those that need no server; test_token and test_api with --unit) and the CLI smoke test
-# (tests/cli_cross.sh) under qemu-user. Counted like tests/run.sh: one line per suite, the total
+# (those that need no server; test_token and test_api with --unit), the CLI smoke test
+# (tests/cli_cross.sh) and the CLI and examples against the local server (tests/live_cross.sh),
+# under qemu-user. Counted like tests/run.sh: one line per suite, the total
 # "N passed, N failed" last.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +53,7 @@ suite "$arch-conventions" "$qemu" "$xbuild/tests/test_conventions" -q
 suite "$arch-token-unit"  "$qemu" "$xbuild/tests/test_token" -q --unit
 suite "$arch-api-unit"    "$qemu" "$xbuild/tests/test_api" -q --unit
 suite "$arch-cli"         env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/cli_cross.sh
+suite "$arch-live"        env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/live_cross.sh
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -25,15 +25,16 @@ case $what in
     pkgs="$pkgs libidn2-dev libunistring-dev libkrb5-dev libp11-kit-dev"
     [ "$what" = footprint ] && pkgs="$pkgs hyperfine" ;;
   cross)
-    # On the build machine: a Debian cross compiler, qemu-user to run what it builds, and
-    # python3-cryptography to check what that signs. The target's libraries: below.
+    # On the build machine: a Debian cross compiler, qemu-user to run what it builds,
+    # python3-cryptography to check what that signs, and (below) the local server's packages.
+    # The target's libraries: further below.
     triplet=${2:?usage: tools/deps.sh cross TRIPLET}
     case $triplet in
       aarch64-linux-gnu) arch=arm64 ;;
       arm-linux-gnueabihf) arch=armhf ;;
       *) echo "deps: unsupported cross triplet '$triplet' (aarch64-linux-gnu, arm-linux-gnueabihf)" >&2; exit 2 ;;
     esac
-    pkgs="$pkgs gcc-$triplet qemu-user python3 python3-cryptography" ;;
+    pkgs="$pkgs gcc-$triplet qemu-user python3 python3-cryptography python3-jwt" ;;
 esac
 
 missing=""
@@ -41,7 +42,7 @@ for p in $pkgs; do installed "$p" || missing="$missing $p"; done
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v make >/dev/null 2>&1 || missing="$missing make"
 # Node.js and npm come with the machine image; Debian's packages only when node is absent.
-case $what in cross|footprint|static-curl) ;; *) command -v node >/dev/null 2>&1 || missing="$missing nodejs npm" ;; esac
+case $what in footprint|static-curl) ;; *) command -v node >/dev/null 2>&1 || missing="$missing nodejs npm" ;; esac
 
 if [ -n "$missing" ]; then
   echo "deps: installing:$missing" >&2
@@ -49,6 +50,14 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   aptget install -y -qq --no-install-recommends $missing >&2
 fi
+
+# The local Okta-compatible server's npm packages, pinned by tools/server/package-lock.json.
+case $what in test|demo|cross)
+  if [ -f "$here/server/package-lock.json" ] && [ ! -d "$here/server/node_modules/oidc-provider" ]; then
+    echo "deps: npm ci in tools/server" >&2
+    (cd "$here/server" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi ;;
+esac
 
 # The target's libraries for make cross: Debian's multiarch packages, installed beside the amd64
 # ones (libc6, libbearssl0, libcurl4, their -dev packages and libcurl's dependencies are
@@ -103,10 +112,4 @@ if [ "$what" = cross ]; then
   exit 0
 fi
 
-# The local Okta-compatible server's npm packages, pinned by tools/server/package-lock.json.
-case $what in test|demo) ;; *) exit 0 ;; esac
-if [ -f "$here/server/package-lock.json" ] && [ ! -d "$here/server/node_modules/oidc-provider" ]; then
-  echo "deps: npm ci in tools/server" >&2
-  (cd "$here/server" && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
 exit 0
