@@ -37,6 +37,11 @@ same() {
 machine=$(od -An -tu2 -j18 -N2 "$xcli" | tr -d ' ')
 case $cross in aarch64-*) want=183 ;; arm-*) want=40 ;; *) want=none ;; esac
 check "$xcli is an ELF for $cross (e_machine $machine)" test "$machine" = "$want"
+# Hardened as the native CLI (tests/static_analysis.sh): PIE, stack protector, fortified calls.
+syms=$(readelf --dyn-syms -W "$xcli")
+check "$xcli is PIE" sh -c "readelf -d '$xcli' | grep -Eq 'FLAGS_1.*PIE'"
+check "$xcli has the stack protector and fortified calls" \
+  sh -c "echo '$syms' | grep -q ' __stack_chk_fail' && echo '$syms' | grep -Eq '__(memcpy|snprintf|printf)_chk'"
 
 # ---- --version ------------------------------------------------------------------------------
 x --version
