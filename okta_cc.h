@@ -5565,13 +5565,15 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *c, char
 /* Standard base64 with padding, for HTTP Basic credentials only. */
 /* ---- DPoP: nonces and proofs --------------------------------------------------------------- */
 
-/* Keeps a response's DPoP-Nonce (when it is a valid one) as the latest of its origin's slot. */
+/* Keeps a response's DPoP-Nonce (when it is a valid one) as the latest of its origin's slot.
+   A NUL inside the value makes it invalid: as a C string it would be cut short there, and the
+   proofs would carry a prefix the server never sent. */
 static void okta_cc__dpop_learn_nonce(okta_cc_client *c, const okta_cc_http_response *resp, int slot)
 {
     char tmp[sizeof c->dpop_nonce[0]];
     size_t n;
     const char *v = okta_cc_http_response_header(resp, "DPoP-Nonce", 0, &n);
-    if (!v || !n || n >= sizeof tmp) return;
+    if (!v || !n || n >= sizeof tmp || memchr(v, '\0', n)) return;
     memcpy(tmp, v, n);
     tmp[n] = '\0';
     if (!okta_cc__dpop_nonce_ok(tmp)) return;

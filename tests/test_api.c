@@ -24,6 +24,8 @@ typedef struct canned {
     const char *body;
     okta_cc_result fail;        /* non-OK: a transport failure */
     long transport_code;
+    const char *raw_header;     /* one more header line of raw_len bytes (may hold a NUL) */
+    size_t raw_len;
 } canned;
 
 typedef struct script {
@@ -97,6 +99,7 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         okta_cc_http_response_header_line(resp, h, n, NULL);
         h += n + (h[n] == '\n');
     }
+    if (c->raw_header) okta_cc_http_response_header_line(resp, c->raw_header, c->raw_len, NULL);
     return c->body ? okta_cc_http_response_append_body(resp, c->body, strlen(c->body), NULL) : OKTA_CC_OK;
 }
 
@@ -1113,6 +1116,39 @@ static void test_dpop_api_resource_nonce(void)
     okta_cc_client_free(c);
 }
 
+/* A DPoP-Nonce with a NUL inside is no valid nonce (found by tests/fuzz/fuzz_dpop_challenge.c):
+   it is ignored like any other invalid one, and the proofs keep the nonce learnt before. It was
+   taken as the C string up to the NUL, so proofs carried a prefix the server never sent. */
+static void test_dpop_nonce_with_nul_ignored(void)
+{
+    static const char raw[] = "DPoP-Nonce: rs-nonce-2\0evil";
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    char v[256];
+    memset(&s, 0, sizeof s);
+    push(&s, 401, USE_NONCE, "{\"errorCode\":\"E0000011\"}");
+    push(&s, 200, NULL, "[]");
+    push(&s, 401, "WWW-Authenticate: DPoP error=\"use_dpop_nonce\"", "{\"errorCode\":\"E0000011\"}");
+    s.queue[2].raw_header = raw;
+    s.queue[2].raw_len = sizeof raw - 1;
+    push(&s, 200, NULL, "[]");
+    c = dpop_api_client(&s, &t, -1);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&r);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.api_calls, 4);
+    proof_claim(&s, 1, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "rs-nonce-1");
+    proof_claim(&s, 3, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "rs-nonce-1");              /* not "rs-nonce-2" */
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 /* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
 typedef struct counting_alloc {
     long live;
@@ -1736,6 +1772,7 @@ int main(int argc, char **argv)
     RUN(test_logger_redacts);
     RUN(test_dpop_api_new_proof_per_retry);
     RUN(test_dpop_api_resource_nonce);
+    RUN(test_dpop_nonce_with_nul_ignored);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);
