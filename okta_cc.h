@@ -5032,8 +5032,11 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
     err->http_status = resp->status;
     rid = okta_cc_http_response_header(resp, "X-Okta-Request-Id", 0, &n);
     if (rid && n < sizeof err->okta_request_id) {
+        size_t i;
         memcpy(err->okta_request_id, rid, n);
         err->okta_request_id[n] = '\0';
+        for (i = 0; i < n; i++)                 /* one line, like the body's strings */
+            if (rid[i] == '\r' || rid[i] == '\n') err->okta_request_id[i] = ' ';
     }
     if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)

@@ -1149,6 +1149,25 @@ static void test_dpop_nonce_with_nul_ignored(void)
     okta_cc_client_free(c);
 }
 
+/* X-Okta-Request-Id reaches err->okta_request_id on one line, like every string of the error
+   (found by tests/fuzz/fuzz_dpop_challenge.c): a CR inside the header value was copied as is. */
+static void test_request_id_one_line(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 404, "X-Okta-Request-Id: req-1\rX-Injected: yes", "{\"errorCode\":\"E0000007\",\"errorSummary\":\"Not found\"}");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users/x", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.okta_request_id, "req-1 X-Injected: yes");
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 /* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
 typedef struct counting_alloc {
     long live;
@@ -1773,6 +1792,7 @@ int main(int argc, char **argv)
     RUN(test_dpop_api_new_proof_per_retry);
     RUN(test_dpop_api_resource_nonce);
     RUN(test_dpop_nonce_with_nul_ignored);
+    RUN(test_request_id_one_line);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);
