@@ -5473,6 +5473,10 @@ static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_req
     if (serial) OKTA_CC__LOCK(&c->transport_lock);
     r = c->cfg.transport.perform(c->cfg.transport.ctx, req, resp, err);
     if (serial) OKTA_CC__UNLOCK(&c->transport_lock);
+    /* A transport that says a response arrived but gave no status line: no HTTP response at
+       all, never a success with status 0. */
+    if (r == OKTA_CC_OK && resp->status < 100)
+        r = okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "the response to %s has no HTTP status line", req->method);
     return r;
 }
 

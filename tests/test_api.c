@@ -1168,6 +1168,27 @@ static void test_request_id_one_line(void)
     okta_cc_client_free(c);
 }
 
+/* A transport that returns OKTA_CC_OK without a status line has delivered no HTTP response:
+   OKTA_CC_ERR_BAD_RESPONSE, not success with status 0 (found by tests/fuzz/fuzz_flow.c). The
+   token endpoint likewise (it said "HTTP 0"). */
+static void test_response_without_status_line(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 0, NULL, "[]");                    /* "HTTP/1.1 0 X" is refused: no status */
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK_EQ_INT(s.api_calls, 1);               /* not retried */
+    CHECK(r.http.status == 0 && strstr(err.message, "no HTTP status line") != NULL);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 /* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
 typedef struct counting_alloc {
     long live;
@@ -1793,6 +1814,7 @@ int main(int argc, char **argv)
     RUN(test_dpop_api_resource_nonce);
     RUN(test_dpop_nonce_with_nul_ignored);
     RUN(test_request_id_one_line);
+    RUN(test_response_without_status_line);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);
