@@ -6280,8 +6280,9 @@ static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_ra
 /* ---- one attempt ---------------------------------------------------------------------------- */
 
 /* One attempt: token, headers, the exchange, the rate limit, the log line. resp->http is
-   emptied first (it may hold the previous attempt) and its status is 0 unless a response
-   arrived. call->token_generation receives the generation of the token sent. */
+   emptied first (it may hold the previous attempt), also when no token comes, and its status
+   is 0 unless a response arrived. call->token_generation receives the generation of the token
+   sent. */
 static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call *call, okta_cc_response *resp,
                                            okta_cc_error *err)
 {
@@ -6290,15 +6291,16 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     char ctype[160];
     char *auth = NULL, *proof = NULL;
     int64_t t0;
-    okta_cc_result r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
+    okta_cc_result r;
+    okta_cc_http_response_free(&resp->http);
+    okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
+    r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
     if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
         r = okta_cc__dpop_header_line(c, call->method, call->url, auth + 20, OKTA_CC__NONCE_API, &proof, err);
     if (r != OKTA_CC_OK) {
         okta_cc__free_header_line(c, auth);
         return r;
     }
-    okta_cc_http_response_free(&resp->http);
-    okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
     memset(&req, 0, sizeof req);
     headers[0] = auth;
     headers[1] = "Accept: application/json";

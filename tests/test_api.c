@@ -36,6 +36,7 @@ typedef struct script {
     int api_calls, token_calls;
     char last_url[1024], last_auth[256], last_method[32], last_ctype[128];
     const char *token_type;     /* of the token endpoint's answers; NULL: Bearer */
+    int token_refuse_from;      /* token calls from this one on (1, 2 ...) get 400 invalid_client */
     char dpop[8][2048];         /* the DPoP header of each API call ("" none) */
 } script;
 
@@ -67,6 +68,11 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         static const char body[] = "{\"token_type\":\"%s\",\"expires_in\":3600,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}";
         char b[256];
         s->token_calls++;
+        if (s->token_refuse_from && s->token_calls >= s->token_refuse_from) {
+            static const char refused[] = "{\"error\":\"invalid_client\",\"error_description\":\"refused\"}";
+            okta_cc_http_response_header_line(resp, "HTTP/1.1 400 Bad Request", 24, NULL);
+            return okta_cc_http_response_append_body(resp, refused, sizeof refused - 1, NULL);
+        }
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15, NULL);
         snprintf(b, sizeof b, body, s->token_type ? s->token_type : "Bearer", s->token_calls);
         return okta_cc_http_response_append_body(resp, b, strlen(b), NULL);
@@ -1189,6 +1195,30 @@ static void test_response_without_status_line(void)
     okta_cc_client_free(c);
 }
 
+/* A 401, then no new token: the request fails with the token endpoint's error, and resp holds
+   no response (status 0), not the 401 of the attempt before (found by tests/fuzz/fuzz_flow.c:
+   err said HTTP 400 from the token endpoint while resp still showed the API's 401). */
+static void test_401_then_token_refused_empties_resp(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 401, NULL, "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}");
+    s.token_refuse_from = 2;
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_INT(s.api_calls, 1);
+    CHECK_EQ_INT(s.token_calls, 2);
+    CHECK_EQ_STR(err.oauth_error, "invalid_client");
+    CHECK(err.http_status == 400 && r.http.status == 0 && r.http.body_len == 0);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 /* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
 typedef struct counting_alloc {
     long live;
@@ -1815,6 +1845,7 @@ int main(int argc, char **argv)
     RUN(test_dpop_nonce_with_nul_ignored);
     RUN(test_request_id_one_line);
     RUN(test_response_without_status_line);
+    RUN(test_401_then_token_refused_empties_resp);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);
