@@ -578,7 +578,9 @@ typedef struct okta_cc_key {
    OKTA_CC_ERR_INVALID_ARGUMENT; on any error the key is wiped. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
                                             const char *kid, okta_cc_error *err);
-/* The same from a file (at most 1 MiB). */
+/* The same from a file (at most 1 MiB): a regular file or a pipe (a FIFO, a shell's <(...));
+   a directory, a device such as /dev/zero or a socket is OKTA_CC_ERR_IO before anything is
+   read, and a FIFO nobody writes to reads as empty rather than waiting. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
                                                  const char *kid, okta_cc_error *err);
 /* Overwrites all key material. */
@@ -875,7 +877,8 @@ struct okta_cc_config {
     long connect_timeout_ms;        /* OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS */
     long timeout_ms;                /* whole request: OKTA_CC_DEFAULT_TIMEOUT_MS */
     size_t max_response_bytes;      /* cap on a response body: OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES */
-    const char *ca_file;            /* PEM bundle to trust instead of the system's */
+    const char *ca_file;            /* PEM bundle to trust instead of the system's (a regular
+                                       file: a FIFO or directory is OKTA_CC_ERR_CONFIG) */
     const char *ca_pem;             /* or PEM text in memory */
     int insecure_skip_tls_verify;   /* never do this outside a test; a warning is printed */
     const char *user_agent;         /* appended to "okta-cc/<version> libcurl/<version>" */
@@ -1110,6 +1113,8 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
 #include <time.h>
 #include <errno.h>
 #include <poll.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #if defined(__linux__)
 #include <sys/random.h>
@@ -3242,31 +3247,73 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
     return okta_cc__load_key_text(key, text, len, kid, NULL, err);
 }
 
-/* Reads a whole file of at most max bytes into a new NUL-terminated buffer from a. */
+/* Opens path for reading without ever waiting: O_NONBLOCK, so a FIFO nobody writes to does not
+   block in open(). -1 with errno on failure. */
+static int okta_cc__open_nonblock(const char *path)
+{
+    int flags = O_RDONLY | O_NONBLOCK;
+#ifdef O_CLOEXEC
+    flags |= O_CLOEXEC;
+#endif
+    return open(path, flags);
+}
+
+/* Reads a whole file of at most max bytes into a new NUL-terminated buffer from a. A regular
+   file or a pipe (a FIFO, /dev/stdin on a pipe, a shell's <(...)): a FIFO nobody writes to reads
+   as empty instead of hanging, one that streams is cut at max. A directory, a device (/dev/zero,
+   a terminal) or a socket is refused before anything is read. Read unbuffered: stdio's own
+   buffer would keep a copy of the key that fclose frees unwiped. */
 static okta_cc_result okta_cc__read_file(const char *path, size_t max, const okta_cc_allocator *a, char **out,
                                          size_t *out_len, okta_cc_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    struct stat st;
     char *buf;
-    size_t n;
-    if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    /* Unbuffered: stdio's own buffer would keep a copy of the key that fclose frees unwiped. */
-    setvbuf(f, NULL, _IONBF, 0);
+    size_t n = 0;
+    int fd = okta_cc__open_nonblock(path), flags;
+    if (fd < 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s is %s, not a key file", path,
+                             S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+    }
+    /* Blocking again for the reads: a pipe's writer may be slower than us. */
+    flags = fcntl(fd, F_GETFL);
+    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+        int e = errno;
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
+    }
     buf = (char *)okta_cc__malloc(a, max + 1);
     if (!buf) {
-        fclose(f);
+        close(fd);
         return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     }
-    n = fread(buf, 1, max + 1, f);
-    if (ferror(f) || n > max) {
-        int too_big = n > max;
-        fclose(f);
+    while (n <= max) {
+        ssize_t got = read(fd, buf + n, max + 1 - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            if (got == 0) break;
+            {
+                int e = errno;
+                close(fd);
+                okta_cc_wipe(buf, n);
+                okta_cc__free(a, buf);
+                return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
+            }
+        }
+        n += (size_t)got;
+    }
+    close(fd);
+    if (n > max) {
         okta_cc_wipe(buf, n);
         okta_cc__free(a, buf);
-        return okta_cc__fail(err, too_big ? OKTA_CC_ERR_KEY_FORMAT : OKTA_CC_ERR_IO,
-                             too_big ? "%s is larger than %lu bytes" : "cannot read %s", path, (unsigned long)max);
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "%s is larger than %lu bytes", path, (unsigned long)max);
     }
-    fclose(f);
     buf[n] = '\0';
     *out = buf;
     *out_len = n;
@@ -4917,6 +4964,17 @@ static okta_cc_result okta_cc__curl_pool_settings(okta_cc__curl *p, const okta_c
 /* The pool, with its first handle made at once: a setting libcurl refuses shows here, and the
    first request does not pay for it. The settings are read through okta_cc__config_defaults,
    like the client's own copy. */
+/* A CA file must be a regular file: libcurl reads it for every new connection, and a FIFO
+   would block that read, and the request with it, until something writes to it. A path that
+   does not exist is left to libcurl (its error comes with the first request, as before). */
+static okta_cc_result okta_cc__check_ca_file(const char *path, okta_cc_error *err)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return OKTA_CC_OK;
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the CA file %s is %s, not a PEM file", path,
+                         S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+}
+
 static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *settings, okta_cc_error *err)
 {
     okta_cc_config cfg = *settings;
@@ -4925,6 +4983,7 @@ static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_confi
     okta_cc__config_defaults(&cfg);
     r = okta_cc__check_user_agent(cfg.user_agent, err);
     if (r == OKTA_CC_OK) r = okta_cc__check_config_numbers(&cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__check_ca_file(cfg.ca_file, err);
     if (r != OKTA_CC_OK) return r;
 #ifdef OKTA_CC_NO_THREADS
     cfg.max_parallel_requests = 1;      /* one thread: one request at a time */
@@ -5227,16 +5286,17 @@ static char *okta_cc__normalise_scopes(const okta_cc_allocator *a, const char *i
 static okta_cc_result okta_cc__load_key_setting(okta_cc_client *c, okta_cc_key *key, const char *k, const char *kid,
                                                 const char *what, okta_cc_error *err)
 {
-    FILE *f;
+    int fd;
     if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024)
         return okta_cc__load_key_text(key, k, strlen(k), kid, &c->cfg.alloc, err);
-    /* Not shown in messages: a mistyped setting may hold key material, not a path. */
-    f = fopen(k, "rb");
-    if (!f)
+    /* Not shown in messages: a mistyped setting may hold key material, not a path. Opened
+       without waiting (a FIFO nobody writes to must not hang the client). */
+    fd = okta_cc__open_nonblock(k);
+    if (fd < 0)
         return okta_cc__fail(err, OKTA_CC_ERR_IO,
                              "the %s setting (%u characters, not shown) is neither PEM/JWK text nor a "
                              "readable file: %s", what, (unsigned)strlen(k), strerror(errno));
-    fclose(f);
+    close(fd);
     return okta_cc__load_key_file(key, k, kid, &c->cfg.alloc, err);
 }
 
