@@ -284,23 +284,22 @@ static int read_all(int fd, size_t max, char **out, size_t *out_len)
 static int open_source(const char *path, const char **why)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), flags, saved;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), flags, e = 0;
     *why = NULL;
     if (fd < 0) return -1;
-    if (fstat(fd, &st) != 0) goto fail;
-    if (S_ISDIR(st.st_mode)) { errno = EISDIR; goto fail; }
-    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        e = EISDIR;
+    } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
         *why = "not a regular file or a pipe (a device or a socket; - reads stdin)";
-        errno = EINVAL;
-        goto fail;
+        e = EINVAL;
+    } else if ((flags = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+        e = errno;                      /* (blocking reads: a pipe's writer may be slow) */
     }
-    flags = fcntl(fd, F_GETFL);         /* blocking reads: a pipe's writer may be slow */
-    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) goto fail;
-    return fd;
-fail:
-    saved = errno;
+    if (!e) return fd;
     close(fd);
-    errno = saved;
+    errno = e;
     return -1;
 }
 
