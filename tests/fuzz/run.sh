@@ -1,5 +1,6 @@
 #!/bin/sh
-# Coverage-guided fuzzing of okta_cc.h's input parsers with libFuzzer (clang).
+# Coverage-guided fuzzing of okta_cc.h's input parsers, and of whole client flows on a scripted
+# transport (dpop_challenge, flow: see tests/fuzz/fuzz_scripted.h), with libFuzzer (clang).
 #   tests/fuzz/run.sh [target ...]      from the repository root; default: every target
 # Environment: CC (default clang), BUILD (default build), FUZZ_SECONDS (default 10 per target),
 #   FUZZ_JOBS (default 1: targets run one after another).
@@ -13,7 +14,7 @@ BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 LIBS="-lbearssl -lcurl -lpthread"
-ALL="json b64url key http token_response"
+ALL="json b64url key http token_response dpop_challenge flow"
 
 if [ ! -f okta_cc.h ] || [ ! -d tests/fuzz ]; then
     echo "run tests/fuzz/run.sh from the repository root" >&2
@@ -57,7 +58,8 @@ for t in $targets; do
     fi
     mkdir -p "$tmp/corpus-$t" "$out/artifacts-$t"
     [ -d "tests/fuzz/corpus/$t" ] && cp tests/fuzz/corpus/"$t"/* "$tmp/corpus-$t/" 2>/dev/null
-    case $t in json|key) maxlen=65536 ;; *) maxlen=8192 ;; esac
+    # flow: a whole sequence of responses (token, request, up to 5 pages) in one input
+    case $t in json|key) maxlen=65536 ;; flow) maxlen=16384 ;; *) maxlen=8192 ;; esac
     log="$out/fuzz_$t.log"
     "$bin" -max_total_time="$FUZZ_SECONDS" -max_len="$maxlen" -timeout=5 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$out/artifacts-$t/" "$tmp/corpus-$t" > "$log" 2>&1
