@@ -24,6 +24,30 @@ targets=${*:-$ALL}
 out="$BUILD/fuzz"
 mkdir -p "$out" || exit 2
 
+# FUZZ_JOBS > 1: the targets dealt out to that many runs of this script at once (one core each),
+# their ok/FAIL lines printed as they finish and their summaries added up.
+jobs=${FUZZ_JOBS:-1}
+if [ "$jobs" -gt 1 ] 2>/dev/null && [ "$(echo $targets | wc -w)" -gt 1 ]; then
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/okta-cc-fuzz-jobs.XXXXXX") || exit 2
+    i=0
+    for t in $targets; do
+        echo "$t" >> "$dir/group-$((i % jobs))"
+        i=$((i + 1))
+    done
+    for g in "$dir"/group-*; do
+        FUZZ_JOBS=1 sh "$0" $(cat "$g") > "$g.out" 2>&1 &
+    done
+    wait
+    cat "$dir"/group-*.out | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
+    passed=$(cat "$dir"/group-*.out | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | awk '{s += $1} END {print s + 0}')
+    failed=$(cat "$dir"/group-*.out | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | awk '{s += $1} END {print s + 0}')
+    [ "$(cat "$dir"/group-*.out | grep -cE '^[0-9]+ passed, [0-9]+ failed$')" -eq "$(ls "$dir"/group-*.out | wc -l)" ] || failed=$((failed + 1))
+    rm -rf "$dir"
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
+
 # libFuzzer present? (clang without libclang-rt / the fuzzer runtime fails here, loudly.)
 probe="$out/.probe"
 printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' > "$probe.c"
