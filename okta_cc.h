@@ -582,7 +582,9 @@ typedef struct okta_cc_key {
    OKTA_CC_ERR_INVALID_ARGUMENT; on any error the key is wiped. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
                                             const char *kid, okta_cc_error *err);
-/* The same from a file (at most 1 MiB). */
+/* The same from a file (at most 1 MiB): a regular file or a pipe (a FIFO, a shell's <(...));
+   a directory, a device such as /dev/zero or a socket is OKTA_CC_ERR_IO before anything is
+   read, and a FIFO nobody writes to reads as empty rather than waiting. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load_file(okta_cc_key *key, const char *path,
                                                  const char *kid, okta_cc_error *err);
 /* Overwrites all key material. */
@@ -879,7 +881,8 @@ struct okta_cc_config {
     long connect_timeout_ms;        /* OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS */
     long timeout_ms;                /* whole request: OKTA_CC_DEFAULT_TIMEOUT_MS */
     size_t max_response_bytes;      /* cap on a response body: OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES */
-    const char *ca_file;            /* PEM bundle to trust instead of the system's */
+    const char *ca_file;            /* PEM bundle to trust instead of the system's (a regular
+                                       file: a FIFO or directory is OKTA_CC_ERR_CONFIG) */
     const char *ca_pem;             /* or PEM text in memory */
     int insecure_skip_tls_verify;   /* for local tests only, never in production: 1 turns
                                        off the certificate and host name checks of the libcurl
@@ -1127,6 +1130,8 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
 #include <time.h>
 #include <errno.h>
 #include <poll.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #if defined(__linux__)
 #include <sys/random.h>
@@ -1246,22 +1251,19 @@ OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len)
     if (p && len) wipe_memset(p, 0, len);
 }
 
-/* Whether a holds a complete allocator; never mix its malloc with the default free or back. */
-static int okta_cc__custom_alloc(const okta_cc_allocator *a)
-{
-    return a && a->malloc_fn && a->free_fn;
-}
-
+/* a's functions when it holds both, else the macros: never mix one's malloc with the other's
+   free. (The test is written out in both functions rather than called: clang's analyzer, short
+   of budget, does not look into such a call and then takes a NULL a for a custom allocator.) */
 static void *okta_cc__malloc(const okta_cc_allocator *a, size_t n)
 {
-    if (okta_cc__custom_alloc(a)) return a->malloc_fn(a->user, n);
+    if (a && a->malloc_fn && a->free_fn) return a->malloc_fn(a->user, n);
     return OKTA_CC_MALLOC(n);
 }
 
 static void okta_cc__free(const okta_cc_allocator *a, void *p)
 {
     if (!p) return;
-    if (okta_cc__custom_alloc(a)) a->free_fn(a->user, p);
+    if (a && a->malloc_fn && a->free_fn) a->free_fn(a->user, p);
     else OKTA_CC_FREE(p);
 }
 
@@ -3278,38 +3280,83 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
     return okta_cc__load_key_text(key, text, len, kid, NULL, err);
 }
 
-/* Reads a whole file of at most max bytes into a new NUL-terminated buffer from a. */
+/* Opens path for reading without ever waiting: O_NONBLOCK, so a FIFO nobody writes to does not
+   block in open(). -1 with errno on failure. */
+static int okta_cc__open_nonblock(const char *path)
+{
+    int flags = O_RDONLY | O_NONBLOCK;
+#ifdef O_CLOEXEC
+    flags |= O_CLOEXEC;
+#endif
+    return open(path, flags);
+}
+
+/* Opens path for blocking reads if it is a regular file or a pipe (a FIFO, /dev/stdin on a pipe,
+   a shell's <(...)); a directory, a device (/dev/zero, a terminal) or a socket is refused
+   before anything is read. The open itself never waits (a FIFO nobody writes to). */
+static okta_cc_result okta_cc__open_readable(const char *path, int *fd_out, okta_cc_error *err)
+{
+    struct stat st;
+    int fd = okta_cc__open_nonblock(path), flags, e;
+    if (fd < 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s is %s, not a key file", path,
+                             S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+    }
+    /* Blocking again for the reads: a pipe's writer may be slower than us. */
+    flags = fcntl(fd, F_GETFL);
+    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+        e = errno;
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
+    }
+    *fd_out = fd;
+    return OKTA_CC_OK;
+}
+
+/* Reads a whole file of at most max bytes into a new NUL-terminated buffer from a (see
+   okta_cc__open_readable for which files). A FIFO nobody writes to reads as empty, one that
+   streams is cut at max. The buffer grows with what arrives (through the grow-and-wipe buffer),
+   so a key costs about its own size, not max; read(2), not stdio, whose own buffer would keep a
+   copy of the key that fclose frees unwiped. */
 static okta_cc_result okta_cc__read_file(const char *path, size_t max, const okta_cc_allocator *a, char **out,
                                          size_t *out_len, okta_cc_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-    if (!f) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    /* Unbuffered: stdio's own buffer would keep a copy of the key that fclose frees unwiped.
-       (fclose of a stream only read has nothing to report: its results are ignored.) */
-    if (setvbuf(f, NULL, _IONBF, 0) != 0) {
-        (void)fclose(f);
-        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s unbuffered", path);
+    char chunk[4096];
+    okta_cc__buf b;
+    int fd = -1, e;
+    okta_cc_result r = okta_cc__open_readable(path, &fd, err);
+    if (r != OKTA_CC_OK) return r;
+    okta_cc__buf_init(&b, a, max);
+    r = okta_cc__buf_reserve(&b, 0);                /* an empty file is "" */
+    while (r == OKTA_CC_OK) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            e = errno;
+            if (got < 0) r = okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
+            break;
+        }
+        r = okta_cc__buf_append(&b, chunk, (size_t)got);
     }
-    buf = (char *)okta_cc__malloc(a, max + 1);
-    if (!buf) {
-        (void)fclose(f);
-        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    close(fd);
+    okta_cc_wipe(chunk, sizeof chunk);
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL)
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "%s is larger than %lu bytes", path, (unsigned long)max);
+    else if (r == OKTA_CC_ERR_NO_MEMORY)
+        r = okta_cc__fail(err, r, "out of memory");
+    if (r != OKTA_CC_OK) {
+        okta_cc__buf_wipe_free(&b);
+        return r;
     }
-    n = fread(buf, 1, max + 1, f);
-    if (ferror(f) || n > max) {
-        int too_big = n > max;
-        (void)fclose(f);
-        okta_cc_wipe(buf, n);
-        okta_cc__free(a, buf);
-        return okta_cc__fail(err, too_big ? OKTA_CC_ERR_KEY_FORMAT : OKTA_CC_ERR_IO,
-                             too_big ? "%s is larger than %lu bytes" : "cannot read %s", path, (unsigned long)max);
-    }
-    (void)fclose(f);
-    buf[n] = '\0';
-    *out = buf;
-    *out_len = n;
+    *out = b.p;
+    *out_len = b.len;
     return OKTA_CC_OK;
 }
 
@@ -4967,6 +5014,17 @@ static okta_cc_result okta_cc__curl_pool_settings(okta_cc__curl *p, const okta_c
 /* The pool, with its first handle made at once: a setting libcurl refuses shows here, and the
    first request does not pay for it. The settings are read through okta_cc__config_defaults,
    like the client's own copy. */
+/* A CA file must be a regular file: libcurl reads it for every new connection, and a FIFO
+   would block that read, and the request with it, until something writes to it. A path that
+   does not exist is left to libcurl (its error comes with the first request, as before). */
+static okta_cc_result okta_cc__check_ca_file(const char *path, okta_cc_error *err)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return OKTA_CC_OK;
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the CA file %s is %s, not a PEM file", path,
+                         S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+}
+
 static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *settings, okta_cc_error *err)
 {
     okta_cc_config cfg = *settings;
@@ -4975,6 +5033,7 @@ static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_confi
     okta_cc__config_defaults(&cfg);
     r = okta_cc__check_user_agent(cfg.user_agent, err);
     if (r == OKTA_CC_OK) r = okta_cc__check_config_numbers(&cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__check_ca_file(cfg.ca_file, err);
     if (r != OKTA_CC_OK) return r;
 #ifdef OKTA_CC_NO_THREADS
     cfg.max_parallel_requests = 1;      /* one thread: one request at a time */
@@ -5084,8 +5143,11 @@ static void okta_cc__parse_error_body(const okta_cc_http_response *resp, okta_cc
     err->http_status = resp->status;
     rid = okta_cc_http_response_header(resp, "X-Okta-Request-Id", 0, &n);
     if (rid && n < sizeof err->okta_request_id) {
+        size_t i;
         memcpy(err->okta_request_id, rid, n);
         err->okta_request_id[n] = '\0';
+        for (i = 0; i < n; i++)                 /* one line, like the body's strings */
+            if (rid[i] == '\r' || rid[i] == '\n') err->okta_request_id[i] = ' ';
     }
     if (!resp->body_len || okta_cc_json_parse(resp->body, resp->body_len, tok, 256, NULL, &doc, NULL) != OKTA_CC_OK ||
         tok[0].type != OKTA_CC_JSON_OBJECT)
@@ -5276,16 +5338,17 @@ static char *okta_cc__normalise_scopes(const okta_cc_allocator *a, const char *i
 static okta_cc_result okta_cc__load_key_setting(okta_cc_client *c, okta_cc_key *key, const char *k, const char *kid,
                                                 const char *what, okta_cc_error *err)
 {
-    FILE *f;
+    int fd;
     if (strstr(k, "-----BEGIN ") || strpbrk(k, "{\"\n") || strlen(k) > 1024)
         return okta_cc__load_key_text(key, k, strlen(k), kid, &c->cfg.alloc, err);
-    /* Not shown in messages: a mistyped setting may hold key material, not a path. */
-    f = fopen(k, "rb");
-    if (!f)
+    /* Not shown in messages: a mistyped setting may hold key material, not a path. Opened
+       without waiting (a FIFO nobody writes to must not hang the client). */
+    fd = okta_cc__open_nonblock(k);
+    if (fd < 0)
         return okta_cc__fail(err, OKTA_CC_ERR_IO,
                              "the %s setting (%u characters, not shown) is neither PEM/JWK text nor a "
                              "readable file: %s", what, (unsigned)strlen(k), strerror(errno));
-    (void)fclose(f);                    /* only opened to tell a path from mistyped text */
+    close(fd);
     return okta_cc__load_key_file(key, k, kid, &c->cfg.alloc, err);
 }
 
@@ -5524,6 +5587,10 @@ static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_req
     if (serial) OKTA_CC__LOCK(&c->transport_lock);
     r = c->cfg.transport.perform(c->cfg.transport.ctx, req, resp, err);
     if (serial) OKTA_CC__UNLOCK(&c->transport_lock);
+    /* A transport that says a response arrived but gave no status line: no HTTP response at
+       all, never a success with status 0. */
+    if (r == OKTA_CC_OK && resp->status < 100)
+        r = okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "the response to %s has no HTTP status line", req->method);
     return r;
 }
 
@@ -5619,13 +5686,15 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *c, char
 /* Standard base64 with padding, for HTTP Basic credentials only. */
 /* ---- DPoP: nonces and proofs --------------------------------------------------------------- */
 
-/* Keeps a response's DPoP-Nonce (when it is a valid one) as the latest of its origin's slot. */
+/* Keeps a response's DPoP-Nonce (when it is a valid one) as the latest of its origin's slot.
+   A NUL inside the value makes it invalid: as a C string it would be cut short there, and the
+   proofs would carry a prefix the server never sent. */
 static void okta_cc__dpop_learn_nonce(okta_cc_client *c, const okta_cc_http_response *resp, int slot)
 {
     char tmp[sizeof c->dpop_nonce[0]];
     size_t n;
     const char *v = okta_cc_http_response_header(resp, "DPoP-Nonce", 0, &n);
-    if (!v || !n || n >= sizeof tmp) return;
+    if (!v || !n || n >= sizeof tmp || memchr(v, '\0', n)) return;
     memcpy(tmp, v, n);
     tmp[n] = '\0';
     if (!okta_cc__dpop_nonce_ok(tmp)) return;
@@ -6345,8 +6414,9 @@ static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_ra
 /* ---- one attempt ---------------------------------------------------------------------------- */
 
 /* One attempt: token, headers, the exchange, the rate limit, the log line. resp->http is
-   emptied first (it may hold the previous attempt) and its status is 0 unless a response
-   arrived. call->token_generation receives the generation of the token sent. */
+   emptied first (it may hold the previous attempt), also when no token comes, and its status
+   is 0 unless a response arrived. call->token_generation receives the generation of the token
+   sent. */
 static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call *call, okta_cc_response *resp,
                                            okta_cc_error *err)
 {
@@ -6355,15 +6425,16 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     char ctype[160];
     char *auth = NULL, *proof = NULL;
     int64_t t0;
-    okta_cc_result r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
+    okta_cc_result r;
+    okta_cc_http_response_free(&resp->http);
+    okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
+    r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
     if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
         r = okta_cc__dpop_header_line(c, call->method, call->url, auth + 20, OKTA_CC__NONCE_API, &proof, err);
     if (r != OKTA_CC_OK) {
         okta_cc__free_header_line(c, auth);
         return r;
     }
-    okta_cc_http_response_free(&resp->http);
-    okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
     memset(&req, 0, sizeof req);
     headers[0] = auth;
     headers[1] = "Accept: application/json";

@@ -105,6 +105,113 @@ curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/
 run token
 one_error "an error description with CR/LF stays one line" 'invalid_request: line one line two  X-Injected: yes'
 
+# ---- hostile environment: huge variables, key paths that are no key files -------------------------
+# hostile_rc STATUS NAME PATTERN COMMAND...: COMMAND (20 s at most, stdin /dev/null) exits with
+# STATUS and exactly one stderr line matching PATTERN, of at most 1 KiB, and nothing on stdout.
+# hostile NAME PATTERN COMMAND...: the same with exit status 1 (a failure, not a usage error).
+hostile_rc() {
+  local want=$1 name=$2 pat=$3; shift 3
+  timeout 20 "$@" >"$out" 2>"$err" </dev/null; rc=$?
+  if [ "$rc" -eq "$want" ] && [ "$(wc -l <"$err")" -eq 1 ] && [ "$(wc -c <"$err")" -le 1024 ] && [ ! -s "$out" ] &&
+     grep -Eq -- "$pat" "$err"; then ok "$name"
+  else bad "$name" "exit $rc, $(wc -c <"$err") bytes on stderr: $(head -c 300 "$err" | tr '\n' '|')"; fi
+}
+hostile() { hostile_rc 1 "$@"; }
+# Linux refuses (execve: E2BIG) any single environment string over 128 KiB (MAX_ARG_STRLEN,
+# "NAME=" and the NUL included), so a 1 MiB variable never reaches the CLI: each variable is
+# tried at the largest size execve takes, then all of them at once (about 1.4 MB of environment).
+# tests/test_token.c sets 1 MiB values in-process for the library itself.
+env_max() { head -c $((131072 - ${#1} - 2)) /dev/zero | tr '\0' "${2:-a}"; }
+huge=$(head -c 1048576 /dev/zero | tr '\0' a)
+env OKTA_CLIENT_ORGURL="$huge" "$cli" --version >"$out" 2>"$err"; rc=$?
+if [ "$rc" -eq 126 ] && grep -q 'Argument list too long' "$err"; then
+  ok "a 1 MiB OKTA_CLIENT_ORGURL cannot reach the CLI (execve E2BIG): the largest that can is tested below"
+else
+  hostile "a 1 MiB OKTA_CLIENT_ORGURL (this system passes it): one-line error" '^okta-cc: token: ' \
+    env OKTA_CLIENT_ORGURL="$huge" "$cli" token
+fi
+unset huge
+# exit 1 and one line for a value the library refuses; exit 0 for one that is not used
+for v in OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID OKTA_CLIENT_KID \
+         OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_DPOPKEY OKTA_CLIENT_SCOPES; do
+  unset_kid=()      # OKTA_CLIENT_PRIVATEKEYID, set here, would win over OKTA_CLIENT_KID
+  [ "$v" = OKTA_CLIENT_KID ] && unset_kid=(-u OKTA_CLIENT_PRIVATEKEYID)
+  hostile "$v of $((131072 - ${#v} - 2)) bytes: exit 1, one short line" '^okta-cc: token: ' \
+    env "${unset_kid[@]}" "$v=$(env_max $v)" "$cli" token
+done
+for v in OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE OKTA_CLIENT_DPOPENABLED; do
+  env "$v=$(env_max $v)" timeout 20 "$cli" token >"$out" 2>"$err" </dev/null; rc=$?
+  check "$v of $((131072 - ${#v} - 2)) bytes, unused here (key auth, http org, not true/false): exit 0, a token" \
+    sh -c "[ $rc -eq 0 ] && [ -s '$out' ] && [ ! -s '$err' ]"
+done
+hostile "every OKTA_* variable at that size at once: exit 1, one short line" '^okta-cc: token: ' \
+  env OKTA_CLIENT_ORGURL="$(env_max OKTA_CLIENT_ORGURL)" OKTA_CLIENT_CLIENTID="$(env_max OKTA_CLIENT_CLIENTID)" \
+  OKTA_CLIENT_PRIVATEKEY="$(env_max OKTA_CLIENT_PRIVATEKEY)" OKTA_CLIENT_PRIVATEKEYID="$(env_max OKTA_CLIENT_PRIVATEKEYID)" \
+  OKTA_CLIENT_SCOPES="$(env_max OKTA_CLIENT_SCOPES)" OKTA_CLIENT_AUTHSERVERID="$(env_max OKTA_CLIENT_AUTHSERVERID)" \
+  OKTA_CLIENT_CLIENTSECRET="$(env_max OKTA_CLIENT_CLIENTSECRET)" OKTA_CLIENT_DPOPKEY="$(env_max OKTA_CLIENT_DPOPKEY)" \
+  OKTA_CC_CA_FILE="$(env_max OKTA_CC_CA_FILE)" OKTA_CLIENT_DPOPENABLED="$(env_max OKTA_CLIENT_DPOPENABLED)" "$cli" token
+hostile "--scopes of 128 KiB on the command line: exit 1, one short line" '^okta-cc: token: ' \
+  "$cli" token --scopes "$(env_max OKTA_CLIENT_SCOPES x)"
+
+# Key paths naming what is no key file. The CLI reads --key FILE (and --data @FILE) itself, the
+# library OKTA_CLIENT_PRIVATEKEY and OKTA_CLIENT_DPOPKEY: a directory, a FIFO nobody writes to
+# (opening it blocked for ever), a device (/dev/zero was read up to the 1 MiB cap), binary
+# bytes, a 2 MB file.
+mkdir -p "$work/keydir"
+mkfifo "$work/key.fifo"
+"$py" -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 16)" >"$work/binary.key"
+head -c 2000000 /dev/zero | tr '\0' '-' >"$work/huge.key"
+# KIND PATH CLI-PATTERN LIBRARY-PATTERN ('_' for a space) DATA-STATUS (--data @PATH: 1 when it
+# cannot be read, 2 - a usage error - when what it holds is not JSON)
+while read -r kind path cli_pat lib_pat data_rc; do
+  cli_pat=${cli_pat//_/ } lib_pat=${lib_pat//_/ }
+  hostile "jwk --key $kind: exit 1, '$cli_pat'" "^okta-cc: $path: $cli_pat" "$cli" jwk --key "$path"
+  hostile "sign --key $kind: exit 1, '$cli_pat'" "^okta-cc: $path: $cli_pat" "$cli" sign --key "$path"
+  hostile "token --key $kind: exit 1, '$cli_pat'" "^okta-cc: $path: $cli_pat" "$cli" token --key "$path"
+  if [ "$data_rc" -eq 1 ]; then data_pat="^okta-cc: $path: $cli_pat"; else data_pat='^okta-cc: request: --data is not valid JSON'; fi
+  hostile_rc "$data_rc" "request --data @$kind: exit $data_rc, one line" "$data_pat" "$cli" request POST /api/v1/users --data "@$path"
+  hostile "OKTA_CLIENT_PRIVATEKEY=$kind: exit 1, '$lib_pat'" "^okta-cc: token: .*$lib_pat" \
+    env OKTA_CLIENT_PRIVATEKEY="$path" "$cli" token
+  hostile "OKTA_CLIENT_DPOPKEY=$kind: exit 1, '$lib_pat'" "^okta-cc: get: .*$lib_pat" \
+    env OKTA_CLIENT_DPOPKEY="$path" "$cli" get /api/v1/users
+done <<KINDS
+directory $work/keydir Is_a_directory is_a_directory,_not_a_key_file 1
+FIFO $work/key.fifo empty_key empty_key 2
+/dev/zero /dev/zero not_a_regular_file_or_a_pipe is_a_device_or_socket 1
+binary $work/binary.key not_a_PEM_or_JWK_private_key not_a_PEM_or_JWK_private_key 2
+2MB $work/huge.key File_too_large is_larger_than_1048576_bytes 1
+KINDS
+hostile "OKTA_CC_CA_FILE=FIFO: refused before any request (libcurl would block reading it)" \
+  '^okta-cc: token: the CA file .* is not a regular file, not a PEM file' env OKTA_CC_CA_FILE="$work/key.fifo" "$cli" token
+"$cli" jwk --key <(cat "$work/ec.pem") >"$out" 2>"$err"; rc=$?
+check "jwk --key <(cat key): a pipe is still read" sh -c "[ $rc -eq 0 ] && grep -q '\"kty\":\"EC\"' '$out'"
+env OKTA_CLIENT_PRIVATEKEY=/dev/stdin "$cli" token <"$work/ec.pem" >"$out" 2>"$err"; rc=$?
+check "OKTA_CLIENT_PRIVATEKEY=/dev/stdin from a file: read" sh -c "[ $rc -eq 0 ] && [ -s '$out' ]"
+# Unreadable (mode 000). Root reads it anyway: as root, run the CLI as nobody (setpriv) when
+# nobody can run it, with a readable copy alongside to show that the directory is not the cause.
+cp "$work/ec.pem" "$work/unreadable.pem" && chmod 000 "$work/unreadable.pem"
+cp "$work/ec.pem" "$work/readable.pem" && chmod 644 "$work/readable.pem"
+chmod 711 "$work"
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+  if command -v setpriv >/dev/null &&
+     setpriv --reuid=65534 --regid=65534 --clear-groups "$cli" jwk --key "$work/readable.pem" >/dev/null 2>&1; then
+    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  else
+    as_user=(skip)
+  fi
+fi
+if [ "${as_user[0]:-}" = skip ]; then
+  ok "unreadable key file (skipped as root: mode 000 does not stop root, and nobody cannot run $cli here)"
+else
+  how=${as_user:+" (as nobody, via setpriv)"}
+  hostile "jwk --key an unreadable file$how: exit 1, 'Permission denied'" \
+    "^okta-cc: $work/unreadable.pem: Permission denied" "${as_user[@]}" "$cli" jwk --key "$work/unreadable.pem"
+  hostile "OKTA_CLIENT_PRIVATEKEY=an unreadable file$how: exit 1, 'Permission denied'" '^okta-cc: token: .*Permission denied' \
+    env OKTA_CLIENT_PRIVATEKEY="$work/unreadable.pem" "${as_user[@]}" "$cli" token
+fi
+chmod 700 "$work"
+
 # ---- secrets left in freed memory -----------------------------------------------------------------
 # scan NAME MARKERS COMMAND...: runs the command under free_scan.so; no freed block may hold a marker.
 scan() {

@@ -24,6 +24,8 @@ typedef struct canned {
     const char *body;
     okta_cc_result fail;        /* non-OK: a transport failure */
     long transport_code;
+    const char *raw_header;     /* one more header line of raw_len bytes (may hold a NUL) */
+    size_t raw_len;
 } canned;
 
 typedef struct script {
@@ -34,6 +36,7 @@ typedef struct script {
     int api_calls, token_calls;
     char last_url[1024], last_auth[256], last_method[32], last_ctype[128];
     const char *token_type;     /* of the token endpoint's answers; NULL: Bearer */
+    int token_refuse_from;      /* token calls from this one on (1, 2 ...) get 400 invalid_client */
     char dpop[8][2048];         /* the DPoP header of each API call ("" none) */
 } script;
 
@@ -65,6 +68,11 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         static const char body[] = "{\"token_type\":\"%s\",\"expires_in\":3600,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}";
         char b[256];
         s->token_calls++;
+        if (s->token_refuse_from && s->token_calls >= s->token_refuse_from) {
+            static const char refused[] = "{\"error\":\"invalid_client\",\"error_description\":\"refused\"}";
+            okta_cc_http_response_header_line(resp, "HTTP/1.1 400 Bad Request", 24, NULL);
+            return okta_cc_http_response_append_body(resp, refused, sizeof refused - 1, NULL);
+        }
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15, NULL);
         snprintf(b, sizeof b, body, s->token_type ? s->token_type : "Bearer", s->token_calls);
         return okta_cc_http_response_append_body(resp, b, strlen(b), NULL);
@@ -97,6 +105,7 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         okta_cc_http_response_header_line(resp, h, n, NULL);
         h += n + (h[n] == '\n');
     }
+    if (c->raw_header) okta_cc_http_response_header_line(resp, c->raw_header, c->raw_len, NULL);
     return c->body ? okta_cc_http_response_append_body(resp, c->body, strlen(c->body), NULL) : OKTA_CC_OK;
 }
 
@@ -1113,6 +1122,103 @@ static void test_dpop_api_resource_nonce(void)
     okta_cc_client_free(c);
 }
 
+/* A DPoP-Nonce with a NUL inside is no valid nonce (found by tests/fuzz/fuzz_dpop_challenge.c):
+   it is ignored like any other invalid one, and the proofs keep the nonce learnt before. It was
+   taken as the C string up to the NUL, so proofs carried a prefix the server never sent. */
+static void test_dpop_nonce_with_nul_ignored(void)
+{
+    static const char raw[] = "DPoP-Nonce: rs-nonce-2\0evil";
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    char v[256];
+    memset(&s, 0, sizeof s);
+    push(&s, 401, USE_NONCE, "{\"errorCode\":\"E0000011\"}");
+    push(&s, 200, NULL, "[]");
+    push(&s, 401, "WWW-Authenticate: DPoP error=\"use_dpop_nonce\"", "{\"errorCode\":\"E0000011\"}");
+    s.queue[2].raw_header = raw;
+    s.queue[2].raw_len = sizeof raw - 1;
+    push(&s, 200, NULL, "[]");
+    c = dpop_api_client(&s, &t, -1);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&r);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.api_calls, 4);
+    proof_claim(&s, 1, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "rs-nonce-1");
+    proof_claim(&s, 3, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "rs-nonce-1");              /* not "rs-nonce-2" */
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* X-Okta-Request-Id reaches err->okta_request_id on one line, like every string of the error
+   (found by tests/fuzz/fuzz_dpop_challenge.c): a CR inside the header value was copied as is. */
+static void test_request_id_one_line(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 404, "X-Okta-Request-Id: req-1\rX-Injected: yes", "{\"errorCode\":\"E0000007\",\"errorSummary\":\"Not found\"}");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users/x", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_STR(err.okta_request_id, "req-1 X-Injected: yes");
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* A transport that returns OKTA_CC_OK without a status line has delivered no HTTP response:
+   OKTA_CC_ERR_BAD_RESPONSE, not success with status 0 (found by tests/fuzz/fuzz_flow.c). The
+   token endpoint likewise (it said "HTTP 0"). */
+static void test_response_without_status_line(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 0, NULL, "[]");                    /* "HTTP/1.1 0 X" is refused: no status */
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_BAD_RESPONSE);
+    CHECK_EQ_INT(s.api_calls, 1);               /* not retried */
+    CHECK(r.http.status == 0 && strstr(err.message, "no HTTP status line") != NULL);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* A 401, then no new token: the request fails with the token endpoint's error, and resp holds
+   no response (status 0), not the 401 of the attempt before (found by tests/fuzz/fuzz_flow.c:
+   err said HTTP 400 from the token endpoint while resp still showed the API's 401). */
+static void test_401_then_token_refused_empties_resp(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 401, NULL, "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}");
+    s.token_refuse_from = 2;
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_INT(s.api_calls, 1);
+    CHECK_EQ_INT(s.token_calls, 2);
+    CHECK_EQ_STR(err.oauth_error, "invalid_client");
+    CHECK(err.http_status == 400 && r.http.status == 0 && r.http.body_len == 0);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 /* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
 typedef struct counting_alloc {
     long live;
@@ -1719,6 +1825,10 @@ int main(int argc, char **argv)
     RUN(test_logger_redacts);
     RUN(test_dpop_api_new_proof_per_retry);
     RUN(test_dpop_api_resource_nonce);
+    RUN(test_dpop_nonce_with_nul_ignored);
+    RUN(test_request_id_one_line);
+    RUN(test_response_without_status_line);
+    RUN(test_401_then_token_refused_empties_resp);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);

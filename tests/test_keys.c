@@ -510,6 +510,127 @@ static void test_pem_text_variants(void)
     okta_cc_key_wipe(&ref);
 }
 
+/* ---- key files that are not regular files ------------------------------------------------------- */
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* okta_cc_key_load_file on what a path may name besides a regular file: a directory and a
+   device are refused before anything is read (/dev/zero used to be read up to the 1 MiB cap), a
+   FIFO nobody writes to returns at once (fopen used to block in open() for ever), a pipe - a
+   shell's <(...) - is read to its end, and one that streams without end is cut at 1 MiB. The
+   same through a client's private_key and dpop_key settings. alarm() turns a hang into a
+   failure. */
+static void test_key_file_kinds(void)
+{
+    char dir[] = "/tmp/okta-cc-keys-XXXXXX", fifo[64], path[1024], devfd[32];
+    okta_cc_key key;
+    okta_cc_error err;
+    okta_cc_config cfg;
+    okta_cc_client *client = NULL;
+    int p[2];
+    pid_t pid;
+    time_t t0;
+    char *pem = NULL;
+    size_t pem_len = 0;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    alarm(60);
+    /* a directory */
+    CHECK(okta_cc_key_load_file(&key, dir, NULL, &err) == OKTA_CC_ERR_IO);
+    CHECK(strstr(err.message, "is a directory, not a key file") != NULL);
+    /* a device: refused without reading */
+    t0 = time(NULL);
+    CHECK(okta_cc_key_load_file(&key, "/dev/zero", NULL, &err) == OKTA_CC_ERR_IO);
+    CHECK(strstr(err.message, "/dev/zero is a device or socket, not a key file") != NULL);
+    CHECK(okta_cc_key_load_file(&key, "/dev/null", NULL, &err) == OKTA_CC_ERR_IO);
+    /* a FIFO without a writer: an empty key, at once */
+    CHECK(okta_cc_key_load_file(&key, fifo, NULL, &err) == OKTA_CC_ERR_KEY_FORMAT);
+    CHECK_EQ_STR(err.message, "empty key");
+    CHECK(time(NULL) - t0 < 10);
+    /* a pipe holding a key, like <(cat key.pem) */
+    snprintf(path, sizeof path, "%s/jose/generated-ec-p256-pkcs8.pem", h_vectors_dir());
+    {
+        FILE *f = fopen(path, "rb");
+        CHECK(f != NULL);
+        if (f) {
+            pem = (char *)malloc(4096);
+            pem_len = pem ? fread(pem, 1, 4096, f) : 0;
+            fclose(f);
+        }
+    }
+    CHECK(pem_len > 100 && pipe(p) == 0);
+    if (pem_len > 100) {
+        CHECK(write(p[1], pem, pem_len) == (ssize_t)pem_len);
+        close(p[1]);
+        snprintf(devfd, sizeof devfd, "/dev/fd/%d", p[0]);
+        CHECK(okta_cc_key_load_file(&key, devfd, NULL, &err) == OKTA_CC_OK);
+        CHECK(key.type == OKTA_CC_KEY_EC);
+        close(p[0]);
+    }
+    /* a pipe that never ends: cut at 1 MiB */
+    CHECK(pipe(p) == 0);
+    pid = fork();
+    if (pid == 0) {
+        static char junk[65536];
+        free(pem);                          /* the child's copy: nothing left for valgrind */
+        close(p[0]);
+        memset(junk, 'A', sizeof junk);
+        for (;;)
+            if (write(p[1], junk, sizeof junk) < 0) _exit(0);
+    }
+    close(p[1]);
+    snprintf(devfd, sizeof devfd, "/dev/fd/%d", p[0]);
+    CHECK(okta_cc_key_load_file(&key, devfd, NULL, &err) == OKTA_CC_ERR_KEY_FORMAT);
+    CHECK(strstr(err.message, "is larger than 1048576 bytes") != NULL);
+    close(p[0]);
+    if (pid > 0) waitpid(pid, NULL, 0);
+    /* the same through a client: private_key and dpop_key as paths */
+    okta_cc_config_init(&cfg);
+    cfg.org_url = "https://dev-1.okta.com";
+    cfg.client_id = "0oa1";
+    cfg.private_key = fifo;
+    CHECK(okta_cc_client_new(&client, &cfg, &err) == OKTA_CC_ERR_KEY_FORMAT);
+    okta_cc_client_free(client);
+    client = NULL;
+    cfg.private_key = path;
+    cfg.dpop_key = "/dev/zero";
+    CHECK(okta_cc_client_new(&client, &cfg, &err) == OKTA_CC_ERR_IO);
+    CHECK(strstr(err.message, "a device or socket") != NULL);
+    okta_cc_client_free(client);
+    client = NULL;
+    cfg.dpop_key = dir;
+    CHECK(okta_cc_client_new(&client, &cfg, &err) == OKTA_CC_ERR_IO);
+    okta_cc_client_free(client);
+    client = NULL;
+    cfg.dpop_key = fifo;
+    CHECK(okta_cc_client_new(&client, &cfg, &err) == OKTA_CC_ERR_KEY_FORMAT);
+    okta_cc_client_free(client);
+    /* unreadable: only meaningful when not root (root reads a mode 000 file) */
+    if (geteuid() != 0) {
+        char unreadable[96];
+        int fd;
+        snprintf(unreadable, sizeof unreadable, "%s/unreadable.pem", dir);
+        fd = open(unreadable, O_WRONLY | O_CREAT | O_EXCL, 0000);
+        CHECK(fd >= 0 && write(fd, pem, pem_len) == (ssize_t)pem_len);
+        if (fd >= 0) close(fd);
+        CHECK(okta_cc_key_load_file(&key, unreadable, NULL, &err) == OKTA_CC_ERR_IO);
+        CHECK(strstr(err.message, "Permission denied") != NULL);
+        unlink(unreadable);
+    }
+    alarm(0);
+    okta_cc_key_wipe(&key);
+    if (pem) okta_cc_wipe(pem, pem_len);
+    free(pem);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 /* ---- algorithms -------------------------------------------------------------------------------- */
 
 static void test_alg_names_and_mismatches(void)
@@ -948,6 +1069,7 @@ int main(int argc, char **argv)
     RUN(test_generated_p256_examples_verify);
     run_bad_key_tests();
     RUN(test_pem_text_variants);
+    RUN(test_key_file_kinds);
     RUN(test_alg_names_and_mismatches);
     RUN(test_jwk_alg_member);
     RUN(test_generate_ec_all_curves);

@@ -28,6 +28,8 @@ static void counted_macro_free(void *p)
 #include "live.h"
 
 #include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -729,6 +731,37 @@ static void test_client_allocates_only_through_cfg_alloc(void)
     free(jwk);
 }
 
+/* Reading a key file costs about the key's size, not the 1 MiB the file may reach: on a device
+   a client of a 2 KB key must not ask for a megabyte at start (it did before 0.6.0). */
+static size_t biggest_block;
+static void *biggest_malloc(void *user, size_t n)
+{
+    (void)user;
+    if (n > biggest_block) biggest_block = n;
+    return malloc(n);
+}
+static void plain_free(void *user, void *p) { (void)user; free(p); }
+
+static void test_key_file_read_in_proportion(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/jose/rfc7515-a2-rsa-pkcs8.pem", h_vectors_dir());
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.private_key = path;
+    cfg.alloc.malloc_fn = biggest_malloc;
+    cfg.alloc.free_fn = plain_free;
+    biggest_block = 0;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    okta_cc_client_free(c);
+    CHECK(biggest_block > 0 && biggest_block <= 16384);
+}
+
 static void test_config_from_env_precedence(void)
 {
     okta_cc_config cfg;
@@ -925,6 +958,87 @@ static void test_error_bodies(void)
     s.fail = OKTA_CC_ERR_NETWORK;
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_NETWORK);
     okta_cc_client_free(c);
+}
+
+/* Every OKTA_* variable at 1 MiB, one at a time, set in-process (execve refuses a single
+   environment string over 128 KiB, MAX_ARG_STRLEN, so tests/cli_io.sh can hand the CLI at most
+   that): okta_cc_config_from_env and the client take it without a crash, and any refusal is one
+   line (client_new, or the token fetch on the scripted transport). */
+static void test_env_values_of_one_mebibyte(void)
+{
+    static const char *const vars[] = {
+        "OKTA_CLIENT_ORGURL", "OKTA_CLIENT_CLIENTID", "OKTA_CLIENT_PRIVATEKEY", "OKTA_CLIENT_PRIVATEKEYID",
+        "OKTA_CLIENT_KID", "OKTA_CLIENT_SCOPES", "OKTA_CLIENT_AUTHSERVERID", "OKTA_CLIENT_CLIENTSECRET",
+        "OKTA_CLIENT_DPOPKEY", "OKTA_CC_CA_FILE", "OKTA_CLIENT_DPOPENABLED"};
+    size_t big_len = (size_t)1 << 20, i, k;
+    char *big = (char *)malloc(big_len + 1);
+    script s;
+    test_clock clk = {1000};
+    CHECK(big != NULL);
+    if (!big) return;
+    memset(big, 'a', big_len);
+    big[big_len] = '\0';
+    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        okta_cc_config cfg;
+        okta_cc_client *c = NULL;
+        okta_cc_error err;
+        okta_cc_result r;
+        char token[4096];
+        for (k = 0; k < sizeof vars / sizeof vars[0]; k++) unsetenv(vars[k]);
+        CHECK(setenv(vars[i], big, 1) == 0);
+        script_init(&s);
+        scripted_config(&cfg, &s, &clk);
+        /* the variable under test is the only source of its setting */
+        if (strcmp(vars[i], "OKTA_CLIENT_ORGURL") == 0) cfg.org_url = NULL;
+        if (strcmp(vars[i], "OKTA_CLIENT_CLIENTID") == 0) cfg.client_id = NULL;
+        if (strcmp(vars[i], "OKTA_CLIENT_PRIVATEKEY") == 0) cfg.private_key = NULL;
+        if (strstr(vars[i], "KID") || strstr(vars[i], "PRIVATEKEYID")) cfg.key_id = NULL;
+        if (strcmp(vars[i], "OKTA_CLIENT_SCOPES") == 0) cfg.scopes = NULL;
+        okta_cc_config_from_env(&cfg);
+        memset(&err, 0, sizeof err);
+        r = okta_cc_client_new(&c, &cfg, &err);
+        if (r == OKTA_CC_OK) r = okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err);
+        if (r != OKTA_CC_OK) {
+            CHECK(err.code == r && err.message[0] && memchr(err.message, '\0', sizeof err.message));
+            CHECK(strpbrk(err.message, "\r\n") == NULL);
+        }
+        if (h_verbose) printf("  %s of 1 MiB: %s%s%s\n", vars[i], okta_cc_result_str(r), r ? ": " : "", r ? err.message : "");
+        okta_cc_client_free(c);
+        unsetenv(vars[i]);
+    }
+    free(big);
+}
+
+/* A CA file that is not a regular file is refused when the transport is made: a FIFO would
+   block libcurl's read of it, and every request with it (it did: okta-cc token with
+   OKTA_CC_CA_FILE naming a FIFO hung). A missing file is still libcurl's to report. */
+static void test_ca_file_must_be_regular(void)
+{
+    char dir[] = "/tmp/okta-cc-ca-XXXXXX", fifo[64], missing[64];
+    static const char *const refused[] = {NULL, NULL, "/dev/null"};
+    okta_cc_config cfg;
+    okta_cc_transport t;
+    okta_cc_error err;
+    size_t i;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(fifo, sizeof fifo, "%s/ca.fifo", dir);
+    snprintf(missing, sizeof missing, "%s/missing.pem", dir);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    for (i = 0; i < 3; i++) {
+        okta_cc_config_init(&cfg);
+        cfg.ca_file = i == 0 ? fifo : i == 1 ? dir : refused[i];
+        memset(&t, 0, sizeof t);
+        CHECK(okta_cc_curl_transport_new(&t, &cfg, &err) == OKTA_CC_ERR_CONFIG);
+        CHECK(strstr(err.message, "the CA file") != NULL && strstr(err.message, "not a PEM file") != NULL);
+        CHECK(t.perform == NULL);
+        okta_cc_curl_transport_free(&t);
+    }
+    okta_cc_config_init(&cfg);
+    cfg.ca_file = missing;
+    CHECK(okta_cc_curl_transport_new(&t, &cfg, &err) == OKTA_CC_OK);
+    okta_cc_curl_transport_free(&t);
+    unlink(fifo);
+    rmdir(dir);
 }
 
 /* okta_cc_config_init writes the named defaults. A config zeroed instead (as older versions
@@ -2415,7 +2529,10 @@ int main(int argc, char **argv)
     RUN(test_config_values_with_ctl_refused);
     RUN(test_curl_transport_refuses_ctl);
     RUN(test_client_allocates_only_through_cfg_alloc);
+    RUN(test_key_file_read_in_proportion);
     RUN(test_config_from_env_precedence);
+    RUN(test_env_values_of_one_mebibyte);
+    RUN(test_ca_file_must_be_regular);
     RUN(test_token_request_shape);
     RUN(test_client_secret_methods);
     RUN(test_token_response_validation);

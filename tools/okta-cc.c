@@ -277,10 +277,39 @@ static int read_all(int fd, size_t max, char **out, size_t *out_len)
     return -1;
 }
 
-/* Reads the file at path ("-" = stdin) via read_all. */
-static int read_source(const char *path, char **out, size_t *out_len)
+/* Opens a file to read: a regular file or a pipe (a FIFO, /dev/stdin on a pipe, a shell's
+   <(...)). O_NONBLOCK for the open, so a FIFO nobody writes to does not hang it (it then reads
+   as empty); what it names is checked before a byte is read, so a directory or a device such
+   as /dev/zero or a terminal is refused: -1 with errno, and *why set for a device. */
+static int open_source(const char *path, const char **why)
 {
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC), r, saved;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), flags, e = 0;
+    *why = NULL;
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        e = EISDIR;
+    } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        *why = "not a regular file or a pipe (a device or a socket; - reads stdin)";
+        e = EINVAL;
+    } else if ((flags = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+        e = errno;                      /* (blocking reads: a pipe's writer may be slow) */
+    }
+    if (!e) return fd;
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+/* Reads the file at path ("-" = stdin, read as it is) via read_all, at most CLI_MAX_INPUT
+   bytes. -1 on failure with errno, or *why when errno has no words for it (see open_source). */
+static int read_source(const char *path, char **out, size_t *out_len, const char **why)
+{
+    int fd, r, saved;
+    *why = NULL;
+    fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open_source(path, why);
     if (fd < 0) return -1;
     r = read_all(fd, CLI_MAX_INPUT, out, out_len);
     saved = errno;
@@ -325,7 +354,8 @@ static int load_key(const char *path, const char *kid, okta_cc_key *key)
     char *text = NULL;
     size_t len = 0;
     okta_cc_result r;
-    if (read_source(path, &text, &len) != 0) return fail(display_name(path), strerror(errno));
+    const char *why;
+    if (read_source(path, &text, &len, &why) != 0) return fail(display_name(path), why ? why : strerror(errno));
     r = okta_cc_key_load(key, text, len, kid, &err);
     okta_cc_wipe(text, len);
     free(text);
@@ -1605,9 +1635,10 @@ static int load_data(const char *data, char **buf, const char **body, size_t *le
     okta_cc_json_doc doc;
     okta_cc_json_limits limits;
     okta_cc_error err;
+    const char *why;
     *buf = NULL;
     if (data[0] == '@') {
-        if (read_source(data + 1, buf, len) != 0) return fail(display_name(data + 1), strerror(errno));
+        if (read_source(data + 1, buf, len, &why) != 0) return fail(display_name(data + 1), why ? why : strerror(errno));
         *body = *buf;
     } else {
         *body = data;
