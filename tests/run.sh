@@ -81,7 +81,8 @@ suite fuzz-smoke       env FUZZ_SECONDS=${FUZZ_SECONDS:-4} BUILD="$build" sh tes
 suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_api" -q --unit
 # make test-cross for aarch64 (installs gcc-aarch64-linux-gnu, qemu-user and the arm64 libraries
 # when missing): the CLI, examples and server-free unit tests built warning-free for the target,
-# run under qemu-aarch64 (the big loops scaled down), the CLI checked against the native one.
+# run under qemu-aarch64 (the big loops scaled down), the CLI and the examples checked against
+# the native ones, on the key vectors and against the local server.
 suite cross-aarch64    env OKTA_CC_TEST_LIGHT=1 make --no-print-directory -C "$root" test-cross CROSS=aarch64-linux-gnu BUILD="$build"
 
 echo "$total_pass passed, $total_fail failed"
