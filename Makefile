@@ -137,13 +137,17 @@ test-cross: cross
 	@$(MAKE) --no-print-directory $(BUILD)/okta-cc $(BUILD)/examples/list_users
 	@BUILD=$(abspath $(BUILD)) CROSS=$(CROSS) XSYSROOT=$(XSYSROOT) tests/cross.sh
 
-# Start-up time, size and shared libraries of build/okta-cc, make STATIC=1's and STATIC=curl's.
+# Start-up time, size and shared libraries of build/okta-cc, make STATIC=1's and STATIC=curl's;
+# the code size of the header's implementation at -Os (native, and aarch64 when its cross
+# compiler is there); stack high-water mark and heap of key load, token fetch and API request.
 footprint:
 	@tools/deps.sh footprint
-	@$(MAKE) --no-print-directory $(BUILD)/okta-cc
+	@$(MAKE) --no-print-directory $(BUILD)/okta-cc $(BUILD)/bench/footprint
 	@$(MAKE) --no-print-directory STATIC=1 BUILD=$(BUILD)/static $(BUILD)/static/okta-cc
 	@$(MAKE) --no-print-directory STATIC=curl BUILD=$(BUILD)/static-curl $(BUILD)/static-curl/okta-cc
 	@tools/footprint.sh $(BUILD)/okta-cc $(BUILD)/static/okta-cc $(BUILD)/static-curl/okta-cc
+	@sh tools/bench/code_size.sh $(CC) $$(command -v aarch64-linux-gnu-gcc || true)
+	@$(BUILD)/bench/footprint tests/vectors
 
 $(BUILD)/bench/%: tools/bench/%.c tools/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
