@@ -294,9 +294,9 @@ static int open_source(const char *path, const char **why)
     } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
         *why = "not a regular file or a pipe (a device or a socket; - reads stdin)";
         e = EINVAL;
-    } else if ((flags = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-        e = errno;                      /* (blocking reads: a pipe's writer may be slow) */
     }
+    /* Blocking reads from here on: a pipe's writer may be slow. */
+    if (!e && ((flags = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)) e = errno;
     if (!e) return fd;
     close(fd);
     errno = e;
