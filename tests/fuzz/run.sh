@@ -89,7 +89,7 @@ for t in $targets; do
         -print_final_stats=1 -artifact_prefix="$out/artifacts-$t/" "$tmp/corpus-$t" > "$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+    cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -n 1)   # -a: a log may hold an input's bytes
     if [ $rc -eq 0 ] && [ -n "$execs" ]; then
         echo "ok   fuzz/$t ($execs execs, $cov)"
         passed=$((passed + 1))
