@@ -20,29 +20,7 @@ esac
 # (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu/...), where qemu finds them as they
 # are, or the sysroot it unpacked them into (XSYSROOT, from the Makefile).
 if [ -n "${XSYSROOT:-}" ]; then export QEMU_LD_PREFIX=$XSYSROOT; fi
-total_pass=0 total_fail=0
-
-suite() {   # suite NAME COMMAND...  (as in tests/run.sh)
-  local name=$1; shift
-  local log="$logs/$name.log" start end line p f rc
-  start=$(date +%s)
-  "$@" >"$log" 2>&1; rc=$?
-  end=$(date +%s)
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-  if [ -z "$line" ]; then p=0; f=1
-  else
-    p=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $1} END {print s}')
-    f=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $3} END {print s}')
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  fi
-  total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
-  printf '%-22s %5d passed, %d failed  (%ss)\n' "$name" "$p" "$f" "$((end-start))"
-  if [ "$f" -ne 0 ]; then
-    grep -E '^FAIL|CHECK failed|ERROR|error:' "$log" | head -40 | sed 's/^/    /'
-    [ -z "$line" ] && tail -20 "$log" | sed 's/^/    /'
-    echo "    (full log: $log)"
-  fi
-}
+. "$root/tests/suite_lib.sh"
 
 cd "$root"
 echo "$cross ($arch): $("$qemu" --version | head -1)${XSYSROOT:+, sysroot $XSYSROOT}"
@@ -55,5 +33,4 @@ suite "$arch-api-unit"    "$qemu" "$xbuild/tests/test_api" -q --unit
 suite "$arch-cli"         env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/cli_cross.sh
 suite "$arch-live"        env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/live_cross.sh
 
-echo "$total_pass passed, $total_fail failed"
-[ "$total_fail" -eq 0 ]
+suite_total

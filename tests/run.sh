@@ -7,31 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
 logs=$build/test-logs
 mkdir -p "$logs"
-total_pass=0 total_fail=0
-
-suite() {   # suite NAME COMMAND...
-  local name=$1; shift
-  local log="$logs/$name.log" start end line p f rc
-  start=$(date +%s)
-  "$@" >"$log" 2>&1; rc=$?
-  end=$(date +%s)
-  # A suite may print several summary lines (e.g. C tests, then an independent verifier):
-  # they add up.
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-  if [ -z "$line" ]; then p=0; f=1
-  else
-    p=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $1} END {print s}')
-    f=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '{s += $3} END {print s}')
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  fi
-  total_pass=$((total_pass+p)); total_fail=$((total_fail+f))
-  printf '%-22s %5d passed, %d failed  (%ss)\n' "$name" "$p" "$f" "$((end-start))"
-  if [ "$f" -ne 0 ]; then
-    grep -E '^FAIL|CHECK failed|ERROR|error:|==[0-9]+==|WARNING: ThreadSanitizer' "$log" | head -40 | sed 's/^/    /'
-    [ -z "$line" ] && tail -20 "$log" | sed 's/^/    /'
-    echo "    (full log: $log)"
-  fi
-}
+. "$root/tests/suite_lib.sh"
 
 cd "$root"
 suite compile-matrix   tests/compile_matrix.sh
@@ -85,5 +61,4 @@ suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all
 # the native ones, on the key vectors and against the local server.
 suite cross-aarch64    env OKTA_CC_TEST_LIGHT=1 make --no-print-directory -C "$root" test-cross CROSS=aarch64-linux-gnu BUILD="$build"
 
-echo "$total_pass passed, $total_fail failed"
-[ "$total_fail" -eq 0 ]
+suite_total
