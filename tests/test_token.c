@@ -112,7 +112,8 @@ typedef struct test_clock {
     volatile int64_t now;
 } test_clock;
 
-static int64_t clock_read(void *user) { return ((test_clock *)user)->now; }
+/* Read atomically: the single-flight test moves the clock from its threads (atomic adds). */
+static int64_t clock_read(void *user) { return __atomic_load_n(&((test_clock *)user)->now, __ATOMIC_SEQ_CST); }
 
 /* ---- the scripted transport ------------------------------------------------------------- */
 
