@@ -1242,6 +1242,28 @@ static void test_cache_and_expiry_with_injected_clock(void)
     okta_cc_client_free(c);
 }
 
+/* token_type is case-insensitive (RFC 6749 section 7.1): "BearEr" is a Bearer token, and info
+   says "Bearer" (found by tests/fuzz/fuzz_flow.c: info kept the server's spelling). */
+static void test_token_type_any_case(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000000};
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    char token[64];
+    script_init(&s);
+    s.body = "{\"token_type\":\"BearEr\",\"expires_in\":3600,\"access_token\":\"t\",\"scope\":\"okta.users.read\"}";
+    scripted_config(&cfg, &s, &clk);
+    cfg.dpop = OKTA_CC_DPOP_NEVER;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK_EQ_STR(info.token_type, "Bearer");
+    okta_cc_client_free(c);
+}
+
 /* Log lines, kept for the tests to read. */
 typedef struct log_lines {
     pthread_mutex_t lock;
@@ -2542,6 +2564,7 @@ int main(int argc, char **argv)
     RUN(test_config_defaults);
     RUN(test_http_errors_share_one_shape);
     RUN(test_invalidate_token_generation);
+    RUN(test_token_type_any_case);
     RUN(test_refresh_ahead_window);
     RUN(test_refresh_ahead_never_blocks);
     RUN(test_refresh_token_from_a_timer);
