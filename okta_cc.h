@@ -129,7 +129,8 @@
       NULL = the macros; one without the other is refused). Every buffer that held a secret -
       key material, assertions, tokens, client secrets, response bodies - is wiped before it
       is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
-      about 8 KB of its own (its two keys included), plus libcurl's handle and the token.
+      about 8 KB of its own (its two keys included), plus the token and one libcurl
+      handle per request it has run at once (up to max_parallel_requests).
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
       token, the assertion) into its own buffers and frees them unwiped; an application that
       cares can give libcurl a wiping allocator with curl_global_init_mem(). BearSSL leaves
