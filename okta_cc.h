@@ -5862,7 +5862,7 @@ static okta_cc_result okta_cc__token_info(const okta_cc_json_doc *doc, int dpop,
                              "token_type \"%s\" for a request without a DPoP proof: only Bearer is accepted then "
                              "(dpop OKTA_CC_DPOP_AUTO or _ALWAYS sends proofs)", info->token_type);
     /* The type is case-insensitive (RFC 6749 section 7.1); info holds its canonical spelling. */
-    strcpy(info->token_type, dpop ? "DPoP" : "Bearer");
+    snprintf(info->token_type, sizeof info->token_type, "%s", dpop ? "DPoP" : "Bearer");
     if (ei < 0 || okta_cc_json_get_int64(doc, (size_t)ei, &info->expires_in, NULL) != OKTA_CC_OK || info->expires_in <= 0 ||
         info->expires_in > (int64_t)86400 * 365)
         return okta_cc__fail(err, OKTA_CC_ERR_BAD_RESPONSE, "token response has no valid expires_in");
