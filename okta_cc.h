@@ -1,4 +1,4 @@
-/* okta_cc.h - v0.5.0 - Okta service-app client (OAuth 2.0 client credentials with a signed
+/* okta_cc.h - Okta service-app client (OAuth 2.0 client credentials with a signed
    JWT client assertion) in one header file. MIT licence at the end of this file.
 
    QUICK START
@@ -422,18 +422,36 @@ typedef struct okta_cc_json_writer {
     unsigned char _state[OKTA_CC_JSON_WRITER_MAX_DEPTH + 1]; /* per level: kind and position */
 } okta_cc_json_writer;
 
+/* Starts a writer over buf (size bytes, the NUL included; buf may be NULL with size 0 to
+   measure: finish then says the size needed). Nothing is allocated; no _free needed. */
 OKTA_CC_DEF void okta_cc_json_writer_init(okta_cc_json_writer *w, char *buf, size_t size);
+/* Starts a writer whose buffer grows through alloc (NULL: OKTA_CC_MALLOC / OKTA_CC_FREE) and
+   belongs to the writer: read w->buf after finish, then okta_cc_json_writer_free, on every path.
+   Running out of memory is OKTA_CC_ERR_NO_MEMORY from finish. */
 OKTA_CC_DEF void okta_cc_json_writer_init_growable(okta_cc_json_writer *w,
                                                    const okta_cc_allocator *alloc);
+/* Opens an object ('{'): a value, so inside an object it follows okta_cc_json_write_key. */
 OKTA_CC_DEF void okta_cc_json_write_object_begin(okta_cc_json_writer *w);
+/* Closes the innermost container, which must be an object whose last key has its value;
+   anything else is OKTA_CC_ERR_INVALID_ARGUMENT. */
 OKTA_CC_DEF void okta_cc_json_write_object_end(okta_cc_json_writer *w);
+/* Opens an array ('['); its elements are written with no key. */
 OKTA_CC_DEF void okta_cc_json_write_array_begin(okta_cc_json_writer *w);
+/* Closes the innermost container, which must be an array (else OKTA_CC_ERR_INVALID_ARGUMENT). */
 OKTA_CC_DEF void okta_cc_json_write_array_end(okta_cc_json_writer *w);
+/* Writes an object member's key (NUL-terminated UTF-8, escaped as needed); the next call must
+   write its value. Outside an object, twice in a row or with key NULL: INVALID_ARGUMENT. */
 OKTA_CC_DEF void okta_cc_json_write_key(okta_cc_json_writer *w, const char *key);
+/* Writes a NUL-terminated string value, escaped (quotes, backslashes, control characters as
+   \n, \t or \u00XX). Invalid UTF-8 is OKTA_CC_ERR_UTF8, s NULL INVALID_ARGUMENT. */
 OKTA_CC_DEF void okta_cc_json_write_string(okta_cc_json_writer *w, const char *s);
+/* The same for n bytes at s, which may hold NUL bytes (written as \u0000). */
 OKTA_CC_DEF void okta_cc_json_write_string_n(okta_cc_json_writer *w, const char *s, size_t n);
+/* Writes an integer number, INT64_MIN to INT64_MAX, in decimal. */
 OKTA_CC_DEF void okta_cc_json_write_int64(okta_cc_json_writer *w, int64_t v);
+/* Writes true when v is non-zero, else false. */
 OKTA_CC_DEF void okta_cc_json_write_bool(okta_cc_json_writer *w, int v);
+/* Writes null. */
 OKTA_CC_DEF void okta_cc_json_write_null(okta_cc_json_writer *w);
 /* Checks that every container is closed, NUL-terminates, and returns the first error.
    *len (optional) receives the JSON length, or on OKTA_CC_ERR_BUFFER_TOO_SMALL the buffer size
@@ -510,6 +528,7 @@ OKTA_CC_DEF int okta_cc_json_string_equals(const okta_cc_json_doc *doc, size_t t
    OKTA_CC_ERR_JSON_TYPE for a value of another type. */
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_int64(const okta_cc_json_doc *doc, size_t tok,
                                                   int64_t *out, okta_cc_error *err);
+/* Reads true (1) or false (0) into *out; any other value is OKTA_CC_ERR_JSON_TYPE. */
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, size_t tok,
                                                  int *out, okta_cc_error *err);
 
@@ -615,8 +634,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_public_jwk(const okta_cc_key *key, const 
 OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char *out, size_t cap,
                                                   size_t *out_len, okta_cc_error *err);
 
-/* Algorithm names ("RS256" ...) and back; okta_cc_alg_from_name returns DEFAULT if unknown. */
+/* The JWS name of an algorithm ("RS256" ...); "" for OKTA_CC_ALG_DEFAULT or an unknown value.
+   Never NULL. */
 OKTA_CC_DEF const char *okta_cc_alg_name(okta_cc_alg alg);
+/* The algorithm of a JWS name, compared exactly ("RS256", not "rs256"); OKTA_CC_ALG_DEFAULT
+   when name is NULL or names no algorithm this library signs with. */
 OKTA_CC_DEF okta_cc_alg okta_cc_alg_from_name(const char *name);
 /* The algorithm a key signs with when none is asked for (see OKTA_CC_ALG_DEFAULT). */
 OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key);
@@ -887,7 +909,7 @@ struct okta_cc_config {
     const char *ca_pem;             /* or PEM text in memory */
     int insecure_skip_tls_verify;   /* for local tests only, never in production: 1 turns
                                        off the certificate and host name checks of the libcurl
-                                       transport and prints a warning on stderr once per
+                                       transport, which logs a warning (cfg.log) once per
                                        client. Default 0 (verify); no environment variable or
                                        okta-cc flag sets it */
     const char *user_agent;         /* appended to "okta-cc/<version> libcurl/<version>" */
@@ -898,9 +920,10 @@ struct okta_cc_config {
     void *random_user;
     okta_cc_sleep_fn sleep;         /* NULL: poll() (retries wait with it) */
     void *sleep_user;
-    okta_cc_log_fn log;             /* one line per HTTP exchange, secrets redacted, and one
-                                       per DPoP proof (header and claims, no signature);
-                                       NULL: none */
+    okta_cc_log_fn log;             /* one line per HTTP exchange, secrets redacted, one per
+                                       DPoP proof (header and claims, no signature), and every
+                                       warning (a failed refresh ahead, TLS verification off):
+                                       the library never writes to stderr. NULL: none */
     void *log_user;
     int max_retries;                /* API requests: retries after 429/503/504/resets:
                                        OKTA_CC_DEFAULT_MAX_RETRIES; <0 = none (also per
@@ -2263,6 +2286,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_int64(const okta_cc_json_doc *doc, s
     return OKTA_CC_OK;
 }
 
+/* Reads true (1) or false (0) into *out; any other value is OKTA_CC_ERR_JSON_TYPE. */
 OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, size_t tok, int *out,
                                                  okta_cc_error *err)
 {
@@ -5051,9 +5075,9 @@ static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_confi
         return r;
     }
     p->made = 1;
-    if (cfg.insecure_skip_tls_verify)
-        fprintf(stderr, "okta_cc: WARNING: TLS certificate verification is OFF (insecure_skip_tls_verify); "
-                        "anyone on the network can steal the credentials\n");
+    if (cfg.insecure_skip_tls_verify && cfg.log)      /* every diagnostic goes through cfg.log */
+        cfg.log(cfg.log_user, "okta_cc: WARNING: TLS certificate verification is OFF "
+                              "(insecure_skip_tls_verify); anyone on the network can steal the credentials");
     *out = p;
     return OKTA_CC_OK;
 }

@@ -12,7 +12,11 @@ of the header) on every public declaration, so a new function cannot quietly bre
   5. every function with an (out, cap, out_len) buffer is exercised by tests/test_conventions.c,
      which checks at run time that a too-small buffer gives OKTA_CC_ERR_BUFFER_TOO_SMALL and the
      exact size needed;
-  6. no function body in the implementation is longer than 70 lines.
+  6. no function body in the implementation is longer than 70 lines;
+  7. every public function has a comment of its own: the line above its declaration ends one;
+  8. the version has one home, OKTA_CC_VERSION_MAJOR/_MINOR/_PATCH: OKTA_CC_VERSION_STRING
+     spells them, the newest VERSION HISTORY entry is that version, and the header's opening
+     comment names no other version (line 1 names none).
 
 Usage: tests/check_api.py [okta_cc.h]   Prints "ok"/"FAIL" lines and "N passed, N failed"."""
 import re
@@ -134,6 +138,40 @@ for no, line in enumerate(impl.splitlines(), 1):
             long_ones.append("%s (%d lines)" % (name, no - start + 1))
         start = None
 report(not long_ones, "6. no function longer than %d lines" % MAX_FUNCTION_LINES, ", ".join(long_ones))
+
+# 7. a comment of its own for every public function
+lines, bad = public.splitlines(), []
+for i, line in enumerate(lines):
+    if not line.startswith("OKTA_CC_DEF"):
+        continue
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    if j < 0 or not lines[j].rstrip().endswith("*/"):
+        m = re.search(r"(\w+)\s*\(", line)
+        bad.append(m.group(1) if m else line.strip())
+report(not bad, "7. every public function has a comment of its own (%d)" % len(decls), " ".join(bad))
+
+# 8. one home for the version
+def macro(name):
+    m = re.search(r"#define\s+%s\s+(\S+)" % name, public_code)
+    return m.group(1) if m else None
+nums = [macro("OKTA_CC_VERSION_" + p) for p in ("MAJOR", "MINOR", "PATCH")]
+version = ".".join(n or "?" for n in nums)
+string = (macro("OKTA_CC_VERSION_STRING") or "").strip('"')
+opening = text[:text.index("*/")]
+history = opening[opening.index("VERSION HISTORY"):] if "VERSION HISTORY" in opening else ""
+newest = re.search(r"^\s+(\d+\.\d+\.\d+)\s", history, re.M)
+elsewhere = [a or b for a, b in re.findall(r"\bv(\d+\.\d+\.\d+)\b|\b[Vv]ersion\s+(\d+\.\d+\.\d+)\b",
+                                            opening[:len(opening) - len(history)])]
+bad = []
+if string != version:
+    bad.append("OKTA_CC_VERSION_STRING is %s, the numbers say %s" % (string, version))
+if not newest or newest.group(1) != version:
+    bad.append("the newest VERSION HISTORY entry is %s" % (newest.group(1) if newest else "missing"))
+if elsewhere:
+    bad.append("the opening comment names version(s) %s" % ", ".join(sorted(set(elsewhere))))
+report(not bad, "8. one home for the version (%s)" % version, "; ".join(bad))
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
