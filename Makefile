@@ -64,17 +64,23 @@ XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET
 XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api
 XPROGRAMS  = $(XBUILD)/okta-cc $(EXAMPLES:$(BUILD)/%=$(XBUILD)/%) $(XTESTS:%=$(XBUILD)/tests/%)
 
-.PHONY: all build test bench fuzz soak demo install deps deps-demo deps-build clean
+.PHONY: all build test bench fuzz soak demo install deps deps-demo clean check-build-deps
 .PHONY: cross cross-build test-cross footprint
-all: deps-build
+# Building never changes the system: plain make only checks that the headers it needs are there
+# and says which command installs them. make deps installs (apt-get as root, or sudo, and the
+# local server's npm packages); make test, make demo, make bench ... install what they need.
+all: check-build-deps
 	@$(MAKE) --no-print-directory build
 
 build: $(PROGRAMS) $(TEST_BINS) $(BUILD)/tests/soak
 
-deps-build:
-	@tools/deps.sh $(if $(filter curl,$(STATIC)),static-curl,build)
+check-build-deps:
+	@printf '#include <bearssl.h>\n#include <curl/curl.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 || \
+	  { echo "make: BearSSL's or libcurl's headers are missing (Debian: libbearssl-dev libcurl4-openssl-dev);" \
+	         "'make deps' installs them" >&2; exit 1; }
+
 deps:
-	@tools/deps.sh test
+	@tools/deps.sh $(if $(filter curl,$(STATIC)),static-curl,test)
 deps-demo:
 	@tools/deps.sh demo
 

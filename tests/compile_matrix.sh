@@ -138,6 +138,17 @@ check example-list-users-documented-line sh -c "cd '$root' && cc -I. examples/li
 check example-list-users-strict sh -c "gcc -std=c99 $WC $I '$root/examples/list_users.c' -o '$out/list_users2' $LIBS && clang -std=c99 $WC $I '$root/examples/list_users.c' -o '$out/list_users3' $LIBS"
 # make install, then a program built only from what pkg-config says.
 check make-install-pkg-config sh -c "rm -rf '$out/prefix' && make -C '$root' --no-print-directory install PREFIX='$out/prefix' BUILD='$out/install-build' >/dev/null && test -x '$out/prefix/bin/okta-cc' && '$out/prefix/bin/okta-cc' --version >/dev/null && PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig' pkg-config --modversion okta_cc | grep -qx \"\$(sed -n 's/^#define OKTA_CC_VERSION_STRING \"\\(.*\\)\"/\\1/p' '$root/okta_cc.h')\" && cd '$out' && cc \$(PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig' pkg-config --cflags okta_cc) '$root/examples/get_token.c' -o '$out/get_token_pc' \$(PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig' pkg-config --libs okta_cc)"
+# pkg-config: libcurl's cflags through Requires.private (the implementation includes curl.h),
+# -pthread to compile and to link; then a CMake project that finds it with pkg_check_modules, as
+# the README shows (when cmake is there: Debian's cmake, which make deps installs).
+check pkg-config-requires-curl-pthread sh -c "export PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig'; pkg-config --validate okta_cc && pkg-config --print-requires-private okta_cc | grep -qx libcurl && pkg-config --cflags okta_cc | grep -q -- '-pthread' && pkg-config --libs okta_cc | grep -q -- '-pthread' && pkg-config --libs okta_cc | grep -q -- '-lcurl'"
+mkdir -p "$out/cmake-src"
+sed -n '/^```cmake$/,/^```$/p' "$root/README.md" | sed '1d;$d' >"$out/cmake-src/CMakeLists.txt"
+cp "$root/examples/get_token.c" "$out/cmake-src/main.c"
+check cmake-pkg-check-modules sh -c "command -v cmake >/dev/null || { echo 'cmake missing: make deps installs it'; exit 1; }; grep -q pkg_check_modules '$out/cmake-src/CMakeLists.txt' && rm -rf '$out/cmake-build' && PKG_CONFIG_PATH='$out/prefix/lib/pkgconfig' cmake -S '$out/cmake-src' -B '$out/cmake-build' >/dev/null && cmake --build '$out/cmake-build' >/dev/null && test -x '$out/cmake-build/app'"
+# Plain make builds without installing anything (no deps.sh, no apt-get, no npm); make deps,
+# make test and make demo install what is missing.
+check make-builds-without-installing sh -c "out=\$(make -n -C '$root' --no-print-directory BUILD='$out/dry' all 2>&1) && ! printf '%s' \"\$out\" | grep -E 'deps\.sh|apt-get|npm' && make -n -C '$root' --no-print-directory deps | grep -q 'deps\.sh test' && make -n -C '$root' --no-print-directory BUILD='$out/dry' test | grep -q 'deps\.sh test' && make -n -C '$root' --no-print-directory BUILD='$out/dry' demo | grep -q 'deps\.sh demo'"
 expect_fail partial-allocator-macros "define both OKTA_CC_MALLOC and OKTA_CC_FREE" gcc -std=c99 $WC $I -c "$out/alloc_partial.c" -o "$out/ap.o"
 
 echo "$pass passed, $fail failed"
