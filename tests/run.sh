@@ -27,6 +27,9 @@ suite conventions      "$build/tests/test_conventions" -q
 suite conventions-asan   "$build/tests/test_conventions_asan" -q
 suite conventions-vgrind valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_conventions" -q
 suite check-api        python3 tests/check_api.py okta_cc.h
+# Every C block of the README compiles as a file (gcc, clang, C++); the whole program among them
+# runs: nothing configured, the local server (valgrind), a page refused mid-listing, a bad kid.
+suite readme           tests/readme.sh
 suite cli-keys         tests/cli_keys.sh
 suite cli-token        tests/cli_token.sh
 suite cli-api          tests/cli_api.sh
