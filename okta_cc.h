@@ -323,7 +323,8 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_KEY_ENCRYPTED = -15,     /* an encrypted private key: decrypt it first */
     OKTA_CC_ERR_KEY_PUBLIC_ONLY = -16,   /* a public key where a private key is needed */
     OKTA_CC_ERR_KEY_TOO_SMALL = -17,     /* RSA under 2048 bits */
-    OKTA_CC_ERR_KEY_UNSUPPORTED = -18,   /* another key type or curve (kty oct, secp256k1 ...) */
+    OKTA_CC_ERR_KEY_UNSUPPORTED = -18,   /* another key type or curve (kty oct, secp256k1 ...),
+                                            or an RSA e outside FIPS 186-5's range (e = 3 ...) */
     OKTA_CC_ERR_KEY_INCONSISTENT = -19,  /* members that do not belong to one key */
     OKTA_CC_ERR_ALG_MISMATCH = -20,      /* an algorithm the key cannot sign with */
     OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
@@ -578,8 +579,9 @@ typedef struct okta_cc_key {
      LF or CRLF, text around the block ignored; a JWK; a JWKS {"keys":[...]} (the key whose
      "kid" equals kid, or the only key when kid is NULL). Text whose newlines arrive as the two
      characters \n (an environment variable) is accepted too.
-   The key is checked: sizes and curves, JWK members against each other, and a sign-then-verify
-   self-test. kid (optional) also becomes key->kid when the key has none. A NULL key or text is
+   The key is checked: sizes and curves, RSA's public exponent (FIPS 186-5: odd, 2^16 < e <
+   2^256, and at most 64 bits here; anything else is OKTA_CC_ERR_KEY_UNSUPPORTED), JWK members
+   against each other, and a sign-then-verify self-test. kid (optional) also becomes key->kid when the key has none. A NULL key or text is
    OKTA_CC_ERR_INVALID_ARGUMENT; on any error the key is wiped. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
                                             const char *kid, okta_cc_error *err);
@@ -1189,7 +1191,7 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     case OKTA_CC_ERR_KEY_ENCRYPTED: return "OKTA_CC_ERR_KEY_ENCRYPTED: encrypted keys are not supported";
     case OKTA_CC_ERR_KEY_PUBLIC_ONLY: return "OKTA_CC_ERR_KEY_PUBLIC_ONLY: public key where a private key is needed";
     case OKTA_CC_ERR_KEY_TOO_SMALL: return "OKTA_CC_ERR_KEY_TOO_SMALL: RSA key under 2048 bits";
-    case OKTA_CC_ERR_KEY_UNSUPPORTED: return "OKTA_CC_ERR_KEY_UNSUPPORTED: unsupported key type or curve";
+    case OKTA_CC_ERR_KEY_UNSUPPORTED: return "OKTA_CC_ERR_KEY_UNSUPPORTED: unsupported key type, curve or parameter";
     case OKTA_CC_ERR_KEY_INCONSISTENT: return "OKTA_CC_ERR_KEY_INCONSISTENT: inconsistent key";
     case OKTA_CC_ERR_ALG_MISMATCH: return "OKTA_CC_ERR_ALG_MISMATCH: algorithm does not fit the key";
     case OKTA_CC_ERR_CRYPTO: return "OKTA_CC_ERR_CRYPTO: cryptographic operation failed";
@@ -2580,6 +2582,35 @@ static okta_cc_result okta_cc__rsa_check_bits(unsigned bits, okta_cc_error *err)
     return OKTA_CC_OK;
 }
 
+/* The public exponents we take, checked alike for DER and JWK keys before anything else reads
+   them: FIPS 186-5's range, odd and 2^16 < e < 2^256. With e = 1 the private operation is the
+   identity, the sign-then-verify self-test passes and every "signature" is the padded hash
+   anyone can compute; small and even exponents are as wrong. e is big-endian, leading zeros
+   allowed. Exponents over 64 bits are in the range but do not fit okta_cc_key: unsupported. */
+static okta_cc_result okta_cc__rsa_check_exponent(const unsigned char *e, size_t len, okta_cc_error *err)
+{
+    unsigned bits;
+    unsigned long v = 0;
+    size_t i;
+    int in_range;
+    while (len > 0 && e[0] == 0) e++, len--;
+    bits = okta_cc__bit_length(e, len);
+    in_range = bits > 16 && bits <= 256 && (e[len - 1] & 1);     /* odd and 17 bits: > 2^16 */
+    if (in_range && len <= sizeof ((okta_cc_key *)0)->e) return OKTA_CC_OK;
+    if (in_range)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "RSA public exponent over 64 bits (a %u-bit e): within FIPS 186-5's range but not supported (use e = 65537)",
+                             bits);
+    if (len > sizeof v)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "RSA key with a %u-bit e refused: FIPS 186-5 requires an odd e with 2^16 < e < 2^256 (use e = 65537)",
+                             bits);
+    for (i = 0; i < len; i++) v = v << 8 | e[i];
+    return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                         "RSA key with e = %lu refused: FIPS 186-5 requires an odd e with 2^16 < e < 2^256 (use e = 65537)",
+                         v);
+}
+
 /* The one copy of an RSA key's parts into an okta_cc_key, whatever they were read from (DER,
    JWK, generation): n and e from pk, the CRT parts from sk, each minimal big-endian; the size
    is n's own bit length. 0 when a part is longer than okta_cc_key holds. */
@@ -2698,8 +2729,11 @@ static okta_cc_result okta_cc__key_from_der_rsa(okta_cc_key *key, const br_rsa_p
     br_rsa_public_key pk;
     okta_cc_result r = okta_cc__rsa_check_bits(sk->n_bitlen, err);
     if (r != OKTA_CC_OK) return r;
-    if (!okta_cc__der_rsa_public(der, len, &pk) || !okta_cc__key_set_rsa(key, sk, &pk) ||
-        key->bits != sk->n_bitlen)
+    if (!okta_cc__der_rsa_public(der, len, &pk))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed RSA private key (modulus or exponent)");
+    r = okta_cc__rsa_check_exponent(pk.e, pk.elen, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!okta_cc__key_set_rsa(key, sk, &pk) || key->bits != sk->n_bitlen)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed RSA private key (modulus or exponent)");
     return OKTA_CC_OK;
 }
@@ -2982,6 +3016,7 @@ static okta_cc_result okta_cc__jwk_rsa(okta_cc_key *key, const okta_cc_json_doc 
                           "this JWK is a public key (no \"d\"); the private key is needed");
     if (r == OKTA_CC_OK)
         r = okta_cc__rsa_check_bits(okta_cc__bit_length(m.v[OKTA_CC__JWK_N], m.len[OKTA_CC__JWK_N]), err);
+    if (r == OKTA_CC_OK) r = okta_cc__rsa_check_exponent(m.v[OKTA_CC__JWK_E], m.len[OKTA_CC__JWK_E], err);
     for (i = OKTA_CC__JWK_D; r == OKTA_CC_OK && i < OKTA_CC__JWK_RSA_MEMBERS; i++)
         r = okta_cc__jwk_rsa_read(&m, doc, obj, i, err);
     if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_set(key, &m, err);
