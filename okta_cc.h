@@ -748,6 +748,9 @@ typedef struct okta_cc_http_response {
     size_t max_body;                /* cap on body_len (0 = 1 MiB) */
     int body_too_large;             /* set when the body passed max_body or the headers 64 KiB */
     size_t _headers_cap, _body_cap; /* bytes allocated */
+    char *_values;                  /* headers with each value NUL-terminated (what
+                                       okta_cc_http_response_header returns points here) */
+    size_t _values_cap;
     okta_cc_allocator _alloc;
 } okta_cc_http_response;
 
@@ -799,7 +802,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_http_response_append_body(okta_cc_http_respon
 OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_response *resp,
                                                              const char *line, size_t len,
                                                              okta_cc_error *err);
-/* The value of the index-th header called name (case-insensitive), or NULL. */
+/* The value of the index-th header called name (case-insensitive), or NULL: a NUL-terminated
+   string, blanks around it dropped, valid until the response changes or is freed. *value_len
+   (optional) gets its length (a NUL the server sent inside a value would end the string
+   early; value_len counts on to the real end). */
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
                                                      size_t *value_len);
@@ -4255,7 +4261,10 @@ static okta_cc_result okta_cc__http_status_line(okta_cc_http_response *resp, con
     const char *d = line + i;
     okta_cc__buf b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap, 0,
                                      &resp->_alloc);
+    okta_cc__buf m = okta_cc__buf_of(resp->_values, resp->headers_len, resp->_values_cap, 0,
+                                     &resp->_alloc);
     okta_cc__buf_clear(&b);
+    okta_cc__buf_clear(&m);
     resp->headers_len = b.len;
     resp->status = 0;
     if (i <= 6 || len - i < 3 || d[0] < '1' || d[0] > '9' || d[1] < '0' || d[1] > '9' ||
@@ -4265,10 +4274,22 @@ static okta_cc_result okta_cc__http_status_line(okta_cc_http_response *resp, con
     return OKTA_CC_OK;
 }
 
+/* The header block's mirror for the n bytes just added at m: each line's '\n', and the blanks
+   before it, become NULs. The mirror has the block's offsets, so the value the block holds at
+   an offset is a NUL-terminated string at the same offset of the mirror. */
+static void okta_cc__header_mirror(char *m, size_t n)
+{
+    size_t k, j;
+    for (k = 0; k < n; k++) {
+        if (m[k] != '\n') continue;
+        for (m[k] = '\0', j = k; j > 0 && (m[j - 1] == ' ' || m[j - 1] == '\t'); j--) m[j - 1] = '\0';
+    }
+}
+
 /* okta_cc_http_response_header_line without the error struct (the libcurl callbacks). */
 static okta_cc_result okta_cc__response_header_line(okta_cc_http_response *resp, const char *line, size_t len)
 {
-    okta_cc__buf b;
+    okta_cc__buf b, m;
     okta_cc_result r;
     if (!resp || (!line && len)) return OKTA_CC_ERR_INVALID_ARGUMENT;
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
@@ -4276,12 +4297,22 @@ static okta_cc_result okta_cc__response_header_line(okta_cc_http_response *resp,
     if (len > 5 && memcmp(line, "HTTP/", 5) == 0) return okta_cc__http_status_line(resp, line, len);
     b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap,
                         OKTA_CC__HEADERS_MAX, &resp->_alloc);
-    r = okta_cc__buf_reserve(&b, len + 1);          /* the line and its '\n', or neither */
-    if (r == OKTA_CC_OK) r = okta_cc__buf_append(&b, line, len);
-    if (r == OKTA_CC_OK) r = okta_cc__buf_append(&b, "\n", 1);
+    m = okta_cc__buf_of(resp->_values, resp->headers_len, resp->_values_cap,
+                        OKTA_CC__HEADERS_MAX, &resp->_alloc);
+    r = okta_cc__buf_reserve(&b, len + 1);          /* the line and its '\n' in both, or neither */
+    if (r == OKTA_CC_OK) r = okta_cc__buf_reserve(&m, len + 1);
+    if (r == OKTA_CC_OK) {                          /* cannot fail now: the room is there */
+        okta_cc__buf_append(&b, line, len);
+        okta_cc__buf_append(&b, "\n", 1);
+        okta_cc__buf_append(&m, line, len);
+        okta_cc__buf_append(&m, "\n", 1);
+        okta_cc__header_mirror(m.p + m.len - len - 1, len + 1);
+    }
     resp->headers = b.p;
     resp->headers_len = b.len;
     resp->_headers_cap = b.cap;
+    resp->_values = m.p;
+    resp->_values_cap = m.cap;
     return okta_cc__response_cap_result(resp, r);
 }
 
@@ -4336,7 +4367,8 @@ static const char *okta_cc__header_from(const okta_cc_http_response *resp, const
         for (i = nlen + 1; i < llen && (line[i] == ' ' || line[i] == '\t'); i++) {}
         while (llen > i && (line[llen - 1] == ' ' || line[llen - 1] == '\t')) llen--;
         *value_len = llen - i;
-        return line + i;
+        /* the mirror's copy ends in a NUL (a block filled some other way has none) */
+        return resp->_values ? resp->_values + (line - resp->headers) + i : line + i;
     }
     return NULL;
 }
@@ -4361,8 +4393,10 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
     okta_cc__buf_wipe_free(&b);
     b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap, 0, &resp->_alloc);
     okta_cc__buf_wipe_free(&b);
-    resp->body = resp->headers = NULL;
-    resp->body_len = resp->_body_cap = resp->headers_len = resp->_headers_cap = 0;
+    b = okta_cc__buf_of(resp->_values, resp->headers_len, resp->_values_cap, 0, &resp->_alloc);
+    okta_cc__buf_wipe_free(&b);
+    resp->body = resp->headers = resp->_values = NULL;
+    resp->body_len = resp->_body_cap = resp->headers_len = resp->_headers_cap = resp->_values_cap = 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
