@@ -1071,6 +1071,7 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
          ... page.http.body ...;  okta_cc_response_free(&page);
      }
      if (r != OKTA_CC_END) ... err ...;   okta_cc_pager_end(&pg);
+   (a failed call leaves no page to free: the loop cannot leak)
    A server cannot keep the pager going for ever. Before each request the pager refuses, with
    OKTA_CC_ERR_BAD_RESPONSE, a next link to any page it has already fetched (a cycle such as
    a -> b -> a; URLs are compared absolute, a path joined to the org URL), a next link after
@@ -1101,11 +1102,14 @@ typedef struct okta_cc_pager {
    NULL argument, OKTA_CC_ERR_NO_MEMORY. End it with okta_cc_pager_end in every case. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url, okta_cc_error *err);
-/* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error: a next link
-   on another origin is OKTA_CC_ERR_ORIGIN, a refused one (see above, or one holding a space or
-   control character) OKTA_CC_ERR_BAD_RESPONSE; after a failed request (HTTP error, network)
+/* OKTA_CC_OK with the next page in page (always a 2xx), OKTA_CC_END after the last, or an
+   error: a page with another status (a 3xx too) is OKTA_CC_ERR_HTTP (or _RATE_LIMITED), a next
+   link on another origin OKTA_CC_ERR_ORIGIN, a refused one (see above, or one holding a space
+   or control character) OKTA_CC_ERR_BAD_RESPONSE; after a failed request (HTTP error, network)
    the pager keeps its place and the next call asks for the same page again. Free page with
-   okta_cc_response_free after every call. */
+   okta_cc_response_free after each OKTA_CC_OK. On any other result page holds no memory
+   (okta_cc_response_free on it is harmless): err has the status, Okta's error fields and
+   X-Okta-Request-Id, and page keeps http.status, rate_limit and retries, not body or headers. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 /* Where the listing stands: the path or URL the next okta_cc_pager_next call asks for (after a
@@ -6961,10 +6965,21 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     r = okta_cc__pager_refuse(pg, h, err);
     if (r == OKTA_CC_OK) r = okta_cc__page_reserve(pg, err);
     if (r == OKTA_CC_OK) r = okta_cc_request(pg->_client, "GET", pg->_next, NULL, 0, NULL, page, err);
+    /* okta_cc_request takes 1xx-3xx as answers; a page is 2xx: a redirect without a Link header
+       would otherwise look like the last page, and the listing would stop quietly. */
+    if (r == OKTA_CC_OK && (page->http.status < 200 || page->http.status > 299))
+        r = okta_cc__http_error(err, OKTA_CC_ERR_HTTP, "GET", pg->_next, &page->http,
+                                "a listing's pages are 2xx");
     /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. Any
        other refusal of it comes with the next call, so this page is delivered. */
     if (r == OKTA_CC_OK) r = okta_cc__pager_read_link(pg, page, &next, &malformed, err);
-    if (r != OKTA_CC_OK) return r;      /* next stays: calling again asks for the same page */
+    if (r != OKTA_CC_OK) {
+        /* Nothing for the caller to free on an error, so a loop that frees only the pages it
+           got cannot leak: err has what the body and headers said; status, rate_limit and
+           retries stay. next stays too: calling again asks for the same page. */
+        okta_cc_http_response_free(&page->http);
+        return r;
+    }
     okta_cc__page_insert(pg->_seen, pg->_seen_cap, h);
     pg->_seen_count++;
     okta_cc__free(&pg->_client->cfg.alloc, pg->_last);
