@@ -1656,6 +1656,42 @@ static void test_live_faults(void)
     okta_cc_client_free(c);
 }
 
+/* Through libcurl and the local server: a 302 or a 500 on page 2 stops the listing with
+   OKTA_CC_ERR_HTTP naming the status (a 302 used to end it quietly after page 1), the failed
+   page holds nothing, and the next call fetches page 2 and ends the listing (issue 18, items
+   12 and 13). */
+static void test_live_listing_page_errors(void)
+{
+    static const char *const faults[] = {
+        "[{\"kind\":\"slow\",\"delay_ms\":0},{\"kind\":\"status\",\"status\":302,\"headers\":{\"Location\":\"/login\"},\"body\":\"\"}]",
+        "[{\"kind\":\"slow\",\"delay_ms\":0},{\"kind\":\"status\",\"status\":500}]",
+    };
+    static const long status[] = {302, 500};
+    okta_cc_client *c = live_client("0oa_api", "okta.users.read", 5000, -1);
+    okta_cc_pager pg;
+    okta_cc_response page;
+    okta_cc_error err;
+    int i;
+    if (!c) { h_current_failed = 1; return; }
+    for (i = 0; i < 2; i++) {
+        fault(env("OKTA_CC_TEST_URL"), "api", faults[i]);
+        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=200", &err) == OKTA_CC_OK);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK && page.http.status == 200);
+        okta_cc_response_free(&page);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
+        CHECK(err.http_status == status[i] && page.http.status == status[i]);
+        CHECK(page.http.body == NULL && page.http.headers == NULL);
+        CHECK(err.okta_request_id[0] != '\0');
+        CHECK(okta_cc_pager_resume_url(&pg) && strstr(okta_cc_pager_resume_url(&pg), "after=") != NULL);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK && page.http.status == 200);
+        okta_cc_response_free(&page);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+        CHECK_EQ_INT(pg.pages, 2);
+        okta_cc_pager_end(&pg);
+    }
+    okta_cc_client_free(c);
+}
+
 /* A live client on base (the main server when NULL) in the given DPoP mode. */
 static okta_cc_client *live_dpop_client(const char *base, const char *client_id, okta_cc_dpop_mode mode)
 {
@@ -1928,6 +1964,7 @@ int main(int argc, char **argv)
         RUN(test_live_methods_on_one_handle);
         RUN(test_live_missing_scope);
         RUN(test_live_faults);
+        RUN(test_live_listing_page_errors);
         RUN(test_live_dpop_auto_lists_all_users);
         RUN(test_live_dpop_resource_nonce_and_faults);
         RUN(test_live_dpop_shared_by_threads);
