@@ -581,8 +581,9 @@ typedef struct okta_cc_key {
      characters \n (an environment variable) is accepted too.
    The key is checked: sizes and curves, RSA's public exponent (FIPS 186-5: odd, 2^16 < e <
    2^256, and at most 64 bits here; anything else is OKTA_CC_ERR_KEY_UNSUPPORTED), JWK members
-   against each other, and a sign-then-verify self-test. kid (optional) also becomes key->kid when the key has none. A NULL key or text is
-   OKTA_CC_ERR_INVALID_ARGUMENT; on any error the key is wiped. */
+   against each other, and a sign-then-verify self-test. kid (optional) also becomes key->kid
+   when the key has none. A NULL key or text is OKTA_CC_ERR_INVALID_ARGUMENT; on any error the
+   key is wiped. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
                                             const char *kid, okta_cc_error *err);
 /* The same from a file (at most 1 MiB): a regular file or a pipe (a FIFO, a shell's <(...));
