@@ -66,15 +66,19 @@ done
 faults '[]'
 
 # ---- custom_transport: an IPv6 literal host ------------------------------------------------------
-start_server URL6 --clients "$work/clients.json" --host ::1 || exit 1
-ORG=$URL6
-run v6 "timeout 60 $build/examples/custom_transport"
-check "custom_transport: $URL6 (an IPv6 literal) lists all 250 users" \
-  test "$(rc v6)" -eq 0 -a "$(lines v6)" -eq 250
-ORG=$URL
-run v4 "$build/examples/list_users"
-check "custom_transport: over IPv6 the users are list_users' over IPv4" \
-  sh -c "test $(rc v4) -eq 0 && cmp -s '$work/v4.out' '$work/v6.out'"
+if /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+  start_server URL6 --clients "$work/clients.json" --host ::1 || exit 1
+  ORG=$URL6
+  run v6 "timeout 60 $build/examples/custom_transport"
+  check "custom_transport: $URL6 (an IPv6 literal) lists all 250 users" \
+    test "$(rc v6)" -eq 0 -a "$(lines v6)" -eq 250
+  ORG=$URL
+  run v4 "$build/examples/list_users"
+  check "custom_transport: over IPv6 the users are list_users' over IPv4" \
+    sh -c "test $(rc v4) -eq 0 && cmp -s '$work/v4.out' '$work/v6.out'"
+else
+  echo "skip custom_transport over IPv6: this machine has no ::1"
+fi
 
 # ---- custom_transport: a request line over 1023 bytes --------------------------------------------
 # Page 1 links to a next page whose URL makes a request line of about 1100 bytes.
@@ -91,8 +95,9 @@ check "custom_transport: ... nothing of it reached the server (1 API request, pa
   test "$(( $(api_requests) - before ))" -eq 1
 check "custom_transport: ... the message says it was not sent, and why" \
   grep -q "request line over 1023 bytes: not sent" "$work/long.err"
+# (a NETWORK result would be retried with backoff: 0.5 s, then 1 s, before the same failure)
 check "custom_transport: ... and is not a network error that GETs retry (no backoff: $((t1 - t0)) ms)" \
-  sh -c "! grep -qi 'network' '$work/long.err' && test $((t1 - t0)) -lt 3000"
+  sh -c "! grep -qi 'network' '$work/long.err' && test $((t1 - t0)) -lt 1000"
 
 # ---- custom_transport: cfg.timeout_ms as a deadline for the whole call ---------------------------
 # A server that starts an answer and never finishes it: one header byte every 200 ms, or a 1xx
