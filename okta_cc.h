@@ -323,7 +323,8 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_KEY_ENCRYPTED = -15,     /* an encrypted private key: decrypt it first */
     OKTA_CC_ERR_KEY_PUBLIC_ONLY = -16,   /* a public key where a private key is needed */
     OKTA_CC_ERR_KEY_TOO_SMALL = -17,     /* RSA under 2048 bits */
-    OKTA_CC_ERR_KEY_UNSUPPORTED = -18,   /* another key type or curve (kty oct, secp256k1 ...) */
+    OKTA_CC_ERR_KEY_UNSUPPORTED = -18,   /* another key type or curve (kty oct, secp256k1 ...),
+                                            or an RSA e outside FIPS 186-5's range (e = 3 ...) */
     OKTA_CC_ERR_KEY_INCONSISTENT = -19,  /* members that do not belong to one key */
     OKTA_CC_ERR_ALG_MISMATCH = -20,      /* an algorithm the key cannot sign with */
     OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
@@ -597,9 +598,11 @@ typedef struct okta_cc_key {
      LF or CRLF, text around the block ignored; a JWK; a JWKS {"keys":[...]} (the key whose
      "kid" equals kid, or the only key when kid is NULL). Text whose newlines arrive as the two
      characters \n (an environment variable) is accepted too.
-   The key is checked: sizes and curves, JWK members against each other, and a sign-then-verify
-   self-test. kid (optional) also becomes key->kid when the key has none. A NULL key or text is
-   OKTA_CC_ERR_INVALID_ARGUMENT; on any error the key is wiped. */
+   The key is checked: sizes and curves, RSA's public exponent (FIPS 186-5: odd, 2^16 < e <
+   2^256, and at most 64 bits here; anything else is OKTA_CC_ERR_KEY_UNSUPPORTED), JWK members
+   against each other, and a sign-then-verify self-test. kid (optional) also becomes key->kid
+   when the key has none. A NULL key or text is OKTA_CC_ERR_INVALID_ARGUMENT; on any error the
+   key is wiped. */
 OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, size_t len,
                                             const char *kid, okta_cc_error *err);
 /* The same from a file (at most 1 MiB): a regular file or a pipe (a FIFO, a shell's <(...));
@@ -768,6 +771,9 @@ typedef struct okta_cc_http_response {
     size_t max_body;                /* cap on body_len (0 = 1 MiB) */
     int body_too_large;             /* set when the body passed max_body or the headers 64 KiB */
     size_t _headers_cap, _body_cap; /* bytes allocated */
+    char *_values;                  /* headers with each value NUL-terminated (what
+                                       okta_cc_http_response_header returns points here) */
+    size_t _values_cap;
     okta_cc_allocator _alloc;
 } okta_cc_http_response;
 
@@ -819,7 +825,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_http_response_append_body(okta_cc_http_respon
 OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_response *resp,
                                                              const char *line, size_t len,
                                                              okta_cc_error *err);
-/* The value of the index-th header called name (case-insensitive), or NULL. */
+/* The value of the index-th header called name (case-insensitive), or NULL: a NUL-terminated
+   string, blanks around it dropped, valid until the response changes or is freed. *value_len
+   (optional) gets its length (a NUL the server sent inside a value would end the string
+   early; value_len counts on to the real end). */
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
                                                      size_t *value_len);
@@ -1086,6 +1095,7 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
          ... page.http.body ...;  okta_cc_response_free(&page);
      }
      if (r != OKTA_CC_END) ... err ...;   okta_cc_pager_end(&pg);
+   (a failed call leaves no page to free: the loop cannot leak)
    A server cannot keep the pager going for ever. Before each request the pager refuses, with
    OKTA_CC_ERR_BAD_RESPONSE, a next link to any page it has already fetched (a cycle such as
    a -> b -> a; URLs are compared absolute, a path joined to the org URL), a next link after
@@ -1116,11 +1126,14 @@ typedef struct okta_cc_pager {
    NULL argument, OKTA_CC_ERR_NO_MEMORY. End it with okta_cc_pager_end in every case. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pager, okta_cc_client *client,
                                                const char *path_or_url, okta_cc_error *err);
-/* OKTA_CC_OK with the next page in page, OKTA_CC_END after the last, or an error: a next link
-   on another origin is OKTA_CC_ERR_ORIGIN, a refused one (see above, or one holding a space or
-   control character) OKTA_CC_ERR_BAD_RESPONSE; after a failed request (HTTP error, network)
+/* OKTA_CC_OK with the next page in page (always a 2xx), OKTA_CC_END after the last, or an
+   error: a page with another status (a 3xx too) is OKTA_CC_ERR_HTTP (or _RATE_LIMITED), a next
+   link on another origin OKTA_CC_ERR_ORIGIN, a refused one (see above, or one holding a space
+   or control character) OKTA_CC_ERR_BAD_RESPONSE; after a failed request (HTTP error, network)
    the pager keeps its place and the next call asks for the same page again. Free page with
-   okta_cc_response_free after every call. */
+   okta_cc_response_free after each OKTA_CC_OK. On any other result page holds no memory
+   (okta_cc_response_free on it is harmless): err has the status, Okta's error fields and
+   X-Okta-Request-Id, and page keeps http.status, rate_limit and retries, not body or headers. */
 OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_response *page,
                                               okta_cc_error *err);
 /* Where the listing stands: the path or URL the next okta_cc_pager_next call asks for (after a
@@ -1212,7 +1225,7 @@ OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
     case OKTA_CC_ERR_KEY_ENCRYPTED: return "OKTA_CC_ERR_KEY_ENCRYPTED: encrypted keys are not supported";
     case OKTA_CC_ERR_KEY_PUBLIC_ONLY: return "OKTA_CC_ERR_KEY_PUBLIC_ONLY: public key where a private key is needed";
     case OKTA_CC_ERR_KEY_TOO_SMALL: return "OKTA_CC_ERR_KEY_TOO_SMALL: RSA key under 2048 bits";
-    case OKTA_CC_ERR_KEY_UNSUPPORTED: return "OKTA_CC_ERR_KEY_UNSUPPORTED: unsupported key type or curve";
+    case OKTA_CC_ERR_KEY_UNSUPPORTED: return "OKTA_CC_ERR_KEY_UNSUPPORTED: unsupported key type, curve or parameter";
     case OKTA_CC_ERR_KEY_INCONSISTENT: return "OKTA_CC_ERR_KEY_INCONSISTENT: inconsistent key";
     case OKTA_CC_ERR_ALG_MISMATCH: return "OKTA_CC_ERR_ALG_MISMATCH: algorithm does not fit the key";
     case OKTA_CC_ERR_CRYPTO: return "OKTA_CC_ERR_CRYPTO: cryptographic operation failed";
@@ -2604,6 +2617,35 @@ static okta_cc_result okta_cc__rsa_check_bits(unsigned bits, okta_cc_error *err)
     return OKTA_CC_OK;
 }
 
+/* The public exponents we take, checked alike for DER and JWK keys before anything else reads
+   them: FIPS 186-5's range, odd and 2^16 < e < 2^256. With e = 1 the private operation is the
+   identity, the sign-then-verify self-test passes and every "signature" is the padded hash
+   anyone can compute; small and even exponents are as wrong. e is big-endian, leading zeros
+   allowed. Exponents over 64 bits are in the range but do not fit okta_cc_key: unsupported. */
+static okta_cc_result okta_cc__rsa_check_exponent(const unsigned char *e, size_t len, okta_cc_error *err)
+{
+    unsigned bits;
+    unsigned long v = 0;
+    size_t i;
+    int in_range;
+    while (len > 0 && e[0] == 0) e++, len--;
+    bits = okta_cc__bit_length(e, len);
+    in_range = bits > 16 && bits <= 256 && (e[len - 1] & 1);     /* odd and 17 bits: > 2^16 */
+    if (in_range && len <= sizeof ((okta_cc_key *)0)->e) return OKTA_CC_OK;
+    if (in_range)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "RSA public exponent over 64 bits (a %u-bit e): within FIPS 186-5's range but not supported (use e = 65537)",
+                             bits);
+    if (len > sizeof v)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "RSA key with a %u-bit e refused: FIPS 186-5 requires an odd e with 2^16 < e < 2^256 (use e = 65537)",
+                             bits);
+    for (i = 0; i < len; i++) v = v << 8 | e[i];
+    return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                         "RSA key with e = %lu refused: FIPS 186-5 requires an odd e with 2^16 < e < 2^256 (use e = 65537)",
+                         v);
+}
+
 /* The one copy of an RSA key's parts into an okta_cc_key, whatever they were read from (DER,
    JWK, generation): n and e from pk, the CRT parts from sk, each minimal big-endian; the size
    is n's own bit length. 0 when a part is longer than okta_cc_key holds. */
@@ -2722,8 +2764,11 @@ static okta_cc_result okta_cc__key_from_der_rsa(okta_cc_key *key, const br_rsa_p
     br_rsa_public_key pk;
     okta_cc_result r = okta_cc__rsa_check_bits(sk->n_bitlen, err);
     if (r != OKTA_CC_OK) return r;
-    if (!okta_cc__der_rsa_public(der, len, &pk) || !okta_cc__key_set_rsa(key, sk, &pk) ||
-        key->bits != sk->n_bitlen)
+    if (!okta_cc__der_rsa_public(der, len, &pk))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed RSA private key (modulus or exponent)");
+    r = okta_cc__rsa_check_exponent(pk.e, pk.elen, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!okta_cc__key_set_rsa(key, sk, &pk) || key->bits != sk->n_bitlen)
         return okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "malformed RSA private key (modulus or exponent)");
     return OKTA_CC_OK;
 }
@@ -3006,6 +3051,7 @@ static okta_cc_result okta_cc__jwk_rsa(okta_cc_key *key, const okta_cc_json_doc 
                           "this JWK is a public key (no \"d\"); the private key is needed");
     if (r == OKTA_CC_OK)
         r = okta_cc__rsa_check_bits(okta_cc__bit_length(m.v[OKTA_CC__JWK_N], m.len[OKTA_CC__JWK_N]), err);
+    if (r == OKTA_CC_OK) r = okta_cc__rsa_check_exponent(m.v[OKTA_CC__JWK_E], m.len[OKTA_CC__JWK_E], err);
     for (i = OKTA_CC__JWK_D; r == OKTA_CC_OK && i < OKTA_CC__JWK_RSA_MEMBERS; i++)
         r = okta_cc__jwk_rsa_read(&m, doc, obj, i, err);
     if (r == OKTA_CC_OK) r = okta_cc__jwk_rsa_set(key, &m, err);
@@ -4244,7 +4290,10 @@ static okta_cc_result okta_cc__http_status_line(okta_cc_http_response *resp, con
     const char *d = line + i;
     okta_cc__buf b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap, 0,
                                      &resp->_alloc);
+    okta_cc__buf m = okta_cc__buf_of(resp->_values, resp->headers_len, resp->_values_cap, 0,
+                                     &resp->_alloc);
     okta_cc__buf_clear(&b);
+    okta_cc__buf_clear(&m);
     resp->headers_len = b.len;
     resp->status = 0;
     if (i <= 6 || len - i < 3 || d[0] < '1' || d[0] > '9' || d[1] < '0' || d[1] > '9' ||
@@ -4254,10 +4303,22 @@ static okta_cc_result okta_cc__http_status_line(okta_cc_http_response *resp, con
     return OKTA_CC_OK;
 }
 
+/* The header block's mirror for the n bytes just added at m: each line's '\n', and the blanks
+   before it, become NULs. The mirror has the block's offsets, so the value the block holds at
+   an offset is a NUL-terminated string at the same offset of the mirror. */
+static void okta_cc__header_mirror(char *m, size_t n)
+{
+    size_t k, j;
+    for (k = 0; k < n; k++) {
+        if (m[k] != '\n') continue;
+        for (m[k] = '\0', j = k; j > 0 && (m[j - 1] == ' ' || m[j - 1] == '\t'); j--) m[j - 1] = '\0';
+    }
+}
+
 /* okta_cc_http_response_header_line without the error struct (the libcurl callbacks). */
 static okta_cc_result okta_cc__response_header_line(okta_cc_http_response *resp, const char *line, size_t len)
 {
-    okta_cc__buf b;
+    okta_cc__buf b, m;
     okta_cc_result r;
     if (!resp || (!line && len)) return OKTA_CC_ERR_INVALID_ARGUMENT;
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
@@ -4265,12 +4326,22 @@ static okta_cc_result okta_cc__response_header_line(okta_cc_http_response *resp,
     if (len > 5 && memcmp(line, "HTTP/", 5) == 0) return okta_cc__http_status_line(resp, line, len);
     b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap,
                         OKTA_CC__HEADERS_MAX, &resp->_alloc);
-    r = okta_cc__buf_reserve(&b, len + 1);          /* the line and its '\n', or neither */
-    if (r == OKTA_CC_OK) r = okta_cc__buf_append(&b, line, len);
-    if (r == OKTA_CC_OK) r = okta_cc__buf_append(&b, "\n", 1);
+    m = okta_cc__buf_of(resp->_values, resp->headers_len, resp->_values_cap,
+                        OKTA_CC__HEADERS_MAX, &resp->_alloc);
+    r = okta_cc__buf_reserve(&b, len + 1);          /* the line and its '\n' in both, or neither */
+    if (r == OKTA_CC_OK) r = okta_cc__buf_reserve(&m, len + 1);
+    if (r == OKTA_CC_OK) {                          /* cannot fail now: the room is there */
+        okta_cc__buf_append(&b, line, len);
+        okta_cc__buf_append(&b, "\n", 1);
+        okta_cc__buf_append(&m, line, len);
+        okta_cc__buf_append(&m, "\n", 1);
+        okta_cc__header_mirror(m.p + m.len - len - 1, len + 1);
+    }
     resp->headers = b.p;
     resp->headers_len = b.len;
     resp->_headers_cap = b.cap;
+    resp->_values = m.p;
+    resp->_values_cap = m.cap;
     return okta_cc__response_cap_result(resp, r);
 }
 
@@ -4325,7 +4396,8 @@ static const char *okta_cc__header_from(const okta_cc_http_response *resp, const
         for (i = nlen + 1; i < llen && (line[i] == ' ' || line[i] == '\t'); i++) {}
         while (llen > i && (line[llen - 1] == ' ' || line[llen - 1] == '\t')) llen--;
         *value_len = llen - i;
-        return line + i;
+        /* the mirror's copy ends in a NUL (a block filled some other way has none) */
+        return resp->_values ? resp->_values + (line - resp->headers) + i : line + i;
     }
     return NULL;
 }
@@ -4350,8 +4422,10 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
     okta_cc__buf_wipe_free(&b);
     b = okta_cc__buf_of(resp->headers, resp->headers_len, resp->_headers_cap, 0, &resp->_alloc);
     okta_cc__buf_wipe_free(&b);
-    resp->body = resp->headers = NULL;
-    resp->body_len = resp->_body_cap = resp->headers_len = resp->_headers_cap = 0;
+    b = okta_cc__buf_of(resp->_values, resp->headers_len, resp->_values_cap, 0, &resp->_alloc);
+    okta_cc__buf_wipe_free(&b);
+    resp->body = resp->headers = resp->_values = NULL;
+    resp->body_len = resp->_body_cap = resp->headers_len = resp->_headers_cap = resp->_values_cap = 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -6916,10 +6990,21 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     r = okta_cc__pager_refuse(pg, h, err);
     if (r == OKTA_CC_OK) r = okta_cc__page_reserve(pg, err);
     if (r == OKTA_CC_OK) r = okta_cc_request(pg->_client, "GET", pg->_next, NULL, 0, NULL, page, err);
+    /* okta_cc_request takes 1xx-3xx as answers; a page is 2xx: a redirect without a Link header
+       would otherwise look like the last page, and the listing would stop quietly. */
+    if (r == OKTA_CC_OK && (page->http.status < 200 || page->http.status > 299))
+        r = okta_cc__http_error(err, OKTA_CC_ERR_HTTP, "GET", pg->_next, &page->http,
+                                "a listing's pages are 2xx");
     /* Follow the next link verbatim; okta_cc_request refuses it if it leaves the org. Any
        other refusal of it comes with the next call, so this page is delivered. */
     if (r == OKTA_CC_OK) r = okta_cc__pager_read_link(pg, page, &next, &malformed, err);
-    if (r != OKTA_CC_OK) return r;      /* next stays: calling again asks for the same page */
+    if (r != OKTA_CC_OK) {
+        /* Nothing for the caller to free on an error, so a loop that frees only the pages it
+           got cannot leak: err has what the body and headers said; status, rate_limit and
+           retries stay. next stays too: calling again asks for the same page. */
+        okta_cc_http_response_free(&page->http);
+        return r;
+    }
     okta_cc__page_insert(pg->_seen, pg->_seen_cap, h);
     pg->_seen_count++;
     okta_cc__free(&pg->_client->cfg.alloc, pg->_last);

@@ -3,9 +3,21 @@
 
    For a device behind a TLS-terminating proxy (the device speaks http:// to it), and as a
    template for a vendor's HTTP stack: replace http_perform with calls to that stack. This one
-   speaks HTTP/1.1 over TCP, one connection per request (Connection: close), with Content-Length
-   or chunked bodies and a timeout on every socket operation. It has no TLS: okta_cc.h accepts
-   http:// only for loopback hosts, so the org URL is a local proxy's (or the local test server).
+   speaks HTTP/1.1 over TCP (IPv4, or an IPv6 literal such as http://[::1]:8080), one
+   connection per request (Connection: close), with Content-Length or chunked bodies. It keeps
+   the client's time limits, which okta_cc.h leaves to the transport: cfg.connect_timeout_ms
+   for the connection and cfg.timeout_ms as a deadline for the whole request, so a server that
+   trickles its answer or sends 1xx answers without end cannot hold a call for longer
+   (OKTA_CLIENT_REQUESTTIMEOUT, in seconds as in the Okta SDKs, sets it here). It has no TLS:
+   okta_cc.h accepts http:// only for loopback hosts, so the org URL is a local proxy's (or the
+   local test server).
+
+   What a transport returns decides what okta_cc_request does next (see okta_cc_transport):
+   OKTA_CC_ERR_CONNECT when nothing was sent (retried for any method), OKTA_CC_ERR_NETWORK when
+   bytes may have left (retried for GET only), OKTA_CC_ERR_TIMEOUT (never retried). A request
+   this transport cannot send at all, such as a request line over 1023 bytes (its fixed
+   buffer, like many small stacks'), is refused before connecting with
+   OKTA_CC_ERR_INVALID_ARGUMENT: nothing was sent and, unlike NETWORK, no retry repeats it.
 
    Build:  cc -I. -DOKTA_CC_NO_CURL examples/custom_transport.c -o custom_transport -lbearssl
    Run:    OKTA_CLIENT_ORGURL=http://127.0.0.1:8080 OKTA_CLIENT_CLIENTID=0oa... \
@@ -15,16 +27,31 @@
 #include "okta_cc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
-#define TIMEOUT_S 15
+#define REQUEST_LINE_MAX 1023
+
+/* The client's time limits (the transport's ctx), resolved: 0 in the config means the default. */
+typedef struct transport_settings {
+    long connect_timeout_ms, timeout_ms;
+} transport_settings;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* ---- URLs ---------------------------------------------------------------------------------- */
 
@@ -33,68 +60,111 @@ typedef struct http_url {
     const char *target;             /* path and query, into the request's URL */
 } http_url;
 
-/* "http://host[:port]/path?query". IPv6 literals ([::1]) are left out of this sketch. */
+/* "http://host[:port]/path?query", host a name, an IPv4 address or an IPv6 literal in brackets
+   ("[::1]"; getaddrinfo gets it without them, the Host header with them). */
 static int parse_url(const char *url, http_url *u)
 {
-    const char *h, *end, *colon;
-    size_t n;
+    const char *h, *end, *host, *host_end, *colon;
+    size_t n, i;
     if (strncmp(url, "http://", 7) != 0) return 0;
     h = url + 7;
     end = h + strcspn(h, "/?");
-    colon = memchr(h, ':', (size_t)(end - h));
-    n = (size_t)((colon ? colon : end) - h);
-    if (n == 0 || n >= sizeof u->host) return 0;
-    memcpy(u->host, h, n);
+    if (*h == '[') {
+        host = h + 1;
+        host_end = (const char *)memchr(host, ']', (size_t)(end - host));
+        if (!host_end) return 0;
+        colon = host_end + 1 < end ? host_end + 1 : NULL;
+        if (colon && *colon != ':') return 0;
+    } else {
+        host = h;
+        colon = (const char *)memchr(h, ':', (size_t)(end - h));
+        host_end = colon ? colon : end;
+    }
+    n = (size_t)(host_end - host);
+    if (n == 0 || n >= sizeof u->host || (size_t)(end - h) >= sizeof u->authority) return 0;
+    memcpy(u->host, host, n);
     u->host[n] = '\0';
-    snprintf(u->port, sizeof u->port, "%.*s", colon ? (int)(end - colon - 1) : 2, colon ? colon + 1 : "80");
+    n = colon ? (size_t)(end - colon - 1) : 0;
+    if (colon && (n == 0 || n >= sizeof u->port)) return 0;
+    for (i = 0; i < n; i++)
+        if (colon[1 + i] < '0' || colon[1 + i] > '9') return 0;
+    snprintf(u->port, sizeof u->port, "%.*s", colon ? (int)n : 2, colon ? colon + 1 : "80");
     snprintf(u->authority, sizeof u->authority, "%.*s", (int)(end - h), h);
     u->target = *end ? end : "/";
     return 1;
 }
 
-/* ---- a socket with a read buffer ------------------------------------------------------------- */
+/* ---- a socket with a read buffer and a deadline ---------------------------------------------- */
 
 typedef struct conn {
     int fd;
+    long long deadline;             /* now_ms() by which the whole request must be done */
     char buf[8192];
     size_t pos, len;
     okta_cc_result failed;          /* why the last read or write failed */
 } conn;
 
-static int dial(conn *c, const http_url *u)
+/* Waits until the socket is ready for events, until `until` (now_ms()); 0 when the time is up
+   (c->failed is then OKTA_CC_ERR_TIMEOUT) or poll fails. The socket is non-blocking, so no
+   send, recv or connect can outlast the deadline. */
+static int wait_ready(conn *c, short events, long long until)
+{
+    for (;;) {
+        struct pollfd p;
+        long long left = until - now_ms();
+        int k;
+        if (left <= 0) { c->failed = OKTA_CC_ERR_TIMEOUT; return 0; }
+        p.fd = c->fd;
+        p.events = events;
+        p.revents = 0;
+        k = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (k > 0) return 1;
+        if (k < 0 && errno != EINTR) { c->failed = OKTA_CC_ERR_NETWORK; return 0; }
+    }
+}
+
+/* Connects to one address within connect_ms (and the deadline); 1 on success. */
+static int dial_one(conn *c, const struct addrinfo *ai, long connect_ms)
+{
+    long long until = now_ms() + connect_ms;
+    int e = 0;
+    socklen_t elen = sizeof e;
+    c->fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (c->fd < 0) return 0;
+    if (fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK) == 0 &&
+        (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+         (errno == EINPROGRESS && wait_ready(c, POLLOUT, until < c->deadline ? until : c->deadline) &&
+          getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &elen) == 0 && e == 0)))
+        return 1;
+    close(c->fd);
+    c->fd = -1;
+    return 0;
+}
+
+/* OKTA_CC_OK, OKTA_CC_ERR_CONNECT (no address took the connection: nothing was sent) or
+   OKTA_CC_ERR_TIMEOUT (the whole request's time is up). */
+static okta_cc_result dial(conn *c, const http_url *u, const transport_settings *t)
 {
     struct addrinfo hints, *res, *ai;
-    struct timeval tv = {TIMEOUT_S, 0};
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
-    if (getaddrinfo(u->host, u->port, &hints, &res) != 0) return 0;
-    for (ai = res; ai; ai = ai->ai_next) {
-        c->fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (c->fd < 0) continue;
-        /* On Linux the send timeout also bounds connect(). */
-        setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
-        close(c->fd);
-        c->fd = -1;
-    }
+    if (getaddrinfo(u->host, u->port, &hints, &res) != 0) return OKTA_CC_ERR_CONNECT;
+    for (ai = res; ai && !dial_one(c, ai, t->connect_timeout_ms); ai = ai->ai_next) {}
     freeaddrinfo(res);
-    return c->fd >= 0;
-}
-
-static okta_cc_result io_error(void)
-{
-    return errno == EAGAIN || errno == EWOULDBLOCK ? OKTA_CC_ERR_TIMEOUT : OKTA_CC_ERR_NETWORK;
+    if (c->fd >= 0) return OKTA_CC_OK;
+    return now_ms() >= c->deadline ? OKTA_CC_ERR_TIMEOUT : OKTA_CC_ERR_CONNECT;
 }
 
 static int send_all(conn *c, const char *p, size_t n)
 {
     while (n) {
-        ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);        /* no SIGPIPE on a closed peer */
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) { c->failed = io_error(); return 0; }
+        ssize_t k;
+        if (!wait_ready(c, POLLOUT, c->deadline)) return 0;
+        k = send(c->fd, p, n, MSG_NOSIGNAL);                /* no SIGPIPE on a closed peer */
+        if (k < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+        if (k <= 0) { c->failed = OKTA_CC_ERR_NETWORK; return 0; }
         p += k;
         n -= (size_t)k;
     }
@@ -105,10 +175,14 @@ static int fill(conn *c)
 {
     ssize_t k;
     if (c->pos < c->len) return 1;
-    do k = recv(c->fd, c->buf, sizeof c->buf, 0); while (k < 0 && errno == EINTR);
-    if (k < 0) c->failed = io_error();
-    if (k == 0) c->failed = OKTA_CC_ERR_NETWORK;            /* closed before the end */
-    if (k <= 0) return 0;
+    do {
+        if (!wait_ready(c, POLLIN, c->deadline)) return 0;
+        k = recv(c->fd, c->buf, sizeof c->buf, 0);
+    } while (k < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
+    if (k <= 0) {
+        c->failed = OKTA_CC_ERR_NETWORK;                    /* an error, or closed before the end */
+        return 0;
+    }
     c->pos = 0;
     c->len = (size_t)k;
     return 1;
@@ -169,13 +243,20 @@ static okta_cc_result read_chunked(conn *c, okta_cc_http_response *resp)
 
 /* ---- the transport ------------------------------------------------------------------------- */
 
-static okta_cc_result send_request(conn *c, const okta_cc_http_request *req, const http_url *u)
+/* "METHOD target HTTP/1.1\r\n" into line[REQUEST_LINE_MAX + 1]; 0 when it does not fit. */
+static int request_line(const okta_cc_http_request *req, const http_url *u, char *line)
 {
-    char head[1024];
+    int n = snprintf(line, REQUEST_LINE_MAX + 1, "%s %s HTTP/1.1\r\n", req->method, u->target);
+    return n > 0 && n <= REQUEST_LINE_MAX;
+}
+
+static okta_cc_result send_request(conn *c, const okta_cc_http_request *req, const http_url *u,
+                                   const char *line)
+{
+    char head[512];
     size_t i;
-    int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n", req->method,
-                     u->target, u->authority);
-    if (n < 0 || (size_t)n >= sizeof head || !send_all(c, head, (size_t)n)) return OKTA_CC_ERR_NETWORK;
+    int n = snprintf(head, sizeof head, "Host: %s\r\nConnection: close\r\n", u->authority);
+    if (!send_all(c, line, strlen(line)) || !send_all(c, head, (size_t)n)) return c->failed;
     for (i = 0; i < req->header_count; i++)       /* values may hold the token: never logged */
         if (!send_all(c, req->headers[i], strlen(req->headers[i])) || !send_all(c, "\r\n", 2)) return c->failed;
     if (req->body || strcmp(req->method, "GET") != 0) {
@@ -193,7 +274,7 @@ static okta_cc_result read_response(conn *c, const char *method, okta_cc_http_re
     long long length = -1;
     int chunked = 0;
     okta_cc_result r;
-    do {        /* 1xx answers come before the real one: okta_cc keeps only the last block */
+    do {        /* 1xx answers come before the real one (each within the same deadline) */
         if (!read_line(c, line, sizeof line)) return c->failed;
         r = okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
         if (r != OKTA_CC_OK) return r;
@@ -212,25 +293,34 @@ static okta_cc_result read_response(conn *c, const char *method, okta_cc_http_re
 static okta_cc_result http_perform(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
                                    okta_cc_error *err)
 {
+    const transport_settings *t = (const transport_settings *)ctx;
+    char line[REQUEST_LINE_MAX + 1];
     conn c;
     http_url u;
     okta_cc_result r;
-    (void)ctx;
     memset(&c, 0, sizeof c);
     c.fd = -1;
+    c.deadline = now_ms() + t->timeout_ms;
     if (!parse_url(req->url, &u)) {
         if (err) snprintf(err->message, sizeof err->message, "this transport speaks plain http:// only");
         return OKTA_CC_ERR_CONFIG;
     }
-    if (!dial(&c, &u)) {
-        if (err) snprintf(err->message, sizeof err->message, "cannot connect to %s:%s", u.host, u.port);
-        return OKTA_CC_ERR_CONNECT;             /* nothing was sent: safe to repeat */
+    if (!request_line(req, &u, line)) {           /* before connecting: nothing is sent */
+        if (err) snprintf(err->message, sizeof err->message, "%s %s: request line over %d bytes: not sent",
+                          req->method, u.authority, REQUEST_LINE_MAX);
+        return OKTA_CC_ERR_INVALID_ARGUMENT;
     }
-    r = send_request(&c, req, &u);
+    r = dial(&c, &u, t);
+    if (r == OKTA_CC_OK) r = send_request(&c, req, &u, line);
     if (r == OKTA_CC_OK) r = read_response(&c, req->method, resp);
-    close(c.fd);
-    if (r != OKTA_CC_OK && err && !err->message[0])
-        snprintf(err->message, sizeof err->message, "%s %s:%s: %s", req->method, u.host, u.port, okta_cc_result_str(r));
+    if (c.fd >= 0) close(c.fd);
+    if (r == OKTA_CC_ERR_CONNECT && err)          /* nothing was sent: safe to repeat */
+        snprintf(err->message, sizeof err->message, "cannot connect to %s", u.authority);
+    else if (r == OKTA_CC_ERR_TIMEOUT && err)
+        snprintf(err->message, sizeof err->message, "%s %s: timed out: no complete answer within %ld ms (timeout_ms)",
+                 req->method, u.authority, t->timeout_ms);
+    else if (r != OKTA_CC_OK && err && !err->message[0])
+        snprintf(err->message, sizeof err->message, "%s %s: %s", req->method, u.authority, okta_cc_result_str(r));
     return r;
 }
 
@@ -271,10 +361,16 @@ int main(void)
     okta_cc_response page;
     okta_cc_result r;
     long count = 0;
+    transport_settings limits;
+    const char *seconds = getenv("OKTA_CLIENT_REQUESTTIMEOUT");
     okta_cc_config_init(&cfg);
     okta_cc_config_from_env(&cfg);
+    if (seconds && atol(seconds) > 0 && atol(seconds) <= 86400) cfg.timeout_ms = atol(seconds) * 1000;
+    /* The transport keeps the time limits itself: okta_cc.h hands them only to libcurl. */
+    limits.connect_timeout_ms = cfg.connect_timeout_ms > 0 ? cfg.connect_timeout_ms : OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS;
+    limits.timeout_ms = cfg.timeout_ms > 0 ? cfg.timeout_ms : OKTA_CC_DEFAULT_TIMEOUT_MS;
     cfg.transport.perform = http_perform;
-    cfg.transport.ctx = NULL;
+    cfg.transport.ctx = &limits;
     cfg.transport.concurrent = 1;       /* no shared state: one socket per request */
     r = okta_cc_client_new(&client, &cfg, &err);
     if (r == OKTA_CC_OK) r = okta_cc_pager_begin(&pager, client, "/api/v1/users?limit=200", &err);

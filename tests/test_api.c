@@ -1295,6 +1295,93 @@ static void test_pager_refuses_cycles(void)
     CHECK_EQ_INT(counter.live, 0);
 }
 
+/* A failed page leaves nothing to free (issue 18, item 12: the README's loop, the header's and
+   the examples' freed pages only inside the loop, so every HTTP error leaked the failed page):
+   its body and headers are gone, what they said is in err, and http.status, rate_limit and
+   retries stay. A page that is not 2xx is an error (item 13: a 3xx page ended the listing
+   quietly, as if it were the last), and the pager keeps its place. */
+static void test_pager_failed_page_holds_nothing(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_config cfg;
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    counting_alloc counter = {0};
+    okta_cc_result r;
+    long live;
+    int pages = 0;
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=p2>; rel=\"next\"", "[1]");
+    push(&s, 500, "X-Okta-Request-Id: req-500\nContent-Type: application/json",
+         "{\"errorCode\":\"E0000009\",\"errorSummary\":\"Internal Server Error\",\"errorId\":\"oae500\"}");
+    push(&s, 302, "Location: https://dev-1.okta.com/login\nX-Okta-Request-Id: req-302", "<html>moved</html>");
+    push(&s, 301, "Location: https://dev-1.okta.com/api/v1/users?after=p2", "");
+    push(&s, 429, "X-Rate-Limit-Limit: 600\nX-Rate-Limit-Remaining: 0\nX-Rate-Limit-Reset: 1764331260",
+         "{\"errorCode\":\"E0000047\",\"errorSummary\":\"API call exceeded rate limit due to too many requests.\"}");
+    push(&s, 200, "Link: <https://dev-1.okta.com/api/v1/users?after=p3>; rel=\"next\"", "[2]");
+    push(&s, 204, NULL, NULL);
+    scripted_config(&cfg, &s, &t, NULL, -1);          /* no retries: each answer is final */
+    cfg.alloc.malloc_fn = count_malloc;
+    cfg.alloc.free_fn = count_free;
+    cfg.alloc.user = &counter;
+    c = client_from(&cfg);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&page);
+    live = counter.live;
+    /* 500: Okta's error in err, nothing left to free (the page is not freed here) */
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
+    CHECK_EQ_INT(counter.live, live);
+    CHECK(page.http.body == NULL && page.http.headers == NULL && page.http.body_len == 0);
+    CHECK(page.http.status == 500 && err.http_status == 500);
+    CHECK_EQ_STR(err.okta_error_code, "E0000009");
+    CHECK_EQ_STR(err.okta_error_summary, "Internal Server Error");
+    CHECK_EQ_STR(err.okta_error_id, "oae500");
+    CHECK_EQ_STR(err.okta_request_id, "req-500");
+    okta_cc_response_free(&page);                     /* harmless */
+    okta_cc_response_free(&page);
+    CHECK_EQ_INT(counter.live, live);
+    /* 302 and 301: errors naming the status, not a quiet end; the same page is asked again */
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(page.http.status == 302 && err.http_status == 302 && page.http.body == NULL);
+    CHECK(strstr(err.message, "HTTP 302") != NULL);
+    CHECK_EQ_STR(err.okta_request_id, "req-302");
+    CHECK_EQ_INT(counter.live, live);
+    CHECK_EQ_STR(okta_cc_pager_resume_url(&pg), "https://dev-1.okta.com/api/v1/users?after=p2");
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(err.http_status == 301 && strstr(err.message, "HTTP 301") != NULL);
+    CHECK_EQ_INT(counter.live, live);
+    /* 429 past the retry budget: the reset time stays readable */
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_RATE_LIMITED);
+    CHECK(page.rate_limit.present && page.rate_limit.reset == 1764331260 && page.http.body == NULL);
+    CHECK(err.http_status == 429 && strcmp(err.okta_error_code, "E0000047") == 0);
+    CHECK_EQ_INT(counter.live, live);
+    CHECK_EQ_INT(pg.pages, 1);
+    /* then the listing goes on where it stopped, and a 204 ends it as an empty page */
+    while ((r = okta_cc_pager_next(&pg, &page, &err)) == OKTA_CC_OK) {
+        pages++;
+        okta_cc_response_free(&page);
+    }
+    CHECK(r == OKTA_CC_END);
+    CHECK_EQ_INT(pages, 2);
+    CHECK_EQ_INT(s.api_calls, 7);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END && page.http.body == NULL);
+    okta_cc_pager_end(&pg);
+    /* a 1xx as the final answer (a transport that stopped there) is no page either */
+    memset(&s, 0, sizeof s);
+    push(&s, 103, "Link: </style.css>; rel=preload", NULL);
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
+    CHECK(err.http_status == 103 && page.http.headers == NULL);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
+    CHECK_EQ_INT(counter.live, 0);
+}
+
 /* Distinct pages without end: the pager stops at max_pages, and its memory stays small. */
 static void test_pager_page_cap(void)
 {
@@ -1569,6 +1656,42 @@ static void test_live_faults(void)
     okta_cc_client_free(c);
 }
 
+/* Through libcurl and the local server: a 302 or a 500 on page 2 stops the listing with
+   OKTA_CC_ERR_HTTP naming the status (a 302 used to end it quietly after page 1), the failed
+   page holds nothing, and the next call fetches page 2 and ends the listing (issue 18, items
+   12 and 13). */
+static void test_live_listing_page_errors(void)
+{
+    static const char *const faults[] = {
+        "[{\"kind\":\"slow\",\"delay_ms\":0},{\"kind\":\"status\",\"status\":302,\"headers\":{\"Location\":\"/login\"},\"body\":\"\"}]",
+        "[{\"kind\":\"slow\",\"delay_ms\":0},{\"kind\":\"status\",\"status\":500}]",
+    };
+    static const long status[] = {302, 500};
+    okta_cc_client *c = live_client("0oa_api", "okta.users.read", 5000, -1);
+    okta_cc_pager pg;
+    okta_cc_response page;
+    okta_cc_error err;
+    int i;
+    if (!c) { h_current_failed = 1; return; }
+    for (i = 0; i < 2; i++) {
+        fault(env("OKTA_CC_TEST_URL"), "api", faults[i]);
+        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users?limit=200", &err) == OKTA_CC_OK);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK && page.http.status == 200);
+        okta_cc_response_free(&page);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_HTTP);
+        CHECK(err.http_status == status[i] && page.http.status == status[i]);
+        CHECK(page.http.body == NULL && page.http.headers == NULL);
+        CHECK(err.okta_request_id[0] != '\0');
+        CHECK(okta_cc_pager_resume_url(&pg) && strstr(okta_cc_pager_resume_url(&pg), "after=") != NULL);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK && page.http.status == 200);
+        okta_cc_response_free(&page);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+        CHECK_EQ_INT(pg.pages, 2);
+        okta_cc_pager_end(&pg);
+    }
+    okta_cc_client_free(c);
+}
+
 /* A live client on base (the main server when NULL) in the given DPoP mode. */
 static okta_cc_client *live_dpop_client(const char *base, const char *client_id, okta_cc_dpop_mode mode)
 {
@@ -1822,6 +1945,7 @@ int main(int argc, char **argv)
     RUN(test_pager_link_quoting_and_malformed);
     RUN(test_pager_refuses_cycles);
     RUN(test_pager_page_cap);
+    RUN(test_pager_failed_page_holds_nothing);
     RUN(test_logger_redacts);
     RUN(test_dpop_api_new_proof_per_retry);
     RUN(test_dpop_api_resource_nonce);
@@ -1840,6 +1964,7 @@ int main(int argc, char **argv)
         RUN(test_live_methods_on_one_handle);
         RUN(test_live_missing_scope);
         RUN(test_live_faults);
+        RUN(test_live_listing_page_errors);
         RUN(test_live_dpop_auto_lists_all_users);
         RUN(test_live_dpop_resource_nonce_and_faults);
         RUN(test_live_dpop_shared_by_threads);

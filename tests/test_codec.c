@@ -825,6 +825,59 @@ static void test_http_response_wipes_and_no_memory(void)
     okta_cc_http_response_free(&r);
 }
 
+/* okta_cc_http_response_header's values are NUL-terminated strings (issue 18, item 14: they
+   ran on into the following headers, so printf("%s") printed those too), *value_len their
+   length, blanks around them trimmed; a failed allocation keeps the header block and the
+   values in step (all or none). */
+static void test_http_response_header_values_are_strings(void)
+{
+    static const char *const lines[] = {"HTTP/1.1 200 OK\r\n", "X-A:  one \t\r\n", "Link: <https://o/p?a=1>; rel=\"next\"\r\n",
+                                        "x-a: two\r\n", "X-Empty:\r\n", "no colon here\r\n", "X-Last: three"};
+    okta_cc_allocator a = rec_allocator();
+    okta_cc_http_response r;
+    const char *v;
+    size_t i, n = 99;
+    okta_cc_http_response_init(&r, &a, 0);
+    for (i = 0; i < sizeof lines / sizeof *lines; i++)
+        CHECK(okta_cc_http_response_header_line(&r, lines[i], strlen(lines[i]), NULL) == OKTA_CC_OK);
+    v = okta_cc_http_response_header(&r, "X-A", 0, &n);
+    CHECK(v && strcmp(v, "one") == 0 && n == 3);
+    v = okta_cc_http_response_header(&r, "x-a", 1, &n);
+    CHECK(v && strcmp(v, "two") == 0 && n == 3);
+    CHECK(okta_cc_http_response_header(&r, "X-A", 2, NULL) == NULL);
+    v = okta_cc_http_response_header(&r, "link", 0, &n);
+    CHECK(v && strcmp(v, "<https://o/p?a=1>; rel=\"next\"") == 0 && n == strlen(v));
+    v = okta_cc_http_response_header(&r, "X-Empty", 0, &n);
+    CHECK(v && strcmp(v, "") == 0 && n == 0);
+    v = okta_cc_http_response_header(&r, "X-Last", 0, &n);
+    CHECK(v && strcmp(v, "three") == 0 && n == 5);
+    CHECK(okta_cc_http_response_header(&r, "no colon here", 0, NULL) == NULL);
+    /* the block itself is unchanged: "name: value\n" lines as they came */
+    CHECK(r.headers && strncmp(r.headers, "X-A:  one \t\nLink: ", 18) == 0 && r.headers[r.headers_len - 1] == '\n');
+    /* a new response forgets the values with the lines */
+    CHECK(okta_cc_http_response_header_line(&r, "HTTP/1.1 302 Found", 18, NULL) == OKTA_CC_OK);
+    CHECK(okta_cc_http_response_header(&r, "X-A", 0, NULL) == NULL);
+    CHECK(okta_cc_http_response_header_line(&r, "X-A: again", 10, NULL) == OKTA_CC_OK);
+    v = okta_cc_http_response_header(&r, "X-A", 0, &n);
+    CHECK(v && strcmp(v, "again") == 0 && n == 5);
+    okta_cc_http_response_free(&r);
+    CHECK_EQ_INT(rec_live(), 0);
+    CHECK_EQ_INT(rec_unwiped, 0);
+    /* out of memory after the first of the header's allocations: no half-stored line */
+    for (i = 0; i < 3; i++) {
+        okta_cc_http_response_init(&r, &a, 0);
+        rec_budget = (int)i;
+        n = 0;
+        while (n < 300 && okta_cc_http_response_header_line(&r, "X-Pad: 0123456789", 17, NULL) == OKTA_CC_OK) n++;
+        rec_budget = -1;
+        CHECK(r.headers_len == n * 18);
+        CHECK(okta_cc_http_response_header(&r, "X-Pad", n, NULL) == NULL);
+        CHECK(n == 0 || strcmp(okta_cc_http_response_header(&r, "X-Pad", n - 1, NULL), "0123456789") == 0);
+        okta_cc_http_response_free(&r);
+    }
+    CHECK_EQ_INT(rec_live(), 0);
+}
+
 /* One test per JSONTestSuite file: y_ accepted, n_ rejected, i_ recorded and never a crash. */
 static int cmp_names(const void *a, const void *b)
 {
@@ -914,6 +967,7 @@ int main(int argc, char **argv)
     RUN(test_http_response_status_lines);
     RUN(test_http_response_caps);
     RUN(test_http_response_wipes_and_no_memory);
+    RUN(test_http_response_header_values_are_strings);
     run_json_test_suite();
     return h_summary();
 }

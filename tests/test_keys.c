@@ -1008,6 +1008,58 @@ static void test_rsa_parts_same_from_every_form(void)
     okta_cc_wipe(pem, sizeof pem);
 }
 
+/* RSA public exponents (issue 18, item 6): with e = 1 the self-test passes and the signature is
+   the padded hash, so anyone with the public key could sign. FIPS 186-5's range (odd,
+   2^16 < e < 2^256) is enforced in every form; the keys are tests/data/rsa-e/make.py's. */
+static const struct {
+    const char *name;
+    okta_cc_result expect;
+    const char *message_part;
+} rsa_e_cases[] = {
+    {"e-1", OKTA_CC_ERR_KEY_UNSUPPORTED, "e = 1 "},
+    {"e-3", OKTA_CC_ERR_KEY_UNSUPPORTED, "e = 3 "},
+    {"e-65535", OKTA_CC_ERR_KEY_UNSUPPORTED, "e = 65535 "},
+    {"e-65536", OKTA_CC_ERR_KEY_UNSUPPORTED, "e = 65536 "},
+    {"e-2p256p1", OKTA_CC_ERR_KEY_UNSUPPORTED, "257-bit e"},
+    {"e-2p255p1", OKTA_CC_ERR_KEY_UNSUPPORTED, "over 64 bits"},
+    {"e-65537", OKTA_CC_OK, NULL},
+    {"e-2p64m59", OKTA_CC_OK, NULL},
+};
+
+static void test_rsa_public_exponent_range(void)
+{
+    static const char *const forms[] = {"-pkcs1.pem", "-pkcs8.pem", ".jwk.json", ".jwks.json"};
+    size_t i, f;
+    for (i = 0; i < sizeof rsa_e_cases / sizeof *rsa_e_cases; i++) {
+        for (f = 0; f < sizeof forms / sizeof *forms; f++) {
+            char path[160];
+            okta_cc_key key;
+            okta_cc_error err;
+            okta_cc_result r;
+            snprintf(path, sizeof path, "tests/data/rsa-e/%s%s", rsa_e_cases[i].name, forms[f]);
+            memset(&key, 0x77, sizeof key);
+            r = okta_cc_key_load_file(&key, path, NULL, &err);
+            if (r != rsa_e_cases[i].expect ||
+                (r != OKTA_CC_OK && !strstr(err.message, rsa_e_cases[i].message_part)))
+                fprintf(stderr, "  %s: got %s (%s)\n", path, okta_cc_result_str(r), err.message);
+            CHECK(r == rsa_e_cases[i].expect);
+            if (r == OKTA_CC_OK) {
+                unsigned char sig[OKTA_CC_SIG_MAX];
+                size_t n = 0;
+                CHECK(okta_cc_jws_sign_bytes(&key, OKTA_CC_ALG_RS256, "m", 1, sig, sizeof sig, &n, NULL) == OKTA_CC_OK);
+                CHECK(okta_cc_jws_verify_bytes(&key, OKTA_CC_ALG_RS256, "m", 1, sig, n, NULL) == OKTA_CC_OK);
+            } else {
+                unsigned char zero[sizeof key];
+                memset(zero, 0, sizeof zero);
+                CHECK(memcmp(&key, zero, sizeof key) == 0);
+                CHECK(err.code == r && strstr(err.message, rsa_e_cases[i].message_part) != NULL);
+                CHECK(strstr(err.message, "FIPS 186-5") != NULL);
+            }
+            okta_cc_key_wipe(&key);
+        }
+    }
+}
+
 /* A JWK whose members do not fit okta_cc_key: refused as unsupported, not truncated. */
 static void test_jwk_rsa_oversized_members(void)
 {
@@ -1034,7 +1086,7 @@ static void test_jwk_rsa_oversized_members(void)
     okta_cc_b64url_encode(big, 9, b64, sizeof b64, NULL, NULL);
     sprintf(jwk, "{\"e\":\"%s\",%.*s", b64, (int)(n - 1), t + 1);
     CHECK(okta_cc_key_load(&key, jwk, strlen(jwk), NULL, &err) == OKTA_CC_ERR_KEY_UNSUPPORTED);
-    CHECK(strstr(err.message, "too large") != NULL);
+    CHECK(strstr(err.message, "over 64 bits") != NULL);     /* an odd 65-bit e: FIPS, too large */
     free(jwk);
     vec_free(&v);
 }
@@ -1083,6 +1135,7 @@ int main(int argc, char **argv)
     RUN(test_curve_messages_list_the_table);
     RUN(test_rsa_parts_same_from_every_form);
     RUN(test_jwk_rsa_oversized_members);
+    RUN(test_rsa_public_exponent_range);
     RUN(test_rng);
     return h_summary();
 }

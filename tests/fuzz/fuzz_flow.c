@@ -15,8 +15,8 @@
    one-line error strings): valid results everywhere; a successful get_token gives a
    NUL-terminated token of the stated length and a token type Bearer or DPoP; a request is
    OK only with a status below 400, ERR_HTTP with one of 400 or more (or a failed token fetch),
-   ERR_RATE_LIMITED with 429; bodies are NUL-terminated; the pager delivers at most max_pages pages
-   and its resume URL is NULL after OKTA_CC_END and kept after a failed request; a bounded
+   ERR_RATE_LIMITED with 429; bodies are NUL-terminated; the pager delivers at most max_pages pages,
+   each a 2xx, leaves nothing to free after an error, and its resume URL is NULL after OKTA_CC_END and kept after a failed request; a bounded
    number of transport calls. */
 #include "fuzz_scripted.h"
 
@@ -122,9 +122,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         if (r == OKTA_CC_OK) {
             check_response(&resp, r, &err);
             CHECK(pg.pages <= pg.max_pages && pg.pages == i + 1);
+            CHECK(resp.http.status >= 200 && resp.http.status <= 299);     /* pages are 2xx */
         } else {
             fuzz_check_result(r, &err);
-            CHECK(resp.http.body == NULL || resp.http.body[resp.http.body_len] == '\0');
+            CHECK(resp.http.body == NULL && resp.http.headers == NULL);    /* nothing to free */
         }
         okta_cc_response_free(&resp);
         if (r == OKTA_CC_END) CHECK(okta_cc_pager_resume_url(&pg) == NULL);

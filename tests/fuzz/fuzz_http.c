@@ -1,4 +1,5 @@
-/* libFuzzer harness: HTTP response header lines, header lookup and Link rel="next" parsing. */
+/* libFuzzer harness: HTTP response header lines, header lookup (NUL-terminated values equal to
+   the block's bytes) and Link rel="next" parsing. */
 #define OKTA_CC_IMPLEMENTATION
 #include "../../okta_cc.h"
 
@@ -55,8 +56,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         for (idx = 0; idx < 4; idx++) {
             const char *v = okta_cc_http_response_header(&resp.http, names[i], idx, &vlen);
             if (!v) continue;
-            CHECK(resp.http.headers != NULL);
-            CHECK(v >= resp.http.headers && v + vlen <= resp.http.headers + resp.http.headers_len);
+            CHECK(resp.http.headers != NULL && resp.http._values != NULL);
+            /* a NUL-terminated copy of the block's bytes, in the block's mirror */
+            CHECK(v >= resp.http._values && v + vlen < resp.http._values + resp.http.headers_len);
+            CHECK(v[vlen] == '\0');
+            CHECK(memcmp(v, resp.http.headers + (v - resp.http._values), vlen) == 0);
             CHECK(memchr(v, '\n', vlen) == NULL);
             CHECK(okta_cc_http_response_header(&resp.http, names[i], idx, NULL) == v);
         }
