@@ -1798,6 +1798,24 @@ static void test_live_dpop_never_bearer(void)
     okta_cc_client_free(c);
 }
 
+/* fork() from a client with a warm connection, over HTTP (tests/test_tls.c: over HTTPS): the
+   child must start a pool of its own and never touch the parent's connection (see THREADING). */
+static void test_live_fork_parent_and_child_each_get_their_answers(void)
+{
+    const char *base = env("OKTA_CC_TEST_FORK_URL");
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    char path[1024];
+    if (!base) { h_current_failed = 1; return; }
+    live_config(&cfg, base, "0oa_api", path, sizeof path);
+    cfg.timeout_ms = 5000;
+    cfg.max_retries = -1;       /* a broken stream must show, not be retried away */
+    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) { fprintf(stderr, "  client: %s\n", err.message); h_current_failed = 1; return; }
+    CHECK_EQ_INT(live_fork_rounds(c, base, 50), 50);
+    okta_cc_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "-q") == 0) h_verbose = 0;
@@ -1845,6 +1863,7 @@ int main(int argc, char **argv)
         RUN(test_live_dpop_shared_by_threads);
         RUN(test_live_dpop_never_bearer);
         RUN(test_live_shared_client_parallel);
+        RUN(test_live_fork_parent_and_child_each_get_their_answers);
     }
     curl_global_cleanup();
     return h_summary();

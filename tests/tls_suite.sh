@@ -81,6 +81,10 @@ for c in valid other-ca wrong-name expired not-yet-valid self-signed; do
   start_server "$var" --verbose --clients "$work/clients.json" --tls-cert "$pki/$c.pem" --tls-key "$pki/$c.key" ||
     setup_fail "server with the $c certificate"
 done
+# fork(): a trusted server of its own, without the rate limit (50 rounds of 17 requests).
+start_server URL_fork --clients "$work/clients.json" --rate-limit 1000000 --tls-cert "$pki/valid.pem" \
+  --tls-key "$pki/valid.key" || setup_fail "server for the fork test"
+export OKTA_CC_TEST_TLS_FORK_URL=$URL_fork
 export OKTA_CC_TEST_CA=$pki/ca.pem OKTA_CC_TEST_TLS_KEY=$work/ec.pem
 export OKTA_CC_TEST_TLS_VALID_URL=$URL_valid OKTA_CC_TEST_TLS_OTHER_CA_URL=$URL_other_ca \
   OKTA_CC_TEST_TLS_WRONG_NAME_URL=$URL_wrong_name OKTA_CC_TEST_TLS_EXPIRED_URL=$URL_expired \
