@@ -130,7 +130,8 @@
       key material, assertions, tokens, client secrets, response bodies - is wiped before it
       is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
       about 8 KB of its own (its two keys included), plus the token and one libcurl
-      handle per request it has run at once (up to max_parallel_requests).
+      handle per request it has run at once (up to max_parallel_requests). A forked child
+      leaves its parent's handles allocated (see THREADING, fork()).
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
       token, the assertion) into its own buffers and frees them unwiped; an application that
       cares can give libcurl a wiping allocator with curl_global_init_mem(). BearSSL leaves
@@ -160,6 +161,23 @@
       sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
       holds one handle.
       libcurl: the application owns curl_global_init()/curl_global_cleanup().
+      fork(): a client, or a transport from okta_cc_curl_transport_new, works on both sides of a
+      fork() made while no thread is using it (no call of it under way in any thread, the forking
+      one included, so that its locks are copied unlocked; forking while another thread is inside
+      it is not supported: the child could inherit a lock held for ever). The child's first
+      request notices the new process id, as the random generator does, and starts a handle pool
+      of its own: new connections, a new share handle, new locks. The parent's handles, their
+      connections (the same sockets, and over TLS the same session keys and sequence numbers), its
+      share handle and the pool's locks are never used nor cleaned up in the child (a TLS
+      close_notify from the child would break the parent's connection): their memory stays
+      allocated in the child on purpose, once per fork (the pool, and libcurl's state, TLS
+      included, for each handle the parent had made), and the inherited sockets stay open there
+      until it exits. okta_cc_client_free and okta_cc_curl_transport_free in the child free
+      everything else and leave those alone, so a leak checker run on the child reports them. The
+      parent's connections keep working. The cached token, the clock offset and the DPoP nonce are
+      copied and serve both processes (a token is not bound to one); assertions and DPoP proofs
+      stay unique (the random generator reseeds in the child). A child that only calls exec needs
+      none of this. A transport you supply must handle fork itself.
 
    TIME
 
@@ -774,7 +792,9 @@ typedef struct okta_cc_transport {
    OKTA_CC_ERR_CONFIG; max_parallel_requests), zeros as defaults like okta_cc_client_new; cfg
    can go away afterwards. It is concurrent: up to max_parallel_requests requests run at once,
    each on its own libcurl easy handle, and a further one waits for a handle to come back.
-   Not available with OKTA_CC_NO_CURL. */
+   After fork() (made while no thread is using it) the child's requests run on connections of
+   its own, and okta_cc_curl_transport_free in the child leaves the parent's alone (see
+   THREADING). Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
                                                       okta_cc_error *err);
@@ -945,9 +965,13 @@ typedef struct okta_cc_token_info {
 } okta_cc_token_info;
 
 /* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
-   curl_global_init(CURL_GLOBAL_DEFAULT): call it once before the first client. */
+   curl_global_init(CURL_GLOBAL_DEFAULT): call it once before the first client. A client may
+   be shared by threads, and used on both sides of a fork() made while no thread is using it:
+   the child then makes connections of its own (see THREADING). */
 OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
                                               okta_cc_error *err);
+/* Frees the client, wiping its secrets. In a forked child it leaves the parent's libcurl
+   handles and connections alone, allocated (see THREADING). */
 OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
 /* The token endpoint URL in use, normalised: "https://X.okta.com:443/" gives
    "https://x.okta.com/oauth2/v1/token". It is also the assertion's aud. Valid while the

@@ -8,7 +8,8 @@
    valid certificate from the trusted CA must accept the very same configuration, so each
    refusal is for the stated reason and not a broken test PKI. insecure_skip_tls_verify is off
    by default; with it on, each of those servers is reachable, and a warning goes to stderr
-   exactly once per client. */
+   exactly once per client. And fork() from a client with a warm TLS connection: parent and
+   child each get their own answers (tests/live.h), the child on its own connections. */
 #define OKTA_CC_IMPLEMENTATION
 #include "../okta_cc.h"
 #include "harness.h"

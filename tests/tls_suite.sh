@@ -7,6 +7,7 @@
 #   expired       signed by the CA, 2020-01-01 .. 2021-01-01
 #   not-yet-valid signed by the CA, 2090-01-01 .. 2091-01-01
 #   self-signed   a self-signed leaf with the right SAN
+# (and one more with the valid certificate and no rate limit, for the fork() test).
 # Then tests/test_tls.c (C API: token fetch and API request refused with OKTA_CC_ERR_TLS and
 # the reason, nothing reaching the server; insecure_skip_tls_verify), and the okta-cc CLI.
 # Environment: BUILD, TEST_SUFFIX (_asan: the C tests only), KEEP_WORK=1 (keep the temporary
