@@ -4688,7 +4688,7 @@ struct okta_cc__curl {
     okta_cc_config cfg;                 /* numbers resolved; ca_file and ca_pem owned copies, no
                                            other string: what a new handle is set up from */
     char user_agent[256];
-    okta_cc__curl_pool *pool;           /* replaced once in a forked child (atomically: the
+    okta_cc__curl_pool *pool;           /* replaced in a forked child, once (atomically: the
                                            child's threads may race to it) */
 };
 
@@ -5033,7 +5033,8 @@ static okta_cc_result okta_cc__curl_pool_new(okta_cc__curl *t, okta_cc__curl_poo
     return OKTA_CC_OK;
 }
 
-/* t->pool is read by every request and written only in a forked child (okta_cc__curl_own). */
+/* t->pool is read by every request and written only in a forked child (okta_cc__curl_own);
+   gcc's and clang's atomic builtins, C11's <stdatomic.h> being beyond C99. */
 #ifndef OKTA_CC_NO_THREADS
 #define OKTA_CC__POOL_LOAD(t) __atomic_load_n(&(t)->pool, __ATOMIC_ACQUIRE)
 #define OKTA_CC__POOL_SWAP(t, expected, fresh) \
