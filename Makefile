@@ -97,11 +97,11 @@ $(BUILD)/examples/%: examples/%.c okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h
+$(BUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h tests/live.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
-$(BUILD)/tests/%_asan: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h
+$(BUILD)/tests/%_asan: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h tests/live.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(SANITIZE) $< -o $@ $(LIBS)
 

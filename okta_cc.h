@@ -130,7 +130,8 @@
       key material, assertions, tokens, client secrets, response bodies - is wiped before it
       is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
       about 8 KB of its own (its two keys included), plus the token and one libcurl
-      handle per request it has run at once (up to max_parallel_requests).
+      handle per request it has run at once (up to max_parallel_requests). A forked child
+      leaves its parent's handles allocated (see THREADING, fork()).
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
       token, the assertion) into its own buffers and frees them unwiped; an application that
       cares can give libcurl a wiping allocator with curl_global_init_mem(). BearSSL leaves
@@ -160,6 +161,23 @@
       sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
       holds one handle.
       libcurl: the application owns curl_global_init()/curl_global_cleanup().
+      fork(): a client, or a transport from okta_cc_curl_transport_new, works on both sides of a
+      fork() made while no thread is using it (no call of it under way in any thread, the forking
+      one included, so that its locks are copied unlocked; forking while another thread is inside
+      it is not supported: the child could inherit a lock held for ever). The child's first
+      request notices the new process id, as the random generator does, and starts a handle pool
+      of its own: new connections, a new share handle, new locks. The parent's handles, their
+      connections (the same sockets, and over TLS the same session keys and sequence numbers), its
+      share handle and the pool's locks are never used nor cleaned up in the child (a TLS
+      close_notify from the child would break the parent's connection): their memory stays
+      allocated in the child on purpose, once per fork (the pool, and libcurl's state, TLS
+      included, for each handle the parent had made), and the inherited sockets stay open there
+      until it exits. okta_cc_client_free and okta_cc_curl_transport_free in the child free
+      everything else and leave those alone, so a leak checker run on the child reports them. The
+      parent's connections keep working. The cached token, the clock offset and the DPoP nonce are
+      copied and serve both processes (a token is not bound to one); assertions and DPoP proofs
+      stay unique (the random generator reseeds in the child). A child that only calls exec needs
+      none of this. A transport you supply must handle fork itself.
 
    TIME
 
@@ -802,7 +820,9 @@ typedef struct okta_cc_transport {
    OKTA_CC_ERR_CONFIG; max_parallel_requests), zeros as defaults like okta_cc_client_new; cfg
    can go away afterwards. It is concurrent: up to max_parallel_requests requests run at once,
    each on its own libcurl easy handle, and a further one waits for a handle to come back.
-   Not available with OKTA_CC_NO_CURL. */
+   After fork() (made while no thread is using it) the child's requests run on connections of
+   its own, and okta_cc_curl_transport_free in the child leaves the parent's alone (see
+   THREADING). Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
                                                       okta_cc_error *err);
@@ -977,9 +997,13 @@ typedef struct okta_cc_token_info {
 } okta_cc_token_info;
 
 /* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
-   curl_global_init(CURL_GLOBAL_DEFAULT): call it once before the first client. */
+   curl_global_init(CURL_GLOBAL_DEFAULT): call it once before the first client. A client may
+   be shared by threads, and used on both sides of a fork() made while no thread is using it:
+   the child then makes connections of its own (see THREADING). */
 OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
                                               okta_cc_error *err);
+/* Frees the client, wiping its secrets. In a forked child it leaves the parent's libcurl
+   handles and connections alone, allocated (see THREADING). */
 OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
 /* The token endpoint URL in use, normalised: "https://X.okta.com:443/" gives
    "https://x.okta.com/oauth2/v1/token". It is also the assertion's aud. Valid while the
@@ -4737,12 +4761,18 @@ static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta
    resumes a session another one made. Connections are NOT shared: libcurl does not support
    sharing its connection cache between threads running transfers at once (CURLSHOPT_SHARE,
    CURL_LOCK_DATA_CONNECT); each handle keeps its own, and borrowing the last-used handle keeps
-   the number of connections at what the parallelism needs. */
+   the number of connections at what the parallelism needs.
+   fork(): the handles, the share handle and the locks belong to the process that made them
+   (okta_cc__curl_pool). A child inherits its parent's pool, live connections and TLS state
+   included; it never touches it (a request would cross the parent's stream, even a cleanup
+   would send a TLS close_notify on it) and makes a pool of its own (okta_cc__curl_own), the
+   way the random generator reseeds. The settings (okta_cc__curl) are plain memory: shared. */
 typedef struct okta_cc__curl okta_cc__curl;
+typedef struct okta_cc__curl_pool okta_cc__curl_pool;
 
 typedef struct okta_cc__curl_handle {
     CURL *easy;
-    okta_cc__curl *pool;
+    okta_cc__curl_pool *pool;
     char errbuf[CURL_ERROR_SIZE];
     okta_cc_http_response *resp;        /* the response being received */
     okta_cc_result refused;             /* why a callback stopped the transfer, if one did */
@@ -4750,11 +4780,20 @@ typedef struct okta_cc__curl_handle {
     unsigned long last_used;            /* pool->uses when it was last returned */
 } okta_cc__curl_handle;
 
+/* The transport: its settings, and the pool of the process using it. */
 struct okta_cc__curl {
     okta_cc_allocator alloc;
     okta_cc_config cfg;                 /* numbers resolved; ca_file and ca_pem owned copies, no
                                            other string: what a new handle is set up from */
     char user_agent[256];
+    okta_cc__curl_pool *pool;           /* replaced in a forked child, once (atomically: the
+                                           child's threads may race to it) */
+};
+
+/* What one process owns: easy handles (with their connections), share handle, locks. */
+struct okta_cc__curl_pool {
+    okta_cc__curl *t;                   /* the settings */
+    long pid;                           /* the process that made it, the only one to touch it */
     okta_cc__curl_handle *handles;      /* cfg.max_parallel_requests of them, easy == NULL until
                                            first needed */
     int made;                           /* handles with an easy handle */
@@ -4883,11 +4922,11 @@ static okta_cc_result okta_cc__curl_transfer(okta_cc__curl_handle *h, const okta
    the rules that keep a token at home (no redirects, http and https only, TLS verified). */
 static void okta_cc__curl_set_options(okta_cc__curl_handle *h)
 {
-    const okta_cc_config *cfg = &h->pool->cfg;
+    const okta_cc_config *cfg = &h->pool->t->cfg;
     CURL *e = h->easy;
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, h->pool->user_agent);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, h->pool->t->user_agent);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, okta_cc__curl_write);
@@ -4908,7 +4947,7 @@ static void okta_cc__curl_set_options(okta_cc__curl_handle *h)
 /* The trust settings: our own CA (file or PEM text) instead of the system's. */
 static okta_cc_result okta_cc__curl_set_trust(okta_cc__curl_handle *h, okta_cc_error *err)
 {
-    const okta_cc_config *cfg = &h->pool->cfg;
+    const okta_cc_config *cfg = &h->pool->t->cfg;
     if (cfg->ca_file || cfg->ca_pem) {
         /* Debian's libcurl also sets a CA path, which turns its CA cache off; with our own CA
            there is nothing to look up there, so clear it (see make bench). */
@@ -4947,11 +4986,11 @@ static okta_cc_result okta_cc__curl_handle_make(okta_cc__curl_handle *h, okta_cc
 
 /* The free handle used last, else an unmade one (marked busy, *make set: the caller makes it
    outside the lock), else NULL: all are lent. Under the pool lock. */
-static okta_cc__curl_handle *okta_cc__curl_pick(okta_cc__curl *p, int *make)
+static okta_cc__curl_handle *okta_cc__curl_pick(okta_cc__curl_pool *p, int *make)
 {
     okta_cc__curl_handle *best = NULL, *unmade = NULL;
     int i;
-    for (i = 0; i < p->cfg.max_parallel_requests; i++) {
+    for (i = 0; i < p->t->cfg.max_parallel_requests; i++) {
         okta_cc__curl_handle *h = &p->handles[i];
         if (h->busy) continue;          /* its easy member is its borrower's (being made, maybe) */
         if (!h->easy && !unmade) unmade = h;
@@ -4966,7 +5005,7 @@ static okta_cc__curl_handle *okta_cc__curl_pick(okta_cc__curl *p, int *make)
     return best;
 }
 
-static void okta_cc__curl_give_back(okta_cc__curl *p, okta_cc__curl_handle *h, int unmade)
+static void okta_cc__curl_give_back(okta_cc__curl_pool *p, okta_cc__curl_handle *h, int unmade)
 {
     OKTA_CC__LOCK(&p->lock);
     h->busy = 0;
@@ -4979,7 +5018,7 @@ static void okta_cc__curl_give_back(okta_cc__curl *p, okta_cc__curl_handle *h, i
 }
 
 /* A handle for one request: waits only when every handle is lent. */
-static okta_cc_result okta_cc__curl_borrow(okta_cc__curl *p, okta_cc__curl_handle **out, okta_cc_error *err)
+static okta_cc_result okta_cc__curl_borrow(okta_cc__curl_pool *p, okta_cc__curl_handle **out, okta_cc_error *err)
 {
     okta_cc__curl_handle *h;
     int make = 0;
@@ -5003,38 +5042,19 @@ static okta_cc_result okta_cc__curl_borrow(okta_cc__curl *p, okta_cc__curl_handl
     return OKTA_CC_OK;
 }
 
-static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_request *req,
-                                            okta_cc_http_response *resp, okta_cc_error *err)
-{
-    okta_cc__curl *p = (okta_cc__curl *)ctx;
-    okta_cc__curl_handle *h = NULL;
-    okta_cc_result r;
-    /* Our callers check their values; this guards anyone calling the transport directly. The
-       message shows none of the values: they may hold a token. */
-    if (!okta_cc__request_text_ok(req))
-        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                             "refusing a request whose method is not an HTTP token, or whose URL or headers "
-                             "hold control characters");
-    r = okta_cc__curl_borrow(p, &h, err);
-    if (r != OKTA_CC_OK) return r;
-    r = okta_cc__curl_transfer(h, req, resp, err);
-    okta_cc__curl_give_back(p, h, 0);
-    return r;
-}
-
 /* ---- the pool ---- */
 
 #ifndef OKTA_CC_NO_THREADS
 static void okta_cc__curl_share_lock(CURL *easy, curl_lock_data data, curl_lock_access access, void *user)
 {
-    okta_cc__curl *p = (okta_cc__curl *)user;
+    okta_cc__curl_pool *p = (okta_cc__curl_pool *)user;
     (void)easy, (void)access;
     if ((int)data >= 0 && (int)data < (int)CURL_LOCK_DATA_LAST) pthread_mutex_lock(&p->share_locks[data]);
 }
 
 static void okta_cc__curl_share_unlock(CURL *easy, curl_lock_data data, void *user)
 {
-    okta_cc__curl *p = (okta_cc__curl *)user;
+    okta_cc__curl_pool *p = (okta_cc__curl_pool *)user;
     (void)easy;
     if ((int)data >= 0 && (int)data < (int)CURL_LOCK_DATA_LAST) pthread_mutex_unlock(&p->share_locks[data]);
 }
@@ -5042,7 +5062,7 @@ static void okta_cc__curl_share_unlock(CURL *easy, curl_lock_data data, void *us
 
 /* The locks, and the share handle for DNS and TLS sessions (threads only: with one request at
    a time one handle does, and it keeps its own caches). */
-static okta_cc_result okta_cc__curl_pool_sync(okta_cc__curl *p, okta_cc_error *err)
+static okta_cc_result okta_cc__curl_pool_sync(okta_cc__curl_pool *p, okta_cc_error *err)
 {
 #ifndef OKTA_CC_NO_THREADS
     int i;
@@ -5064,13 +5084,14 @@ static okta_cc_result okta_cc__curl_pool_sync(okta_cc__curl *p, okta_cc_error *e
     return OKTA_CC_OK;
 }
 
-static void okta_cc__curl_free(okta_cc__curl *p)
+/* Only in the process that made the pool (see okta_cc__curl_own). */
+static void okta_cc__curl_pool_free(okta_cc__curl_pool *p)
 {
     okta_cc_allocator a;
     int i;
     if (!p) return;
-    a = p->alloc;
-    for (i = 0; p->handles && i < p->cfg.max_parallel_requests; i++)
+    a = p->t->alloc;
+    for (i = 0; p->handles && i < p->t->cfg.max_parallel_requests; i++)
         if (p->handles[i].easy) curl_easy_cleanup(p->handles[i].easy);
     if (p->share) curl_share_cleanup(p->share);     /* after the handles that use it */
 #ifndef OKTA_CC_NO_THREADS
@@ -5081,37 +5102,125 @@ static void okta_cc__curl_free(okta_cc__curl *p)
     }
 #endif
     okta_cc__free(&a, p->handles);
-    okta_cc__free_str(&a, p->cfg.ca_file);
-    okta_cc__free_str(&a, p->cfg.ca_pem);
     okta_cc__free(&a, p);
 }
 
-/* The pool's own copy of the settings a handle is made from. */
-static okta_cc_result okta_cc__curl_pool_settings(okta_cc__curl *p, const okta_cc_config *cfg, okta_cc_error *err)
+/* A pool for this process, with no easy handle made yet. */
+static okta_cc_result okta_cc__curl_pool_new(okta_cc__curl *t, okta_cc__curl_pool **out, okta_cc_error *err)
 {
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    size_t n = (size_t)cfg->max_parallel_requests;
-    p->cfg = *cfg;
-    p->cfg.org_url = p->cfg.client_id = p->cfg.private_key = p->cfg.key_id = p->cfg.scopes = NULL;
-    p->cfg.auth_server_id = p->cfg.token_url = p->cfg.client_secret = p->cfg.user_agent = NULL;
-    p->cfg.dpop_key = NULL;
-    p->cfg.key = NULL;
-    p->cfg.ca_file = cfg->ca_file ? okta_cc__strdup(&p->alloc, cfg->ca_file) : NULL;
-    p->cfg.ca_pem = cfg->ca_pem ? okta_cc__strdup(&p->alloc, cfg->ca_pem) : NULL;
-    snprintf(p->user_agent, sizeof p->user_agent, "okta-cc/%s libcurl/%s%s%s", OKTA_CC_VERSION_STRING,
-             v ? v->version : "?", cfg->user_agent ? " " : "", cfg->user_agent ? cfg->user_agent : "");
-    p->handles = (okta_cc__curl_handle *)okta_cc__malloc(&p->alloc, n * sizeof *p->handles);
-    if ((cfg->ca_file && !p->cfg.ca_file) || (cfg->ca_pem && !p->cfg.ca_pem) || !p->handles) {
-        p->cfg.max_parallel_requests = 0;   /* nothing for okta_cc__curl_free to look at */
+    size_t n = (size_t)t->cfg.max_parallel_requests, i;
+    okta_cc__curl_pool *p = (okta_cc__curl_pool *)okta_cc__malloc(&t->alloc, sizeof *p);
+    okta_cc_result r;
+    if (!p) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(p, 0, sizeof *p);
+    p->t = t;
+    p->pid = (long)getpid();
+    p->handles = (okta_cc__curl_handle *)okta_cc__malloc(&t->alloc, n * sizeof *p->handles);
+    if (!p->handles) {
+        okta_cc__free(&t->alloc, p);
         return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     }
     memset(p->handles, 0, n * sizeof *p->handles);
-    for (n = 0; n < (size_t)cfg->max_parallel_requests; n++) p->handles[n].pool = p;
+    for (i = 0; i < n; i++) p->handles[i].pool = p;
+    r = okta_cc__curl_pool_sync(p, err);
+    if (r != OKTA_CC_OK) {
+        okta_cc__curl_pool_free(p);
+        return r;
+    }
+    *out = p;
     return OKTA_CC_OK;
 }
 
-/* The pool, with its first handle made at once: a setting libcurl refuses shows here, and the
-   first request does not pay for it. The settings are read through okta_cc__config_defaults,
+/* t->pool is read by every request and written only in a forked child (okta_cc__curl_own);
+   gcc's and clang's atomic builtins, C11's <stdatomic.h> being beyond C99. */
+#ifndef OKTA_CC_NO_THREADS
+#define OKTA_CC__POOL_LOAD(t) __atomic_load_n(&(t)->pool, __ATOMIC_ACQUIRE)
+#define OKTA_CC__POOL_SWAP(t, expected, fresh) \
+    __atomic_compare_exchange_n(&(t)->pool, (expected), (fresh), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#else
+#define OKTA_CC__POOL_LOAD(t) ((t)->pool)
+#define OKTA_CC__POOL_SWAP(t, expected, fresh) ((t)->pool = (fresh), 1)
+#endif
+
+/* The pool of the calling process. The first request of a forked child finds its parent's
+   pool: its easy handles hold the parent's connections (the same sockets, and over TLS the
+   same keys and sequence numbers) and its locks and share handle are the parent's too. The
+   child must not use them nor clean them up (curl_easy_cleanup would close the parent's
+   connections, with a TLS close_notify), so it leaves that pool alone - its memory is leaked
+   on purpose, once per fork - and makes its own. When several threads of the child get here
+   at once, one pool is installed and the others free theirs. */
+static okta_cc_result okta_cc__curl_own(okta_cc__curl *t, okta_cc__curl_pool **out, okta_cc_error *err)
+{
+    okta_cc__curl_pool *p = OKTA_CC__POOL_LOAD(t), *fresh = NULL;
+    okta_cc_result r;
+    if (p->pid == (long)getpid()) {
+        *out = p;
+        return OKTA_CC_OK;
+    }
+    r = okta_cc__curl_pool_new(t, &fresh, err);
+    if (r != OKTA_CC_OK) return r;
+    if (OKTA_CC__POOL_SWAP(t, &p, fresh)) {
+        *out = fresh;
+    } else {
+        okta_cc__curl_pool_free(fresh);     /* another thread of this process was first: p is its pool */
+        *out = p;
+    }
+    return OKTA_CC_OK;
+}
+
+static okta_cc_result okta_cc__curl_perform(void *ctx, const okta_cc_http_request *req,
+                                            okta_cc_http_response *resp, okta_cc_error *err)
+{
+    okta_cc__curl_pool *p = NULL;
+    okta_cc__curl_handle *h = NULL;
+    okta_cc_result r;
+    /* Our callers check their values; this guards anyone calling the transport directly. The
+       message shows none of the values: they may hold a token. */
+    if (!okta_cc__request_text_ok(req))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "refusing a request whose method is not an HTTP token, or whose URL or headers "
+                             "hold control characters");
+    r = okta_cc__curl_own((okta_cc__curl *)ctx, &p, err);
+    if (r == OKTA_CC_OK) r = okta_cc__curl_borrow(p, &h, err);
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc__curl_transfer(h, req, resp, err);
+    okta_cc__curl_give_back(p, h, 0);
+    return r;
+}
+
+/* In a forked child the pool is the parent's (see okta_cc__curl_own): it is left alone, and
+   only the settings, plain memory, are freed. */
+static void okta_cc__curl_free(okta_cc__curl *t)
+{
+    okta_cc_allocator a;
+    if (!t) return;
+    a = t->alloc;
+    if (t->pool && t->pool->pid == (long)getpid()) okta_cc__curl_pool_free(t->pool);
+    okta_cc__free_str(&a, t->cfg.ca_file);
+    okta_cc__free_str(&a, t->cfg.ca_pem);
+    okta_cc__free(&a, t);
+}
+
+/* The transport's own copy of the settings a handle is made from. */
+static okta_cc_result okta_cc__curl_settings(okta_cc__curl *t, const okta_cc_config *cfg, okta_cc_error *err)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    t->cfg = *cfg;
+    t->cfg.org_url = t->cfg.client_id = t->cfg.private_key = t->cfg.key_id = t->cfg.scopes = NULL;
+    t->cfg.auth_server_id = t->cfg.token_url = t->cfg.client_secret = t->cfg.user_agent = NULL;
+    t->cfg.dpop_key = NULL;
+    t->cfg.key = NULL;
+    t->cfg.ca_file = cfg->ca_file ? okta_cc__strdup(&t->alloc, cfg->ca_file) : NULL;
+    t->cfg.ca_pem = cfg->ca_pem ? okta_cc__strdup(&t->alloc, cfg->ca_pem) : NULL;
+    snprintf(t->user_agent, sizeof t->user_agent, "okta-cc/%s libcurl/%s%s%s", OKTA_CC_VERSION_STRING,
+             v ? v->version : "?", cfg->user_agent ? " " : "", cfg->user_agent ? cfg->user_agent : "");
+    if ((cfg->ca_file && !t->cfg.ca_file) || (cfg->ca_pem && !t->cfg.ca_pem))
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    return OKTA_CC_OK;
+}
+
+/* The transport, with its first handle made at once: a setting libcurl refuses shows here, and
+   the first request does not pay for it. The settings are read through okta_cc__config_defaults,
    like the client's own copy. */
 /* A CA file must be a regular file: libcurl reads it for every new connection, and a FIFO
    would block that read, and the request with it, until something writes to it. A path that
@@ -5127,7 +5236,7 @@ static okta_cc_result okta_cc__check_ca_file(const char *path, okta_cc_error *er
 static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *settings, okta_cc_error *err)
 {
     okta_cc_config cfg = *settings;
-    okta_cc__curl *p;
+    okta_cc__curl *t;
     okta_cc_result r;
     okta_cc__config_defaults(&cfg);
     r = okta_cc__check_user_agent(cfg.user_agent, err);
@@ -5137,22 +5246,22 @@ static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_confi
 #ifdef OKTA_CC_NO_THREADS
     cfg.max_parallel_requests = 1;      /* one thread: one request at a time */
 #endif
-    p = (okta_cc__curl *)okta_cc__malloc(&cfg.alloc, sizeof *p);
-    if (!p) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memset(p, 0, sizeof *p);
-    p->alloc = cfg.alloc;
-    r = okta_cc__curl_pool_settings(p, &cfg, err);
-    if (r == OKTA_CC_OK) r = okta_cc__curl_pool_sync(p, err);
-    if (r == OKTA_CC_OK) r = okta_cc__curl_handle_make(&p->handles[0], err);
+    t = (okta_cc__curl *)okta_cc__malloc(&cfg.alloc, sizeof *t);
+    if (!t) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(t, 0, sizeof *t);
+    t->alloc = cfg.alloc;
+    r = okta_cc__curl_settings(t, &cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__curl_pool_new(t, &t->pool, err);
+    if (r == OKTA_CC_OK) r = okta_cc__curl_handle_make(&t->pool->handles[0], err);
     if (r != OKTA_CC_OK) {
-        okta_cc__curl_free(p);
+        okta_cc__curl_free(t);
         return r;
     }
-    p->made = 1;
+    t->pool->made = 1;
     if (cfg.insecure_skip_tls_verify && cfg.log)      /* every diagnostic goes through cfg.log */
         cfg.log(cfg.log_user, "okta_cc: WARNING: TLS certificate verification is OFF "
                               "(insecure_skip_tls_verify); anyone on the network can steal the credentials");
-    *out = p;
+    *out = t;
     return OKTA_CC_OK;
 }
 

@@ -12,7 +12,8 @@ api_clients
 start_server OKTA_CC_TEST_URL --clients "$work/clients.json" || exit 1
 start_server OKTA_CC_TEST_DPOP_URL --clients "$work/clients.json" --api-dpop-nonce || exit 1
 start_server OKTA_CC_TEST_PARALLEL_URL --clients "$work/clients.json" --api-delay-ms 50 --token-ttl 4 --rate-limit 1000000 || exit 1
-export OKTA_CC_TEST_URL OKTA_CC_TEST_DPOP_URL OKTA_CC_TEST_PARALLEL_URL OKTA_CC_TEST_KEYS=$work
+start_server OKTA_CC_TEST_FORK_URL --clients "$work/clients.json" --rate-limit 1000000 || exit 1
+export OKTA_CC_TEST_URL OKTA_CC_TEST_DPOP_URL OKTA_CC_TEST_PARALLEL_URL OKTA_CC_TEST_FORK_URL OKTA_CC_TEST_KEYS=$work
 "$build/tests/test_api${TEST_SUFFIX:-}" "$@"
 rc=$?
 [ -n "${TEST_SUFFIX:-}" ] && exit $rc

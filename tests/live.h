@@ -78,4 +78,118 @@ static __attribute__((unused)) void fault(const char *base, const char *target, 
     CHECK(control(base, "/__test/faults", body, NULL) == 200);
 }
 
+/* ---- fork(): a warm client in a parent and its child --------------------------------------- */
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct live_fork_job {
+    okta_cc_client *c;
+    int first, count;           /* asks for users first .. first + count - 1 */
+    int wrong, failed;          /* answers naming another user; requests that failed */
+    char why[320];              /* the first failure */
+} live_fork_job;
+
+/* GET /api/v1/users/userNNN@example.com for each of the job's users: each answer must be 200
+   and name that user (a crossed stream gives another process's user, or garbage). */
+static void *live_fork_requests(void *arg)
+{
+    live_fork_job *j = (live_fork_job *)arg;
+    int i;
+    for (i = j->first; i < j->first + j->count; i++) {
+        char path[96], want[64];
+        okta_cc_response r;
+        okta_cc_error err;
+        okta_cc_result got;
+        snprintf(path, sizeof path, "/api/v1/users/user%03d@example.com", i);
+        snprintf(want, sizeof want, "\"login\":\"user%03d@example.com\"", i);
+        got = okta_cc_request(j->c, "GET", path, NULL, 0, NULL, &r, &err);
+        if (got != OKTA_CC_OK || r.http.status != 200) {
+            if (!j->failed++) snprintf(j->why, sizeof j->why, "%s: %.150s (HTTP %ld)", path, err.message, r.http.status);
+        } else if (!r.http.body || !strstr(r.http.body, want)) {
+            if (!j->wrong++) snprintf(j->why, sizeof j->why, "%s answered: %.120s", path, r.http.body ? r.http.body : "");
+        }
+        okta_cc_response_free(&r);
+    }
+    return NULL;
+}
+
+/* The child: its own users on one thread, or on two at once (both then meet the inherited
+   pool together); frees the client and leaves with _exit: no atexit handlers, no stdio
+   buffers of the parent flushed twice. 0 = every answer right, 3 = an answer for someone
+   else, 4 = a failed request. alarm(): a child stuck on a crossed stream dies (SIGALRM). */
+static void live_fork_child(okta_cc_client *c, int threads)
+{
+    live_fork_job a, b;
+    pthread_t t;
+    int started;
+    alarm(30);
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.c = b.c = c;
+    a.first = 101, a.count = 4;
+    b.first = 111, b.count = 4;
+    started = threads > 1 && pthread_create(&t, NULL, live_fork_requests, &b) == 0;
+    live_fork_requests(&a);
+    if (started) pthread_join(t, NULL);
+    else if (threads > 1) live_fork_requests(&b);
+    if (a.why[0] || b.why[0]) fprintf(stderr, "  child %ld: %s%s\n", (long)getpid(), a.why[0] ? a.why : b.why, "");
+    okta_cc_client_free(c);
+    _exit(a.wrong || b.wrong ? 3 : a.failed || b.failed ? 4 : 0);
+}
+
+/* rounds times: a request in the parent (its connection is warm, and stays so), fork(), then
+   the child and the parent each ask for their own users at the same time, the child on one
+   thread in even rounds and on two in odd ones; every answer must be the asker's, and the
+   child must exit 0. The server's connection count shows each child opened its own
+   connection(s) (one on one thread, one or two on two) and the parent kept its one. The
+   client must have a timeout (a crossed stream can leave a request waiting). Returns the
+   rounds that passed. */
+static __attribute__((unused)) int live_fork_rounds(okta_cc_client *c, const char *base, int rounds)
+{
+    int round, status;
+    long opened, min_new = 0, max_new = 0;
+    live_fork_job warm, mine;
+    memset(&warm, 0, sizeof warm);
+    warm.c = c, warm.first = 1, warm.count = 1;
+    live_fork_requests(&warm);          /* the token and the parent's connection */
+    CHECK(warm.failed == 0 && warm.wrong == 0);
+    opened = stat_value(base, "connections_opened");
+    for (round = 0; round < rounds; round++) {
+        int threads = 1 + round % 2;
+        pid_t pid;
+        memset(&warm, 0, sizeof warm);
+        warm.c = c, warm.first = 2, warm.count = 1;
+        live_fork_requests(&warm);
+        fflush(stdout);
+        fflush(stderr);
+        pid = fork();
+        if (pid < 0) { perror("fork"); h_current_failed = 1; break; }
+        if (pid == 0) live_fork_child(c, threads);
+        memset(&mine, 0, sizeof mine);
+        mine.c = c, mine.first = 201, mine.count = 8;
+        live_fork_requests(&mine);
+        status = -1;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        min_new += 1, max_new += threads;
+        if (warm.failed || warm.wrong || mine.failed || mine.wrong || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "  round %d: parent %d wrong + %d failed%s%s; child %s %d\n", round, mine.wrong + warm.wrong,
+                    mine.failed + warm.failed, mine.why[0] || warm.why[0] ? ": " : "", mine.why[0] ? mine.why : warm.why,
+                    WIFEXITED(status) ? "exit" : "killed by signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+            h_current_failed = 1;
+            break;
+        }
+    }
+    opened = stat_value(base, "connections_opened") - opened - 1;     /* - the one asking */
+    if (round == rounds && (opened < min_new || opened > max_new)) {
+        fprintf(stderr, "  %ld connections opened in %d rounds: expected %ld..%ld (one or two per child, none "
+                        "for the parent)\n", opened, rounds, min_new, max_new);
+        h_current_failed = 1;
+    }
+    if (h_verbose) printf("  %d rounds of fork(), %ld connections opened\n", round, opened);
+    return round;
+}
+
 #endif

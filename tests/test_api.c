@@ -1439,6 +1439,97 @@ static void test_logger_redacts(void)
     okta_cc_client_free(c);
 }
 
+/* ---- fork(): the libcurl transport's pool (the live tests fork for real) ---------------- */
+
+/* A forked child finds its parent's pool (another pid). Pretending so here, in one process,
+   shows what the child does with it: the pool is replaced once however many threads find it
+   at once (the allocator holds each new pool until all 4 threads have one, so 3 lose the
+   race every round and must free theirs: ASan and valgrind see no leak), and the inherited
+   one is never used or freed, not even when the transport is freed (it is freed by hand
+   below: a double free would show). */
+typedef struct own_race {
+    okta_cc__curl *t;
+    pthread_barrier_t *go;
+    okta_cc__curl_pool *got;
+    okta_cc_result r;
+} own_race;
+
+static pthread_barrier_t own_race_made;
+static int own_race_armed;              /* set while the threads race */
+
+static void *own_race_malloc(void *user, size_t n)
+{
+    (void)user;
+    if (own_race_armed && n == sizeof(okta_cc__curl_pool)) pthread_barrier_wait(&own_race_made);
+    return malloc(n);
+}
+
+static void own_race_free(void *user, void *p)
+{
+    (void)user;
+    free(p);
+}
+
+static void *own_race_run(void *arg)
+{
+    own_race *o = (own_race *)arg;
+    pthread_barrier_wait(o->go);
+    o->r = okta_cc__curl_own(o->t, &o->got, NULL);
+    return NULL;
+}
+
+static void test_curl_pool_of_another_process_left_alone(void)
+{
+    okta_cc_config cfg;
+    okta_cc_transport tr;
+    okta_cc_error err;
+    okta_cc__curl *t, settings;
+    okta_cc__curl_pool *inherited, *mine;
+    pthread_barrier_t go;
+    own_race o[4];
+    pthread_t th[4];
+    int round, i;
+    okta_cc_config_init(&cfg);
+    cfg.alloc.malloc_fn = own_race_malloc;
+    cfg.alloc.free_fn = own_race_free;
+    if (okta_cc_curl_transport_new(&tr, &cfg, &err) != OKTA_CC_OK) { fprintf(stderr, "  %s\n", err.message); h_current_failed = 1; return; }
+    t = (okta_cc__curl *)tr.ctx;
+    pthread_barrier_init(&go, NULL, 4);
+    pthread_barrier_init(&own_race_made, NULL, 4);
+    for (round = 0; round < 20; round++) {
+        inherited = t->pool;
+        CHECK(inherited->pid == (long)getpid());
+        inherited->pid = -1;                /* a parent's pool */
+        own_race_armed = 1;
+        for (i = 0; i < 4; i++) {
+            o[i].t = t, o[i].go = &go, o[i].got = NULL, o[i].r = OKTA_CC_ERR_THREAD;
+            CHECK(pthread_create(&th[i], NULL, own_race_run, &o[i]) == 0);
+        }
+        for (i = 0; i < 4; i++) pthread_join(th[i], NULL);
+        own_race_armed = 0;
+        mine = t->pool;
+        CHECK(mine != inherited && mine->pid == (long)getpid() && mine->t == t);
+        CHECK(mine->made == 0 && mine->handles[0].easy == NULL);   /* made on first use */
+        CHECK(inherited->handles[0].easy != NULL);                  /* the parent's, untouched */
+        for (i = 0; i < 4; i++) CHECK(o[i].r == OKTA_CC_OK && o[i].got == mine);
+        inherited->pid = (long)getpid();    /* really this process's: free it for the leak checkers */
+        okta_cc__curl_pool_free(inherited);
+        CHECK(okta_cc__curl_handle_make(&mine->handles[0], &err) == OKTA_CC_OK);   /* as a request would */
+        mine->made = 1;
+    }
+    pthread_barrier_destroy(&own_race_made);
+    pthread_barrier_destroy(&go);
+    /* freed in a child: only the settings go */
+    inherited = t->pool;
+    inherited->pid = -1;
+    settings = *t;
+    okta_cc_curl_transport_free(&tr);
+    CHECK(tr.ctx == NULL && tr.perform == NULL);
+    inherited->t = &settings;
+    inherited->pid = (long)getpid();
+    okta_cc__curl_pool_free(inherited);
+}
+
 /* ---- part 2: the local server ---------------------------------------------------------------- */
 
 
@@ -1921,6 +2012,24 @@ static void test_live_dpop_never_bearer(void)
     okta_cc_client_free(c);
 }
 
+/* fork() from a client with a warm connection, over HTTP (tests/test_tls.c: over HTTPS): the
+   child must start a pool of its own and never touch the parent's connection (see THREADING). */
+static void test_live_fork_parent_and_child_each_get_their_answers(void)
+{
+    const char *base = env("OKTA_CC_TEST_FORK_URL");
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_error err;
+    char path[1024];
+    if (!base) { h_current_failed = 1; return; }
+    live_config(&cfg, base, "0oa_api", path, sizeof path);
+    cfg.timeout_ms = 5000;
+    cfg.max_retries = -1;       /* a broken stream must show, not be retried away */
+    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) { fprintf(stderr, "  client: %s\n", err.message); h_current_failed = 1; return; }
+    CHECK_EQ_INT(live_fork_rounds(c, base, 50), 50);
+    okta_cc_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "-q") == 0) h_verbose = 0;
@@ -1953,6 +2062,7 @@ int main(int argc, char **argv)
     RUN(test_request_id_one_line);
     RUN(test_response_without_status_line);
     RUN(test_401_then_token_refused_empties_resp);
+    RUN(test_curl_pool_of_another_process_left_alone);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);
@@ -1970,6 +2080,7 @@ int main(int argc, char **argv)
         RUN(test_live_dpop_shared_by_threads);
         RUN(test_live_dpop_never_bearer);
         RUN(test_live_shared_client_parallel);
+        RUN(test_live_fork_parent_and_child_each_get_their_answers);
     }
     curl_global_cleanup();
     return h_summary();

@@ -8,10 +8,12 @@
    valid certificate from the trusted CA must accept the very same configuration, so each
    refusal is for the stated reason and not a broken test PKI. insecure_skip_tls_verify is off
    by default; with it on, each of those servers is reachable, and a warning goes to stderr
-   exactly once per client. */
+   exactly once per client. And fork() from a client with a warm TLS connection: parent and
+   child each get their own answers (tests/live.h), the child on its own connections. */
 #define OKTA_CC_IMPLEMENTATION
 #include "../okta_cc.h"
 #include "harness.h"
+#include "live.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -31,12 +33,6 @@ static const tls_case cases[] = {
     {"self-signed", "OKTA_CC_TEST_TLS_SELF_SIGNED_URL", "self-signed certificate", "self signed certificate"},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
-
-static const char *env(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
 
 /* ---- the servers' /__test/ endpoints, read with plain libcurl and NO verification: the
    refused servers must be asked what they saw (test code, loopback only) ---- */
@@ -191,6 +187,25 @@ static void tls_valid_certificate_accepted(void)
     CHECK_EQ_INT(after.token_requests - before.token_requests, 1);
     CHECK_EQ_INT(after.api_requests - before.api_requests, 1);
     CHECK(!after.log_empty);
+}
+
+/* ---- fork(): the child must not continue the parent's TLS session ---- */
+
+/* fork() from a client with a warm TLS connection (tests/test_api.c does it over HTTP): if
+   the child used it, both processes would write records with the same keys and sequence
+   numbers, and the server would see a bad MAC or answer the wrong process. */
+static void tls_fork_parent_and_child_each_get_their_answers(void)
+{
+    const char *base = env("OKTA_CC_TEST_TLS_FORK_URL");
+    okta_cc_config cfg;
+    okta_cc_client *c;
+    if (!base || !env("OKTA_CC_TEST_CA") || !env("OKTA_CC_TEST_TLS_KEY")) { h_current_failed = 1; return; }
+    tls_config(&cfg, base, NULL);
+    cfg.timeout_ms = 5000;
+    cfg.max_retries = -1;       /* a broken stream must show, not be retried away */
+    if (!(c = tls_client(&cfg))) return;
+    CHECK_EQ_INT(live_fork_rounds(c, base, 50), 50);
+    okta_cc_client_free(c);
 }
 
 /* ---- refusals ---- */
@@ -474,6 +489,7 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "-q") == 0) h_verbose = 0;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     RUN(tls_valid_certificate_accepted);
+    if (refusals) RUN(tls_fork_parent_and_child_each_get_their_answers);
     for (current = 0; refusals && current < N_CASES; current++) {
         snprintf(name, sizeof name, "tls/%s/token_fetch_refused", cases[current].name);
         h_begin(name), tls_token_refused(), h_end();

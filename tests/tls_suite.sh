@@ -7,6 +7,7 @@
 #   expired       signed by the CA, 2020-01-01 .. 2021-01-01
 #   not-yet-valid signed by the CA, 2090-01-01 .. 2091-01-01
 #   self-signed   a self-signed leaf with the right SAN
+# (and one more with the valid certificate and no rate limit, for the fork() test).
 # Then tests/test_tls.c (C API: token fetch and API request refused with OKTA_CC_ERR_TLS and
 # the reason, nothing reaching the server; insecure_skip_tls_verify), and the okta-cc CLI.
 # Environment: BUILD, TEST_SUFFIX (_asan: the C tests only), KEEP_WORK=1 (keep the temporary
@@ -81,6 +82,10 @@ for c in valid other-ca wrong-name expired not-yet-valid self-signed; do
   start_server "$var" --verbose --clients "$work/clients.json" --tls-cert "$pki/$c.pem" --tls-key "$pki/$c.key" ||
     setup_fail "server with the $c certificate"
 done
+# fork(): a trusted server of its own, without the rate limit (50 rounds of 17 requests).
+start_server URL_fork --clients "$work/clients.json" --rate-limit 1000000 --tls-cert "$pki/valid.pem" \
+  --tls-key "$pki/valid.key" || setup_fail "server for the fork test"
+export OKTA_CC_TEST_TLS_FORK_URL=$URL_fork
 export OKTA_CC_TEST_CA=$pki/ca.pem OKTA_CC_TEST_TLS_KEY=$work/ec.pem
 export OKTA_CC_TEST_TLS_VALID_URL=$URL_valid OKTA_CC_TEST_TLS_OTHER_CA_URL=$URL_other_ca \
   OKTA_CC_TEST_TLS_WRONG_NAME_URL=$URL_wrong_name OKTA_CC_TEST_TLS_EXPIRED_URL=$URL_expired \
