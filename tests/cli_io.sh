@@ -212,6 +212,40 @@ else
 fi
 chmod 700 "$work"
 
+# ---- core dumps ------------------------------------------------------------------------------------
+# A core file of okta-cc would hold the private key and the token. The CLI makes itself
+# non-dumpable (prctl PR_SET_DUMPABLE 0) and sets its core size limit to 0 before anything else.
+# Seen from outside while it waits for a key on stdin (a FIFO this shell holds open for writing):
+# /proc/PID/limits shows "Max core file size 0 0" although it was started with the soft limit
+# raised, and the kernel hands the /proc/PID files of a non-dumpable process to root - which
+# shows only when the process is not root itself, so as root it runs as nobody (setpriv).
+mkfifo "$work/hold.fifo"
+exec 7<>"$work/hold.fifo"
+core_dir=$(mktemp -d) && chmod 755 "$core_dir" && cp "$cli" "$core_dir/okta-cc"
+core_as=()
+[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && core_as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+( ulimit -S -c "$(ulimit -H -c)" 2>/dev/null; exec "${core_as[@]}" "$core_dir/okta-cc" jwk --key - <&7 >/dev/null 2>&1 ) &
+core_pid=$!
+for _ in $(seq 1 100); do
+  grep -q '^Max core file size *0 *0 ' "/proc/$core_pid/limits" 2>/dev/null &&
+    [ "$(stat -c %u "/proc/$core_pid/status" 2>/dev/null)" = 0 ] && break
+  sleep 0.05
+done
+core_uid=$(awk '/^Uid:/ { print $2 }' "/proc/$core_pid/status" 2>/dev/null)
+core_limits=$(grep '^Max core file size' "/proc/$core_pid/limits" 2>/dev/null)
+core_owner=$(stat -c %u "/proc/$core_pid/status" 2>/dev/null)
+check "okta-cc runs with a core size limit of 0 (/proc/PID/limits: ${core_limits:-gone})" \
+  sh -c "echo '$core_limits' | grep -q '^Max core file size *0 *0 '"
+if [ -n "$core_uid" ] && [ "$core_uid" != 0 ]; then
+  check "okta-cc is not dumpable: its /proc/PID files belong to root, not to its uid $core_uid (owner $core_owner)" \
+    test "$core_owner" = 0
+else
+  bad "okta-cc is not dumpable" "it runs as uid '${core_uid:-?}': cannot tell (no setpriv to run it as nobody?)"
+fi
+kill "$core_pid" 2>/dev/null; wait "$core_pid" 2>/dev/null
+exec 7>&-
+rm -rf "$core_dir"
+
 # ---- secrets left in freed memory -----------------------------------------------------------------
 # scan NAME MARKERS COMMAND...: runs the command under free_scan.so; no freed block may hold a marker.
 scan() {
