@@ -4598,6 +4598,19 @@ static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, o
     return OKTA_CC_OK;
 }
 
+/* A client id of the characters Okta allows in one: ASCII letters, digits and $-_.+!*'(),
+   (ApplicationCredentialsOAuthClient in Okta's management API; generated ids are 0oa + 17
+   letters and digits). Anything else is not worth a token request that Okta refuses. */
+static int okta_cc__client_id_ok(const char *id)
+{
+    for (; *id; id++) {
+        unsigned char ch = (unsigned char)*id;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("$-_.+!*'(),", ch)))
+            return 0;
+    }
+    return 1;
+}
+
 /* Identifiers that go into the token request, the assertion or a header. They are encoded
    where they go, except the user agent, but a control character in any of them is a mistake
    (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
@@ -4607,6 +4620,10 @@ static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
     if (okta_cc__has_ctl(cfg->client_id, 0))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
+    if (!okta_cc__client_id_ok(cfg->client_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the client id (OKTA_CLIENT_CLIENTID) has a character Okta never allows in one: "
+                             "only letters, digits and $-_.+!*'(), (a space or a quote is a copying mistake)");
     if (cfg->scopes && okta_cc__has_ctl(cfg->scopes, 1))   /* a tab separates scopes */
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
     if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
@@ -5599,7 +5616,8 @@ static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_req
 static void okta_cc__log_exchange(okta_cc_client *c, const char *method, const char *url, okta_cc_result r,
                                   long status, int64_t ms, int retry, const okta_cc_rate_limit *rl)
 {
-    char line[1024], label[768], outcome[96], rate[48] = "";
+    /* outcome holds the longest okta_cc_result_str, so the line never cuts it mid-word */
+    char label[768], outcome[256], rate[48] = "", line[sizeof label + sizeof outcome + sizeof rate + 64];
     if (!c->cfg.log) return;
     okta_cc__request_label(method, url, label, sizeof label);
     if (r == OKTA_CC_OK) snprintf(outcome, sizeof outcome, "%ld", status);

@@ -131,12 +131,15 @@ else
     env OKTA_CLIENT_ORGURL="$huge" "$cli" token
 fi
 unset huge
-# exit 1 and one line for a value the library refuses; exit 0 for one that is not used
-for v in OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID OKTA_CLIENT_KID \
-         OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_DPOPKEY OKTA_CLIENT_SCOPES; do
+# One short line for a value that cannot be used: exit 2 when it is an invalid setting (the
+# library's OKTA_CC_ERR_CONFIG: no URL, a key id over 127 bytes), 1 when the operation fails with
+# it (no such key file, Okta refuses); exit 0 for one that is not used.
+for v in OKTA_CLIENT_ORGURL:2 OKTA_CLIENT_CLIENTID:1 OKTA_CLIENT_PRIVATEKEY:1 OKTA_CLIENT_PRIVATEKEYID:2 \
+         OKTA_CLIENT_KID:2 OKTA_CLIENT_AUTHSERVERID:1 OKTA_CLIENT_DPOPKEY:1 OKTA_CLIENT_SCOPES:1; do
+  want=${v#*:} v=${v%:*}
   unset_kid=()      # OKTA_CLIENT_PRIVATEKEYID, set here, would win over OKTA_CLIENT_KID
   [ "$v" = OKTA_CLIENT_KID ] && unset_kid=(-u OKTA_CLIENT_PRIVATEKEYID)
-  hostile "$v of $((131072 - ${#v} - 2)) bytes: exit 1, one short line" '^okta-cc: token: ' \
+  hostile_rc "$want" "$v of $((131072 - ${#v} - 2)) bytes: exit $want, one short line" '^okta-cc: token: ' \
     env "${unset_kid[@]}" "$v=$(env_max $v)" "$cli" token
 done
 for v in OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE OKTA_CLIENT_DPOPENABLED; do
@@ -144,7 +147,7 @@ for v in OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE OKTA_CLIENT_DPOPENABLED; do
   check "$v of $((131072 - ${#v} - 2)) bytes, unused here (key auth, http org, not true/false): exit 0, a token" \
     sh -c "[ $rc -eq 0 ] && [ -s '$out' ] && [ ! -s '$err' ]"
 done
-hostile "every OKTA_* variable at that size at once: exit 1, one short line" '^okta-cc: token: ' \
+hostile_rc 2 "every OKTA_* variable at that size at once: exit 2 (invalid settings), one short line" '^okta-cc: token: ' \
   env OKTA_CLIENT_ORGURL="$(env_max OKTA_CLIENT_ORGURL)" OKTA_CLIENT_CLIENTID="$(env_max OKTA_CLIENT_CLIENTID)" \
   OKTA_CLIENT_PRIVATEKEY="$(env_max OKTA_CLIENT_PRIVATEKEY)" OKTA_CLIENT_PRIVATEKEYID="$(env_max OKTA_CLIENT_PRIVATEKEYID)" \
   OKTA_CLIENT_SCOPES="$(env_max OKTA_CLIENT_SCOPES)" OKTA_CLIENT_AUTHSERVERID="$(env_max OKTA_CLIENT_AUTHSERVERID)" \
@@ -181,7 +184,7 @@ FIFO $work/key.fifo empty_key empty_key 2
 binary $work/binary.key not_a_PEM_or_JWK_private_key not_a_PEM_or_JWK_private_key 2
 2MB $work/huge.key File_too_large is_larger_than_1048576_bytes 1
 KINDS
-hostile "OKTA_CC_CA_FILE=FIFO: refused before any request (libcurl would block reading it)" \
+hostile_rc 2 "OKTA_CC_CA_FILE=FIFO: an invalid setting, refused before any request (libcurl would block reading it)" \
   '^okta-cc: token: the CA file .* is not a regular file, not a PEM file' env OKTA_CC_CA_FILE="$work/key.fifo" "$cli" token
 "$cli" jwk --key <(cat "$work/ec.pem") >"$out" 2>"$err"; rc=$?
 check "jwk --key <(cat key): a pipe is still read" sh -c "[ $rc -eq 0 ] && grep -q '\"kty\":\"EC\"' '$out'"

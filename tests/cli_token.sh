@@ -218,9 +218,9 @@ expect_error "token --alg HS256 (exit 2)" 2
 # missing or invalid - whether okta-cc or the library (OKTA_CC_ERR_CONFIG) finds it - and
 # nothing was sent; 1 when the operation itself fails.
 run token --org ftp://example.com --client-id 0oa_cli --key "$work/rsa.pem" --scopes okta.users.read
-expect_error "--org ftp://...: an invalid setting is a usage error (exit 2), like a missing one" 2 'ftp'
+expect_error "--org ftp://...: an invalid setting is a usage error (exit 2), like a missing one" 2 'org URL must be https'
 OKTA_CLIENT_ORGURL=ftp://example.com run token --client-id 0oa_cli --key "$work/rsa.pem" --scopes okta.users.read
-expect_error "OKTA_CLIENT_ORGURL=ftp://...: exit 2 too" 2 'ftp'
+expect_error "OKTA_CLIENT_ORGURL=ftp://...: exit 2 too" 2 'org URL must be https'
 run token "${flags[@]}" --scopes ,
 expect_error "--scopes ',' (no scope at all): exit 2" 2 'scope'
 run token "${flags[@]}" --kid "$(head -c 300 /dev/zero | tr '\0' k)"
@@ -294,7 +294,7 @@ OKTA_CLIENT_ORGURL=$URL OKTA_CLIENT_AUTHSERVERID=default OKTA_CLIENT_CLIENTID=0o
   OKTA_CLIENT_CLIENTSECRET=$secret OKTA_CLIENT_SCOPES=custom.read run token
 expect_token "client secret from the environment (no key configured)"
 run token --org "$URL" --client-id 0oa_cli_secret --client-secret "$secret" --scopes custom.read
-expect_error "client secret at the org server: exit 1, mentions private_key_jwt" 1 'private_key_jwt'
+expect_error "client secret at the org server: an invalid setting (exit 2), mentions private_key_jwt" 2 'private_key_jwt'
 run token --org "$URL" --auth-server default --client-id 0oa_cli_secret --client-secret wrong-secret --scopes custom.read
 expect_error "a wrong client secret: invalid_client" 1 'invalid_client'
 OKTA_CLIENT_CLIENTSECRET=$secret run token "${flags[@]}"
@@ -305,8 +305,8 @@ printf '%s\n' "$secret" >"$work/secret.txt"
 run token "${sec_flags[@]}" --client-secret-file "$work/secret.txt"
 expect_token "--client-secret-file FILE (one trailing newline, stripped)"
 printf '%s\r\n' "$secret" >"$work/secret-crlf.txt"
-run token "${sec_flags[@]}" --client-secret-file "$work/secret-crlf.txt" --auth-method client_secret_post
-expect_token "--client-secret-file FILE ending in CRLF, client_secret_post"
+run token "${sec_flags[@]}" --client-secret-file "$work/secret-crlf.txt"
+expect_token "--client-secret-file FILE ending in CRLF"
 printf '%s' "$secret" >"$work/secret-bare.txt"
 run token "${sec_flags[@]}" --client-secret-file "$work/secret-bare.txt"
 expect_token "--client-secret-file FILE without a newline"
@@ -361,6 +361,7 @@ for c in "keygen --type ec --out $work/v-key.pem" "jwk --key $work/rsa.pem" "sig
   # shellcheck disable=SC2086
   "$cli" $c -v <"$work/claims.json" >"$out" 2>"$err"; rc=$?
   check "${c%% *} -v: accepted (exit 0, output on stdout)" sh -c "[ $rc -eq 0 ] && [ -s '$out' ]"
+  rm -f "$work/v-key.pem"
   # shellcheck disable=SC2086
   "$cli" --verbose $c <"$work/claims.json" >"$out" 2>"$err"; rc=$?
   check "--verbose ${c%% *}: accepted too" sh -c "[ $rc -eq 0 ] && [ -s '$out' ]"

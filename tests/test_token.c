@@ -898,21 +898,21 @@ static void test_client_secret_methods(void)
     scripted_config(&cfg, &s, &clk);
     cfg.private_key = NULL;
     cfg.auth_server_id = "default";
-    cfg.client_id = "0oa id";
-    cfg.client_secret = "p@ss:w+rd";
+    cfg.client_id = "0oa(id)";
+    cfg.client_secret = "p@ss:w+rd x";
     cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    /* base64("0oa%20id:p%40ss%3Aw%2Brd"): RFC 6749 2.3.1 form encoding, space as %20 */
-    CHECK_EQ_STR(s.last_headers[2], "Authorization: Basic MG9hJTIwaWQ6cCU0MHNzJTNBdyUyQnJk");
+    /* base64("0oa%28id%29:p%40ss%3Aw%2Brd%20x"): RFC 6749 2.3.1 form encoding, space as %20 */
+    CHECK_EQ_STR(s.last_headers[2], "Authorization: Basic MG9hJTI4aWQlMjk6cCU0MHNzJTNBdyUyQnJkJTIweA==");
     CHECK(strstr(s.last_body, "client_assertion") == NULL && strstr(s.last_body, "client_secret") == NULL);
     okta_cc_client_free(c);
     cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_POST;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    CHECK(strstr(s.last_body, "&client_id=0oa+id&client_secret=p%40ss%3Aw%2Brd") != NULL);
+    CHECK(strstr(s.last_body, "&client_id=0oa%28id%29&client_secret=p%40ss%3Aw%2Brd+x") != NULL);
     CHECK(s.last_header_count == 2);
     okta_cc_client_free(c);
 }
