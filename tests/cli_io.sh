@@ -30,7 +30,7 @@ pub=$("$py" "$root/tests/keytool.py" jwk-public "$work/ec.pem" ec-1)
 cat >"$work/clients.json" <<JSON
 {"clients": [
  {"client_id": "0oa_io", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read", "okta.users.manage"]},
- {"client_id": "0oa_io_secret", "client_secret": "s3cret", "token_endpoint_auth_method": "client_secret_basic", "auth_servers": ["default"], "scopes": ["custom.read"]}
+ {"client_id": "0oa_io_secret", "client_secret": "s3cret-FREESCAN-5e1d", "token_endpoint_auth_method": "client_secret_basic", "auth_servers": ["default"], "scopes": ["custom.read"]}
 ]}
 JSON
 start_server URL --clients "$work/clients.json" || { echo "0 passed, 1 failed"; exit 1; }
@@ -274,6 +274,11 @@ scan "sign --key FILE: no freed block holds the private key" "$key_marker" sh -c
 scan "token (key from OKTA_CLIENT_PRIVATEKEY, read by the library): no freed block holds the key" "$key_marker" "$cli" token
 scan "get --all: no freed block holds a listed user's login" "user042@example.com|user250@example.com" \
   "$cli" get /api/v1/users --all
+printf 's3cret-FREESCAN-5e1d\n' >"$work/secret.txt"
+scan "token --client-secret-file FILE: no freed block holds the client secret" "s3cret-FREESCAN-5e1d" \
+  "$cli" token --auth-server default --client-id 0oa_io_secret --client-secret-file "$work/secret.txt" --scopes custom.read
+scan "token --client-secret-file - (stdin): no freed block holds the client secret" "s3cret-FREESCAN-5e1d" \
+  sh -c "'$cli' token --auth-server default --client-id 0oa_io_secret --client-secret-file - --scopes custom.read <'$work/secret.txt'"
 echo '{"profile":{"login":"FREESCAN-3f9a1c77@example.com","email":"x@example.com"}}' >"$work/data.json"
 FREE_SCAN_MARKERS=FREESCAN-3f9a1c77 FREE_SCAN_REPORT=$work/scan.report LD_PRELOAD=$work/free_scan.so \
   "$cli" request POST /api/v1/users --data @"$work/data.json" >"$out" 2>"$err"
