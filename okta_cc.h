@@ -861,7 +861,8 @@ struct okta_cc_config {
                                        default port, no trailing slash; a path, query,
                                        fragment or user@ is refused): every URL and the
                                        assertion's aud are built from that one value */
-    const char *client_id;
+    const char *client_id;          /* letters, digits and $-_.+!*'(), only (what Okta allows
+                                       in one); anything else is OKTA_CC_ERR_CONFIG */
     const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
     const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry;
