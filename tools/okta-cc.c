@@ -149,14 +149,27 @@ static int is_hidden_code_point(unsigned long cp)
            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
 }
 
+/* Where put_text's output goes: emit(ctx, bytes, n) returns 0 when they could not be written. */
+typedef int (*text_emit)(void *ctx, const char *p, size_t n);
+
+static int emit_to_file(void *ctx, const char *p, size_t n)
+{
+    return fwrite(p, 1, n, (FILE *)ctx) == n;
+}
+
+static int emit_to_buf(void *ctx, const char *p, size_t n)
+{
+    return out_append((out_buf *)ctx, p, n);
+}
+
 /* THE filter for text that did not come from okta-cc itself - a server's error description,
    errorSummary, Location, next link or header, libcurl's words, a file name - on its way to the
-   terminal: n bytes of s to f (or, f NULL, appended to b), printable ASCII and valid UTF-8 as
-   they are, everything else as a visible escape: C0 controls, DEL and bytes that are not UTF-8
-   as \xNN, the code points of is_hidden_code_point as \uNNNN. So it stays on its one line and
-   cannot move the cursor, retitle the window, clear the screen or reorder the text. quote: also
-   turn ' into '\'' (inside a single-quoted shell word). 0 when b cannot grow. */
-static int put_text(FILE *f, out_buf *b, const char *s, size_t n, int quote)
+   terminal: n bytes of s to emit, printable ASCII and valid UTF-8 as they are, everything else
+   as a visible escape: C0 controls, DEL and bytes that are not UTF-8 as \xNN, the code points
+   of is_hidden_code_point as \uNNNN. So it stays on its one line and cannot move the cursor,
+   retitle the window, clear the screen or reorder the text. quote: also turn ' into '\''
+   (inside a single-quoted shell word). 0 when emit fails. */
+static int put_text(text_emit emit, void *ctx, const char *s, size_t n, int quote)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
@@ -178,7 +191,7 @@ static int put_text(FILE *f, out_buf *b, const char *s, size_t n, int quote)
             len = (size_t)(used ? snprintf(esc, sizeof esc, "\\u%04lx", cp) : snprintf(esc, sizeof esc, "\\x%02x", u[i]));
             if (!used) used = 1;
         }
-        if (f ? fwrite(piece, 1, len, f) != len : !out_append(b, piece, len)) return 0;
+        if (!emit(ctx, piece, len)) return 0;
         i += used;
     }
     return 1;
@@ -187,7 +200,7 @@ static int put_text(FILE *f, out_buf *b, const char *s, size_t n, int quote)
 /* Prints s through put_text on stderr. */
 static void put_one_line(const char *s)
 {
-    put_text(stderr, NULL, s, strlen(s), 0);
+    put_text(emit_to_file, stderr, s, strlen(s), 0);
 }
 
 /* While get --all runs, its error line must first clear the progress line on the terminal
@@ -1507,7 +1520,7 @@ static int add_head(out_buf *b, const okta_cc_response *resp)
         const char *colon = (const char *)memchr(h, ':', (size_t)((nl ? nl : end) - h));
         size_t line = (size_t)((nl ? nl : end) - h);
         if (!colon || !is_secret_header(h, (size_t)(colon - h))) {
-            if (!put_text(NULL, b, h, line - (line && h[line - 1] == '\r'), 0) || !out_append(b, "\n", 1)) return 0;
+            if (!put_text(emit_to_buf, b, h, line - (line && h[line - 1] == '\r'), 0) || !out_append(b, "\n", 1)) return 0;
         }
         h += line + (nl != NULL);
     }
@@ -1636,7 +1649,7 @@ static int listing_page(cli_listing *ls, const okta_cc_response *page, int n, un
 static void put_shell_quoted(const char *s)
 {
     fputc('\'', stderr);
-    put_text(stderr, NULL, s, strlen(s), 1);
+    put_text(emit_to_file, stderr, s, strlen(s), 1);
     fputc('\'', stderr);
 }
 
