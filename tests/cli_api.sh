@@ -363,6 +363,38 @@ server_text "get --all -v: a next link in the -v lines and the resume note" api 
   "[{\"kind\":\"raw\",\"data\":\"$raw_link\"},{\"kind\":\"status\",\"status\":500}]" 4 '\x9b \u009b \u202e' \
   get '/api/v1/users?limit=1' --all -v
 check "... and the resume note is still one pasteable shell word" grep -q "to resume: okta-cc get '$URL/api/v1/users?after=" "$err"
+# Fuzz: 40 answers (seeded, so a failure repeats) whose Location, error description or DPoP
+# challenge is random bytes - anything but CR, LF and NUL, which end or break the header line.
+"$py" - "$URL" >"$work/fuzz.txt" <<'PY'
+import base64, json, random, sys
+rng, url = random.Random(18), sys.argv[1].encode()
+for i in range(40):
+    junk = bytes(b for b in (rng.randrange(1, 256) for _ in range(rng.randrange(1, 60))) if b not in (10, 13))
+    kind = i % 3
+    if kind == 0:
+        head, body = b"HTTP/1.1 302 Found\r\nLocation: " + url + b"/" + junk + b"\r\n", b""
+    elif kind == 1:
+        head, body = b"HTTP/1.1 400 Bad Request\r\n", json.dumps({"errorCode": "E0000001",
+            "errorSummary": junk.decode("latin-1"), "errorCauses": [{"errorSummary": junk.decode("utf-8", "replace")}]}).encode()
+    else:
+        head, body = b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: DPoP error="x' + junk.replace(b'"', b"'") + \
+            b'", error_description="' + junk.replace(b'"', b"'") + b'"\r\n', b""
+    raw = head + b"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+    print(base64.b64encode(raw).decode())
+PY
+fuzz_bad=0 fuzz_n=0
+while read -r data; do
+  fuzz_n=$((fuzz_n + 1))
+  curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
+    -d "{\"target\":\"api\",\"replace\":true,\"faults\":[{\"kind\":\"raw\",\"data\":\"$data\"},{\"kind\":\"raw\",\"data\":\"$data\"}]}"
+  run get /api/v1/users --no-retry
+  if [ "$rc" -eq 0 ] || ! msg=$("$py" "$work/clean.py" "$err" 1 '' 2>&1); then
+    fuzz_bad=$((fuzz_bad + 1)); echo "  fuzz case $fuzz_n: exit $rc ${msg:-}"
+  fi
+  clear_faults
+done <"$work/fuzz.txt"
+check "fuzz: $fuzz_n answers with random bytes in Location, errorSummary, WWW-Authenticate: one clean line each" \
+  test "$fuzz_bad" -eq 0 -a "$fuzz_n" -eq 40
 curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
   -d "{\"target\":\"api\",\"replace\":true,\"faults\":[{\"kind\":\"raw\",\"data\":\"$raw_header\"}]}"
 run get /api/v1/users --include

@@ -11,6 +11,9 @@
 
    Conventions every command follows, so scripts can rely on them:
      - results go to stdout; errors are exactly one line on stderr, "okta-cc: WHAT: WHY";
+     - every byte of outside text (a server's words, libcurl's, a path) reaches the terminal
+       through put_text, which shows control characters as escapes (\x1b, \u202e);
+     - no core dumps: the process is non-dumpable with RLIMIT_CORE 0 from its first line;
      - exit status 0 = success; 1 = the operation failed (a file, the network, the server,
        stdout); 2 = usage error: the command line or a setting (flag or environment variable)
        is missing or invalid, found by okta-cc or by the library (OKTA_CC_ERR_CONFIG);
