@@ -4606,8 +4606,8 @@ static int okta_cc__client_id_ok(const char *id)
 {
     for (; *id; id++) {
         unsigned char ch = (unsigned char)*id;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("$-_.+!*'(),", ch)))
-            return 0;
+        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        if (!alnum && !strchr("$-_.+!*'(),", ch)) return 0;
     }
     return 1;
 }

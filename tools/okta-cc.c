@@ -1052,7 +1052,8 @@ static const cli_option_spec assertion_options[] = {
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("dpop", dpop),
-    OPT_FLAG("no-dpop", no_dpop), OPT_FLAG("verbose", verbose), OPT_VALUE("client-secret-file", client_secret_file), OPT_END
+    OPT_FLAG("no-dpop", no_dpop), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("client-secret-file", client_secret_file), OPT_END
 };
 
 static const cli_option_spec token_options[] = {
