@@ -2095,9 +2095,10 @@ static int close_stdout(int r)
 /* A core file of okta-cc would hold the private key, the client secret and the token (one
    SIGABRT left the EC scalar and four copies of the token in a 1.8 MB core). First thing, the
    process gives itself a core size limit of 0 (soft and hard: no child or later call raises it)
-   and, on Linux, makes itself non-dumpable - which also keeps other processes of the same user
-   from reading its memory through ptrace or /proc/PID/mem, and covers a core_pattern pipe that
-   ignores the limit. */
+   and, on Linux, makes itself non-dumpable: a core_pattern pipe (systemd-coredump) ignores the
+   limit but skips a non-dumpable process (unless fs.suid_dumpable is 2, which gives root alone
+   a copy), and other processes of the same user can no longer read its memory through ptrace
+   or /proc/PID/mem. */
 static int forbid_core_dumps(void)
 {
     struct rlimit none;
