@@ -912,7 +912,8 @@ struct okta_cc_config {
                                        default port, no trailing slash; a path, query,
                                        fragment or user@ is refused): every URL and the
                                        assertion's aud are built from that one value */
-    const char *client_id;
+    const char *client_id;          /* letters, digits and $-_.+!*'(), only (what Okta allows
+                                       in one); anything else is OKTA_CC_ERR_CONFIG */
     const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
     const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry;
@@ -4720,6 +4721,19 @@ static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, o
     return OKTA_CC_OK;
 }
 
+/* A client id of the characters Okta allows in one: ASCII letters, digits and $-_.+!*'(),
+   (ApplicationCredentialsOAuthClient in Okta's management API; generated ids are 0oa + 17
+   letters and digits). Anything else is not worth a token request that Okta refuses. */
+static int okta_cc__client_id_ok(const char *id)
+{
+    for (; *id; id++) {
+        unsigned char ch = (unsigned char)*id;
+        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        if (!alnum && !strchr("$-_.+!*'(),", ch)) return 0;
+    }
+    return 1;
+}
+
 /* Identifiers that go into the token request, the assertion or a header. They are encoded
    where they go, except the user agent, but a control character in any of them is a mistake
    (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
@@ -4729,6 +4743,10 @@ static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
     if (okta_cc__has_ctl(cfg->client_id, 0))
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
+    if (!okta_cc__client_id_ok(cfg->client_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the client id (OKTA_CLIENT_CLIENTID) has a character Okta never allows in one: "
+                             "only letters, digits and $-_.+!*'(), (a space or a quote is a copying mistake)");
     if (cfg->scopes && okta_cc__has_ctl(cfg->scopes, 1))   /* a tab separates scopes */
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
     if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
@@ -5806,7 +5824,8 @@ static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_req
 static void okta_cc__log_exchange(okta_cc_client *c, const char *method, const char *url, okta_cc_result r,
                                   long status, int64_t ms, int retry, const okta_cc_rate_limit *rl)
 {
-    char line[1024], label[768], outcome[96], rate[48] = "";
+    /* outcome holds the longest okta_cc_result_str, so the line never cuts it mid-word */
+    char label[768], outcome[256], rate[48] = "", line[sizeof label + sizeof outcome + sizeof rate + 64];
     if (!c->cfg.log) return;
     okta_cc__request_label(method, url, label, sizeof label);
     if (r == OKTA_CC_OK) snprintf(outcome, sizeof outcome, "%ld", status);

@@ -291,6 +291,118 @@ check "examples/list_users for a DPoP app (auto): 250 users" \
 run token --json --client-id 0oa_api
 expect_json "a Bearer app in auto mode still gets Bearer" 'j["token_type"] == "Bearer"'
 
+# ---- text from a server reaches the terminal through one filter ---------------------------------
+# A server's words - OAuth error and error_description, errorSummary and errorCauses, a redirect's
+# Location, a DPoP challenge, a next link (in -v lines and the resume note), response headers with
+# --include - may hold ESC, BEL, CR, LF, DEL, C1 controls (raw bytes or UTF-8) and bidi overrides,
+# which would rewrite the user's screen or title. Each must come out as a visible escape (\x1b,
+# \u009b, \u202e), every message on its one line. The checker reads the bytes as they were written.
+cat >"$work/clean.py" <<'PY'
+import re, sys
+def check(path, lines, want):
+    data = open(path, "rb").read()
+    m = re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", data)
+    if m: return "raw control byte %r at offset %d" % (m.group(), m.start())
+    try: text = data.decode("utf-8")   # raw bytes 0x80-0xff that are not UTF-8 must be escaped too
+    except UnicodeDecodeError as e: return "not UTF-8: %s" % e
+    for i, ch in enumerate(text):
+        o = ord(ch)
+        if 0x80 <= o <= 0x9f or o in (0x61c, 0x200e, 0x200f) or 0x202a <= o <= 0x202e or 0x2066 <= o <= 0x2069:
+            return "U+%04X at %d" % (o, i)
+    if lines >= 0 and text.count("\n") != lines: return "%d lines, want %d" % (text.count("\n"), lines)
+    for w in want.split():
+        if w not in text: return "no visible %s in %r" % (w, text[:400])
+    return None
+why = check(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+if why: sys.exit(why)
+PY
+# The hostile server's answers, as raw bytes (Node itself refuses control bytes in headers).
+"$py" - "$URL" >"$work/raw.sh" <<'PY'
+import base64, sys
+url = sys.argv[1].encode()
+def raw(status, headers, body=b""):
+    head = b"HTTP/1.1 " + status + b"\r\n" + b"".join(h + b"\r\n" for h in headers)
+    head += b"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    return base64.b64encode(head + body).decode()
+nasty = b"\x1b[2J\x1b]0;pwned\x07|\rCR|\x7f|\xc2\x9b31m|\x9b|\xe2\x80\xaeevil"
+print("raw_redirect=" + raw(b"302 Found", [b"Location: " + url + b"/x" + nasty]))
+print("raw_dpop=" + raw(b"401 Unauthorized", [b'WWW-Authenticate: DPoP error="invalid_dpop_proof' + nasty +
+                                              b'", error_description="' + nasty + b'"']))
+print("raw_link=" + raw(b"200 OK", [b"Link: <" + url + b"/api/v1/users?after=\xc2\x9b\x9b\xe2\x80\xae&limit=1>; rel=\"next\""],
+                        b'[{"id":"00u1"}]'))
+print("raw_header=" + raw(b"200 OK", [b"X-Evil: a" + nasty], b"[]"))
+print("raw_garbage=" + base64.b64encode(b"\x1b[2J\x07garbage " + nasty + b"\r\n\r\n").decode())
+PY
+. "$work/raw.sh"
+nasty_json='\\u001b[2J\\u001b]0;pwned\\u0007|\\rCR\\n|\\u007f|\\u009b31m|\\u202eevil'
+# server_text NAME TARGET FAULTS LINES WANT ARGS...: queues FAULTS for TARGET, runs the CLI with
+# ARGS: it fails, and its stderr is clean, LINES lines long, showing each escape in WANT.
+server_text() {
+  local name=$1 target=$2 faults=$3 lines=$4 want=$5 msg; shift 5
+  curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
+    -d "{\"target\":\"$target\",\"replace\":true,\"faults\":$faults}"
+  run "$@"
+  if [ "$rc" -ne 0 ] && msg=$("$py" "$work/clean.py" "$err" "$lines" "$want" 2>&1); then ok "$name"
+  else bad "$name" "exit $rc: ${msg:-} $(head -c 300 "$err" | od -An -c | head -4 | tr -s ' \n' ' ')"; fi
+  clear_faults
+}
+token_fault="[{\"kind\":\"status\",\"status\":401,\"body\":\"{\\\"error\\\":\\\"invalid_client$nasty_json\\\",\\\"error_description\\\":\\\"$nasty_json\\\"}\"}]"
+api_fault="[{\"kind\":\"status\",\"status\":400,\"body\":\"{\\\"errorCode\\\":\\\"E0000001$nasty_json\\\",\\\"errorSummary\\\":\\\"$nasty_json\\\",\\\"errorCauses\\\":[{\\\"errorSummary\\\":\\\"$nasty_json\\\"}]}\"}]"
+server_text "token: a token endpoint's error and error_description" token "$token_fault" 1 '\x1b \u009b \u202e' token
+server_text "get: the token endpoint's refusal, the same" token "$token_fault" 1 '\x1b \u009b \u202e' get /api/v1/users
+server_text "get: errorCode, errorSummary and errorCauses" api "$api_fault" 1 '\x1b \u009b \u202e' get /api/v1/users
+server_text "request: the same for another method" api "$api_fault" 1 '\x1b \u009b \u202e' \
+  request DELETE /api/v1/users/00u1
+server_text "get: a redirect's Location" api "[{\"kind\":\"raw\",\"data\":\"$raw_redirect\"}]" 1 '\x1b \x9b \u009b \u202e' \
+  get /api/v1/users
+server_text "get: a DPoP challenge's error and error_description (WWW-Authenticate)" api \
+  "[{\"kind\":\"raw\",\"data\":\"$raw_dpop\"},{\"kind\":\"raw\",\"data\":\"$raw_dpop\"}]" 1 '\x1b \x9b \u009b \u202e' get /api/v1/users
+server_text "get: libcurl's words about a response that is not HTTP" api "[{\"kind\":\"raw\",\"data\":\"$raw_garbage\"}]" 1 '' \
+  get /api/v1/users --no-retry
+server_text "get --all -v: a next link in the -v lines and the resume note" api \
+  "[{\"kind\":\"raw\",\"data\":\"$raw_link\"},{\"kind\":\"status\",\"status\":500}]" 4 '\x9b \u009b \u202e' \
+  get '/api/v1/users?limit=1' --all -v
+check "... and the resume note is still one pasteable shell word" grep -q "to resume: okta-cc get '$URL/api/v1/users?after=" "$err"
+# Fuzz: 40 answers (seeded, so a failure repeats) whose Location, error description or DPoP
+# challenge is random bytes - anything but CR, LF and NUL, which end or break the header line.
+"$py" - "$URL" >"$work/fuzz.txt" <<'PY'
+import base64, json, random, sys
+rng, url = random.Random(18), sys.argv[1].encode()
+for i in range(40):
+    junk = bytes(b for b in (rng.randrange(1, 256) for _ in range(rng.randrange(1, 60))) if b not in (10, 13))
+    kind = i % 3
+    if kind == 0:
+        head, body = b"HTTP/1.1 302 Found\r\nLocation: " + url + b"/" + junk + b"\r\n", b""
+    elif kind == 1:
+        head, body = b"HTTP/1.1 400 Bad Request\r\n", json.dumps({"errorCode": "E0000001",
+            "errorSummary": junk.decode("latin-1"), "errorCauses": [{"errorSummary": junk.decode("utf-8", "replace")}]}).encode()
+    else:
+        head, body = b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: DPoP error="x' + junk.replace(b'"', b"'") + \
+            b'", error_description="' + junk.replace(b'"', b"'") + b'"\r\n', b""
+    raw = head + b"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+    print(base64.b64encode(raw).decode())
+PY
+fuzz_bad=0 fuzz_n=0
+while read -r data; do
+  fuzz_n=$((fuzz_n + 1))
+  curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
+    -d "{\"target\":\"api\",\"replace\":true,\"faults\":[{\"kind\":\"raw\",\"data\":\"$data\"},{\"kind\":\"raw\",\"data\":\"$data\"}]}"
+  run get /api/v1/users --no-retry
+  if [ "$rc" -eq 0 ] || ! msg=$("$py" "$work/clean.py" "$err" 1 '' 2>&1); then
+    fuzz_bad=$((fuzz_bad + 1)); echo "  fuzz case $fuzz_n: exit $rc ${msg:-}"
+  fi
+  clear_faults
+done <"$work/fuzz.txt"
+check "fuzz: $fuzz_n answers with random bytes in Location, errorSummary, WWW-Authenticate: one clean line each" \
+  test "$fuzz_bad" -eq 0 -a "$fuzz_n" -eq 40
+curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
+  -d "{\"target\":\"api\",\"replace\":true,\"faults\":[{\"kind\":\"raw\",\"data\":\"$raw_header\"}]}"
+run get /api/v1/users --include
+if [ "$rc" -eq 0 ] && msg=$("$py" "$work/clean.py" "$out" -1 '\x1b \x9b \u009b \u202e' 2>&1) && grep -qx '\[\]' "$out"
+then ok "get --include: a header's control bytes are escaped on stdout, the body is as received"
+else bad "get --include: a header's control bytes are escaped" "exit $rc: ${msg:-} $(head -c 300 "$out" | od -An -c | head -4 | tr -s ' \n' ' ')"; fi
+clear_faults
+
 # ---- nothing secret anywhere; help --------------------------------------------------------------
 if [ -n "$token" ] && ! grep -qF -- "$token" "$work/all-stderr" && ! grep -qE 'Bearer|eyJ' "$work/all-stderr" &&
    ! grep -qi 'authorization' "$work/all-stdout"; then ok "no token, Bearer or JWT on any stderr; no Authorization on stdout"

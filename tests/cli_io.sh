@@ -30,7 +30,7 @@ pub=$("$py" "$root/tests/keytool.py" jwk-public "$work/ec.pem" ec-1)
 cat >"$work/clients.json" <<JSON
 {"clients": [
  {"client_id": "0oa_io", "jwks": {"keys": [$pub]}, "scopes": ["okta.users.read", "okta.users.manage"]},
- {"client_id": "0oa_io_secret", "client_secret": "s3cret", "token_endpoint_auth_method": "client_secret_basic", "auth_servers": ["default"], "scopes": ["custom.read"]}
+ {"client_id": "0oa_io_secret", "client_secret": "s3cret-FREESCAN-5e1d", "token_endpoint_auth_method": "client_secret_basic", "auth_servers": ["default"], "scopes": ["custom.read"]}
 ]}
 JSON
 start_server URL --clients "$work/clients.json" || { echo "0 passed, 1 failed"; exit 1; }
@@ -131,12 +131,15 @@ else
     env OKTA_CLIENT_ORGURL="$huge" "$cli" token
 fi
 unset huge
-# exit 1 and one line for a value the library refuses; exit 0 for one that is not used
-for v in OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID OKTA_CLIENT_KID \
-         OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_DPOPKEY OKTA_CLIENT_SCOPES; do
+# One short line for a value that cannot be used: exit 2 when it is an invalid setting (the
+# library's OKTA_CC_ERR_CONFIG: no URL, a key id over 127 bytes), 1 when the operation fails with
+# it (no such key file, Okta refuses); exit 0 for one that is not used.
+for v in OKTA_CLIENT_ORGURL:2 OKTA_CLIENT_CLIENTID:1 OKTA_CLIENT_PRIVATEKEY:1 OKTA_CLIENT_PRIVATEKEYID:2 \
+         OKTA_CLIENT_KID:2 OKTA_CLIENT_AUTHSERVERID:1 OKTA_CLIENT_DPOPKEY:1 OKTA_CLIENT_SCOPES:1; do
+  want=${v#*:} v=${v%:*}
   unset_kid=()      # OKTA_CLIENT_PRIVATEKEYID, set here, would win over OKTA_CLIENT_KID
   [ "$v" = OKTA_CLIENT_KID ] && unset_kid=(-u OKTA_CLIENT_PRIVATEKEYID)
-  hostile "$v of $((131072 - ${#v} - 2)) bytes: exit 1, one short line" '^okta-cc: token: ' \
+  hostile_rc "$want" "$v of $((131072 - ${#v} - 2)) bytes: exit $want, one short line" '^okta-cc: token: ' \
     env "${unset_kid[@]}" "$v=$(env_max $v)" "$cli" token
 done
 for v in OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE OKTA_CLIENT_DPOPENABLED; do
@@ -144,7 +147,7 @@ for v in OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE OKTA_CLIENT_DPOPENABLED; do
   check "$v of $((131072 - ${#v} - 2)) bytes, unused here (key auth, http org, not true/false): exit 0, a token" \
     sh -c "[ $rc -eq 0 ] && [ -s '$out' ] && [ ! -s '$err' ]"
 done
-hostile "every OKTA_* variable at that size at once: exit 1, one short line" '^okta-cc: token: ' \
+hostile_rc 2 "every OKTA_* variable at that size at once: exit 2 (invalid settings), one short line" '^okta-cc: token: ' \
   env OKTA_CLIENT_ORGURL="$(env_max OKTA_CLIENT_ORGURL)" OKTA_CLIENT_CLIENTID="$(env_max OKTA_CLIENT_CLIENTID)" \
   OKTA_CLIENT_PRIVATEKEY="$(env_max OKTA_CLIENT_PRIVATEKEY)" OKTA_CLIENT_PRIVATEKEYID="$(env_max OKTA_CLIENT_PRIVATEKEYID)" \
   OKTA_CLIENT_SCOPES="$(env_max OKTA_CLIENT_SCOPES)" OKTA_CLIENT_AUTHSERVERID="$(env_max OKTA_CLIENT_AUTHSERVERID)" \
@@ -181,7 +184,7 @@ FIFO $work/key.fifo empty_key empty_key 2
 binary $work/binary.key not_a_PEM_or_JWK_private_key not_a_PEM_or_JWK_private_key 2
 2MB $work/huge.key File_too_large is_larger_than_1048576_bytes 1
 KINDS
-hostile "OKTA_CC_CA_FILE=FIFO: refused before any request (libcurl would block reading it)" \
+hostile_rc 2 "OKTA_CC_CA_FILE=FIFO: an invalid setting, refused before any request (libcurl would block reading it)" \
   '^okta-cc: token: the CA file .* is not a regular file, not a PEM file' env OKTA_CC_CA_FILE="$work/key.fifo" "$cli" token
 "$cli" jwk --key <(cat "$work/ec.pem") >"$out" 2>"$err"; rc=$?
 check "jwk --key <(cat key): a pipe is still read" sh -c "[ $rc -eq 0 ] && grep -q '\"kty\":\"EC\"' '$out'"
@@ -212,6 +215,40 @@ else
 fi
 chmod 700 "$work"
 
+# ---- core dumps ------------------------------------------------------------------------------------
+# A core file of okta-cc would hold the private key and the token. The CLI makes itself
+# non-dumpable (prctl PR_SET_DUMPABLE 0) and sets its core size limit to 0 before anything else.
+# Seen from outside while it waits for a key on stdin (a FIFO this shell holds open for writing):
+# /proc/PID/limits shows "Max core file size 0 0" although it was started with the soft limit
+# raised, and the kernel hands the /proc/PID files of a non-dumpable process to root - which
+# shows only when the process is not root itself, so as root it runs as nobody (setpriv).
+mkfifo "$work/hold.fifo"
+exec 7<>"$work/hold.fifo"
+core_dir=$(mktemp -d) && chmod 755 "$core_dir" && cp "$cli" "$core_dir/okta-cc"
+core_as=()
+[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && core_as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+( ulimit -S -c "$(ulimit -H -c)" 2>/dev/null; exec "${core_as[@]}" "$core_dir/okta-cc" jwk --key - <&7 >/dev/null 2>&1 ) &
+core_pid=$!
+for _ in $(seq 1 100); do
+  grep -q '^Max core file size *0 *0 ' "/proc/$core_pid/limits" 2>/dev/null &&
+    [ "$(stat -c %u "/proc/$core_pid/status" 2>/dev/null)" = 0 ] && break
+  sleep 0.05
+done
+core_uid=$(awk '/^Uid:/ { print $2 }' "/proc/$core_pid/status" 2>/dev/null)
+core_limits=$(grep '^Max core file size' "/proc/$core_pid/limits" 2>/dev/null)
+core_owner=$(stat -c %u "/proc/$core_pid/status" 2>/dev/null)
+check "okta-cc runs with a core size limit of 0 (/proc/PID/limits: ${core_limits:-gone})" \
+  sh -c "echo '$core_limits' | grep -q '^Max core file size *0 *0 '"
+if [ -n "$core_uid" ] && [ "$core_uid" != 0 ]; then
+  check "okta-cc is not dumpable: its /proc/PID files belong to root, not to its uid $core_uid (owner $core_owner)" \
+    test "$core_owner" = 0
+else
+  bad "okta-cc is not dumpable" "it runs as uid '${core_uid:-?}': cannot tell (no setpriv to run it as nobody?)"
+fi
+kill "$core_pid" 2>/dev/null; wait "$core_pid" 2>/dev/null
+exec 7>&-
+rm -rf "$core_dir"
+
 # ---- secrets left in freed memory -----------------------------------------------------------------
 # scan NAME MARKERS COMMAND...: runs the command under free_scan.so; no freed block may hold a marker.
 scan() {
@@ -237,6 +274,11 @@ scan "sign --key FILE: no freed block holds the private key" "$key_marker" sh -c
 scan "token (key from OKTA_CLIENT_PRIVATEKEY, read by the library): no freed block holds the key" "$key_marker" "$cli" token
 scan "get --all: no freed block holds a listed user's login" "user042@example.com|user250@example.com" \
   "$cli" get /api/v1/users --all
+printf 's3cret-FREESCAN-5e1d\n' >"$work/secret.txt"
+scan "token --client-secret-file FILE: no freed block holds the client secret" "s3cret-FREESCAN-5e1d" \
+  "$cli" token --auth-server default --client-id 0oa_io_secret --client-secret-file "$work/secret.txt" --scopes custom.read
+scan "token --client-secret-file - (stdin): no freed block holds the client secret" "s3cret-FREESCAN-5e1d" \
+  sh -c "'$cli' token --auth-server default --client-id 0oa_io_secret --client-secret-file - --scopes custom.read <'$work/secret.txt'"
 echo '{"profile":{"login":"FREESCAN-3f9a1c77@example.com","email":"x@example.com"}}' >"$work/data.json"
 FREE_SCAN_MARKERS=FREESCAN-3f9a1c77 FREE_SCAN_REPORT=$work/scan.report LD_PRELOAD=$work/free_scan.so \
   "$cli" request POST /api/v1/users --data @"$work/data.json" >"$out" 2>"$err"

@@ -213,6 +213,43 @@ expect_error "assertion --client-secret (exit 2)" 2
 run token "${flags[@]}" --alg HS256
 expect_error "token --alg HS256 (exit 2)" 2
 
+# ---- exit status: 2 for every missing or invalid setting, 1 for a failed operation ------------
+# One rule (okta-cc --help): 2 when the command line or a setting (flag or environment) is
+# missing or invalid - whether okta-cc or the library (OKTA_CC_ERR_CONFIG) finds it - and
+# nothing was sent; 1 when the operation itself fails.
+run token --org ftp://example.com --client-id 0oa_cli --key "$work/rsa.pem" --scopes okta.users.read
+expect_error "--org ftp://...: an invalid setting is a usage error (exit 2), like a missing one" 2 'org URL must be https'
+OKTA_CLIENT_ORGURL=ftp://example.com run token --client-id 0oa_cli --key "$work/rsa.pem" --scopes okta.users.read
+expect_error "OKTA_CLIENT_ORGURL=ftp://...: exit 2 too" 2 'org URL must be https'
+run token "${flags[@]}" --scopes ,
+expect_error "--scopes ',' (no scope at all): exit 2" 2 'scope'
+run token "${flags[@]}" --kid "$(head -c 300 /dev/zero | tr '\0' k)"
+expect_error "a --kid over the limit: exit 2" 2 'kid'
+OKTA_CLIENT_PRIVATEKEYID=$(head -c 300 /dev/zero | tr '\0' k) run token --org "$URL" --client-id 0oa_cli \
+  --key "$work/rsa.pem" --scopes okta.users.read
+expect_error "an OKTA_CLIENT_PRIVATEKEYID over the limit: exit 2 as for --kid" 2 'key id'
+run token --org "$URL" --client-id 0oa_cli --key "$work/missing.pem" --scopes okta.users.read
+expect_error "a key file that is not there: the operation fails (exit 1)" 1 'missing\.pem'
+run --help
+check "okta-cc --help states the exit status rule (2: missing or invalid setting)" \
+  sh -c "grep -q 'missing or invalid' '$out'"
+
+# ---- client ids: only what Okta issues -----------------------------------------------------------
+# Okta client ids are letters, digits and \$-_.+!*'(), (ApplicationCredentialsOAuthClient): a
+# space, a quote or a non-ASCII byte is a typo or a pasted fragment. Refused before anything is
+# sent, naming the setting, exit 2.
+curl -s -X POST -o /dev/null "$URL/__test/reset_stats"
+for bad_id in '0oa cli' '0oa_cli"' '0oa/cli' "0oa_cli$(printf '\xc3\xa9')" '0oa<cli>' '0oa_cli;'; do
+  run token --org "$URL" --client-id "$bad_id" --key "$work/rsa.pem" --kid rsa-1 --scopes okta.users.read
+  expect_error "--client-id '$bad_id': refused locally (exit 2), naming the setting" 2 'client id.*OKTA_CLIENT_CLIENTID'
+done
+OKTA_CLIENT_CLIENTID='0oa cli' run assertion --org "$URL" --key "$work/rsa.pem" --kid rsa-1
+expect_error "OKTA_CLIENT_CLIENTID='0oa cli' for assertion: exit 2, names the variable" 2 'OKTA_CLIENT_CLIENTID'
+check "... the server saw no token request for any of them" \
+  test "$(curl -s "$URL/__test/stats" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["token_requests"])')" = 0
+run assertion --org "$URL" --client-id "0oa-A.b_c9\$+!*'(),Z" --key "$work/rsa.pem" --kid rsa-1
+check "a client id with every character Okta allows: the assertion is made" test "$rc" -eq 0 -a -s "$out"
+
 # ---- failures keep Okta's words (exit 1, one line, empty stdout) --------------------------------
 run token --org "$URL" --client-id 0oa_nobody --key "$work/rsa.pem" --kid rsa-1 --scopes okta.users.read
 expect_error "wrong client id: exit 1, one line with invalid_client" 1 '^okta-cc: token: .*invalid_client'
@@ -243,9 +280,9 @@ run token "${flags[@]/rsa.pem/missing.pem}"
 expect_error "a missing key file: exit 1, one line naming it" 1 'missing\.pem'
 run token --org https://example.com --token-url http://example.com/oauth2/v1/token --client-id 0oa_cli \
   --key "$work/rsa.pem" --scopes okta.users.read
-expect_error "plain http to a non-loopback host is refused by the library (exit 1)" 1 'https://'
+expect_error "plain http to a non-loopback host is refused by the library: an invalid setting (exit 2)" 2 'https://'
 run token --org http://example.com --client-id 0oa_cli --key "$work/rsa.pem" --scopes okta.users.read
-expect_error "an http:// org URL off loopback is refused by the library (exit 1)" 1 'https://'
+expect_error "an http:// org URL off loopback is refused by the library: an invalid setting (exit 2)" 2 'https://'
 
 # ---- client secrets -----------------------------------------------------------------------------
 run token --org "$URL" --auth-server default --client-id 0oa_cli_secret --client-secret "$secret" --scopes custom.read
@@ -257,13 +294,79 @@ OKTA_CLIENT_ORGURL=$URL OKTA_CLIENT_AUTHSERVERID=default OKTA_CLIENT_CLIENTID=0o
   OKTA_CLIENT_CLIENTSECRET=$secret OKTA_CLIENT_SCOPES=custom.read run token
 expect_token "client secret from the environment (no key configured)"
 run token --org "$URL" --client-id 0oa_cli_secret --client-secret "$secret" --scopes custom.read
-expect_error "client secret at the org server: exit 1, mentions private_key_jwt" 1 'private_key_jwt'
+expect_error "client secret at the org server: an invalid setting (exit 2), mentions private_key_jwt" 2 'private_key_jwt'
 run token --org "$URL" --auth-server default --client-id 0oa_cli_secret --client-secret wrong-secret --scopes custom.read
 expect_error "a wrong client secret: invalid_client" 1 'invalid_client'
 OKTA_CLIENT_CLIENTSECRET=$secret run token "${flags[@]}"
 expect_token "a key and OKTA_CLIENT_CLIENTSECRET: the key is used (org server works)"
+# --client-secret-file: the secret out of the command line, where every user sees it (ps).
+sec_flags=(--org "$URL" --auth-server default --client-id 0oa_cli_secret --scopes custom.read)
+printf '%s\n' "$secret" >"$work/secret.txt"
+run token "${sec_flags[@]}" --client-secret-file "$work/secret.txt"
+expect_token "--client-secret-file FILE (one trailing newline, stripped)"
+printf '%s\r\n' "$secret" >"$work/secret-crlf.txt"
+run token "${sec_flags[@]}" --client-secret-file "$work/secret-crlf.txt"
+expect_token "--client-secret-file FILE ending in CRLF"
+printf '%s' "$secret" >"$work/secret-bare.txt"
+run token "${sec_flags[@]}" --client-secret-file "$work/secret-bare.txt"
+expect_token "--client-secret-file FILE without a newline"
+run token "${sec_flags[@]}" --client-secret-file - <"$work/secret.txt"
+expect_token "--client-secret-file - reads the secret from stdin"
+printf '%s\n' "$secret" | run token "${sec_flags[@]}" --client-secret-file=/dev/stdin
+expect_token "--client-secret-file=/dev/stdin on a pipe"
+printf 'wrong-secret\n' >"$work/wrong-secret.txt"
+run token "${sec_flags[@]}" --client-secret-file "$work/wrong-secret.txt"
+expect_error "--client-secret-file with a wrong secret: invalid_client" 1 'invalid_client'
+: >"$work/empty-secret.txt"
+run token "${sec_flags[@]}" --client-secret-file "$work/empty-secret.txt"
+expect_error "--client-secret-file of an empty file: exit 1, names the file" 1 "^okta-cc: $work/empty-secret.txt: .*empty"
+printf '\n' >"$work/newline-secret.txt"
+run token "${sec_flags[@]}" --client-secret-file "$work/newline-secret.txt"
+expect_error "--client-secret-file holding only a newline: exit 1, empty" 1 'empty'
+printf '%s\n\n' "$secret" >"$work/two-lines-secret.txt"
+run token "${sec_flags[@]}" --client-secret-file "$work/two-lines-secret.txt"
+expect_error "--client-secret-file with a second line: exit 1, not sent" 1 "^okta-cc: $work/two-lines-secret.txt: .*(line|control)"
+run token "${sec_flags[@]}" --client-secret-file "$work/no-such-secret.txt"
+expect_error "--client-secret-file of a missing file: exit 1, names it" 1 "no-such-secret.txt: No such file"
+mkfifo "$work/secret.fifo"
+start=$(date +%s%N)
+run token "${sec_flags[@]}" --client-secret-file "$work/secret.fifo"
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_error "--client-secret-file of a FIFO nobody writes to: exit 1 at once ($ms ms), not a hang" 1 'empty'
+run token "${sec_flags[@]}" --client-secret-file "$work/secret.txt" --client-secret "$secret"
+expect_error "--client-secret with --client-secret-file: usage error" 2 'not both'
+run token "${sec_flags[@]}" --client-secret-file - --key - <"$work/secret.txt"
+expect_error "--client-secret-file - with --key -: usage error (one stdin)" 2
+run request POST /api/v1/users "${sec_flags[@]}" --client-secret-file - --data @- <"$work/secret.txt"
+expect_error "--client-secret-file - with --data @-: usage error (one stdin)" 2 'stdin'
+run assertion "${a_flags[@]}" --client-secret-file "$work/secret.txt"
+expect_error "assertion --client-secret-file: usage error" 2
+OKTA_CLIENT_CLIENTSECRET=wrong-secret run token "${sec_flags[@]}" --client-secret-file "$work/secret.txt"
+expect_token "--client-secret-file wins over OKTA_CLIENT_CLIENTSECRET"
+run token --help
+check "token --help: --client-secret-file, and why (ps shows command lines)" \
+  sh -c "grep -q -- '--client-secret-file FILE' '$out' && grep -q 'ps' '$out'"
 if grep -qF -- "$secret" "$work/all-stdout" "$work/all-stderr"; then bad "the client secret never appears in any output"
 else ok "the client secret never appears in any output"; fi
+
+# ---- -v works with every command ------------------------------------------------------------------
+run token "${flags[@]/$URL/http://127.0.0.1:$closed_port}" -v
+cp "$err" "$work/refused-v.txt"
+check "token -v to a closed port: exit 1" test "$rc" -eq 1
+check "... the -v line holds the whole OKTA_CC_ERR_CONNECT text, not cut mid-word" \
+  grep -q -- '-> failed (OKTA_CC_ERR_CONNECT: .*(DNS, refused, unreachable)) (' "$work/refused-v.txt"
+echo '{"sub":"x"}' >"$work/claims.json"
+for c in "keygen --type ec --out $work/v-key.pem" "jwk --key $work/rsa.pem" "sign --key $work/rsa.pem" \
+         "assertion ${a_flags[*]}"; do
+  # shellcheck disable=SC2086
+  "$cli" $c -v <"$work/claims.json" >"$out" 2>"$err"; rc=$?
+  check "${c%% *} -v: accepted (exit 0, output on stdout)" sh -c "[ $rc -eq 0 ] && [ -s '$out' ]"
+  rm -f "$work/v-key.pem"
+  # shellcheck disable=SC2086
+  "$cli" --verbose $c <"$work/claims.json" >"$out" 2>"$err"; rc=$?
+  check "--verbose ${c%% *}: accepted too" sh -c "[ $rc -eq 0 ] && [ -s '$out' ]"
+  rm -f "$work/v-key.pem"
+done
 
 # ---- nothing secret on stderr; help ------------------------------------------------------------
 if grep -q 'PRIVATE KEY' "$work/failed-stderr" || grep -qF -- "$secret" "$work/failed-stderr" ||

@@ -578,6 +578,43 @@ static void test_config_values_with_ctl_refused(void)
     }
 }
 
+/* A client id holds only what Okta allows in one (letters, digits and $-_.+!*'(), says
+   ApplicationCredentialsOAuthClient): anything else - a space, a quote, a slash, non-ASCII - is a
+   typo or a pasted fragment, refused before anything is sent, naming the setting. */
+static void test_client_id_characters(void)
+{
+    static const char *const bad[] = {"0oa id", "0oa_unit ", " 0oa_unit", "0oa\"x", "0oa/x", "0oa\\x", "0oa<x>",
+                                      "0oa;x", "0oa%20x", "0oa:x", "0oa~x", "0oa\xc3\xa9", "0oa\x80", "0oa#x"};
+    static const char *const good[] = {"0oa1b2c3d4E5F6g7H8i9", "0oa_unit", "a-b.c+d!e*f'g(h)i,j$k", "Z", "s6BhdRkqt3"};
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof *bad + sizeof good / sizeof *good; i++) {
+        int is_bad = i < sizeof bad / sizeof *bad;
+        const char *id = is_bad ? bad[i] : good[i - sizeof bad / sizeof *bad];
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1000};
+        okta_cc_error err;
+        okta_cc_client *c = NULL;
+        okta_cc_result got;
+        char token[64];
+        script_init(&s);
+        scripted_config(&cfg, &s, &clk);
+        cfg.client_id = id;
+        got = okta_cc_client_new(&c, &cfg, &err);
+        if (got != (is_bad ? OKTA_CC_ERR_CONFIG : OKTA_CC_OK)) fprintf(stderr, "  client id '%s': %s\n", id, err.message);
+        if (is_bad) {
+            CHECK_EQ_INT(got, OKTA_CC_ERR_CONFIG);
+            CHECK(c == NULL);
+            CHECK(strstr(err.message, "client id") != NULL && strstr(err.message, "OKTA_CLIENT_CLIENTID") != NULL);
+        } else {
+            CHECK_EQ_INT(got, OKTA_CC_OK);
+            if (c) CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
+        }
+        CHECK_EQ_INT(s.calls, is_bad ? 0 : 1);
+        okta_cc_client_free(c);
+    }
+}
+
 /* The libcurl transport itself refuses a request whose method, URL or header lines hold control
    characters, before it connects (port 1 on loopback would be a refused connection). */
 static void test_curl_transport_refuses_ctl(void)
@@ -861,21 +898,21 @@ static void test_client_secret_methods(void)
     scripted_config(&cfg, &s, &clk);
     cfg.private_key = NULL;
     cfg.auth_server_id = "default";
-    cfg.client_id = "0oa id";
-    cfg.client_secret = "p@ss:w+rd";
+    cfg.client_id = "0oa(id)";
+    cfg.client_secret = "p@ss:w+rd x";
     cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    /* base64("0oa%20id:p%40ss%3Aw%2Brd"): RFC 6749 2.3.1 form encoding, space as %20 */
-    CHECK_EQ_STR(s.last_headers[2], "Authorization: Basic MG9hJTIwaWQ6cCU0MHNzJTNBdyUyQnJk");
+    /* base64("0oa%28id%29:p%40ss%3Aw%2Brd%20x"): RFC 6749 2.3.1 form encoding, space as %20 */
+    CHECK_EQ_STR(s.last_headers[2], "Authorization: Basic MG9hJTI4aWQlMjk6cCU0MHNzJTNBdyUyQnJkJTIweA==");
     CHECK(strstr(s.last_body, "client_assertion") == NULL && strstr(s.last_body, "client_secret") == NULL);
     okta_cc_client_free(c);
     cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_POST;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    CHECK(strstr(s.last_body, "&client_id=0oa+id&client_secret=p%40ss%3Aw%2Brd") != NULL);
+    CHECK(strstr(s.last_body, "&client_id=0oa%28id%29&client_secret=p%40ss%3Aw%2Brd+x") != NULL);
     CHECK(s.last_header_count == 2);
     okta_cc_client_free(c);
 }
@@ -1278,6 +1315,56 @@ static void log_keep(void *user, const char *line)
     l->count++;
     snprintf(l->last, sizeof l->last, "%s", line);
     pthread_mutex_unlock(&l->lock);
+}
+
+/* The log line of a failed exchange holds the result's whole text, even behind the longest
+   URL the label keeps: it was cut mid-word ("outcome[96]"). */
+typedef struct log_long {
+    int count;
+    char last[4096];
+} log_long;
+
+static void log_keep_long(void *user, const char *line)
+{
+    log_long *l = (log_long *)user;
+    l->count++;
+    snprintf(l->last, sizeof l->last, "%s", line);
+}
+
+static void test_log_line_keeps_result_text(void)
+{
+    static char long_server[700];
+    const char *servers[2];
+    size_t i;
+    memset(long_server, 'a', sizeof long_server - 1);
+    servers[0] = NULL;
+    servers[1] = long_server;
+    for (i = 0; i < 2; i++) {
+        okta_cc_config cfg;
+        script s;
+        test_clock clk = {1000};
+        okta_cc_error err;
+        okta_cc_client *c;
+        log_long log;
+        char token[64];
+        const char *want = okta_cc_result_str(OKTA_CC_ERR_CONNECT);
+        memset(&log, 0, sizeof log);
+        script_init(&s);
+        scripted_config(&cfg, &s, &clk);
+        cfg.auth_server_id = servers[i];
+        cfg.max_retries = -1;
+        cfg.log = log_keep_long;
+        cfg.log_user = &log;
+        s.fail = OKTA_CC_ERR_CONNECT;
+        c = new_client(&cfg, OKTA_CC_OK, &err);
+        if (!c) return;
+        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_CONNECT);
+        CHECK(log.count >= 1);
+        if (!strstr(log.last, want)) fprintf(stderr, "  log line: %s\n", log.last);
+        CHECK(strstr(log.last, want) != NULL);
+        CHECK(strstr(log.last, " ms, retry ") != NULL && log.last[strlen(log.last) - 1] == ')');
+        okta_cc_client_free(c);
+    }
 }
 
 /* Refresh ahead (default 240 s before the renewal point, itself token_skew = 60 s before
@@ -2550,6 +2637,7 @@ int main(int argc, char **argv)
     RUN(test_request_origin_spellings);
     RUN(test_config_validation);
     RUN(test_config_values_with_ctl_refused);
+    RUN(test_client_id_characters);
     RUN(test_curl_transport_refuses_ctl);
     RUN(test_client_allocates_only_through_cfg_alloc);
     RUN(test_key_file_read_in_proportion);
@@ -2565,6 +2653,7 @@ int main(int argc, char **argv)
     RUN(test_http_errors_share_one_shape);
     RUN(test_invalidate_token_generation);
     RUN(test_token_type_any_case);
+    RUN(test_log_line_keeps_result_text);
     RUN(test_refresh_ahead_window);
     RUN(test_refresh_ahead_never_blocks);
     RUN(test_refresh_token_from_a_timer);

@@ -11,7 +11,12 @@
 
    Conventions every command follows, so scripts can rely on them:
      - results go to stdout; errors are exactly one line on stderr, "okta-cc: WHAT: WHY";
-     - exit status 0 = success, 1 = the operation failed, 2 = usage error (bad command line);
+     - every byte of outside text (a server's words, libcurl's, a path) reaches the terminal
+       through put_text, which shows control characters as escapes (\x1b, \u202e);
+     - no core dumps: the process is non-dumpable with RLIMIT_CORE 0 from its first line;
+     - exit status 0 = success; 1 = the operation failed (a file, the network, the server,
+       stdout); 2 = usage error: the command line or a setting (flag or environment variable)
+       is missing or invalid, found by okta-cc or by the library (OKTA_CC_ERR_CONFIG);
      - options are "--name VALUE" or "--name=VALUE", before or after the command name;
        "--help" on any command prints its usage;
      - every write to stdout is checked, up to the final close: a full disk or a closed
@@ -34,9 +39,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -61,7 +70,7 @@ typedef struct cli_options {
     const char *type, *bits, *curve, *kid, *out, *key, *alg;
     /* assertion and token: the client's settings (each falls back to the environment) */
     const char *org, *client_id, *scopes, *auth_server, *token_url, *ttl, *ca_file;
-    const char *client_secret, *auth_method, *timeout;
+    const char *client_secret, *client_secret_file, *auth_method, *timeout;
     /* get and request */
     const char *data, *max_retries;
     int force, json, all, include, verbose, no_retry, dpop, no_dpop, ndjson, quiet;
@@ -89,11 +98,112 @@ typedef struct cli_command {
     int (*run)(const cli_options *opts);
 } cli_command;
 
-/* Prints s with every control character (a newline in libcurl's text, a CR in a server's
-   message) as a space, so that an error stays exactly one line. */
+/* A growable output buffer: one response (with --include, its head) is put together before
+   it is printed. It holds what the org returned (users' data): wiped before every free. */
+typedef struct out_buf {
+    char *p;
+    size_t len, cap;
+} out_buf;
+
+static int grow_wiped(char **buf, size_t *cap, size_t len, size_t need);
+static void free_wiped(char *buf, size_t cap);
+
+static int out_append(out_buf *b, const char *s, size_t n)
+{
+    if (n > ((size_t)-1) - b->len || grow_wiped(&b->p, &b->cap, b->len, b->len + n) != 0) return 0;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 1;
+}
+
+static void out_free(out_buf *b)
+{
+    free_wiped(b->p, b->cap);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Text for the terminal
+   ------------------------------------------------------------------------------------------- */
+
+/* The length of the UTF-8 sequence at s (n bytes left) and its code point, or 0 when it is not
+   valid UTF-8 (overlong, a surrogate, beyond U+10FFFF, cut short). */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
+{
+    size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2, i;
+    static const unsigned long min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    if (s[0] < 0xc2 || s[0] > 0xf4 || n < len) return 0;
+    *cp = s[0] & (0x7f >> len);
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        *cp = *cp << 6 | (s[i] & 0x3f);
+    }
+    if (*cp < min[len] || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) return 0;
+    return len;
+}
+
+/* Code points a terminal acts on rather than shows: C1 controls (U+009B is CSI, like ESC [),
+   the bidi marks, embeddings, overrides and isolates (they reorder what follows on screen), and
+   the Unicode line and paragraph separators. */
+static int is_hidden_code_point(unsigned long cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+/* Where put_text's output goes: emit(ctx, bytes, n) returns 0 when they could not be written. */
+typedef int (*text_emit)(void *ctx, const char *p, size_t n);
+
+static int emit_to_file(void *ctx, const char *p, size_t n)
+{
+    return fwrite(p, 1, n, (FILE *)ctx) == n;
+}
+
+static int emit_to_buf(void *ctx, const char *p, size_t n)
+{
+    return out_append((out_buf *)ctx, p, n);
+}
+
+/* THE filter for text that did not come from okta-cc itself - a server's error description,
+   errorSummary, Location, next link or header, libcurl's words, a file name - on its way to the
+   terminal: n bytes of s to emit, printable ASCII and valid UTF-8 as they are, everything else
+   as a visible escape: C0 controls, DEL and bytes that are not UTF-8 as \xNN, the code points
+   of is_hidden_code_point as \uNNNN. So it stays on its one line and cannot move the cursor,
+   retitle the window, clear the screen or reorder the text. quote: also turn ' into '\''
+   (inside a single-quoted shell word). 0 when emit fails. */
+static int put_text(text_emit emit, void *ctx, const char *s, size_t n, int quote)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned long cp = 0;
+        char esc[8];
+        const char *piece = s + i;
+        size_t len = 0, used;
+        while (i + len < n && u[i + len] >= 0x20 && u[i + len] < 0x7f && !(quote && u[i + len] == '\'')) len++;
+        used = len;                                                     /* a run of plain ASCII */
+        if (!len && u[i] == '\'') {
+            piece = "'\\''";
+            len = 4;
+            used = 1;
+        } else if (!len && u[i] >= 0x80 && (used = utf8_decode(u + i, n - i, &cp)) != 0 && !is_hidden_code_point(cp)) {
+            len = used;                                                 /* one UTF-8 character */
+        } else if (!len) {
+            piece = esc;
+            len = (size_t)(used ? snprintf(esc, sizeof esc, "\\u%04lx", cp) : snprintf(esc, sizeof esc, "\\x%02x", u[i]));
+            if (!used) used = 1;
+        }
+        if (!emit(ctx, piece, len)) return 0;
+        i += used;
+    }
+    return 1;
+}
+
+/* Prints s through put_text on stderr. */
 static void put_one_line(const char *s)
 {
-    for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, stderr);
+    put_text(emit_to_file, stderr, s, strlen(s), 0);
 }
 
 /* While get --all runs, its error line must first clear the progress line on the terminal
@@ -119,15 +229,53 @@ static void error_line_end(void)
     fputc('\n', stderr);
 }
 
+/* Formats into a buffer and prints it through put_text: the one way a message with a %s of
+   outside text gets to stderr. Messages longer than the buffer are cut (and say so). */
+static void put_formatted(const char *fmt, va_list ap)
+{
+    char buf[4096];
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n < 0) return;
+    put_one_line(buf);
+    if ((size_t)n >= sizeof buf) fputs("...", stderr);
+}
+
+/* The one error line "okta-cc: MESSAGE" (MESSAGE from fmt through put_text). */
+CLI_PRINTF(1, 2)
+static void error_line(const char *fmt, ...)
+{
+    va_list ap;
+    error_line_begin();
+    va_start(ap, fmt);
+    put_formatted(fmt, ap);
+    va_end(ap);
+    error_line_end();
+}
+
+/* --verbose: the library's one line per HTTP exchange (free of secrets, but its URL may be a
+   server's next link), through put_text like every error line. */
+static void log_to_stderr(void *user, const char *line)
+{
+    (void)user;
+    fputs("okta-cc: ", stderr);
+    put_one_line(line);
+    fputc('\n', stderr);
+}
+
 /* The one error line for a failed operation; returns the exit status to use. */
 static int fail(const char *what, const char *why)
 {
-    error_line_begin();
-    put_one_line(what);
-    fputs(": ", stderr);
-    put_one_line(why);
-    error_line_end();
+    error_line("%s: %s", what, why);
     return CLI_FAIL;
+}
+
+/* The error line for what the library said (msg, else the result's name) about r. The exit
+   status follows the one rule: OKTA_CC_ERR_CONFIG - a setting that is missing or invalid - is a
+   usage error (2), as when okta-cc finds it itself; anything else is a failure (1). */
+static int fail_result(const char *what, okta_cc_result r, const char *msg)
+{
+    fail(what, msg && msg[0] ? msg : okta_cc_result_str(r));
+    return r == OKTA_CC_ERR_CONFIG ? CLI_USAGE : CLI_FAIL;
 }
 
 /* The one error line for a bad command line of cmd, with a pointer to its help. */
@@ -135,11 +283,15 @@ CLI_PRINTF(2, 3)
 static int usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "okta-cc: %s: ", cmd);
+    fputs("okta-cc: ", stderr);
+    put_one_line(cmd);
+    fputs(": ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_formatted(fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'okta-cc %s --help')\n", cmd);
+    fputs(" (see 'okta-cc ", stderr);
+    put_one_line(cmd);
+    fputs(" --help')\n", stderr);
     return CLI_USAGE;
 }
 
@@ -342,8 +494,7 @@ static int report_key_error(const char *path, const okta_cc_error *err)
     const char *msg = err->message[0] ? err->message : okta_cc_result_str(err->code);
     const char *hole = strcmp(path, "-") != 0 ? strstr(msg, "-in KEY ") : NULL;
     if (!hole) return fail(display_name(path), msg);
-    fprintf(stderr, "okta-cc: %s: %.*s-in %s %s\n", path, (int)(hole - msg), msg, path,
-            hole + strlen("-in KEY "));
+    error_line("%s: %.*s-in %s %s", path, (int)(hole - msg), msg, path, hole + strlen("-in KEY "));
     return CLI_FAIL;
 }
 
@@ -420,7 +571,7 @@ static const char keygen_help[] =
 
 static const cli_option_spec keygen_options[] = {
     OPT_VALUE("type", type), OPT_VALUE("bits", bits), OPT_VALUE("curve", curve),
-    OPT_VALUE("kid", kid), OPT_VALUE("out", out), OPT_FLAG("force", force), OPT_END
+    OPT_VALUE("kid", kid), OPT_VALUE("out", out), OPT_FLAG("force", force), OPT_FLAG("verbose", verbose), OPT_END
 };
 
 /* Parses a decimal number with nothing after it; 0 if it is not one. */
@@ -576,8 +727,8 @@ static int cmd_keygen(const cli_options *o)
     /* Only once the key is safely on disk: a JWK registered in Okta without its private half
        would be useless. If stdout fails now, say where the key is and how to get its JWK. */
     if (puts(jwk) >= 0 && fflush(stdout) == 0) return CLI_OK;
-    fprintf(stderr, "okta-cc: stdout: %s (the key was saved in %s; 'okta-cc jwk --key %s' prints its public JWK)\n",
-            strerror(errno), o->out, o->out);
+    error_line("stdout: %s (the key was saved in %s; 'okta-cc jwk --key %s' prints its public JWK)", strerror(errno),
+               o->out, o->out);
     return CLI_FAIL;
 }
 
@@ -596,7 +747,7 @@ static const char jwk_help[] =
     "               one, else the RFC 7638 thumbprint); in a JWKS it also picks the key\n";
 
 static const cli_option_spec jwk_options[] = {
-    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_END
+    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_FLAG("verbose", verbose), OPT_END
 };
 
 static int cmd_jwk(const cli_options *o)
@@ -633,7 +784,7 @@ static const char sign_help[] =
     "               curve's ES alg)\n";
 
 static const cli_option_spec sign_options[] = {
-    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_END
+    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_FLAG("verbose", verbose), OPT_END
 };
 
 static int is_json_space(char c)
@@ -656,7 +807,7 @@ static int read_claims(char **buf, size_t *buf_len, const char **claims, size_t 
     *len = n - start;
     if (*len == 0) return fail("stdin", "no claims (expected a JSON object)");
     if (okta_cc_json_parse(*claims, *len, NULL, 0, NULL, &doc, &err) != OKTA_CC_OK) {
-        fprintf(stderr, "okta-cc: stdin: the claims are not valid JSON (%s)\n", err.message);
+        error_line("stdin: the claims are not valid JSON (%s)", err.message);
         return CLI_FAIL;
     }
     /* Valid JSON that starts with '{' is an object: no need for a token array to know. */
@@ -791,7 +942,7 @@ static void progress_log(void *user, const char *line)
     if (strstr(line, " -> ")) p->rate_limited = strstr(line, " -> 429 (") != NULL;
     if (!p->verbose) return;
     progress_clear(p);
-    fprintf(stderr, "okta-cc: %s\n", line);
+    log_to_stderr(NULL, line);
 }
 
 static void sleep_ms(long ms)
@@ -864,9 +1015,11 @@ static const char assertion_help[] =
 #define TOKEN_FLAGS_HELP \
     "  --scopes SCOPES        space or comma separated, e.g. \"okta.users.read okta.apps.read\"\n" \
     "                         [OKTA_CLIENT_SCOPES]\n" \
-    "  --client-secret SECRET authenticate with a secret instead of a key (custom servers\n" \
-    "                         only) [OKTA_CLIENT_CLIENTSECRET, used only when no key is set].\n" \
-    "                         Prefer the variable: other users can see command lines.\n" \
+    "  --client-secret-file FILE  authenticate with the client secret on the one line of FILE\n" \
+    "                         ('-': stdin) instead of a key (custom servers only)\n" \
+    "                         [OKTA_CLIENT_CLIENTSECRET, used only when no key is set]\n" \
+    "  --client-secret SECRET the same with the secret itself: avoid it, every user of the\n" \
+    "                         machine can read command lines (ps, /proc/PID/cmdline)\n" \
     "  --auth-method METHOD   client_secret_basic (the default with a secret),\n" \
     "                         client_secret_post, or private_key_jwt (the default with a key)\n" \
     "  --timeout SECONDS      give up on each HTTP request after this long (default 30)\n" \
@@ -880,7 +1033,7 @@ static const char assertion_help[] =
 static const char token_help[] =
     "usage: okta-cc token [--json] [--org URL] [--client-id ID] [--key FILE] [--kid KID]\n"
     "                     [--scopes SCOPES] [--auth-server ID | --token-url URL] [--ttl SECONDS]\n"
-    "                     [--client-secret SECRET [--auth-method METHOD]] [--ca-file FILE]\n"
+    "                     [--client-secret-file FILE [--auth-method METHOD]] [--ca-file FILE]\n"
     "                     [--timeout SECONDS] [-v]\n"
     "\n"
     "Fetches an access token with the client credentials grant and prints it on one line,\n"
@@ -899,7 +1052,8 @@ static const cli_option_spec assertion_options[] = {
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("dpop", dpop),
-    OPT_FLAG("no-dpop", no_dpop), OPT_END
+    OPT_FLAG("no-dpop", no_dpop), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("client-secret-file", client_secret_file), OPT_END
 };
 
 static const cli_option_spec token_options[] = {
@@ -908,7 +1062,8 @@ static const cli_option_spec token_options[] = {
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("json", json),
-    OPT_FLAG("verbose", verbose), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop), OPT_END
+    OPT_FLAG("verbose", verbose), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop),
+    OPT_VALUE("client-secret-file", client_secret_file), OPT_END
 };
 
 /* A whole number of seconds in lo..hi, from --NAME; usage error otherwise. */
@@ -930,13 +1085,6 @@ static int parse_auth_method(const char *cmd, const char *text, okta_cc_auth_met
     return CLI_OK;
 }
 
-/* --verbose: the library's one line per HTTP exchange (already free of secrets). */
-static void log_to_stderr(void *user, const char *line)
-{
-    (void)user;
-    fprintf(stderr, "okta-cc: %s\n", line);
-}
-
 /* --no-retry and --max-retries N (0..100; 0 = none) into cfg->max_retries. */
 static int retry_flags_to_config(const char *cmd, const cli_options *o, okta_cc_config *cfg)
 {
@@ -951,12 +1099,23 @@ static int retry_flags_to_config(const char *cmd, const cli_options *o, okta_cc_
     return CLI_OK;
 }
 
+/* stdin can be read once: by --key -, --client-secret-file - or --data @-, not two of them. */
+static int check_stdin_readers(const char *cmd, const cli_options *o)
+{
+    int n = (o->key && strcmp(o->key, "-") == 0) + (o->client_secret_file && strcmp(o->client_secret_file, "-") == 0) +
+            (o->data && strcmp(o->data, "@-") == 0);
+    return n > 1 ? usage_error(cmd, "only one of --key -, --client-secret-file - and --data @- can read stdin") : CLI_OK;
+}
+
 /* Copies the flags into cfg (NULL stays NULL, so the environment can fill it), and checks the
    ones that have a syntax: numbers, names. */
 static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc_config *cfg)
 {
     unsigned ttl = 0, timeout = 0;
-    int r = check_kid(cmd, o->kid);
+    int r = check_stdin_readers(cmd, o);
+    if (r == CLI_OK && o->client_secret && o->client_secret_file)
+        r = usage_error(cmd, "give --client-secret or --client-secret-file, not both");
+    if (r == CLI_OK) r = check_kid(cmd, o->kid);
     if (r == CLI_OK) r = retry_flags_to_config(cmd, o, cfg);
     if (r == CLI_OK && o->ttl) r = parse_seconds(cmd, "ttl", o->ttl, 1, 3600, &ttl);
     if (r == CLI_OK && o->timeout) r = parse_seconds(cmd, "timeout", o->timeout, 1, 86400, &timeout);
@@ -985,17 +1144,18 @@ static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc
     return CLI_OK;
 }
 
-/* Which way the client authenticates. A secret on the command line means the secret (unless
-   --auth-method says otherwise); a secret only in the environment is used when no key is
-   configured at all, so a shell with both variables keeps using the key. */
+/* Which way the client authenticates. A secret flag (--client-secret or --client-secret-file)
+   means the secret (unless --auth-method says otherwise); a secret only in the environment is
+   used when no key is configured at all, so a shell with both variables keeps using the key. */
 static int choose_auth_method(const char *cmd, const cli_options *o, okta_cc_config *cfg)
 {
+    const char *secret_flag = o->client_secret ? "--client-secret" : o->client_secret_file ? "--client-secret-file" : NULL;
     if (!o->auth_method) {
         int key_known = o->key || cfg->private_key;
-        if (o->client_secret || (!key_known && cfg->client_secret)) cfg->auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
+        if (secret_flag || (!key_known && cfg->client_secret)) cfg->auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
     }
     if (cfg->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
-        if (o->client_secret) return usage_error(cmd, "--client-secret does not go with --auth-method private_key_jwt");
+        if (secret_flag) return usage_error(cmd, "%s does not go with --auth-method private_key_jwt", secret_flag);
         cfg->client_secret = NULL;  /* from the environment: not used */
         return CLI_OK;
     }
@@ -1016,18 +1176,36 @@ static int check_required(const char *cmd, const cli_options *o, const okta_cc_c
         return usage_error(cmd, "no client id: give --client-id ID or set OKTA_CLIENT_CLIENTID");
     if (cfg->auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT && !o->key && !cfg->private_key)
         return usage_error(cmd, "no private key: give --key FILE or set OKTA_CLIENT_PRIVATEKEY");
-    if (cfg->auth_method != OKTA_CC_AUTH_PRIVATE_KEY_JWT && !cfg->client_secret)
-        return usage_error(cmd, "no client secret: give --client-secret SECRET or set OKTA_CLIENT_CLIENTSECRET");
+    if (cfg->auth_method != OKTA_CC_AUTH_PRIVATE_KEY_JWT && !cfg->client_secret && !o->client_secret_file)
+        return usage_error(cmd, "no client secret: give --client-secret-file FILE or set OKTA_CLIENT_CLIENTSECRET");
     if (need_scopes && !cfg->scopes)
         return usage_error(cmd, "no scopes: give --scopes \"SCOPE ...\" or set OKTA_CLIENT_SCOPES");
     return CLI_OK;
 }
 
-/* Builds the client from the flags and the environment. key is the storage for a --key file
-   (the caller wipes it); progress (may be NULL) is get --all's. Usage problems exit 2; what
-   the library refuses exits 1 with its message. */
-static int open_client(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
-                       cli_progress *progress, okta_cc_client **client)
+/* The client secret of --client-secret-file PATH ("-" = stdin): the file's one line, without
+   its line end (LF or CRLF). *secret is a new buffer of *cap bytes that the caller wipes and
+   frees, on failure too. Read like a key file (open_source): a FIFO nobody writes to reads as
+   empty rather than hanging, a device is refused, at most CLI_MAX_INPUT bytes. */
+static int read_client_secret(const char *path, char **secret, size_t *cap)
+{
+    const char *why, *name = display_name(path);
+    size_t len = 0, i;
+    if (read_source(path, secret, &len, &why) != 0) return fail(name, why ? why : strerror(errno));
+    *cap = len + 1;
+    if (len && (*secret)[len - 1] == '\n' && --len && (*secret)[len - 1] == '\r') len--;
+    (*secret)[len] = '\0';
+    if (!len) return fail(name, "empty (expected the client secret on one line)");
+    for (i = 0; i < len; i++)
+        if ((unsigned char)(*secret)[i] < 0x20 || (*secret)[i] == 0x7f)
+            return fail(name, "holds more than one line or a control character (expected the client secret on one line)");
+    return CLI_OK;
+}
+
+/* Builds the client from the flags and the environment; see open_client. *secret (*secret_cap
+   bytes) receives the buffer of a --client-secret-file, for the caller to wipe and free. */
+static int open_client_with(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
+                            cli_progress *progress, okta_cc_client **client, char **secret, size_t *secret_cap)
 {
     okta_cc_config cfg;
     okta_cc_error err;
@@ -1040,6 +1218,10 @@ static int open_client(const char *cmd, const cli_options *o, int need_scopes, o
     okta_cc_config_from_env(&cfg);
     r = choose_auth_method(cmd, o, &cfg);
     if (r == CLI_OK) r = check_required(cmd, o, &cfg, need_scopes);
+    if (r == CLI_OK && o->client_secret_file) {
+        r = read_client_secret(o->client_secret_file, secret, secret_cap);
+        cfg.client_secret = *secret;
+    }
     if (r != CLI_OK) return r;
     if (o->key) {
         r = load_key(o->key, o->kid, key);  /* "okta-cc: FILE: why", like jwk and sign */
@@ -1047,9 +1229,22 @@ static int open_client(const char *cmd, const cli_options *o, int need_scopes, o
         cfg.key = key;
         cfg.private_key = NULL;
     }
-    if (okta_cc_client_new(client, &cfg, &err) != OKTA_CC_OK)
-        return fail(cmd, err.message[0] ? err.message : okta_cc_result_str(err.code));
+    if (okta_cc_client_new(client, &cfg, &err) != OKTA_CC_OK) return fail_result(cmd, err.code, err.message);
     return CLI_OK;
+}
+
+/* Builds the client from the flags and the environment. key is the storage for a --key file
+   (the caller wipes it); progress (may be NULL) is get --all's. Exit status 2 for a setting
+   that is missing or invalid (found here or by the library: OKTA_CC_ERR_CONFIG), 1 for a file
+   that cannot be read or holds no key. */
+static int open_client(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
+                       cli_progress *progress, okta_cc_client **client)
+{
+    char *secret = NULL;
+    size_t secret_cap = 0;
+    int r = open_client_with(cmd, o, need_scopes, key, progress, client, &secret, &secret_cap);
+    free_wiped(secret, secret_cap);     /* the client keeps its own copy */
+    return r;
 }
 
 static int cmd_assertion(const cli_options *o)
@@ -1059,9 +1254,9 @@ static int cmd_assertion(const cli_options *o)
     okta_cc_error err;
     char assertion[8192];
     int r;
-    if (o->client_secret || (o->auth_method && strcmp(o->auth_method, "private_key_jwt") != 0))
-        return usage_error("assertion", "a client assertion is signed with a private key: --client-secret and "
-                                        "--auth-method client_secret_* do not apply");
+    if (o->client_secret || o->client_secret_file || (o->auth_method && strcmp(o->auth_method, "private_key_jwt") != 0))
+        return usage_error("assertion", "a client assertion is signed with a private key: --client-secret, "
+                                        "--client-secret-file and --auth-method client_secret_* do not apply");
     memset(&key, 0, sizeof key);
     r = open_client("assertion", o, 0, &key, NULL, &client);
     okta_cc_key_wipe(&key);    /* the client holds its own copy */
@@ -1069,7 +1264,7 @@ static int cmd_assertion(const cli_options *o)
     if (okta_cc_client_sign_assertion(client, assertion, sizeof assertion, NULL, &err) == OKTA_CC_OK)
         r = print_line(assertion);
     else
-        r = fail("assertion", err.message);
+        r = fail_result("assertion", err.code, err.message);
     okta_cc_wipe(assertion, sizeof assertion);
     okta_cc_client_free(client);
     return r;
@@ -1115,8 +1310,7 @@ static int fetch_token(okta_cc_client *client, char **token, size_t *cap, okta_c
         okta_cc_wipe(*token, *cap);
         free(*token);
         *token = NULL;
-        if (res != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= *cap)
-            return fail("token", err.message[0] ? err.message : okta_cc_result_str(res));
+        if (res != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= *cap) return fail_result("token", res, err.message);
         *cap = need;
     }
 }
@@ -1242,34 +1436,13 @@ static const char request_help_more[] =
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret), \
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), \
     OPT_FLAG("verbose", verbose), OPT_FLAG("no-retry", no_retry), OPT_VALUE("max-retries", max_retries), \
-    OPT_FLAG("include", include), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop)
+    OPT_FLAG("include", include), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop), \
+    OPT_VALUE("client-secret-file", client_secret_file)
 
 static const cli_option_spec get_options[] = {
     API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_FLAG("ndjson", ndjson), OPT_FLAG("quiet", quiet), OPT_END
 };
 static const cli_option_spec request_options[] = { API_CLIENT_OPTIONS, OPT_VALUE("data", data), OPT_END };
-
-/* A growable output buffer: one response (with --include, its head) is put together before
-   it is printed. It holds what the org returned (users' data): wiped before every free. */
-typedef struct out_buf {
-    char *p;
-    size_t len, cap;
-} out_buf;
-
-static int out_append(out_buf *b, const char *s, size_t n)
-{
-    if (n > ((size_t)-1) - b->len || grow_wiped(&b->p, &b->cap, b->len, b->len + n) != 0) return 0;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    return 1;
-}
-
-static void out_free(out_buf *b)
-{
-    free_wiped(b->p, b->cap);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
 
 /* Writes n bytes to stdout and flushes them (a full disk or closed pipe is a failure). */
 static int write_stdout(const char *s, size_t n)
@@ -1282,7 +1455,7 @@ static int write_stdout(const char *s, size_t n)
    secret-looking query values redacted), the status and Okta's errorCode and errorSummary. */
 static int api_fail(const char *cmd, okta_cc_result r, const okta_cc_error *err)
 {
-    return fail(cmd, err->message[0] ? err->message : okta_cc_result_str(r));
+    return fail_result(cmd, r, err->message);
 }
 
 /* okta_cc_request says OK for 1xx-3xx; these tools want the 2xx answer itself. */
@@ -1292,13 +1465,11 @@ static int check_status(const char *cmd, const char *method, const okta_cc_respo
     size_t n = 0;
     if (resp->http.status >= 200 && resp->http.status < 300) return CLI_OK;
     where = resp->http.status >= 300 && resp->http.status < 400 ? okta_cc_http_response_header(&resp->http, "Location", 0, &n) : NULL;
-    error_line_begin();
     if (where)
-        fprintf(stderr, "%s: %s: HTTP %ld, a redirect to %.*s (redirects are not followed)", cmd, method,
-                resp->http.status, (int)(n > 300 ? 300 : n), where);
+        error_line("%s: %s: HTTP %ld, a redirect to %.*s (redirects are not followed)", cmd, method,
+                   resp->http.status, (int)(n > 300 ? 300 : n), where);
     else
-        fprintf(stderr, "%s: %s: HTTP %ld (expected 2xx)", cmd, method, resp->http.status);
-    error_line_end();
+        error_line("%s: %s: HTTP %ld (expected 2xx)", cmd, method, resp->http.status);
     return CLI_FAIL;
 }
 
@@ -1323,9 +1494,7 @@ static int parse_json(const char *cmd, const char *what, const char *json, size_
         }
     }
     if (r == OKTA_CC_OK) return CLI_OK;
-    error_line_begin();
-    fprintf(stderr, "%s: %s is not valid JSON (%s)", cmd, what, err.message[0] ? err.message : okta_cc_result_str(r));
-    error_line_end();
+    error_line("%s: %s is not valid JSON (%s)", cmd, what, err.message[0] ? err.message : okta_cc_result_str(r));
     return CLI_FAIL;
 }
 
@@ -1342,7 +1511,8 @@ static int is_secret_header(const char *line, size_t name_len)
     return 0;
 }
 
-/* --include: "HTTP STATUS", the final response's "name: value" lines, a blank line. */
+/* --include: "HTTP STATUS", the final response's "name: value" lines (each through put_text:
+   a header is a server's text on the user's terminal too), a blank line. */
 static int add_head(out_buf *b, const okta_cc_response *resp)
 {
     char status[32];
@@ -1352,12 +1522,11 @@ static int add_head(out_buf *b, const okta_cc_response *resp)
     while (h && h < end) {
         const char *nl = (const char *)memchr(h, '\n', (size_t)(end - h));
         const char *colon = (const char *)memchr(h, ':', (size_t)((nl ? nl : end) - h));
-        size_t line = (size_t)((nl ? nl + 1 : end) - h);
+        size_t line = (size_t)((nl ? nl : end) - h);
         if (!colon || !is_secret_header(h, (size_t)(colon - h))) {
-            if (!out_append(b, h, line)) return 0;
-            if (!nl && !out_append(b, "\n", 1)) return 0;
+            if (!put_text(emit_to_buf, b, h, line - (line && h[line - 1] == '\r'), 0) || !out_append(b, "\n", 1)) return 0;
         }
-        h += line;
+        h += line + (nl != NULL);
     }
     return out_append(b, "\n", 1);
 }
@@ -1446,9 +1615,7 @@ static int listing_item(cli_listing *ls, const char *item, size_t len)
 /* The error line of a page that is not an array. */
 static int not_an_array(const char *cmd, const char *what)
 {
-    error_line_begin();
-    fprintf(stderr, "%s: %s is not a JSON array; --all needs a list endpoint", cmd, what);
-    error_line_end();
+    error_line("%s: %s is not a JSON array; --all needs a list endpoint", cmd, what);
     return CLI_FAIL;
 }
 
@@ -1481,15 +1648,12 @@ static int listing_page(cli_listing *ls, const okta_cc_response *page, int n, un
     return r == CLI_OK ? listing_flush(ls) : r;
 }
 
-/* Prints s as one shell word in single quotes (a ' inside as '\''), control characters as
-   spaces, so that the resume command can be pasted as it is. */
+/* Prints s as one shell word in single quotes (a ' inside as '\''), through put_text, so that
+   the resume command can be pasted as it is. */
 static void put_shell_quoted(const char *s)
 {
     fputc('\'', stderr);
-    for (; *s; s++) {
-        if (*s == '\'') fputs("'\\''", stderr);
-        else fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, stderr);
-    }
+    put_text(emit_to_file, stderr, s, strlen(s), 1);
     fputc('\'', stderr);
 }
 
@@ -1663,7 +1827,8 @@ static int cmd_request(const cli_options *o)
     if (r != CLI_OK) return r;
     if (o->data && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return usage_error("request", "a %s request has no body: --data does not apply", method);
-    if (o->data) r = load_data(o->data, &buf, &body, &len);
+    r = check_stdin_readers("request", o);     /* before --data @- reads stdin */
+    if (r == CLI_OK && o->data) r = load_data(o->data, &buf, &body, &len);
     else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0)
         body = "";      /* an empty body, sent with Content-Length: 0 */
     if (r == CLI_OK) r = open_api_client("request", o, NULL, &client);
@@ -1708,8 +1873,12 @@ static void print_main_help(FILE *f)
     fprintf(f, "\n"
                "Options take '--name VALUE' or '--name=VALUE' and may come before or after the\n"
                "command: 'okta-cc -v get PATH' is 'okta-cc get PATH -v'. -v, --help and --version\n"
-               "work anywhere. Exit status: 0 success, 1 failure (also when stdout cannot be\n"
-               "written), 2 usage error; errors are one line on stderr.\n"
+               "work anywhere (-v logs each HTTP exchange; keygen, jwk and sign make none).\n"
+               "Errors are one line on stderr; text from a server is shown with its control\n"
+               "characters escaped (\\x1b). Exit status: 0 success; 1 the operation failed (a file,\n"
+               "the network, the server, or stdout could not be written); 2 usage error: the\n"
+               "command line or a setting (flag or environment variable) is missing or invalid.\n"
+               "okta-cc never leaves a core dump (it holds keys and tokens).\n"
                "\n"
                "assertion, token, get and request read the app's settings from OKTA_CLIENT_ORGURL,\n"
                "OKTA_CLIENT_CLIENTID, OKTA_CLIENT_PRIVATEKEY, OKTA_CLIENT_PRIVATEKEYID (or\n"
@@ -1770,7 +1939,7 @@ static int command_index(int argc, char **argv)
         len = eq ? (size_t)(eq - name) : strlen(name);
         takes = a[1] == '-' && len ? option_takes_value(name, len) : -1;
         if (takes < 0) {
-            fprintf(stderr, "okta-cc: %s: unknown option (see 'okta-cc --help')\n", a);
+            error_line("%s: unknown option (see 'okta-cc --help')", a);
             return -1;
         }
         if (takes && !eq) i++;      /* its value, which may look like a command name */
@@ -1824,7 +1993,7 @@ static int run(int argc, char **argv)
     }
     cmd = find_command(argv[at]);
     if (!cmd) {
-        fprintf(stderr, "okta-cc: %s: unknown command (see 'okta-cc --help')\n", argv[at]);
+        error_line("%s: unknown command (see 'okta-cc --help')", argv[at]);
         return CLI_USAGE;
     }
     return run_command(cmd, argc, argv, at);
@@ -1923,9 +2092,31 @@ static int close_stdout(int r)
     return r;
 }
 
+/* A core file of okta-cc would hold the private key, the client secret and the token (one
+   SIGABRT left the EC scalar and four copies of the token in a 1.8 MB core). First thing, the
+   process gives itself a core size limit of 0 (soft and hard: no child or later call raises it)
+   and, on Linux, makes itself non-dumpable: a core_pattern pipe (systemd-coredump) ignores the
+   limit but skips a non-dumpable process (unless fs.suid_dumpable is 2, which gives root alone
+   a copy), and other processes of the same user can no longer read its memory through ptrace
+   or /proc/PID/mem. */
+static int forbid_core_dumps(void)
+{
+    struct rlimit none;
+    none.rlim_cur = none.rlim_max = 0;
+    if (setrlimit(RLIMIT_CORE, &none) != 0) return -1;
+#ifdef __linux__
+    if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) != 0) return -1;
+#endif
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int r;
+    if (forbid_core_dumps() != 0) {
+        fprintf(stderr, "okta-cc: cannot turn core dumps off: %s\n", strerror(errno));
+        return CLI_FAIL;
+    }
     if (open_std_descriptors() != 0) return CLI_FAIL;
     /* Without our buffer, stdio's own would be freed unwiped at exit: refuse rather than run. */
     if (setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer) != 0)

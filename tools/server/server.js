@@ -658,6 +658,13 @@ async function applyFault(fault, req, res, target) {
       if (!res.destroyed) res.end(tail);
       return true;
     }
+    case 'raw': {
+      // A hostile or broken server: these bytes (base64) as the whole response, then the
+      // connection closed. Node refuses control bytes in header values; this does not, so a
+      // test can put ESC, BEL, CR or C1 bytes into a Location or WWW-Authenticate header.
+      req.socket.end(Buffer.from(String(fault.data || ''), 'base64'));
+      return true;
+    }
     case 'expire_token':
       req.oktaExpireToken = true;
       return false;
@@ -1258,7 +1265,7 @@ async function handleApi(req, res, url) {
 // Test control endpoints
 // ---------------------------------------------------------------------------------------------
 
-const FAULT_KINDS = new Set(['status', 'slow', 'hang', 'truncated', 'reset', 'garbage', 'oversized', 'expire_token', 'next_link']);
+const FAULT_KINDS = new Set(['status', 'slow', 'hang', 'truncated', 'reset', 'garbage', 'oversized', 'expire_token', 'next_link', 'raw']);
 
 async function handleTest(req, res, url) {
   const ra = req.socket.remoteAddress || '';
