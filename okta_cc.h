@@ -826,6 +826,9 @@ typedef struct okta_cc_transport {
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
                                                       const okta_cc_config *cfg,
                                                       okta_cc_error *err);
+/* Frees a transport made by okta_cc_curl_transport_new: its handles, connections and share
+   handle; t->perform and t->ctx become NULL. NULL, or a transport freed already, is ignored.
+   No request may be running on it. */
 OKTA_CC_DEF void okta_cc_curl_transport_free(okta_cc_transport *t);
 
 /* Starts an empty response whose buffers come from alloc (NULL: OKTA_CC_MALLOC / _FREE) and
@@ -852,6 +855,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_http_response_header_line(okta_cc_http_respon
 OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response *resp,
                                                      const char *name, size_t index,
                                                      size_t *value_len);
+/* Frees (after wiping) a response's body and headers; the status stays. Harmless on a
+   response already freed or zeroed. */
 OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp);
 
 /* ---------------------------------------------------------------------------------------------
@@ -1000,11 +1005,16 @@ typedef struct okta_cc_token_info {
 /* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
    curl_global_init(CURL_GLOBAL_DEFAULT): call it once before the first client. A client may
    be shared by threads, and used on both sides of a fork() made while no thread is using it:
-   the child then makes connections of its own (see THREADING). */
+   the child then makes connections of its own (see THREADING). On success *out is the client
+   (free it with okta_cc_client_free); on any failure *out is NULL, err says why and nothing
+   needs freeing. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_cc_config *cfg,
                                               okta_cc_error *err);
-/* Frees the client, wiping its secrets. In a forked child it leaves the parent's libcurl
-   handles and connections alone, allocated (see THREADING). */
+/* Frees the client, wiping its secrets (key, token, DPoP key). NULL is ignored. It must not
+   run while any other thread uses the client or may still call it (join them first): the
+   client's locks and memory go with it. Pagers begun on it must be ended before. In a forked
+   child it leaves the parent's libcurl handles and connections alone, allocated (see
+   THREADING). */
 OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
 /* The token endpoint URL in use, normalised: "https://X.okta.com:443/" gives
    "https://x.okta.com/oauth2/v1/token". It is also the assertion's aud. Valid while the
@@ -1111,6 +1121,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *m
 OKTA_CC_DEF okta_cc_result okta_cc_response_next_link(const okta_cc_response *resp, char *out,
                                                       size_t cap, size_t *out_len,
                                                       okta_cc_error *err);
+/* Frees an API response's body and headers (okta_cc_http_response_free on resp->http). Call it
+   after every okta_cc_request, failed ones included; harmless on a zeroed or freed response
+   and on a page okta_cc_pager_next failed on (it holds nothing then). */
 OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
 
 /* Pagination: GET path, then each rel="next" link exactly as given, until there is none.
@@ -1167,6 +1180,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_resp
    rest. Valid until the next call on the pager. The URL is a next link as the server gave it:
    it may carry a cursor, but no secret of ours. */
 OKTA_CC_DEF const char *okta_cc_pager_resume_url(const okta_cc_pager *pager);
+/* Frees what the pager holds (the next URL, the visited-page set) once the listing is over,
+   whatever okta_cc_pager_next returned; the pager may then be begun again. Call it only on a
+   pager okta_cc_pager_begin succeeded on (or one zeroed before), and before its client goes. */
 OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
 
 #ifdef __cplusplus
