@@ -358,6 +358,9 @@ typedef struct okta_cc_error {
     char okta_request_id[64];       /* X-Okta-Request-Id header */
     long transport_code;            /* the CURLcode of a libcurl failure, 0 if none (for
                                        diagnosis: retries go by the okta_cc_result) */
+    int64_t rate_limit_reset;       /* OKTA_CC_ERR_RATE_LIMITED (API or token endpoint): the
+                                       last 429's X-Rate-Limit-Reset, Unix seconds on the
+                                       server's clock; 0 if it gave none */
 } okta_cc_error;
 
 /* The name of a result, e.g. "OKTA_CC_ERR_BASE64: invalid base64url". Never NULL. */
