@@ -464,6 +464,49 @@ static void test_429_forever(void)
     okta_cc_client_free(c);
 }
 
+/* Retry-After (RFC 9110 10.2.3), delta-seconds or an HTTP-date against the response's Date:
+   the wait of a 429 without X-Rate-Limit-Reset, and of a 503/504 when longer than the backoff.
+   X-Rate-Limit-Reset, when there is one, wins. */
+static void test_retry_after(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 429, "Retry-After: 3", NULL);
+    push(&s, 503, "Retry-After: 4", NULL);
+    push(&s, 200, NULL, "[]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(t.sleeps, 2);
+    CHECK(t.slept[0] >= 3000 && t.slept[0] < 3250);
+    CHECK(t.slept[1] >= 4000 && t.slept[1] < 4250);
+    okta_cc_response_free(&r);
+    memset(&s, 0, sizeof s);
+    t.sleeps = 0;
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nRetry-After: Fri, 28 Nov 2025 12:00:07 GMT", NULL);
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Reset: 1764331201\nRetry-After: 30", NULL);
+    push(&s, 200, NULL, "[]");
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(t.sleeps, 2);
+    CHECK(t.slept[0] >= 7000 && t.slept[0] < 7250);
+    CHECK(t.slept[1] >= 2000 && t.slept[1] < 2250);     /* the Reset, not Retry-After */
+    okta_cc_response_free(&r);
+    /* a 503's Retry-After shorter than the backoff, or malformed: the backoff */
+    memset(&s, 0, sizeof s);
+    t.sleeps = 0;
+    push(&s, 503, "Retry-After: 0", NULL);
+    push(&s, 503, "Retry-After: soon", NULL);
+    push(&s, 200, NULL, "[]");
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    CHECK(t.slept[0] >= 500 && t.slept[0] < 625 && t.slept[1] >= 1000 && t.slept[1] < 1250);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 static void test_503_backoff_only_when_safe(void)
 {
     script s;
@@ -1992,6 +2035,7 @@ int main(int argc, char **argv)
     RUN(test_429_forever);
     RUN(test_429_with_malformed_date);
     RUN(test_503_backoff_only_when_safe);
+    RUN(test_retry_after);
     RUN(test_retry_decided_by_transport_result);
     RUN(test_refused_connection_is_connect);
     RUN(test_401_refreshes_once);
