@@ -190,6 +190,34 @@
       refused, unreachable: safe to repeat) and OKTA_CC_ERR_NETWORK when it broke after bytes
       may have left; retries are decided from these results, never from the error struct.
 
+   RETRIES
+
+      Token requests and API calls share one retry policy. A 429 waits until its
+      X-Rate-Limit-Reset (the smallest when the header repeats), measured against the
+      response's Date (see TIME), + 1 s; without a Reset, its Retry-After; else 1 s. 503, 504
+      and lost connections back off exponentially (0.5 s, 1 s, 2 s ... 8 s; a longer
+      Retry-After wins). Each wait has jitter (< 250 ms, or a quarter of the backoff) and goes
+      through config.sleep, never with a lock held. At most max_retries waits (default 2) and
+      at most retry_deadline_ms (default 60 s) for the attempts and waits together: a wait
+      that would pass the deadline is not begun. A rate limit that outlasts them is
+      OKTA_CC_ERR_RATE_LIMITED, with err->rate_limit_reset (the server's Reset) and a message
+      saying how many retries were made and when the limit resets.
+      Repeated: a 429 and a connection never made (OKTA_CC_ERR_CONNECT), always; a 503 or
+      504 and a connection cut short (OKTA_CC_ERR_NETWORK) only where the repeat cannot do
+      twice what was done once: API calls with GET, HEAD or OPTIONS, and token requests after
+      503 and 504 (not after a cut connection: a token may have been issued); a timeout never.
+      The token endpoint (Okta rate-limits it in its own bucket): every attempt has a new
+      client assertion (Okta burns a jti even when it refuses the request) and, with DPoP, a
+      new proof; its DPoP demands (AUTO's switch, a nonce) are followed outside max_retries,
+      a nonce once after each wait. A token fetch has the client's max_retries and
+      retry_deadline_ms whatever the API call that needed it asked, and that call does not
+      repeat a failed fetch. A fetch ahead of renewal (see THREADING) never waits: the cached
+      token is still good, and the fetch is tried again later.
+      Every retry, of an API call or a token request, carries "X-Okta-Retry-For: <the
+      X-Okta-Request-Id of the refused response>" (when it had one) and "X-Okta-Retry-Count:
+      <n>" (1, 2 ...), as Okta's SDKs send them, so an org's support can tie the attempts of
+      one call together.
+
    base64url POLICY (okta_cc_b64url_decode)
 
       Accepted: the URL-safe alphabet A-Z a-z 0-9 - _ without padding, of length 0, 2, 3 or
@@ -337,7 +365,7 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_OAUTH = -29,             /* the token endpoint refused (oauth_error ...) */
     OKTA_CC_ERR_BAD_RESPONSE = -30,      /* a response that is not what the protocol says */
     OKTA_CC_ERR_THREAD = -31,            /* a pthread call failed */
-    OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see rate limit) */
+    OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see RETRIES) */
     OKTA_CC_ERR_ORIGIN = -33,            /* a URL off the org's origin: the token stays home */
     OKTA_CC_ERR_CONNECT = -34,           /* no connection (DNS, refused ...): nothing was sent */
     OKTA_CC_END = 1                      /* not an error: no more pages */
@@ -820,7 +848,7 @@ typedef enum okta_cc_auth_method {
    proof (htm POST, htu the token URL) and every API call "Authorization: DPoP <token>" and a
    new proof (htm, htu, ath, never reused, not even by a retry). A 400 (token endpoint) or 401
    (API) use_dpop_nonce with a DPoP-Nonce header is retried once with that nonce (and a new
-   assertion); the latest DPoP-Nonce of any response is kept, one for the token endpoint and
+   assertion; at the token endpoint once more after each rate-limit wait); the latest DPoP-Nonce of any response is kept, one for the token endpoint and
    one for the API. AUTO costs one extra round trip for the first token of an app that requires
    DPoP (plus the nonce round trip), nothing for one that does not. A DPoP request must get
    token_type DPoP, a plain one Bearer (else OKTA_CC_ERR_BAD_RESPONSE). */
@@ -905,11 +933,12 @@ struct okta_cc_config {
                                        per DPoP proof (header and claims, no signature);
                                        NULL: none */
     void *log_user;
-    int max_retries;                /* API requests: retries after 429/503/504/resets:
-                                       OKTA_CC_DEFAULT_MAX_RETRIES; <0 = none (also per
-                                       request, okta_cc_request_options) */
-    long retry_deadline_ms;         /* total time an API request may take with retries:
-                                       OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
+    int max_retries;                /* API calls and token requests: retries after 429,
+                                       503/504, failed connections (see RETRIES):
+                                       OKTA_CC_DEFAULT_MAX_RETRIES; <0 = none (API calls
+                                       also per request, okta_cc_request_options) */
+    long retry_deadline_ms;         /* total time an API call or a token fetch may take with
+                                       its retries: OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
     okta_cc_allocator alloc;
     int max_parallel_requests;      /* requests one client runs at once on its libcurl
                                        transport (a pool of easy handles; see THREADING):
@@ -962,7 +991,9 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
    Inside the token_refresh_ahead window before that, the first caller fetches the next token
    and gets it, and the others get the cached one without waiting (see THREADING); a failed
    fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
-   needed and the token stays cached, so asking again with a bigger buffer fetches nothing. */
+   needed and the token stays cached, so asking again with a bigger buffer fetches nothing.
+   A fetch waits out the token endpoint's 429, 503 and 504 and retries connections never made
+   (see RETRIES); a rate limit that outlasts the budget is OKTA_CC_ERR_RATE_LIMITED. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
                                                     size_t *out_len, okta_cc_token_info *info,
                                                     okta_cc_error *err);
@@ -970,7 +1001,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char
    is none or the cached one is due for renewal (token_skew before expiry) within `within`
    seconds (0: inside the client's token_refresh_ahead window); else does nothing. OKTA_CC_OK
    when no fetch was needed, one is already under way, or it succeeded; the fetch's error
-   otherwise (the cached token stays in use while valid). The library starts no threads: an
+   otherwise (the cached token stays in use while valid). While the cached token is valid the
+   fetch waits out no rate limit (see RETRIES): it fails at once. The library starts no threads: an
    application that wants no request ever to pay for a fetch calls this from its own timer
    thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *client, int within,
@@ -1032,16 +1064,19 @@ typedef struct okta_cc_request_options {
    (WWW-Authenticate) go to err->oauth_error and oauth_error_description. Retries: a 401 drops the token it
    was sent with (not a newer one another thread fetched meanwhile), gets a fresh one and
    retries once; 429 waits until X-Rate-Limit-Reset (measured against the response's Date,
-   + 1 s, with jitter); 503, 504 and lost connections (OKTA_CC_ERR_NETWORK) back off
-   exponentially for GET/HEAD/OPTIONS only, connections never made (OKTA_CC_ERR_CONNECT) for
-   any method; timeouts are not retried; all within max_retries and the deadline. GET and HEAD
+   + 1 s, with jitter; else Retry-After); 503, 504 and lost connections (OKTA_CC_ERR_NETWORK)
+   back off exponentially for GET/HEAD/OPTIONS only, connections never made
+   (OKTA_CC_ERR_CONNECT) for any method; timeouts are not retried; all within max_retries and
+   the deadline, each retry with X-Okta-Retry-For and X-Okta-Retry-Count (see RETRIES); a
+   token fetch that fails (it made its own retries) ends the call with its error. GET and HEAD
    take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
    Refused with OKTA_CC_ERR_INVALID_ARGUMENT before anything is sent (not even a token
    fetched): a method that is not an RFC 9110 token (letters, digits, !#$%&'*+-.^_`|~; so no
    space, CR or LF), a path or URL with a space or control character (percent-encode them), a
    content type with a control character.
    OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
-   causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
+   causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED (err->rate_limit_reset)
+   otherwise, with resp still filled.
    Free resp with okta_cc_response_free in every case. opts may be NULL. */
 OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *method,
                                            const char *path_or_url, const char *body,
