@@ -848,10 +848,11 @@ typedef enum okta_cc_auth_method {
    proof (htm POST, htu the token URL) and every API call "Authorization: DPoP <token>" and a
    new proof (htm, htu, ath, never reused, not even by a retry). A 400 (token endpoint) or 401
    (API) use_dpop_nonce with a DPoP-Nonce header is retried once with that nonce (and a new
-   assertion; at the token endpoint once more after each rate-limit wait); the latest DPoP-Nonce of any response is kept, one for the token endpoint and
-   one for the API. AUTO costs one extra round trip for the first token of an app that requires
-   DPoP (plus the nonce round trip), nothing for one that does not. A DPoP request must get
-   token_type DPoP, a plain one Bearer (else OKTA_CC_ERR_BAD_RESPONSE). */
+   assertion; at the token endpoint once more after each rate-limit wait); the latest
+   DPoP-Nonce of any response is kept, one for the token endpoint and one for the API. AUTO
+   costs one extra round trip for the first token of an app that requires DPoP (plus the nonce
+   round trip), nothing for one that does not. A DPoP request must get token_type DPoP, a plain
+   one Bearer (else OKTA_CC_ERR_BAD_RESPONSE). */
 typedef enum okta_cc_dpop_mode {
     OKTA_CC_DPOP_AUTO = 0,      /* Bearer until the token endpoint says the app requires DPoP
                                    ("The DPoP proof JWT header is missing."), then DPoP */
@@ -1002,9 +1003,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char
    seconds (0: inside the client's token_refresh_ahead window); else does nothing. OKTA_CC_OK
    when no fetch was needed, one is already under way, or it succeeded; the fetch's error
    otherwise (the cached token stays in use while valid). While the cached token is valid the
-   fetch waits out no rate limit (see RETRIES): it fails at once. The library starts no threads: an
-   application that wants no request ever to pay for a fetch calls this from its own timer
-   thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
+   fetch waits out no rate limit (see RETRIES): it fails at once. The library starts no
+   threads: an application that wants no request ever to pay for a fetch calls this from its
+   own timer thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *client, int within,
                                                         okta_cc_error *err);
 /* Drops the cached token; the next okta_cc_client_get_token fetches a new one. */
