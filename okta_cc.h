@@ -6144,6 +6144,7 @@ static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__
                                               okta_cc_error *err)
 {
     okta_cc_http_request req;
+    okta_cc_rate_limit rl;
     const char *headers[6];
     char *basic = NULL, retry_lines[2][96];
     int64_t t0;
@@ -6167,8 +6168,9 @@ static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__
     req.body_len = form->len;
     t0 = okta_cc__ms();
     r = okta_cc__perform(c, &req, resp, err);
+    okta_cc__parse_rate_limit(resp, &rl);
     okta_cc__log_exchange(c, "POST", c->cfg.token_url, r, r == OKTA_CC_OK ? resp->status : 0, okta_cc__ms() - t0,
-                          retry, NULL);
+                          retry, r == OKTA_CC_OK ? &rl : NULL);
     okta_cc__free_secret_str(&c->cfg.alloc, basic);
     return r;
 }

@@ -1365,14 +1365,20 @@ static void test_token_rate_limit_through_api(void)
     okta_cc_response r;
     okta_cc_error err;
     okta_cc_client *c;
+    log_capture lg;
     int i;
     memset(&s, 0, sizeof s);
+    memset(&lg, 0, sizeof lg);
     s.token_answers[0].status = 429;
     s.token_answers[0].headers = "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Limit: 600\nX-Rate-Limit-Remaining: 0\nX-Rate-Limit-Reset: 1764331203";
     s.token_answer_count = 1;
-    c = scripted_client(&s, &t, NULL, 0);
+    c = scripted_client(&s, &t, &lg, 0);
     if (!c) { h_current_failed = 1; return; }
     CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    /* the log says it as for API calls: the 429, its rate limit, then retry 1 */
+    CHECK(lg.n == 3 && strstr(lg.lines[0], "POST https://dev-1.okta.com/oauth2/v1/token -> 429 (") &&
+          strstr(lg.lines[0], "retry 0, rate limit remaining 0)") && strstr(lg.lines[1], "-> 200 (") &&
+          strstr(lg.lines[1], "retry 1)"));
     CHECK_EQ_INT(s.token_calls, 2);
     CHECK_EQ_INT(s.api_calls, 1);
     CHECK_EQ_INT(t.sleeps, 1);
