@@ -208,6 +208,34 @@
       refused, unreachable: safe to repeat) and OKTA_CC_ERR_NETWORK when it broke after bytes
       may have left; retries are decided from these results, never from the error struct.
 
+   RETRIES
+
+      Token requests and API calls share one retry policy. A 429 waits until its
+      X-Rate-Limit-Reset (the smallest when the header repeats), measured against the
+      response's Date (see TIME), + 1 s; without a Reset, its Retry-After; else 1 s. 503, 504
+      and lost connections back off exponentially (0.5 s, 1 s, 2 s ... 8 s; a longer
+      Retry-After wins). Each wait has jitter (< 250 ms, or a quarter of the backoff) and goes
+      through config.sleep, never with a lock held. At most max_retries waits (default 2) and
+      at most retry_deadline_ms (default 60 s) for the attempts and waits together: a wait
+      that would pass the deadline is not begun. A rate limit that outlasts them is
+      OKTA_CC_ERR_RATE_LIMITED, with err->rate_limit_reset (the server's Reset) and a message
+      saying how many retries were made and when the limit resets.
+      Repeated: a 429 and a connection never made (OKTA_CC_ERR_CONNECT), always; a 503 or
+      504 and a connection cut short (OKTA_CC_ERR_NETWORK) only where the repeat cannot do
+      twice what was done once: API calls with GET, HEAD or OPTIONS, and token requests after
+      503 and 504 (not after a cut connection: a token may have been issued); a timeout never.
+      The token endpoint (Okta rate-limits it in its own bucket): every attempt has a new
+      client assertion (Okta burns a jti even when it refuses the request) and, with DPoP, a
+      new proof; its DPoP demands (AUTO's switch, a nonce) are followed outside max_retries,
+      a nonce once after each wait. A token fetch has the client's max_retries and
+      retry_deadline_ms whatever the API call that needed it asked, and that call does not
+      repeat a failed fetch. A fetch ahead of renewal (see THREADING) never waits: the cached
+      token is still good, and the fetch is tried again later.
+      Every retry, of an API call or a token request, carries "X-Okta-Retry-For: <the
+      X-Okta-Request-Id of the refused response>" (when it had one) and "X-Okta-Retry-Count:
+      <n>" (1, 2 ...), as Okta's SDKs send them, so an org's support can tie the attempts of
+      one call together.
+
    base64url POLICY (okta_cc_b64url_decode)
 
       Accepted: the URL-safe alphabet A-Z a-z 0-9 - _ without padding, of length 0, 2, 3 or
@@ -356,7 +384,7 @@ typedef enum okta_cc_result {
     OKTA_CC_ERR_OAUTH = -29,             /* the token endpoint refused (oauth_error ...) */
     OKTA_CC_ERR_BAD_RESPONSE = -30,      /* a response that is not what the protocol says */
     OKTA_CC_ERR_THREAD = -31,            /* a pthread call failed */
-    OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see rate limit) */
+    OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see RETRIES) */
     OKTA_CC_ERR_ORIGIN = -33,            /* a URL off the org's origin: the token stays home */
     OKTA_CC_ERR_CONNECT = -34,           /* no connection (DNS, refused ...): nothing was sent */
     OKTA_CC_END = 1                      /* not an error: no more pages */
@@ -377,6 +405,9 @@ typedef struct okta_cc_error {
     char okta_request_id[64];       /* X-Okta-Request-Id header */
     long transport_code;            /* the CURLcode of a libcurl failure, 0 if none (for
                                        diagnosis: retries go by the okta_cc_result) */
+    int64_t rate_limit_reset;       /* OKTA_CC_ERR_RATE_LIMITED (API or token endpoint): the
+                                       last 429's X-Rate-Limit-Reset, Unix seconds on the
+                                       server's clock; 0 if it gave none */
 } okta_cc_error;
 
 /* The name of a result, e.g. "OKTA_CC_ERR_BASE64: invalid base64url". Never NULL. */
@@ -873,10 +904,11 @@ typedef enum okta_cc_auth_method {
    proof (htm POST, htu the token URL) and every API call "Authorization: DPoP <token>" and a
    new proof (htm, htu, ath, never reused, not even by a retry). A 400 (token endpoint) or 401
    (API) use_dpop_nonce with a DPoP-Nonce header is retried once with that nonce (and a new
-   assertion); the latest DPoP-Nonce of any response is kept, one for the token endpoint and
-   one for the API. AUTO costs one extra round trip for the first token of an app that requires
-   DPoP (plus the nonce round trip), nothing for one that does not. A DPoP request must get
-   token_type DPoP, a plain one Bearer (else OKTA_CC_ERR_BAD_RESPONSE). */
+   assertion; at the token endpoint once more after each rate-limit wait); the latest
+   DPoP-Nonce of any response is kept, one for the token endpoint and one for the API. AUTO
+   costs one extra round trip for the first token of an app that requires DPoP (plus the nonce
+   round trip), nothing for one that does not. A DPoP request must get token_type DPoP, a plain
+   one Bearer (else OKTA_CC_ERR_BAD_RESPONSE). */
 typedef enum okta_cc_dpop_mode {
     OKTA_CC_DPOP_AUTO = 0,      /* Bearer until the token endpoint says the app requires DPoP
                                    ("The DPoP proof JWT header is missing."), then DPoP */
@@ -960,11 +992,12 @@ struct okta_cc_config {
                                        warning (a failed refresh ahead, TLS verification off):
                                        the library never writes to stderr. NULL: none */
     void *log_user;
-    int max_retries;                /* API requests: retries after 429/503/504/resets:
-                                       OKTA_CC_DEFAULT_MAX_RETRIES; <0 = none (also per
-                                       request, okta_cc_request_options) */
-    long retry_deadline_ms;         /* total time an API request may take with retries:
-                                       OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
+    int max_retries;                /* API calls and token requests: retries after 429,
+                                       503/504, failed connections (see RETRIES):
+                                       OKTA_CC_DEFAULT_MAX_RETRIES; <0 = none (API calls
+                                       also per request, okta_cc_request_options) */
+    long retry_deadline_ms;         /* total time an API call or a token fetch may take with
+                                       its retries: OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
     okta_cc_allocator alloc;
     int max_parallel_requests;      /* requests one client runs at once on its libcurl
                                        transport (a pool of easy handles; see THREADING):
@@ -1026,7 +1059,9 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
    Inside the token_refresh_ahead window before that, the first caller fetches the next token
    and gets it, and the others get the cached one without waiting (see THREADING); a failed
    fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
-   needed and the token stays cached, so asking again with a bigger buffer fetches nothing. */
+   needed and the token stays cached, so asking again with a bigger buffer fetches nothing.
+   A fetch waits out the token endpoint's 429, 503 and 504 and retries connections never made
+   (see RETRIES); a rate limit that outlasts the budget is OKTA_CC_ERR_RATE_LIMITED. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
                                                     size_t *out_len, okta_cc_token_info *info,
                                                     okta_cc_error *err);
@@ -1034,9 +1069,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char
    is none or the cached one is due for renewal (token_skew before expiry) within `within`
    seconds (0: inside the client's token_refresh_ahead window); else does nothing. OKTA_CC_OK
    when no fetch was needed, one is already under way, or it succeeded; the fetch's error
-   otherwise (the cached token stays in use while valid). The library starts no threads: an
-   application that wants no request ever to pay for a fetch calls this from its own timer
-   thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
+   otherwise (the cached token stays in use while valid). While the cached token is valid the
+   fetch waits out no rate limit (see RETRIES): it fails at once. The library starts no
+   threads: an application that wants no request ever to pay for a fetch calls this from its
+   own timer thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *client, int within,
                                                         okta_cc_error *err);
 /* Drops the cached token; the next okta_cc_client_get_token fetches a new one. */
@@ -1096,16 +1132,19 @@ typedef struct okta_cc_request_options {
    (WWW-Authenticate) go to err->oauth_error and oauth_error_description. Retries: a 401 drops the token it
    was sent with (not a newer one another thread fetched meanwhile), gets a fresh one and
    retries once; 429 waits until X-Rate-Limit-Reset (measured against the response's Date,
-   + 1 s, with jitter); 503, 504 and lost connections (OKTA_CC_ERR_NETWORK) back off
-   exponentially for GET/HEAD/OPTIONS only, connections never made (OKTA_CC_ERR_CONNECT) for
-   any method; timeouts are not retried; all within max_retries and the deadline. GET and HEAD
+   + 1 s, with jitter; else Retry-After); 503, 504 and lost connections (OKTA_CC_ERR_NETWORK)
+   back off exponentially for GET/HEAD/OPTIONS only, connections never made
+   (OKTA_CC_ERR_CONNECT) for any method; timeouts are not retried; all within max_retries and
+   the deadline, each retry with X-Okta-Retry-For and X-Okta-Retry-Count (see RETRIES); a
+   token fetch that fails (it made its own retries) ends the call with its error. GET and HEAD
    take no body (OKTA_CC_ERR_INVALID_ARGUMENT).
    Refused with OKTA_CC_ERR_INVALID_ARGUMENT before anything is sent (not even a token
    fetched): a method that is not an RFC 9110 token (letters, digits, !#$%&'*+-.^_`|~; so no
    space, CR or LF), a path or URL with a space or control character (percent-encode them), a
    content type with a control character.
    OKTA_CC_OK for 1xx-3xx; OKTA_CC_ERR_HTTP (err has Okta's errorCode, errorSummary, errorId,
-   causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED otherwise, with resp still filled.
+   causes and X-Okta-Request-Id) or OKTA_CC_ERR_RATE_LIMITED (err->rate_limit_reset)
+   otherwise, with resp still filled.
    Free resp with okta_cc_response_free in every case. opts may be NULL. */
 OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *client, const char *method,
                                            const char *path_or_url, const char *body,
@@ -1320,6 +1359,7 @@ static void okta_cc__error_reset(okta_cc_error *err)
     err->message[0] = err->oauth_error[0] = err->oauth_error_description[0] = '\0';
     err->okta_error_code[0] = err->okta_error_summary[0] = err->okta_error_id[0] = '\0';
     err->okta_request_id[0] = '\0';
+    err->rate_limit_reset = 0;
 }
 
 OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len)
@@ -5851,6 +5891,204 @@ static void okta_cc__log_exchange(okta_cc_client *c, const char *method, const c
     c->cfg.log(c->cfg.log_user, line);
 }
 
+/* ---- retries: waits and budgets, for the token endpoint and the API alike ------------------ */
+
+/* Reads an integer header value; 0 if absent or malformed. */
+static int okta_cc__header_int(const okta_cc_http_response *h, const char *name, size_t index, int64_t *out)
+{
+    size_t n, i;
+    const char *v = okta_cc_http_response_header(h, name, index, &n);
+    int64_t x = 0;
+    if (!v || !n || n > 18) return 0;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9') return 0;
+        x = x * 10 + (v[i] - '0');
+    }
+    *out = x;
+    return 1;
+}
+
+/* X-Rate-Limit-*; when Reset repeats (Okta sometimes sends two), the smallest one counts. */
+static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_rate_limit *rl)
+{
+    int64_t v;
+    size_t i;
+    memset(rl, 0, sizeof *rl);
+    rl->present = okta_cc__header_int(h, "X-Rate-Limit-Limit", 0, &rl->limit) |
+                  okta_cc__header_int(h, "X-Rate-Limit-Remaining", 0, &rl->remaining);
+    for (i = 0; okta_cc__header_int(h, "X-Rate-Limit-Reset", i, &v); i++) {
+        if (!rl->reset || v < rl->reset) rl->reset = v;
+        rl->present = 1;
+    }
+}
+
+/* The server's time when it sent http: its Date, else the local clock corrected by the offset
+   learnt before. Rate-limit times are the server's, so waits are measured against this. */
+static int64_t okta_cc__server_now(okta_cc_client *c, const okta_cc_http_response *http)
+{
+    int64_t t, offset;
+    if (okta_cc__server_date(http, &t)) return t;
+    OKTA_CC__LOCK(&c->lock);
+    offset = c->clock_offset;
+    OKTA_CC__UNLOCK(&c->lock);
+    return okta_cc__now(c) + offset;
+}
+
+/* Retry-After (RFC 9110 section 10.2.3) in seconds from now: delta-seconds, or an HTTP-date
+   measured against the response's Date. 0 when absent or malformed. */
+static int okta_cc__retry_after_s(okta_cc_client *c, const okta_cc_http_response *http, int64_t *out)
+{
+    const char *v;
+    size_t n;
+    int64_t at;
+    if (okta_cc__header_int(http, "Retry-After", 0, out)) return 1;
+    v = okta_cc_http_response_header(http, "Retry-After", 0, &n);
+    if (!v || !okta_cc__parse_http_date(v, n, &at)) return 0;
+    at -= okta_cc__server_now(c, http);
+    *out = at > 0 ? at : 0;
+    return 1;
+}
+
+static void okta_cc__sleep(okta_cc_client *c, long ms)
+{
+    if (ms <= 0) return;
+    if (c->cfg.sleep) c->cfg.sleep(c->cfg.sleep_user, ms);
+    else poll(NULL, 0, (int)ms);
+}
+
+/* A random number in [0, n) for retry jitter, so clients that failed together do not all
+   come back at the same moment. */
+static long okta_cc__jitter(okta_cc_client *c, long n)
+{
+    unsigned char b[4];
+    uint32_t v;
+    if (n <= 0) return 0;
+    if (c->cfg.random) {
+        if (c->cfg.random(c->cfg.random_user, b, sizeof b) != OKTA_CC_OK) return 0;
+    } else {
+        OKTA_CC__LOCK(&c->lock);
+        if (okta_cc_rng_bytes(&c->rng, b, sizeof b, NULL) != OKTA_CC_OK) memset(b, 0, sizeof b);
+        OKTA_CC__UNLOCK(&c->lock);
+    }
+    v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return (long)(v % (uint32_t)n);
+}
+
+/* How long to wait after a 429: until Reset, measured against the server's Date, + 1 s;
+   without a Reset, Retry-After; else 1 s. At least 1 s, at most an hour, plus jitter. */
+static long okta_cc__rate_limit_wait_ms(okta_cc_client *c, const okta_cc_http_response *http,
+                                        const okta_cc_rate_limit *rl)
+{
+    int64_t wait_s = 1;
+    if (rl->reset) wait_s = rl->reset - okta_cc__server_now(c, http) + 1;
+    else okta_cc__retry_after_s(c, http, &wait_s);
+    if (wait_s < 1) wait_s = 1;
+    if (wait_s > 3600) wait_s = 3600;
+    return (long)wait_s * 1000 + okta_cc__jitter(c, 250);
+}
+
+/* Exponential backoff for 503/504 and lost connections: 0.5 s, 1 s, 2 s ... (max 8 s) + 25%. */
+static long okta_cc__backoff_ms(okta_cc_client *c, int retry)
+{
+    long base = 500L << (retry < 4 ? retry : 4);
+    return base + okta_cc__jitter(c, base / 4);
+}
+
+/* Which failures that the server may have seen a request may be repeated after (a 429 and a
+   connection never made always may): */
+#define OKTA_CC__REPEAT_UNAVAILABLE 1   /* 503 and 504: the server did not act on it */
+#define OKTA_CC__REPEAT_CUT 2           /* a connection cut short (OKTA_CC_ERR_NETWORK) */
+
+/* How long to wait before repeating an attempt that ended with r (and, when r is OKTA_CC_OK,
+   the response http with its rate limit rl) as its (retry+1)-th retry; -1: not to be repeated.
+   429 waits for the rate limit; a connection never made (OKTA_CC_ERR_CONNECT: nothing was
+   sent) backs off; 503/504 and a cut connection back off when repeat allows it (503/504 for at
+   least the Retry-After they give); a timeout never (the server may still be working on it).
+   Decided from results alone (see okta_cc_transport), never from an error struct. */
+static long okta_cc__retry_wait_ms(okta_cc_client *c, okta_cc_result r, const okta_cc_http_response *http,
+                                   const okta_cc_rate_limit *rl, int repeat, int retry)
+{
+    int64_t after;
+    long wait;
+    if (r == OKTA_CC_ERR_CONNECT || (r == OKTA_CC_ERR_NETWORK && (repeat & OKTA_CC__REPEAT_CUT)))
+        return okta_cc__backoff_ms(c, retry);
+    if (r != OKTA_CC_OK) return -1;
+    if (http->status == 429) return okta_cc__rate_limit_wait_ms(c, http, rl);
+    if ((http->status != 503 && http->status != 504) || !(repeat & OKTA_CC__REPEAT_UNAVAILABLE)) return -1;
+    wait = okta_cc__backoff_ms(c, retry);
+    if (okta_cc__retry_after_s(c, http, &after) && after * 1000 > wait)
+        wait = (long)(after < 3600 ? after : 3600) * 1000 + okta_cc__jitter(c, 250);
+    return wait;
+}
+
+/* The retries one request may still make: at most max_retries waits, and its attempts and
+   waits together within deadline_ms. */
+typedef struct okta_cc__retry_budget {
+    int max_retries;                    /* >= 0 */
+    long deadline_ms;                   /* > 0 */
+    int waits;                          /* taken so far */
+    long spent_ms;                      /* attempts and waits so far */
+} okta_cc__retry_budget;
+
+/* Waits wait_ms (from okta_cc__retry_wait_ms) when the budget has room for it and for one more
+   attempt: 1 if it waited, 0 if the retries end here (also for wait_ms -1). It runs the user's
+   sleep: never call it with a lock held. */
+static int okta_cc__retry_wait(okta_cc_client *c, okta_cc__retry_budget *b, long wait_ms)
+{
+    if (wait_ms < 0 || b->waits >= b->max_retries || b->spent_ms + wait_ms > b->deadline_ms) return 0;
+    okta_cc__sleep(c, wait_ms);
+    b->spent_ms += wait_ms;
+    b->waits++;
+    return 1;
+}
+
+/* A request id to quote in X-Okta-Retry-For: the refused response's X-Okta-Request-Id when it
+   looks like one (1 to 63 visible ASCII characters), else "". */
+static void okta_cc__retry_for(const okta_cc_http_response *http, char out[64])
+{
+    size_t n = 0, i;
+    const char *v = okta_cc_http_response_header(http, "X-Okta-Request-Id", 0, &n);
+    out[0] = '\0';
+    if (!v || !n || n > 63) return;
+    for (i = 0; i < n; i++)
+        if (v[i] <= ' ' || v[i] > '~') return;
+    memcpy(out, v, n);
+    out[n] = '\0';
+}
+
+/* The retry headers of Okta's SDKs, so the org's logs tie the attempts of one call together:
+   "X-Okta-Retry-For: <request id of the refused attempt>" (when known) and
+   "X-Okta-Retry-Count: <retry>" into lines, pointers to them appended to headers; how many. */
+static size_t okta_cc__retry_headers(int retry, const char *retry_for, char lines[2][96], const char **headers)
+{
+    size_t k = 0;
+    if (retry <= 0) return 0;
+    if (retry_for[0]) {
+        snprintf(lines[k], sizeof lines[k], "X-Okta-Retry-For: %s", retry_for);
+        headers[k] = lines[k];
+        k++;
+    }
+    snprintf(lines[k], sizeof lines[k], "X-Okta-Retry-Count: %d", retry);
+    headers[k] = lines[k];
+    return k + 1;
+}
+
+/* The note of a rate-limit error (OKTA_CC_ERR_RATE_LIMITED) after the last 429 http, and its
+   Reset into *reset: how many retries were made and when the limit resets (server time). */
+static void okta_cc__rate_limited_note(okta_cc_client *c, const okta_cc_http_response *http, int retries,
+                                       char *note, size_t cap, int64_t *reset)
+{
+    okta_cc_rate_limit rl;
+    int used;
+    okta_cc__parse_rate_limit(http, &rl);
+    *reset = rl.reset;
+    used = snprintf(note, cap, "rate limited; retry budget spent after %d retr%s", retries, retries == 1 ? "y" : "ies");
+    if (rl.reset && used > 0 && (size_t)used < cap) {
+        int64_t in = rl.reset - okta_cc__server_now(c, http);
+        snprintf(note + used, cap - (size_t)used, "; the limit resets in %lld s", (long long)(in > 0 ? in : 0));
+    }
+}
+
 /* ---- token request and response ------------------------------------------------------------ */
 
 /* Appends s form-encoded (application/x-www-form-urlencoded: unreserved kept, space as +;
@@ -6141,13 +6379,16 @@ static okta_cc_result okta_cc__token_parse(okta_cc_client *c, const okta_cc_http
 }
 
 /* Sends the token request: the form in body, Basic credentials when the method says so, the
-   DPoP header line when dpop is not NULL. *resp is initialised here, whatever happens. */
+   DPoP header line when dpop is not NULL, the retry headers for the retry-th retry of a request
+   refused with id retry_for. *resp is initialised here, whatever happens. */
 static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__buf *form, const char *dpop,
-                                              okta_cc_http_response *resp, okta_cc_error *err)
+                                              int retry, const char *retry_for, okta_cc_http_response *resp,
+                                              okta_cc_error *err)
 {
     okta_cc_http_request req;
-    const char *headers[4];
-    char *basic = NULL;
+    okta_cc_rate_limit rl;
+    const char *headers[6];
+    char *basic = NULL, retry_lines[2][96];
     int64_t t0;
     okta_cc_result r = OKTA_CC_OK;
     memset(&req, 0, sizeof req);
@@ -6161,6 +6402,7 @@ static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__
         headers[req.header_count++] = basic;
     }
     if (dpop) headers[req.header_count++] = dpop;
+    req.header_count += okta_cc__retry_headers(retry, retry_for, retry_lines, headers + req.header_count);
     req.method = "POST";
     req.url = c->cfg.token_url;
     req.headers = headers;
@@ -6168,24 +6410,26 @@ static okta_cc_result okta_cc__token_exchange(okta_cc_client *c, const okta_cc__
     req.body_len = form->len;
     t0 = okta_cc__ms();
     r = okta_cc__perform(c, &req, resp, err);
-    okta_cc__log_exchange(c, "POST", c->cfg.token_url, r, r == OKTA_CC_OK ? resp->status : 0, okta_cc__ms() - t0, 0,
-                          NULL);
+    okta_cc__parse_rate_limit(resp, &rl);
+    okta_cc__log_exchange(c, "POST", c->cfg.token_url, r, r == OKTA_CC_OK ? resp->status : 0, okta_cc__ms() - t0,
+                          retry, r == OKTA_CC_OK ? &rl : NULL);
     okta_cc__free_secret_str(&c->cfg.alloc, basic);
     return r;
 }
 
-/* One request to the token endpoint with a new assertion and, when dpop, a new proof. *resp is
-   initialised here, whatever happens; *now is the local time it came back. The Date header and
-   the DPoP-Nonce of any response are learnt. */
-static okta_cc_result okta_cc__token_request(okta_cc_client *c, int dpop, okta_cc_http_response *resp, int64_t *now,
-                                             okta_cc_error *err)
+/* One request to the token endpoint with a new assertion and, when dpop, a new proof (retry
+   and retry_for: see okta_cc__token_exchange). *resp is initialised here, whatever happens;
+   *now is the local time it came back. The Date header and the DPoP-Nonce of any response are
+   learnt. */
+static okta_cc_result okta_cc__token_request(okta_cc_client *c, int dpop, int retry, const char *retry_for,
+                                             okta_cc_http_response *resp, int64_t *now, okta_cc_error *err)
 {
     okta_cc__buf form;
     char *proof = NULL;
     okta_cc_result r = okta_cc__token_form(c, &form, err);
     if (r == OKTA_CC_OK && dpop)
         r = okta_cc__dpop_header_line(c, "POST", c->cfg.token_url, NULL, OKTA_CC__NONCE_TOKEN, &proof, err);
-    if (r == OKTA_CC_OK) r = okta_cc__token_exchange(c, &form, proof, resp, err);
+    if (r == OKTA_CC_OK) r = okta_cc__token_exchange(c, &form, proof, retry, retry_for, resp, err);
     else okta_cc_http_response_init(resp, &c->cfg.alloc, c->cfg.max_response_bytes);
     *now = okta_cc__now(c);
     if (r == OKTA_CC_OK) {
@@ -6215,37 +6459,74 @@ static int okta_cc__token_dpop_retry(okta_cc_client *c, const okta_cc_http_respo
     return 0;
 }
 
-/* One token, with at most one switch to DPoP (AUTO) and one nonce round trip, each retry with
-   a new assertion and a new proof. */
-static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, char **token, size_t *token_len,
+/* Turns a token endpoint's last refusal into the result: OKTA_CC_ERR_RATE_LIMITED for a 429
+   (with its Reset and how many retries came before), else its OAuth or HTTP error. */
+static okta_cc_result okta_cc__token_refused(okta_cc_client *c, const okta_cc_http_response *resp, int retries,
+                                            okta_cc_error *err)
+{
+    char note[160];
+    int64_t reset;
+    okta_cc_result r;
+    if (resp->status != 429) return okta_cc__http_error(err, OKTA_CC_ERR_OAUTH, "POST", c->cfg.token_url, resp, NULL);
+    okta_cc__rate_limited_note(c, resp, retries, note, sizeof note, &reset);
+    r = okta_cc__http_error(err, OKTA_CC_ERR_RATE_LIMITED, "POST", c->cfg.token_url, resp, note);
+    if (err) err->rate_limit_reset = reset;
+    return r;
+}
+
+/* One token. A refusal that asks for DPoP is followed (at most one switch to DPoP, AUTO, and
+   one nonce round trip after each wait: a nonce may rotate meanwhile), outside max_retries.
+   429, 503, 504 and connections never made are waited out like an API call's
+   (okta_cc__retry_wait_ms) within max_retries and retry_deadline_ms when `wait` is set (not
+   for a fetch ahead of renewal: the cached token is still good); a 429 that stays is
+   OKTA_CC_ERR_RATE_LIMITED. Every attempt has a new assertion (Okta burns a jti even when it
+   refuses the request) and a new proof, and each retry the X-Okta-Retry-* headers. It runs
+   the user's sleep: never with a lock held. */
+static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, int wait, char **token, size_t *token_len,
                                            okta_cc_token_info *info, okta_cc_error *err)
 {
     okta_cc_http_response resp;
+    okta_cc_rate_limit rl;
+    okta_cc__retry_budget budget;
+    char retry_for[64] = "";
     int64_t now;
-    int dpop, next, nonce_retried = 0, switched = 0;
+    int dpop, next, nonce_retried = 0, switched = 0, retry;
     okta_cc_result r;
     if (!c->cfg.scopes[0])      /* none, or only separators: the token endpoint would get no scope */
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no scopes configured: a token needs at least one (OKTA_CLIENT_SCOPES, e.g. "
                              "okta.users.read)");
-    for (;;) {
+    memset(&budget, 0, sizeof budget);
+    budget.max_retries = wait && c->cfg.max_retries > 0 ? c->cfg.max_retries : 0;
+    budget.deadline_ms = c->cfg.retry_deadline_ms;
+    for (retry = 0;; retry++) {
+        int64_t t0 = okta_cc__ms();
+        okta_cc__error_reset(err);
         OKTA_CC__LOCK(&c->lock);
         dpop = c->dpop_on;
         OKTA_CC__UNLOCK(&c->lock);
-        r = okta_cc__token_request(c, dpop, &resp, &now, err);
+        r = okta_cc__token_request(c, dpop, retry, retry_for, &resp, &now, err);
+        budget.spent_ms += (long)(okta_cc__ms() - t0);
         next = r == OKTA_CC_OK && resp.status != 200 ? okta_cc__token_dpop_retry(c, &resp, dpop) : 0;
-        if ((next == 1 && nonce_retried) || (next == 2 && switched) || !next) break;
-        if (next == 1) nonce_retried = 1;
-        if (next == 2) {
+        if (next == 1 && !nonce_retried) {
+            nonce_retried = 1;
+        } else if (next == 2 && !switched) {
             switched = 1;
             OKTA_CC__LOCK(&c->lock);
             c->dpop_on = 1;
             OKTA_CC__UNLOCK(&c->lock);
+        } else {
+            okta_cc__parse_rate_limit(&resp, &rl);
+            if (!okta_cc__retry_wait(c, &budget, okta_cc__retry_wait_ms(c, r, &resp, &rl, OKTA_CC__REPEAT_UNAVAILABLE,
+                                                                         budget.waits)))
+                break;
+            nonce_retried = 0;
         }
+        okta_cc__retry_for(&resp, retry_for);
         okta_cc_http_response_free(&resp);
     }
     if (r == OKTA_CC_OK && resp.status != 200)
-        r = okta_cc__http_error(err, OKTA_CC_ERR_OAUTH, "POST", c->cfg.token_url, &resp, NULL);
+        r = okta_cc__token_refused(c, &resp, retry, err);
     else if (r == OKTA_CC_OK)
         r = okta_cc__token_parse(c, &resp, now, dpop, token, token_len, info, err);
     okta_cc_http_response_free(&resp);
@@ -6298,8 +6579,9 @@ static void okta_cc__drop_token_locked(okta_cc_client *c)
     c->token_len = 0;
 }
 
-/* Runs a fetch with the lock released, then publishes the result to every waiter. */
-static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
+/* Runs a fetch with the lock released, then publishes the result to every waiter. wait: the
+   fetch may wait out rate limits and unavailability (see okta_cc__fetch_token). */
+static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *err)
 {
     char *token = NULL;
     size_t token_len = 0;
@@ -6309,7 +6591,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
     c->fetching = 1;
     OKTA_CC__UNLOCK(&c->lock);
     memset(&local, 0, sizeof local);
-    r = okta_cc__fetch_token(c, &token, &token_len, &info, &local);
+    r = okta_cc__fetch_token(c, wait, &token, &token_len, &info, &local);
     OKTA_CC__LOCK(&c->lock);
     if (r == OKTA_CC_OK) {
         okta_cc__drop_token_locked(c);
@@ -6336,7 +6618,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, okta_cc_error *err)
 static void okta_cc__refresh_ahead_locked(okta_cc_client *c, int64_t now)
 {
     char line[600];
-    okta_cc__refresh_locked(c, NULL);
+    okta_cc__refresh_locked(c, 0, NULL);       /* no waiting: the cached token is still good */
     if (c->last_result == OKTA_CC_OK) return;
     c->refresh_not_before = now + OKTA_CC__REFRESH_RETRY_S;
     if (!c->cfg.log) return;
@@ -6437,7 +6719,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *c, char *tok
             }
             continue;
         }
-        okta_cc__refresh_locked(c, err);
+        okta_cc__refresh_locked(c, 1, err);
         if (c->last_result != OKTA_CC_OK) {
             r = c->last_result;
             break;
@@ -6462,7 +6744,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *c, int w
     now = okta_cc__now(c);
     due = !c->token || (within > 0 ? now >= okta_cc__renewal_at(c) - within : okta_cc__token_due_ahead(c, now));
     if (due && !c->fetching) {          /* a fetch under way is the one asked for */
-        okta_cc__refresh_locked(c, err);
+        okta_cc__refresh_locked(c, !okta_cc__token_fresh(c, now), err);    /* waits only without a good token */
         r = c->last_result;
     }
     OKTA_CC__UNLOCK(&c->lock);
@@ -6537,6 +6819,8 @@ typedef struct okta_cc__api_call {
     long deadline_ms;                   /* resolved: > 0 */
     unsigned long token_generation;     /* of the token the latest attempt sent */
     int dpop_sent;                      /* the latest attempt sent a DPoP token and proof */
+    int no_token;                       /* the latest attempt got no token (nothing was sent) */
+    char retry_for[64];                 /* X-Okta-Request-Id of the attempt refused before */
 } okta_cc__api_call;
 
 /* The method goes into the request line, the path into the URL, the content type into a
@@ -6624,49 +6908,18 @@ static okta_cc_result okta_cc__auth_header(okta_cc_client *c, char **out, unsign
     return OKTA_CC_OK;
 }
 
-/* ---- rate limits ---------------------------------------------------------------------------- */
-
-/* Reads an integer header value; 0 if absent or malformed. */
-static int okta_cc__header_int(const okta_cc_http_response *h, const char *name, size_t index, int64_t *out)
-{
-    size_t n, i;
-    const char *v = okta_cc_http_response_header(h, name, index, &n);
-    int64_t x = 0;
-    if (!v || !n || n > 18) return 0;
-    for (i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9') return 0;
-        x = x * 10 + (v[i] - '0');
-    }
-    *out = x;
-    return 1;
-}
-
-/* X-Rate-Limit-*; when Reset repeats (Okta sometimes sends two), the smallest one counts. */
-static void okta_cc__parse_rate_limit(const okta_cc_http_response *h, okta_cc_rate_limit *rl)
-{
-    int64_t v;
-    size_t i;
-    memset(rl, 0, sizeof *rl);
-    rl->present = okta_cc__header_int(h, "X-Rate-Limit-Limit", 0, &rl->limit) |
-                  okta_cc__header_int(h, "X-Rate-Limit-Remaining", 0, &rl->remaining);
-    for (i = 0; okta_cc__header_int(h, "X-Rate-Limit-Reset", i, &v); i++) {
-        if (!rl->reset || v < rl->reset) rl->reset = v;
-        rl->present = 1;
-    }
-}
-
 /* ---- one attempt ---------------------------------------------------------------------------- */
 
-/* One attempt: token, headers, the exchange, the rate limit, the log line. resp->http is
-   emptied first (it may hold the previous attempt), also when no token comes, and its status
-   is 0 unless a response arrived. call->token_generation receives the generation of the token
-   sent. */
+/* One attempt: token, headers (on a retry also X-Okta-Retry-For and -Count), the exchange,
+   the rate limit, the log line. resp->http is emptied first (it may hold the previous
+   attempt), also when no token comes, and its status is 0 unless a response arrived.
+   call->token_generation receives the generation of the token sent. */
 static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call *call, okta_cc_response *resp,
                                            okta_cc_error *err)
 {
     okta_cc_http_request req;
-    const char *headers[4];
-    char ctype[160];
+    const char *headers[6];
+    char ctype[160], retry_lines[2][96];
     char *auth = NULL, *proof = NULL;
     int64_t t0;
     okta_cc_result r;
@@ -6675,6 +6928,7 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
     if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
         r = okta_cc__dpop_header_line(c, call->method, call->url, auth + 20, OKTA_CC__NONCE_API, &proof, err);
+    call->no_token = r != OKTA_CC_OK && !auth;
     if (r != OKTA_CC_OK) {
         okta_cc__free_header_line(c, auth);
         return r;
@@ -6688,6 +6942,7 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
         headers[req.header_count++] = ctype;
     }
     if (proof) headers[req.header_count++] = proof;
+    req.header_count += okta_cc__retry_headers(resp->retries, call->retry_for, retry_lines, headers + req.header_count);
     req.method = call->method;
     req.url = call->url;
     req.headers = headers;
@@ -6707,78 +6962,24 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
 
 /* ---- retries -------------------------------------------------------------------------------- */
 
-static void okta_cc__sleep(okta_cc_client *c, long ms)
-{
-    if (ms <= 0) return;
-    if (c->cfg.sleep) c->cfg.sleep(c->cfg.sleep_user, ms);
-    else poll(NULL, 0, (int)ms);
-}
-
-/* A random number in [0, n) for retry jitter, so clients that failed together do not all
-   come back at the same moment. */
-static long okta_cc__jitter(okta_cc_client *c, long n)
-{
-    unsigned char b[4];
-    uint32_t v;
-    if (n <= 0) return 0;
-    if (c->cfg.random) {
-        if (c->cfg.random(c->cfg.random_user, b, sizeof b) != OKTA_CC_OK) return 0;
-    } else {
-        OKTA_CC__LOCK(&c->lock);
-        if (okta_cc_rng_bytes(&c->rng, b, sizeof b, NULL) != OKTA_CC_OK) memset(b, 0, sizeof b);
-        OKTA_CC__UNLOCK(&c->lock);
-    }
-    v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    return (long)(v % (uint32_t)n);
-}
-
-/* How long to wait after a 429: until Reset, measured against the server's Date, + 1 s. */
-static long okta_cc__rate_limit_wait_ms(okta_cc_client *c, const okta_cc_response *resp)
-{
-    int64_t server_now, wait_s;
-    if (!okta_cc__server_date(&resp->http, &server_now))
-        server_now = okta_cc__now(c) + okta_cc_client_clock_offset(c);
-    wait_s = resp->rate_limit.reset ? resp->rate_limit.reset - server_now + 1 : 1;
-    if (wait_s < 1) wait_s = 1;
-    if (wait_s > 3600) wait_s = 3600;
-    return (long)wait_s * 1000 + okta_cc__jitter(c, 250);
-}
-
-/* Exponential backoff for 503/504 and lost connections: 0.5 s, 1 s, 2 s ... (max 8 s) + 25%. */
-static long okta_cc__backoff_ms(okta_cc_client *c, int retry)
-{
-    long base = 500L << (retry < 4 ? retry : 4);
-    return base + okta_cc__jitter(c, base / 4);
-}
-
 static int okta_cc__idempotent(const char *method)
 {
     return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0;
 }
 
 /* What to do after an attempt: 0 = done, 1 = retry after *wait_ms, 2 = refresh token and retry.
-   Decided from results alone (see okta_cc_transport), never from the caller's error struct. */
-static int okta_cc__retry_decision(okta_cc_client *c, const char *method, okta_cc_result r,
+   A 401 asks for a new token, once; the rest is okta_cc__retry_wait_ms, as for the token
+   endpoint, which repeats what the server may have acted on (503, 504, a cut connection) only
+   for idempotent methods. A failed token fetch is not repeated here: it made its own retries. */
+static int okta_cc__retry_decision(okta_cc_client *c, const okta_cc__api_call *call, okta_cc_result r,
                                    const okta_cc_response *resp, int retry, int refreshed, long *wait_ms)
 {
-    long status = resp->http.status;
-    *wait_ms = 0;
-    /* Safe to repeat: a request of which nothing left, or an idempotent one. */
-    if (r == OKTA_CC_ERR_CONNECT || (r == OKTA_CC_ERR_NETWORK && okta_cc__idempotent(method))) {
-        *wait_ms = okta_cc__backoff_ms(c, retry);
-        return 1;
-    }
-    if (r != OKTA_CC_OK) return 0;
-    if (status == 401 && !refreshed) return 2;
-    if (status == 429) {
-        *wait_ms = okta_cc__rate_limit_wait_ms(c, resp);
-        return 1;
-    }
-    if ((status == 503 || status == 504) && okta_cc__idempotent(method)) {
-        *wait_ms = okta_cc__backoff_ms(c, retry);
-        return 1;
-    }
-    return 0;
+    int repeat = okta_cc__idempotent(call->method) ? OKTA_CC__REPEAT_UNAVAILABLE | OKTA_CC__REPEAT_CUT : 0;
+    *wait_ms = -1;
+    if (call->no_token) return 0;
+    if (r == OKTA_CC_OK && resp->http.status == 401 && !refreshed) return 2;
+    *wait_ms = okta_cc__retry_wait_ms(c, r, &resp->http, &resp->rate_limit, repeat, retry);
+    return *wait_ms >= 0;
 }
 
 /* A WWW-Authenticate: DPoP challenge with error="<error>" (any of the headers). */
@@ -6800,20 +7001,24 @@ static int okta_cc__dpop_challenge(const okta_cc_http_response *h, const char *e
 
 /* Attempts until one is final: a 401 drops the token it was sent with and is retried once
    with a new one; a 401 use_dpop_nonce (with a DPoP-Nonce) is retried once with that nonce;
-   other retries wait (okta_cc__retry_decision) within max_retries and the deadline. The
-   result of the last attempt. */
+   other retries wait (okta_cc__retry_decision) within max_retries and the deadline. Each
+   retry quotes the refused attempt's request id. The result of the last attempt. */
 static okta_cc_result okta_cc__api_attempts(okta_cc_client *c, okta_cc__api_call *call, okta_cc_response *resp,
                                             okta_cc_error *err)
 {
-    int refreshed = 0, backoffs = 0, nonce_retried = 0, next;
-    long spent = 0, wait_ms;
+    int refreshed = 0, nonce_retried = 0, next;
+    long wait_ms;
+    okta_cc__retry_budget budget;
     okta_cc_result r;
+    memset(&budget, 0, sizeof budget);
+    budget.max_retries = call->max_retries;
+    budget.deadline_ms = call->deadline_ms;
     for (;;) {
         int64_t t0 = okta_cc__ms();
         okta_cc__error_reset(err);
         r = okta_cc__api_attempt(c, call, resp, err);
-        spent += (long)(okta_cc__ms() - t0);
-        next = okta_cc__retry_decision(c, call->method, r, resp, backoffs, refreshed, &wait_ms);
+        budget.spent_ms += (long)(okta_cc__ms() - t0);
+        next = okta_cc__retry_decision(c, call, r, resp, budget.waits, refreshed, &wait_ms);
         if (r == OKTA_CC_OK && call->dpop_sent && !nonce_retried && resp->http.status == 401 &&
             okta_cc_http_response_header(&resp->http, "DPoP-Nonce", 0, NULL) &&
             okta_cc__dpop_challenge(&resp->http, "use_dpop_nonce")) {
@@ -6822,13 +7027,10 @@ static okta_cc_result okta_cc__api_attempts(okta_cc_client *c, okta_cc__api_call
             /* Only the token this request sent: another thread may have replaced it already. */
             okta_cc_client_invalidate_token_generation(c, call->token_generation);
             refreshed = 1;
-        } else if (next == 1 && backoffs < call->max_retries && spent + wait_ms <= call->deadline_ms) {
-            okta_cc__sleep(c, wait_ms);
-            spent += wait_ms;
-            backoffs++;
-        } else {
+        } else if (next != 1 || !okta_cc__retry_wait(c, &budget, wait_ms)) {
             return r;
         }
+        okta_cc__retry_for(&resp->http, call->retry_for);
         resp->retries++;
     }
 }
@@ -6854,10 +7056,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_request(okta_cc_client *c, const char *method
     r = okta_cc__api_call_init(c, &call, method, path_or_url, opts, err);
     if (r != OKTA_CC_OK) return r;
     r = okta_cc__api_attempts(c, &call, resp, err);
-    if (r == OKTA_CC_OK && resp->http.status == 429)
-        r = okta_cc__http_error(err, OKTA_CC_ERR_RATE_LIMITED, method, call.url, &resp->http,
-                                "rate limited; retry budget spent");
-    else if (r == OKTA_CC_OK && resp->http.status >= 400)
+    if (r == OKTA_CC_OK && resp->http.status == 429) {
+        char note[160];
+        int64_t reset;
+        okta_cc__rate_limited_note(c, &resp->http, resp->retries, note, sizeof note, &reset);
+        r = okta_cc__http_error(err, OKTA_CC_ERR_RATE_LIMITED, method, call.url, &resp->http, note);
+        err->rate_limit_reset = reset;
+    } else if (r == OKTA_CC_OK && resp->http.status >= 400)
         r = okta_cc__http_error(err, OKTA_CC_ERR_HTTP, method, call.url, &resp->http, NULL);
     okta_cc__free_str(&c->cfg.alloc, call.url);
     return r;

@@ -266,6 +266,17 @@ curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/
 run token "${flags[@]}"
 expect_error "HTTP 500 from the token endpoint: exit 1, one line" 1 '500'
 curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
+  -d '{"target":"token","faults":[{"kind":"status","status":429,"reset_in":3600}]}'
+run token "${flags[@]}"
+expect_error "a token endpoint rate limit past the retry deadline: exit 1, one line saying when it resets" 1 \
+  '^okta-cc: token: POST http://[^ ]*/oauth2/v1/token: HTTP 429 E0000047: .*rate limited.*the limit resets in 360[01] s'
+curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
+  -d '{"target":"token","faults":[{"kind":"status","status":429,"reset_in":0},{"kind":"status","status":503}]}'
+start=$(date +%s%N)
+run token "${flags[@]}"
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_token "a token endpoint 429 and 503 are waited out: a token (${ms} ms)"
+curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' \
   -d '{"target":"token","faults":[{"kind":"garbage","status":200,"body":"{\"token_type\":\"Bearer\"}"}]}'
 run token "${flags[@]}"
 expect_error "a 200 without access_token is an error, never an empty token" 1 'access_token'

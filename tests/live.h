@@ -192,4 +192,46 @@ static __attribute__((unused)) int live_fork_rounds(okta_cc_client *c, const cha
     return round;
 }
 
+/* One request as the server saw it (GET /__test/attempts; "" for a JSON null). */
+typedef struct live_attempt {
+    char target[8], request_id[64], retry_for[128], retry_count[16];
+    char assertion_jti[64], dpop_jti[64], dpop_nonce[256];
+    long status;
+} live_attempt;
+
+static void live_attempt_str(const okta_cc_json_doc *doc, size_t obj, const char *key, char *out, size_t cap)
+{
+    long i = okta_cc_json_find(doc, obj, key);
+    out[0] = '\0';
+    if (i >= 0 && okta_cc_json_get_string(doc, (size_t)i, out, cap, NULL, NULL) != OKTA_CC_OK) out[0] = '\0';
+}
+
+/* The token and API requests the server logged since its last /__test/reset_stats (oldest
+   first, at most max; the log keeps 100 and this reads 8 KiB of it), or -1. */
+static __attribute__((unused)) int live_attempts(const char *base, live_attempt *out, int max)
+{
+    char body[8192];
+    okta_cc_json_token tok[512];
+    okta_cc_json_doc doc;
+    long e;
+    int n = 0;
+    if (control(base, "/__test/attempts", NULL, body) != 200 ||
+        okta_cc_json_parse(body, strlen(body), tok, 512, NULL, &doc, NULL) != OKTA_CC_OK || tok[0].type != OKTA_CC_JSON_ARRAY)
+        return -1;
+    for (e = okta_cc_json_first(&doc, 0); e >= 0 && n < max; e = okta_cc_json_next(&doc, 0, (size_t)e), n++) {
+        live_attempt *a = &out[n];
+        int64_t st = 0;
+        long si = okta_cc_json_find(&doc, (size_t)e, "status");
+        live_attempt_str(&doc, (size_t)e, "target", a->target, sizeof a->target);
+        live_attempt_str(&doc, (size_t)e, "request_id", a->request_id, sizeof a->request_id);
+        live_attempt_str(&doc, (size_t)e, "retry_for", a->retry_for, sizeof a->retry_for);
+        live_attempt_str(&doc, (size_t)e, "retry_count", a->retry_count, sizeof a->retry_count);
+        live_attempt_str(&doc, (size_t)e, "assertion_jti", a->assertion_jti, sizeof a->assertion_jti);
+        live_attempt_str(&doc, (size_t)e, "dpop_jti", a->dpop_jti, sizeof a->dpop_jti);
+        live_attempt_str(&doc, (size_t)e, "dpop_nonce", a->dpop_nonce, sizeof a->dpop_nonce);
+        a->status = si >= 0 && okta_cc_json_get_int64(&doc, (size_t)si, &st, NULL) == OKTA_CC_OK ? (long)st : 0;
+    }
+    return n;
+}
+
 #endif

@@ -148,6 +148,7 @@ static const char *const api_faults[] = {
     "{\"kind\":\"slow\",\"delay_ms\":400}", "{\"kind\":\"hang\"}", "{\"kind\":\"expire_token\"}",
 };
 static const char *const token_faults[] = {
+    "{\"kind\":\"status\",\"status\":429,\"reset_in\":1}", "{\"kind\":\"status\",\"status\":504}",
     "{\"kind\":\"status\",\"status\":500}", "{\"kind\":\"status\",\"status\":503}", "{\"kind\":\"reset\"}",
     "{\"kind\":\"truncated\"}", "{\"kind\":\"garbage\",\"status\":200}", "{\"kind\":\"slow\",\"delay_ms\":400}",
 };

@@ -38,7 +38,34 @@ typedef struct script {
     const char *token_type;     /* of the token endpoint's answers; NULL: Bearer */
     int token_refuse_from;      /* token calls from this one on (1, 2 ...) get 400 invalid_client */
     char dpop[8][2048];         /* the DPoP header of each API call ("" none) */
+    char retry_for[8][128], retry_count[8][32];     /* X-Okta-Retry-* of each API call ("" none) */
+    struct { long status; const char *headers; } token_answers[8];  /* before the 200s */
+    int token_answer_count;
 } script;
+
+/* The value of header `name` ("Name: value") among req's, into out ("" when absent). */
+static void request_header(const okta_cc_http_request *req, const char *name, char *out, size_t cap)
+{
+    size_t i, n = strlen(name);
+    out[0] = '\0';
+    for (i = 0; i < req->header_count; i++)
+        if (strncmp(req->headers[i], name, n) == 0 && req->headers[i][n] == ':')
+            snprintf(out, cap, "%s", req->headers[i] + n + 1 + (req->headers[i][n + 1] == ' '));
+}
+
+/* Status line, then "Name: value\n" lines, into resp. */
+static void answer_head(okta_cc_http_response *resp, long status, const char *headers)
+{
+    char line[64];
+    const char *h;
+    snprintf(line, sizeof line, "HTTP/1.1 %ld X", status);
+    okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
+    for (h = headers; h && *h;) {
+        size_t n = strcspn(h, "\n");
+        okta_cc_http_response_header_line(resp, h, n, NULL);
+        h += n + (h[n] == '\n');
+    }
+}
 
 /* The Link header line of a page of the script's site, 0 when it has none. */
 static int site_link(const script *s, const char *url, char *line, size_t cap)
@@ -68,6 +95,11 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
         static const char body[] = "{\"token_type\":\"%s\",\"expires_in\":3600,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}";
         char b[256];
         s->token_calls++;
+        if (s->token_calls <= s->token_answer_count) {
+            static const char e47[] = "{\"errorCode\":\"E0000047\",\"errorSummary\":\"API call exceeded rate limit due to too many requests.\"}";
+            answer_head(resp, s->token_answers[s->token_calls - 1].status, s->token_answers[s->token_calls - 1].headers);
+            return okta_cc_http_response_append_body(resp, e47, sizeof e47 - 1, NULL);
+        }
         if (s->token_refuse_from && s->token_calls >= s->token_refuse_from) {
             static const char refused[] = "{\"error\":\"invalid_client\",\"error_description\":\"refused\"}";
             okta_cc_http_response_header_line(resp, "HTTP/1.1 400 Bad Request", 24, NULL);
@@ -81,7 +113,11 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
     snprintf(s->last_url, sizeof s->last_url, "%s", req->url);
     snprintf(s->last_method, sizeof s->last_method, "%s", req->method);
     s->last_auth[0] = s->last_ctype[0] = '\0';
-    if (s->api_calls <= 8) s->dpop[s->api_calls - 1][0] = '\0';
+    if (s->api_calls <= 8) {
+        s->dpop[s->api_calls - 1][0] = '\0';
+        request_header(req, "X-Okta-Retry-For", s->retry_for[s->api_calls - 1], sizeof s->retry_for[0]);
+        request_header(req, "X-Okta-Retry-Count", s->retry_count[s->api_calls - 1], sizeof s->retry_count[0]);
+    }
     for (i = 0; i < req->header_count; i++) {
         if (strncmp(req->headers[i], "DPoP: ", 6) == 0 && s->api_calls <= 8)
             snprintf(s->dpop[s->api_calls - 1], sizeof s->dpop[0], "%s", req->headers[i] + 6);
@@ -402,6 +438,7 @@ static void test_429_forever(void)
     CHECK_EQ_STR(err.okta_error_id, "oaeRL");
     CHECK_EQ_STR(err.okta_request_id, "rl-1");
     CHECK(err.http_status == 429 && strstr(err.message, "rate limit") != NULL);
+    CHECK(err.rate_limit_reset == 1764331210 && strstr(err.message, "resets in 10 s") != NULL);
     okta_cc_response_free(&r);
     okta_cc_client_free(c);
     /* the deadline cuts it shorter: a Reset an hour away is not waited for */
@@ -424,6 +461,49 @@ static void test_429_forever(void)
         CHECK(s.api_calls == 1 && r.retries == 0);
         okta_cc_response_free(&r);
     }
+    okta_cc_client_free(c);
+}
+
+/* Retry-After (RFC 9110 10.2.3), delta-seconds or an HTTP-date against the response's Date:
+   the wait of a 429 without X-Rate-Limit-Reset, and of a 503/504 when longer than the backoff.
+   X-Rate-Limit-Reset, when there is one, wins. */
+static void test_retry_after(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 429, "Retry-After: 3", NULL);
+    push(&s, 503, "Retry-After: 4", NULL);
+    push(&s, 200, NULL, "[]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(t.sleeps, 2);
+    CHECK(t.slept[0] >= 3000 && t.slept[0] < 3250);
+    CHECK(t.slept[1] >= 4000 && t.slept[1] < 4250);
+    okta_cc_response_free(&r);
+    memset(&s, 0, sizeof s);
+    t.sleeps = 0;
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nRetry-After: Fri, 28 Nov 2025 12:00:07 GMT", NULL);
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Reset: 1764331201\nRetry-After: 30", NULL);
+    push(&s, 200, NULL, "[]");
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(t.sleeps, 2);
+    CHECK(t.slept[0] >= 7000 && t.slept[0] < 7250);
+    CHECK(t.slept[1] >= 2000 && t.slept[1] < 2250);     /* the Reset, not Retry-After */
+    okta_cc_response_free(&r);
+    /* a 503's Retry-After shorter than the backoff, or malformed: the backoff */
+    memset(&s, 0, sizeof s);
+    t.sleeps = 0;
+    push(&s, 503, "Retry-After: 0", NULL);
+    push(&s, 503, "Retry-After: soon", NULL);
+    push(&s, 200, NULL, "[]");
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    CHECK(t.slept[0] >= 500 && t.slept[0] < 625 && t.slept[1] >= 1000 && t.slept[1] < 1250);
+    okta_cc_response_free(&r);
     okta_cc_client_free(c);
 }
 
@@ -1219,6 +1299,114 @@ static void test_401_then_token_refused_empties_resp(void)
     okta_cc_client_free(c);
 }
 
+/* Every retry of an API call says which refused request it repeats and how many retries came
+   before, as Okta's SDKs do (X-Okta-Retry-For: <X-Okta-Request-Id of the refused response>,
+   X-Okta-Retry-Count: n), so the org's support can tie the attempts together; first attempts
+   carry neither, and a refused attempt without a usable request id gives the count alone. */
+static void test_retry_headers_on_api_retries(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    memset(&s, 0, sizeof s);
+    push(&s, 429, "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Reset: 1764331201\nX-Okta-Request-Id: rid-429", NULL);
+    push(&s, 503, "X-Okta-Request-Id: rid-503", NULL);
+    push(&s, 200, "X-Okta-Request-Id: rid-ok", "[]");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.api_calls, 3);
+    CHECK_EQ_STR(s.retry_for[0], "");
+    CHECK_EQ_STR(s.retry_count[0], "");
+    CHECK_EQ_STR(s.retry_for[1], "rid-429");
+    CHECK_EQ_STR(s.retry_count[1], "1");
+    CHECK_EQ_STR(s.retry_for[2], "rid-503");
+    CHECK_EQ_STR(s.retry_count[2], "2");
+    okta_cc_response_free(&r);
+    /* the next call starts afresh */
+    memset(&s, 0, sizeof s);
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(s.api_calls == 1 && !s.retry_for[0][0] && !s.retry_count[0][0]);
+    okta_cc_response_free(&r);
+    /* a connection never made has no request id: the count alone; a 401's retry has both */
+    memset(&s, 0, sizeof s);
+    push_fail(&s, OKTA_CC_ERR_CONNECT, 7);
+    push(&s, 401, "X-Okta-Request-Id: rid-401", "{\"errorCode\":\"E0000011\"}");
+    push(&s, 201, NULL, "{}");
+    CHECK(okta_cc_request(c, "POST", "/api/v1/users", "{}", 2, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.api_calls, 3);
+    CHECK_EQ_STR(s.retry_for[1], "");
+    CHECK_EQ_STR(s.retry_count[1], "1");
+    CHECK_EQ_STR(s.retry_for[2], "rid-401");
+    CHECK_EQ_STR(s.retry_count[2], "2");
+    okta_cc_response_free(&r);
+    /* a request id that is not one (a space, over 63 bytes) is not echoed into a header */
+    memset(&s, 0, sizeof s);
+    push(&s, 503, "X-Okta-Request-Id: rid with space", NULL);
+    push(&s, 503, "X-Okta-Request-Id: 0123456789012345678901234567890123456789012345678901234567890123", NULL);
+    push(&s, 200, NULL, "[]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(s.api_calls, 3);
+    CHECK(!s.retry_for[1][0] && !s.retry_for[2][0]);
+    CHECK_EQ_STR(s.retry_count[2], "2");
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
+/* The token endpoint's rate limit reached through an API call: the token fetch waits it out
+   itself (within the client's budget), and the API call does not repeat the fetch on top: a
+   persistent limit is OKTA_CC_ERR_RATE_LIMITED after max_retries + 1 token requests. */
+static void test_token_rate_limit_through_api(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response r;
+    okta_cc_error err;
+    okta_cc_client *c;
+    log_capture lg;
+    int i;
+    memset(&s, 0, sizeof s);
+    memset(&lg, 0, sizeof lg);
+    s.token_answers[0].status = 429;
+    s.token_answers[0].headers = "Date: Fri, 28 Nov 2025 12:00:00 GMT\nX-Rate-Limit-Limit: 600\nX-Rate-Limit-Remaining: 0\nX-Rate-Limit-Reset: 1764331203";
+    s.token_answer_count = 1;
+    c = scripted_client(&s, &t, &lg, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_OK);
+    /* the log says it as for API calls: the 429, its rate limit, then retry 1 */
+    CHECK(lg.n == 3 && strstr(lg.lines[0], "POST https://dev-1.okta.com/oauth2/v1/token -> 429 (") &&
+          strstr(lg.lines[0], "retry 0, rate limit remaining 0)") && strstr(lg.lines[1], "-> 200 (") &&
+          strstr(lg.lines[1], "retry 1)"));
+    CHECK_EQ_INT(s.token_calls, 2);
+    CHECK_EQ_INT(s.api_calls, 1);
+    CHECK_EQ_INT(t.sleeps, 1);
+    CHECK(t.slept[0] >= 4000 && t.slept[0] < 4250);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+    /* for good: the rate-limit result, the token requests bounded by the budget */
+    memset(&s, 0, sizeof s);
+    for (i = 0; i < 8; i++) {
+        s.token_answers[i].status = 429;
+        s.token_answers[i].headers = "Date: Fri, 28 Nov 2025 12:00:10 GMT\nX-Rate-Limit-Reset: 1764331215";
+    }
+    s.token_answer_count = 8;
+    t.ms = T0 + 10000;
+    t.sleeps = 0;
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK_EQ_INT(okta_cc_request(c, "GET", "/api/v1/users", NULL, 0, NULL, &r, &err), OKTA_CC_ERR_RATE_LIMITED);
+    CHECK_EQ_INT(s.token_calls, 3);
+    CHECK_EQ_INT(s.api_calls, 0);
+    CHECK_EQ_INT(t.sleeps, 2);
+    CHECK(err.http_status == 429 && err.rate_limit_reset == 1764331215);
+    CHECK_EQ_STR(err.okta_error_code, "E0000047");
+    CHECK(strstr(err.message, "/oauth2/v1/token") != NULL && strstr(err.message, "rate limited") != NULL);
+    okta_cc_response_free(&r);
+    okta_cc_client_free(c);
+}
+
 /* An allocator that counts the blocks alive, to show that the pager gives back what it took. */
 typedef struct counting_alloc {
     long live;
@@ -1640,6 +1828,50 @@ static void test_live_429_twice_then_success(void)
     okta_cc_client_free(c);
 }
 
+/* Sleeps counted, not slept. */
+static void count_sleep(void *u, long ms) { (void)ms; ++*(int *)u; }
+
+/* For real: each retry of an API call carries X-Okta-Retry-For (the X-Okta-Request-Id the
+   server sent with the refused answer) and X-Okta-Retry-Count 1, 2 ...; the first attempt
+   neither. */
+static void test_live_retry_headers(void)
+{
+    const char *base = env("OKTA_CC_TEST_URL");
+    okta_cc_config cfg;
+    okta_cc_client *c = NULL;
+    okta_cc_response r;
+    okta_cc_error err;
+    live_attempt a[8];
+    char path[1024];
+    int sleeps = 0, n, i, api = 0;
+    live_config(&cfg, base, "0oa_api", path, sizeof path);
+    cfg.sleep = count_sleep;
+    cfg.sleep_user = &sleeps;
+    if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) { h_current_failed = 1; return; }
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);  /* the token */
+    okta_cc_response_free(&r);
+    CHECK(control(base, "/__test/reset_stats", "{}", NULL) == 200);
+    fault(base, "api", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":0},{\"kind\":\"status\",\"status\":503}]");
+    CHECK(okta_cc_request(c, "GET", "/api/v1/users?limit=1", NULL, 0, NULL, &r, &err) == OKTA_CC_OK);
+    CHECK(r.retries == 2 && sleeps == 2);
+    okta_cc_response_free(&r);
+    n = live_attempts(base, a, 8);
+    for (i = 0; i < n; i++) api += strcmp(a[i].target, "api") == 0;
+    CHECK_EQ_INT(n, 3);
+    CHECK_EQ_INT(api, 3);
+    if (n == 3) {
+        CHECK(a[0].status == 429 && a[1].status == 503 && a[2].status == 200);
+        CHECK(a[0].retry_for[0] == '\0' && a[0].retry_count[0] == '\0');
+        CHECK(a[0].request_id[0] != '\0');
+        CHECK_EQ_STR(a[1].retry_for, a[0].request_id);
+        CHECK_EQ_STR(a[1].retry_count, "1");
+        CHECK_EQ_STR(a[2].retry_for, a[1].request_id);
+        CHECK_EQ_STR(a[2].retry_count, "2");
+    }
+    control(base, "/__test/clear_faults", "{}", NULL);
+    okta_cc_client_free(c);
+}
+
 static void test_live_401_expired_token_refetched_once(void)
 {
     okta_cc_client *c = live_client("0oa_api", "okta.users.read", 5000, 0);
@@ -2041,6 +2273,7 @@ int main(int argc, char **argv)
     RUN(test_429_forever);
     RUN(test_429_with_malformed_date);
     RUN(test_503_backoff_only_when_safe);
+    RUN(test_retry_after);
     RUN(test_retry_decided_by_transport_result);
     RUN(test_refused_connection_is_connect);
     RUN(test_401_refreshes_once);
@@ -2063,6 +2296,8 @@ int main(int argc, char **argv)
     RUN(test_response_without_status_line);
     RUN(test_401_then_token_refused_empties_resp);
     RUN(test_curl_pool_of_another_process_left_alone);
+    RUN(test_retry_headers_on_api_retries);
+    RUN(test_token_rate_limit_through_api);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_URL") != NULL);
@@ -2070,6 +2305,7 @@ int main(int argc, char **argv)
     if (env("OKTA_CC_TEST_URL")) {
         RUN(test_live_all_250_users);
         RUN(test_live_429_twice_then_success);
+        RUN(test_live_retry_headers);
         RUN(test_live_401_expired_token_refetched_once);
         RUN(test_live_methods_on_one_handle);
         RUN(test_live_missing_scope);

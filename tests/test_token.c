@@ -1892,11 +1892,22 @@ static void test_single_flight_scripted(void)
 /* ---- DPoP at the token endpoint (scripted, a queue of answers) ----------------------------- */
 
 typedef struct dpop_script {
-    struct { long status; const char *headers, *body; } answers[4];
+    struct { long status; const char *headers, *body; okta_cc_result fail; } answers[8];
     int count, calls;
-    char dpop[4][2048];             /* the DPoP header value of each request ("" none) */
-    char assertion_jti[4][64];
+    char dpop[8][2048];             /* the DPoP header value of each request ("" none) */
+    char assertion_jti[8][64];
+    char retry_for[8][128], retry_count[8][32];     /* X-Okta-Retry-* of each request ("" none) */
 } dpop_script;
+
+/* The value of header `name` ("Name: value") among req's, into out ("" when absent). */
+static void request_header(const okta_cc_http_request *req, const char *name, char *out, size_t cap)
+{
+    size_t i, n = strlen(name);
+    out[0] = '\0';
+    for (i = 0; i < req->header_count; i++)
+        if (strncmp(req->headers[i], name, n) == 0 && req->headers[i][n] == ':')
+            snprintf(out, cap, "%s", req->headers[i] + n + 1 + (req->headers[i][n + 1] == ' '));
+}
 
 static okta_cc_result dpop_script_perform(void *ctx, const okta_cc_http_request *req,
                                           okta_cc_http_response *resp, okta_cc_error *err)
@@ -1907,12 +1918,15 @@ static okta_cc_result dpop_script_perform(void *ctx, const okta_cc_http_request 
     const char *a, *h;
     char line[64], claims[2048];
     (void)err;
-    if (i >= 4 || i >= s->count) return OKTA_CC_ERR_NETWORK;
+    if (i >= 8 || i >= s->count) return OKTA_CC_ERR_NETWORK;
     s->dpop[i][0] = s->assertion_jti[i][0] = '\0';
     for (k = 0; k < req->header_count; k++)
         if (strncmp(req->headers[k], "DPoP: ", 6) == 0) snprintf(s->dpop[i], sizeof s->dpop[i], "%s", req->headers[k] + 6);
+    request_header(req, "X-Okta-Retry-For", s->retry_for[i], sizeof s->retry_for[i]);
+    request_header(req, "X-Okta-Retry-Count", s->retry_count[i], sizeof s->retry_count[i]);
     a = req->body ? form_value(req->body, "client_assertion", &n) : NULL;
     if (a && jwt_claims(a, n, claims, sizeof claims)) claim_str(claims, "jti", s->assertion_jti[i], 64);
+    if (s->answers[i].fail != OKTA_CC_OK) return s->answers[i].fail;
     snprintf(line, sizeof line, "HTTP/1.1 %ld X", s->answers[i].status);
     okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
     for (h = s->answers[i].headers; h && *h;) {
@@ -2046,6 +2060,334 @@ static void test_dpop_auto_switches_on_missing_header(void)
     CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
     CHECK_EQ_INT(s.calls, 1);
     CHECK(strstr(err.message, "'htu' claim") != NULL);
+    okta_cc_client_free(c);
+}
+
+/* ---- retries at the token endpoint (scripted, injected clock and sleep) ------------------- */
+
+/* Sleeps are recorded, and move the test clock: nothing really waits. */
+typedef struct sleeper {
+    test_clock *clk;
+    long slept[8];
+    int sleeps;
+} sleeper;
+
+static void sleeper_sleep(void *u, long ms)
+{
+    sleeper *z = (sleeper *)u;
+    if (z->sleeps < 8) z->slept[z->sleeps] = ms;
+    z->sleeps++;
+    __atomic_add_fetch(&z->clk->now, (ms + 999) / 1000, __ATOMIC_SEQ_CST);
+}
+
+static void dpop_fail(dpop_script *s, okta_cc_result r)
+{
+    s->answers[s->count].fail = r;
+    s->count++;
+}
+
+/* A client on the dpop_script with the test clock and a sleeper (max_retries 0: the default). */
+static okta_cc_client *retry_client(dpop_script *s, sleeper *z, okta_cc_dpop_mode mode, int max_retries)
+{
+    okta_cc_config cfg;
+    okta_cc_error err;
+    scripted_config(&cfg, NULL, z->clk);
+    cfg.transport.perform = dpop_script_perform;
+    cfg.transport.ctx = s;
+    cfg.dpop = mode;
+    cfg.sleep = sleeper_sleep;
+    cfg.sleep_user = z;
+    cfg.max_retries = max_retries;
+    return new_client(&cfg, OKTA_CC_OK, &err);
+}
+
+/* Pairwise different and not empty: the jti of n assertions or proofs. */
+static int all_different(const char (*v)[64], int n)
+{
+    int i, k;
+    for (i = 0; i < n; i++) {
+        if (!v[i][0]) return 0;
+        for (k = 0; k < i; k++) if (strcmp(v[i], v[k]) == 0) return 0;
+    }
+    return 1;
+}
+
+#define RL_DATE "Date: Fri, 28 Nov 2025 12:00:00 GMT\n"       /* 1764331200, the test clock */
+static const char *e47_body = "{\"errorCode\":\"E0000047\",\"errorSummary\":\"API call exceeded rate limit due to too many requests.\",\"errorLink\":\"E0000047\",\"errorId\":\"oaeRL\",\"errorCauses\":[]}";
+static const char *e10_body = "{\"errorCode\":\"E0000010\",\"errorSummary\":\"Service is temporarily unavailable. Please try again later.\"}";
+
+/* 429, 503 and 504 from the token endpoint are waited out like API calls' (Reset against the
+   Date, + 1 s, jitter; backoff), each retry with a new assertion and a new DPoP proof and the
+   X-Okta-Retry-For / -Count headers. */
+static void test_token_429_503_504_retried(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    sleeper z;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    okta_cc_error err;
+    char token[64], jti[4][64];
+    int i;
+    memset(&s, 0, sizeof s);
+    memset(&z, 0, sizeof z);
+    z.clk = &clk;
+    dpop_answer(&s, 429, RL_DATE "X-Rate-Limit-Limit: 600\nX-Rate-Limit-Remaining: 0\nX-Rate-Limit-Reset: 1764331204\nX-Okta-Request-Id: t-1", e47_body);
+    dpop_answer(&s, 503, "X-Okta-Request-Id: t-2", e10_body);
+    dpop_answer(&s, 504, "X-Okta-Request-Id: t-3", e10_body);
+    dpop_answer(&s, 200, NULL, dpop_ok_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_ALWAYS, 3);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err), OKTA_CC_OK);
+    CHECK_EQ_STR(token, "dpop-tok");
+    CHECK_EQ_INT(s.calls, 4);
+    CHECK_EQ_INT(z.sleeps, 3);
+    CHECK(z.slept[0] >= 5000 && z.slept[0] < 5250);        /* ..204 - ..200 + 1 s, + jitter */
+    CHECK(z.slept[1] >= 1000 && z.slept[1] < 1250);        /* backoff after one wait */
+    CHECK(z.slept[2] >= 2000 && z.slept[2] < 2500);
+    CHECK(all_different((const char (*)[64])s.assertion_jti, 4));    /* the old jti is burned */
+    for (i = 0; i < 4; i++) proof_claim(&s, i, "jti", jti[i], sizeof jti[i]);
+    CHECK(all_different((const char (*)[64])jti, 4));                /* and so is the proof */
+    CHECK(!s.retry_for[0][0] && !s.retry_count[0][0]);
+    CHECK_EQ_STR(s.retry_for[1], "t-1");
+    CHECK_EQ_STR(s.retry_count[1], "1");
+    CHECK_EQ_STR(s.retry_for[3], "t-3");
+    CHECK_EQ_STR(s.retry_count[3], "3");
+    CHECK_EQ_INT(okta_cc_client_token_fetches(c), 1);
+    okta_cc_client_free(c);
+    /* without DPoP likewise, within the default budget (2 retries) */
+    memset(&s, 0, sizeof s);
+    z.sleeps = 0;
+    dpop_answer(&s, 503, NULL, e10_body);
+    dpop_answer(&s, 429, RL_DATE "X-Rate-Limit-Reset: 1764331100", e47_body);   /* a Reset gone by: 1 s */
+    dpop_answer(&s, 200, NULL, ok_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_NEVER, 0);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err), OKTA_CC_OK);
+    CHECK(s.calls == 3 && z.sleeps == 2);
+    CHECK(z.slept[1] >= 1000 && z.slept[1] < 1250);
+    CHECK(all_different((const char (*)[64])s.assertion_jti, 3));
+    CHECK_EQ_STR(s.dpop[2], "");
+    okta_cc_client_free(c);
+}
+
+/* A limit that persists: OKTA_CC_ERR_RATE_LIMITED (not a generic HTTP error) with the reset
+   time, after max_retries; a Reset beyond the deadline is not waited for; no retries asked,
+   none made. */
+static void test_token_rate_limited_result(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    sleeper z;
+    okta_cc_client *c;
+    okta_cc_error err;
+    char token[64];
+    int i;
+    memset(&s, 0, sizeof s);
+    memset(&z, 0, sizeof z);
+    z.clk = &clk;
+    for (i = 0; i < 8; i++)
+        dpop_answer(&s, 429, RL_DATE "X-Rate-Limit-Reset: 1764331210\nX-Okta-Request-Id: rl-t", e47_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_NEVER, 0);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_RATE_LIMITED);
+    CHECK_EQ_INT(s.calls, 3);
+    CHECK_EQ_INT(z.sleeps, 2);
+    CHECK(err.code == OKTA_CC_ERR_RATE_LIMITED && err.http_status == 429);
+    CHECK_EQ_INT(err.rate_limit_reset, 1764331210);
+    CHECK_EQ_STR(err.okta_error_code, "E0000047");
+    CHECK_EQ_STR(err.okta_request_id, "rl-t");
+    if (!strstr(err.message, "rate limited; retry budget spent after 2 retries; the limit resets in 10 s"))
+        fprintf(stderr, "  message: %s\n", err.message);
+    CHECK(strstr(err.message, "POST https://dev-123.okta.com/oauth2/v1/token: HTTP 429 E0000047") == err.message);
+    CHECK(strstr(err.message, "rate limited; retry budget spent after 2 retries; the limit resets in 10 s") != NULL);
+    okta_cc_client_free(c);
+    /* an hour away: past the retry deadline, so no wait at all */
+    memset(&s, 0, sizeof s);
+    z.sleeps = 0;
+    clk.now = 1764331200;
+    dpop_answer(&s, 429, RL_DATE "X-Rate-Limit-Reset: 1764334800", e47_body);
+    dpop_answer(&s, 200, NULL, ok_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_NEVER, 5);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_RATE_LIMITED);
+    CHECK(s.calls == 1 && z.sleeps == 0);
+    CHECK_EQ_INT(err.rate_limit_reset, 1764334800);
+    CHECK(strstr(err.message, "the limit resets in 3600 s") != NULL);
+    okta_cc_client_free(c);
+    /* retries off: one request, and a 503 is the plain HTTP error it always was */
+    memset(&s, 0, sizeof s);
+    dpop_answer(&s, 503, NULL, e10_body);
+    dpop_answer(&s, 200, NULL, ok_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_NEVER, -1);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_HTTP);
+    CHECK(s.calls == 1 && z.sleeps == 0 && err.rate_limit_reset == 0);
+    CHECK_EQ_STR(err.okta_error_code, "E0000010");
+    okta_cc_client_free(c);
+}
+
+/* The DPoP nonce round trip and the AUTO switch combine with rate-limit waits: a nonce asked
+   again after a wait is followed (it may have rotated meanwhile), and the whole stays bounded:
+   one nonce retry per wait, at most max_retries waits. */
+static void test_token_retries_with_dpop_nonce(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    sleeper z;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    okta_cc_error err;
+    char token[64], v[256];
+    int i;
+    memset(&s, 0, sizeof s);
+    memset(&z, 0, sizeof z);
+    z.clk = &clk;
+    dpop_answer(&s, 400, NULL, missing_body);                                 /* AUTO: switch */
+    dpop_answer(&s, 400, "DPoP-Nonce: nonce-1", nonce_body);
+    dpop_answer(&s, 429, RL_DATE "X-Rate-Limit-Reset: 1764331201", e47_body);
+    dpop_answer(&s, 400, "DPoP-Nonce: nonce-2", nonce_body);                  /* rotated */
+    dpop_answer(&s, 200, NULL, dpop_ok_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_AUTO, 0);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err), OKTA_CC_OK);
+    CHECK_EQ_STR(info.token_type, "DPoP");
+    CHECK_EQ_INT(s.calls, 5);
+    CHECK_EQ_INT(z.sleeps, 1);
+    proof_claim(&s, 2, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "nonce-1");
+    proof_claim(&s, 4, "nonce", v, sizeof v);
+    CHECK_EQ_STR(v, "nonce-2");
+    CHECK(all_different((const char (*)[64])s.assertion_jti, 5));
+    okta_cc_client_free(c);
+    /* a server that alternates nonce demands and 429s for ever: bounded */
+    memset(&s, 0, sizeof s);
+    z.sleeps = 0;
+    for (i = 0; i < 4; i++) {
+        dpop_answer(&s, 400, i ? "DPoP-Nonce: nonce-x" : "DPoP-Nonce: nonce-0", nonce_body);
+        dpop_answer(&s, 429, RL_DATE "X-Rate-Limit-Reset: 1764331201", e47_body);
+    }
+    c = retry_client(&s, &z, OKTA_CC_DPOP_ALWAYS, 0);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_RATE_LIMITED);
+    CHECK_EQ_INT(s.calls, 6);                   /* (nonce, 429) x 3: two waits, the budget */
+    CHECK_EQ_INT(z.sleeps, 2);
+    okta_cc_client_free(c);
+}
+
+/* A connection never made (OKTA_CC_ERR_CONNECT: nothing was sent) is retried with backoff; a
+   cut one (NETWORK) and a timeout are not (the server may have issued a token). */
+static void test_token_connect_retried(void)
+{
+    dpop_script s;
+    test_clock clk = {1764331200};
+    sleeper z;
+    okta_cc_client *c;
+    okta_cc_error err;
+    char token[64];
+    memset(&s, 0, sizeof s);
+    memset(&z, 0, sizeof z);
+    z.clk = &clk;
+    dpop_fail(&s, OKTA_CC_ERR_CONNECT);
+    dpop_fail(&s, OKTA_CC_ERR_CONNECT);
+    dpop_answer(&s, 200, NULL, ok_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_NEVER, 0);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_OK);
+    CHECK(s.calls == 3 && z.sleeps == 2);
+    CHECK(z.slept[0] >= 500 && z.slept[0] < 625 && z.slept[1] >= 1000 && z.slept[1] < 1250);
+    CHECK(all_different((const char (*)[64])s.assertion_jti, 3));
+    CHECK_EQ_STR(s.retry_count[2], "2");
+    okta_cc_client_free(c);
+    memset(&s, 0, sizeof s);
+    z.sleeps = 0;
+    dpop_fail(&s, OKTA_CC_ERR_NETWORK);
+    dpop_answer(&s, 200, NULL, ok_body);
+    dpop_fail(&s, OKTA_CC_ERR_TIMEOUT);
+    dpop_answer(&s, 200, NULL, ok_body);
+    c = retry_client(&s, &z, OKTA_CC_DPOP_NEVER, 0);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_NETWORK);
+    CHECK(s.calls == 1 && z.sleeps == 0);
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_OK);   /* cached */
+    okta_cc_client_invalidate_token(c);
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_TIMEOUT);
+    CHECK(s.calls == 3 && z.sleeps == 0);
+    okta_cc_client_free(c);
+}
+
+/* For real: a port nobody listens on, through libcurl: CONNECT after max_retries + 1 tries,
+   the waits counted by the injected sleep (none slept). */
+static void test_token_refused_port_retried(void)
+{
+    test_clock clk = {1764331200};
+    sleeper z;
+    okta_cc_config cfg;
+    okta_cc_client *c;
+    okta_cc_error err;
+    char url[64], token[64];
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    close(fd);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    memset(&z, 0, sizeof z);
+    z.clk = &clk;
+    scripted_config(&cfg, NULL, &clk);
+    cfg.transport.perform = NULL;               /* libcurl */
+    cfg.org_url = url;
+    cfg.sleep = sleeper_sleep;
+    cfg.sleep_user = &z;
+    cfg.connect_timeout_ms = 2000;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_CONNECT);
+    CHECK_EQ_INT(z.sleeps, 2);
+    CHECK(err.code == OKTA_CC_ERR_CONNECT && strstr(err.message, "127.0.0.1") != NULL);
+    okta_cc_client_free(c);
+}
+
+/* A fetch ahead of renewal never waits out a rate limit: the cached token is still good, so
+   the caller gets it at once and the next try comes later (OKTA_CC__REFRESH_RETRY_S). */
+static void test_refresh_ahead_does_not_wait(void)
+{
+    okta_cc_config cfg;
+    script s;
+    test_clock clk = {1000000};
+    sleeper z;
+    okta_cc_error err;
+    okta_cc_client *c;
+    okta_cc_token_info info;
+    char token[64];
+    memset(&z, 0, sizeof z);
+    z.clk = &clk;
+    script_init(&s);
+    scripted_config(&cfg, &s, &clk);
+    cfg.sleep = sleeper_sleep;
+    cfg.sleep_user = &z;
+    c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!c) return;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    clk.now += 3600 - 60 - 240;                  /* inside the refresh-ahead window */
+    s.status = 429;
+    s.headers = "X-Rate-Limit-Reset: 1003400";
+    s.body = e47_body;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(s.calls == 2 && info.generation == 1 && z.sleeps == 0);
+    /* the timer's refresh likewise, while the cached token is good */
+    clk.now += 10;
+    CHECK(okta_cc_client_refresh_token(c, 600, &err) == OKTA_CC_ERR_RATE_LIMITED);
+    CHECK(s.calls == 3 && z.sleeps == 0);
+    /* once it is stale there is nothing else to hand out: the caller waits */
+    clk.now += 300;
+    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_ERR_RATE_LIMITED);
+    CHECK(s.calls == 6 && z.sleeps == 2);
     okta_cc_client_free(c);
 }
 
@@ -2428,6 +2770,8 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void count_waits(void *u, long ms) { (void)ms; ++*(int *)u; }
+
 static void live_transport_failures(const char *base)
 {
     live l;
@@ -2447,6 +2791,12 @@ static void live_transport_failures(const char *base)
     close(fd);
     snprintf(refused, sizeof refused, "http://127.0.0.1:%d", ntohs(sa.sin_port));
     c = live_client(&l, refused, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    if (c) {                                    /* the retries' waits counted, not slept */
+        static int waits;
+        l.cfg.sleep = count_waits;
+        l.cfg.sleep_user = &waits;
+        c = live_rebuild(&l, c, OKTA_CC_OK, &err);
+    }
     expect_token_error(c, OKTA_CC_ERR_CONNECT, NULL, NULL);      /* nothing was sent */
     live_free(&l, c);
     /* a server that never answers: TIMEOUT within the configured 1 s */
@@ -2601,6 +2951,69 @@ static void live_dpop_tokens(const char *base)
     live_free(&l, c);
 }
 
+/* For real, with DPoP: the token endpoint answers 429, 503 and 504 before it issues the token.
+   Every attempt carries a new assertion and a new proof (the server would refuse a replay of
+   either), each retry names the refused request; a limit that persists is RATE_LIMITED with
+   the server's Reset. The waits go to an injected sleep. */
+static void live_token_rate_limits(const char *base)
+{
+    live l;
+    okta_cc_client *c;
+    okta_cc_error err;
+    okta_cc_token_info info;
+    test_clock clk;
+    sleeper z;
+    live_attempt a[12];
+    char token[2048], jti[12][64], proofs[12][64];
+    int n, i, k;
+    memset(&z, 0, sizeof z);
+    clk.now = (int64_t)time(NULL);
+    z.clk = &clk;
+    c = live_client(&l, base, "0oa_dpop", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
+    if (!c) return;
+    l.cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    l.cfg.max_retries = 3;
+    l.cfg.sleep = sleeper_sleep;
+    l.cfg.sleep_user = &z;
+    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
+    CHECK(control(base, "/__test/reset_stats", "{}", NULL) == 200);
+    fault(base, "token", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":0},{\"kind\":\"status\",\"status\":503},{\"kind\":\"status\",\"status\":504}]");
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err), OKTA_CC_OK);
+    CHECK_EQ_STR(info.token_type, "DPoP");
+    CHECK_EQ_INT(z.sleeps, 3);
+    n = live_attempts(base, a, 12);
+    CHECK(n >= 4);                               /* 429, 503, 504, (use_dpop_nonce,) 200 */
+    if (n >= 4) {
+        CHECK(a[0].status == 429 && a[1].status == 503 && a[2].status == 504 && a[n - 1].status == 200);
+        for (i = 0; i < n; i++) {
+            snprintf(jti[i], sizeof jti[i], "%s", a[i].assertion_jti);
+            snprintf(proofs[i], sizeof proofs[i], "%s", a[i].dpop_jti);
+            CHECK(strcmp(a[i].target, "token") == 0);
+        }
+        CHECK(all_different((const char (*)[64])jti, n));
+        CHECK(all_different((const char (*)[64])proofs, n));
+        CHECK(!a[0].retry_for[0] && !a[0].retry_count[0]);
+        for (k = 1; k < n; k++) {
+            char want[16];
+            snprintf(want, sizeof want, "%d", k);
+            CHECK_EQ_STR(a[k].retry_for, a[k - 1].request_id);
+            CHECK_EQ_STR(a[k].retry_count, want);
+        }
+    }
+    /* a limit that stays: the rate-limit error after the budget (3 retries), the Reset kept */
+    okta_cc_client_invalidate_token(c);
+    z.sleeps = 0;
+    fault(base, "token", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":10},{\"kind\":\"status\",\"status\":429,\"reset_in\":10},"
+          "{\"kind\":\"status\",\"status\":429,\"reset_in\":10},{\"kind\":\"status\",\"status\":429,\"reset_in\":10},{\"kind\":\"status\",\"status\":429,\"reset_in\":10}]");
+    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err), OKTA_CC_ERR_RATE_LIMITED);
+    CHECK_EQ_INT(z.sleeps, 3);                  /* 3 x 11 s: within the 60 s deadline */
+    CHECK(err.rate_limit_reset >= (int64_t)time(NULL) + 8 && err.rate_limit_reset <= (int64_t)time(NULL) + 11);
+    CHECK_EQ_STR(err.okta_error_code, "E0000047");
+    CHECK(strstr(err.message, "HTTP 429") != NULL && strstr(err.message, "resets in") != NULL);
+    control(base, "/__test/clear_faults", "{}", NULL);
+    live_free(&l, c);
+}
+
 static const char *live_base;
 static void test_live_http_key_forms(void) { live_tokens_for_every_key_form(live_base); }
 static void test_live_expiry(void) { live_expiry_refetch_with_injected_clock(live_base); }
@@ -2609,6 +3022,7 @@ static void test_live_token_errors(void) { live_token_endpoint_errors(live_base)
 static void test_live_transport_failures(void) { live_transport_failures(live_base); }
 static void test_live_custom_server_and_secrets(void) { live_custom_server_and_secrets(live_base); }
 static void test_live_dpop(void) { live_dpop_tokens(live_base); }
+static void test_live_token_rate_limits(void) { live_token_rate_limits(live_base); }
 
 static void run_live(const char *label, const char *base)
 {
@@ -2622,6 +3036,7 @@ static void run_live(const char *label, const char *base)
     LIVE(test_live_transport_failures);
     LIVE(test_live_custom_server_and_secrets);
     LIVE(test_live_dpop);
+    LIVE(test_live_token_rate_limits);
 #undef LIVE
 }
 
@@ -2668,6 +3083,12 @@ int main(int argc, char **argv)
     RUN(test_dpop_never_sends_no_proof);
     RUN(test_dpop_supplied_rsa_key);
     RUN(test_dpop_config_from_env);
+    RUN(test_token_429_503_504_retried);
+    RUN(test_token_rate_limited_result);
+    RUN(test_token_retries_with_dpop_nonce);
+    RUN(test_token_connect_retried);
+    RUN(test_token_refused_port_retried);
+    RUN(test_refresh_ahead_does_not_wait);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_HTTP_URL") != NULL);

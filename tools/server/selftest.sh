@@ -220,6 +220,19 @@ check "rate limit exhausted: 429" "$(api)" 429
 check "rate limit exhausted: remaining 0" "$(tr -d '\r' < "$T/h" | sed -n 's/^X-Rate-Limit-Remaining: //Ip')" 0
 curl -s -X POST -o /dev/null "$URL/__test/rate_limit" -H 'Content-Type: application/json' -d '{"reset":true}'
 check "rate limit reset: 200" "$(api)" 200
+# /__test/attempts: the request id sent back, the retry headers received, the jti of each attempt
+fault '{"target":"token","faults":[{"kind":"status","status":429,"reset_in":1}]}'
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$ORG_TOKEN_URL")
+check "token fault 429" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 429
+RID=$(curl -s "$URL/__test/attempts" | node -e 'const a=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(a[a.length - 1].request_id)')
+api -H "X-Okta-Retry-For: $RID" -H "X-Okta-Retry-Count: 1" > /dev/null
+curl -s "$URL/__test/attempts" | node -e 'console.log(JSON.stringify(JSON.parse(require("fs").readFileSync(0,"utf8")).slice(-2)))' > "$T/att"
+check "attempts: token then api" "$(json "$T/att" 'j.map(e => e.target + " " + e.status).join(",")')" "token 429,api 200"
+AJTI=$(echo "$A" | cut -d. -f2 | node -e 'console.log(JSON.parse(Buffer.from(require("fs").readFileSync(0,"utf8").trim(),"base64url")).jti)')
+check "attempts: the token attempt's assertion jti" "$(json "$T/att" j[0].assertion_jti)" "$AJTI"
+check "attempts: no retry headers on the first" "$(json "$T/att" 'j[0].retry_for + " " + j[0].retry_count')" "null null"
+check "attempts: X-Okta-Retry-For and -Count recorded" "$(json "$T/att" 'j[1].retry_for + " " + j[1].retry_count')" "$RID 1"
+check "attempts: request ids differ" "$(json "$T/att" 'j[0].request_id !== j[1].request_id && /^req/.test(j[1].request_id)')" true
 
 # --- expiry ------------------------------------------------------------------------------------
 curl -s -X POST -o /dev/null "$URL/__test/expire_tokens"

@@ -340,6 +340,33 @@ function remember(entry) {
   if (recent.length > RECENT_MAX) recent.shift();
 }
 
+// What ties the attempts of one call together, for every request log entry: the
+// X-Okta-Request-Id this server sent back (set in handle()) and the X-Okta-Retry-For /
+// X-Okta-Retry-Count the client sent (Okta's SDKs send them on every retry; null when absent).
+function retryFields(req) {
+  const one = (v) => (v === undefined ? null : String(v));
+  return {
+    request_id: req.oktaRequestId || null,
+    retry_for: one(req.headers['x-okta-retry-for']),
+    retry_count: one(req.headers['x-okta-retry-count']),
+  };
+}
+
+// One line per request of GET /__test/attempts: which attempt it was and what it carried.
+function attemptOf(e) {
+  const proof = e.dpop_proof && typeof e.dpop_proof === 'object' ? e.dpop_proof : null;
+  return {
+    target: e.target,
+    status: e.status === undefined ? null : e.status,
+    request_id: e.request_id,
+    retry_for: e.retry_for,
+    retry_count: e.retry_count,
+    assertion_jti: (e.assertion_claims && e.assertion_claims.jti) || null,
+    dpop_jti: (proof && proof.claims && proof.claims.jti) || null,
+    dpop_nonce: (proof && proof.claims && proof.claims.nonce) || null,
+  };
+}
+
 function rateTake() {
   const now = Math.floor(Date.now() / 1000);
   if (now >= rate.windowEnd) { rate.windowEnd = now + RATE_WINDOW; rate.used = 0; }
@@ -870,8 +897,10 @@ async function handleToken(req, res, asId, path) {
   stats.token_requests += 1;
   const entry = {
     target: 'token', method: req.method, path, user_agent: req.headers['user-agent'] || null, at: new Date().toISOString(),
+    ...retryFields(req),
   };
   remember(entry);
+  res.on('finish', () => { entry.status = res.statusCode; }); // faults' answers too
   const fail = (status, error, desc) => {
     stats.token_errors += 1;
     entry.status = status;
@@ -1137,6 +1166,7 @@ async function handleApi(req, res, url) {
     target: 'api', method: req.method, path: url.pathname, query: url.search || null,
     user_agent: req.headers['user-agent'] || null, at: new Date().toISOString(),
     authorization_scheme: typeof req.headers.authorization === 'string' ? req.headers.authorization.split(' ')[0] : null,
+    ...retryFields(req),
   };
   remember(entry);
   res.on('finish', () => {
@@ -1322,6 +1352,10 @@ async function handleTest(req, res, url) {
     sendJson(res, 200, { ok: true, expired: n });
   } else if (p === '/__test/requests' && req.method === 'GET') {
     sendJson(res, 200, recent);
+  } else if (p === '/__test/attempts' && req.method === 'GET') {
+    // the recent token and API requests (oldest first), one small object each: status,
+    // request_id, retry_for, retry_count, assertion_jti, dpop_jti, dpop_nonce
+    sendJson(res, 200, recent.filter((e) => e.target === 'token' || e.target === 'api').map(attemptOf));
   } else if (p === '/__test/rate_limit' && req.method === 'POST') {
     // {"limit":N} changes the limit; {"remaining":N} sets what is left in the current window
     if (Number.isInteger(body.limit) && body.limit >= 0) opts.rateLimit = body.limit;
@@ -1342,7 +1376,8 @@ async function handleTest(req, res, url) {
 
 async function handle(req, res) {
   const started = Date.now();
-  res.setHeader('X-Okta-Request-Id', newId('req'));
+  req.oktaRequestId = newId('req');
+  res.setHeader('X-Okta-Request-Id', req.oktaRequestId);
   if (opts.verbose) {
     // path only: never log queries, headers or bodies (they carry tokens and assertions)
     const logPath = req.url.split('?')[0];
