@@ -2360,6 +2360,143 @@ static void test_callbacks_call_back_into_the_client(void)
     watchdog_stop();
 }
 
+/* A DPoP server for threads: the API wants the nonce "rs-nonce-1" (a 401 use_dpop_nonce
+   without it) and every proof's jti is kept. */
+typedef struct dpop_threads {
+    pthread_mutex_t m;
+    okta_cc_client *c;
+    int token_calls, api_calls, nonce_refusals, jti_count, logs;
+    char (*jti)[48];
+    int jti_cap;
+    test_clock clk;
+} dpop_threads;
+
+static okta_cc_result dt_perform(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
+                                 okta_cc_error *err)
+{
+    dpop_threads *d = (dpop_threads *)ctx;
+    char claims[2048], nonce[64] = "", jti[48] = "";
+    const char *status = "HTTP/1.1 200 OK", *headers = NULL, *body = "[]";
+    size_t k;
+    (void)err;
+    for (k = 0; k < req->header_count; k++)
+        if (strncmp(req->headers[k], "DPoP: ", 6) == 0 &&
+            jwt_claims(req->headers[k] + 6, strlen(req->headers[k] + 6), claims, sizeof claims)) {
+            claim_str(claims, "nonce", nonce, sizeof nonce);
+            claim_str(claims, "jti", jti, sizeof jti);
+        }
+    pthread_mutex_lock(&d->m);
+    if (jti[0] && d->jti_count < d->jti_cap) memcpy(d->jti[d->jti_count++], jti, sizeof jti);
+    if (strstr(req->url, "/oauth2/")) {
+        d->token_calls++;
+        body = dpop_ok_body;
+    } else {
+        d->api_calls++;
+        if (strcmp(nonce, "rs-nonce-1") != 0) {
+            d->nonce_refusals++;
+            status = "HTTP/1.1 401 Unauthorized";
+            headers = "WWW-Authenticate: DPoP error=\"use_dpop_nonce\"";
+            body = "{\"errorCode\":\"E0000011\"}";
+        }
+    }
+    pthread_mutex_unlock(&d->m);
+    okta_cc_http_response_header_line(resp, status, strlen(status), NULL);
+    okta_cc_http_response_header_line(resp, "DPoP-Nonce: rs-nonce-1", 22, NULL);
+    if (headers) okta_cc_http_response_header_line(resp, headers, strlen(headers), NULL);
+    return okta_cc_http_response_append_body(resp, body, strlen(body), NULL);
+}
+
+static void dt_log(void *user, const char *line)
+{
+    dpop_threads *d = (dpop_threads *)user;
+    (void)line;
+    (void)okta_cc_client_token_fetches(d->c);   /* a callback may call back, from any thread */
+    pthread_mutex_lock(&d->m);
+    d->logs++;
+    pthread_mutex_unlock(&d->m);
+}
+
+static int dt_cmp_jti(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+typedef struct dt_worker {
+    dpop_threads *d;
+    int requests, gets, failures;
+} dt_worker;
+
+static void *dt_work(void *arg)
+{
+    dt_worker *w = (dt_worker *)arg;
+    okta_cc_response resp;
+    okta_cc_error err;
+    char token[64];
+    int i;
+    for (i = 0; i < w->requests; i++) {
+        okta_cc_result r = okta_cc_request(w->d->c, "GET", "/api/v1/users", NULL, 0, NULL, &resp, &err);
+        w->failures += r != OKTA_CC_OK || resp.http.status != 200;
+        okta_cc_response_free(&resp);
+    }
+    for (i = 0; i < w->gets; i++)
+        w->failures += okta_cc_client_get_token(w->d->c, token, sizeof token, NULL, NULL, NULL) != OKTA_CC_OK;
+    return NULL;
+}
+
+/* One DPoP client shared by 8 threads (proofs signed outside the client's lock, with the
+   nonce and offset copied under it), half of them making API requests - all at once without a
+   nonce first, so that many are refused and retried with the nonce another thread may have
+   learnt - and half asking for the cached token, under ThreadSanitizer in make test. Every
+   request succeeds with one token, and no proof repeats a jti. */
+static void test_dpop_client_shared_by_threads(void)
+{
+    enum { THREADS = 8 };
+    dpop_threads d;
+    dt_worker w[THREADS];
+    pthread_t th[THREADS];
+    okta_cc_config cfg;
+    okta_cc_error err;
+    int i, requests = light() ? 5 : 40, failures = 0, dups = 0;
+    memset(&d, 0, sizeof d);
+    pthread_mutex_init(&d.m, NULL);
+    d.clk.now = 1764331200;
+    d.jti_cap = THREADS * requests * 2 + 8;
+    d.jti = (char (*)[48])calloc((size_t)d.jti_cap, sizeof *d.jti);
+    if (!d.jti) abort();
+    scripted_config(&cfg, NULL, &d.clk);
+    cfg.transport.perform = dt_perform;
+    cfg.transport.ctx = &d;
+    cfg.transport.concurrent = 1;
+    cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    cfg.log = dt_log;
+    cfg.log_user = &d;
+    d.c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!d.c) return;
+    watchdog_arm("8 threads on one DPoP client", 120);
+    for (i = 0; i < THREADS; i++) {
+        w[i].d = &d;
+        w[i].requests = i % 2 ? 0 : requests;
+        w[i].gets = i % 2 ? requests * 50 : 0;
+        w[i].failures = 0;
+        pthread_create(&th[i], NULL, dt_work, &w[i]);
+    }
+    for (i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        failures += w[i].failures;
+    }
+    watchdog_stop();
+    CHECK_EQ_INT(failures, 0);
+    CHECK_EQ_INT(d.token_calls, 1);
+    CHECK_EQ_INT(okta_cc_client_token_fetches(d.c), 1);
+    CHECK_EQ_INT(d.api_calls, THREADS / 2 * requests + d.nonce_refusals);
+    CHECK(d.nonce_refusals >= 1 && d.nonce_refusals <= THREADS / 2);
+    CHECK(d.logs >= d.api_calls + d.token_calls);
+    CHECK_EQ_INT(d.jti_count, d.api_calls + d.token_calls);
+    qsort(d.jti, (size_t)d.jti_count, sizeof *d.jti, dt_cmp_jti);
+    for (i = 1; i < d.jti_count; i++) dups += strcmp(d.jti[i - 1], d.jti[i]) == 0;
+    CHECK_EQ_INT(dups, 0);
+    okta_cc_client_free(d.c);
+    free(d.jti);
+    pthread_mutex_destroy(&d.m);
+}
+
 typedef struct logging_transport {
     okta_cc_transport inner;
     const char *client_id;
@@ -2892,6 +3029,7 @@ int main(int argc, char **argv)
     RUN(test_dpop_supplied_rsa_key);
     RUN(test_dpop_config_from_env);
     RUN(test_callbacks_call_back_into_the_client);
+    RUN(test_dpop_client_shared_by_threads);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_HTTP_URL") != NULL);
