@@ -159,6 +159,13 @@
       A transport you supply (config.transport) gets one request at a time per client unless it
       sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
       holds one handle.
+      Callbacks: no user callback (log, clock, sleep, random, transport) ever runs with a lock
+      of the client held, so each may call any function of the client. DPoP proofs are signed
+      outside the lock as well: the threads of a shared DPoP client sign at once, and a cached
+      token never waits for a signature. Two calls from a callback would wait for themselves
+      and fail with OKTA_CC_ERR_THREAD instead: asking for a token from a callback of the
+      client's own token fetch while it holds no valid token, and a request from inside a
+      transport that takes one request at a time.
       libcurl: the application owns curl_global_init()/curl_global_cleanup().
 
    TIME
@@ -766,7 +773,8 @@ typedef struct okta_cc_transport {
                               okta_cc_http_response *resp, okta_cc_error *err);
     void *ctx;
     int concurrent;     /* 1: perform may run on several threads at once (the libcurl transport
-                           does); 0: a client hands it one request at a time */
+                           does); 0: a client hands it one request at a time (a request of
+                           the client from inside perform is OKTA_CC_ERR_THREAD) */
 } okta_cc_transport;
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
@@ -959,7 +967,9 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
    Inside the token_refresh_ahead window before that, the first caller fetches the next token
    and gets it, and the others get the cached one without waiting (see THREADING); a failed
    fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
-   needed and the token stays cached, so asking again with a bigger buffer fetches nothing. */
+   needed and the token stays cached, so asking again with a bigger buffer fetches nothing.
+   From a callback of this client's own token fetch, with no valid token cached:
+   OKTA_CC_ERR_THREAD (the token would be that fetch's). */
 OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
                                                     size_t *out_len, okta_cc_token_info *info,
                                                     okta_cc_error *err);
@@ -6176,6 +6186,8 @@ static okta_cc_result okta_cc__await_fetch_locked(okta_cc_client *c, okta_cc_err
         if (c->last_result != OKTA_CC_OK && err) *err = c->last_error;
         return c->last_result;
     }
+#else
+    (void)c;                            /* one thread: the fetch under way is the caller's */
 #endif
     return okta_cc__fail(err, OKTA_CC_ERR_THREAD,
                          "a token asked for from a callback of this client's own token fetch: there is none until "
