@@ -159,7 +159,7 @@ $(BUILD)/bench/%: tools/bench/%.c tools/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror -I. $< -o $@ $(LIBS)
 
-BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign token_cache request parallel expiry runstat)
+BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign token_cache request parallel expiry runstat dpop)
 bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
 

@@ -160,6 +160,13 @@
       A transport you supply (config.transport) gets one request at a time per client unless it
       sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
       holds one handle.
+      Callbacks: no user callback (log, clock, sleep, random, transport) ever runs with a lock
+      of the client held, so each may call any function of the client. DPoP proofs are signed
+      outside the lock as well: the threads of a shared DPoP client sign at once, and a cached
+      token never waits for a signature. Two calls from a callback would wait for themselves
+      and fail with OKTA_CC_ERR_THREAD instead: asking for a token from a callback of the
+      client's own token fetch while it holds no valid token, and a request from inside a
+      transport that takes one request at a time.
       libcurl: the application owns curl_global_init()/curl_global_cleanup().
       fork(): a client, or a transport from okta_cc_curl_transport_new, works on both sides of a
       fork() made while no thread is using it (no call of it under way in any thread, the forking
@@ -843,7 +850,8 @@ typedef struct okta_cc_transport {
                               okta_cc_http_response *resp, okta_cc_error *err);
     void *ctx;
     int concurrent;     /* 1: perform may run on several threads at once (the libcurl transport
-                           does); 0: a client hands it one request at a time */
+                           does); 0: a client hands it one request at a time (a request of
+                           the client from inside perform is OKTA_CC_ERR_THREAD) */
 } okta_cc_transport;
 
 /* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
@@ -1061,7 +1069,9 @@ OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
    fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
    needed and the token stays cached, so asking again with a bigger buffer fetches nothing.
    A fetch waits out the token endpoint's 429, 503 and 504 and retries connections never made
-   (see RETRIES); a rate limit that outlasts the budget is OKTA_CC_ERR_RATE_LIMITED. */
+   (see RETRIES); a rate limit that outlasts the budget is OKTA_CC_ERR_RATE_LIMITED.
+   From a callback of this client's own token fetch, with no valid token cached:
+   OKTA_CC_ERR_THREAD (the token would be that fetch's). */
 OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char *out, size_t cap,
                                                     size_t *out_len, okta_cc_token_info *info,
                                                     okta_cc_error *err);
@@ -5517,13 +5527,20 @@ struct okta_cc_client {
     okta_cc_config cfg;
     okta_cc_key key;
     okta_cc__curl *curl;                /* the libcurl transport, when the caller gave none */
-    okta_cc_rng rng;                    /* jti and jitter, when cfg.random is NULL */
-    /* Everything below is guarded by lock. */
+    okta_cc_rng rng;                    /* jti and jitter, when cfg.random is NULL (rng_lock) */
+    int transport_busy;                 /* a transport that is not concurrent is in use
+                                           (transport_lock) */
+    /* Everything below is guarded by lock. No user callback (log, clock, sleep, random,
+       transport) ever runs with lock, rng_lock or transport_lock held: each may call back into
+       the client. */
     int64_t clock_offset;
     char *token;                        /* the cached access token, or NULL */
     size_t token_len;
     okta_cc_token_info info;
     int fetching;                       /* a fetch is under way (single flight) */
+#ifndef OKTA_CC_NO_THREADS
+    pthread_t fetcher;                  /* the thread running it, while fetching */
+#endif
     int64_t refresh_not_before;         /* no fetch ahead of renewal before this (local clock) */
     unsigned long attempts;             /* completed fetch attempts (waiters watch it) */
     unsigned long token_generation;     /* of the cached token: tokens stored so far */
@@ -5534,12 +5551,17 @@ struct okta_cc_client {
                                            after the server asked for one) */
     char dpop_nonce[2][256];            /* the latest DPoP-Nonce of the token endpoint
                                            (OKTA_CC__NONCE_TOKEN) and of the API (_API); "" none */
-    okta_cc_key dpop_key;               /* the DPoP proof key (cfg.dpop != NEVER); read under lock */
+    okta_cc_key dpop_key;               /* the DPoP proof key (cfg.dpop != NEVER); set by
+                                           okta_cc_client_new and never changed, so threads
+                                           sign with it at once, without the lock */
 #ifndef OKTA_CC_NO_THREADS
     pthread_mutex_t lock;
     pthread_cond_t fetched;
-    pthread_mutex_t transport_lock;     /* one request at a time on a transport that is not
-                                           concurrent (cfg.transport.concurrent == 0) */
+    pthread_mutex_t rng_lock;           /* rng, held for its generation alone */
+    pthread_mutex_t transport_lock;     /* transport_busy: one request at a time on a transport
+                                           that is not concurrent (cfg.transport.concurrent == 0) */
+    pthread_cond_t transport_free;
+    pthread_t transport_user;           /* the thread in it, while transport_busy */
 #endif
 };
 
@@ -5855,6 +5877,42 @@ static void okta_cc__learn_clock_offset(okta_cc_client *c, const okta_cc_http_re
 
 /* ---- one exchange: the transport lock and the log line -------------------------------------- */
 
+/* Takes a transport that is not concurrent for one request, once no other request of the
+   client has it. It is marked busy rather than locked, so that no lock is held while it runs;
+   a request from inside its own call (a callback of it, on the same thread) would wait for
+   itself, and is refused. */
+static okta_cc_result okta_cc__transport_take(okta_cc_client *c, okta_cc_error *err)
+{
+    okta_cc_result r = OKTA_CC_OK;
+    OKTA_CC__LOCK(&c->transport_lock);
+#ifndef OKTA_CC_NO_THREADS
+    while (c->transport_busy && !pthread_equal(c->transport_user, pthread_self()))
+        pthread_cond_wait(&c->transport_free, &c->transport_lock);
+#endif
+    if (c->transport_busy) {            /* busy with this very thread */
+        r = okta_cc__fail(err, OKTA_CC_ERR_THREAD,
+                          "a request from a callback inside this client's own transport, which takes one request "
+                          "at a time (okta_cc_transport.concurrent = 0)");
+    } else {
+        c->transport_busy = 1;
+#ifndef OKTA_CC_NO_THREADS
+        c->transport_user = pthread_self();
+#endif
+    }
+    OKTA_CC__UNLOCK(&c->transport_lock);
+    return r;
+}
+
+static void okta_cc__transport_give(okta_cc_client *c)
+{
+    OKTA_CC__LOCK(&c->transport_lock);
+    c->transport_busy = 0;
+#ifndef OKTA_CC_NO_THREADS
+    pthread_cond_signal(&c->transport_free);
+#endif
+    OKTA_CC__UNLOCK(&c->transport_lock);
+}
+
 /* Hands one request to the transport: at once to a concurrent one (the libcurl pool), else one
    at a time per client. Every value in it was checked where it came in; this last check also
    covers custom transports. */
@@ -5866,9 +5924,9 @@ static okta_cc_result okta_cc__perform(okta_cc_client *c, const okta_cc_http_req
     if (!okta_cc__request_text_ok(req))
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
                              "refusing a request whose method, URL or headers hold control characters");
-    if (serial) OKTA_CC__LOCK(&c->transport_lock);
+    if (serial && (r = okta_cc__transport_take(c, err)) != OKTA_CC_OK) return r;
     r = c->cfg.transport.perform(c->cfg.transport.ctx, req, resp, err);
-    if (serial) OKTA_CC__UNLOCK(&c->transport_lock);
+    if (serial) okta_cc__transport_give(c);
     /* A transport that says a response arrived but gave no status line: no HTTP response at
        all, never a success with status 0. */
     if (r == OKTA_CC_OK && resp->status < 100)
@@ -5949,6 +6007,18 @@ static int okta_cc__retry_after_s(okta_cc_client *c, const okta_cc_http_response
     return 1;
 }
 
+/* n random bytes from the injected source (tests), called with no lock held, or from the
+   client's DRBG under rng_lock, held for the generation alone. */
+static okta_cc_result okta_cc__client_random(okta_cc_client *c, void *buf, size_t n)
+{
+    okta_cc_result r;
+    if (c->cfg.random) return c->cfg.random(c->cfg.random_user, buf, n);
+    OKTA_CC__LOCK(&c->rng_lock);
+    r = okta_cc_rng_bytes(&c->rng, buf, n, NULL);
+    OKTA_CC__UNLOCK(&c->rng_lock);
+    return r;
+}
+
 static void okta_cc__sleep(okta_cc_client *c, long ms)
 {
     if (ms <= 0) return;
@@ -5963,13 +6033,7 @@ static long okta_cc__jitter(okta_cc_client *c, long n)
     unsigned char b[4];
     uint32_t v;
     if (n <= 0) return 0;
-    if (c->cfg.random) {
-        if (c->cfg.random(c->cfg.random_user, b, sizeof b) != OKTA_CC_OK) return 0;
-    } else {
-        OKTA_CC__LOCK(&c->lock);
-        if (okta_cc_rng_bytes(&c->rng, b, sizeof b, NULL) != OKTA_CC_OK) memset(b, 0, sizeof b);
-        OKTA_CC__UNLOCK(&c->lock);
-    }
+    if (okta_cc__client_random(c, b, sizeof b) != OKTA_CC_OK) return 0;
     v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
     return (long)(v % (uint32_t)n);
 }
@@ -6127,14 +6191,7 @@ static okta_cc_result okta_cc__form_field(okta_cc__buf *b, const char *name, con
 static okta_cc_result okta_cc__make_jti(okta_cc_client *c, char out[40])
 {
     unsigned char raw[24];
-    okta_cc_result r;
-    if (c->cfg.random) {
-        r = c->cfg.random(c->cfg.random_user, raw, sizeof raw);
-    } else {
-        OKTA_CC__LOCK(&c->lock);
-        r = okta_cc_rng_bytes(&c->rng, raw, sizeof raw, NULL);
-        OKTA_CC__UNLOCK(&c->lock);
-    }
+    okta_cc_result r = okta_cc__client_random(c, raw, sizeof raw);
     if (r == OKTA_CC_OK) okta_cc_b64url_encode(raw, sizeof raw, out, 40, NULL, NULL);
     okta_cc_wipe(raw, sizeof raw);
     return r == OKTA_CC_OK ? r : OKTA_CC_ERR_RANDOM;
@@ -6211,13 +6268,17 @@ static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
 
 /* "DPoP: <proof>" in a new buffer (the caller frees it with okta_cc__free_header_line): a new
    jti every time, iat on the corrected clock (local + offset), the slot's latest nonce when
-   there is one, ath when access_token is given. */
+   there is one, ath when access_token is given. Only the nonce and the offset are read under
+   the lock: the clock is a user callback, and the proof is signed outside it (RSA-2048 takes
+   milliseconds), so the threads of a shared client sign at once and never hold up a cached
+   okta_cc_client_get_token. */
 static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *htm, const char *url,
                                                 const char *access_token, int slot, char **out,
                                                 okta_cc_error *err)
 {
     okta_cc_dpop_claims cl;
     char jti[40], nonce[sizeof c->dpop_nonce[0]];
+    int64_t offset;
     size_t cap = 16384;
     char *buf;
     okta_cc_result r;
@@ -6233,10 +6294,11 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
     cl.jti = jti;
     OKTA_CC__LOCK(&c->lock);
     memcpy(nonce, c->dpop_nonce[slot], sizeof nonce);
-    cl.nonce = nonce[0] ? nonce : NULL;
-    cl.issued_at = okta_cc__now(c) + c->clock_offset;
-    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + 6, cap - 6, NULL, err);
+    offset = c->clock_offset;
     OKTA_CC__UNLOCK(&c->lock);
+    cl.nonce = nonce[0] ? nonce : NULL;
+    cl.issued_at = okta_cc__now(c) + offset;
+    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + 6, cap - 6, NULL, err);
     if (r != OKTA_CC_OK) {
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
@@ -6589,6 +6651,9 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
     okta_cc_error local;
     okta_cc_result r;
     c->fetching = 1;
+#ifndef OKTA_CC_NO_THREADS
+    c->fetcher = pthread_self();
+#endif
     OKTA_CC__UNLOCK(&c->lock);
     memset(&local, 0, sizeof local);
     r = okta_cc__fetch_token(c, wait, &token, &token_len, &info, &local);
@@ -6613,18 +6678,38 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
 
 /* A fetch ahead of renewal, by the first caller inside the window (the others keep using the
    cached token meanwhile, without waiting). Its failure is no failure of the call: the cached
-   token is still good. It is logged, and tried again OKTA_CC__REFRESH_RETRY_S later. */
+   token is still good. It is logged - the line is left in note (else "") for the caller to log
+   once the lock is released - and tried again OKTA_CC__REFRESH_RETRY_S later. */
 #define OKTA_CC__REFRESH_RETRY_S 5
-static void okta_cc__refresh_ahead_locked(okta_cc_client *c, int64_t now)
+static void okta_cc__refresh_ahead_locked(okta_cc_client *c, int64_t now, char *note, size_t cap)
 {
-    char line[600];
+    note[0] = '\0';
     okta_cc__refresh_locked(c, 0, NULL);       /* no waiting: the cached token is still good */
     if (c->last_result == OKTA_CC_OK) return;
     c->refresh_not_before = now + OKTA_CC__REFRESH_RETRY_S;
-    if (!c->cfg.log) return;
-    snprintf(line, sizeof line, "token refresh ahead of expiry failed, the current token stays in use: %s",
-             c->last_error.message);
-    c->cfg.log(c->cfg.log_user, line);
+    if (c->cfg.log)
+        snprintf(note, cap, "token refresh ahead of expiry failed, the current token stays in use: %s",
+                 c->last_error.message);
+}
+
+/* Single flight: waits for the fetch under way (under the lock) and shares its outcome,
+   OKTA_CC_OK to look at the cache again. A callback of that very fetch calling here would wait
+   for itself: refused. */
+static okta_cc_result okta_cc__await_fetch_locked(okta_cc_client *c, okta_cc_error *err)
+{
+#ifndef OKTA_CC_NO_THREADS
+    unsigned long attempt = c->attempts;
+    if (!pthread_equal(c->fetcher, pthread_self())) {
+        while (c->fetching && c->attempts == attempt) pthread_cond_wait(&c->fetched, &c->lock);
+        if (c->last_result != OKTA_CC_OK && err) *err = c->last_error;
+        return c->last_result;
+    }
+#else
+    (void)c;                            /* one thread: the fetch under way is the caller's */
+#endif
+    return okta_cc__fail(err, OKTA_CC_ERR_THREAD,
+                         "a token asked for from a callback of this client's own token fetch: there is none until "
+                         "that fetch returns");
 }
 
 /* ---- public client API --------------------------------------------------------------------- */
@@ -6643,7 +6728,9 @@ OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *c)
     okta_cc__drop_token_locked(c);
 #ifndef OKTA_CC_NO_THREADS
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->rng_lock);
     pthread_mutex_destroy(&c->transport_lock);
+    pthread_cond_destroy(&c->transport_free);
     pthread_cond_destroy(&c->fetched);
 #endif
     okta_cc_wipe(c, sizeof *c);        /* the key and the rng state */
@@ -6669,7 +6756,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_c
         okta_cc__free(&cfg->alloc, c);
         return okta_cc__fail(err, OKTA_CC_ERR_THREAD, "pthread_mutex_init failed");
     }
+    pthread_mutex_init(&c->rng_lock, NULL);
     pthread_mutex_init(&c->transport_lock, NULL);
+    pthread_cond_init(&c->transport_free, NULL);
     pthread_cond_init(&c->fetched, NULL);
 #endif
     r = okta_cc__client_configure(c, cfg, err);
@@ -6691,45 +6780,34 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *c, char *tok
                                                     okta_cc_error *err)
 {
     okta_cc_result r = OKTA_CC_OK;
-    int ahead_tried = 0;
+    int ahead_tried = 0, again;
+    char note[600];
     okta_cc__error_reset(err);
     if (!c || (!token && cap)) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client or no buffer");
-    OKTA_CC__LOCK(&c->lock);
-    for (;;) {
-        int64_t now = okta_cc__now(c);
+    do {
+        int64_t now = okta_cc__now(c);  /* the clock and the log are user callbacks: never under the lock */
+        again = 0;
+        note[0] = '\0';
+        OKTA_CC__LOCK(&c->lock);
         if (okta_cc__token_fresh(c, now) && !ahead_tried && !c->fetching && okta_cc__token_due_ahead(c, now)) {
             ahead_tried = 1;        /* at most once a call, whatever the new token says */
-            okta_cc__refresh_ahead_locked(c, now);
-            continue;               /* the new token, the old one, or none (invalidated meanwhile) */
-        }
-        if (okta_cc__token_fresh(c, now)) {
+            okta_cc__refresh_ahead_locked(c, now, note, sizeof note);
+            again = 1;              /* the new token, the old one, or none (invalidated meanwhile) */
+        } else if (okta_cc__token_fresh(c, now)) {
             r = okta_cc__copy_token_out(c, token, cap, len, info, err);
-            break;
-        }
-        if (c->fetching) {
-            /* Single flight: wait for the fetch under way and share its outcome. */
-#ifndef OKTA_CC_NO_THREADS
-            unsigned long attempt = c->attempts;
-            while (c->fetching && c->attempts == attempt) pthread_cond_wait(&c->fetched, &c->lock);
-#endif
-            if (c->last_result != OKTA_CC_OK) {
-                r = c->last_result;
-                if (err) *err = c->last_error;
-                break;
-            }
-            continue;
-        }
-        okta_cc__refresh_locked(c, 1, err);
-        if (c->last_result != OKTA_CC_OK) {
+        } else if (c->fetching) {
+            r = okta_cc__await_fetch_locked(c, err);
+            again = r == OKTA_CC_OK;
+        } else {
+            okta_cc__refresh_locked(c, 1, err);
             r = c->last_result;
-            break;
+            /* A token that is already stale on arrival (expires_in <= skew) is still handed out
+               once rather than fetched again in a loop. */
+            if (r == OKTA_CC_OK) r = okta_cc__copy_token_out(c, token, cap, len, info, err);
         }
-        /* A token that is already stale on arrival (expires_in <= skew) is still handed out
-           once rather than fetched again in a loop. */
-        r = okta_cc__copy_token_out(c, token, cap, len, info, err);
-        break;
-    }
-    OKTA_CC__UNLOCK(&c->lock);
+        OKTA_CC__UNLOCK(&c->lock);
+        if (note[0]) c->cfg.log(c->cfg.log_user, note);
+    } while (again);
     return r;
 }
 
@@ -6740,8 +6818,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *c, int w
     int due;
     okta_cc__error_reset(err);
     if (!c || within < 0) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no client, or a negative window");
+    now = okta_cc__now(c);              /* a user callback: before the lock */
     OKTA_CC__LOCK(&c->lock);
-    now = okta_cc__now(c);
     due = !c->token || (within > 0 ? now >= okta_cc__renewal_at(c) - within : okta_cc__token_due_ahead(c, now));
     if (due && !c->fetching) {          /* a fetch under way is the one asked for */
         okta_cc__refresh_locked(c, !okta_cc__token_fresh(c, now), err);    /* waits only without a good token */

@@ -2477,6 +2477,455 @@ static void test_dpop_config_from_env(void)
     CHECK(cfg.dpop == OKTA_CC_DPOP_AUTO && cfg.dpop_key == NULL);
 }
 
+/* ---- callbacks that call back into the client ---------------------------------------------- */
+
+/* Ends the process with a FAIL line when a step is still running after its deadline: a test
+   of deadlocks must fail, not hang the suite. A thread rather than alarm(): a signal may wait
+   while every thread is blocked in a lock (ThreadSanitizer defers it). */
+static pthread_mutex_t watchdog_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watchdog_cv = PTHREAD_COND_INITIALIZER;
+static struct {
+    pthread_t thread;
+    int running, armed, stop;
+    const char *what;
+    struct timespec deadline;
+} watchdog;
+
+static void *watchdog_main(void *arg)
+{
+    struct timespec now;
+    (void)arg;
+    pthread_mutex_lock(&watchdog_m);
+    while (!watchdog.stop) {
+        if (!watchdog.armed) {
+            pthread_cond_wait(&watchdog_cv, &watchdog_m);
+            continue;
+        }
+        pthread_cond_timedwait(&watchdog_cv, &watchdog_m, &watchdog.deadline);
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (watchdog.armed && !watchdog.stop && now.tv_sec >= watchdog.deadline.tv_sec) {
+            printf("FAIL %s: %s is still running after its deadline: a deadlock\n", h_current_name, watchdog.what);
+            printf("%d passed, %d failed\n", h_passed, h_failed + 1);
+            fflush(stdout);
+            _exit(1);
+        }
+    }
+    pthread_mutex_unlock(&watchdog_m);
+    return NULL;
+}
+
+/* Arms the watchdog for the step named what (a string that lives on); starts it the first time. */
+static void watchdog_arm(const char *what, int seconds)
+{
+    pthread_mutex_lock(&watchdog_m);
+    if (!watchdog.running) watchdog.running = pthread_create(&watchdog.thread, NULL, watchdog_main, NULL) == 0;
+    clock_gettime(CLOCK_REALTIME, &watchdog.deadline);
+    watchdog.deadline.tv_sec += seconds;
+    watchdog.what = what;
+    watchdog.armed = 1;
+    pthread_cond_broadcast(&watchdog_cv);
+    pthread_mutex_unlock(&watchdog_m);
+}
+
+static void watchdog_stop(void)
+{
+    pthread_mutex_lock(&watchdog_m);
+    watchdog.stop = 1;
+    pthread_cond_broadcast(&watchdog_cv);
+    pthread_mutex_unlock(&watchdog_m);
+    if (watchdog.running) pthread_join(watchdog.thread, NULL);
+    watchdog.running = watchdog.armed = watchdog.stop = 0;
+}
+
+enum { RE_LOG, RE_CLOCK, RE_SLEEP, RE_RANDOM, RE_TRANSPORT, RE_COUNT };
+static const char *const re_names[RE_COUNT] = {"log", "clock", "sleep", "random", "transport"};
+
+typedef struct re_answer {
+    long status;                /* 0: a refused connection (OKTA_CC_ERR_CONNECT) */
+    const char *headers, *body;
+} re_answer;
+
+/* A client whose log, clock, sleep, random and transport callbacks (those in mask) call back
+   into it: the functions that take its lock, and from the log, sleep and transport callbacks
+   also okta_cc_client_get_token and okta_cc_request (to /api/v1/inner, one level deep). */
+typedef struct reenter {
+    okta_cc_client *c;          /* NULL while it is being made */
+    unsigned mask;
+    int depth;                  /* > 0 inside a callback's own calls: no deeper */
+    int64_t now;
+    uint64_t rnd;
+    re_answer tok[4], api[4];   /* the token endpoint's and /api/v1/users' next answers */
+    int ntok, napi, token_calls, api_calls;
+    int reentered[RE_COUNT];    /* calls of each callback that called back into the client */
+    int inner_ok, inner_busy;   /* inner token/request calls that worked / that were refused
+                                   with OKTA_CC_ERR_THREAD (a wait for the caller's own fetch,
+                                   or its own transport re-entered) */
+    int inner_bad;              /* inner calls that failed otherwise */
+    char busy_message[sizeof ((okta_cc_error *)0)->message];
+    int sleeps, refresh_failed_logged;
+} reenter;
+
+static void re_inner_result(reenter *e, okta_cc_result r, const okta_cc_error *err)
+{
+    if (r == OKTA_CC_OK) {
+        e->inner_ok++;
+    } else if (r == OKTA_CC_ERR_THREAD) {
+        e->inner_busy++;
+        snprintf(e->busy_message, sizeof e->busy_message, "%s", err->message);
+    } else {
+        e->inner_bad++;
+        fprintf(stderr, "  inner call: %s\n", err->message);
+    }
+}
+
+static void re_poke(reenter *e, int which)
+{
+    char jkt[64], token[256];
+    okta_cc_error err;
+    okta_cc_response resp;
+    if (!e->c || !(e->mask & 1u << which) || e->depth) return;
+    e->depth++;
+    e->reentered[which]++;
+    (void)okta_cc_client_token_fetches(e->c);
+    (void)okta_cc_client_clock_offset(e->c);
+    if (okta_cc_client_dpop_jkt(e->c, jkt, sizeof jkt, NULL, &err) != OKTA_CC_OK) e->inner_bad++;
+    if (which == RE_LOG || which == RE_SLEEP || which == RE_TRANSPORT) {
+        re_inner_result(e, okta_cc_client_get_token(e->c, token, sizeof token, NULL, NULL, &err), &err);
+        re_inner_result(e, okta_cc_request(e->c, "GET", "/api/v1/inner", NULL, 0, NULL, &resp, &err), &err);
+        okta_cc_response_free(&resp);
+    }
+    e->depth--;
+}
+
+static void re_log(void *user, const char *line)
+{
+    reenter *e = (reenter *)user;
+    if (strstr(line, "token refresh ahead of expiry failed")) e->refresh_failed_logged++;
+    re_poke(e, RE_LOG);
+}
+
+static int64_t re_clock(void *user)
+{
+    reenter *e = (reenter *)user;
+    re_poke(e, RE_CLOCK);
+    return e->now;
+}
+
+static void re_sleep(void *user, long ms)
+{
+    reenter *e = (reenter *)user;
+    (void)ms;
+    e->sleeps++;
+    re_poke(e, RE_SLEEP);
+}
+
+static okta_cc_result re_random(void *user, void *buf, size_t n)
+{
+    reenter *e = (reenter *)user;
+    unsigned char *p = (unsigned char *)buf;
+    size_t i;
+    for (i = 0; i < n; i++) {           /* xorshift64: distinct jti values, no system call */
+        e->rnd ^= e->rnd << 13, e->rnd ^= e->rnd >> 7, e->rnd ^= e->rnd << 17;
+        p[i] = (unsigned char)e->rnd;
+    }
+    re_poke(e, RE_RANDOM);
+    return OKTA_CC_OK;
+}
+
+static okta_cc_result re_perform(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
+                                 okta_cc_error *err)
+{
+    reenter *e = (reenter *)ctx;
+    re_answer a = {200, NULL, "[]"};
+    char line[64];
+    const char *h;
+    if (strstr(req->url, "/oauth2/")) {
+        a.body = dpop_ok_body;
+        if (e->token_calls < e->ntok) a = e->tok[e->token_calls];
+        e->token_calls++;
+    } else if (strstr(req->url, "/api/v1/users")) {
+        if (e->api_calls < e->napi) a = e->api[e->api_calls];
+        e->api_calls++;
+    }
+    re_poke(e, RE_TRANSPORT);
+    if (!a.status) {
+        snprintf(err->message, sizeof err->message, "scripted refused connection");
+        return OKTA_CC_ERR_CONNECT;
+    }
+    snprintf(line, sizeof line, "HTTP/1.1 %ld X", a.status);
+    okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
+    for (h = a.headers; h && *h;) {
+        size_t n = strcspn(h, "\n");
+        okta_cc_http_response_header_line(resp, h, n, NULL);
+        h += n + (h[n] == '\n');
+    }
+    return okta_cc_http_response_append_body(resp, a.body, strlen(a.body), NULL);
+}
+
+static void re_answers(re_answer *q, int *n, long status, const char *headers, const char *body)
+{
+    q[*n].status = status;
+    q[*n].headers = headers;
+    q[*n].body = body;
+    (*n)++;
+}
+
+/* The next step: the watchdog armed for it, the script's queues emptied. */
+static void re_step(reenter *e, char *what, size_t cap, const char *step)
+{
+    snprintf(what, cap, "%s callback(s) calling back into the client: %s", e->mask == (1u << RE_COUNT) - 1 ? "every" :
+             re_names[e->mask == 1 ? 0 : e->mask == 2 ? 1 : e->mask == 4 ? 2 : e->mask == 8 ? 3 : 4], step);
+    watchdog_arm(what, 60);
+    e->ntok = e->napi = e->token_calls = e->api_calls = 0;
+}
+
+/* Every path of the client, each step under the watchdog. */
+static void re_run(unsigned mask)
+{
+    static char what[256];
+    static const char *const use_nonce = "WWW-Authenticate: DPoP error=\"use_dpop_nonce\", error_description=\"Resource server requires nonce in DPoP proof.\"\nDPoP-Nonce: rs-nonce-1";
+    reenter e;
+    okta_cc_config cfg;
+    okta_cc_error err;
+    okta_cc_response resp;
+    okta_cc_token_info info;
+    char token[256];
+    int i;
+    memset(&e, 0, sizeof e);
+    e.mask = mask;
+    e.now = 1764331200;
+    e.rnd = 0x9e3779b97f4a7c15ULL;
+    scripted_config(&cfg, NULL, NULL);
+    cfg.transport.perform = re_perform;
+    cfg.transport.ctx = &e;
+    cfg.clock = re_clock;
+    cfg.clock_user = &e;
+    cfg.sleep = re_sleep;
+    cfg.sleep_user = &e;
+    cfg.random = re_random;
+    cfg.random_user = &e;
+    cfg.log = re_log;
+    cfg.log_user = &e;
+    cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    e.c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!e.c) return;
+
+    re_step(&e, what, sizeof what, "a failed token fetch");
+    re_answers(e.tok, &e.ntok, 401, NULL, "{\"error\":\"invalid_client\",\"error_description\":\"no\"}");
+    CHECK(okta_cc_client_get_token(e.c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_ERR_OAUTH);
+    CHECK_EQ_INT(e.token_calls, 1);
+
+    re_step(&e, what, sizeof what, "a token fetch with a DPoP nonce round trip");
+    re_answers(e.tok, &e.ntok, 400, "DPoP-Nonce: as-nonce-1", nonce_body);
+    re_answers(e.tok, &e.ntok, 200, NULL, dpop_ok_body);
+    CHECK(okta_cc_client_get_token(e.c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(e.token_calls == 2 && info.generation == 1);
+
+    re_step(&e, what, sizeof what, "the cached token");
+    CHECK(okta_cc_client_get_token(e.c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_client_refresh_token(e.c, 0, &err) == OKTA_CC_OK);
+    CHECK(e.token_calls == 0 && info.generation == 1);
+
+    re_step(&e, what, sizeof what, "an API request with a DPoP nonce round trip");
+    re_answers(e.api, &e.napi, 401, use_nonce, "{\"errorCode\":\"E0000011\"}");
+    CHECK(okta_cc_request(e.c, "GET", "/api/v1/users", NULL, 0, NULL, &resp, &err) == OKTA_CC_OK);
+    CHECK(resp.http.status == 200 && resp.retries == 1 && e.api_calls == 2);
+    okta_cc_response_free(&resp);
+
+    re_step(&e, what, sizeof what, "an API request retried after 429 and a refused connection (sleep)");
+    re_answers(e.api, &e.napi, 429, "X-Rate-Limit-Remaining: 0", "{\"errorCode\":\"E0000047\"}");
+    re_answers(e.api, &e.napi, 0, NULL, NULL);
+    i = e.sleeps;
+    CHECK(okta_cc_request(e.c, "GET", "/api/v1/users", NULL, 0, NULL, &resp, &err) == OKTA_CC_OK);
+    CHECK(resp.http.status == 200 && resp.retries == 2 && e.api_calls == 3 && e.sleeps >= i + 2);
+    okta_cc_response_free(&resp);
+
+    re_step(&e, what, sizeof what, "a failed refresh ahead of expiry");
+    e.now += 3600 - 60 - 240;
+    re_answers(e.tok, &e.ntok, 503, NULL, "{\"error\":\"temporarily_unavailable\"}");
+    CHECK(okta_cc_client_get_token(e.c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(e.token_calls == 1 && info.generation == 1);
+    CHECK_EQ_INT(e.refresh_failed_logged, 1);
+
+    re_step(&e, what, sizeof what, "a refresh ahead of expiry");
+    e.now += 5;
+    CHECK(okta_cc_client_get_token(e.c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
+    CHECK(e.token_calls == 1 && info.generation == 2);
+
+    re_step(&e, what, sizeof what, "an API request whose token is refused (401, a new token)");
+    re_answers(e.api, &e.napi, 401, "WWW-Authenticate: DPoP error=\"invalid_token\"", "{\"errorCode\":\"E0000011\"}");
+    CHECK(okta_cc_request(e.c, "GET", "/api/v1/users", NULL, 0, NULL, &resp, &err) == OKTA_CC_OK);
+    CHECK(resp.http.status == 200 && e.api_calls == 2 && e.token_calls == 1);
+    okta_cc_response_free(&resp);
+
+    re_step(&e, what, sizeof what, "okta_cc_client_refresh_token from a timer");
+    CHECK(okta_cc_client_refresh_token(e.c, 3600, &err) == OKTA_CC_OK);
+    CHECK(e.token_calls == 1);
+    CHECK_EQ_INT(okta_cc_client_token_fetches(e.c), 4);
+
+    for (i = 0; i < RE_COUNT; i++)
+        if (mask & 1u << i) {
+            if (!e.reentered[i]) fprintf(stderr, "  the %s callback never called back\n", re_names[i]);
+            CHECK(e.reentered[i] > 0);
+        }
+    CHECK_EQ_INT(e.inner_bad, 0);
+    if (mask & (1u << RE_LOG | 1u << RE_SLEEP | 1u << RE_TRANSPORT)) CHECK(e.inner_ok > 0);
+    if (e.inner_busy) CHECK(strstr(e.busy_message, "callback") != NULL);
+    okta_cc_client_free(e.c);
+}
+
+/* No user callback runs with a client lock held: each of them (and then all at once) calls
+   the client's locking functions, and okta_cc_client_get_token and okta_cc_request, on every
+   path - a cached token, a fetch, a failed fetch, a failed refresh ahead, a DPoP nonce round
+   trip, a 429 and a refused connection with their sleeps, a 401. A wait for the caller's own
+   token fetch, or a request from inside a transport that takes one at a time, is refused
+   with OKTA_CC_ERR_THREAD instead of waiting forever. Each step has a watchdog: a deadlock
+   fails the run. */
+static void test_callbacks_call_back_into_the_client(void)
+{
+    int i;
+    for (i = 0; i < RE_COUNT; i++) re_run(1u << i);
+    re_run((1u << RE_COUNT) - 1);
+    watchdog_stop();
+}
+
+/* A DPoP server for threads: the API wants the nonce "rs-nonce-1" (a 401 use_dpop_nonce
+   without it) and every proof's jti is kept. */
+typedef struct dpop_threads {
+    pthread_mutex_t m;
+    okta_cc_client *c;
+    int token_calls, api_calls, nonce_refusals, jti_count, logs;
+    char (*jti)[48];
+    int jti_cap;
+    test_clock clk;
+} dpop_threads;
+
+static okta_cc_result dt_perform(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
+                                 okta_cc_error *err)
+{
+    dpop_threads *d = (dpop_threads *)ctx;
+    char claims[2048], nonce[64] = "", jti[48] = "";
+    const char *status = "HTTP/1.1 200 OK", *headers = NULL, *body = "[]";
+    size_t k;
+    (void)err;
+    for (k = 0; k < req->header_count; k++)
+        if (strncmp(req->headers[k], "DPoP: ", 6) == 0 &&
+            jwt_claims(req->headers[k] + 6, strlen(req->headers[k] + 6), claims, sizeof claims)) {
+            claim_str(claims, "nonce", nonce, sizeof nonce);
+            claim_str(claims, "jti", jti, sizeof jti);
+        }
+    pthread_mutex_lock(&d->m);
+    if (jti[0] && d->jti_count < d->jti_cap) memcpy(d->jti[d->jti_count++], jti, sizeof jti);
+    if (strstr(req->url, "/oauth2/")) {
+        d->token_calls++;
+        body = dpop_ok_body;
+    } else {
+        d->api_calls++;
+        if (strcmp(nonce, "rs-nonce-1") != 0) {
+            d->nonce_refusals++;
+            status = "HTTP/1.1 401 Unauthorized";
+            headers = "WWW-Authenticate: DPoP error=\"use_dpop_nonce\"";
+            body = "{\"errorCode\":\"E0000011\"}";
+        }
+    }
+    pthread_mutex_unlock(&d->m);
+    okta_cc_http_response_header_line(resp, status, strlen(status), NULL);
+    okta_cc_http_response_header_line(resp, "DPoP-Nonce: rs-nonce-1", 22, NULL);
+    if (headers) okta_cc_http_response_header_line(resp, headers, strlen(headers), NULL);
+    return okta_cc_http_response_append_body(resp, body, strlen(body), NULL);
+}
+
+static void dt_log(void *user, const char *line)
+{
+    dpop_threads *d = (dpop_threads *)user;
+    (void)line;
+    (void)okta_cc_client_token_fetches(d->c);   /* a callback may call back, from any thread */
+    pthread_mutex_lock(&d->m);
+    d->logs++;
+    pthread_mutex_unlock(&d->m);
+}
+
+static int dt_cmp_jti(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+typedef struct dt_worker {
+    dpop_threads *d;
+    int requests, gets, failures;
+} dt_worker;
+
+static void *dt_work(void *arg)
+{
+    dt_worker *w = (dt_worker *)arg;
+    okta_cc_response resp;
+    okta_cc_error err;
+    char token[64];
+    int i;
+    for (i = 0; i < w->requests; i++) {
+        okta_cc_result r = okta_cc_request(w->d->c, "GET", "/api/v1/users", NULL, 0, NULL, &resp, &err);
+        w->failures += r != OKTA_CC_OK || resp.http.status != 200;
+        okta_cc_response_free(&resp);
+    }
+    for (i = 0; i < w->gets; i++)
+        w->failures += okta_cc_client_get_token(w->d->c, token, sizeof token, NULL, NULL, NULL) != OKTA_CC_OK;
+    return NULL;
+}
+
+/* One DPoP client shared by 8 threads (proofs signed outside the client's lock, with the
+   nonce and offset copied under it), half of them making API requests - all at once without a
+   nonce first, so that many are refused and retried with the nonce another thread may have
+   learnt - and half asking for the cached token, under ThreadSanitizer in make test. Every
+   request succeeds with one token, and no proof repeats a jti. */
+static void test_dpop_client_shared_by_threads(void)
+{
+    enum { THREADS = 8 };
+    dpop_threads d;
+    dt_worker w[THREADS];
+    pthread_t th[THREADS];
+    okta_cc_config cfg;
+    okta_cc_error err;
+    int i, requests = light() ? 5 : 40, failures = 0, dups = 0;
+    memset(&d, 0, sizeof d);
+    pthread_mutex_init(&d.m, NULL);
+    d.clk.now = 1764331200;
+    d.jti_cap = THREADS * requests * 2 + 8;
+    d.jti = (char (*)[48])calloc((size_t)d.jti_cap, sizeof *d.jti);
+    if (!d.jti) abort();
+    scripted_config(&cfg, NULL, &d.clk);
+    cfg.transport.perform = dt_perform;
+    cfg.transport.ctx = &d;
+    cfg.transport.concurrent = 1;
+    cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    cfg.log = dt_log;
+    cfg.log_user = &d;
+    d.c = new_client(&cfg, OKTA_CC_OK, &err);
+    if (!d.c) return;
+    watchdog_arm("8 threads on one DPoP client", 120);
+    for (i = 0; i < THREADS; i++) {
+        w[i].d = &d;
+        w[i].requests = i % 2 ? 0 : requests;
+        w[i].gets = i % 2 ? requests * 50 : 0;
+        w[i].failures = 0;
+        pthread_create(&th[i], NULL, dt_work, &w[i]);
+    }
+    for (i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        failures += w[i].failures;
+    }
+    watchdog_stop();
+    CHECK_EQ_INT(failures, 0);
+    CHECK_EQ_INT(d.token_calls, 1);
+    CHECK_EQ_INT(okta_cc_client_token_fetches(d.c), 1);
+    CHECK_EQ_INT(d.api_calls, THREADS / 2 * requests + d.nonce_refusals);
+    CHECK(d.nonce_refusals >= 1 && d.nonce_refusals <= THREADS / 2);
+    CHECK(d.logs >= d.api_calls + d.token_calls);
+    CHECK_EQ_INT(d.jti_count, d.api_calls + d.token_calls);
+    qsort(d.jti, (size_t)d.jti_count, sizeof *d.jti, dt_cmp_jti);
+    for (i = 1; i < d.jti_count; i++) dups += strcmp(d.jti[i - 1], d.jti[i]) == 0;
+    CHECK_EQ_INT(dups, 0);
+    okta_cc_client_free(d.c);
+    free(d.jti);
+    pthread_mutex_destroy(&d.m);
+}
+
 typedef struct logging_transport {
     okta_cc_transport inner;
     const char *client_id;
@@ -3089,6 +3538,8 @@ int main(int argc, char **argv)
     RUN(test_token_connect_retried);
     RUN(test_token_refused_port_retried);
     RUN(test_refresh_ahead_does_not_wait);
+    RUN(test_callbacks_call_back_into_the_client);
+    RUN(test_dpop_client_shared_by_threads);
     if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
     h_begin("live_server_configured");
     CHECK(env("OKTA_CC_TEST_HTTP_URL") != NULL);

@@ -34,6 +34,8 @@ echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # ---- setup: keys (okta-cc keygen), the CA, one service app per key (no DPoP required) ------
 "$okta_cc" keygen --type rsa --bits 2048 --out "$work/rsa.pem" >"$work/rsa.jwk"
 "$okta_cc" keygen --type ec --curve P-256 --out "$work/ec.pem" >"$work/ec.jwk"
+"$okta_cc" keygen --type rsa --bits 2048 --out "$work/dpop-rsa.pem" >/dev/null   # DPoP proof keys: figure 7
+"$okta_cc" keygen --type ec --curve P-256 --out "$work/dpop-ec.pem" >/dev/null
 bash "$root/tools/server/make-ca.sh" "$work/ca" >/dev/null 2>&1
 cat >"$work/clients.json" <<JSON
 {"clients": [
@@ -63,7 +65,7 @@ await() {
   printf -v "$var" '%s' "${line##*url=}"
 }
 tls=(--tls-cert "$work/ca/server.pem" --tls-key "$work/ca/server.key")
-launch HTTP_URL                                   # 250 users: figures 2, 3, 4
+launch HTTP_URL                                   # 250 users: figures 2, 3, 4, 7
 launch HTTPS_URL "${tls[@]}"                      # 250 users: 3 (HTTPS), 6 (baseline), CA cache
 launch COLD_URL "${tls[@]}" --users 500           # figure 5
 launch BIG_URL "${tls[@]}" --users "$big_users"   # figure 6
@@ -95,6 +97,10 @@ users_in() { grep -o '"login":' "$1" | wc -l; }
 
 # ---- 4. 8 threads x 500 requests: one shared client vs 8 clients vs serialised -------------
 "$bench/parallel" "$HTTP_URL" 0oa_bench_ec "$work/ec.pem" -
+
+# ---- 7. DPoP on a shared client, RSA-2048 and EC P-256 proof keys: cached get_token p50 while
+# 7 threads make DPoP requests on it (vs the idle client), and 8 threads on one client vs 8 clients
+"$bench/dpop" "$HTTP_URL" 0oa_bench_ec "$work/ec.pem" "$work/dpop-rsa.pem" "$work/dpop-ec.pem"
 
 # ---- 5. cold start over HTTPS: okta-cc get --all vs the Okta guide's openssl + curl --------
 # Same server, CA, RSA key (the guide signs RS256 with openssl dgst) and users (500: 3 pages).
