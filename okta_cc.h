@@ -166,7 +166,9 @@
       token never waits for a signature. Two calls from a callback would wait for themselves
       and fail with OKTA_CC_ERR_THREAD instead: asking for a token from a callback of the
       client's own token fetch while it holds no valid token, and a request from inside a
-      transport that takes one request at a time.
+      transport that takes one request at a time. The allocator (cfg.alloc) is the exception:
+      it may run with a lock held (a token dropped or replaced is freed under it), so it must
+      be thread-safe and must not call the client.
       libcurl: the application owns curl_global_init()/curl_global_cleanup().
       fork(): a client, or a transport from okta_cc_curl_transport_new, works on both sides of a
       fork() made while no thread is using it (no call of it under way in any thread, the forking
@@ -272,6 +274,23 @@
 
    VERSION HISTORY
 
+      0.7.0  The review's fixes. API: okta_cc_error.rate_limit_reset (new member); after an
+             error okta_cc_pager_next leaves nothing to free, and a page that is not 2xx (3xx
+             included) is OKTA_CC_ERR_HTTP, not the end; okta_cc_http_response_header returns
+             NUL-terminated values; OKTA_CC_ERR_THREAD where a callback would wait for its own
+             token fetch or a serial transport calls its client. Behaviour: a forked child's
+             libcurl transport makes its own pool and never touches the parent's; no user
+             callback runs under a client lock (callbacks may call the client); DPoP proofs are
+             signed outside the lock (a shared DPoP client is parallel); the token endpoint's
+             429/503/504 and connections never made are retried like API calls, each with a new
+             assertion and proof, and a lasting limit is OKTA_CC_ERR_RATE_LIMITED with the
+             reset; X-Okta-Retry-For/-Count on every retry; Retry-After honoured; RSA keys whose
+             e is outside FIPS 186-5's range (odd, 2^16 < e < 2^256) refused; client ids of
+             Okta's characters only; every diagnostic (TLS verification off) through cfg.log.
+             okta-cc: no core dumps, --client-secret-file, one filter for server text on the
+             terminal, -v on every command, exit 2 for a missing or invalid setting.
+             Build: plain make installs nothing (make deps does); okta_cc.pc requires libcurl
+             privately and adds -pthread. The version's one home is OKTA_CC_VERSION_*.
       0.6.0  Scale. A shared client runs requests in parallel: the libcurl transport is a pool
              of easy handles (config.max_parallel_requests, default 8; 1 = the old one at a
              time) sharing DNS and TLS sessions. The next token is fetched ahead of renewal by
@@ -333,9 +352,9 @@
 #include <stdint.h>
 
 #define OKTA_CC_VERSION_MAJOR 0
-#define OKTA_CC_VERSION_MINOR 6
+#define OKTA_CC_VERSION_MINOR 7
 #define OKTA_CC_VERSION_PATCH 0
-#define OKTA_CC_VERSION_STRING "0.6.0"
+#define OKTA_CC_VERSION_STRING "0.7.0"
 
 #ifndef OKTA_CC_DEF
 #ifdef OKTA_CC_STATIC

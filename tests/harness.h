@@ -106,4 +106,18 @@ static __attribute__((unused)) char *h_read_vector(const char *rel, size_t *len)
     return h_read_file(path, len);
 }
 
+#ifdef OKTA_CC_H
+/* The value of header `name` ("Name: value") among a request's, into out ("" when absent):
+   what an injected transport saw (retry headers, DPoP proofs). */
+static __attribute__((unused)) void request_header(const okta_cc_http_request *req, const char *name,
+                                                   char *out, size_t cap)
+{
+    size_t i, n = strlen(name);
+    out[0] = '\0';
+    for (i = 0; i < req->header_count; i++)
+        if (strncmp(req->headers[i], name, n) == 0 && req->headers[i][n] == ':')
+            snprintf(out, cap, "%s", req->headers[i] + n + 1 + (req->headers[i][n + 1] == ' '));
+}
+#endif
+
 #endif

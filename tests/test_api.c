@@ -43,16 +43,6 @@ typedef struct script {
     int token_answer_count;
 } script;
 
-/* The value of header `name` ("Name: value") among req's, into out ("" when absent). */
-static void request_header(const okta_cc_http_request *req, const char *name, char *out, size_t cap)
-{
-    size_t i, n = strlen(name);
-    out[0] = '\0';
-    for (i = 0; i < req->header_count; i++)
-        if (strncmp(req->headers[i], name, n) == 0 && req->headers[i][n] == ':')
-            snprintf(out, cap, "%s", req->headers[i] + n + 1 + (req->headers[i][n + 1] == ' '));
-}
-
 /* Status line, then "Name: value\n" lines, into resp. */
 static void answer_head(okta_cc_http_response *resp, long status, const char *headers)
 {

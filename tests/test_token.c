@@ -1899,16 +1899,6 @@ typedef struct dpop_script {
     char retry_for[8][128], retry_count[8][32];     /* X-Okta-Retry-* of each request ("" none) */
 } dpop_script;
 
-/* The value of header `name` ("Name: value") among req's, into out ("" when absent). */
-static void request_header(const okta_cc_http_request *req, const char *name, char *out, size_t cap)
-{
-    size_t i, n = strlen(name);
-    out[0] = '\0';
-    for (i = 0; i < req->header_count; i++)
-        if (strncmp(req->headers[i], name, n) == 0 && req->headers[i][n] == ':')
-            snprintf(out, cap, "%s", req->headers[i] + n + 1 + (req->headers[i][n + 1] == ' '));
-}
-
 static okta_cc_result dpop_script_perform(void *ctx, const okta_cc_http_request *req,
                                           okta_cc_http_response *resp, okta_cc_error *err)
 {
