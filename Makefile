@@ -7,7 +7,7 @@ CFLAGS   ?= -O2 -g
 # (examples/custom_transport, which has no libcurl, then needs only libc).
 # make STATIC=curl (native only): libcurl too, with every dependency Debian 12 has a static
 # library for (build/static-curl/); MIT Kerberos (GSS-API) has none, so it, SASL, p11-kit and
-# glibc stay shared. README, "Embedded Linux / cross builds", has the figures.
+# glibc stay shared. tools/README.md, "Embedded Linux / cross builds", has the figures.
 ifeq ($(STATIC),1)
 BUILD    ?= build/static
 BEARSSL  ?= -Wl,-Bstatic -lbearssl -Wl,-Bdynamic
