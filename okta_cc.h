@@ -272,75 +272,18 @@
       overlong UTF-8, UTF-16 text and a byte-order mark are rejected; 500 nested arrays pass
       the default depth limit of 64 and are rejected with OKTA_CC_ERR_JSON_DEPTH.
 
-   VERSION HISTORY
+   VERSION HISTORY (what each changed for a program using it, renames included: the
+   "Upgrading" section of examples/README.md)
 
-      0.7.0  The review's fixes. API: okta_cc_error.rate_limit_reset (new member); after an
-             error okta_cc_pager_next leaves nothing to free, and a page that is not 2xx (3xx
-             included) is OKTA_CC_ERR_HTTP, not the end; okta_cc_http_response_header returns
-             NUL-terminated values; OKTA_CC_ERR_THREAD where a callback would wait for its own
-             token fetch or a serial transport calls its client. Behaviour: a forked child's
-             libcurl transport makes its own pool and never touches the parent's; no user
-             callback runs under a client lock (callbacks may call the client); DPoP proofs are
-             signed outside the lock (a shared DPoP client is parallel); the token endpoint's
-             429/503/504 and connections never made are retried like API calls, each with a new
-             assertion and proof, and a lasting limit is OKTA_CC_ERR_RATE_LIMITED with the
-             reset; X-Okta-Retry-For/-Count on every retry; Retry-After honoured; RSA keys whose
-             e is outside FIPS 186-5's range (odd, 2^16 < e < 2^256) refused; client ids of
-             Okta's characters only; every diagnostic (TLS verification off) through cfg.log.
-             okta-cc: no core dumps, --client-secret-file, one filter for server text on the
-             terminal, -v on every command, exit 2 for a missing or invalid setting.
-             Build: plain make installs nothing (make deps does); okta_cc.pc requires libcurl
-             privately and adds -pthread. The version's one home is OKTA_CC_VERSION_*.
-      0.6.0  Scale. A shared client runs requests in parallel: the libcurl transport is a pool
-             of easy handles (config.max_parallel_requests, default 8; 1 = the old one at a
-             time) sharing DNS and TLS sessions. The next token is fetched ahead of renewal by
-             one caller while the others keep the cached one (config.token_refresh_ahead,
-             default 240 s; <0 = off), or by okta_cc_client_refresh_token from an application's
-             timer thread. okta_cc_transport.concurrent (a custom transport that may run on
-             several threads at once); okta_cc_pager_resume_url (where a failed listing
-             resumes). okta-cc get --all streams (--ndjson, progress, resume link).
-      0.5.0  One set of API conventions (see CONVENTIONS) and the review's fixes. Renamed:
-               okta_cc_json_object_begin/_end   -> okta_cc_json_write_object_begin/_end
-               okta_cc_json_array_begin/_end    -> okta_cc_json_write_array_begin/_end
-               okta_cc_json_key, _string, _string_n, _int64, _bool, _null
-                                                -> okta_cc_json_write_key, _string, ...
-               okta_cc_client_assertion         -> okta_cc_assertion_sign (takes a key)
-               okta_cc_client_make_assertion    -> okta_cc_client_sign_assertion
-               okta_cc_get_token                -> okta_cc_client_get_token
-               okta_cc_invalidate_token         -> okta_cc_client_invalidate_token
-             Removed: okta_cc_response.status (use resp.http.status, 0 when nothing arrived),
-             okta_cc_response_header (use okta_cc_http_response_header(&resp.http, ...)),
-             okta_cc_allocator.realloc_fn and OKTA_CC_REALLOC (never called; still accepted).
-             Signatures (err last, (out, cap, out_len) with size queries everywhere):
-               okta_cc_b64url_encode/_decode, okta_cc_json_writer_finish,
-               okta_cc_json_get_string/_int64/_bool, okta_cc_rng_init/_bytes,
-               okta_cc_key_to_pem, okta_cc_key_public_jwk, okta_cc_jws_verify_bytes,
-               okta_cc_http_response_append_body/_header_line (now return okta_cc_result),
-               okta_cc_pager_begin: + okta_cc_error *err;
-               okta_cc_key_thumbprint(key, out[44]) -> (key, out, cap, out_len, err);
-               okta_cc_response_next_link(resp, out, cap) -> (resp, out, cap, out_len, err);
-               okta_cc_jws_sign_bytes: a small buffer is BUFFER_TOO_SMALL with the exact size;
-               allocator callbacks take user first: malloc_fn(user, size), free_fn(user, p).
-             Private struct members start with '_' (json writer, http response, pager).
-             okta_cc_config_init sets real defaults (OKTA_CC_DEFAULT_* constants).
-             OKTA_CC_JSON_MAX_DEPTH sizes no public struct (writer: fixed 64 levels).
-             New: OKTA_CC_ERR_CONNECT (nothing was sent; retried for any method),
-             okta_cc_client_invalidate_token_generation and okta_cc_token_info.generation (a
-             stale 401 no longer discards a newer token), okta_cc_pager.max_pages and cycle
-             refusal, OKTA_CC_PAGER_MAX_PAGES. Behaviour: control characters refused in every
-             value that reaches a request line or header; org URLs normalised (no default
-             port, lower-case host) for every URL and the aud; strict IMF-fixdate Date headers
-             within 2020-2100; RFC 8288 quoted Link parameters; scopes needed only to fetch a
-             token; every client allocation through cfg.alloc; key files read unbuffered.
-             DPoP proofs (RFC 9449), the proof layer only: okta_cc_dpop_htu, okta_cc_dpop_ath,
-             okta_cc_dpop_proof_sign and okta_cc_dpop_claims.
-             DPoP in the client: okta_cc_config.dpop (okta_cc_dpop_mode: AUTO default, ALWAYS,
-             NEVER) and .dpop_key, OKTA_CLIENT_DPOPENABLED / OKTA_CLIENT_DPOPKEY,
-             okta_cc_client_dpop_jkt; token and API nonce round trips; token_type "DPoP".
-      0.4.0  Okta API requests: okta_cc_request with retries (401, 429, 503/504, resets),
-             pagination (okta_cc_pager), origin checks, logging callback.
-      0.3.0  Token client: client assertion, libcurl transport, token cache with single
-             flight, clock offset, configuration from the environment.
+      0.7.0  The review's fixes: no callback under a client lock, DPoP proofs signed outside it,
+             the token endpoint retried like API calls, a fork-safe transport; okta-cc hardened.
+      0.6.0  Scale: a shared client runs requests in parallel (a pool of libcurl handles), the
+             next token fetched ahead of renewal; okta-cc get --all streams and resumes.
+      0.5.0  One set of API conventions (functions renamed, err last, size queries), DPoP
+             (RFC 9449) proofs and DPoP in the client, the review's fixes.
+      0.4.0  Okta API requests: okta_cc_request with retries, pagination, origin checks, logging.
+      0.3.0  Token client: client assertion, libcurl transport, token cache with single flight,
+             clock offset, configuration from the environment.
       0.2.0  Keys (PEM, JWK, JWKS; RSA and EC), JWS signing, key generation, RFC 7638.
       0.1.0  base64url, JSON emitter and parser, result codes and error struct.
 */
