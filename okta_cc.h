@@ -376,45 +376,89 @@ extern "C" {
    Results and errors
    ------------------------------------------------------------------------------------------- */
 
+/* Every result code in one list: X(name, value, description), the value fixed forever,
+   the description what okta_cc_result_str says after the name. The enum and
+   okta_cc_result_str are both made from this list, so a code cannot lack its text. */
+#define OKTA_CC_RESULTS(X) \
+    X(OKTA_CC_OK, 0, "success")                                                              \
+    /* a NULL where none is allowed, a bad option value */                                   \
+    X(OKTA_CC_ERR_INVALID_ARGUMENT, -1, "invalid argument")                                  \
+    /* an allocation failed */                                                               \
+    X(OKTA_CC_ERR_NO_MEMORY, -2, "out of memory")                                            \
+    /* too small a buffer: *out_len is the size needed */                                    \
+    X(OKTA_CC_ERR_BUFFER_TOO_SMALL, -3, "buffer too small")                                  \
+    /* not strict unpadded base64url */                                                      \
+    X(OKTA_CC_ERR_BASE64, -4, "invalid base64url")                                           \
+    /* not RFC 8259 JSON (incl. invalid UTF-8) */                                            \
+    X(OKTA_CC_ERR_JSON_SYNTAX, -5, "invalid JSON")                                           \
+    /* nesting deeper than the limit */                                                      \
+    X(OKTA_CC_ERR_JSON_DEPTH, -6, "JSON nested too deeply")                                  \
+    /* input larger than the size limit */                                                   \
+    X(OKTA_CC_ERR_JSON_TOO_LARGE, -7, "JSON input too large")                                \
+    /* more values than the token array holds */                                             \
+    X(OKTA_CC_ERR_JSON_TOKENS, -8, "too many JSON values")                                   \
+    /* a value of another type than asked for */                                             \
+    X(OKTA_CC_ERR_JSON_TYPE, -9, "unexpected JSON type")                                     \
+    /* no such member / element */                                                           \
+    X(OKTA_CC_ERR_NOT_FOUND, -10, "not found")                                               \
+    /* a number that does not fit */                                                         \
+    X(OKTA_CC_ERR_RANGE, -11, "number out of range")                                         \
+    /* text handed to the emitter is not valid UTF-8 */                                      \
+    X(OKTA_CC_ERR_UTF8, -12, "invalid UTF-8")                                                \
+    /* a file could not be read or written */                                                \
+    X(OKTA_CC_ERR_IO, -13, "file error")                                                     \
+    /* not a well-formed PEM / JWK / DER private key */                                      \
+    X(OKTA_CC_ERR_KEY_FORMAT, -14, "malformed private key")                                  \
+    /* an encrypted private key: decrypt it first */                                         \
+    X(OKTA_CC_ERR_KEY_ENCRYPTED, -15, "encrypted keys are not supported")                    \
+    /* a public key where a private key is needed */                                         \
+    X(OKTA_CC_ERR_KEY_PUBLIC_ONLY, -16, "public key where a private key is needed")          \
+    /* RSA under 2048 bits */                                                                \
+    X(OKTA_CC_ERR_KEY_TOO_SMALL, -17, "RSA key under 2048 bits")                             \
+    /* another key type or curve (kty oct, secp256k1 ...), or an RSA e outside FIPS 186-5's  \
+       range (e = 3 ...) */                                                                  \
+    X(OKTA_CC_ERR_KEY_UNSUPPORTED, -18, "unsupported key type, curve or parameter")          \
+    /* members that do not belong to one key */                                              \
+    X(OKTA_CC_ERR_KEY_INCONSISTENT, -19, "inconsistent key")                                 \
+    /* an algorithm the key cannot sign with */                                              \
+    X(OKTA_CC_ERR_ALG_MISMATCH, -20, "algorithm does not fit the key")                       \
+    /* a BearSSL operation failed */                                                         \
+    X(OKTA_CC_ERR_CRYPTO, -21, "cryptographic operation failed")                             \
+    /* the system gave no randomness */                                                      \
+    X(OKTA_CC_ERR_RANDOM, -22, "no system randomness")                                       \
+    /* missing or contradictory configuration */                                             \
+    X(OKTA_CC_ERR_CONFIG, -23, "invalid configuration")                                      \
+    /* connection reset or cut short: bytes may have left */                                 \
+    X(OKTA_CC_ERR_NETWORK, -24, "network error")                                             \
+    /* no complete answer within the timeout */                                              \
+    X(OKTA_CC_ERR_TIMEOUT, -25, "timed out")                                                 \
+    /* TLS failed, e.g. an untrusted certificate */                                          \
+    X(OKTA_CC_ERR_TLS, -26, "TLS error")                                                     \
+    /* a response body over the configured cap */                                            \
+    X(OKTA_CC_ERR_RESPONSE_TOO_LARGE, -27, "response too large")                             \
+    /* an HTTP error status (see http_status, okta_*) */                                     \
+    X(OKTA_CC_ERR_HTTP, -28, "HTTP error status")                                            \
+    /* the token endpoint refused (oauth_error ...) */                                       \
+    X(OKTA_CC_ERR_OAUTH, -29, "token request refused")                                       \
+    /* a response that is not what the protocol says */                                      \
+    X(OKTA_CC_ERR_BAD_RESPONSE, -30, "malformed response")                                   \
+    /* a pthread call failed */                                                              \
+    X(OKTA_CC_ERR_THREAD, -31, "thread error")                                               \
+    /* still 429 after the retry budget (see RETRIES) */                                     \
+    X(OKTA_CC_ERR_RATE_LIMITED, -32, "rate limited")                                         \
+    /* a URL off the org's origin: the token stays home */                                   \
+    X(OKTA_CC_ERR_ORIGIN, -33, "URL outside the org")                                        \
+    /* no connection (DNS, refused ...): nothing was sent */                                 \
+    X(OKTA_CC_ERR_CONNECT, -34, "no byte of the request left: connection could not be made " \
+      "(DNS, refused, unreachable)")                                                         \
+    /* not an error: no more pages */                                                        \
+    X(OKTA_CC_END, 1, "no more pages")
+
+#define OKTA_CC_RESULT_ENUM_(name, value, text) name = value,
 typedef enum okta_cc_result {
-    OKTA_CC_OK = 0,
-    OKTA_CC_ERR_INVALID_ARGUMENT = -1,   /* a NULL where none is allowed, a bad option value */
-    OKTA_CC_ERR_NO_MEMORY = -2,          /* an allocation failed */
-    OKTA_CC_ERR_BUFFER_TOO_SMALL = -3,   /* too small a buffer: *out_len is the size needed */
-    OKTA_CC_ERR_BASE64 = -4,             /* not strict unpadded base64url */
-    OKTA_CC_ERR_JSON_SYNTAX = -5,        /* not RFC 8259 JSON (incl. invalid UTF-8) */
-    OKTA_CC_ERR_JSON_DEPTH = -6,         /* nesting deeper than the limit */
-    OKTA_CC_ERR_JSON_TOO_LARGE = -7,     /* input larger than the size limit */
-    OKTA_CC_ERR_JSON_TOKENS = -8,        /* more values than the token array holds */
-    OKTA_CC_ERR_JSON_TYPE = -9,          /* a value of another type than asked for */
-    OKTA_CC_ERR_NOT_FOUND = -10,         /* no such member / element */
-    OKTA_CC_ERR_RANGE = -11,             /* a number that does not fit */
-    OKTA_CC_ERR_UTF8 = -12,              /* text handed to the emitter is not valid UTF-8 */
-    OKTA_CC_ERR_IO = -13,                /* a file could not be read or written */
-    OKTA_CC_ERR_KEY_FORMAT = -14,        /* not a well-formed PEM / JWK / DER private key */
-    OKTA_CC_ERR_KEY_ENCRYPTED = -15,     /* an encrypted private key: decrypt it first */
-    OKTA_CC_ERR_KEY_PUBLIC_ONLY = -16,   /* a public key where a private key is needed */
-    OKTA_CC_ERR_KEY_TOO_SMALL = -17,     /* RSA under 2048 bits */
-    OKTA_CC_ERR_KEY_UNSUPPORTED = -18,   /* another key type or curve (kty oct, secp256k1 ...),
-                                            or an RSA e outside FIPS 186-5's range (e = 3 ...) */
-    OKTA_CC_ERR_KEY_INCONSISTENT = -19,  /* members that do not belong to one key */
-    OKTA_CC_ERR_ALG_MISMATCH = -20,      /* an algorithm the key cannot sign with */
-    OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
-    OKTA_CC_ERR_RANDOM = -22,            /* the system gave no randomness */
-    OKTA_CC_ERR_CONFIG = -23,            /* missing or contradictory configuration */
-    OKTA_CC_ERR_NETWORK = -24,           /* connection reset or cut short: bytes may have left */
-    OKTA_CC_ERR_TIMEOUT = -25,           /* no complete answer within the timeout */
-    OKTA_CC_ERR_TLS = -26,               /* TLS failed, e.g. an untrusted certificate */
-    OKTA_CC_ERR_RESPONSE_TOO_LARGE = -27,/* a response body over the configured cap */
-    OKTA_CC_ERR_HTTP = -28,              /* an HTTP error status (see http_status, okta_*) */
-    OKTA_CC_ERR_OAUTH = -29,             /* the token endpoint refused (oauth_error ...) */
-    OKTA_CC_ERR_BAD_RESPONSE = -30,      /* a response that is not what the protocol says */
-    OKTA_CC_ERR_THREAD = -31,            /* a pthread call failed */
-    OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see RETRIES) */
-    OKTA_CC_ERR_ORIGIN = -33,            /* a URL off the org's origin: the token stays home */
-    OKTA_CC_ERR_CONNECT = -34,           /* no connection (DNS, refused ...): nothing was sent */
-    OKTA_CC_END = 1                      /* not an error: no more pages */
+    OKTA_CC_RESULTS(OKTA_CC_RESULT_ENUM_)
 } okta_cc_result;
+#undef OKTA_CC_RESULT_ENUM_
 
 /* Details of a failure. Caller-owned; every field is reset by the function that fills it.
    Strings are empty when they do not apply. None ever holds a secret. */
@@ -1315,46 +1359,11 @@ extern "C" {
 
 OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
 {
+#define OKTA_CC_RESULT_CASE_(name, value, text) case name: return #name ": " text;
     switch (r) {
-    case OKTA_CC_OK: return "OKTA_CC_OK: success";
-    case OKTA_CC_ERR_INVALID_ARGUMENT: return "OKTA_CC_ERR_INVALID_ARGUMENT: invalid argument";
-    case OKTA_CC_ERR_NO_MEMORY: return "OKTA_CC_ERR_NO_MEMORY: out of memory";
-    case OKTA_CC_ERR_BUFFER_TOO_SMALL: return "OKTA_CC_ERR_BUFFER_TOO_SMALL: buffer too small";
-    case OKTA_CC_ERR_BASE64: return "OKTA_CC_ERR_BASE64: invalid base64url";
-    case OKTA_CC_ERR_JSON_SYNTAX: return "OKTA_CC_ERR_JSON_SYNTAX: invalid JSON";
-    case OKTA_CC_ERR_JSON_DEPTH: return "OKTA_CC_ERR_JSON_DEPTH: JSON nested too deeply";
-    case OKTA_CC_ERR_JSON_TOO_LARGE: return "OKTA_CC_ERR_JSON_TOO_LARGE: JSON input too large";
-    case OKTA_CC_ERR_JSON_TOKENS: return "OKTA_CC_ERR_JSON_TOKENS: too many JSON values";
-    case OKTA_CC_ERR_JSON_TYPE: return "OKTA_CC_ERR_JSON_TYPE: unexpected JSON type";
-    case OKTA_CC_ERR_NOT_FOUND: return "OKTA_CC_ERR_NOT_FOUND: not found";
-    case OKTA_CC_ERR_RANGE: return "OKTA_CC_ERR_RANGE: number out of range";
-    case OKTA_CC_ERR_UTF8: return "OKTA_CC_ERR_UTF8: invalid UTF-8";
-    case OKTA_CC_ERR_IO: return "OKTA_CC_ERR_IO: file error";
-    case OKTA_CC_ERR_KEY_FORMAT: return "OKTA_CC_ERR_KEY_FORMAT: malformed private key";
-    case OKTA_CC_ERR_KEY_ENCRYPTED: return "OKTA_CC_ERR_KEY_ENCRYPTED: encrypted keys are not supported";
-    case OKTA_CC_ERR_KEY_PUBLIC_ONLY: return "OKTA_CC_ERR_KEY_PUBLIC_ONLY: public key where a private key is needed";
-    case OKTA_CC_ERR_KEY_TOO_SMALL: return "OKTA_CC_ERR_KEY_TOO_SMALL: RSA key under 2048 bits";
-    case OKTA_CC_ERR_KEY_UNSUPPORTED: return "OKTA_CC_ERR_KEY_UNSUPPORTED: unsupported key type, curve or parameter";
-    case OKTA_CC_ERR_KEY_INCONSISTENT: return "OKTA_CC_ERR_KEY_INCONSISTENT: inconsistent key";
-    case OKTA_CC_ERR_ALG_MISMATCH: return "OKTA_CC_ERR_ALG_MISMATCH: algorithm does not fit the key";
-    case OKTA_CC_ERR_CRYPTO: return "OKTA_CC_ERR_CRYPTO: cryptographic operation failed";
-    case OKTA_CC_ERR_RANDOM: return "OKTA_CC_ERR_RANDOM: no system randomness";
-    case OKTA_CC_ERR_CONFIG: return "OKTA_CC_ERR_CONFIG: invalid configuration";
-    case OKTA_CC_ERR_NETWORK: return "OKTA_CC_ERR_NETWORK: network error";
-    case OKTA_CC_ERR_TIMEOUT: return "OKTA_CC_ERR_TIMEOUT: timed out";
-    case OKTA_CC_ERR_TLS: return "OKTA_CC_ERR_TLS: TLS error";
-    case OKTA_CC_ERR_RESPONSE_TOO_LARGE: return "OKTA_CC_ERR_RESPONSE_TOO_LARGE: response too large";
-    case OKTA_CC_ERR_HTTP: return "OKTA_CC_ERR_HTTP: HTTP error status";
-    case OKTA_CC_ERR_OAUTH: return "OKTA_CC_ERR_OAUTH: token request refused";
-    case OKTA_CC_ERR_BAD_RESPONSE: return "OKTA_CC_ERR_BAD_RESPONSE: malformed response";
-    case OKTA_CC_ERR_THREAD: return "OKTA_CC_ERR_THREAD: thread error";
-    case OKTA_CC_ERR_RATE_LIMITED: return "OKTA_CC_ERR_RATE_LIMITED: rate limited";
-    case OKTA_CC_ERR_ORIGIN: return "OKTA_CC_ERR_ORIGIN: URL outside the org";
-    case OKTA_CC_ERR_CONNECT:
-        return "OKTA_CC_ERR_CONNECT: no byte of the request left: connection could not be made "
-               "(DNS, refused, unreachable)";
-    case OKTA_CC_END: return "OKTA_CC_END: no more pages";
+    OKTA_CC_RESULTS(OKTA_CC_RESULT_CASE_)
     }
+#undef OKTA_CC_RESULT_CASE_
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
 }
 
