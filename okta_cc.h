@@ -14,21 +14,38 @@
       link with: -lbearssl -lcurl -lpthread; call curl_global_init() once at start-up.
       examples/get_token.c and examples/list_users.c are complete programs.
 
-   WHAT IS IN HERE, BOTTOM UP (each layer uses only the ones above it)
+   CONTENTS, BOTTOM UP (each layer uses only the ones above it). Each layer has a marker: grep
+   it to land on the layer's declarations in the API half, then on its code in the
+   implementation half, whose banner says which layers it uses (tests/check_api.py checks it).
 
-      base64url   RFC 4648 section 5, unpadded, strict decoding (see "base64url POLICY").
-      JSON        an emitter into a caller buffer or a growable buffer, and a strict RFC 8259
-                  parser into a caller-provided token array (no allocation, no recursion).
-      keys        RSA 2048-4096 and EC P-256/384/521 private keys from PEM (PKCS#1, PKCS#8,
-                  SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
-      JWS         RS256/384/512 and ES256/384/512 compact signing on BearSSL.
-      assertion   the RFC 7523 client assertion Okta's private_key_jwt wants.
-      DPoP        RFC 9449 proofs: htu as Okta compares it, ath, the signed proof JWT.
-      transport   one HTTP exchange through a function-pointer interface; libcurl by default.
-      client      the token endpoint, the token cache (single flight), clock-offset learning,
-                  DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
-      requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging,
-                  a new DPoP proof per attempt for DPoP tokens.
+      >>result     Results, errors, memory
+                   the result codes (one list), okta_cc_error, allocator hooks, wiping.
+      >>b64url     base64url (RFC 4648 section 5, no padding)
+                   unpadded, strict decoding (see "base64url POLICY").
+      >>json       JSON: emitter and parser
+                   an emitter into a caller buffer or a growable buffer, and a strict RFC 8259
+                   parser into a caller-provided token array (no allocation, no recursion).
+      >>rng        Randomness
+                   BearSSL's HMAC-DRBG seeded from the system, reseeded after fork().
+      >>key        Keys: RSA and EC private keys
+                   RSA 2048-4096 and EC P-256/384/521 private keys from PEM (PKCS#1, PKCS#8,
+                   SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
+      >>jws        JWS (RFC 7515 compact serialization)
+                   RS256/384/512 and ES256/384/512 compact signing on BearSSL.
+      >>assertion  Client assertion (RFC 7523 private_key_jwt)
+                   the client assertion Okta's private_key_jwt wants.
+      >>url        URLs: text rules, normalisation, joining, origins, redaction
+                   what may reach a request line, the org and token URLs, the DPoP htu form.
+      >>dpop       DPoP proof (RFC 9449)
+                   proofs: htu as Okta compares it, ath, the signed proof JWT.
+      >>http       HTTP: transport, requests, responses, errors
+                   one HTTP exchange through a function-pointer interface; libcurl by default.
+      >>client     Token client
+                   the token endpoint, the token cache (single flight), clock-offset learning,
+                   DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
+      >>api        Okta API requests
+                   Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging,
+                   a new DPoP proof per attempt for DPoP tokens.
 
    CONVENTIONS (every public function follows them; tests/check_api.py checks the mechanical
    parts on each build of the test suite)
@@ -373,7 +390,7 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
-   Results and errors
+   >>result     Results, errors, memory
    ------------------------------------------------------------------------------------------- */
 
 /* Every result code in one list: X(name, value, description), the value fixed forever,
@@ -497,7 +514,7 @@ typedef struct okta_cc_allocator {
 OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
-   base64url (RFC 4648 section 5, no padding)
+   >>b64url     base64url (RFC 4648 section 5, no padding)
    ------------------------------------------------------------------------------------------- */
 
 /* Characters needed to encode n bytes (without the terminating NUL). */
@@ -517,7 +534,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void 
                                                  size_t *out_len, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   JSON emitter
+   >>json       JSON: emitter and parser
+   The emitter first, then the parser.
    ------------------------------------------------------------------------------------------- */
 
 /* Containers a writer can have open at once. Fixed, not a configuration macro: the writer is a
@@ -653,7 +671,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
                                                  int *out, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   Randomness: BearSSL's HMAC-DRBG (SHA-256) seeded from the system seeder and getrandom()
+   >>rng        Randomness
+   BearSSL's HMAC-DRBG (SHA-256) seeded from the system seeder and getrandom()
    ------------------------------------------------------------------------------------------- */
 
 /* Every member is private: storage for a br_hmac_drbg_context (kept out of this header's
@@ -673,7 +692,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t
 OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng);
 
 /* ---------------------------------------------------------------------------------------------
-   Keys: RSA (2048-4096 bits) and EC (P-256, P-384, P-521) private keys
+   >>key        Keys: RSA and EC private keys
+   RSA (2048-4096 bits) and EC (P-256, P-384, P-521) private keys.
    ------------------------------------------------------------------------------------------- */
 
 typedef enum okta_cc_key_type {
@@ -766,7 +786,7 @@ OKTA_CC_DEF okta_cc_alg okta_cc_alg_from_name(const char *name);
 OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key);
 
 /* ---------------------------------------------------------------------------------------------
-   JWS (RFC 7515 compact serialization)
+   >>jws        JWS (RFC 7515 compact serialization)
    ------------------------------------------------------------------------------------------- */
 
 /* Largest signature: RSA 4096 is 512 bytes; ES512 is 132. */
@@ -806,7 +826,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
                                             size_t *out_len, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   Client assertion (RFC 7523 private_key_jwt), for callers who bring their own HTTP
+   >>assertion  Client assertion (RFC 7523 private_key_jwt)
+   For callers who bring their own HTTP.
    ------------------------------------------------------------------------------------------- */
 
 typedef struct okta_cc_assertion {
@@ -827,7 +848,14 @@ OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_c
                                                     okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   DPoP proof (RFC 9449): the DPoP header's JWT, for callers who bring their own HTTP
+   >>url        URLs: text rules, normalisation, joining, origins, redaction
+   No public functions: okta_cc_dpop_htu (>>dpop) and okta_cc_client_token_url (>>client)
+   apply its rules.
+   ------------------------------------------------------------------------------------------- */
+
+/* ---------------------------------------------------------------------------------------------
+   >>dpop       DPoP proof (RFC 9449)
+   The DPoP header's JWT, for callers who bring their own HTTP.
    ------------------------------------------------------------------------------------------- */
 
 /* The htu of a request URL: scheme and host in lower case, the port only when it is not the
@@ -864,6 +892,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_dpop_proof_sign(const okta_cc_key *key, okta_
                                                    okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
+   >>http       HTTP: transport, requests, responses, errors
    HTTP transport: one request in, one response out. libcurl is the default implementation;
    any other can be plugged in through okta_cc_config.transport.
    ------------------------------------------------------------------------------------------- */
@@ -962,7 +991,7 @@ OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response
 OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp);
 
 /* ---------------------------------------------------------------------------------------------
-   Token client
+   >>client     Token client
    ------------------------------------------------------------------------------------------- */
 
 typedef enum okta_cc_auth_method {
@@ -1171,7 +1200,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *client,
                                                          okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   Okta API requests
+   >>api        Okta API requests
    ------------------------------------------------------------------------------------------- */
 
 typedef struct okta_cc_rate_limit {
@@ -1354,7 +1383,8 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
-   Results, errors, memory
+   >>result     Results, errors, memory
+   uses: nothing
    ------------------------------------------------------------------------------------------- */
 
 OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
@@ -1519,7 +1549,8 @@ static void okta_cc__buf_wipe_free(okta_cc__buf *b)
 }
 
 /* ---------------------------------------------------------------------------------------------
-   base64url
+   >>b64url     base64url (RFC 4648 section 5, no padding)
+   uses: >>result
    ------------------------------------------------------------------------------------------- */
 
 static const char okta_cc__b64url_alphabet[] =
@@ -1625,7 +1656,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void 
 }
 
 /* ---------------------------------------------------------------------------------------------
-   UTF-8 (shared by the JSON emitter and parser)
+   >>json       JSON: emitter and parser
+   uses: >>result
+
+   UTF-8 first (shared by the JSON emitter and parser), then the emitter, then the parser.
    ------------------------------------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if it is invalid:
@@ -2431,7 +2465,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Randomness
+   >>rng        Randomness
+   uses: >>result
    ------------------------------------------------------------------------------------------- */
 
 /* The opaque okta_cc_rng storage must hold BearSSL's DRBG. (C89-style compile-time check.) */
@@ -2500,7 +2535,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Keys
+   >>key        Keys: RSA and EC private keys
+   uses: >>result >>b64url >>json >>rng
 
    Loading goes: text -> normalised text (CR dropped, literal \n turned into newlines) -> PEM
    (BearSSL's decoder, label checked against the DER structure) or JWK (our JSON parser) ->
@@ -3795,7 +3831,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char *
 }
 
 /* ---------------------------------------------------------------------------------------------
-   JWS: the JOSE framing around the signing primitives of the Keys layer
+   >>jws        JWS (RFC 7515 compact serialization)
+   uses: >>result >>b64url >>json >>key
+
+   The JOSE framing around the signing primitives of the Keys layer
    ------------------------------------------------------------------------------------------- */
 
 /* Resolves DEFAULT and checks that the key can sign with alg. */
@@ -3960,7 +3999,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Client assertion
+   >>assertion  Client assertion (RFC 7523 private_key_jwt)
+   uses: >>result >>b64url >>json >>rng >>jws
    ------------------------------------------------------------------------------------------- */
 
 /* The RFC 7523 claims {"iss","sub","aud","jti","iat","exp"} into claims[cap]. */
@@ -4019,7 +4059,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_c
 }
 
 /* ---------------------------------------------------------------------------------------------
-   URLs: the pure text rules (no client needed), here so that DPoP proofs can use them. The
+   >>url        URLs: text rules, normalisation, joining, origins, redaction
+   uses: >>json
+
+   The pure text rules (no client needed), here so that DPoP proofs can use them. The
    client's URL handling (org and token URLs, joins, redaction) is under "HTTP requests".
    ------------------------------------------------------------------------------------------- */
 
@@ -4127,7 +4170,8 @@ static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
 }
 
 /* ---------------------------------------------------------------------------------------------
-   DPoP proof (RFC 9449)
+   >>dpop       DPoP proof (RFC 9449)
+   uses: >>result >>b64url >>json >>rng >>key >>jws >>url
    ------------------------------------------------------------------------------------------- */
 
 #define OKTA_CC__DPOP_HTU_MAX 4096      /* a longer request URL is refused */
@@ -4359,7 +4403,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_dpop_proof_sign(const okta_cc_key *key, okta_
 }
 
 /* ---------------------------------------------------------------------------------------------
-   HTTP responses
+   >>http       HTTP: transport, requests, responses, errors
+   uses: >>result >>json >>url
+
+   HTTP responses first.
    ------------------------------------------------------------------------------------------- */
 
 /* The header block's cap: 64 KiB with its NUL. Okta's headers are a few KiB; more is a fault
@@ -5540,7 +5587,8 @@ static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, 
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Token client
+   >>client     Token client
+   uses: >>result >>b64url >>json >>rng >>key >>jws >>assertion >>url >>dpop >>http
    ------------------------------------------------------------------------------------------- */
 
 /* ---- the client and its one copy of the configuration --------------------------------------- */
@@ -6909,7 +6957,8 @@ OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *c)
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Okta API requests
+   >>api        Okta API requests
+   uses: >>result >>url >>http >>client
    ------------------------------------------------------------------------------------------- */
 
 /* ---- request checks and building ------------------------------------------------------------ */
