@@ -19,7 +19,8 @@
    implementation half, whose banner says which layers it uses (tests/check_api.py checks it).
 
       >>result     Results, errors, memory
-                   the result codes (one list), okta_cc_error, allocator hooks, wiping.
+                   the result codes (one list), okta_cc_error, allocator hooks, wiping;
+                   inside: ASCII character classes, the strings a client owns.
       >>b64url     base64url (RFC 4648 section 5, no padding)
                    unpadded, strict decoding (see "base64url POLICY").
       >>json       JSON: emitter and parser
@@ -35,7 +36,8 @@
       >>assertion  Client assertion (RFC 7523 private_key_jwt)
                    the client assertion Okta's private_key_jwt wants.
       >>url        URLs: text rules, normalisation, joining, origins, redaction
-                   what may reach a request line, the org and token URLs, the DPoP htu form.
+                   what may reach a request line, hosts and origins, the org and token
+                   URLs, joining a path to the org, the origin check, redaction.
       >>dpop       DPoP proof (RFC 9449)
                    proofs: htu as Okta compares it, ath, the signed proof JWT.
       >>http       HTTP: transport, requests, responses, errors
@@ -1548,6 +1550,51 @@ static void okta_cc__buf_wipe_free(okta_cc__buf *b)
     b->len = b->cap = 0;
 }
 
+/* ---- ASCII character classes (JSON escapes, URLs, HTTP tokens) ---------------------------- */
+
+static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int okta_cc__is_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A hexadecimal digit, either case. */
+static int okta_cc__is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The value of a hexadecimal digit (okta_cc__is_hex first). */
+static int okta_cc__hex_digit(unsigned char c)
+{
+    return c <= '9' ? c - '0' : okta_cc__lower(c) - 'a' + 10;
+}
+
+/* ---- strings a client owns ------------------------------------------------------------------- */
+
+static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = (char *)okta_cc__malloc(a, n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Frees a string the client copied; the client keeps them as const char * in its okta_cc_config,
+   so the cast to a mutable pointer lives here only. */
+static void okta_cc__free_str(const okta_cc_allocator *a, const char *s)
+{
+    okta_cc__free(a, (void *)(uintptr_t)s);
+}
+
+static void okta_cc__free_secret_str(const okta_cc_allocator *a, const char *s)
+{
+    if (!s) return;
+    okta_cc_wipe((void *)(uintptr_t)s, strlen(s));
+    okta_cc__free_str(a, s);
+}
+
 /* ---------------------------------------------------------------------------------------------
    >>b64url     base64url (RFC 4648 section 5, no padding)
    uses: >>result
@@ -2024,11 +2071,6 @@ static long okta_cc__jp_add(okta_cc__jp *p, okta_cc_json_type type, size_t start
         t->next = (uint32_t)(p->count + 1);
     }
     return (long)p->count++;
-}
-
-static int okta_cc__is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static uint32_t okta_cc__hex4(const unsigned char *s)
@@ -4060,13 +4102,13 @@ OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_c
 
 /* ---------------------------------------------------------------------------------------------
    >>url        URLs: text rules, normalisation, joining, origins, redaction
-   uses: >>json
+   uses: >>result
 
-   The pure text rules (no client needed), here so that DPoP proofs can use them. The
-   client's URL handling (org and token URLs, joins, redaction) is under "HTTP requests".
+   Every rule about URLs has its home here: first the text rules (what may reach a request
+   line, hosts, origins; no client needed, so DPoP proofs use them), then the client's URLs
+   (the org and token URLs normalised, joins, the origin check, redaction).
    ------------------------------------------------------------------------------------------- */
 
-static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 /* 1 when s holds a control byte (0x00-0x1F, 0x7F; HTAB allowed when tab_ok). In a header value
    or URL, CR or LF would end the line and make the rest a header or request of its own. */
@@ -4084,11 +4126,6 @@ static int okta_cc__has_ctl(const char *s, int tab_ok)
 static int okta_cc__url_text_ok(const char *s)
 {
     return !okta_cc__has_ctl(s, 0) && !strchr(s, ' ');
-}
-
-static int okta_cc__is_alnum(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 /* A tchar (RFC 9110 section 5.6.2): what methods and Link parameter names are made of. */
@@ -4124,6 +4161,13 @@ static int okta_cc__istarts(const char *s, const char *prefix)
     return 1;
 }
 
+/* An RFC 3986 unreserved character (ALPHA / DIGIT / "-" / "." / "_" / "~"): what a DNS name
+   here and an authorization server id are made of. */
+static int okta_cc__is_unreserved(char ch)
+{
+    return okta_cc__is_alnum((unsigned char)ch) || (ch != '\0' && strchr("-._~", ch) != NULL);
+}
+
 /* Length of the host at s: a bracketed IPv6 literal, or a DNS name (letters, digits, -._~);
    0 for anything else. No percent-encoding: a host has one spelling here. */
 static size_t okta_cc__host_len(const char *s)
@@ -4133,7 +4177,7 @@ static size_t okta_cc__host_len(const char *s)
         for (n = 1; okta_cc__is_hex((unsigned char)s[n]) || s[n] == ':' || s[n] == '.'; n++) {}
         return s[n] == ']' && n > 1 ? n + 1 : 0;
     }
-    while (okta_cc__is_alnum((unsigned char)s[n]) || (s[n] && strchr("-._~", s[n]))) n++;
+    while (okta_cc__is_unreserved(s[n])) n++;
     return n;
 }
 
@@ -4169,6 +4213,177 @@ static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
     return 1;
 }
 
+/* ---- the client's URLs ---------------------------------------------------------------------
+   On top of the text rules and okta_cc__parse_origin above: the loopback rule for http, the
+   org and token URLs normalised, a path joined to the org URL, the token URL made from the org
+   URL, and the redaction that keeps secret query values out of messages and log lines. */
+
+/* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
+static int okta_cc__loopback_host(const char *host, size_t n)
+{
+    size_t i, dots = 0;
+    if ((n == 9 && memcmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0)) return 1;
+    if (n < 9 || memcmp(host, "127.", 4) != 0) return 0;
+    for (i = 0; i < n; i++) {
+        if (host[i] == '.') dots++;
+        else if (host[i] < '0' || host[i] > '9') return 0;
+    }
+    return dots == 3;
+}
+
+/* The origin of a configured org or token URL (what names the setting): https, or http to a
+   loopback host only (the local test server), so a token never crosses a network in clear. */
+static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
+                                             okta_cc_error *err)
+{
+    if (!okta_cc__url_text_ok(url))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
+    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
+    return OKTA_CC_OK;
+}
+
+/* The org URL in its one spelling (okta_cc__origin) in a new string: the token URL, the
+   assertion's aud, API URLs and the origin check all come from this one value. Okta compares
+   aud with the URL it was reached at, without a default port: "https://x.okta.com:443" as aud
+   is refused. */
+static okta_cc_result okta_cc__normalise_org_url(const okta_cc_allocator *a, const char *org, char **out,
+                                                 okta_cc_error *err)
+{
+    okta_cc__origin o;
+    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    if (o.rest[strspn(o.rest, "/")])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the org URL must be just https://host[:port], no path, query or fragment");
+    *out = okta_cc__strdup(a, o.text);
+    return *out ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+}
+
+/* An explicit token URL in a new string: its origin normalised like the org URL's, its path
+   kept as given. */
+static okta_cc_result okta_cc__normalise_token_url(const okta_cc_allocator *a, const char *url, char **out,
+                                                   okta_cc_error *err)
+{
+    okta_cc__origin o;
+    size_t n;
+    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    n = strlen(o.text) + strlen(o.rest) + 1;
+    *out = (char *)okta_cc__malloc(a, n);
+    if (!*out) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*out, n, "%s%s", o.text, o.rest);
+    return OKTA_CC_OK;
+}
+
+/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
+static int okta_cc__is_absolute(const char *url)
+{
+    const char *p = url;
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
+    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+    return strncmp(p, "://", 3) == 0;
+}
+
+/* The URL a request goes to, in a new string: a path joined to the (normalised) org URL, or
+   an absolute URL on the org's origin. An absolute URL that spells the origin differently
+   ("HTTPS://X.okta.com:443/...") is the same origin: it is accepted and sent on the org's own
+   spelling, like every other URL. Any other origin is OKTA_CC_ERR_ORIGIN: the token stays. */
+static okta_cc_result okta_cc__join_org_url(const okta_cc_allocator *a, const char *org_url,
+                                            const char *path_or_url, char **url, okta_cc_error *err)
+{
+    okta_cc__origin o;
+    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
+    size_t n;
+    if (okta_cc__is_absolute(path_or_url)) {
+        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, org_url) != 0)
+            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
+                                 "refusing to send the access token to a URL outside %s", org_url);
+        rest = o.rest;
+        sep = "";
+    }
+    n = strlen(org_url) + strlen(rest) + 2;
+    *url = (char *)okta_cc__malloc(a, n);
+    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*url, n, "%s%s%s", org_url, sep, rest);
+    return OKTA_CC_OK;
+}
+
+/* Query parameters that may carry secrets are shown as "***". */
+static int okta_cc__secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
+    char low[64];
+    size_t i;
+    if (n >= sizeof low) return 1;
+    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
+    low[n] = '\0';
+    for (i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(low, words[i])) return 1;
+    return 0;
+}
+
+/* Writes url into out with the values of secret-looking query parameters redacted. */
+static void okta_cc__redact_url(const char *url, char *out, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    size_t o, len;
+    if (!q) { snprintf(out, cap, "%s", url); return; }
+    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
+    for (q++; *q && o < cap;) {
+        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
+        if (okta_cc__secret_param(q, name) && name < all)
+            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
+        else
+            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
+        o += len;
+        q += all;
+        if (*q != '&') break;
+        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
+        q++;
+    }
+}
+
+/* How every message and log line names a request: "METHOD URL", secret query values
+   redacted. */
+static void okta_cc__request_label(const char *method, const char *url, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s ", method);
+    if (n > 0 && (size_t)n < cap) okta_cc__redact_url(url, out + n, cap - (size_t)n);
+}
+
+/* An authorization server id becomes a path segment of the token URL: unreserved characters
+   only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
+static int okta_cc__auth_server_id_ok(const char *id)
+{
+    const char *p;
+    if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
+    for (p = id; *p; p++)
+        if (!okta_cc__is_unreserved(*p)) return 0;
+    return 1;
+}
+
+/* The token URL made from the (normalised) org URL, in a new string: "/oauth2/v1/token", or
+   "/oauth2/{id}/v1/token" for a custom authorization server. */
+static okta_cc_result okta_cc__org_token_url(const okta_cc_allocator *a, const char *org_url,
+                                             const char *auth_server_id, char **url, okta_cc_error *err)
+{
+    size_t n = 32 + (auth_server_id ? strlen(auth_server_id) : 0);
+    char *path;
+    okta_cc_result r;
+    if (auth_server_id && !okta_cc__auth_server_id_ok(auth_server_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
+    path = (char *)okta_cc__malloc(a, n);
+    if (!path) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    if (auth_server_id) snprintf(path, n, "/oauth2/%s/v1/token", auth_server_id);
+    else snprintf(path, n, "/oauth2/v1/token");
+    r = okta_cc__join_org_url(a, org_url, path, url, err);
+    okta_cc__free(a, path);
+    return r;
+}
+
 /* ---------------------------------------------------------------------------------------------
    >>dpop       DPoP proof (RFC 9449)
    uses: >>result >>b64url >>json >>rng >>key >>jws >>url
@@ -4176,11 +4391,6 @@ static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
 
 #define OKTA_CC__DPOP_HTU_MAX 4096      /* a longer request URL is refused */
 #define OKTA_CC__DPOP_CLAIMS_MAX 8192   /* htu, nonce, jti and ath with room for escapes */
-
-static int okta_cc__hex_digit(unsigned char c)
-{
-    return c <= '9' ? c - '0' : okta_cc__lower(c) - 'a' + 10;
-}
 
 /* Percent-decodes the path p[0..n) into out (NULL: count only) and returns the decoded length,
    or (size_t)-1 for a malformed escape or one that decodes to a control byte or NUL: Okta
@@ -4595,33 +4805,8 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
 }
 
 /* ---------------------------------------------------------------------------------------------
-   HTTP requests: the strings a client owns, what may be sent (the text rules are under
-   "URLs" above), the client's URLs
+   HTTP requests: what may be sent (on the text rules of >>url)
    ------------------------------------------------------------------------------------------- */
-
-/* ---- strings the client owns --------------------------------------------------------------- */
-
-static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = (char *)okta_cc__malloc(a, n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
-/* Frees a string the client copied; the client keeps them as const char * in its okta_cc_config,
-   so the cast to a mutable pointer lives here only. */
-static void okta_cc__free_str(const okta_cc_allocator *a, const char *s)
-{
-    okta_cc__free(a, (void *)(uintptr_t)s);
-}
-
-static void okta_cc__free_secret_str(const okta_cc_allocator *a, const char *s)
-{
-    if (!s) return;
-    okta_cc_wipe((void *)(uintptr_t)s, strlen(s));
-    okta_cc__free_str(a, s);
-}
 
 /* ---- what may reach a request line or a header -------------------------------------------- */
 
@@ -4644,147 +4829,6 @@ static okta_cc_result okta_cc__check_user_agent(const char *user_agent, okta_cc_
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "the user agent contains control characters (CR or LF would start a new header)");
     return OKTA_CC_OK;
-}
-
-/* ---- URLs ------------------------------------------------------------------------------------
-   What the client knows about URLs, on top of the text rules and okta_cc__parse_origin of the
-   "URLs" section further up: the loopback rule for http, the org and token URLs normalised, a
-   path joined to the org URL, and the redaction that keeps secret query values out of
-   messages and log lines. */
-
-/* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
-static int okta_cc__loopback_host(const char *host, size_t n)
-{
-    size_t i, dots = 0;
-    if ((n == 9 && memcmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0)) return 1;
-    if (n < 9 || memcmp(host, "127.", 4) != 0) return 0;
-    for (i = 0; i < n; i++) {
-        if (host[i] == '.') dots++;
-        else if (host[i] < '0' || host[i] > '9') return 0;
-    }
-    return dots == 3;
-}
-
-/* The origin of a configured org or token URL (what names the setting): https, or http to a
-   loopback host only (the local test server), so a token never crosses a network in clear. */
-static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
-                                             okta_cc_error *err)
-{
-    if (!okta_cc__url_text_ok(url))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
-    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
-    return OKTA_CC_OK;
-}
-
-/* The org URL in its one spelling (okta_cc__origin) in a new string: the token URL, the
-   assertion's aud, API URLs and the origin check all come from this one value. Okta compares
-   aud with the URL it was reached at, without a default port: "https://x.okta.com:443" as aud
-   is refused. */
-static okta_cc_result okta_cc__normalise_org_url(const okta_cc_allocator *a, const char *org, char **out,
-                                                 okta_cc_error *err)
-{
-    okta_cc__origin o;
-    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
-    if (r != OKTA_CC_OK) return r;
-    if (o.rest[strspn(o.rest, "/")])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the org URL must be just https://host[:port], no path, query or fragment");
-    *out = okta_cc__strdup(a, o.text);
-    return *out ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-}
-
-/* An explicit token URL in a new string: its origin normalised like the org URL's, its path
-   kept as given. */
-static okta_cc_result okta_cc__normalise_token_url(const okta_cc_allocator *a, const char *url, char **out,
-                                                   okta_cc_error *err)
-{
-    okta_cc__origin o;
-    size_t n;
-    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
-    if (r != OKTA_CC_OK) return r;
-    n = strlen(o.text) + strlen(o.rest) + 1;
-    *out = (char *)okta_cc__malloc(a, n);
-    if (!*out) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    snprintf(*out, n, "%s%s", o.text, o.rest);
-    return OKTA_CC_OK;
-}
-
-/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
-static int okta_cc__is_absolute(const char *url)
-{
-    const char *p = url;
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
-    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
-    return strncmp(p, "://", 3) == 0;
-}
-
-/* The URL a request goes to, in a new string: a path joined to the (normalised) org URL, or
-   an absolute URL on the org's origin. An absolute URL that spells the origin differently
-   ("HTTPS://X.okta.com:443/...") is the same origin: it is accepted and sent on the org's own
-   spelling, like every other URL. Any other origin is OKTA_CC_ERR_ORIGIN: the token stays. */
-static okta_cc_result okta_cc__join_org_url(const okta_cc_allocator *a, const char *org_url,
-                                            const char *path_or_url, char **url, okta_cc_error *err)
-{
-    okta_cc__origin o;
-    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
-    size_t n;
-    if (okta_cc__is_absolute(path_or_url)) {
-        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, org_url) != 0)
-            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
-                                 "refusing to send the access token to a URL outside %s", org_url);
-        rest = o.rest;
-        sep = "";
-    }
-    n = strlen(org_url) + strlen(rest) + 2;
-    *url = (char *)okta_cc__malloc(a, n);
-    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    snprintf(*url, n, "%s%s%s", org_url, sep, rest);
-    return OKTA_CC_OK;
-}
-
-/* Query parameters that may carry secrets are shown as "***". */
-static int okta_cc__secret_param(const char *name, size_t n)
-{
-    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
-    char low[64];
-    size_t i;
-    if (n >= sizeof low) return 1;
-    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
-    low[n] = '\0';
-    for (i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(low, words[i])) return 1;
-    return 0;
-}
-
-/* Writes url into out with the values of secret-looking query parameters redacted. */
-static void okta_cc__redact_url(const char *url, char *out, size_t cap)
-{
-    const char *q = strchr(url, '?');
-    size_t o, len;
-    if (!q) { snprintf(out, cap, "%s", url); return; }
-    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
-    for (q++; *q && o < cap;) {
-        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
-        if (okta_cc__secret_param(q, name) && name < all)
-            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
-        else
-            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
-        o += len;
-        q += all;
-        if (*q != '&') break;
-        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
-        q++;
-    }
-}
-
-/* How every message and log line names a request: "METHOD URL", secret query values
-   redacted. */
-static void okta_cc__request_label(const char *method, const char *url, char *out, size_t cap)
-{
-    int n = snprintf(out, cap, "%s ", method);
-    if (n > 0 && (size_t)n < cap) okta_cc__redact_url(url, out + n, cap - (size_t)n);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -5645,36 +5689,6 @@ struct okta_cc_client {
 #define OKTA_CC__NONCE_API 1
 
 
-/* An authorization server id becomes a path segment of the token URL: unreserved characters
-   only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
-static int okta_cc__auth_server_id_ok(const char *id)
-{
-    const char *p;
-    if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
-    for (p = id; *p; p++)
-        if (!okta_cc__is_alnum((unsigned char)*p) && !strchr("-._~", *p)) return 0;
-    return 1;
-}
-
-/* The token URL built from the org URL: "/oauth2/v1/token" or "/oauth2/{id}/v1/token". */
-static okta_cc_result okta_cc__org_token_url(okta_cc_client *c, const char *auth_server_id, okta_cc_error *err)
-{
-    size_t n = 32 + (auth_server_id ? strlen(auth_server_id) : 0);
-    char *path, *url = NULL;
-    okta_cc_result r;
-    if (auth_server_id && !okta_cc__auth_server_id_ok(auth_server_id))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
-    path = (char *)okta_cc__malloc(&c->cfg.alloc, n);
-    if (!path) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    if (auth_server_id) snprintf(path, n, "/oauth2/%s/v1/token", auth_server_id);
-    else snprintf(path, n, "/oauth2/v1/token");
-    r = okta_cc__join_org_url(&c->cfg.alloc, c->cfg.org_url, path, &url, err);
-    okta_cc__free(&c->cfg.alloc, path);
-    c->cfg.token_url = url;
-    return r;
-}
-
 /* The org URL (optional when a token URL is given) and the token URL, both normalised. */
 static okta_cc_result okta_cc__client_urls(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
@@ -5688,8 +5702,12 @@ static okta_cc_result okta_cc__client_urls(okta_cc_client *c, const okta_cc_conf
         c->cfg.org_url = url;
         if (r != OKTA_CC_OK) return r;
     }
-    if (!cfg->token_url) return okta_cc__org_token_url(c, cfg->auth_server_id, err);
     url = NULL;
+    if (!cfg->token_url) {
+        r = okta_cc__org_token_url(&c->cfg.alloc, c->cfg.org_url, cfg->auth_server_id, &url, err);
+        c->cfg.token_url = url;
+        return r;
+    }
     r = okta_cc__normalise_token_url(&c->cfg.alloc, cfg->token_url, &url, err);
     c->cfg.token_url = url;
     return r;
