@@ -6360,6 +6360,10 @@ static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
     c->cfg.log(c->cfg.log_user, line);
 }
 
+/* The DPoP header line's name, written in front of the proof signed into the same buffer. */
+#define OKTA_CC__DPOP_LINE "DPoP: "
+#define OKTA_CC__DPOP_LINE_LEN (sizeof OKTA_CC__DPOP_LINE - 1)
+
 /* "DPoP: <proof>" in a new buffer (the caller frees it with okta_cc__free_header_line): a new
    jti every time, iat on the corrected clock (local + offset), the slot's latest nonce when
    there is one, ath when access_token is given. Only the nonce and the offset are read under
@@ -6380,7 +6384,7 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
         return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the DPoP proof jti");
     buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap);
     if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memcpy(buf, "DPoP: ", 7);
+    memcpy(buf, OKTA_CC__DPOP_LINE, sizeof OKTA_CC__DPOP_LINE);
     memset(&cl, 0, sizeof cl);
     cl.htm = htm;
     cl.url = url;
@@ -6392,12 +6396,13 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
     OKTA_CC__UNLOCK(&c->lock);
     cl.nonce = nonce[0] ? nonce : NULL;
     cl.issued_at = okta_cc__now(c) + offset;
-    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + 6, cap - 6, NULL, err);
+    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + OKTA_CC__DPOP_LINE_LEN,
+                                cap - OKTA_CC__DPOP_LINE_LEN, NULL, err);
     if (r != OKTA_CC_OK) {
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
     }
-    okta_cc__log_dpop_proof(c, buf + 6);
+    okta_cc__log_dpop_proof(c, buf + OKTA_CC__DPOP_LINE_LEN);
     *out = buf;
     return OKTA_CC_OK;
 }
@@ -7045,6 +7050,14 @@ static okta_cc_result okta_cc__api_call_init(okta_cc_client *c, okta_cc__api_cal
     return OKTA_CC_OK;
 }
 
+/* The Authorization header line is built in place: the token is fetched into the buffer after
+   the Bearer prefix, and for a DPoP-bound token moved up behind the shorter DPoP one. A line's
+   token starts at its prefix's length. */
+#define OKTA_CC__AUTH_BEARER "Authorization: Bearer "
+#define OKTA_CC__AUTH_BEARER_LEN (sizeof OKTA_CC__AUTH_BEARER - 1)
+#define OKTA_CC__AUTH_DPOP "Authorization: DPoP "
+#define OKTA_CC__AUTH_DPOP_LEN (sizeof OKTA_CC__AUTH_DPOP - 1)
+
 /* "Authorization: Bearer <token>", or "Authorization: DPoP <token>" for a DPoP-bound token
    (*dpop set), in a new buffer (a secret: wiped and freed by the caller), and the generation
    of the token in it, for a 401 to invalidate exactly that token. The token's size is asked
@@ -7057,23 +7070,23 @@ static okta_cc_result okta_cc__auth_header(okta_cc_client *c, char **out, unsign
     okta_cc_token_info info;
     okta_cc_result r;
     for (;;) {
-        buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap + 22);
+        buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap + OKTA_CC__AUTH_BEARER_LEN);
         if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        memcpy(buf, "Authorization: Bearer ", 22);  /* NOLINT(bugprone-not-null-terminated-result): the token follows */
-        r = okta_cc_client_get_token(c, buf + 22, cap, &need, &info, err);
+        memcpy(buf, OKTA_CC__AUTH_BEARER, OKTA_CC__AUTH_BEARER_LEN);  /* NOLINT(bugprone-not-null-terminated-result): the token follows */
+        r = okta_cc_client_get_token(c, buf + OKTA_CC__AUTH_BEARER_LEN, cap, &need, &info, err);
         if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
         okta_cc__free(&c->cfg.alloc, buf);
         cap = need;             /* a new token may have come meanwhile: try again with its size */
     }
     if (r != OKTA_CC_OK) {
-        okta_cc_wipe(buf, cap + 22);
+        okta_cc_wipe(buf, cap + OKTA_CC__AUTH_BEARER_LEN);
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
     }
     *dpop = okta_cc__ieq(info.token_type, "DPoP");
     if (*dpop) {                /* "Authorization: Bearer " -> "Authorization: DPoP " */
-        memmove(buf + 20, buf + 22, need + 1);
-        memcpy(buf + 15, "DPoP ", 5);  /* NOLINT(bugprone-not-null-terminated-result): a splice, the NUL is there */
+        memmove(buf + OKTA_CC__AUTH_DPOP_LEN, buf + OKTA_CC__AUTH_BEARER_LEN, need + 1);
+        memcpy(buf, OKTA_CC__AUTH_DPOP, OKTA_CC__AUTH_DPOP_LEN);  /* NOLINT(bugprone-not-null-terminated-result): a splice, the NUL is there */
     }
     *out = buf;
     *generation = info.generation;
@@ -7100,7 +7113,8 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
     r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
     if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
-        r = okta_cc__dpop_header_line(c, call->method, call->url, auth + 20, OKTA_CC__NONCE_API, &proof, err);
+        r = okta_cc__dpop_header_line(c, call->method, call->url, auth + OKTA_CC__AUTH_DPOP_LEN,
+                                      OKTA_CC__NONCE_API, &proof, err);
     call->no_token = r != OKTA_CC_OK && !auth;
     if (r != OKTA_CC_OK) {
         okta_cc__free_header_line(c, auth);
