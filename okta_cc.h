@@ -473,7 +473,7 @@ extern "C" {
     /* not an error: no more pages */                                                        \
     X(OKTA_CC_END, 1, "no more pages")
 
-#define OKTA_CC_RESULT_ENUM_(name, value, text) name = value,
+#define OKTA_CC_RESULT_ENUM_(name, value, text) name = (value),
 typedef enum okta_cc_result {
     OKTA_CC_RESULTS(OKTA_CC_RESULT_ENUM_)
 } okta_cc_result;
