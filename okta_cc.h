@@ -14,21 +14,40 @@
       link with: -lbearssl -lcurl -lpthread; call curl_global_init() once at start-up.
       examples/get_token.c and examples/list_users.c are complete programs.
 
-   WHAT IS IN HERE, BOTTOM UP (each layer uses only the ones above it)
+   CONTENTS, BOTTOM UP (each layer uses only the ones above it). Each layer has a marker: grep
+   it to land on the layer's declarations in the API half, then on its code in the
+   implementation half, whose banner says which layers it uses (tests/check_api.py checks it).
 
-      base64url   RFC 4648 section 5, unpadded, strict decoding (see "base64url POLICY").
-      JSON        an emitter into a caller buffer or a growable buffer, and a strict RFC 8259
-                  parser into a caller-provided token array (no allocation, no recursion).
-      keys        RSA 2048-4096 and EC P-256/384/521 private keys from PEM (PKCS#1, PKCS#8,
-                  SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
-      JWS         RS256/384/512 and ES256/384/512 compact signing on BearSSL.
-      assertion   the RFC 7523 client assertion Okta's private_key_jwt wants.
-      DPoP        RFC 9449 proofs: htu as Okta compares it, ath, the signed proof JWT.
-      transport   one HTTP exchange through a function-pointer interface; libcurl by default.
-      client      the token endpoint, the token cache (single flight), clock-offset learning,
-                  DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
-      requests    Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging,
-                  a new DPoP proof per attempt for DPoP tokens.
+      >>result     Results, errors, memory
+                   the result codes (one list), okta_cc_error, allocator hooks, wiping;
+                   inside: ASCII character classes, the strings a client owns.
+      >>b64url     base64url (RFC 4648 section 5, no padding)
+                   unpadded, strict decoding (see "base64url POLICY").
+      >>json       JSON: emitter and parser
+                   an emitter into a caller buffer or a growable buffer, and a strict RFC 8259
+                   parser into a caller-provided token array (no allocation, no recursion).
+      >>rng        Randomness
+                   BearSSL's HMAC-DRBG seeded from the system, reseeded after fork().
+      >>key        Keys: RSA and EC private keys
+                   RSA 2048-4096 and EC P-256/384/521 private keys from PEM (PKCS#1, PKCS#8,
+                   SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
+      >>jws        JWS (RFC 7515 compact serialization)
+                   RS256/384/512 and ES256/384/512 compact signing on BearSSL.
+      >>assertion  Client assertion (RFC 7523 private_key_jwt)
+                   the client assertion Okta's private_key_jwt wants.
+      >>url        URLs: text rules, normalisation, joining, origins, redaction
+                   what may reach a request line, hosts and origins, the org and token
+                   URLs, joining a path to the org, the origin check, redaction.
+      >>dpop       DPoP proof (RFC 9449)
+                   proofs: htu as Okta compares it, ath, the signed proof JWT.
+      >>http       HTTP: transport, requests, responses, errors
+                   one HTTP exchange through a function-pointer interface; libcurl by default.
+      >>client     Token client
+                   the token endpoint, the token cache (single flight), clock-offset learning,
+                   DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
+      >>api        Okta API requests
+                   Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging,
+                   a new DPoP proof per attempt for DPoP tokens.
 
    CONVENTIONS (every public function follows them; tests/check_api.py checks the mechanical
    parts on each build of the test suite)
@@ -316,48 +335,92 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
-   Results and errors
+   >>result     Results, errors, memory
    ------------------------------------------------------------------------------------------- */
 
+/* Every result code in one list: X(name, value, description), the value fixed forever,
+   the description what okta_cc_result_str says after the name. The enum and
+   okta_cc_result_str are both made from this list, so a code cannot lack its text. */
+#define OKTA_CC_RESULTS(X) \
+    X(OKTA_CC_OK, 0, "success")                                                              \
+    /* a NULL where none is allowed, a bad option value */                                   \
+    X(OKTA_CC_ERR_INVALID_ARGUMENT, -1, "invalid argument")                                  \
+    /* an allocation failed */                                                               \
+    X(OKTA_CC_ERR_NO_MEMORY, -2, "out of memory")                                            \
+    /* too small a buffer: *out_len is the size needed */                                    \
+    X(OKTA_CC_ERR_BUFFER_TOO_SMALL, -3, "buffer too small")                                  \
+    /* not strict unpadded base64url */                                                      \
+    X(OKTA_CC_ERR_BASE64, -4, "invalid base64url")                                           \
+    /* not RFC 8259 JSON (incl. invalid UTF-8) */                                            \
+    X(OKTA_CC_ERR_JSON_SYNTAX, -5, "invalid JSON")                                           \
+    /* nesting deeper than the limit */                                                      \
+    X(OKTA_CC_ERR_JSON_DEPTH, -6, "JSON nested too deeply")                                  \
+    /* input larger than the size limit */                                                   \
+    X(OKTA_CC_ERR_JSON_TOO_LARGE, -7, "JSON input too large")                                \
+    /* more values than the token array holds */                                             \
+    X(OKTA_CC_ERR_JSON_TOKENS, -8, "too many JSON values")                                   \
+    /* a value of another type than asked for */                                             \
+    X(OKTA_CC_ERR_JSON_TYPE, -9, "unexpected JSON type")                                     \
+    /* no such member / element */                                                           \
+    X(OKTA_CC_ERR_NOT_FOUND, -10, "not found")                                               \
+    /* a number that does not fit */                                                         \
+    X(OKTA_CC_ERR_RANGE, -11, "number out of range")                                         \
+    /* text handed to the emitter is not valid UTF-8 */                                      \
+    X(OKTA_CC_ERR_UTF8, -12, "invalid UTF-8")                                                \
+    /* a file could not be read or written */                                                \
+    X(OKTA_CC_ERR_IO, -13, "file error")                                                     \
+    /* not a well-formed PEM / JWK / DER private key */                                      \
+    X(OKTA_CC_ERR_KEY_FORMAT, -14, "malformed private key")                                  \
+    /* an encrypted private key: decrypt it first */                                         \
+    X(OKTA_CC_ERR_KEY_ENCRYPTED, -15, "encrypted keys are not supported")                    \
+    /* a public key where a private key is needed */                                         \
+    X(OKTA_CC_ERR_KEY_PUBLIC_ONLY, -16, "public key where a private key is needed")          \
+    /* RSA under 2048 bits */                                                                \
+    X(OKTA_CC_ERR_KEY_TOO_SMALL, -17, "RSA key under 2048 bits")                             \
+    /* another key type or curve (kty oct, secp256k1 ...), or an RSA e outside FIPS 186-5's  \
+       range (e = 3 ...) */                                                                  \
+    X(OKTA_CC_ERR_KEY_UNSUPPORTED, -18, "unsupported key type, curve or parameter")          \
+    /* members that do not belong to one key */                                              \
+    X(OKTA_CC_ERR_KEY_INCONSISTENT, -19, "inconsistent key")                                 \
+    /* an algorithm the key cannot sign with */                                              \
+    X(OKTA_CC_ERR_ALG_MISMATCH, -20, "algorithm does not fit the key")                       \
+    /* a BearSSL operation failed */                                                         \
+    X(OKTA_CC_ERR_CRYPTO, -21, "cryptographic operation failed")                             \
+    /* the system gave no randomness */                                                      \
+    X(OKTA_CC_ERR_RANDOM, -22, "no system randomness")                                       \
+    /* missing or contradictory configuration */                                             \
+    X(OKTA_CC_ERR_CONFIG, -23, "invalid configuration")                                      \
+    /* connection reset or cut short: bytes may have left */                                 \
+    X(OKTA_CC_ERR_NETWORK, -24, "network error")                                             \
+    /* no complete answer within the timeout */                                              \
+    X(OKTA_CC_ERR_TIMEOUT, -25, "timed out")                                                 \
+    /* TLS failed, e.g. an untrusted certificate */                                          \
+    X(OKTA_CC_ERR_TLS, -26, "TLS error")                                                     \
+    /* a response body over the configured cap */                                            \
+    X(OKTA_CC_ERR_RESPONSE_TOO_LARGE, -27, "response too large")                             \
+    /* an HTTP error status (see http_status, okta_*) */                                     \
+    X(OKTA_CC_ERR_HTTP, -28, "HTTP error status")                                            \
+    /* the token endpoint refused (oauth_error ...) */                                       \
+    X(OKTA_CC_ERR_OAUTH, -29, "token request refused")                                       \
+    /* a response that is not what the protocol says */                                      \
+    X(OKTA_CC_ERR_BAD_RESPONSE, -30, "malformed response")                                   \
+    /* a pthread call failed */                                                              \
+    X(OKTA_CC_ERR_THREAD, -31, "thread error")                                               \
+    /* still 429 after the retry budget (see RETRIES) */                                     \
+    X(OKTA_CC_ERR_RATE_LIMITED, -32, "rate limited")                                         \
+    /* a URL off the org's origin: the token stays home */                                   \
+    X(OKTA_CC_ERR_ORIGIN, -33, "URL outside the org")                                        \
+    /* no connection (DNS, refused ...): nothing was sent */                                 \
+    X(OKTA_CC_ERR_CONNECT, -34, "no byte of the request left: connection could not be made " \
+      "(DNS, refused, unreachable)")                                                         \
+    /* not an error: no more pages */                                                        \
+    X(OKTA_CC_END, 1, "no more pages")
+
+#define OKTA_CC_RESULT_ENUM_(name, value, text) name = (value),
 typedef enum okta_cc_result {
-    OKTA_CC_OK = 0,
-    OKTA_CC_ERR_INVALID_ARGUMENT = -1,   /* a NULL where none is allowed, a bad option value */
-    OKTA_CC_ERR_NO_MEMORY = -2,          /* an allocation failed */
-    OKTA_CC_ERR_BUFFER_TOO_SMALL = -3,   /* too small a buffer: *out_len is the size needed */
-    OKTA_CC_ERR_BASE64 = -4,             /* not strict unpadded base64url */
-    OKTA_CC_ERR_JSON_SYNTAX = -5,        /* not RFC 8259 JSON (incl. invalid UTF-8) */
-    OKTA_CC_ERR_JSON_DEPTH = -6,         /* nesting deeper than the limit */
-    OKTA_CC_ERR_JSON_TOO_LARGE = -7,     /* input larger than the size limit */
-    OKTA_CC_ERR_JSON_TOKENS = -8,        /* more values than the token array holds */
-    OKTA_CC_ERR_JSON_TYPE = -9,          /* a value of another type than asked for */
-    OKTA_CC_ERR_NOT_FOUND = -10,         /* no such member / element */
-    OKTA_CC_ERR_RANGE = -11,             /* a number that does not fit */
-    OKTA_CC_ERR_UTF8 = -12,              /* text handed to the emitter is not valid UTF-8 */
-    OKTA_CC_ERR_IO = -13,                /* a file could not be read or written */
-    OKTA_CC_ERR_KEY_FORMAT = -14,        /* not a well-formed PEM / JWK / DER private key */
-    OKTA_CC_ERR_KEY_ENCRYPTED = -15,     /* an encrypted private key: decrypt it first */
-    OKTA_CC_ERR_KEY_PUBLIC_ONLY = -16,   /* a public key where a private key is needed */
-    OKTA_CC_ERR_KEY_TOO_SMALL = -17,     /* RSA under 2048 bits */
-    OKTA_CC_ERR_KEY_UNSUPPORTED = -18,   /* another key type or curve (kty oct, secp256k1 ...),
-                                            or an RSA e outside FIPS 186-5's range (e = 3 ...) */
-    OKTA_CC_ERR_KEY_INCONSISTENT = -19,  /* members that do not belong to one key */
-    OKTA_CC_ERR_ALG_MISMATCH = -20,      /* an algorithm the key cannot sign with */
-    OKTA_CC_ERR_CRYPTO = -21,            /* a BearSSL operation failed */
-    OKTA_CC_ERR_RANDOM = -22,            /* the system gave no randomness */
-    OKTA_CC_ERR_CONFIG = -23,            /* missing or contradictory configuration */
-    OKTA_CC_ERR_NETWORK = -24,           /* connection reset or cut short: bytes may have left */
-    OKTA_CC_ERR_TIMEOUT = -25,           /* no complete answer within the timeout */
-    OKTA_CC_ERR_TLS = -26,               /* TLS failed, e.g. an untrusted certificate */
-    OKTA_CC_ERR_RESPONSE_TOO_LARGE = -27,/* a response body over the configured cap */
-    OKTA_CC_ERR_HTTP = -28,              /* an HTTP error status (see http_status, okta_*) */
-    OKTA_CC_ERR_OAUTH = -29,             /* the token endpoint refused (oauth_error ...) */
-    OKTA_CC_ERR_BAD_RESPONSE = -30,      /* a response that is not what the protocol says */
-    OKTA_CC_ERR_THREAD = -31,            /* a pthread call failed */
-    OKTA_CC_ERR_RATE_LIMITED = -32,      /* still 429 after the retry budget (see RETRIES) */
-    OKTA_CC_ERR_ORIGIN = -33,            /* a URL off the org's origin: the token stays home */
-    OKTA_CC_ERR_CONNECT = -34,           /* no connection (DNS, refused ...): nothing was sent */
-    OKTA_CC_END = 1                      /* not an error: no more pages */
+    OKTA_CC_RESULTS(OKTA_CC_RESULT_ENUM_)
 } okta_cc_result;
+#undef OKTA_CC_RESULT_ENUM_
 
 /* Details of a failure. Caller-owned; every field is reset by the function that fills it.
    Strings are empty when they do not apply. None ever holds a secret. */
@@ -396,7 +459,7 @@ typedef struct okta_cc_allocator {
 OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
-   base64url (RFC 4648 section 5, no padding)
+   >>b64url     base64url (RFC 4648 section 5, no padding)
    ------------------------------------------------------------------------------------------- */
 
 /* Characters needed to encode n bytes (without the terminating NUL). */
@@ -416,7 +479,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void 
                                                  size_t *out_len, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   JSON emitter
+   >>json       JSON: emitter and parser
+   The emitter first, then the parser.
    ------------------------------------------------------------------------------------------- */
 
 /* Containers a writer can have open at once. Fixed, not a configuration macro: the writer is a
@@ -552,7 +616,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
                                                  int *out, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   Randomness: BearSSL's HMAC-DRBG (SHA-256) seeded from the system seeder and getrandom()
+   >>rng        Randomness
+   BearSSL's HMAC-DRBG (SHA-256) seeded from the system seeder and getrandom()
    ------------------------------------------------------------------------------------------- */
 
 /* Every member is private: storage for a br_hmac_drbg_context (kept out of this header's
@@ -572,7 +637,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t
 OKTA_CC_DEF void okta_cc_rng_wipe(okta_cc_rng *rng);
 
 /* ---------------------------------------------------------------------------------------------
-   Keys: RSA (2048-4096 bits) and EC (P-256, P-384, P-521) private keys
+   >>key        Keys: RSA and EC private keys
+   RSA (2048-4096 bits) and EC (P-256, P-384, P-521) private keys.
    ------------------------------------------------------------------------------------------- */
 
 typedef enum okta_cc_key_type {
@@ -665,7 +731,7 @@ OKTA_CC_DEF okta_cc_alg okta_cc_alg_from_name(const char *name);
 OKTA_CC_DEF okta_cc_alg okta_cc_key_default_alg(const okta_cc_key *key);
 
 /* ---------------------------------------------------------------------------------------------
-   JWS (RFC 7515 compact serialization)
+   >>jws        JWS (RFC 7515 compact serialization)
    ------------------------------------------------------------------------------------------- */
 
 /* Largest signature: RSA 4096 is 512 bytes; ES512 is 132. */
@@ -705,7 +771,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
                                             size_t *out_len, okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   Client assertion (RFC 7523 private_key_jwt), for callers who bring their own HTTP
+   >>assertion  Client assertion (RFC 7523 private_key_jwt)
+   For callers who bring their own HTTP.
    ------------------------------------------------------------------------------------------- */
 
 typedef struct okta_cc_assertion {
@@ -726,7 +793,14 @@ OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_c
                                                     okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   DPoP proof (RFC 9449): the DPoP header's JWT, for callers who bring their own HTTP
+   >>url        URLs: text rules, normalisation, joining, origins, redaction
+   No public functions: okta_cc_dpop_htu (>>dpop) and okta_cc_client_token_url (>>client)
+   apply its rules.
+   ------------------------------------------------------------------------------------------- */
+
+/* ---------------------------------------------------------------------------------------------
+   >>dpop       DPoP proof (RFC 9449)
+   The DPoP header's JWT, for callers who bring their own HTTP.
    ------------------------------------------------------------------------------------------- */
 
 /* The htu of a request URL: scheme and host in lower case, the port only when it is not the
@@ -763,6 +837,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_dpop_proof_sign(const okta_cc_key *key, okta_
                                                    okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
+   >>http       HTTP: transport, requests, responses, errors
    HTTP transport: one request in, one response out. libcurl is the default implementation;
    any other can be plugged in through okta_cc_config.transport.
    ------------------------------------------------------------------------------------------- */
@@ -861,7 +936,7 @@ OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response
 OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp);
 
 /* ---------------------------------------------------------------------------------------------
-   Token client
+   >>client     Token client
    ------------------------------------------------------------------------------------------- */
 
 typedef enum okta_cc_auth_method {
@@ -1070,7 +1145,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *client,
                                                          okta_cc_error *err);
 
 /* ---------------------------------------------------------------------------------------------
-   Okta API requests
+   >>api        Okta API requests
    ------------------------------------------------------------------------------------------- */
 
 typedef struct okta_cc_rate_limit {
@@ -1253,51 +1328,17 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
-   Results, errors, memory
+   >>result     Results, errors, memory
+   uses: nothing
    ------------------------------------------------------------------------------------------- */
 
 OKTA_CC_DEF const char *okta_cc_result_str(okta_cc_result r)
 {
+#define OKTA_CC_RESULT_CASE_(name, value, text) case name: return #name ": " text;
     switch (r) {
-    case OKTA_CC_OK: return "OKTA_CC_OK: success";
-    case OKTA_CC_ERR_INVALID_ARGUMENT: return "OKTA_CC_ERR_INVALID_ARGUMENT: invalid argument";
-    case OKTA_CC_ERR_NO_MEMORY: return "OKTA_CC_ERR_NO_MEMORY: out of memory";
-    case OKTA_CC_ERR_BUFFER_TOO_SMALL: return "OKTA_CC_ERR_BUFFER_TOO_SMALL: buffer too small";
-    case OKTA_CC_ERR_BASE64: return "OKTA_CC_ERR_BASE64: invalid base64url";
-    case OKTA_CC_ERR_JSON_SYNTAX: return "OKTA_CC_ERR_JSON_SYNTAX: invalid JSON";
-    case OKTA_CC_ERR_JSON_DEPTH: return "OKTA_CC_ERR_JSON_DEPTH: JSON nested too deeply";
-    case OKTA_CC_ERR_JSON_TOO_LARGE: return "OKTA_CC_ERR_JSON_TOO_LARGE: JSON input too large";
-    case OKTA_CC_ERR_JSON_TOKENS: return "OKTA_CC_ERR_JSON_TOKENS: too many JSON values";
-    case OKTA_CC_ERR_JSON_TYPE: return "OKTA_CC_ERR_JSON_TYPE: unexpected JSON type";
-    case OKTA_CC_ERR_NOT_FOUND: return "OKTA_CC_ERR_NOT_FOUND: not found";
-    case OKTA_CC_ERR_RANGE: return "OKTA_CC_ERR_RANGE: number out of range";
-    case OKTA_CC_ERR_UTF8: return "OKTA_CC_ERR_UTF8: invalid UTF-8";
-    case OKTA_CC_ERR_IO: return "OKTA_CC_ERR_IO: file error";
-    case OKTA_CC_ERR_KEY_FORMAT: return "OKTA_CC_ERR_KEY_FORMAT: malformed private key";
-    case OKTA_CC_ERR_KEY_ENCRYPTED: return "OKTA_CC_ERR_KEY_ENCRYPTED: encrypted keys are not supported";
-    case OKTA_CC_ERR_KEY_PUBLIC_ONLY: return "OKTA_CC_ERR_KEY_PUBLIC_ONLY: public key where a private key is needed";
-    case OKTA_CC_ERR_KEY_TOO_SMALL: return "OKTA_CC_ERR_KEY_TOO_SMALL: RSA key under 2048 bits";
-    case OKTA_CC_ERR_KEY_UNSUPPORTED: return "OKTA_CC_ERR_KEY_UNSUPPORTED: unsupported key type, curve or parameter";
-    case OKTA_CC_ERR_KEY_INCONSISTENT: return "OKTA_CC_ERR_KEY_INCONSISTENT: inconsistent key";
-    case OKTA_CC_ERR_ALG_MISMATCH: return "OKTA_CC_ERR_ALG_MISMATCH: algorithm does not fit the key";
-    case OKTA_CC_ERR_CRYPTO: return "OKTA_CC_ERR_CRYPTO: cryptographic operation failed";
-    case OKTA_CC_ERR_RANDOM: return "OKTA_CC_ERR_RANDOM: no system randomness";
-    case OKTA_CC_ERR_CONFIG: return "OKTA_CC_ERR_CONFIG: invalid configuration";
-    case OKTA_CC_ERR_NETWORK: return "OKTA_CC_ERR_NETWORK: network error";
-    case OKTA_CC_ERR_TIMEOUT: return "OKTA_CC_ERR_TIMEOUT: timed out";
-    case OKTA_CC_ERR_TLS: return "OKTA_CC_ERR_TLS: TLS error";
-    case OKTA_CC_ERR_RESPONSE_TOO_LARGE: return "OKTA_CC_ERR_RESPONSE_TOO_LARGE: response too large";
-    case OKTA_CC_ERR_HTTP: return "OKTA_CC_ERR_HTTP: HTTP error status";
-    case OKTA_CC_ERR_OAUTH: return "OKTA_CC_ERR_OAUTH: token request refused";
-    case OKTA_CC_ERR_BAD_RESPONSE: return "OKTA_CC_ERR_BAD_RESPONSE: malformed response";
-    case OKTA_CC_ERR_THREAD: return "OKTA_CC_ERR_THREAD: thread error";
-    case OKTA_CC_ERR_RATE_LIMITED: return "OKTA_CC_ERR_RATE_LIMITED: rate limited";
-    case OKTA_CC_ERR_ORIGIN: return "OKTA_CC_ERR_ORIGIN: URL outside the org";
-    case OKTA_CC_ERR_CONNECT:
-        return "OKTA_CC_ERR_CONNECT: no byte of the request left: connection could not be made "
-               "(DNS, refused, unreachable)";
-    case OKTA_CC_END: return "OKTA_CC_END: no more pages";
+    OKTA_CC_RESULTS(OKTA_CC_RESULT_CASE_)
     }
+#undef OKTA_CC_RESULT_CASE_
     return "OKTA_CC_ERR_UNKNOWN: unknown result";
 }
 
@@ -1452,8 +1493,54 @@ static void okta_cc__buf_wipe_free(okta_cc__buf *b)
     b->len = b->cap = 0;
 }
 
+/* ---- ASCII character classes (JSON escapes, URLs, HTTP tokens) ---------------------------- */
+
+static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int okta_cc__is_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A hexadecimal digit, either case. */
+static int okta_cc__is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The value of a hexadecimal digit (okta_cc__is_hex first). */
+static int okta_cc__hex_digit(unsigned char c)
+{
+    return c <= '9' ? c - '0' : okta_cc__lower(c) - 'a' + 10;
+}
+
+/* ---- strings a client owns ------------------------------------------------------------------- */
+
+static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = (char *)okta_cc__malloc(a, n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Frees a string the client copied; the client keeps them as const char * in its okta_cc_config,
+   so the cast to a mutable pointer lives here only. */
+static void okta_cc__free_str(const okta_cc_allocator *a, const char *s)
+{
+    okta_cc__free(a, (void *)(uintptr_t)s);
+}
+
+static void okta_cc__free_secret_str(const okta_cc_allocator *a, const char *s)
+{
+    if (!s) return;
+    okta_cc_wipe((void *)(uintptr_t)s, strlen(s));
+    okta_cc__free_str(a, s);
+}
+
 /* ---------------------------------------------------------------------------------------------
-   base64url
+   >>b64url     base64url (RFC 4648 section 5, no padding)
+   uses: >>result
    ------------------------------------------------------------------------------------------- */
 
 static const char okta_cc__b64url_alphabet[] =
@@ -1559,7 +1646,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_b64url_decode(const char *in, size_t n, void 
 }
 
 /* ---------------------------------------------------------------------------------------------
-   UTF-8 (shared by the JSON emitter and parser)
+   >>json       JSON: emitter and parser
+   uses: >>result
+
+   UTF-8 first (shared by the JSON emitter and parser), then the emitter, then the parser.
    ------------------------------------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if it is invalid:
@@ -1924,11 +2014,6 @@ static long okta_cc__jp_add(okta_cc__jp *p, okta_cc_json_type type, size_t start
         t->next = (uint32_t)(p->count + 1);
     }
     return (long)p->count++;
-}
-
-static int okta_cc__is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static uint32_t okta_cc__hex4(const unsigned char *s)
@@ -2365,7 +2450,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_json_get_bool(const okta_cc_json_doc *doc, si
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Randomness
+   >>rng        Randomness
+   uses: >>result
    ------------------------------------------------------------------------------------------- */
 
 /* The opaque okta_cc_rng storage must hold BearSSL's DRBG. (C89-style compile-time check.) */
@@ -2434,7 +2520,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_rng_bytes(okta_cc_rng *rng, void *buf, size_t
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Keys
+   >>key        Keys: RSA and EC private keys
+   uses: >>result >>b64url >>json >>rng
 
    Loading goes: text -> normalised text (CR dropped, literal \n turned into newlines) -> PEM
    (BearSSL's decoder, label checked against the DER structure) or JWK (our JSON parser) ->
@@ -3729,7 +3816,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_thumbprint(const okta_cc_key *key, char *
 }
 
 /* ---------------------------------------------------------------------------------------------
-   JWS: the JOSE framing around the signing primitives of the Keys layer
+   >>jws        JWS (RFC 7515 compact serialization)
+   uses: >>result >>b64url >>json >>key
+
+   The JOSE framing around the signing primitives of the Keys layer
    ------------------------------------------------------------------------------------------- */
 
 /* Resolves DEFAULT and checks that the key can sign with alg. */
@@ -3894,7 +3984,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Client assertion
+   >>assertion  Client assertion (RFC 7523 private_key_jwt)
+   uses: >>result >>b64url >>json >>rng >>jws
    ------------------------------------------------------------------------------------------- */
 
 /* The RFC 7523 claims {"iss","sub","aud","jti","iat","exp"} into claims[cap]. */
@@ -3953,11 +4044,14 @@ OKTA_CC_DEF okta_cc_result okta_cc_assertion_sign(const okta_cc_key *key, okta_c
 }
 
 /* ---------------------------------------------------------------------------------------------
-   URLs: the pure text rules (no client needed), here so that DPoP proofs can use them. The
-   client's URL handling (org and token URLs, joins, redaction) is under "HTTP requests".
+   >>url        URLs: text rules, normalisation, joining, origins, redaction
+   uses: >>result
+
+   Every rule about URLs has its home here: first the text rules (what may reach a request
+   line, hosts, origins; no client needed, so DPoP proofs use them), then the client's URLs
+   (the org and token URLs normalised, joins, the origin check, redaction).
    ------------------------------------------------------------------------------------------- */
 
-static int okta_cc__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 /* 1 when s holds a control byte (0x00-0x1F, 0x7F; HTAB allowed when tab_ok). In a header value
    or URL, CR or LF would end the line and make the rest a header or request of its own. */
@@ -3975,11 +4069,6 @@ static int okta_cc__has_ctl(const char *s, int tab_ok)
 static int okta_cc__url_text_ok(const char *s)
 {
     return !okta_cc__has_ctl(s, 0) && !strchr(s, ' ');
-}
-
-static int okta_cc__is_alnum(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 /* A tchar (RFC 9110 section 5.6.2): what methods and Link parameter names are made of. */
@@ -4015,6 +4104,13 @@ static int okta_cc__istarts(const char *s, const char *prefix)
     return 1;
 }
 
+/* An RFC 3986 unreserved character (ALPHA / DIGIT / "-" / "." / "_" / "~"): what a DNS name
+   here and an authorization server id are made of. */
+static int okta_cc__is_unreserved(char ch)
+{
+    return okta_cc__is_alnum((unsigned char)ch) || (ch != '\0' && strchr("-._~", ch) != NULL);
+}
+
 /* Length of the host at s: a bracketed IPv6 literal, or a DNS name (letters, digits, -._~);
    0 for anything else. No percent-encoding: a host has one spelling here. */
 static size_t okta_cc__host_len(const char *s)
@@ -4024,7 +4120,7 @@ static size_t okta_cc__host_len(const char *s)
         for (n = 1; okta_cc__is_hex((unsigned char)s[n]) || s[n] == ':' || s[n] == '.'; n++) {}
         return s[n] == ']' && n > 1 ? n + 1 : 0;
     }
-    while (okta_cc__is_alnum((unsigned char)s[n]) || (s[n] && strchr("-._~", s[n]))) n++;
+    while (okta_cc__is_unreserved(s[n])) n++;
     return n;
 }
 
@@ -4060,17 +4156,184 @@ static int okta_cc__parse_origin(const char *url, okta_cc__origin *o)
     return 1;
 }
 
+/* ---- the client's URLs ---------------------------------------------------------------------
+   On top of the text rules and okta_cc__parse_origin above: the loopback rule for http, the
+   org and token URLs normalised, a path joined to the org URL, the token URL made from the org
+   URL, and the redaction that keeps secret query values out of messages and log lines. */
+
+/* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
+static int okta_cc__loopback_host(const char *host, size_t n)
+{
+    size_t i, dots = 0;
+    if ((n == 9 && memcmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0)) return 1;
+    if (n < 9 || memcmp(host, "127.", 4) != 0) return 0;
+    for (i = 0; i < n; i++) {
+        if (host[i] == '.') dots++;
+        else if (host[i] < '0' || host[i] > '9') return 0;
+    }
+    return dots == 3;
+}
+
+/* The origin of a configured org or token URL (what names the setting): https, or http to a
+   loopback host only (the local test server), so a token never crosses a network in clear. */
+static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
+                                             okta_cc_error *err)
+{
+    if (!okta_cc__url_text_ok(url))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
+    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
+    return OKTA_CC_OK;
+}
+
+/* The org URL in its one spelling (okta_cc__origin) in a new string: the token URL, the
+   assertion's aud, API URLs and the origin check all come from this one value. Okta compares
+   aud with the URL it was reached at, without a default port: "https://x.okta.com:443" as aud
+   is refused. */
+static okta_cc_result okta_cc__normalise_org_url(const okta_cc_allocator *a, const char *org, char **out,
+                                                 okta_cc_error *err)
+{
+    okta_cc__origin o;
+    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    if (o.rest[strspn(o.rest, "/")])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the org URL must be just https://host[:port], no path, query or fragment");
+    *out = okta_cc__strdup(a, o.text);
+    return *out ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+}
+
+/* An explicit token URL in a new string: its origin normalised like the org URL's, its path
+   kept as given. */
+static okta_cc_result okta_cc__normalise_token_url(const okta_cc_allocator *a, const char *url, char **out,
+                                                   okta_cc_error *err)
+{
+    okta_cc__origin o;
+    size_t n;
+    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
+    if (r != OKTA_CC_OK) return r;
+    n = strlen(o.text) + strlen(o.rest) + 1;
+    *out = (char *)okta_cc__malloc(a, n);
+    if (!*out) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*out, n, "%s%s", o.text, o.rest);
+    return OKTA_CC_OK;
+}
+
+/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
+static int okta_cc__is_absolute(const char *url)
+{
+    const char *p = url;
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
+    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+    return strncmp(p, "://", 3) == 0;
+}
+
+/* The URL a request goes to, in a new string: a path joined to the (normalised) org URL, or
+   an absolute URL on the org's origin. An absolute URL that spells the origin differently
+   ("HTTPS://X.okta.com:443/...") is the same origin: it is accepted and sent on the org's own
+   spelling, like every other URL. Any other origin is OKTA_CC_ERR_ORIGIN: the token stays. */
+static okta_cc_result okta_cc__join_org_url(const okta_cc_allocator *a, const char *org_url,
+                                            const char *path_or_url, char **url, okta_cc_error *err)
+{
+    okta_cc__origin o;
+    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
+    size_t n;
+    if (okta_cc__is_absolute(path_or_url)) {
+        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, org_url) != 0)
+            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
+                                 "refusing to send the access token to a URL outside %s", org_url);
+        rest = o.rest;
+        sep = "";
+    }
+    n = strlen(org_url) + strlen(rest) + 2;
+    *url = (char *)okta_cc__malloc(a, n);
+    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    snprintf(*url, n, "%s%s%s", org_url, sep, rest);
+    return OKTA_CC_OK;
+}
+
+/* Query parameters that may carry secrets are shown as "***". */
+static int okta_cc__secret_param(const char *name, size_t n)
+{
+    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
+    char low[64];
+    size_t i;
+    if (n >= sizeof low) return 1;
+    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
+    low[n] = '\0';
+    for (i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(low, words[i])) return 1;
+    return 0;
+}
+
+/* Writes url into out with the values of secret-looking query parameters redacted. */
+static void okta_cc__redact_url(const char *url, char *out, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    size_t o, len;
+    if (!q) { snprintf(out, cap, "%s", url); return; }
+    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
+    for (q++; *q && o < cap;) {
+        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
+        if (okta_cc__secret_param(q, name) && name < all)
+            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
+        else
+            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
+        o += len;
+        q += all;
+        if (*q != '&') break;
+        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
+        q++;
+    }
+}
+
+/* How every message and log line names a request: "METHOD URL", secret query values
+   redacted. */
+static void okta_cc__request_label(const char *method, const char *url, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s ", method);
+    if (n > 0 && (size_t)n < cap) okta_cc__redact_url(url, out + n, cap - (size_t)n);
+}
+
+/* An authorization server id becomes a path segment of the token URL: unreserved characters
+   only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
+static int okta_cc__auth_server_id_ok(const char *id)
+{
+    const char *p;
+    if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
+    for (p = id; *p; p++)
+        if (!okta_cc__is_unreserved(*p)) return 0;
+    return 1;
+}
+
+/* The token URL made from the (normalised) org URL, in a new string: "/oauth2/v1/token", or
+   "/oauth2/{id}/v1/token" for a custom authorization server. */
+static okta_cc_result okta_cc__org_token_url(const okta_cc_allocator *a, const char *org_url,
+                                             const char *auth_server_id, char **url, okta_cc_error *err)
+{
+    size_t n = 32 + (auth_server_id ? strlen(auth_server_id) : 0);
+    char *path;
+    okta_cc_result r;
+    if (auth_server_id && !okta_cc__auth_server_id_ok(auth_server_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
+    path = (char *)okta_cc__malloc(a, n);
+    if (!path) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    if (auth_server_id) snprintf(path, n, "/oauth2/%s/v1/token", auth_server_id);
+    else snprintf(path, n, "/oauth2/v1/token");
+    r = okta_cc__join_org_url(a, org_url, path, url, err);
+    okta_cc__free(a, path);
+    return r;
+}
+
 /* ---------------------------------------------------------------------------------------------
-   DPoP proof (RFC 9449)
+   >>dpop       DPoP proof (RFC 9449)
+   uses: >>result >>b64url >>json >>rng >>key >>jws >>url
    ------------------------------------------------------------------------------------------- */
 
 #define OKTA_CC__DPOP_HTU_MAX 4096      /* a longer request URL is refused */
 #define OKTA_CC__DPOP_CLAIMS_MAX 8192   /* htu, nonce, jti and ath with room for escapes */
-
-static int okta_cc__hex_digit(unsigned char c)
-{
-    return c <= '9' ? c - '0' : okta_cc__lower(c) - 'a' + 10;
-}
 
 /* Percent-decodes the path p[0..n) into out (NULL: count only) and returns the decoded length,
    or (size_t)-1 for a malformed escape or one that decodes to a control byte or NUL: Okta
@@ -4293,7 +4556,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_dpop_proof_sign(const okta_cc_key *key, okta_
 }
 
 /* ---------------------------------------------------------------------------------------------
-   HTTP responses
+   >>http       HTTP: transport, requests, responses, errors
+   uses: >>result >>json >>url
+
+   HTTP responses first.
    ------------------------------------------------------------------------------------------- */
 
 /* The header block's cap: 64 KiB with its NUL. Okta's headers are a few KiB; more is a fault
@@ -4482,33 +4748,8 @@ OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp)
 }
 
 /* ---------------------------------------------------------------------------------------------
-   HTTP requests: the strings a client owns, what may be sent (the text rules are under
-   "URLs" above), the client's URLs
+   HTTP requests: what may be sent (on the text rules of >>url)
    ------------------------------------------------------------------------------------------- */
-
-/* ---- strings the client owns --------------------------------------------------------------- */
-
-static char *okta_cc__strdup(const okta_cc_allocator *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = (char *)okta_cc__malloc(a, n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
-/* Frees a string the client copied; the client keeps them as const char * in its okta_cc_config,
-   so the cast to a mutable pointer lives here only. */
-static void okta_cc__free_str(const okta_cc_allocator *a, const char *s)
-{
-    okta_cc__free(a, (void *)(uintptr_t)s);
-}
-
-static void okta_cc__free_secret_str(const okta_cc_allocator *a, const char *s)
-{
-    if (!s) return;
-    okta_cc_wipe((void *)(uintptr_t)s, strlen(s));
-    okta_cc__free_str(a, s);
-}
 
 /* ---- what may reach a request line or a header -------------------------------------------- */
 
@@ -4531,147 +4772,6 @@ static okta_cc_result okta_cc__check_user_agent(const char *user_agent, okta_cc_
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "the user agent contains control characters (CR or LF would start a new header)");
     return OKTA_CC_OK;
-}
-
-/* ---- URLs ------------------------------------------------------------------------------------
-   What the client knows about URLs, on top of the text rules and okta_cc__parse_origin of the
-   "URLs" section further up: the loopback rule for http, the org and token URLs normalised, a
-   path joined to the org URL, and the redaction that keeps secret query values out of
-   messages and log lines. */
-
-/* Whether host (n bytes) is a loopback name: localhost, [::1] or a dotted 127.x.y.z. */
-static int okta_cc__loopback_host(const char *host, size_t n)
-{
-    size_t i, dots = 0;
-    if ((n == 9 && memcmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0)) return 1;
-    if (n < 9 || memcmp(host, "127.", 4) != 0) return 0;
-    for (i = 0; i < n; i++) {
-        if (host[i] == '.') dots++;
-        else if (host[i] < '0' || host[i] > '9') return 0;
-    }
-    return dots == 3;
-}
-
-/* The origin of a configured org or token URL (what names the setting): https, or http to a
-   loopback host only (the local test server), so a token never crosses a network in clear. */
-static okta_cc_result okta_cc__config_origin(const char *url, const char *what, okta_cc__origin *o,
-                                             okta_cc_error *err)
-{
-    if (!okta_cc__url_text_ok(url))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s contains spaces or control characters", what);
-    if (!okta_cc__parse_origin(url, o) || (!o->https && !okta_cc__loopback_host(o->text + o->host_off, o->host_len)))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "%s must be https://host[:port] (http:// only for loopback addresses; no user@)", what);
-    return OKTA_CC_OK;
-}
-
-/* The org URL in its one spelling (okta_cc__origin) in a new string: the token URL, the
-   assertion's aud, API URLs and the origin check all come from this one value. Okta compares
-   aud with the URL it was reached at, without a default port: "https://x.okta.com:443" as aud
-   is refused. */
-static okta_cc_result okta_cc__normalise_org_url(const okta_cc_allocator *a, const char *org, char **out,
-                                                 okta_cc_error *err)
-{
-    okta_cc__origin o;
-    okta_cc_result r = okta_cc__config_origin(org, "the org URL", &o, err);
-    if (r != OKTA_CC_OK) return r;
-    if (o.rest[strspn(o.rest, "/")])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the org URL must be just https://host[:port], no path, query or fragment");
-    *out = okta_cc__strdup(a, o.text);
-    return *out ? OKTA_CC_OK : okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-}
-
-/* An explicit token URL in a new string: its origin normalised like the org URL's, its path
-   kept as given. */
-static okta_cc_result okta_cc__normalise_token_url(const okta_cc_allocator *a, const char *url, char **out,
-                                                   okta_cc_error *err)
-{
-    okta_cc__origin o;
-    size_t n;
-    okta_cc_result r = okta_cc__config_origin(url, "the token URL", &o, err);
-    if (r != OKTA_CC_OK) return r;
-    n = strlen(o.text) + strlen(o.rest) + 1;
-    *out = (char *)okta_cc__malloc(a, n);
-    if (!*out) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    snprintf(*out, n, "%s%s", o.text, o.rest);
-    return OKTA_CC_OK;
-}
-
-/* Whether url starts with a scheme and "://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )). */
-static int okta_cc__is_absolute(const char *url)
-{
-    const char *p = url;
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
-    while (okta_cc__is_alnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
-    return strncmp(p, "://", 3) == 0;
-}
-
-/* The URL a request goes to, in a new string: a path joined to the (normalised) org URL, or
-   an absolute URL on the org's origin. An absolute URL that spells the origin differently
-   ("HTTPS://X.okta.com:443/...") is the same origin: it is accepted and sent on the org's own
-   spelling, like every other URL. Any other origin is OKTA_CC_ERR_ORIGIN: the token stays. */
-static okta_cc_result okta_cc__join_org_url(const okta_cc_allocator *a, const char *org_url,
-                                            const char *path_or_url, char **url, okta_cc_error *err)
-{
-    okta_cc__origin o;
-    const char *rest = path_or_url, *sep = path_or_url[0] == '/' ? "" : "/";
-    size_t n;
-    if (okta_cc__is_absolute(path_or_url)) {
-        if (!okta_cc__parse_origin(path_or_url, &o) || strcmp(o.text, org_url) != 0)
-            return okta_cc__fail(err, OKTA_CC_ERR_ORIGIN,
-                                 "refusing to send the access token to a URL outside %s", org_url);
-        rest = o.rest;
-        sep = "";
-    }
-    n = strlen(org_url) + strlen(rest) + 2;
-    *url = (char *)okta_cc__malloc(a, n);
-    if (!*url) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    snprintf(*url, n, "%s%s%s", org_url, sep, rest);
-    return OKTA_CC_OK;
-}
-
-/* Query parameters that may carry secrets are shown as "***". */
-static int okta_cc__secret_param(const char *name, size_t n)
-{
-    static const char *const words[] = {"token", "secret", "assertion", "password", "code", "key", "session"};
-    char low[64];
-    size_t i;
-    if (n >= sizeof low) return 1;
-    for (i = 0; i < n; i++) low[i] = (char)okta_cc__lower((unsigned char)name[i]);
-    low[n] = '\0';
-    for (i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(low, words[i])) return 1;
-    return 0;
-}
-
-/* Writes url into out with the values of secret-looking query parameters redacted. */
-static void okta_cc__redact_url(const char *url, char *out, size_t cap)
-{
-    const char *q = strchr(url, '?');
-    size_t o, len;
-    if (!q) { snprintf(out, cap, "%s", url); return; }
-    o = (size_t)snprintf(out, cap, "%.*s?", (int)(q - url), url);
-    for (q++; *q && o < cap;) {
-        size_t name = strcspn(q, "=&#"), all = strcspn(q, "&#");
-        if (okta_cc__secret_param(q, name) && name < all)
-            len = (size_t)snprintf(out + o, cap - o, "%.*s=***", (int)name, q);
-        else
-            len = (size_t)snprintf(out + o, cap - o, "%.*s", (int)all, q);
-        o += len;
-        q += all;
-        if (*q != '&') break;
-        if (o + 1 < cap) out[o++] = '&', out[o] = '\0';
-        q++;
-    }
-}
-
-/* How every message and log line names a request: "METHOD URL", secret query values
-   redacted. */
-static void okta_cc__request_label(const char *method, const char *url, char *out, size_t cap)
-{
-    int n = snprintf(out, cap, "%s ", method);
-    if (n > 0 && (size_t)n < cap) okta_cc__redact_url(url, out + n, cap - (size_t)n);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -5474,7 +5574,8 @@ static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, 
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Token client
+   >>client     Token client
+   uses: >>result >>b64url >>json >>rng >>key >>jws >>assertion >>url >>dpop >>http
    ------------------------------------------------------------------------------------------- */
 
 /* ---- the client and its one copy of the configuration --------------------------------------- */
@@ -5531,36 +5632,6 @@ struct okta_cc_client {
 #define OKTA_CC__NONCE_API 1
 
 
-/* An authorization server id becomes a path segment of the token URL: unreserved characters
-   only (RFC 3986), and not "." or ".." (libcurl would resolve those as dot segments). */
-static int okta_cc__auth_server_id_ok(const char *id)
-{
-    const char *p;
-    if (!id[0] || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
-    for (p = id; *p; p++)
-        if (!okta_cc__is_alnum((unsigned char)*p) && !strchr("-._~", *p)) return 0;
-    return 1;
-}
-
-/* The token URL built from the org URL: "/oauth2/v1/token" or "/oauth2/{id}/v1/token". */
-static okta_cc_result okta_cc__org_token_url(okta_cc_client *c, const char *auth_server_id, okta_cc_error *err)
-{
-    size_t n = 32 + (auth_server_id ? strlen(auth_server_id) : 0);
-    char *path, *url = NULL;
-    okta_cc_result r;
-    if (auth_server_id && !okta_cc__auth_server_id_ok(auth_server_id))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "invalid authorization server id (letters, digits and -._~ only, e.g. default or aus1x2y3)");
-    path = (char *)okta_cc__malloc(&c->cfg.alloc, n);
-    if (!path) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    if (auth_server_id) snprintf(path, n, "/oauth2/%s/v1/token", auth_server_id);
-    else snprintf(path, n, "/oauth2/v1/token");
-    r = okta_cc__join_org_url(&c->cfg.alloc, c->cfg.org_url, path, &url, err);
-    okta_cc__free(&c->cfg.alloc, path);
-    c->cfg.token_url = url;
-    return r;
-}
-
 /* The org URL (optional when a token URL is given) and the token URL, both normalised. */
 static okta_cc_result okta_cc__client_urls(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
@@ -5574,8 +5645,12 @@ static okta_cc_result okta_cc__client_urls(okta_cc_client *c, const okta_cc_conf
         c->cfg.org_url = url;
         if (r != OKTA_CC_OK) return r;
     }
-    if (!cfg->token_url) return okta_cc__org_token_url(c, cfg->auth_server_id, err);
     url = NULL;
+    if (!cfg->token_url) {
+        r = okta_cc__org_token_url(&c->cfg.alloc, c->cfg.org_url, cfg->auth_server_id, &url, err);
+        c->cfg.token_url = url;
+        return r;
+    }
     r = okta_cc__normalise_token_url(&c->cfg.alloc, cfg->token_url, &url, err);
     c->cfg.token_url = url;
     return r;
@@ -6228,6 +6303,10 @@ static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
     c->cfg.log(c->cfg.log_user, line);
 }
 
+/* The DPoP header line's name, written in front of the proof signed into the same buffer. */
+#define OKTA_CC__DPOP_LINE "DPoP: "
+#define OKTA_CC__DPOP_LINE_LEN (sizeof OKTA_CC__DPOP_LINE - 1)
+
 /* "DPoP: <proof>" in a new buffer (the caller frees it with okta_cc__free_header_line): a new
    jti every time, iat on the corrected clock (local + offset), the slot's latest nonce when
    there is one, ath when access_token is given. Only the nonce and the offset are read under
@@ -6248,7 +6327,7 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
         return okta_cc__fail(err, OKTA_CC_ERR_RANDOM, "no randomness for the DPoP proof jti");
     buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap);
     if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-    memcpy(buf, "DPoP: ", 7);
+    memcpy(buf, OKTA_CC__DPOP_LINE, sizeof OKTA_CC__DPOP_LINE);
     memset(&cl, 0, sizeof cl);
     cl.htm = htm;
     cl.url = url;
@@ -6260,12 +6339,13 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
     OKTA_CC__UNLOCK(&c->lock);
     cl.nonce = nonce[0] ? nonce : NULL;
     cl.issued_at = okta_cc__now(c) + offset;
-    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + 6, cap - 6, NULL, err);
+    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + OKTA_CC__DPOP_LINE_LEN,
+                                cap - OKTA_CC__DPOP_LINE_LEN, NULL, err);
     if (r != OKTA_CC_OK) {
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
     }
-    okta_cc__log_dpop_proof(c, buf + 6);
+    okta_cc__log_dpop_proof(c, buf + OKTA_CC__DPOP_LINE_LEN);
     *out = buf;
     return OKTA_CC_OK;
 }
@@ -6843,7 +6923,8 @@ OKTA_CC_DEF int64_t okta_cc_client_clock_offset(okta_cc_client *c)
 }
 
 /* ---------------------------------------------------------------------------------------------
-   Okta API requests
+   >>api        Okta API requests
+   uses: >>result >>url >>http >>client
    ------------------------------------------------------------------------------------------- */
 
 /* ---- request checks and building ------------------------------------------------------------ */
@@ -6912,6 +6993,14 @@ static okta_cc_result okta_cc__api_call_init(okta_cc_client *c, okta_cc__api_cal
     return OKTA_CC_OK;
 }
 
+/* The Authorization header line is built in place: the token is fetched into the buffer after
+   the Bearer prefix, and for a DPoP-bound token moved up behind the shorter DPoP one. A line's
+   token starts at its prefix's length. */
+#define OKTA_CC__AUTH_BEARER "Authorization: Bearer "
+#define OKTA_CC__AUTH_BEARER_LEN (sizeof OKTA_CC__AUTH_BEARER - 1)
+#define OKTA_CC__AUTH_DPOP "Authorization: DPoP "
+#define OKTA_CC__AUTH_DPOP_LEN (sizeof OKTA_CC__AUTH_DPOP - 1)
+
 /* "Authorization: Bearer <token>", or "Authorization: DPoP <token>" for a DPoP-bound token
    (*dpop set), in a new buffer (a secret: wiped and freed by the caller), and the generation
    of the token in it, for a 401 to invalidate exactly that token. The token's size is asked
@@ -6924,23 +7013,23 @@ static okta_cc_result okta_cc__auth_header(okta_cc_client *c, char **out, unsign
     okta_cc_token_info info;
     okta_cc_result r;
     for (;;) {
-        buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap + 22);
+        buf = (char *)okta_cc__malloc(&c->cfg.alloc, cap + OKTA_CC__AUTH_BEARER_LEN);
         if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
-        memcpy(buf, "Authorization: Bearer ", 22);  /* NOLINT(bugprone-not-null-terminated-result): the token follows */
-        r = okta_cc_client_get_token(c, buf + 22, cap, &need, &info, err);
+        memcpy(buf, OKTA_CC__AUTH_BEARER, OKTA_CC__AUTH_BEARER_LEN);  /* NOLINT(bugprone-not-null-terminated-result): the token follows */
+        r = okta_cc_client_get_token(c, buf + OKTA_CC__AUTH_BEARER_LEN, cap, &need, &info, err);
         if (r != OKTA_CC_ERR_BUFFER_TOO_SMALL || need <= cap) break;
         okta_cc__free(&c->cfg.alloc, buf);
         cap = need;             /* a new token may have come meanwhile: try again with its size */
     }
     if (r != OKTA_CC_OK) {
-        okta_cc_wipe(buf, cap + 22);
+        okta_cc_wipe(buf, cap + OKTA_CC__AUTH_BEARER_LEN);
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
     }
     *dpop = okta_cc__ieq(info.token_type, "DPoP");
     if (*dpop) {                /* "Authorization: Bearer " -> "Authorization: DPoP " */
-        memmove(buf + 20, buf + 22, need + 1);
-        memcpy(buf + 15, "DPoP ", 5);  /* NOLINT(bugprone-not-null-terminated-result): a splice, the NUL is there */
+        memmove(buf + OKTA_CC__AUTH_DPOP_LEN, buf + OKTA_CC__AUTH_BEARER_LEN, need + 1);
+        memcpy(buf, OKTA_CC__AUTH_DPOP, OKTA_CC__AUTH_DPOP_LEN);  /* NOLINT(bugprone-not-null-terminated-result): a splice, the NUL is there */
     }
     *out = buf;
     *generation = info.generation;
@@ -6967,7 +7056,8 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     okta_cc_http_response_init(&resp->http, &c->cfg.alloc, c->cfg.max_response_bytes);
     r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
     if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
-        r = okta_cc__dpop_header_line(c, call->method, call->url, auth + 20, OKTA_CC__NONCE_API, &proof, err);
+        r = okta_cc__dpop_header_line(c, call->method, call->url, auth + OKTA_CC__AUTH_DPOP_LEN,
+                                      OKTA_CC__NONCE_API, &proof, err);
     call->no_token = r != OKTA_CC_OK && !auth;
     if (r != OKTA_CC_OK) {
         okta_cc__free_header_line(c, auth);

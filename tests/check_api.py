@@ -16,7 +16,12 @@ of the header) on every public declaration, so a new function cannot quietly bre
   7. every public function has a comment of its own: the line above its declaration ends one;
   8. the version has one home, OKTA_CC_VERSION_MAJOR/_MINOR/_PATCH: OKTA_CC_VERSION_STRING
      spells them, the newest VERSION HISTORY entry is that version, and the header's opening
-     comment names no other version (line 1 names none).
+     comment names no other version (line 1 names none);
+  9. the layers: the table of contents at the top, the API half and the implementation half name
+     the same ">>marker  Title" lines in the same order (one section banner per marker in each
+     half); each implementation section's banner says "uses: >>a >>b ..." and that line is
+     exactly the set of earlier sections whose functions or macros (okta_cc_*, okta_cc__*,
+     OKTA_CC__*) the section refers to; a reference into a later section is refused.
 
 Usage: tests/check_api.py [okta_cc.h]   Prints "ok"/"FAIL" lines and "N passed, N failed"."""
 import re
@@ -172,6 +177,82 @@ if not newest or newest.group(1) != version:
 if elsewhere:
     bad.append("the opening comment names version(s) %s" % ", ".join(sorted(set(elsewhere))))
 report(not bad, "8. one home for the version (%s)" % version, "; ".join(bad))
+
+# 9. the layers: one map, and each layer uses only the ones above it
+MARKER = re.compile(r"^\s*(>>[a-z0-9]+)\s+(\S.*?)\s*$")
+
+
+def marker_lines(part):
+    return [(m.group(1), " ".join(m.group(2).split()))
+            for m in map(MARKER.match, part.splitlines()) if m]
+
+
+def strip_code(code):
+    """Comments, string and character literals out; line numbers kept."""
+    def blank(m):
+        return re.sub(r"[^\n]", " ", m.group(0))
+    return re.sub(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", blank, code, flags=re.S)
+
+
+def sections(part):
+    """[(marker, text)] split at the marker lines of a half."""
+    out, lines, cur = [], part.splitlines(True), None
+    for line in lines:
+        m = MARKER.match(line)
+        if m:
+            cur = [m.group(1), ""]
+            out.append(cur)
+        if cur is not None:
+            cur[1] += line
+    return out
+
+
+toc = marker_lines(opening)
+api = marker_lines(public)
+impl_secs = sections(impl)
+impl_marks = [(m, " ".join(MARKER.match(s.splitlines()[0]).group(2).split())) for m, s in impl_secs]
+bad = []
+if not toc:
+    bad.append("no table of contents (lines \">>marker  Title\" in the opening comment)")
+for name, got in (("API half", api), ("implementation half", impl_marks)):
+    if got != toc:
+        bad.append("the %s's markers and titles differ from the table of contents: %s" % (
+            name, "; ".join("%s %s" % g for g in got if g not in toc) or
+            " ".join(m for m, _ in got) + " vs " + " ".join(m for m, _ in toc)))
+report(not bad, "9a. the same markers and titles in the contents, the API half and the code (%d)"
+       % len(toc), "; ".join(bad))
+
+order = [m for m, _ in impl_secs]
+home, bad = {}, []
+for idx, (mark, body) in enumerate(impl_secs):
+    code = strip_code(body)
+    for m in re.finditer(r"^(?:[A-Za-z_][\w \t\*]*?[ \t\*])?(okta_cc_\w+)\s*\([^;]*?\)\s*\{", code, re.M | re.S):
+        home.setdefault(m.group(1), idx)
+    for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+((?:okta_cc_|OKTA_CC__)\w+)", code, re.M):
+        if home.setdefault(m.group(1), idx) != idx:
+            bad.append("%s defined in %s and %s" % (m.group(1), order[home[m.group(1)]], mark))
+for idx, (mark, body) in enumerate(impl_secs):
+    lines = body.splitlines()
+    uses_line = [l for l in lines[:8] if re.match(r"^\s*uses:", l)]
+    if len(uses_line) != 1:
+        bad.append("%s: no \"uses:\" line in its banner" % mark)
+        continue
+    said = set(uses_line[0].split(":", 1)[1].split()) - {"-", "nothing"}
+    used, upward = set(), set()
+    for m in re.finditer(r"\b(?:okta_cc_|OKTA_CC__)\w+\b", strip_code(body)):
+        where = home.get(m.group(0))
+        if where is None or where == idx:
+            continue
+        if where > idx:
+            upward.add("%s -> %s (%s)" % (mark, order[where], m.group(0)))
+        else:
+            used.add(order[where])
+    bad += sorted(upward)
+    if said != used:
+        bad.append("%s: \"uses:\" says %s, the code uses %s" % (
+            mark, " ".join(sorted(said)) or "nothing", " ".join(sorted(used)) or "nothing"))
+report(impl_secs and not bad, "9b. each section uses only earlier ones, as its \"uses:\" line says "
+       "(%d names)" % len(home), "; ".join(bad))
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
