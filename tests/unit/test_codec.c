@@ -2,8 +2,8 @@
 /* Unit tests for the foundation layers: results, base64url, JSON emitter and parser.
    Vectors come from tests/vectors (RFC 4648 cases and JSONTestSuite). */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 #include <dirent.h>
 #include <stdint.h>

@@ -8,8 +8,8 @@
                                    one-minute run)
    Prints what happened and ends with "N passed, N failed". */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 #include "live.h"
 
 #include <malloc.h>

@@ -10,8 +10,8 @@
      the client assertion, the DPoP proofs, and the bytes of both private keys (binary and PEM);
      none may be found. Log lines and error messages are scanned the same way. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 #include "live.h"
 
 #include <pthread.h>

@@ -4,12 +4,12 @@
    generation, and algorithm checks. Cross-checks with OpenSSL and python live in
    tests/cli_keys.sh. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 /* ---- vector access --------------------------------------------------------------------------- */
 
-#include "vector_json.h"
+#include "../vector_json.h"
 
 static int load_vector_key(okta_cc_key *key, const char *rel, const char *path)
 {

@@ -5,12 +5,12 @@
    With --emit N the program prints N fresh ES256 proofs and the signer's public JWK, one per
    line, for the independent check in tests/dpop_verify.py (python3-cryptography). */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 /* ---- vector access ---------------------------------------------------------------------------- */
 
-#include "vector_json.h"
+#include "../vector_json.h"
 
 /* The element of the array at path whose "name" is name. */
 static long vec_named(vec *v, const char *path, const char *name)

@@ -11,8 +11,8 @@
    exactly once per client. And fork() from a client with a warm TLS connection: parent and
    child each get their own answers (tests/live.h), the child on its own connections. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 #include "live.h"
 
 #include <curl/curl.h>

@@ -4,8 +4,8 @@
    logging are checked exactly and without sleeping. Part 2: the local Okta-compatible server
    (tests/api_suite.sh) with its seeded users, rate-limit headers and fault injection. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 #include <pthread.h>
 #include "live.h"
