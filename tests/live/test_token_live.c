@@ -15,6 +15,10 @@
 #include "../token_helpers.h"
 
 #include <time.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
 
 /* tests/live/token_suite.sh starts the servers with --token-ttl 15: short enough that a few
    expiries keep assertions within the server's 60 s tolerance for iat in the future. */

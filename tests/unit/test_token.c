@@ -942,7 +942,7 @@ static void test_error_bodies(void)
 }
 
 /* Every OKTA_* variable at 1 MiB, one at a time, set in-process (execve refuses a single
-   environment string over 128 KiB, MAX_ARG_STRLEN, so tests/cli_io.sh can hand the CLI at most
+   environment string over 128 KiB, MAX_ARG_STRLEN, so tests/cli/cli_io.sh can hand the CLI at most
    that): okta_cc_config_from_env and the client take it without a crash, and any refusal is one
    line (client_new, or the token fetch on the scripted transport). */
 static void test_env_values_of_one_mebibyte(void)
