@@ -24,12 +24,15 @@ suite conventions      "$build/tests/test_conventions" -q
 # The token client on a scripted transport, then its 10 000 assertions checked by PyJWT.
 suite token-unit       tests/unit/token_assertions.sh -q
 suite api-unit         "$build/tests/test_api" -q
-suite cli-keys         tests/cli/cli_keys.sh
-suite cli-token        tests/cli/cli_token.sh
-suite cli-api          tests/cli/cli_api.sh
-suite cli-io           tests/cli/cli_io.sh
-suite cli-stream       tests/cli/cli_stream.sh
-if [ "$tier" = check ]; then suite_total; exit; fi
+# The CLI suites start servers of their own on free ports and work in their own temporary
+# directories: make check runs them two at a time (SUITE_JOBS), make test one after the other.
+if [ "$tier" = check ]; then run=suite_bg; else run=suite; fi
+$run cli-keys          tests/cli/cli_keys.sh
+$run cli-token         tests/cli/cli_token.sh
+$run cli-api           tests/cli/cli_api.sh
+$run cli-io            tests/cli/cli_io.sh
+$run cli-stream        tests/cli/cli_stream.sh
+if [ "$tier" = check ]; then suite_wait; suite_total; exit; fi
 
 # ---- tests/lint/ and tests/check_api.py ---------------------------------------------------------
 suite compile-matrix   tests/lint/compile_matrix.sh
