@@ -12,8 +12,8 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Records "client_id aud ttl key assertion" for the independent verifier; key names the public
    key to verify with ("-": the kid in the assertion's header). */
-static __attribute__((unused)) void log_assertion_key(const char *client_id, const char *aud, int ttl, const char *key,
-                              const char *jwt, size_t n)
+static __attribute__((unused)) void log_assertion_key(const char *client_id, const char *aud, int ttl,
+                                                      const char *key, const char *jwt, size_t n)
 {
     if (!assertion_log) return;
     pthread_mutex_lock(&log_lock);
@@ -21,7 +21,8 @@ static __attribute__((unused)) void log_assertion_key(const char *client_id, con
     pthread_mutex_unlock(&log_lock);
 }
 
-static __attribute__((unused)) void log_assertion(const char *client_id, const char *aud, int ttl, const char *jwt, size_t n)
+static __attribute__((unused)) void log_assertion(const char *client_id, const char *aud, int ttl, const char *jwt,
+                                                  size_t n)
 {
     log_assertion_key(client_id, aud, ttl, NULL, jwt, n);
 }
@@ -49,10 +50,14 @@ typedef struct test_clock {
 } test_clock;
 
 /* Read atomically: the single-flight test moves the clock from its threads (atomic adds). */
-static __attribute__((unused)) int64_t clock_read(void *user) { return __atomic_load_n(&((test_clock *)user)->now, __ATOMIC_SEQ_CST); }
+static __attribute__((unused)) int64_t clock_read(void *user)
+{
+    return __atomic_load_n(&((test_clock *)user)->now, __ATOMIC_SEQ_CST);
+}
 
 /* Creates a client from cfg, expecting result r; returns it (or NULL). */
-static __attribute__((unused)) okta_cc_client *new_client(const okta_cc_config *cfg, okta_cc_result r, okta_cc_error *err)
+static __attribute__((unused)) okta_cc_client *new_client(const okta_cc_config *cfg, okta_cc_result r,
+                                                           okta_cc_error *err)
 {
     okta_cc_client *c = NULL;
     okta_cc_result got = okta_cc_client_new(&c, cfg, err);
@@ -94,7 +99,8 @@ static __attribute__((unused)) void *sf_thread(void *arg)
     return NULL;
 }
 
-static __attribute__((unused)) unsigned long run_single_flight(okta_cc_client *c, test_clock *clk, int64_t step, int *failures)
+static __attribute__((unused)) unsigned long run_single_flight(okta_cc_client *c, test_clock *clk, int64_t step,
+                                                                int *failures)
 {
     pthread_t th[16];
     sf_ctx x;
