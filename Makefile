@@ -28,9 +28,13 @@ TSAN     ?= -fsanitize=thread
 BUILD    ?= build
 
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
-TESTS      = test_codec test_keys test_dpop test_token test_api test_conventions test_alloc test_tls
+# C tests by kind (tests/README.md): tests/unit/ needs no server, tests/live/ runs against the
+# local Okta-compatible server (its suite script starts it). Every binary goes to $(BUILD)/tests/.
+UNIT_TESTS = test_codec test_keys test_dpop test_conventions test_token test_api
+LIVE_TESTS = test_token_live test_api_live test_alloc test_tls
+TESTS      = $(UNIT_TESTS) $(LIVE_TESTS)
 # The tests with threads also run under ThreadSanitizer.
-TSAN_TESTS = test_token test_api
+TSAN_TESTS = test_token test_token_live test_api test_api_live
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
 EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
@@ -64,7 +68,7 @@ XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET
 XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api
 XPROGRAMS  = $(XBUILD)/okta-cc $(EXAMPLES:$(BUILD)/%=$(XBUILD)/%) $(XTESTS:%=$(XBUILD)/tests/%)
 
-.PHONY: all build test bench fuzz soak demo install deps deps-demo clean check-build-deps
+.PHONY: all build test check check-build bench fuzz soak demo install deps deps-demo clean check-build-deps
 .PHONY: cross cross-build test-cross footprint
 # Building never changes the system: plain make only checks that the headers it needs are there
 # and says which command installs them. make deps installs (apt-get as root, or sudo, and the
@@ -97,25 +101,48 @@ $(BUILD)/examples/%: examples/%.c okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h tests/live.h
+TEST_HDRS  = okta_cc.h tests/harness.h tests/vector_json.h tests/token_helpers.h tests/live/live.h
+# One rule per folder: make takes the first whose source exists.
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
-$(BUILD)/tests/%_asan: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h tests/live.h
+$(BUILD)/tests/%: tests/live/%.c $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+
+$(BUILD)/tests/%_asan: tests/unit/%.c $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(SANITIZE) $< -o $@ $(LIBS)
 
-$(BUILD)/tests/%_tsan: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h tests/live.h
+$(BUILD)/tests/%_asan: tests/live/%.c $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(SANITIZE) $< -o $@ $(LIBS)
+
+$(BUILD)/tests/%_tsan: tests/unit/%.c $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(TSAN) $< -o $@ $(LIBS)
 
-$(BUILD)/tests/soak: tests/soak.c okta_cc.h tests/harness.h tests/live.h
+$(BUILD)/tests/%_tsan: tests/live/%.c $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer $(TSAN) $< -o $@ $(LIBS)
+
+$(BUILD)/tests/soak: tests/live/soak.c okta_cc.h tests/harness.h tests/live/live.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
+# make check: the fast tier for the edit loop (the unit tests and the CLI suites, plain build, about
+# 1.5 minutes here once built); make test: every suite (about 13 minutes). tests/README.md says
+# what each suite proves, how long it takes and how to run it alone.
 test: deps
 	@$(MAKE) --no-print-directory build
 	@BUILD=$(abspath $(BUILD)) tests/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory check-build
+	@BUILD=$(abspath $(BUILD)) tests/run.sh check
+
+check-build: $(BUILD)/okta-cc $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 cross:
 	@tools/deps.sh cross $(CROSS)
@@ -135,7 +162,11 @@ $(XBUILD)/examples/%: examples/%.c okta_cc.h
 	@mkdir -p $(dir $@)
 	$(XCC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
-$(XBUILD)/tests/%: tests/%.c okta_cc.h tests/harness.h tests/vector_json.h
+$(XBUILD)/tests/%: tests/unit/%.c $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(XCC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
+
+$(XBUILD)/tests/%: tests/live/%.c $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(XCC) $(ALL_CFLAGS) $< -o $@ $(LIBS)
 
@@ -167,7 +198,7 @@ bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
 # one minute of it).
 soak: deps
 	@$(MAKE) --no-print-directory $(BUILD)/tests/soak
-	@BUILD=$(abspath $(BUILD)) tests/soak.sh
+	@BUILD=$(abspath $(BUILD)) tests/live/soak.sh
 
 # Longer fuzzing than the smoke run in make test: make fuzz FUZZ_SECONDS=600
 fuzz: deps

@@ -9,7 +9,7 @@ of the header) on every public declaration, so a new function cannot quietly bre
      pointer named `out` and right before `size_t *out_len`;
   4. callbacks (function-pointer types and members) take their `void *user` (or the
      transport's `void *ctx`) first;
-  5. every function with an (out, cap, out_len) buffer is exercised by tests/test_conventions.c,
+  5. every function with an (out, cap, out_len) buffer is exercised by tests/unit/test_conventions.c,
      which checks at run time that a too-small buffer gives OKTA_CC_ERR_BUFFER_TOO_SMALL and the
      exact size needed;
   6. no function body in the implementation is longer than 70 lines;
@@ -125,11 +125,11 @@ report(seen > 4 and not bad, "4. callbacks take void *user first (%d)" % seen, "
 
 # 5. runtime coverage of every buffered function
 try:
-    conv = open("tests/test_conventions.c", encoding="utf-8").read()
+    conv = open("tests/unit/test_conventions.c", encoding="utf-8").read()
 except OSError:
     conv = ""
 missing = [n for n in sorted(set(buffered)) if not re.search(r"\b%s\s*\(" % n, conv)]
-report(conv and not missing, "5. tests/test_conventions.c checks BUFFER_TOO_SMALL of every buffered function",
+report(conv and not missing, "5. tests/unit/test_conventions.c checks BUFFER_TOO_SMALL of every buffered function",
        " ".join(missing))
 
 # 6. function length in the implementation

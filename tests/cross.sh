@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test-cross CROSS=aarch64-linux-gnu (or arm-linux-gnueabihf): the cross-built unit tests
 # (those that need no server; test_token and test_api with --unit), the CLI smoke test
-# (tests/cli_cross.sh) and the CLI and examples against the local server (tests/live_cross.sh),
+# (tests/cli/cli_cross.sh) and the CLI and examples against the local server (tests/live/live_cross.sh),
 # under qemu-user. Counted like tests/run.sh: one line per suite, the total
 # "N passed, N failed" last.
 set -u
@@ -28,9 +28,9 @@ suite "$arch-codec"       "$qemu" "$xbuild/tests/test_codec" -q
 suite "$arch-keys"        "$qemu" "$xbuild/tests/test_keys" -q
 suite "$arch-dpop"        "$qemu" "$xbuild/tests/test_dpop" -q
 suite "$arch-conventions" "$qemu" "$xbuild/tests/test_conventions" -q
-suite "$arch-token-unit"  "$qemu" "$xbuild/tests/test_token" -q --unit
-suite "$arch-api-unit"    "$qemu" "$xbuild/tests/test_api" -q --unit
-suite "$arch-cli"         env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/cli_cross.sh
-suite "$arch-live"        env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/live_cross.sh
+suite "$arch-token-unit"  "$qemu" "$xbuild/tests/test_token" -q
+suite "$arch-api-unit"    "$qemu" "$xbuild/tests/test_api" -q
+suite "$arch-cli"         env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/cli/cli_cross.sh
+suite "$arch-live"        env BUILD="$build" CROSS="$cross" QEMU="$qemu" tests/live/live_cross.sh
 
 suite_total

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Makes the RSA keys with chosen public exponents that tests/test_keys.c loads (issue 18,
+"""Makes the RSA keys with chosen public exponents that tests/unit/test_keys.c loads (issue 18,
 item 6): one 2048-bit p and q from python3-cryptography, and for each e the key (n, e, d, p, q,
 dp, dq, qi) as PKCS#1 PEM, PKCS#8 PEM and private JWK. The DER is written here by hand, because
 python3-cryptography refuses to build e = 1 or an even e (the point of the exercise). None of

@@ -7,7 +7,7 @@
      FREE_SCAN_MARKERS  one or more markers separated by '|' (each at least 8 bytes)
      FREE_SCAN_REPORT   a file; one line is appended per block found (nothing = clean)
 
-   Build: cc -shared -fPIC -o free_scan.so tests/free_scan.c -ldl
+   Build: cc -shared -fPIC -o free_scan.so tests/cli/free_scan.c -ldl
    glibc routes its own internal frees (stdio buffers, libcurl's, OpenSSL's) through these
    symbols too, which is what makes the check complete. Not C99 on purpose: it needs dlsym
    and malloc_usable_size, and is built only by the tests. */

@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-/* TLS refusals, against servers started by tests/tls_suite.sh with certificates it makes with
+/* TLS refusals, against servers started by tests/live/tls_suite.sh with certificates it makes with
    the openssl CLI: a leaf of a CA the client does not trust, a wrong host name, an expired
    certificate, one not yet valid, a self-signed one. Each must be refused with OKTA_CC_ERR_TLS
    and a message naming the reason, for the token fetch and for an API request (its token
@@ -9,10 +9,10 @@
    refusal is for the stated reason and not a broken test PKI. insecure_skip_tls_verify is off
    by default; with it on, each of those servers is reachable, and a warning goes to stderr
    exactly once per client. And fork() from a client with a warm TLS connection: parent and
-   child each get their own answers (tests/live.h), the child on its own connections. */
+   child each get their own answers (tests/live/live.h), the child on its own connections. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 #include "live.h"
 
 #include <curl/curl.h>
@@ -191,7 +191,7 @@ static void tls_valid_certificate_accepted(void)
 
 /* ---- fork(): the child must not continue the parent's TLS session ---- */
 
-/* fork() from a client with a warm TLS connection (tests/test_api.c does it over HTTP): if
+/* fork() from a client with a warm TLS connection (tests/live/test_api_live.c does it over HTTP): if
    the child used it, both processes would write records with the same keys and sequence
    numbers, and the server would see a bad MAC or answer the wrong process. */
 static void tls_fork_parent_and_child_each_get_their_answers(void)
@@ -479,7 +479,7 @@ static void tls_insecure_warns_once_per_client(void)
     CHECK_EQ_INT(n, 1);
 }
 
-/* test_tls [-q] [refusals|insecure]: one part (tests/tls_suite.sh runs the insecure part
+/* test_tls [-q] [refusals|insecure]: one part (tests/live/tls_suite.sh runs the insecure part
    after it has checked the refused servers' logs), or both. */
 int main(int argc, char **argv)
 {

@@ -4,14 +4,14 @@
 # or --ndjson lines), a failure mid-listing closes what was printed and names the command that
 # lists the rest, progress is drawn only on a terminal (a pseudo-terminal here), a 429 pause
 # shows its wait, and memory stays that of one page (peak RSS with 100 000 users vs 250).
-# Run from the repository root after building build/okta-cc:  tests/cli_stream.sh
+# Run from the repository root after building build/okta-cc:  tests/cli/cli_stream.sh
 # Environment: BUILD (default build). Needs node (and npm ci --prefix tools/server), openssl,
 # curl and /usr/bin/python3 with python3-cryptography (tests/keytool.py). About 25 s.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/tests/cli_lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/cli/cli_lib.sh"
 require "needs node, openssl, curl and $py with cryptography" sh -c "{ command -v node && command -v openssl && command -v curl && '$py' -c 'import cryptography'; } >/dev/null 2>&1"
 
 use_local_server

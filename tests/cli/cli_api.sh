@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Tests of the okta-cc API commands (get, request) against the local Okta-compatible server
 # (tools/server): 250 seeded users, Link pagination, rate-limit headers, fault injection.
-# Run from the repository root after building build/okta-cc:  tests/cli_api.sh
+# Run from the repository root after building build/okta-cc:  tests/cli/cli_api.sh
 # Environment: BUILD (default build). Needs node (and npm ci --prefix tools/server), openssl,
 # curl and /usr/bin/python3 with python3-cryptography (tests/keytool.py). About 15 s.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/tests/cli_lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/cli/cli_lib.sh"
 require "needs node, openssl, curl and $py with cryptography" sh -c "{ command -v node && command -v openssl && command -v curl && '$py' -c 'import cryptography'; } >/dev/null 2>&1"
 
 use_local_server
@@ -186,7 +186,7 @@ run get '/api/v1/users?limit=3' --all
 expect_error "get --all on a page that is not an array: exit 1" 1 'not a JSON array'
 
 # A later page that fails: --all streams, so page 1 is out; the array is closed and the error
-# line says how to resume (tests/cli_stream.sh resumes such listings).
+# line says how to resume (tests/cli/cli_stream.sh resumes such listings).
 fault '[{"kind":"slow","delay_ms":1},{"kind":"status","status":500}]'
 run get '/api/v1/users?limit=100' --all
 expect_partial "get --all with a 500 on page 2: exit 1, E0000009, page 1 as a closed array, resume link" 100 \

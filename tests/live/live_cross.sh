@@ -3,9 +3,9 @@
 # (tools/server), over HTTP and over HTTPS with a private CA (make test-cross):
 # tokens, `get --all`, examples/list_users (libcurl) and examples/custom_transport (no libcurl,
 # its own sockets), each listing compared with the native build's. Ends with "N passed, N failed".
-#   BUILD=build CROSS=aarch64-linux-gnu QEMU=qemu-aarch64 tests/live_cross.sh
+#   BUILD=build CROSS=aarch64-linux-gnu QEMU=qemu-aarch64 tests/live/live_cross.sh
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 cross=${CROSS:-aarch64-linux-gnu}
 xbuild=$build/$cross

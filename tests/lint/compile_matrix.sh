@@ -2,7 +2,7 @@
 # Builds okta_cc.h in every supported configuration with warnings as errors.
 # One test per configuration; ends with "N passed, N failed".
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${BUILD:-$root/build}/matrix
 mkdir -p "$out"
 W="-Wall -Wextra -Wpedantic -Werror"

@@ -4,12 +4,12 @@
 #
 # A check passes only with no finding at all. A false positive is silenced where it is, with
 # its reason beside it (cppcheck-suppress, NOLINT(check), #pragma GCC diagnostic); which
-# clang-tidy checks run, and why some are left out, is in tests/clang-tidy.yaml.
+# clang-tidy checks run, and why some are left out, is in tests/lint/clang-tidy.yaml.
 #
 # The tools run two at a time (STATIC_JOBS): about 90 s of CPU in all, most of it gcc -fanalyzer
 # (about 40 s) and clang-tidy on the header (about 27 s), so about 50 s on two idle cores.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 out=$build/static-analysis
 jobs_max=${STATIC_JOBS:-2}
@@ -57,7 +57,7 @@ hardened_build() {   # hardened_build BUILD_DIR [MAKE ARGS...]
   make --no-print-directory BUILD="$dir" "$@" "$dir/okta-cc" && hardened "$dir/okta-cc"
 }
 
-tidy=(clang-tidy --quiet --config-file=tests/clang-tidy.yaml)
+tidy=(clang-tidy --quiet --config-file=tests/lint/clang-tidy.yaml)
 # The longest first, so that the two lanes end together.
 # gcc's analyzer on the CLI's unit: the whole implementation (every public function is an
 # entry point) and the CLI.

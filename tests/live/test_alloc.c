@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-/* Memory under attack, against the local Okta-compatible server (tests/alloc_suite.sh):
+/* Memory under attack, against the local Okta-compatible server (tests/live/alloc_suite.sh):
    - every allocation fails once: for each k, the k-th allocation of the client's allocator
      (cfg.alloc), then of libcurl's (curl_global_init_mem), fails along key load -> token fetch
      (Bearer, and DPoP with its nonce round trip) -> a paged listing. Each failure must come back
@@ -10,8 +10,8 @@
      the client assertion, the DPoP proofs, and the bytes of both private keys (binary and PEM);
      none may be found. Log lines and error messages are scanned the same way. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 #include "live.h"
 
 #include <pthread.h>

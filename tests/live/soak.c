@@ -4,12 +4,12 @@
    401s, resets, truncated, garbage and oversized bodies, slow and hanging answers, expired
    tokens, with tokens that live a few seconds. Every call must succeed or fail with a clean
    error (a known result and a one-line message); memory must stay flat.
-     soak SECONDS THREADS         (tests/soak.sh starts the servers: make soak, and make test's
+     soak SECONDS THREADS         (tests/live/soak.sh starts the servers: make soak, and make test's
                                    one-minute run)
    Prints what happened and ends with "N passed, N failed". */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 #include "live.h"
 
 #include <malloc.h>

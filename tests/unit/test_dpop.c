@@ -3,14 +3,14 @@
    three ES256 proofs verified, the two computed RS256 proofs reproduced byte for byte, ES256
    proofs signed and verified, htu derivation, fresh jtis, a public-only header jwk, refusals.
    With --emit N the program prints N fresh ES256 proofs and the signer's public JWK, one per
-   line, for the independent check in tests/dpop_verify.py (python3-cryptography). */
+   line, for the independent check in tests/unit/dpop_verify.py (python3-cryptography). */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 /* ---- vector access ---------------------------------------------------------------------------- */
 
-#include "vector_json.h"
+#include "../vector_json.h"
 
 /* The element of the array at path whose "name" is name. */
 static long vec_named(vec *v, const char *path, const char *name)
@@ -415,7 +415,7 @@ static void test_refusals(void)
     okta_cc_key_wipe(&key);
 }
 
-/* ---- --emit N: proofs for tests/dpop_verify.py -------------------------------------------------- */
+/* ---- --emit N: proofs for tests/unit/dpop_verify.py -------------------------------------------------- */
 
 static int emit(int n)
 {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Soak (tests/soak.c): SOAK_MINUTES (default 10; make test runs SOAK_SECONDS=60) of 8 threads on
+# Soak (tests/live/soak.c): SOAK_MINUTES (default 10; make test runs SOAK_SECONDS=60) of 8 threads on
 # two shared clients, Bearer and DPoP, against two local servers with 6 s tokens, DPoP nonces
 # that rotate every 10 s, and a steady stream of injected faults.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"

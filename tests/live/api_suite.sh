@@ -2,7 +2,7 @@
 # Okta API tests (okta_cc_request, pagination, rate limits, retries, faults) against the local
 # Okta-compatible server: 250 seeded users, rate-limit headers, fault injection.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
@@ -14,7 +14,7 @@ start_server OKTA_CC_TEST_DPOP_URL --clients "$work/clients.json" --api-dpop-non
 start_server OKTA_CC_TEST_PARALLEL_URL --clients "$work/clients.json" --api-delay-ms 50 --token-ttl 4 --rate-limit 1000000 || exit 1
 start_server OKTA_CC_TEST_FORK_URL --clients "$work/clients.json" --rate-limit 1000000 || exit 1
 export OKTA_CC_TEST_URL OKTA_CC_TEST_DPOP_URL OKTA_CC_TEST_PARALLEL_URL OKTA_CC_TEST_FORK_URL OKTA_CC_TEST_KEYS=$work
-"$build/tests/test_api${TEST_SUFFIX:-}" "$@"
+"$build/tests/test_api_live${TEST_SUFFIX:-}" "$@"
 rc=$?
 [ -n "${TEST_SUFFIX:-}" ] && exit $rc
 

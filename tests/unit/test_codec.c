@@ -2,8 +2,8 @@
 /* Unit tests for the foundation layers: results, base64url, JSON emitter and parser.
    Vectors come from tests/vectors (RFC 4648 cases and JSONTestSuite). */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 #include <dirent.h>
 #include <stdint.h>
@@ -452,7 +452,7 @@ static void test_json_emit_grammar_errors(void)
 }
 
 /* The writer holds exactly OKTA_CC_JSON_WRITER_MAX_DEPTH open containers, whatever the parser's
-   OKTA_CC_JSON_MAX_DEPTH (tests/compile_matrix.sh builds two units that disagree on it). */
+   OKTA_CC_JSON_MAX_DEPTH (tests/lint/compile_matrix.sh builds two units that disagree on it). */
 static void test_json_emit_nesting_capacity(void)
 {
     char buf[2 * OKTA_CC_JSON_WRITER_MAX_DEPTH + 16];

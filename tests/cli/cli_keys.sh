@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests of the okta-cc key commands (keygen, jwk, sign) against OpenSSL and python3-cryptography.
-# Run from the repository root after building build/okta-cc:  tests/cli_keys.sh
+# Run from the repository root after building build/okta-cc:  tests/cli/cli_keys.sh
 # Environment: BUILD (default build). Vectors: tests/vectors (in the repository).
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u

@@ -3,7 +3,7 @@
 # HTTPS: keys made by OpenSSL, public JWKs by python3-cryptography, assertions checked by PyJWT.
 set -u
 TEST_WRAPPER=${TEST_WRAPPER:-}
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
@@ -45,7 +45,7 @@ start_server UNTRUSTED_URL --clients "$work/clients.json" --tls-cert "$work/ca/u
 
 export OKTA_CC_TEST_HTTP_URL=$HTTP_URL OKTA_CC_TEST_HTTPS_URL=$HTTPS_URL OKTA_CC_TEST_UNTRUSTED_URL=$UNTRUSTED_URL
 export OKTA_CC_TEST_CA=$work/ca/ca.pem OKTA_CC_TEST_KEYS=$work OKTA_CC_TEST_ASSERTIONS=$work/assertions.txt
-$TEST_WRAPPER "$build/tests/test_token${TEST_SUFFIX:-}" "$@"
+$TEST_WRAPPER "$build/tests/test_token_live${TEST_SUFFIX:-}" "$@"
 rc=$?
 
 # The example, as a user runs it: configuration from the environment only.

@@ -8,12 +8,12 @@
 #   not-yet-valid signed by the CA, 2090-01-01 .. 2091-01-01
 #   self-signed   a self-signed leaf with the right SAN
 # (and one more with the valid certificate and no rate limit, for the fork() test).
-# Then tests/test_tls.c (C API: token fetch and API request refused with OKTA_CC_ERR_TLS and
+# Then tests/live/test_tls.c (C API: token fetch and API request refused with OKTA_CC_ERR_TLS and
 # the reason, nothing reaching the server; insecure_skip_tls_verify), and the okta-cc CLI.
 # Environment: BUILD, TEST_SUFFIX (_asan: the C tests only), KEEP_WORK=1 (keep the temporary
 # directory: certificates, server logs). Ends with "N passed, N failed".
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"

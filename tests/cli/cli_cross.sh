@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cross-built okta-cc under qemu-user against the native build/okta-cc (make test-cross).
-# Run from the repository root: BUILD=build CROSS=aarch64-linux-gnu QEMU=qemu-aarch64 tests/cli_cross.sh
+# Run from the repository root: BUILD=build CROSS=aarch64-linux-gnu QEMU=qemu-aarch64 tests/cli/cli_cross.sh
 # Both CLIs must print the same public JWKs for the test vectors and the same errors for bad
 # keys; what the cross CLI signs (JWS, client assertions; BearSSL's RSASSA-PKCS1-v1_5 and RFC 6979
 # ECDSA are deterministic, so the native CLI must sign the same bytes) is verified by
@@ -37,7 +37,7 @@ same() {
 machine=$(od -An -tu2 -j18 -N2 "$xcli" | tr -d ' ')
 case $cross in aarch64-*) want=183 ;; arm-*) want=40 ;; *) want=none ;; esac
 check "$xcli is an ELF for $cross (e_machine $machine)" test "$machine" = "$want"
-# Hardened as the native CLI (tests/static_analysis.sh): PIE, stack protector, fortified calls.
+# Hardened as the native CLI (tests/lint/static_analysis.sh): PIE, stack protector, fortified calls.
 syms=$(readelf --dyn-syms -W "$xcli")
 check "$xcli is PIE" sh -c "readelf -d '$xcli' | grep -Eq 'FLAGS_1.*PIE'"
 check "$xcli has the stack protector and fortified calls" \

@@ -2,20 +2,20 @@
 # Tests of what okta-cc does around its commands: options before or after the command name,
 # a closed or full stdout (the output must never vanish, or land in another file, with exit
 # status 0), no scopes needed to sign an assertion, one-line errors, and secrets left in freed
-# memory (tests/free_scan.c, interposed with LD_PRELOAD, reports every freed heap block that
+# memory (tests/cli/free_scan.c, interposed with LD_PRELOAD, reports every freed heap block that
 # still holds a marker: a piece of the private key, a --data body, a listed user's login).
-# Run from the repository root after building build/okta-cc:  tests/cli_io.sh
+# Run from the repository root after building build/okta-cc:  tests/cli/cli_io.sh
 # Needs node (the local server), openssl, curl, cc and /usr/bin/python3 with cryptography.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/tests/cli_lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/cli/cli_lib.sh"
 require "needs node, openssl, curl, cc and $py with cryptography" sh -c "{ command -v node && command -v openssl && command -v curl && command -v cc && '$py' -c 'import cryptography'; } >/dev/null 2>&1"
 
 use_local_server
 
-require "free_scan.so builds" cc -shared -fPIC -o "$work/free_scan.so" "$root/tests/free_scan.c" -ldl
+require "free_scan.so builds" cc -shared -fPIC -o "$work/free_scan.so" "$root/tests/cli/free_scan.c" -ldl
 
 # run ARGS...: the CLI with stdout and stderr in files; $rc.
 run() { "$cli" "$@" >"$out" 2>"$err"; rc=$?; }
@@ -120,7 +120,7 @@ hostile() { hostile_rc 1 "$@"; }
 # Linux refuses (execve: E2BIG) any single environment string over 128 KiB (MAX_ARG_STRLEN,
 # "NAME=" and the NUL included), so a 1 MiB variable never reaches the CLI: each variable is
 # tried at the largest size execve takes, then all of them at once (about 1.4 MB of environment).
-# tests/test_token.c sets 1 MiB values in-process for the library itself.
+# tests/unit/test_token.c sets 1 MiB values in-process for the library itself.
 env_max() { head -c $((131072 - ${#1} - 2)) /dev/zero | tr '\0' "${2:-a}"; }
 huge=$(head -c 1048576 /dev/zero | tr '\0' a)
 env OKTA_CLIENT_ORGURL="$huge" "$cli" --version >"$out" 2>"$err"; rc=$?

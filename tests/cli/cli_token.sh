@@ -2,14 +2,14 @@
 # Tests of the okta-cc network commands (assertion, token) against the local Okta-compatible
 # server (tools/server), over HTTP and HTTPS. Keys are made by OpenSSL, public JWKs by
 # python3-cryptography (tests/keytool.py), assertions are checked by PyJWT.
-# Run from the repository root after building build/okta-cc:  tests/cli_token.sh
+# Run from the repository root after building build/okta-cc:  tests/cli/cli_token.sh
 # Environment: BUILD (default build). Needs node (and npm ci --prefix tools/server), openssl,
 # curl and /usr/bin/python3 with PyJWT.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/tests/cli_lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/cli/cli_lib.sh"
 require "needs node, openssl, curl and $py with PyJWT" sh -c "{ command -v node && command -v openssl && command -v curl && '$py' -c 'import jwt, cryptography'; } >/dev/null 2>&1"
 
 use_local_server

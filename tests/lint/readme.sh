@@ -3,11 +3,11 @@
 # errors, and with g++ as C++. A block with main() is linked and run: with nothing configured it
 # must exit 1 naming the missing setting (not hide the cause), and against the local server it
 # must list every user and leak nothing (valgrind). About 20 s.
-# Run from the repository root after `make build/okta-cc`:  tests/readme.sh
+# Run from the repository root after `make build/okta-cc`:  tests/lint/readme.sh
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/tests/cli_lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/cli/cli_lib.sh"
 use_local_server
 W="-Wall -Wextra -Wpedantic -Werror"
 LIBS="-lbearssl -lcurl -lpthread"

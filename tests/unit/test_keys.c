@@ -2,14 +2,14 @@
 /* Unit tests for the key and JWS layers: loading every key form, the RFC 7515 / 7517 / 7638
    vectors, the computed RS384/RS512 and client-assertion vectors, every bad key input, key
    generation, and algorithm checks. Cross-checks with OpenSSL and python live in
-   tests/cli_keys.sh. */
+   tests/cli/cli_keys.sh. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 /* ---- vector access --------------------------------------------------------------------------- */
 
-#include "vector_json.h"
+#include "../vector_json.h"
 
 static int load_vector_key(okta_cc_key *key, const char *rel, const char *path)
 {

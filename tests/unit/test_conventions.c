@@ -5,8 +5,8 @@
    with cap > 0 is OKTA_CC_ERR_INVALID_ARGUMENT. tests/check_api.py makes sure every such
    function of the header appears here. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
 
 #include <pthread.h>
 

@@ -10,7 +10,7 @@
 #    refused before anything is sent, with a result that no retry repeats.
 # Uses $BUILD/examples/{list_users,custom_transport} (make builds them). About 20 s.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 work=$(mktemp -d)
 helpers=""

@@ -17,15 +17,15 @@ static void counted_macro_free(void *p)
 #define OKTA_CC_MALLOC(n) counted_macro_malloc(n)
 #define OKTA_CC_REALLOC(p, n) (abort(), (p), (n), (void *)0)
 #define OKTA_CC_FREE(p) counted_macro_free(p)
-/* Token client tests. Part 1 drives the client through a scripted transport and an injected
+/* Token client tests, scripted: the client driven through a scripted transport and an injected
    clock (no network, no sleeping): assertions, URLs, configuration, form bodies, response
-   parsing, caching, clock offset, single flight. Part 2 runs against the local Okta-compatible
-   server started by tests/token_suite.sh (HTTP and HTTPS). Every assertion sent or made is
-   appended to $OKTA_CC_TEST_ASSERTIONS for PyJWT to verify afterwards. */
+   parsing, caching, clock offset, single flight, DPoP, retries. The same client against the local
+   Okta-compatible server is tests/live/test_token_live.c. With $OKTA_CC_TEST_ASSERTIONS set
+   (tests/unit/token_assertions.sh), every assertion made is appended to it for PyJWT to verify. */
 #define OKTA_CC_IMPLEMENTATION
-#include "../okta_cc.h"
-#include "harness.h"
-#include "live.h"
+#include "../../okta_cc.h"
+#include "../harness.h"
+#include "../token_helpers.h"
 
 #include <limits.h>
 #include <sys/stat.h>
@@ -36,44 +36,6 @@ static void counted_macro_free(void *p)
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
-
-/* ---- shared helpers ----------------------------------------------------------------------- */
-
-static FILE *assertion_log;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Records "client_id aud ttl key assertion" for the independent verifier; key names the public
-   key to verify with ("-": the kid in the assertion's header). */
-static void log_assertion_key(const char *client_id, const char *aud, int ttl, const char *key,
-                              const char *jwt, size_t n)
-{
-    if (!assertion_log) return;
-    pthread_mutex_lock(&log_lock);
-    fprintf(assertion_log, "%s %s %d %s %.*s\n", client_id, aud, ttl, key ? key : "-", (int)n, jwt);
-    pthread_mutex_unlock(&log_lock);
-}
-
-static void log_assertion(const char *client_id, const char *aud, int ttl, const char *jwt, size_t n)
-{
-    log_assertion_key(client_id, aud, ttl, NULL, jwt, n);
-}
-
-/* Finds "name=" in a form body; returns the value (up to '&') and its length. */
-static const char *form_value(const char *body, const char *name, size_t *len)
-{
-    size_t nl = strlen(name);
-    const char *p = body;
-    while (p && *p) {
-        if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
-            p += nl + 1;
-            *len = strcspn(p, "&");
-            return p;
-        }
-        p = strchr(p, '&');
-        if (p) p++;
-    }
-    return NULL;
-}
 
 /* Decodes the claims of a compact JWT into out. */
 static int jwt_claims(const char *jwt, size_t n, char *out, size_t cap)
@@ -107,13 +69,6 @@ static void claim_str(const char *claims, const char *key, char *out, size_t cap
         okta_cc_json_get_string(&doc, (size_t)okta_cc_json_find(&doc, 0, key), out, cap, NULL, NULL);
 }
 
-/* An injected clock the tests move by hand. */
-typedef struct test_clock {
-    volatile int64_t now;
-} test_clock;
-
-/* Read atomically: the single-flight test moves the clock from its threads (atomic adds). */
-static int64_t clock_read(void *user) { return __atomic_load_n(&((test_clock *)user)->now, __ATOMIC_SEQ_CST); }
 
 /* ---- the scripted transport ------------------------------------------------------------- */
 
@@ -199,8 +154,6 @@ static void scripted_config(okta_cc_config *cfg, script *s, test_clock *clk)
 /* ---- part 1: no network ------------------------------------------------------------------ */
 
 /* The computed vector: our claims order and header reproduce it byte for byte. */
-static int light(void);
-
 static void test_assertion_matches_computed_vector(void)
 {
     okta_cc_key key;
@@ -290,16 +243,6 @@ static int request_ok(okta_cc_client *c, const char *path_or_url, okta_cc_respon
     return got == OKTA_CC_OK;
 }
 
-/* Creates a client from cfg, expecting result r; returns it (or NULL). */
-static okta_cc_client *new_client(const okta_cc_config *cfg, okta_cc_result r, okta_cc_error *err)
-{
-    okta_cc_client *c = NULL;
-    okta_cc_result got = okta_cc_client_new(&c, cfg, err);
-    if (got != r) fprintf(stderr, "  client_new: %s (%s)\n", okta_cc_result_str(got), err->message);
-    CHECK(got == r);
-    CHECK((c != NULL) == (r == OKTA_CC_OK));
-    return c;
-}
 
 static void test_token_urls(void)
 {
@@ -999,7 +942,7 @@ static void test_error_bodies(void)
 }
 
 /* Every OKTA_* variable at 1 MiB, one at a time, set in-process (execve refuses a single
-   environment string over 128 KiB, MAX_ARG_STRLEN, so tests/cli_io.sh can hand the CLI at most
+   environment string over 128 KiB, MAX_ARG_STRLEN, so tests/cli/cli_io.sh can hand the CLI at most
    that): okta_cc_config_from_env and the client take it without a crash, and any refusal is one
    line (client_new, or the token fetch on the scripted transport). */
 static void test_env_values_of_one_mebibyte(void)
@@ -1810,54 +1753,6 @@ static void test_response_headers(void)
     okta_cc_http_response_free(&r);
 }
 
-/* 16 threads x 1000 calls across three expiries: exactly one fetch per expiry. */
-typedef struct sf_ctx {
-    int64_t step;                   /* how far each expiry moves the clock */
-    okta_cc_client *client;
-    test_clock *clk;
-    volatile long calls;
-    int failures;
-    pthread_mutex_t lock;
-} sf_ctx;
-
-/* OKTA_CC_TEST_LIGHT (set for the valgrind run) scales the big loops down tenfold. */
-static int light(void) { return getenv("OKTA_CC_TEST_LIGHT") != NULL; }
-
-static void *sf_thread(void *arg)
-{
-    sf_ctx *x = (sf_ctx *)arg;
-    int i, per_thread = light() ? 100 : 1000;
-    long quarter = 16L * per_thread / 4;
-    for (i = 0; i < per_thread; i++) {
-        char token[4096];
-        long n = __sync_add_and_fetch(&x->calls, 1);
-        okta_cc_error err;
-        if (n == quarter || n == 2 * quarter || n == 3 * quarter) __sync_add_and_fetch(&x->clk->now, x->step);
-        if (okta_cc_client_get_token(x->client, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
-            pthread_mutex_lock(&x->lock);
-            x->failures++;
-            pthread_mutex_unlock(&x->lock);
-        }
-    }
-    return NULL;
-}
-
-static unsigned long run_single_flight(okta_cc_client *c, test_clock *clk, int64_t step, int *failures)
-{
-    pthread_t th[16];
-    sf_ctx x;
-    int i;
-    memset(&x, 0, sizeof x);
-    x.client = c;
-    x.clk = clk;
-    x.step = step;
-    pthread_mutex_init(&x.lock, NULL);
-    for (i = 0; i < 16; i++) pthread_create(&th[i], NULL, sf_thread, &x);
-    for (i = 0; i < 16; i++) pthread_join(th[i], NULL);
-    pthread_mutex_destroy(&x.lock);
-    *failures = x.failures;
-    return okta_cc_client_token_fetches(c);
-}
 
 static void test_single_flight_scripted(void)
 {
@@ -1877,18 +1772,6 @@ static void test_single_flight_scripted(void)
     okta_cc_client_free(c);
 }
 
-/* ---- part 2: against the local server ------------------------------------------------------ */
-
-/* tests/token_suite.sh starts the servers with --token-ttl 15: short enough that a few
-   expiries keep assertions within the server's 60 s tolerance for iat in the future. */
-#define TEST_TTL 15
-
-
-
-
-
-
-/* A transport that logs every client assertion it sends, then passes the request to libcurl. */
 /* ---- DPoP at the token endpoint (scripted, a queue of answers) ----------------------------- */
 
 typedef struct dpop_script {
@@ -2055,20 +1938,6 @@ static void test_dpop_auto_switches_on_missing_header(void)
 
 /* ---- retries at the token endpoint (scripted, injected clock and sleep) ------------------- */
 
-/* Sleeps are recorded, and move the test clock: nothing really waits. */
-typedef struct sleeper {
-    test_clock *clk;
-    long slept[8];
-    int sleeps;
-} sleeper;
-
-static void sleeper_sleep(void *u, long ms)
-{
-    sleeper *z = (sleeper *)u;
-    if (z->sleeps < 8) z->slept[z->sleeps] = ms;
-    z->sleeps++;
-    __atomic_add_fetch(&z->clk->now, (ms + 999) / 1000, __ATOMIC_SEQ_CST);
-}
 
 static void dpop_fail(dpop_script *s, okta_cc_result r)
 {
@@ -2091,16 +1960,6 @@ static okta_cc_client *retry_client(dpop_script *s, sleeper *z, okta_cc_dpop_mod
     return new_client(&cfg, OKTA_CC_OK, &err);
 }
 
-/* Pairwise different and not empty: the jti of n assertions or proofs. */
-static int all_different(const char (*v)[64], int n)
-{
-    int i, k;
-    for (i = 0; i < n; i++) {
-        if (!v[i][0]) return 0;
-        for (k = 0; k < i; k++) if (strcmp(v[i], v[k]) == 0) return 0;
-    }
-    return 1;
-}
 
 #define RL_DATE "Date: Fri, 28 Nov 2025 12:00:00 GMT\n"       /* 1764331200, the test clock */
 static const char *e47_body = "{\"errorCode\":\"E0000047\",\"errorSummary\":\"API call exceeded rate limit due to too many requests.\",\"errorLink\":\"E0000047\",\"errorId\":\"oaeRL\",\"errorCauses\":[]}";
@@ -2916,574 +2775,12 @@ static void test_dpop_client_shared_by_threads(void)
     pthread_mutex_destroy(&d.m);
 }
 
-typedef struct logging_transport {
-    okta_cc_transport inner;
-    const char *client_id;
-    int ttl;
-    const char *rewrite_url;          /* send here instead (wrong-audience test) */
-    const char *verify_key;           /* the key that really signed (wrong-key test) */
-} logging_transport;
-
-static okta_cc_result logging_perform(void *ctx, const okta_cc_http_request *req,
-                                      okta_cc_http_response *resp, okta_cc_error *err)
-{
-    logging_transport *t = (logging_transport *)ctx;
-    okta_cc_http_request copy = *req;
-    size_t n;
-    const char *a = req->body ? form_value(req->body, "client_assertion", &n) : NULL;
-    if (a) log_assertion_key(t->client_id, req->url, t->ttl, t->verify_key, a, n);
-    if (t->rewrite_url) copy.url = t->rewrite_url;
-    return t->inner.perform(t->inner.ctx, &copy, resp, err);
-}
-
-typedef struct live {
-    okta_cc_config cfg;
-    logging_transport lt;
-    char key_path[1024], org[256];
-} live;
-
-/* A live client for client_id with a key file from $OKTA_CC_TEST_KEYS, over base. */
-static okta_cc_client *live_client(live *l, const char *base, const char *client_id, const char *key_file,
-                                   const char *kid, okta_cc_result expect, okta_cc_error *err)
-{
-    okta_cc_client *c;
-    okta_cc_config_init(&l->cfg);
-    snprintf(l->org, sizeof l->org, "%s", base);
-    l->cfg.org_url = l->org;
-    l->cfg.client_id = client_id;
-    if (key_file) {
-        snprintf(l->key_path, sizeof l->key_path, "%s/%s", env("OKTA_CC_TEST_KEYS"), key_file);
-        l->cfg.private_key = l->key_path;
-    }
-    l->cfg.key_id = kid;
-    l->cfg.scopes = "okta.users.read";
-    l->cfg.ca_file = env("OKTA_CC_TEST_CA");
-    l->cfg.timeout_ms = 5000;
-    memset(&l->lt, 0, sizeof l->lt);
-    l->lt.client_id = client_id;
-    l->lt.ttl = 300;
-    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg, err) != OKTA_CC_OK) return NULL;
-    l->cfg.transport.perform = logging_perform;
-    l->cfg.transport.ctx = &l->lt;
-    c = new_client(&l->cfg, expect, err);
-    if (!c) okta_cc_curl_transport_free(&l->lt.inner);
-    return c;
-}
-
-static void live_free(live *l, okta_cc_client *c)
-{
-    okta_cc_client_free(c);
-    okta_cc_curl_transport_free(&l->lt.inner);
-}
-
-/* Replaces c by a client (and logging transport) built from the changed l->cfg. */
-static okta_cc_client *live_rebuild(live *l, okta_cc_client *c, okta_cc_result expect, okta_cc_error *err)
-{
-    live_free(l, c);
-    l->cfg.transport.perform = NULL;
-    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg, err) != OKTA_CC_OK) return NULL;
-    l->cfg.transport.perform = logging_perform;
-    l->cfg.transport.ctx = &l->lt;
-    c = new_client(&l->cfg, expect, err);
-    if (!c) okta_cc_curl_transport_free(&l->lt.inner);
-    return c;
-}
-
-/* The token works: GET /api/v1/users/{id} with it answers 200. */
-static int token_accepted(const char *base, const char *token)
-{
-    okta_cc_config cfg;
-    okta_cc_transport t;
-    okta_cc_http_request req;
-    okta_cc_http_response resp;
-    char url[512], auth[4200];
-    const char *headers[1];
-    long status = 0;
-    okta_cc_config_init(&cfg);
-    cfg.ca_file = env("OKTA_CC_TEST_CA");
-    if (okta_cc_curl_transport_new(&t, &cfg, NULL) != OKTA_CC_OK) return 0;
-    snprintf(url, sizeof url, "%s/api/v1/users?limit=1", base);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-    headers[0] = auth;
-    memset(&req, 0, sizeof req);
-    req.method = "GET";
-    req.url = url;
-    req.headers = headers;
-    req.header_count = 1;
-    okta_cc_http_response_init(&resp, NULL, 0);
-    if (t.perform(t.ctx, &req, &resp, NULL) == OKTA_CC_OK) status = resp.status;
-    okta_cc_http_response_free(&resp);
-    okta_cc_curl_transport_free(&t);
-    return status == 200;
-}
-
-static void live_tokens_for_every_key_form(const char *base)
-{
-    static const struct { const char *client, *file, *kid; } keys[] = {
-        {"0oa_rsa2048", "rsa2048-pkcs1.pem", "rsa2048"},
-        {"0oa_rsa4096", "rsa4096-pkcs8.pem", "rsa4096"},
-        {"0oa_jwk", "rsa-jwk.json", NULL},              /* kid from the JWK itself */
-        {"0oa_ec", "ec256-sec1.pem", "ec256"},
-    };
-    size_t i;
-    for (i = 0; i < sizeof keys / sizeof *keys; i++) {
-        live l;
-        okta_cc_error err;
-        char token[4096];
-        okta_cc_token_info info;
-        long issued = stat_value(base, "tokens_issued"), requests;
-        okta_cc_client *c = live_client(&l, base, keys[i].client, keys[i].file, keys[i].kid, OKTA_CC_OK, &err);
-        if (!c) continue;
-        if (okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) != OKTA_CC_OK)
-            fprintf(stderr, "  %s: %s\n", keys[i].client, err.message);
-        CHECK(err.code == OKTA_CC_OK);
-        CHECK_EQ_STR(info.token_type, "Bearer");
-        CHECK(info.expires_in == TEST_TTL);
-        CHECK_EQ_STR(info.scope, "okta.users.read");
-        CHECK(stat_value(base, "tokens_issued") == issued + 1);
-        CHECK(token_accepted(base, token));
-        {   /* the server saw our User-Agent */
-            char log[8192];
-            control(base, "/__test/requests", NULL, log);
-            CHECK(strstr(log, "\"user_agent\":\"okta-cc/" OKTA_CC_VERSION_STRING " libcurl/") != NULL);
-        }
-        /* within the lifetime: no request at all */
-        requests = stat_value(base, "token_requests");
-        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-        CHECK(stat_value(base, "token_requests") == requests);
-        live_free(&l, c);
-    }
-}
-
-static void live_expiry_refetch_with_injected_clock(const char *base)
-{
-    live l;
-    okta_cc_error err;
-    test_clock clk;
-    char t1[4096], t2[4096];
-    long issued = stat_value(base, "tokens_issued");
-    okta_cc_client *c;
-    clk.now = (int64_t)time(NULL);
-    okta_cc_config_init(&l.cfg);
-    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    if (!c) return;
-    l.cfg.clock = clock_read;          /* same config, now with the injected clock */
-    l.cfg.clock_user = &clk;
-    l.cfg.token_skew = -1;             /* renew exactly at expiry */
-    l.cfg.token_refresh_ahead = -1;    /* and not before */
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    if (c) {
-        okta_cc_token_info info;
-        CHECK(okta_cc_client_get_token(c, t1, sizeof t1, NULL, &info, &err) == OKTA_CC_OK);
-        CHECK(info.expires_in == TEST_TTL);
-        clk.now += TEST_TTL - 1;       /* still valid */
-        CHECK(okta_cc_client_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
-        CHECK_EQ_STR(t1, t2);
-        clk.now += 1;                  /* the server's (short) lifetime is over */
-        CHECK(okta_cc_client_get_token(c, t2, sizeof t2, NULL, NULL, &err) == OKTA_CC_OK);
-        CHECK(strcmp(t1, t2) != 0);
-        CHECK(stat_value(base, "tokens_issued") == issued + 2);
-    }
-    live_free(&l, c);
-}
-
-static void live_single_flight(const char *base)
-{
-    live l;
-    okta_cc_error err;
-    test_clock clk;
-    int failures = 0;
-    long issued = stat_value(base, "tokens_issued"), requests = stat_value(base, "token_requests");
-    okta_cc_client *c;
-    clk.now = (int64_t)time(NULL);
-    c = live_client(&l, base, "0oa_rsa2048", "rsa2048-pkcs1.pem", "rsa2048", OKTA_CC_OK, &err);
-    if (!c) return;
-    l.cfg.clock = clock_read;
-    l.cfg.clock_user = &clk;
-    l.cfg.token_skew = -1;
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    if (c) {
-        CHECK_EQ_INT(run_single_flight(c, &clk, TEST_TTL, &failures), 4);
-        CHECK_EQ_INT(failures, 0);
-        CHECK_EQ_INT(stat_value(base, "tokens_issued") - issued, 4);      /* the server counts */
-        CHECK_EQ_INT(stat_value(base, "token_requests") - requests, 4);
-    }
-    live_free(&l, c);
-}
-
-/* Expects the token request to fail with r and, for OAuth errors, the server's words. */
-static void expect_token_error(okta_cc_client *c, okta_cc_result r, const char *oauth_error, const char *desc_part)
-{
-    okta_cc_error err;
-    char token[4096] = "";
-    okta_cc_result got;
-    if (!c) { h_current_failed = 1; return; }
-    got = okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err);
-    if (got != r) fprintf(stderr, "  expected %s, got %s: %s\n", okta_cc_result_str(r), okta_cc_result_str(got), err.message);
-    CHECK(got == r);
-    CHECK(token[0] == '\0');
-    if (oauth_error) {
-        CHECK_EQ_STR(err.oauth_error, oauth_error);
-        if (!strstr(err.oauth_error_description, desc_part))
-            fprintf(stderr, "  description: %s\n", err.oauth_error_description);
-        CHECK(strstr(err.oauth_error_description, desc_part) != NULL);
-        CHECK(strstr(err.message, oauth_error) != NULL && strstr(err.message, desc_part) != NULL);
-    }
-}
-
-static okta_cc_result fixed_random(void *user, void *buf, size_t n)
-{
-    (void)user;
-    memset(buf, 0x42, n);
-    return OKTA_CC_OK;
-}
-
-static void live_token_endpoint_errors(const char *base)
-{
-    live l;
-    okta_cc_error err;
-    okta_cc_client *c;
-    test_clock clk;
-    char url[512];
-    /* wrong client id */
-    c = live_client(&l, base, "0oa_nobody", "rsa2048-pkcs1.pem", "rsa2048", OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "client_id");
-    live_free(&l, c);
-    /* wrong key (registered kid, other key) */
-    c = live_client(&l, base, "0oa_rsa2048", "unregistered.pem", "rsa2048", OKTA_CC_OK, &err);
-    l.lt.verify_key = "unregistered";
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "signature is invalid");
-    live_free(&l, c);
-    /* wrong kid */
-    c = live_client(&l, base, "0oa_two_keys", "rsa2048-pkcs1.pem", "nope", OKTA_CC_OK, &err);
-    l.lt.verify_key = "rsa2048";
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "kid is invalid");
-    live_free(&l, c);
-    /* wrong audience: the assertion names a custom server, the request goes to the org one */
-    c = live_client(&l, base, "0oa_rsa2048", "rsa2048-pkcs1.pem", "rsa2048", OKTA_CC_OK, &err);
-    snprintf(url, sizeof url, "%s/oauth2/v1/token", base);
-    l.cfg.auth_server_id = "default";
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    l.lt.rewrite_url = url;
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "audience");
-    live_free(&l, c);
-    /* expired assertion: a clock two hours slow */
-    clk.now = (int64_t)time(NULL) - 7200;
-    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.clock = clock_read;
-    l.cfg.clock_user = &clk;
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "expired");
-    /* The refusal's Date header taught the client the real time: the next try works. */
-    if (c) {
-        char token[4096];
-        CHECK(okta_cc_client_clock_offset(c) >= 7195 && okta_cc_client_clock_offset(c) <= 7205);
-        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    }
-    live_free(&l, c);
-    /* replayed jti: a random source that always says the same */
-    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.random = fixed_random;
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    l.lt.verify_key = "-+replay";      /* the verifier expects this jti to repeat */
-    if (c) {
-        char token[4096];
-        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK ||
-              strstr(err.oauth_error_description, "already been used") != NULL);
-        okta_cc_client_invalidate_token(c);
-    }
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "already been used");
-    live_free(&l, c);
-    /* unknown scope */
-    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.scopes = "okta.users.read okta.groups.manage";
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_scope", "okta.groups.manage");
-    live_free(&l, c);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void count_waits(void *u, long ms) { (void)ms; ++*(int *)u; }
-
-static void live_transport_failures(const char *base)
-{
-    live l;
-    okta_cc_error err;
-    okta_cc_client *c;
-    double t0;
-    char refused[64];
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    /* connection refused: a port that was just free */
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, (struct sockaddr *)&sa, sizeof sa);
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    close(fd);
-    snprintf(refused, sizeof refused, "http://127.0.0.1:%d", ntohs(sa.sin_port));
-    c = live_client(&l, refused, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    if (c) {                                    /* the retries' waits counted, not slept */
-        static int waits;
-        l.cfg.sleep = count_waits;
-        l.cfg.sleep_user = &waits;
-        c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    }
-    expect_token_error(c, OKTA_CC_ERR_CONNECT, NULL, NULL);      /* nothing was sent */
-    live_free(&l, c);
-    /* a server that never answers: TIMEOUT within the configured 1 s */
-    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.timeout_ms = 1000;
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    fault(base, "token", "[{\"kind\":\"hang\"}]");
-    t0 = now_s();
-    expect_token_error(c, OKTA_CC_ERR_TIMEOUT, NULL, NULL);
-    CHECK(now_s() - t0 < 2.5);
-    /* 500 */
-    fault(base, "token", "[{\"kind\":\"status\",\"status\":500}]");
-    expect_token_error(c, OKTA_CC_ERR_HTTP, NULL, NULL);
-    /* 200 with garbage */
-    fault(base, "token", "[{\"kind\":\"garbage\",\"status\":200}]");
-    expect_token_error(c, OKTA_CC_ERR_BAD_RESPONSE, NULL, NULL);
-    /* 200 with a 3 MB body over the 1 MiB cap (chunked, so only the write callback can stop it) */
-    fault(base, "token", "[{\"kind\":\"oversized\",\"bytes\":3000000}]");
-    expect_token_error(c, OKTA_CC_ERR_RESPONSE_TOO_LARGE, NULL, NULL);
-    /* truncated body, reset connection */
-    fault(base, "token", "[{\"kind\":\"truncated\"}]");
-    expect_token_error(c, OKTA_CC_ERR_NETWORK, NULL, NULL);
-    fault(base, "token", "[{\"kind\":\"reset\"}]");
-    expect_token_error(c, OKTA_CC_ERR_NETWORK, NULL, NULL);
-    /* and then it works again on the same client */
-    {
-        char token[4096];
-        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    }
-    live_free(&l, c);
-}
-
-static void live_tls_verification(void)
-{
-    const char *https = env("OKTA_CC_TEST_HTTPS_URL"), *untrusted = env("OKTA_CC_TEST_UNTRUSTED_URL");
-    live l;
-    okta_cc_error err;
-    okta_cc_client *c;
-    char token[4096];
-    size_t len;
-    char *ca_pem;
-    if (!https || !untrusted) { h_current_failed = 1; return; }
-    /* an untrusted certificate is refused even with our CA configured */
-    c = live_client(&l, untrusted, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_TLS, NULL, NULL);
-    live_free(&l, c);
-    /* our server's certificate is refused with the system CA store (no CA configured),
-       also by the client's own libcurl transport */
-    c = live_client(&l, https, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.ca_file = NULL;
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_TLS, NULL, NULL);
-    live_free(&l, c);
-    l.cfg.transport.perform = NULL;
-    c = new_client(&l.cfg, OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_TLS, NULL, NULL);
-    okta_cc_client_free(c);
-    /* the CA as PEM text in memory */
-    ca_pem = h_read_file(env("OKTA_CC_TEST_CA"), &len);
-    l.cfg.ca_pem = ca_pem;
-    c = new_client(&l.cfg, OKTA_CC_OK, &err);
-    if (c) CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    okta_cc_client_free(c);
-    free(ca_pem);
-}
-
-static void live_custom_server_and_secrets(const char *base)
-{
-    live l;
-    okta_cc_error err;
-    okta_cc_client *c;
-    char token[4096];
-    /* private_key_jwt at a custom authorization server: aud follows the URL */
-    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.auth_server_id = "default";
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    if (c) {
-        CHECK(strstr(okta_cc_client_token_url(c), "/oauth2/default/v1/token") != NULL);
-        CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    }
-    live_free(&l, c);
-    /* client secrets, basic and post */
-    c = live_client(&l, base, "0oa_secret", NULL, NULL, OKTA_CC_ERR_CONFIG, &err);  /* no key, no secret */
-    l.cfg.auth_server_id = "default";
-    l.cfg.scopes = "custom.read";
-    l.cfg.client_secret = "s3cret value+/=&";
-    l.cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_BASIC;
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    if (c && okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) != OKTA_CC_OK) {
-        fprintf(stderr, "  basic: %s\n", err.message);
-        h_current_failed = 1;
-    }
-    l.cfg.client_id = "0oa_secret_post";
-    l.cfg.client_secret = "an0ther s3cret";
-    l.cfg.auth_method = OKTA_CC_AUTH_CLIENT_SECRET_POST;
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    if (c) CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
-    l.cfg.client_secret = "wrong";
-    c = live_rebuild(&l, c, OKTA_CC_OK, &err);
-    expect_token_error(c, OKTA_CC_ERR_OAUTH, "invalid_client", "secret");
-    live_free(&l, c);
-}
-
-/* DPoP against the local server: ALWAYS (one nonce round trip), AUTO (the server's "header is
-   missing" switches it, then the nonce), NEVER (the refusal, no proof sent), and a Bearer-only
-   app in NEVER mode as before. */
-static void live_dpop_tokens(const char *base)
-{
-    live l;
-    okta_cc_client *c;
-    okta_cc_error err;
-    okta_cc_token_info info;
-    char token[2048];
-    long ch, rq, pf;
-    c = live_client(&l, base, "0oa_dpop", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    if (!c) return;
-    l.cfg.dpop = OKTA_CC_DPOP_ALWAYS;
-    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
-    ch = stat_value(base, "dpop_nonce_challenges");
-    rq = stat_value(base, "token_requests");
-    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
-    CHECK_EQ_STR(info.token_type, "DPoP");
-    CHECK_EQ_INT(stat_value(base, "dpop_nonce_challenges") - ch, 1);
-    CHECK_EQ_INT(stat_value(base, "token_requests") - rq, 2);
-    okta_cc_client_invalidate_token(c);         /* the nonce is known now: one request */
-    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
-    CHECK_EQ_INT(stat_value(base, "token_requests") - rq, 3);
-    l.cfg.dpop = OKTA_CC_DPOP_AUTO;
-    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
-    ch = stat_value(base, "dpop_nonce_challenges");
-    rq = stat_value(base, "token_requests");
-    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
-    CHECK_EQ_STR(info.token_type, "DPoP");
-    CHECK_EQ_INT(stat_value(base, "token_requests") - rq, 3);
-    CHECK_EQ_INT(stat_value(base, "dpop_nonce_challenges") - ch, 1);
-    l.cfg.dpop = OKTA_CC_DPOP_NEVER;
-    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
-    pf = stat_value(base, "dpop_proofs_seen");
-    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_ERR_OAUTH);
-    CHECK_EQ_STR(err.oauth_error, "invalid_dpop_proof");
-    CHECK_EQ_STR(err.oauth_error_description, "The DPoP proof JWT header is missing.");
-    CHECK_EQ_INT(stat_value(base, "dpop_proofs_seen") - pf, 0);
-    live_free(&l, c);
-    c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    if (!c) return;
-    l.cfg.dpop = OKTA_CC_DPOP_NEVER;
-    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
-    CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err) == OKTA_CC_OK);
-    CHECK_EQ_STR(info.token_type, "Bearer");
-    CHECK(token_accepted(base, token));
-    CHECK_EQ_INT(stat_value(base, "dpop_proofs_seen") - pf, 0);
-    live_free(&l, c);
-}
-
-/* For real, with DPoP: the token endpoint answers 429, 503 and 504 before it issues the token.
-   Every attempt carries a new assertion and a new proof (the server would refuse a replay of
-   either), each retry names the refused request; a limit that persists is RATE_LIMITED with
-   the server's Reset. The waits go to an injected sleep. */
-static void live_token_rate_limits(const char *base)
-{
-    live l;
-    okta_cc_client *c;
-    okta_cc_error err;
-    okta_cc_token_info info;
-    test_clock clk;
-    sleeper z;
-    live_attempt a[12];
-    char token[2048], jti[12][64], proofs[12][64];
-    int n, i, k;
-    memset(&z, 0, sizeof z);
-    clk.now = (int64_t)time(NULL);
-    z.clk = &clk;
-    c = live_client(&l, base, "0oa_dpop", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    if (!c) return;
-    l.cfg.dpop = OKTA_CC_DPOP_ALWAYS;
-    l.cfg.max_retries = 3;
-    l.cfg.sleep = sleeper_sleep;
-    l.cfg.sleep_user = &z;
-    if (!(c = live_rebuild(&l, c, OKTA_CC_OK, &err))) return;
-    CHECK(control(base, "/__test/reset_stats", "{}", NULL) == 200);
-    fault(base, "token", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":0},{\"kind\":\"status\",\"status\":503},{\"kind\":\"status\",\"status\":504}]");
-    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err), OKTA_CC_OK);
-    CHECK_EQ_STR(info.token_type, "DPoP");
-    CHECK_EQ_INT(z.sleeps, 3);
-    n = live_attempts(base, a, 12);
-    CHECK(n >= 4);                               /* 429, 503, 504, (use_dpop_nonce,) 200 */
-    if (n >= 4) {
-        CHECK(a[0].status == 429 && a[1].status == 503 && a[2].status == 504 && a[n - 1].status == 200);
-        for (i = 0; i < n; i++) {
-            snprintf(jti[i], sizeof jti[i], "%s", a[i].assertion_jti);
-            snprintf(proofs[i], sizeof proofs[i], "%s", a[i].dpop_jti);
-            CHECK(strcmp(a[i].target, "token") == 0);
-        }
-        CHECK(all_different((const char (*)[64])jti, n));
-        CHECK(all_different((const char (*)[64])proofs, n));
-        CHECK(!a[0].retry_for[0] && !a[0].retry_count[0]);
-        for (k = 1; k < n; k++) {
-            char want[16];
-            snprintf(want, sizeof want, "%d", k);
-            CHECK_EQ_STR(a[k].retry_for, a[k - 1].request_id);
-            CHECK_EQ_STR(a[k].retry_count, want);
-        }
-    }
-    /* a limit that stays: the rate-limit error after the budget (3 retries), the Reset kept */
-    okta_cc_client_invalidate_token(c);
-    z.sleeps = 0;
-    fault(base, "token", "[{\"kind\":\"status\",\"status\":429,\"reset_in\":10},{\"kind\":\"status\",\"status\":429,\"reset_in\":10},"
-          "{\"kind\":\"status\",\"status\":429,\"reset_in\":10},{\"kind\":\"status\",\"status\":429,\"reset_in\":10},{\"kind\":\"status\",\"status\":429,\"reset_in\":10}]");
-    CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, &info, &err), OKTA_CC_ERR_RATE_LIMITED);
-    CHECK_EQ_INT(z.sleeps, 3);                  /* 3 x 11 s: within the 60 s deadline */
-    CHECK(err.rate_limit_reset >= (int64_t)time(NULL) + 8 && err.rate_limit_reset <= (int64_t)time(NULL) + 11);
-    CHECK_EQ_STR(err.okta_error_code, "E0000047");
-    CHECK(strstr(err.message, "HTTP 429") != NULL && strstr(err.message, "resets in") != NULL);
-    control(base, "/__test/clear_faults", "{}", NULL);
-    live_free(&l, c);
-}
-
-static const char *live_base;
-static void test_live_http_key_forms(void) { live_tokens_for_every_key_form(live_base); }
-static void test_live_expiry(void) { live_expiry_refetch_with_injected_clock(live_base); }
-static void test_live_single_flight_16x1000(void) { live_single_flight(live_base); }
-static void test_live_token_errors(void) { live_token_endpoint_errors(live_base); }
-static void test_live_transport_failures(void) { live_transport_failures(live_base); }
-static void test_live_custom_server_and_secrets(void) { live_custom_server_and_secrets(live_base); }
-static void test_live_dpop(void) { live_dpop_tokens(live_base); }
-static void test_live_token_rate_limits(void) { live_token_rate_limits(live_base); }
-
-static void run_live(const char *label, const char *base)
-{
-    char name[128];
-    live_base = base;
-#define LIVE(fn) (snprintf(name, sizeof name, "%s/%s", label, #fn), h_begin(name), fn(), h_end())
-    LIVE(test_live_http_key_forms);
-    LIVE(test_live_expiry);
-    LIVE(test_live_single_flight_16x1000);
-    LIVE(test_live_token_errors);
-    LIVE(test_live_transport_failures);
-    LIVE(test_live_custom_server_and_secrets);
-    LIVE(test_live_dpop);
-    LIVE(test_live_token_rate_limits);
-#undef LIVE
-}
-
 int main(int argc, char **argv)
 {
+    const char *log_path = getenv("OKTA_CC_TEST_ASSERTIONS");
     if (argc > 1 && strcmp(argv[1], "-q") == 0) h_verbose = 0;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (env("OKTA_CC_TEST_ASSERTIONS")) assertion_log = fopen(env("OKTA_CC_TEST_ASSERTIONS"), "a");
+    if (log_path && *log_path) assertion_log = fopen(log_path, "a");
     RUN(test_assertion_matches_computed_vector);
     RUN(test_assertions_unique_jti_10000);
     RUN(test_token_urls);
@@ -3530,15 +2827,6 @@ int main(int argc, char **argv)
     RUN(test_refresh_ahead_does_not_wait);
     RUN(test_callbacks_call_back_into_the_client);
     RUN(test_dpop_client_shared_by_threads);
-    if (argc > 1 && strcmp(argv[argc - 1], "--unit") == 0) return h_summary();   /* no server */
-    h_begin("live_server_configured");
-    CHECK(env("OKTA_CC_TEST_HTTP_URL") != NULL);
-    h_end();
-    if (env("OKTA_CC_TEST_HTTP_URL")) {
-        run_live("http", env("OKTA_CC_TEST_HTTP_URL"));
-        run_live("https", env("OKTA_CC_TEST_HTTPS_URL"));
-        RUN(live_tls_verification);
-    }
     if (assertion_log) fclose(assertion_log);
     curl_global_cleanup();
     return h_summary();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Allocation failures and secret scanning (tests/test_alloc.c) against the local server: one
+# Allocation failures and secret scanning (tests/live/test_alloc.c) against the local server: one
 # plain Bearer server, one that asks DPoP clients for nonces at the token endpoint and the API.
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
