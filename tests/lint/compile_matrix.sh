@@ -131,7 +131,7 @@ check include-twice    gcc -std=c99 $WC $I -c "$out/twice.c" -o "$out/twice.o"
 check no-curl          gcc -std=c99 $WC $I -DOKTA_CC_NO_CURL -c "$out/impl.c" -o "$out/nocurl.o"
 check no-threads       gcc -std=c99 $WC $I -DOKTA_CC_NO_THREADS -c "$out/impl.c" -o "$out/nothreads.o"
 check no-curl-no-threads-cxx g++ -x c++ $W $I -DOKTA_CC_NO_CURL -DOKTA_CC_NO_THREADS -c "$out/impl.c" -o "$out/nocurl-cxx.o"
-# The line the README documents for the example, exactly (no extra flags).
+# The line examples/README.md (and the example itself) documents, exactly (no extra flags).
 check example-get-token-documented-line sh -c "cd '$root' && cc -I. examples/get_token.c -o '$out/get_token' -lbearssl -lcurl -lpthread"
 check example-get-token-strict sh -c "gcc -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token2' $LIBS && clang -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token3' $LIBS && g++ -x c++ $W $I '$root/examples/get_token.c' -o '$out/get_token4' $LIBS"
 check example-list-users-documented-line sh -c "cd '$root' && cc -I. examples/list_users.c -o '$out/list_users' -lbearssl -lcurl -lpthread"
