@@ -296,6 +296,7 @@
 
       0.7.0  The review's fixes: no callback under a client lock, DPoP proofs signed outside it,
              the token endpoint retried like API calls, a fork-safe transport; okta-cc hardened.
+             One map: layer markers (CONTENTS), one >>url layer, result codes in one list.
       0.6.0  Scale: a shared client runs requests in parallel (a pool of libcurl handles), the
              next token fetched ahead of renewal; okta-cc get --all streams and resumes.
       0.5.0  One set of API conventions (functions renamed, err last, size queries), DPoP
