@@ -56,7 +56,7 @@ HARDEN   ?= -fstack-protector-strong -fPIE -pie \
 # unit tests (those that need no server) into build/<triplet>/; make test-cross runs them under
 # qemu-user, with the CLI and the examples checked against the native build's (tests/cross.sh).
 # The target's libraries are Debian's multiarch packages (/usr/lib/<triplet>), or the same
-# packages unpacked into a sysroot when they could not be installed (tools/deps.sh says why).
+# packages unpacked into a sysroot when they could not be installed (tools/dev/deps.sh says why).
 # For 32-bit targets (no-ops on 64-bit ones): -D_FILE_OFFSET_BITS=64, or a 32-bit program on a
 # 64-bit kernel (qemu-user here, an armhf userland on an arm64 board) gets EOVERFLOW from readdir
 # on ext4; -D_TIME_BITS=64, or time() fails in 2038 (Debian 12's armhf time_t is 32 bits; no
@@ -84,9 +84,9 @@ check-build-deps:
 	         "'make deps' installs them" >&2; exit 1; }
 
 deps:
-	@tools/deps.sh $(if $(filter curl,$(STATIC)),static-curl,test)
+	@tools/dev/deps.sh $(if $(filter curl,$(STATIC)),static-curl,test)
 deps-demo:
-	@tools/deps.sh demo
+	@tools/dev/deps.sh demo
 
 $(BUILD)/okta-cc: tools/okta-cc.c okta_cc.h
 	@mkdir -p $(dir $@)
@@ -145,7 +145,7 @@ check: deps
 check-build: $(BUILD)/okta-cc $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 cross:
-	@tools/deps.sh cross $(CROSS)
+	@tools/dev/deps.sh cross $(CROSS)
 	@$(MAKE) --no-print-directory cross-build
 
 cross-build: $(XPROGRAMS)
@@ -178,21 +178,21 @@ test-cross: cross
 # the code size of the header's implementation at -Os (native, and aarch64 when its cross
 # compiler is there); stack high-water mark and heap of key load, token fetch and API request.
 footprint:
-	@tools/deps.sh footprint
+	@tools/dev/deps.sh footprint
 	@$(MAKE) --no-print-directory $(BUILD)/okta-cc $(BUILD)/bench/footprint
 	@$(MAKE) --no-print-directory STATIC=1 BUILD=$(BUILD)/static $(BUILD)/static/okta-cc
 	@$(MAKE) --no-print-directory STATIC=curl BUILD=$(BUILD)/static-curl $(BUILD)/static-curl/okta-cc
-	@tools/footprint.sh $(BUILD)/okta-cc $(BUILD)/static/okta-cc $(BUILD)/static-curl/okta-cc
-	@sh tools/bench/code_size.sh $(CC) $$(command -v aarch64-linux-gnu-gcc || true)
+	@tools/dev/footprint.sh $(BUILD)/okta-cc $(BUILD)/static/okta-cc $(BUILD)/static-curl/okta-cc
+	@sh tools/dev/bench/code_size.sh $(CC) $$(command -v aarch64-linux-gnu-gcc || true)
 	@$(BUILD)/bench/footprint tests/vectors
 
-$(BUILD)/bench/%: tools/bench/%.c tools/bench/bench.h okta_cc.h
+$(BUILD)/bench/%: tools/dev/bench/%.c tools/dev/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror -I. $< -o $@ $(LIBS)
 
 BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign token_cache request parallel expiry runstat dpop)
 bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
-	@BUILD=$(abspath $(BUILD)) tools/bench/run.sh
+	@BUILD=$(abspath $(BUILD)) tools/dev/bench/run.sh
 
 # A multi-threaded client against misbehaving servers: make soak SOAK_MINUTES=30 (make test runs
 # one minute of it).
@@ -206,7 +206,7 @@ fuzz: deps
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory $(PROGRAMS)
-	@BUILD=$(abspath $(BUILD)) tools/demo.sh
+	@BUILD=$(abspath $(BUILD)) tools/dev/demo.sh
 
 install: $(BUILD)/okta-cc
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig

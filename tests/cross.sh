@@ -16,7 +16,7 @@ case $cross in
   arm-linux-gnueabihf) qemu=qemu-arm arch=armhf ;;
   *) echo "cross.sh: no qemu-user for '$cross'"; echo "0 passed, 1 failed"; exit 1 ;;
 esac
-# The target's loader and libraries: the multiarch packages tools/deps.sh installed
+# The target's loader and libraries: the multiarch packages tools/dev/deps.sh installed
 # (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu/...), where qemu finds them as they
 # are, or the sysroot it unpacked them into (XSYSROOT, from the Makefile).
 if [ -n "${XSYSROOT:-}" ]; then export QEMU_LD_PREFIX=$XSYSROOT; fi

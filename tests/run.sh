@@ -62,8 +62,8 @@ suite api-unit-tsan    env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$
 suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q
 suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_api" -q
 
-# ---- tests/live/: against the local Okta-compatible server (tools/server) -----------------------
-suite server-selftest  bash tools/server/selftest.sh
+# ---- tests/live/: against the local Okta-compatible server (tools/dev/server) -----------------------
+suite server-selftest  bash tools/dev/server/selftest.sh
 suite token            tests/live/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/live/token_suite.sh -q
 suite api              tests/live/api_suite.sh -q

@@ -1,4 +1,4 @@
-# Sourced by test suites: starts the local Okta-compatible server (tools/server) on a free
+# Sourced by test suites: starts the local Okta-compatible server (tools/dev/server) on a free
 # loopback port and stops it by its PID. Needs $root (project root) and $work (a temp dir).
 
 server_pids=""
@@ -7,7 +7,7 @@ server_pids=""
 start_server() {
   local var=$1 out i line; shift
   out="$work/server-$var.out"
-  node "$root/tools/server/server.js" "$@" >"$out" 2>"$work/server-$var.err" &
+  node "$root/tools/dev/server/server.js" "$@" >"$out" 2>"$work/server-$var.err" &
   local pid=$!
   server_pids="$server_pids $pid"
   for i in $(seq 1 200); do

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the okta-cc API commands (get, request) against the local Okta-compatible server
-# (tools/server): 250 seeded users, Link pagination, rate-limit headers, fault injection.
+# (tools/dev/server): 250 seeded users, Link pagination, rate-limit headers, fault injection.
 # Run from the repository root after building build/okta-cc:  tests/cli/cli_api.sh
-# Environment: BUILD (default build). Needs node (and npm ci --prefix tools/server), openssl,
+# Environment: BUILD (default build). Needs node (and npm ci --prefix tools/dev/server), openssl,
 # curl and /usr/bin/python3 with python3-cryptography (tests/keytool.py). About 15 s.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u

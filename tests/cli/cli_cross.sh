@@ -13,7 +13,7 @@ cross=${CROSS:-aarch64-linux-gnu}
 xcli=$build/$cross/okta-cc
 qemu=${QEMU:?QEMU not set (qemu-aarch64 or qemu-arm)}
 require "$xcli not built (make cross CROSS=$cross)" test -x "$xcli"
-require "$qemu not installed (tools/deps.sh cross $cross)" sh -c "command -v '$qemu' >/dev/null"
+require "$qemu not installed (tools/dev/deps.sh cross $cross)" sh -c "command -v '$qemu' >/dev/null"
 require "needs openssl and $py with python3-cryptography" sh -c "command -v openssl >/dev/null && '$py' -c 'import cryptography' 2>/dev/null"
 
 tmp=$(mktemp -d)

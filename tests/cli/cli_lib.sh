@@ -18,7 +18,7 @@ require() {
 }
 require "$cli not built" test -x "$cli"
 
-# use_local_server: for the suites that talk to the local server (tools/server): a temporary
+# use_local_server: for the suites that talk to the local server (tools/dev/server): a temporary
 # $work removed at exit with the servers stopped, the start_server helper, $out and $err, and
 # none of the caller's Okta settings (only what a test sets may reach a run). Needs $root.
 use_local_server() {

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Tests of `okta-cc get --all` as a stream, against the local Okta-compatible server
-# (tools/server): the output is the same list as the pages fetched one by one (one JSON array,
+# (tools/dev/server): the output is the same list as the pages fetched one by one (one JSON array,
 # or --ndjson lines), a failure mid-listing closes what was printed and names the command that
 # lists the rest, progress is drawn only on a terminal (a pseudo-terminal here), a 429 pause
 # shows its wait, and memory stays that of one page (peak RSS with 100 000 users vs 250).
 # Run from the repository root after building build/okta-cc:  tests/cli/cli_stream.sh
-# Environment: BUILD (default build). Needs node (and npm ci --prefix tools/server), openssl,
+# Environment: BUILD (default build). Needs node (and npm ci --prefix tools/dev/server), openssl,
 # curl and /usr/bin/python3 with python3-cryptography (tests/keytool.py). About 25 s.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Tests of the okta-cc network commands (assertion, token) against the local Okta-compatible
-# server (tools/server), over HTTP and HTTPS. Keys are made by OpenSSL, public JWKs by
+# server (tools/dev/server), over HTTP and HTTPS. Keys are made by OpenSSL, public JWKs by
 # python3-cryptography (tests/keytool.py), assertions are checked by PyJWT.
 # Run from the repository root after building build/okta-cc:  tests/cli/cli_token.sh
-# Environment: BUILD (default build). Needs node (and npm ci --prefix tools/server), openssl,
+# Environment: BUILD (default build). Needs node (and npm ci --prefix tools/dev/server), openssl,
 # curl and /usr/bin/python3 with PyJWT.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
@@ -54,7 +54,7 @@ cat >"$work/clients.json" <<JSON
  {"client_id": "0oa_cli_secret", "client_secret": "$secret", "token_endpoint_auth_method": "client_secret_basic", "auth_servers": ["default"], "scopes": ["custom.read"]}
 ]}
 JSON
-bash "$root/tools/server/make-ca.sh" "$work/ca" >/dev/null 2>&1 || { bad "setup: make-ca.sh"; }
+bash "$root/tools/dev/server/make-ca.sh" "$work/ca" >/dev/null 2>&1 || { bad "setup: make-ca.sh"; }
 start_server URL --clients "$work/clients.json" || { echo "0 passed, 1 failed"; exit 1; }
 start_server TLS_URL --clients "$work/clients.json" --tls-cert "$work/ca/server.pem" --tls-key "$work/ca/server.key" ||
   { echo "0 passed, 1 failed"; exit 1; }

@@ -44,7 +44,7 @@ OKTA_CLIENT_ORGURL=$OKTA_CC_TEST_URL OKTA_CLIENT_CLIENTID=0oa_apps_only OKTA_CLI
   OKTA_CLIENT_SCOPES=okta.apps.read "$build/examples/list_users" >"$work/users.txt" 2>"$work/users.err"
 check "example/list_users without okta.users.read exits 1" test $? -eq 1 -a ! -s "$work/users.txt"
 check "example/list_users surfaces E0000006" grep -q "E0000006" "$work/users.err"
-(env -u OKTA_CLIENT_ORGURL -u OKTA_CLIENT_CLIENTID -u OKTA_CLIENT_PRIVATEKEY BUILD="$build" "$root/tools/demo.sh") >"$work/demo.out" 2>&1
+(env -u OKTA_CLIENT_ORGURL -u OKTA_CLIENT_CLIENTID -u OKTA_CLIENT_PRIVATEKEY BUILD="$build" "$root/tools/dev/demo.sh") >"$work/demo.out" 2>&1
 check "make demo (local server) runs the whole flow" test $? -eq 0
 check "make demo lists 250 users" grep -q "250 users listed" "$work/demo.out"
 check "make demo's app requires DPoP and gets a DPoP token" grep -q "token_type: DPoP" "$work/demo.out"

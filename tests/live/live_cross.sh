@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cross-built okta-cc and examples under qemu-user against the local Okta-compatible server
-# (tools/server), over HTTP and over HTTPS with a private CA (make test-cross):
+# (tools/dev/server), over HTTP and over HTTPS with a private CA (make test-cross):
 # tokens, `get --all`, examples/list_users (libcurl) and examples/custom_transport (no libcurl,
 # its own sockets), each listing compared with the native build's. Ends with "N passed, N failed".
 #   BUILD=build CROSS=aarch64-linux-gnu QEMU=qemu-aarch64 tests/live/live_cross.sh
@@ -20,8 +20,8 @@ for f in "$xbuild/okta-cc" "$xbuild/examples/list_users" "$xbuild/examples/custo
          "$build/okta-cc" "$build/examples/list_users"; do
   [ -x "$f" ] || setup_failed "$f not built (make test-cross CROSS=$cross)"
 done
-command -v node >/dev/null 2>&1 && [ -d "$root/tools/server/node_modules/oidc-provider" ] ||
-  setup_failed "the local server needs node and its npm packages (tools/deps.sh cross $cross)"
+command -v node >/dev/null 2>&1 && [ -d "$root/tools/dev/server/node_modules/oidc-provider" ] ||
+  setup_failed "the local server needs node and its npm packages (tools/dev/deps.sh cross $cross)"
 
 work=$(mktemp -d)
 . "$root/tests/server_lib.sh"
@@ -31,7 +31,7 @@ unset OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT
   OKTA_CLIENT_DPOPENABLED OKTA_CLIENT_DPOPKEY
 
 api_clients    # $work/ec256.pem, kid ec256; apps 0oa_api, 0oa_apps_only, 0oa_api_dpop
-bash "$root/tools/server/make-ca.sh" "$work/ca" >/dev/null 2>&1 || setup_failed "tools/server/make-ca.sh"
+bash "$root/tools/dev/server/make-ca.sh" "$work/ca" >/dev/null 2>&1 || setup_failed "tools/dev/server/make-ca.sh"
 start_server URL --clients "$work/clients.json" || setup_failed "server (HTTP)"
 start_server TLS_URL --clients "$work/clients.json" --tls-cert "$work/ca/server.pem" \
   --tls-key "$work/ca/server.key" || setup_failed "server (HTTPS)"

@@ -38,7 +38,7 @@ vectors=$root/tests/vectors
   $py "$root/tests/keytool.py" jwk-public "$vectors/jose/generated-ec-p256-pkcs8.pem" ec-vector; echo ',';
   $py "$root/tests/keytool.py" jwk-public "$vectors/jose/rfc7515-a2-rsa-pkcs8.pem" kid-unit; echo ']}'; } >"$work/verify-jwks.json"
 
-bash "$root/tools/server/make-ca.sh" "$work/ca" >/dev/null 2>&1
+bash "$root/tools/dev/server/make-ca.sh" "$work/ca" >/dev/null 2>&1
 start_server HTTP_URL --clients "$work/clients.json" --token-ttl 15 || exit 1
 start_server HTTPS_URL --clients "$work/clients.json" --token-ttl 15 --tls-cert "$work/ca/server.pem" --tls-key "$work/ca/server.key" || exit 1
 start_server UNTRUSTED_URL --clients "$work/clients.json" --tls-cert "$work/ca/untrusted.pem" --tls-key "$work/ca/untrusted.key" || exit 1

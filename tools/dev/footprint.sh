@@ -2,8 +2,8 @@
 # make footprint: start-up time of `okta-cc --version`, binary size and the shared libraries
 # loaded, for each binary given (make footprint: build/okta-cc and make STATIC=1's
 # build/static/okta-cc), measured side by side in one run.
-#   tools/footprint.sh BINARY...
-# Start-up: hyperfine (tools/deps.sh footprint installs it) with no shell in between, ROUNDS
+#   tools/dev/footprint.sh BINARY...
+# Start-up: hyperfine (tools/dev/deps.sh footprint installs it) with no shell in between, ROUNDS
 # rounds (default 5) of RUNS runs (default 200) per binary, the binaries' order alternating from
 # round to round so that the machine's load drifts over both alike; the figure is the median of
 # the rounds' medians (wall clock), the range that of the rounds' medians, and CPU ms the median
@@ -11,7 +11,7 @@
 # hyperfine: a timed loop of RUNS runs per round (no CPU time). A binary for another architecture gets its sizes and its NEEDED
 # entries only.
 set -eu
-[ $# -ge 1 ] || { echo "usage: tools/footprint.sh BINARY..." >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: tools/dev/footprint.sh BINARY..." >&2; exit 2; }
 rounds=${ROUNDS:-5} runs=${RUNS:-200}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # make bench: every figure side by side with its baseline, in one run, against local servers
-# (tools/server) set up here in a temp dir and stopped on exit. Not part of make test.
+# (tools/dev/server) set up here in a temp dir and stopped on exit. Not part of make test.
 #
 # Each figure is one line:
 #   bench: NAME median=VALUE UNIT baseline=VALUE UNIT ratio=R better=lower|higher [extra]
 # ratio = measured / baseline; better= says which direction wins (times: lower, throughputs:
 # higher). Medians of interleaved rounds (measured and baseline alternate round by round, the
-# order flipping every round, so drift hits both). The C programs are tools/bench/*.c.
+# order flipping every round, so drift hits both). The C programs are tools/dev/bench/*.c.
 #
 # Knobs (environment): ROUNDS (ca_cache connections, 300), COLD_ROUNDS (cold start, 7),
 # BIG_ROUNDS (100 000 users, 5), BIG_USERS (100000).
 set -eu
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 build=${BUILD:-$root/build}
 bench=$build/bench
 okta_cc=$build/okta-cc
@@ -36,7 +36,7 @@ echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 "$okta_cc" keygen --type ec --curve P-256 --out "$work/ec.pem" >"$work/ec.jwk"
 "$okta_cc" keygen --type rsa --bits 2048 --out "$work/dpop-rsa.pem" >/dev/null   # DPoP proof keys: figure 7
 "$okta_cc" keygen --type ec --curve P-256 --out "$work/dpop-ec.pem" >/dev/null
-bash "$root/tools/server/make-ca.sh" "$work/ca" >/dev/null 2>&1
+bash "$root/tools/dev/server/make-ca.sh" "$work/ca" >/dev/null 2>&1
 cat >"$work/clients.json" <<JSON
 {"clients": [
  {"client_id": "0oa_bench_ec", "jwks": {"keys": [$(cat "$work/ec.jwk")]}, "scopes": ["okta.users.read"], "dpop_bound_access_tokens": false},
@@ -47,7 +47,7 @@ JSON
 # The servers start together (start_server would wait for each in turn); no rate limit.
 launch() {
   local var=$1; shift
-  node "$root/tools/server/server.js" --clients "$work/clients.json" --rate-limit 1000000000 "$@" \
+  node "$root/tools/dev/server/server.js" --clients "$work/clients.json" --rate-limit 1000000000 "$@" \
     >"$work/server-$var.out" 2>"$work/server-$var.err" &
   server_pids="$server_pids $!"
   printf -v "${var}_PID" '%s' "$!"
@@ -107,7 +107,7 @@ users_in() { grep -o '"login":' "$1" | wc -l; }
 export OKTA_CLIENT_CLIENTID=0oa_bench_rsa OKTA_CLIENT_PRIVATEKEY=$work/rsa.pem \
   OKTA_CLIENT_SCOPES=okta.users.read OKTA_CC_CA_FILE=$ca
 cold_cli() { OKTA_CLIENT_ORGURL=$COLD_URL "$bench/runstat" "$work/rs" "$okta_cc" get /api/v1/users --all -q >"$1"; }
-cold_guide() { "$bench/runstat" "$work/rs" "$root/tools/bench/okta_guide.sh" "$COLD_URL" 0oa_bench_rsa "$work/rsa.pem" "$ca" /api/v1/users >"$1"; }
+cold_guide() { "$bench/runstat" "$work/rs" "$root/tools/dev/bench/okta_guide.sh" "$COLD_URL" 0oa_bench_rsa "$work/rsa.pem" "$ca" /api/v1/users >"$1"; }
 cold_cli "$work/cold-cli.json"
 cold_guide "$work/cold-guide.json"
 n_cli=$(users_in "$work/cold-cli.json") n_guide=$(users_in "$work/cold-guide.json")
@@ -122,7 +122,7 @@ for r in $(seq 1 "$cold_rounds"); do
   done
 done
 line cold_start_https_500_users 1 "$(median "$work/cold-cli.ms")" "$(median "$work/cold-guide.ms")" ms lower \
-  "rounds=$cold_rounds pages=3 measured=okta-cc_get_--all baseline=tools/bench/okta_guide.sh"
+  "rounds=$cold_rounds pages=3 measured=okta-cc_get_--all baseline=tools/dev/bench/okta_guide.sh"
 
 # ---- 6. 100 000 users: time and peak RSS of okta-cc get --all vs a 250-user run --------------
 # Output to a file each round (the same for both), counted once at the end.

@@ -3,11 +3,11 @@
 # -> every user through pagination.
 #   - With OKTA_CLIENT_ORGURL, OKTA_CLIENT_CLIENTID and OKTA_CLIENT_PRIVATEKEY set: against that
 #     real Okta org (OKTA_CLIENT_SCOPES defaults to okta.users.read).
-#   - Otherwise: against the local Okta-compatible server in tools/server, with a fresh key
+#   - Otherwise: against the local Okta-compatible server in tools/dev/server, with a fresh key
 #     registered as a service app granted okta.users.read.
 # Never prints a whole token or any private key material.
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 okta_cc=$build/okta-cc
 py=/usr/bin/python3
@@ -41,7 +41,7 @@ if [ -n "${OKTA_CLIENT_ORGURL:-}" ] && [ -n "${OKTA_CLIENT_CLIENTID:-}" ] && [ -
   key_args=()
   [ -f "$OKTA_CLIENT_PRIVATEKEY" ] && key_args=(--key "$OKTA_CLIENT_PRIVATEKEY")
 else
-  step "Local Okta-compatible server (tools/server, oidc-provider)"
+  step "Local Okta-compatible server (tools/dev/server, oidc-provider)"
   "$okta_cc" keygen --type ec --curve P-256 --out "$work/service-app.pem" >"$work/jwk.json"
   kid=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["kid"])' "$work/jwk.json")
   printf '   generated an EC P-256 key (%s), public JWK:\n   %s\n' "$work/service-app.pem" "$(cat "$work/jwk.json")"

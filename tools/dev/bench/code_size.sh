@@ -4,11 +4,11 @@
 # threads), OKTA_CC_NO_CURL, and OKTA_CC_NO_CURL + OKTA_CC_NO_THREADS. Unwind tables are left out
 # (-fno-asynchronous-unwind-tables -fno-unwind-tables, as embedded builds do: C has no
 # exceptions); `size` would otherwise count them as text (about 10 KB on x86-64 and aarch64).
-#   tools/bench/code_size.sh [CC ...]          default: cc
+#   tools/dev/bench/code_size.sh [CC ...]          default: cc
 # One line per compiler and configuration:
 #   size: ARCH CONFIG text=N (code=N constants=N) data=N bss=N
 set -eu
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '#define OKTA_CC_IMPLEMENTATION\n#include "okta_cc.h"\n' >"$tmp/impl.c"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing okta_cc.h needs on Debian, only when something is missing.
-# Usage: tools/deps.sh [build|test|demo|static-curl|footprint]   (default: test)
-#        tools/deps.sh cross TRIPLET                  (aarch64-linux-gnu or arm-linux-gnueabihf)
+# Usage: tools/dev/deps.sh [build|test|demo|static-curl|footprint]   (default: test)
+#        tools/dev/deps.sh cross TRIPLET                  (aarch64-linux-gnu or arm-linux-gnueabihf)
 # Fast when everything is present (a few dpkg queries); needs root (or sudo) to install.
 set -eu
 what=${1:-test}
@@ -28,7 +28,7 @@ case $what in
     # On the build machine: a Debian cross compiler, qemu-user to run what it builds,
     # python3-cryptography to check what that signs, and (below) the local server's packages.
     # The target's libraries: further below.
-    triplet=${2:?usage: tools/deps.sh cross TRIPLET}
+    triplet=${2:?usage: tools/dev/deps.sh cross TRIPLET}
     case $triplet in
       aarch64-linux-gnu) arch=arm64 ;;
       arm-linux-gnueabihf) arch=armhf ;;
@@ -51,10 +51,10 @@ if [ -n "$missing" ]; then
   aptget install -y -qq --no-install-recommends $missing >&2
 fi
 
-# The local Okta-compatible server's npm packages, pinned by tools/server/package-lock.json.
+# The local Okta-compatible server's npm packages, pinned by tools/dev/server/package-lock.json.
 case $what in test|demo|cross)
   if [ -f "$here/server/package-lock.json" ] && [ ! -d "$here/server/node_modules/oidc-provider" ]; then
-    echo "deps: npm ci in tools/server" >&2
+    echo "deps: npm ci in tools/dev/server" >&2
     (cd "$here/server" && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi ;;
 esac

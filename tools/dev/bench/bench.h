@@ -1,4 +1,4 @@
-/* Shared helpers for the make bench programs (tools/bench/NAME.c): clocks, medians, interleaved
+/* Shared helpers for the make bench programs (tools/dev/bench/NAME.c): clocks, medians, interleaved
    rounds, a counting allocator and the one output format every figure uses:
 
      bench: NAME median=VALUE UNIT baseline=VALUE UNIT ratio=R better=lower|higher [extra fields]
