@@ -106,6 +106,27 @@ static __attribute__((unused)) char *h_read_vector(const char *rel, size_t *len)
     return h_read_file(path, len);
 }
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A loopback URL on which nothing listens ("http://127.0.0.1:port" of a port just bound and
+   closed): a connection there is refused. */
+static __attribute__((unused)) void h_refused_url(char *out, size_t cap)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    close(fd);
+    snprintf(out, cap, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+}
+
 #ifdef OKTA_CC_H
 /* The value of header `name` ("Name: value") among a request's, into out ("" when absent):
    what an injected transport saw (retry headers, DPoP proofs). */

@@ -327,17 +327,7 @@ static void live_transport_failures(const char *base)
     okta_cc_client *c;
     double t0;
     char refused[64];
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    /* connection refused: a port that was just free */
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, (struct sockaddr *)&sa, sizeof sa);
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    close(fd);
-    snprintf(refused, sizeof refused, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    h_refused_url(refused, sizeof refused);     /* connection refused: a port that was just free */
     c = live_client(&l, refused, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
     if (c) {                                    /* the retries' waits counted, not slept */
         static int waits;

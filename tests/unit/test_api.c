@@ -595,21 +595,6 @@ static void test_retry_decided_by_transport_result(void)
     okta_cc_client_free(c);
 }
 
-/* A port on which nothing listens (just bound and closed), as "http://127.0.0.1:port". */
-static void refused_url(char *out, size_t cap)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, (struct sockaddr *)&sa, sizeof sa);
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    close(fd);
-    snprintf(out, cap, "http://127.0.0.1:%d", ntohs(sa.sin_port));
-}
-
 /* Token requests answered here, API requests sent through the real libcurl transport. */
 typedef struct curl_for_api {
     okta_cc_transport curl;
@@ -644,7 +629,7 @@ static void test_refused_connection_is_connect(void)
     char url[64];
     int with_err;
     memset(&x, 0, sizeof x);
-    refused_url(url, sizeof url);
+    h_refused_url(url, sizeof url);
     scripted_config(&cfg, NULL, &t, NULL, 0);
     cfg.org_url = url;
     cfg.connect_timeout_ms = 2000;

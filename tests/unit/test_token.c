@@ -2176,16 +2176,7 @@ static void test_token_refused_port_retried(void)
     okta_cc_client *c;
     okta_cc_error err;
     char url[64], token[64];
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, (struct sockaddr *)&sa, sizeof sa);
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    close(fd);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    h_refused_url(url, sizeof url);
     memset(&z, 0, sizeof z);
     z.clk = &clk;
     scripted_config(&cfg, NULL, &clk);

@@ -108,4 +108,16 @@ static inline void bench_die(const char *what, const okta_cc_error *err)
     exit(1);
 }
 
+/* One GET of path on client: 1 when it answered 200, else 0 with the reason on stderr. */
+static inline int bench_get(okta_cc_client *client, const char *path)
+{
+    okta_cc_response resp;
+    okta_cc_error err;
+    okta_cc_result r = okta_cc_request(client, "GET", path, NULL, 0, NULL, &resp, &err);
+    int ok = r == OKTA_CC_OK && resp.http.status == 200;
+    if (!ok) fprintf(stderr, "bench: request failed: %s\n", err.message);
+    okta_cc_response_free(&resp);
+    return ok;
+}
+
 #endif

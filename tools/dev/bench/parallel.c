@@ -51,25 +51,14 @@ typedef struct worker {
     okta_cc_client *client;
 } worker;
 
-static int get(okta_cc_client *client)
-{
-    okta_cc_response resp;
-    okta_cc_error err;
-    okta_cc_result r = okta_cc_request(client, "GET", PATH, NULL, 0, NULL, &resp, &err);
-    int ok = r == OKTA_CC_OK && resp.http.status == 200;
-    if (!ok) fprintf(stderr, "bench: request failed: %s\n", err.message);
-    okta_cc_response_free(&resp);
-    return ok;
-}
-
 static void *work(void *arg)
 {
     worker *w = (worker *)arg;
     int i, bad = 0;
-    for (i = 0; i < WARMUP; i++) bad += !get(w->client);
+    for (i = 0; i < WARMUP; i++) bad += !bench_get(w->client, PATH);
     pthread_barrier_wait(&w->c->ready);
     pthread_barrier_wait(&w->c->go);
-    for (i = 0; i < w->c->reqs; i++) bad += !get(w->client);
+    for (i = 0; i < w->c->reqs; i++) bad += !bench_get(w->client, PATH);
     if (bad) __atomic_fetch_add(&w->c->failures, bad, __ATOMIC_RELAXED);
     return NULL;
 }
