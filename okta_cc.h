@@ -117,6 +117,7 @@
                                        okta_cc_b64url_encoded_len, okta_cc_b64url_decoded_max,
                                        okta_cc_rng_init, okta_cc_rng_bytes, okta_cc_rng_wipe,
                                        okta_cc_wipe, okta_cc_result_str
+      Files that hold secrets          okta_cc_read_file, okta_cc_read_fd, okta_cc_free_wiped
 
    CONFIGURATION MACROS (define before including the implementation)
 
@@ -149,7 +150,7 @@
       key material, assertions, tokens, client secrets, response bodies - is wiped before it
       is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
       about 8 KB of its own (its two keys included), plus the token and one libcurl
-      handle per request it has run at once (up to max_parallel_requests). A forked child
+      handle per request it has run at once (up to http.max_parallel_requests). A forked child
       leaves its parent's handles allocated (see THREADING, fork()).
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
       token, the assertion) into its own buffers and frees them unwiped; an application that
@@ -160,7 +161,7 @@
 
       Functions are reentrant and objects belong to the caller. An okta_cc_client may be shared
       by threads, and one shared client is the way to run requests in parallel:
-      - Requests run at once, up to max_parallel_requests (default 8) per client: the libcurl
+      - Requests run at once, up to http.max_parallel_requests (default 8) per client: the libcurl
         transport is a pool of easy handles, made when first needed; a request borrows the
         one used last (its connection is the warmest) and gives it back. Only a request that
         finds every handle lent waits. The handles share DNS answers and TLS sessions through
@@ -294,6 +295,8 @@
    VERSION HISTORY (what each changed for a program using it, renames included: the
    "Upgrading" section of examples/README.md)
 
+      0.8.0  The network settings are their own struct (cfg.http, okta_cc_http_settings), all
+             the libcurl transport takes; one reader of secret files (okta_cc_read_file).
       0.7.0  The review's fixes: no callback under a client lock, DPoP proofs signed outside it,
              the token endpoint retried like API calls, a fork-safe transport; okta-cc hardened.
              One map: layer markers (CONTENTS), one >>url layer, result codes in one list.
@@ -315,9 +318,9 @@
 #include <stdint.h>
 
 #define OKTA_CC_VERSION_MAJOR 0
-#define OKTA_CC_VERSION_MINOR 7
+#define OKTA_CC_VERSION_MINOR 8
 #define OKTA_CC_VERSION_PATCH 0
-#define OKTA_CC_VERSION_STRING "0.7.0"
+#define OKTA_CC_VERSION_STRING "0.8.0"
 
 #ifndef OKTA_CC_DEF
 #ifdef OKTA_CC_STATIC
@@ -458,6 +461,24 @@ typedef struct okta_cc_allocator {
 
 /* Overwrites len bytes in a way the compiler may not optimise away. */
 OKTA_CC_DEF void okta_cc_wipe(void *p, size_t len);
+
+/* Reads a whole file that may hold a secret (a key, a client secret, a request body) into a
+   new NUL-terminated buffer from alloc (NULL: OKTA_CC_MALLOC / _FREE): *out, *out_len bytes
+   before the NUL. Free it with okta_cc_free_wiped(alloc, *out, *out_len). The buffer grows by
+   copy and wipe, and the file is read with read(2), never through stdio, so no copy is left
+   behind. path may name a regular file or a pipe (a FIFO, a shell's <(...), /dev/stdin on a
+   pipe); the open never waits (a FIFO nobody writes to reads as empty); a directory, device
+   or socket is refused before a byte is read. More than max bytes (a stream that never ends
+   included) is OKTA_CC_ERR_IO, "PATH: larger than MAX bytes"; every message starts with the
+   path. What okta_cc_key_load_file reads keys with. */
+OKTA_CC_DEF okta_cc_result okta_cc_read_file(const char *path, size_t max, const okta_cc_allocator *alloc,
+                                             char **out, size_t *out_len, okta_cc_error *err);
+/* The same from a descriptor that is open already, read as it is (a terminal too: standard
+   input), and left open; name is what messages call it (NULL: "input"). */
+OKTA_CC_DEF okta_cc_result okta_cc_read_fd(int fd, const char *name, size_t max, const okta_cc_allocator *alloc,
+                                           char **out, size_t *out_len, okta_cc_error *err);
+/* Wipes len bytes at p, then frees p through alloc (NULL: OKTA_CC_FREE). NULL p is ignored. */
+OKTA_CC_DEF void okta_cc_free_wiped(const okta_cc_allocator *alloc, void *p, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
    >>b64url     base64url (RFC 4648 section 5, no padding)
@@ -843,8 +864,6 @@ OKTA_CC_DEF okta_cc_result okta_cc_dpop_proof_sign(const okta_cc_key *key, okta_
    any other can be plugged in through okta_cc_config.transport.
    ------------------------------------------------------------------------------------------- */
 
-typedef struct okta_cc_config okta_cc_config;
-
 typedef struct okta_cc_http_request {
     const char *method;             /* "GET", "POST" ... */
     const char *url;
@@ -871,6 +890,13 @@ typedef struct okta_cc_http_response {
     okta_cc_allocator _alloc;
 } okta_cc_http_response;
 
+/* What a response's X-Rate-Limit-* headers say (Okta's rate limits, see RETRIES). */
+typedef struct okta_cc_rate_limit {
+    int present;                    /* the X-Rate-Limit-* headers came */
+    int64_t limit, remaining;
+    int64_t reset;                  /* Unix seconds (the smallest when the header repeats) */
+} okta_cc_rate_limit;
+
 /* A transport performs one request and fills resp with the helpers below. It returns
    OKTA_CC_OK when an HTTP response arrived (whatever its status), else an error with err filled
    (when not NULL). The result decides whether okta_cc_request may repeat the request:
@@ -892,16 +918,46 @@ typedef struct okta_cc_transport {
                            the client from inside perform is OKTA_CC_ERR_THREAD) */
 } okta_cc_transport;
 
-/* The libcurl transport on its own, e.g. to wrap it with logging or metrics. It reads the
-   network settings of cfg (timeouts, CA, user agent: one with control characters is
-   OKTA_CC_ERR_CONFIG; max_parallel_requests), zeros as defaults like okta_cc_client_new; cfg
-   can go away afterwards. It is concurrent: up to max_parallel_requests requests run at once,
-   each on its own libcurl easy handle, and a further one waits for a handle to come back.
-   After fork() (made while no thread is using it) the child's requests run on connections of
-   its own, and okta_cc_curl_transport_free in the child leaves the parent's alone (see
-   THREADING). Not available with OKTA_CC_NO_CURL. */
+typedef void (*okta_cc_log_fn)(void *user, const char *line);
+
+/* The defaults of okta_cc_http_settings, which okta_cc_config_init writes into cfg.http. */
+#define OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define OKTA_CC_DEFAULT_TIMEOUT_MS 30000
+#define OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS 8             /* libcurl handles per transport */
+#define OKTA_CC_MAX_PARALLEL_REQUESTS 256
+
+/* The network settings of the libcurl transport: all it reads, and all the client hands it
+   (cfg.http). A number left 0 means its default; a negative one, or a user agent with a
+   control character (CR or LF would start a new header line), or a CA file that is not a
+   regular file (a FIFO would block every connection), is OKTA_CC_ERR_CONFIG. */
+typedef struct okta_cc_http_settings {
+    long connect_timeout_ms;        /* OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS */
+    long timeout_ms;                /* whole request: OKTA_CC_DEFAULT_TIMEOUT_MS */
+    const char *ca_file;            /* PEM bundle to trust instead of the system's */
+    const char *ca_pem;             /* or PEM text in memory */
+    int insecure_skip_tls_verify;   /* for local tests only, never in production: 1 turns
+                                       off the certificate and host name checks, with a
+                                       warning through the log function, once per transport.
+                                       Default 0 (verify); no environment variable or okta-cc
+                                       flag sets it */
+    const char *user_agent;         /* appended to "okta-cc/<version> libcurl/<version>" */
+    int max_parallel_requests;      /* requests run at once (a pool of easy handles; see
+                                       THREADING): OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS; 1 to
+                                       OKTA_CC_MAX_PARALLEL_REQUESTS; 1 = one at a time */
+} okta_cc_http_settings;
+
+/* The libcurl transport on its own, e.g. to wrap it with logging or metrics: what
+   okta_cc_client_new makes from cfg.http when cfg.transport is unset. It copies http (zeros
+   as defaults); alloc (NULL: OKTA_CC_MALLOC / _FREE) serves its memory; log (optional) gets
+   its one warning (TLS verification off). It is concurrent: up to max_parallel_requests
+   requests run at once, each on its own libcurl easy handle, and a further one waits for a
+   handle to come back. After fork() (made while no thread is using it) the child's requests
+   run on connections of its own, and okta_cc_curl_transport_free in the child leaves the
+   parent's alone (see THREADING). Not available with OKTA_CC_NO_CURL. */
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
-                                                      const okta_cc_config *cfg,
+                                                      const okta_cc_http_settings *http,
+                                                      const okta_cc_allocator *alloc,
+                                                      okta_cc_log_fn log, void *log_user,
                                                       okta_cc_error *err);
 /* Frees a transport made by okta_cc_curl_transport_new: its handles, connections and share
    handle; t->perform and t->ctx become NULL. NULL, or a transport freed already, is ignored.
@@ -964,21 +1020,18 @@ typedef enum okta_cc_dpop_mode {
 
 typedef int64_t (*okta_cc_clock_fn)(void *user);                         /* Unix seconds */
 typedef void (*okta_cc_sleep_fn)(void *user, long ms);
-typedef void (*okta_cc_log_fn)(void *user, const char *line);
 typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
 
 /* The defaults of okta_cc_config, which okta_cc_config_init writes into it. */
 #define OKTA_CC_DEFAULT_ASSERTION_TTL 300                   /* seconds */
 #define OKTA_CC_MAX_ASSERTION_TTL 3600                      /* Okta refuses longer assertions */
 #define OKTA_CC_DEFAULT_TOKEN_SKEW 60                       /* seconds */
-#define OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS 10000
-#define OKTA_CC_DEFAULT_TIMEOUT_MS 30000
 #define OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES ((size_t)1 << 20) /* 1 MiB */
 #define OKTA_CC_DEFAULT_MAX_RETRIES 2
 #define OKTA_CC_DEFAULT_RETRY_DEADLINE_MS 60000
-#define OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS 8             /* libcurl handles per client */
-#define OKTA_CC_MAX_PARALLEL_REQUESTS 256
 #define OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD 240             /* seconds */
+
+typedef struct okta_cc_config okta_cc_config;
 
 /* Configuration. okta_cc_config_init sets every field: the numbers to their OKTA_CC_DEFAULT_*,
    everything else to zero/NULL; then set what you need. A number left 0 (a config zeroed
@@ -987,7 +1040,7 @@ typedef okta_cc_result (*okta_cc_random_fn)(void *user, void *buf, size_t len);
    elsewhere it is refused with OKTA_CC_ERR_CONFIG. Strings are copied by okta_cc_client_new;
    the config can go away afterwards. okta_cc_client_new refuses with OKTA_CC_ERR_CONFIG any control character
    (0x00-0x1F, 0x7F) in org_url, token_url, client_id, scopes (a tab is a separator there),
-   key_id and user_agent, and a space in the URLs: such a byte is a mistake at best and, in the
+   key_id and http.user_agent, and a space in the URLs: such a byte is a mistake at best and, in the
    user agent, a new header line. */
 struct okta_cc_config {
     const char *org_url;            /* "https://dev-123.okta.com"; http only for loopback.
@@ -1014,19 +1067,11 @@ struct okta_cc_config {
                                        OKTA_CC_MAX_ASSERTION_TTL */
     int token_skew;                 /* renew this long before expiry (at most a quarter of the
                                        token's lifetime): OKTA_CC_DEFAULT_TOKEN_SKEW; <0 = none */
-    long connect_timeout_ms;        /* OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS */
-    long timeout_ms;                /* whole request: OKTA_CC_DEFAULT_TIMEOUT_MS */
     size_t max_response_bytes;      /* cap on a response body: OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES */
-    const char *ca_file;            /* PEM bundle to trust instead of the system's (a regular
-                                       file: a FIFO or directory is OKTA_CC_ERR_CONFIG) */
-    const char *ca_pem;             /* or PEM text in memory */
-    int insecure_skip_tls_verify;   /* for local tests only, never in production: 1 turns
-                                       off the certificate and host name checks of the libcurl
-                                       transport, which logs a warning (cfg.log) once per
-                                       client. Default 0 (verify); no environment variable or
-                                       okta-cc flag sets it */
-    const char *user_agent;         /* appended to "okta-cc/<version> libcurl/<version>" */
-    okta_cc_transport transport;    /* perform == NULL: libcurl */
+    okta_cc_http_settings http;     /* timeouts, CA, TLS checks, user agent, parallel requests
+                                       of the libcurl transport (>>http); its TLS warning goes
+                                       to log, once per client */
+    okta_cc_transport transport;    /* perform == NULL: libcurl, made from http */
     okta_cc_clock_fn clock;         /* NULL: time() */
     void *clock_user;
     okta_cc_random_fn random;       /* NULL: BearSSL HMAC-DRBG seeded from the system */
@@ -1045,10 +1090,6 @@ struct okta_cc_config {
     long retry_deadline_ms;         /* total time an API call or a token fetch may take with
                                        its retries: OKTA_CC_DEFAULT_RETRY_DEADLINE_MS */
     okta_cc_allocator alloc;
-    int max_parallel_requests;      /* requests one client runs at once on its libcurl
-                                       transport (a pool of easy handles; see THREADING):
-                                       OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS; 1 to
-                                       OKTA_CC_MAX_PARALLEL_REQUESTS; 1 = one at a time */
     int token_refresh_ahead;        /* start fetching the next token this long before the
                                        cached one is due for renewal (token_skew before expiry;
                                        at most a quarter of the lifetime), while callers keep
@@ -1148,12 +1189,6 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_sign_assertion(okta_cc_client *client,
 /* ---------------------------------------------------------------------------------------------
    >>api        Okta API requests
    ------------------------------------------------------------------------------------------- */
-
-typedef struct okta_cc_rate_limit {
-    int present;                    /* the X-Rate-Limit-* headers came */
-    int64_t limit, remaining;
-    int64_t reset;                  /* Unix seconds (the smallest when the header repeats) */
-} okta_cc_rate_limit;
 
 typedef struct okta_cc_response {
     okta_cc_http_response http;     /* http.status (0 when no response arrived), http.body,
@@ -1399,6 +1434,15 @@ static void okta_cc__free(const okta_cc_allocator *a, void *p)
     else OKTA_CC_FREE(p);
 }
 
+/* An allocator given by a caller: both functions (the caller's memory) or neither (the
+   macros); one without the other is a mistake, refused. */
+static okta_cc_result okta_cc__check_allocator(const okta_cc_allocator *a, okta_cc_error *err)
+{
+    if (!a->malloc_fn != !a->free_fn)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the allocator needs both malloc_fn and free_fn, or neither");
+    return OKTA_CC_OK;
+}
+
 /* ---- growable buffers --------------------------------------------------------------------
 
    The one place where memory grows. What grows here may hold secrets (a form body with a
@@ -1537,6 +1581,128 @@ static void okta_cc__free_secret_str(const okta_cc_allocator *a, const char *s)
     if (!s) return;
     okta_cc_wipe((void *)(uintptr_t)s, strlen(s));
     okta_cc__free_str(a, s);
+}
+
+/* ---- files: read whole, never waiting, never keeping a copy ------------------------------- */
+
+/* Opens path for reading without ever waiting: O_NONBLOCK, so a FIFO nobody writes to does not
+   block in open(). -1 with errno on failure. */
+static int okta_cc__open_nonblock(const char *path)
+{
+    int flags = O_RDONLY | O_NONBLOCK;
+#ifdef O_CLOEXEC
+    flags |= O_CLOEXEC;
+#endif
+    return open(path, flags);
+}
+
+/* Opens path for blocking reads if it is a regular file or a pipe (a FIFO, /dev/stdin on a pipe,
+   a shell's <(...)); a directory, a device (/dev/zero, a terminal) or a socket is refused
+   before anything is read. The open itself never waits (a FIFO nobody writes to). */
+static okta_cc_result okta_cc__open_readable(const char *path, int *fd_out, okta_cc_error *err)
+{
+    struct stat st;
+    int fd = okta_cc__open_nonblock(path), flags, e;
+    if (fd < 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s: %s, not a regular file or a pipe", path,
+                             S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+    }
+    /* Blocking again for the reads: a pipe's writer may be slower than us. */
+    flags = fcntl(fd, F_GETFL);
+    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+        e = errno;
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    *fd_out = fd;
+    return OKTA_CC_OK;
+}
+
+/* Reads fd to its end, at most max bytes, into a new NUL-terminated buffer from a; name is
+   what messages call it. The buffer grows with what arrives (through the grow-and-wipe
+   buffer), so a key costs about its own size, not max; read(2), not stdio, whose own buffer
+   would keep a copy that fclose frees unwiped. More than max: OKTA_CC_ERR_BUFFER_TOO_SMALL
+   (a stream that never ends is cut there), err saying so. */
+static okta_cc_result okta_cc__read_fd(int fd, const char *name, size_t max, const okta_cc_allocator *a,
+                                       char **out, size_t *out_len, okta_cc_error *err)
+{
+    char chunk[4096];
+    okta_cc__buf b;
+    okta_cc_result r;
+    okta_cc__buf_init(&b, a, max);
+    r = okta_cc__buf_reserve(&b, 0);                /* an empty file is "" */
+    while (r == OKTA_CC_OK) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            if (got < 0) r = okta_cc__fail(err, OKTA_CC_ERR_IO, "%s: %s", name, strerror(errno));
+            break;
+        }
+        r = okta_cc__buf_append(&b, chunk, (size_t)got);
+    }
+    okta_cc_wipe(chunk, sizeof chunk);
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL)
+        r = okta_cc__fail(err, r, "%s: larger than %lu bytes", name, (unsigned long)max);
+    else if (r == OKTA_CC_ERR_NO_MEMORY)
+        r = okta_cc__fail(err, r, "out of memory");
+    if (r != OKTA_CC_OK) {
+        okta_cc__buf_wipe_free(&b);
+        return r;
+    }
+    *out = b.p;
+    *out_len = b.len;
+    return OKTA_CC_OK;
+}
+
+/* okta_cc__read_fd of the file at path (see okta_cc__open_readable for which files). A FIFO
+   nobody writes to reads as empty, one that streams is cut at max. */
+static okta_cc_result okta_cc__read_file(const char *path, size_t max, const okta_cc_allocator *a, char **out,
+                                         size_t *out_len, okta_cc_error *err)
+{
+    int fd = -1;
+    okta_cc_result r = okta_cc__open_readable(path, &fd, err);
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc__read_fd(fd, path, max, a, out, out_len, err);
+    close(fd);
+    return r;
+}
+
+/* The public readers: a file too large is a file error there. */
+static okta_cc_result okta_cc__read_result(okta_cc_result r)
+{
+    return r == OKTA_CC_ERR_BUFFER_TOO_SMALL ? OKTA_CC_ERR_IO : r;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_read_file(const char *path, size_t max, const okta_cc_allocator *alloc,
+                                             char **out, size_t *out_len, okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    if (!path || !out || !out_len) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no file or output given");
+    if (alloc && okta_cc__check_allocator(alloc, err) != OKTA_CC_OK) return OKTA_CC_ERR_CONFIG;
+    return okta_cc__read_result(okta_cc__read_file(path, max, alloc, out, out_len, err));
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_read_fd(int fd, const char *name, size_t max, const okta_cc_allocator *alloc,
+                                           char **out, size_t *out_len, okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    if (fd < 0 || !out || !out_len) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no file or output given");
+    if (alloc && okta_cc__check_allocator(alloc, err) != OKTA_CC_OK) return OKTA_CC_ERR_CONFIG;
+    return okta_cc__read_result(okta_cc__read_fd(fd, name ? name : "input", max, alloc, out, out_len, err));
+}
+
+OKTA_CC_DEF void okta_cc_free_wiped(const okta_cc_allocator *alloc, void *p, size_t len)
+{
+    if (!p) return;
+    okta_cc_wipe(p, len);
+    okta_cc__free(alloc, p);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -3492,86 +3658,6 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_load(okta_cc_key *key, const char *text, 
     return okta_cc__load_key_text(key, text, len, kid, NULL, err);
 }
 
-/* Opens path for reading without ever waiting: O_NONBLOCK, so a FIFO nobody writes to does not
-   block in open(). -1 with errno on failure. */
-static int okta_cc__open_nonblock(const char *path)
-{
-    int flags = O_RDONLY | O_NONBLOCK;
-#ifdef O_CLOEXEC
-    flags |= O_CLOEXEC;
-#endif
-    return open(path, flags);
-}
-
-/* Opens path for blocking reads if it is a regular file or a pipe (a FIFO, /dev/stdin on a pipe,
-   a shell's <(...)); a directory, a device (/dev/zero, a terminal) or a socket is refused
-   before anything is read. The open itself never waits (a FIFO nobody writes to). */
-static okta_cc_result okta_cc__open_readable(const char *path, int *fd_out, okta_cc_error *err)
-{
-    struct stat st;
-    int fd = okta_cc__open_nonblock(path), flags, e;
-    if (fd < 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0) {
-        e = errno;
-        close(fd);
-        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
-    }
-    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-        close(fd);
-        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s is %s, not a key file", path,
-                             S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
-    }
-    /* Blocking again for the reads: a pipe's writer may be slower than us. */
-    flags = fcntl(fd, F_GETFL);
-    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-        e = errno;
-        close(fd);
-        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
-    }
-    *fd_out = fd;
-    return OKTA_CC_OK;
-}
-
-/* Reads a whole file of at most max bytes into a new NUL-terminated buffer from a (see
-   okta_cc__open_readable for which files). A FIFO nobody writes to reads as empty, one that
-   streams is cut at max. The buffer grows with what arrives (through the grow-and-wipe buffer),
-   so a key costs about its own size, not max; read(2), not stdio, whose own buffer would keep a
-   copy of the key that fclose frees unwiped. */
-static okta_cc_result okta_cc__read_file(const char *path, size_t max, const okta_cc_allocator *a, char **out,
-                                         size_t *out_len, okta_cc_error *err)
-{
-    char chunk[4096];
-    okta_cc__buf b;
-    int fd = -1, e;
-    okta_cc_result r = okta_cc__open_readable(path, &fd, err);
-    if (r != OKTA_CC_OK) return r;
-    okta_cc__buf_init(&b, a, max);
-    r = okta_cc__buf_reserve(&b, 0);                /* an empty file is "" */
-    while (r == OKTA_CC_OK) {
-        ssize_t got = read(fd, chunk, sizeof chunk);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            e = errno;
-            if (got < 0) r = okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read %s: %s", path, strerror(e));
-            break;
-        }
-        r = okta_cc__buf_append(&b, chunk, (size_t)got);
-    }
-    close(fd);
-    okta_cc_wipe(chunk, sizeof chunk);
-    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL)
-        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_FORMAT, "%s is larger than %lu bytes", path, (unsigned long)max);
-    else if (r == OKTA_CC_ERR_NO_MEMORY)
-        r = okta_cc__fail(err, r, "out of memory");
-    if (r != OKTA_CC_OK) {
-        okta_cc__buf_wipe_free(&b);
-        return r;
-    }
-    *out = b.p;
-    *out_len = b.len;
-    return OKTA_CC_OK;
-}
-
 /* okta_cc_key_load_file with the file's text and the scratch memory from a. */
 static okta_cc_result okta_cc__load_key_file(okta_cc_key *key, const char *path, const char *kid,
                                              const okta_cc_allocator *a, okta_cc_error *err)
@@ -3582,6 +3668,7 @@ static okta_cc_result okta_cc__load_key_file(okta_cc_key *key, const char *path,
     okta_cc__error_reset(err);
     if (!key || !path) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key file given");
     r = okta_cc__read_file(path, (size_t)1 << 20, a, &text, &len, err);
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL) r = OKTA_CC_ERR_KEY_FORMAT;  /* no key is that large */
     if (r != OKTA_CC_OK) return r;
     r = okta_cc__load_key_text(key, text, len, kid, a, err);
     okta_cc_wipe(text, len);
@@ -4766,123 +4853,56 @@ static int okta_cc__request_text_ok(const okta_cc_http_request *req)
     return 1;
 }
 
-/* The user agent goes into a header line as it is: CR or LF in it would start a new header. */
-static okta_cc_result okta_cc__check_user_agent(const char *user_agent, okta_cc_error *err)
-{
-    if (user_agent && okta_cc__has_ctl(user_agent, 0))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the user agent contains control characters (CR or LF would start a new header)");
-    return OKTA_CC_OK;
-}
-
 /* ---------------------------------------------------------------------------------------------
-   Configuration
+   HTTP settings: the transport's own, resolved and checked in one place
    ------------------------------------------------------------------------------------------- */
 
-/* The one home of the defaults (OKTA_CC_DEFAULT_*): okta_cc_config_init sets them, and a 0
-   left by a caller who zeroed the struct instead is read as the default too. Negative values
-   pass: they mean "none" (token_skew, token_refresh_ahead, max_retries) or are refused (okta_cc__check_config_numbers). */
-static void okta_cc__config_defaults(okta_cc_config *cfg)
+/* The one home of the network defaults: a 0 (a caller who zeroed the struct) means the
+   default. Negative values pass, to be refused by okta_cc__http_check. */
+static void okta_cc__http_defaults(okta_cc_http_settings *http)
 {
-    if (!cfg->assertion_ttl) cfg->assertion_ttl = OKTA_CC_DEFAULT_ASSERTION_TTL;
-    if (!cfg->token_skew) cfg->token_skew = OKTA_CC_DEFAULT_TOKEN_SKEW;
-    if (!cfg->connect_timeout_ms) cfg->connect_timeout_ms = OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS;
-    if (!cfg->timeout_ms) cfg->timeout_ms = OKTA_CC_DEFAULT_TIMEOUT_MS;
-    if (!cfg->max_response_bytes) cfg->max_response_bytes = OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES;
-    if (!cfg->max_retries) cfg->max_retries = OKTA_CC_DEFAULT_MAX_RETRIES;
-    if (!cfg->retry_deadline_ms) cfg->retry_deadline_ms = OKTA_CC_DEFAULT_RETRY_DEADLINE_MS;
-    if (!cfg->max_parallel_requests) cfg->max_parallel_requests = OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS;
-    if (!cfg->token_refresh_ahead) cfg->token_refresh_ahead = OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD;
+    if (!http->connect_timeout_ms) http->connect_timeout_ms = OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS;
+    if (!http->timeout_ms) http->timeout_ms = OKTA_CC_DEFAULT_TIMEOUT_MS;
+    if (!http->max_parallel_requests) http->max_parallel_requests = OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS;
 }
 
-OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg)
+/* A CA file must be a regular file: libcurl reads it for every new connection, and a FIFO
+   would block that read, and the request with it, until something writes to it. A path that
+   does not exist is left to libcurl (its error comes with the first request). */
+static okta_cc_result okta_cc__check_ca_file(const char *path, okta_cc_error *err)
 {
-    if (!cfg) return;
-    memset(cfg, 0, sizeof *cfg);
-    okta_cc__config_defaults(cfg);
+    struct stat st;
+    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return OKTA_CC_OK;
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the CA file %s is %s, not a PEM file", path,
+                         S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 }
 
-static void okta_cc__env_default(const char **field, const char *name)
+/* Settings after okta_cc__http_defaults: no negative time (a sign mistake, not "none"), a
+   pool size the transport can hold, a user agent that stays one header line (it goes into
+   the request as it is: CR or LF in it would start a new header). */
+static okta_cc_result okta_cc__http_check(const okta_cc_http_settings *http, okta_cc_error *err)
 {
-    const char *v;
-    if (*field) return;
-    v = getenv(name);
-    if (v && *v) *field = v;
-}
-
-OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
-{
-    if (!cfg) return;
-    okta_cc__env_default(&cfg->org_url, "OKTA_CLIENT_ORGURL");
-    okta_cc__env_default(&cfg->client_id, "OKTA_CLIENT_CLIENTID");
-    if (!cfg->key) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
-    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_PRIVATEKEYID");
-    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_KID");
-    okta_cc__env_default(&cfg->scopes, "OKTA_CLIENT_SCOPES");
-    okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
-    okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
-    okta_cc__env_default(&cfg->ca_file, "OKTA_CC_CA_FILE");
-    okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
-    if (cfg->dpop == OKTA_CC_DPOP_AUTO) {
-        /* Read once: a second getenv may find the variable gone (another thread's unsetenv). */
-        const char *v = getenv("OKTA_CLIENT_DPOPENABLED");
-        if (v && okta_cc__ieq(v, "true")) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
-        else if (v && okta_cc__ieq(v, "false")) cfg->dpop = OKTA_CC_DPOP_NEVER;
-    }
-}
-
-/* The numbers after okta_cc__config_defaults: a lifetime Okta accepts, and no negative time
-   where a negative has no meaning (it would be a sign mistake, not "none"). */
-static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, okta_cc_error *err)
-{
-    if (cfg->assertion_ttl < 1 || cfg->assertion_ttl > OKTA_CC_MAX_ASSERTION_TTL)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "assertion lifetime must be 1..%d s (Okta refuses more than an hour)",
-                             OKTA_CC_MAX_ASSERTION_TTL);
-    if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->retry_deadline_ms < 0)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "connect_timeout_ms, timeout_ms and retry_deadline_ms "
-                                                      "cannot be negative (0 = the default)");
-    if (cfg->max_parallel_requests < 1 || cfg->max_parallel_requests > OKTA_CC_MAX_PARALLEL_REQUESTS)
+    if (http->connect_timeout_ms < 0 || http->timeout_ms < 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "connect_timeout_ms and timeout_ms cannot be negative "
+                                                      "(0 = the default)");
+    if (http->max_parallel_requests < 1 || http->max_parallel_requests > OKTA_CC_MAX_PARALLEL_REQUESTS)
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "max_parallel_requests must be 1..%d (0 = the default, %d)",
                              OKTA_CC_MAX_PARALLEL_REQUESTS, OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS);
-    if ((int)cfg->dpop < (int)OKTA_CC_DPOP_AUTO || (int)cfg->dpop > (int)OKTA_CC_DPOP_NEVER)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "dpop must be OKTA_CC_DPOP_AUTO, _ALWAYS or _NEVER");
-    return OKTA_CC_OK;
+    if (http->user_agent && okta_cc__has_ctl(http->user_agent, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the user agent contains control characters (CR or LF would start a new header)");
+    return okta_cc__check_ca_file(http->ca_file, err);
 }
 
-/* A client id of the characters Okta allows in one: ASCII letters, digits and $-_.+!*'(),
-   (ApplicationCredentialsOAuthClient in Okta's management API; generated ids are 0oa + 17
-   letters and digits). Anything else is not worth a token request that Okta refuses. */
-static int okta_cc__client_id_ok(const char *id)
+#ifndef OKTA_CC_NO_CURL
+/* The one warning the libcurl transport gives, when it is made with the checks off. */
+static void okta_cc__warn_insecure(const okta_cc_http_settings *http, okta_cc_log_fn log, void *log_user)
 {
-    for (; *id; id++) {
-        unsigned char ch = (unsigned char)*id;
-        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-        if (!alnum && !strchr("$-_.+!*'(),", ch)) return 0;
-    }
-    return 1;
+    if (http->insecure_skip_tls_verify && log)      /* every diagnostic goes through a log function */
+        log(log_user, "okta_cc: WARNING: TLS certificate verification is OFF "
+                      "(insecure_skip_tls_verify); anyone on the network can steal the credentials");
 }
-
-/* Identifiers that go into the token request, the assertion or a header. They are encoded
-   where they go, except the user agent, but a control character in any of them is a mistake
-   (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
-static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta_cc_error *err)
-{
-    if (!cfg->client_id || !cfg->client_id[0])
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
-    if (okta_cc__has_ctl(cfg->client_id, 0))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
-    if (!okta_cc__client_id_ok(cfg->client_id))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the client id (OKTA_CLIENT_CLIENTID) has a character Okta never allows in one: "
-                             "only letters, digits and $-_.+!*'(), (a space or a quote is a copying mistake)");
-    if (cfg->scopes && okta_cc__has_ctl(cfg->scopes, 1))   /* a tab separates scopes */
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
-    if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
-                             "the key id contains control characters or is longer than %d bytes", OKTA_CC_KID_MAX - 1);
-    return okta_cc__check_user_agent(cfg->user_agent, err);
-}
+#endif
 
 /* ---------------------------------------------------------------------------------------------
    libcurl transport
@@ -4930,8 +4950,9 @@ typedef struct okta_cc__curl_handle {
 /* The transport: its settings, and the pool of the process using it. */
 struct okta_cc__curl {
     okta_cc_allocator alloc;
-    okta_cc_config cfg;                 /* numbers resolved; ca_file and ca_pem owned copies, no
-                                           other string: what a new handle is set up from */
+    okta_cc_http_settings http;         /* resolved and checked; ca_file and ca_pem owned
+                                           copies, no user_agent: what a new handle is set up
+                                           from */
     char user_agent[256];
     okta_cc__curl_pool *pool;           /* replaced in a forked child, once (atomically: the
                                            child's threads may race to it) */
@@ -4941,7 +4962,7 @@ struct okta_cc__curl {
 struct okta_cc__curl_pool {
     okta_cc__curl *t;                   /* the settings */
     long pid;                           /* the process that made it, the only one to touch it */
-    okta_cc__curl_handle *handles;      /* cfg.max_parallel_requests of them, easy == NULL until
+    okta_cc__curl_handle *handles;      /* http.max_parallel_requests of them, easy == NULL until
                                            first needed */
     int made;                           /* handles with an easy handle */
     unsigned long uses;
@@ -5069,13 +5090,13 @@ static okta_cc_result okta_cc__curl_transfer(okta_cc__curl_handle *h, const okta
    the rules that keep a token at home (no redirects, http and https only, TLS verified). */
 static void okta_cc__curl_set_options(okta_cc__curl_handle *h)
 {
-    const okta_cc_config *cfg = &h->pool->t->cfg;
+    const okta_cc_http_settings *http = &h->pool->t->http;
     CURL *e = h->easy;
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
     curl_easy_setopt(e, CURLOPT_USERAGENT, h->pool->t->user_agent);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, http->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, http->timeout_ms);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, okta_cc__curl_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, okta_cc__curl_header);
@@ -5086,26 +5107,26 @@ static void okta_cc__curl_set_options(okta_cc__curl_handle *h)
 #else
     curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
 #endif
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, cfg->insecure_skip_tls_verify ? 0L : 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, cfg->insecure_skip_tls_verify ? 0L : 2L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, http->insecure_skip_tls_verify ? 0L : 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, http->insecure_skip_tls_verify ? 0L : 2L);
     if (h->pool->share) curl_easy_setopt(e, CURLOPT_SHARE, h->pool->share);
 }
 
 /* The trust settings: our own CA (file or PEM text) instead of the system's. */
 static okta_cc_result okta_cc__curl_set_trust(okta_cc__curl_handle *h, okta_cc_error *err)
 {
-    const okta_cc_config *cfg = &h->pool->t->cfg;
-    if (cfg->ca_file || cfg->ca_pem) {
+    const okta_cc_http_settings *http = &h->pool->t->http;
+    if (http->ca_file || http->ca_pem) {
         /* Debian's libcurl also sets a CA path, which turns its CA cache off; with our own CA
            there is nothing to look up there, so clear it (see make bench). */
         curl_easy_setopt(h->easy, CURLOPT_CAPATH, NULL);
-        if (cfg->ca_file) curl_easy_setopt(h->easy, CURLOPT_CAINFO, cfg->ca_file);
+        if (http->ca_file) curl_easy_setopt(h->easy, CURLOPT_CAINFO, http->ca_file);
     }
-    if (cfg->ca_pem) {
+    if (http->ca_pem) {
 #if LIBCURL_VERSION_NUM >= 0x074d00
         struct curl_blob blob;
-        blob.data = (void *)(uintptr_t)cfg->ca_pem;
-        blob.len = strlen(cfg->ca_pem);
+        blob.data = (void *)(uintptr_t)http->ca_pem;
+        blob.len = strlen(http->ca_pem);
         blob.flags = CURL_BLOB_COPY;
         curl_easy_setopt(h->easy, CURLOPT_CAINFO_BLOB, &blob);
 #else
@@ -5137,7 +5158,7 @@ static okta_cc__curl_handle *okta_cc__curl_pick(okta_cc__curl_pool *p, int *make
 {
     okta_cc__curl_handle *best = NULL, *unmade = NULL;
     int i;
-    for (i = 0; i < p->t->cfg.max_parallel_requests; i++) {
+    for (i = 0; i < p->t->http.max_parallel_requests; i++) {
         okta_cc__curl_handle *h = &p->handles[i];
         if (h->busy) continue;          /* its easy member is its borrower's (being made, maybe) */
         if (!h->easy && !unmade) unmade = h;
@@ -5238,7 +5259,7 @@ static void okta_cc__curl_pool_free(okta_cc__curl_pool *p)
     int i;
     if (!p) return;
     a = p->t->alloc;
-    for (i = 0; p->handles && i < p->t->cfg.max_parallel_requests; i++)
+    for (i = 0; p->handles && i < p->t->http.max_parallel_requests; i++)
         if (p->handles[i].easy) curl_easy_cleanup(p->handles[i].easy);
     if (p->share) curl_share_cleanup(p->share);     /* after the handles that use it */
 #ifndef OKTA_CC_NO_THREADS
@@ -5255,7 +5276,7 @@ static void okta_cc__curl_pool_free(okta_cc__curl_pool *p)
 /* A pool for this process, with no easy handle made yet. */
 static okta_cc_result okta_cc__curl_pool_new(okta_cc__curl *t, okta_cc__curl_pool **out, okta_cc_error *err)
 {
-    size_t n = (size_t)t->cfg.max_parallel_requests, i;
+    size_t n = (size_t)t->http.max_parallel_requests, i;
     okta_cc__curl_pool *p = (okta_cc__curl_pool *)okta_cc__malloc(&t->alloc, sizeof *p);
     okta_cc_result r;
     if (!p) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
@@ -5343,61 +5364,41 @@ static void okta_cc__curl_free(okta_cc__curl *t)
     if (!t) return;
     a = t->alloc;
     if (t->pool && t->pool->pid == (long)getpid()) okta_cc__curl_pool_free(t->pool);
-    okta_cc__free_str(&a, t->cfg.ca_file);
-    okta_cc__free_str(&a, t->cfg.ca_pem);
+    okta_cc__free_str(&a, t->http.ca_file);
+    okta_cc__free_str(&a, t->http.ca_pem);
     okta_cc__free(&a, t);
 }
 
 /* The transport's own copy of the settings a handle is made from. */
-static okta_cc_result okta_cc__curl_settings(okta_cc__curl *t, const okta_cc_config *cfg, okta_cc_error *err)
+static okta_cc_result okta_cc__curl_settings(okta_cc__curl *t, const okta_cc_http_settings *http, okta_cc_error *err)
 {
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    t->cfg = *cfg;
-    t->cfg.org_url = t->cfg.client_id = t->cfg.private_key = t->cfg.key_id = t->cfg.scopes = NULL;
-    t->cfg.auth_server_id = t->cfg.token_url = t->cfg.client_secret = t->cfg.user_agent = NULL;
-    t->cfg.dpop_key = NULL;
-    t->cfg.key = NULL;
-    t->cfg.ca_file = cfg->ca_file ? okta_cc__strdup(&t->alloc, cfg->ca_file) : NULL;
-    t->cfg.ca_pem = cfg->ca_pem ? okta_cc__strdup(&t->alloc, cfg->ca_pem) : NULL;
+    t->http = *http;
+    t->http.user_agent = NULL;
+    t->http.ca_file = http->ca_file ? okta_cc__strdup(&t->alloc, http->ca_file) : NULL;
+    t->http.ca_pem = http->ca_pem ? okta_cc__strdup(&t->alloc, http->ca_pem) : NULL;
     snprintf(t->user_agent, sizeof t->user_agent, "okta-cc/%s libcurl/%s%s%s", OKTA_CC_VERSION_STRING,
-             v ? v->version : "?", cfg->user_agent ? " " : "", cfg->user_agent ? cfg->user_agent : "");
-    if ((cfg->ca_file && !t->cfg.ca_file) || (cfg->ca_pem && !t->cfg.ca_pem))
+             v ? v->version : "?", http->user_agent ? " " : "", http->user_agent ? http->user_agent : "");
+#ifdef OKTA_CC_NO_THREADS
+    t->http.max_parallel_requests = 1;  /* one thread: one request at a time */
+#endif
+    if ((http->ca_file && !t->http.ca_file) || (http->ca_pem && !t->http.ca_pem))
         return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     return OKTA_CC_OK;
 }
 
-/* The transport, with its first handle made at once: a setting libcurl refuses shows here, and
-   the first request does not pay for it. The settings are read through okta_cc__config_defaults,
-   like the client's own copy. */
-/* A CA file must be a regular file: libcurl reads it for every new connection, and a FIFO
-   would block that read, and the request with it, until something writes to it. A path that
-   does not exist is left to libcurl (its error comes with the first request, as before). */
-static okta_cc_result okta_cc__check_ca_file(const char *path, okta_cc_error *err)
+/* The transport from settings already resolved and checked (okta_cc__http_defaults,
+   okta_cc__http_check), with its first handle made at once: a setting libcurl refuses shows
+   here, and the first request does not pay for it. */
+static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_http_settings *http,
+                                        const okta_cc_allocator *alloc, okta_cc_error *err)
 {
-    struct stat st;
-    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return OKTA_CC_OK;
-    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the CA file %s is %s, not a PEM file", path,
-                         S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
-}
-
-static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_config *settings, okta_cc_error *err)
-{
-    okta_cc_config cfg = *settings;
-    okta_cc__curl *t;
+    okta_cc__curl *t = (okta_cc__curl *)okta_cc__malloc(alloc, sizeof *t);
     okta_cc_result r;
-    okta_cc__config_defaults(&cfg);
-    r = okta_cc__check_user_agent(cfg.user_agent, err);
-    if (r == OKTA_CC_OK) r = okta_cc__check_config_numbers(&cfg, err);
-    if (r == OKTA_CC_OK) r = okta_cc__check_ca_file(cfg.ca_file, err);
-    if (r != OKTA_CC_OK) return r;
-#ifdef OKTA_CC_NO_THREADS
-    cfg.max_parallel_requests = 1;      /* one thread: one request at a time */
-#endif
-    t = (okta_cc__curl *)okta_cc__malloc(&cfg.alloc, sizeof *t);
     if (!t) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memset(t, 0, sizeof *t);
-    t->alloc = cfg.alloc;
-    r = okta_cc__curl_settings(t, &cfg, err);
+    t->alloc = *alloc;
+    r = okta_cc__curl_settings(t, http, err);
     if (r == OKTA_CC_OK) r = okta_cc__curl_pool_new(t, &t->pool, err);
     if (r == OKTA_CC_OK) r = okta_cc__curl_handle_make(&t->pool->handles[0], err);
     if (r != OKTA_CC_OK) {
@@ -5405,23 +5406,30 @@ static okta_cc_result okta_cc__curl_new(okta_cc__curl **out, const okta_cc_confi
         return r;
     }
     t->pool->made = 1;
-    if (cfg.insecure_skip_tls_verify && cfg.log)      /* every diagnostic goes through cfg.log */
-        cfg.log(cfg.log_user, "okta_cc: WARNING: TLS certificate verification is OFF "
-                              "(insecure_skip_tls_verify); anyone on the network can steal the credentials");
     *out = t;
     return OKTA_CC_OK;
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_curl_transport_new(okta_cc_transport *out,
-                                                      const okta_cc_config *cfg,
+                                                      const okta_cc_http_settings *http,
+                                                      const okta_cc_allocator *alloc,
+                                                      okta_cc_log_fn log, void *log_user,
                                                       okta_cc_error *err)
 {
     okta_cc__curl *c = NULL;
+    okta_cc_http_settings own;
+    okta_cc_allocator mem;
     okta_cc_result r;
     okta_cc__error_reset(err);
-    if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
-                                           "no transport or configuration");
-    r = okta_cc__curl_new(&c, cfg, err);
+    if (!out || !http) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no transport or settings");
+    memset(&mem, 0, sizeof mem);
+    if (alloc) mem = *alloc;
+    own = *http;
+    okta_cc__http_defaults(&own);
+    r = okta_cc__http_check(&own, err);
+    if (r == OKTA_CC_OK) r = okta_cc__check_allocator(&mem, err);
+    if (r == OKTA_CC_OK) r = okta_cc__curl_new(&c, &own, &mem, err);
+    if (r == OKTA_CC_OK) okta_cc__warn_insecure(&own, log, log_user);
     out->perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
     out->ctx = c;
     out->concurrent = r == OKTA_CC_OK;
@@ -5578,6 +5586,118 @@ static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, 
    >>client     Token client
    uses: >>result >>b64url >>json >>rng >>key >>jws >>assertion >>url >>dpop >>http
    ------------------------------------------------------------------------------------------- */
+
+/* ---- the configuration: defaults, the environment, one check ------------------------------ */
+
+/* The one home of the defaults (OKTA_CC_DEFAULT_*): okta_cc_config_init sets them, and a 0
+   left by a caller who zeroed the struct instead is read as the default too. Negative values
+   pass: they mean "none" (token_skew, token_refresh_ahead, max_retries) or are refused (okta_cc__check_config_numbers). */
+static void okta_cc__config_defaults(okta_cc_config *cfg)
+{
+    if (!cfg->assertion_ttl) cfg->assertion_ttl = OKTA_CC_DEFAULT_ASSERTION_TTL;
+    if (!cfg->token_skew) cfg->token_skew = OKTA_CC_DEFAULT_TOKEN_SKEW;
+    if (!cfg->max_response_bytes) cfg->max_response_bytes = OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES;
+    if (!cfg->max_retries) cfg->max_retries = OKTA_CC_DEFAULT_MAX_RETRIES;
+    if (!cfg->retry_deadline_ms) cfg->retry_deadline_ms = OKTA_CC_DEFAULT_RETRY_DEADLINE_MS;
+    if (!cfg->token_refresh_ahead) cfg->token_refresh_ahead = OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD;
+    okta_cc__http_defaults(&cfg->http);
+}
+
+OKTA_CC_DEF void okta_cc_config_init(okta_cc_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    okta_cc__config_defaults(cfg);
+}
+
+static void okta_cc__env_default(const char **field, const char *name)
+{
+    const char *v;
+    if (*field) return;
+    v = getenv(name);
+    if (v && *v) *field = v;
+}
+
+OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
+{
+    if (!cfg) return;
+    okta_cc__env_default(&cfg->org_url, "OKTA_CLIENT_ORGURL");
+    okta_cc__env_default(&cfg->client_id, "OKTA_CLIENT_CLIENTID");
+    if (!cfg->key) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
+    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_PRIVATEKEYID");
+    okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_KID");
+    okta_cc__env_default(&cfg->scopes, "OKTA_CLIENT_SCOPES");
+    okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
+    okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
+    okta_cc__env_default(&cfg->http.ca_file, "OKTA_CC_CA_FILE");
+    okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
+    if (cfg->dpop == OKTA_CC_DPOP_AUTO) {
+        /* Read once: a second getenv may find the variable gone (another thread's unsetenv). */
+        const char *v = getenv("OKTA_CLIENT_DPOPENABLED");
+        if (v && okta_cc__ieq(v, "true")) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
+        else if (v && okta_cc__ieq(v, "false")) cfg->dpop = OKTA_CC_DPOP_NEVER;
+    }
+}
+
+/* The numbers after okta_cc__config_defaults: a lifetime Okta accepts, and no negative time
+   where a negative has no meaning (it would be a sign mistake, not "none"). */
+static okta_cc_result okta_cc__check_config_numbers(const okta_cc_config *cfg, okta_cc_error *err)
+{
+    if (cfg->assertion_ttl < 1 || cfg->assertion_ttl > OKTA_CC_MAX_ASSERTION_TTL)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "assertion lifetime must be 1..%d s (Okta refuses more than an hour)",
+                             OKTA_CC_MAX_ASSERTION_TTL);
+    if (cfg->retry_deadline_ms < 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "retry_deadline_ms cannot be negative (0 = the default)");
+    if ((int)cfg->dpop < (int)OKTA_CC_DPOP_AUTO || (int)cfg->dpop > (int)OKTA_CC_DPOP_NEVER)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "dpop must be OKTA_CC_DPOP_AUTO, _ALWAYS or _NEVER");
+    return OKTA_CC_OK;
+}
+
+/* A client id of the characters Okta allows in one: ASCII letters, digits and $-_.+!*'(),
+   (ApplicationCredentialsOAuthClient in Okta's management API; generated ids are 0oa + 17
+   letters and digits). Anything else is not worth a token request that Okta refuses. */
+static int okta_cc__client_id_ok(const char *id)
+{
+    for (; *id; id++) {
+        unsigned char ch = (unsigned char)*id;
+        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        if (!alnum && !strchr("$-_.+!*'(),", ch)) return 0;
+    }
+    return 1;
+}
+
+/* Identifiers that go into the token request, the assertion or a header. They are encoded
+   where they go, except the user agent, but a control character in any of them is a mistake
+   (a stray newline from a file or variable): say so rather than send it. Values are not shown. */
+static okta_cc_result okta_cc__check_config_text(const okta_cc_config *cfg, okta_cc_error *err)
+{
+    if (!cfg->client_id || !cfg->client_id[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "no client id configured (OKTA_CLIENT_CLIENTID)");
+    if (okta_cc__has_ctl(cfg->client_id, 0))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the client id contains control characters");
+    if (!okta_cc__client_id_ok(cfg->client_id))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the client id (OKTA_CLIENT_CLIENTID) has a character Okta never allows in one: "
+                             "only letters, digits and $-_.+!*'(), (a space or a quote is a copying mistake)");
+    if (cfg->scopes && okta_cc__has_ctl(cfg->scopes, 1))   /* a tab separates scopes */
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the scopes contain control characters");
+    if (cfg->key_id && (okta_cc__has_ctl(cfg->key_id, 0) || strlen(cfg->key_id) >= OKTA_CC_KID_MAX))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "the key id contains control characters or is longer than %d bytes", OKTA_CC_KID_MAX - 1);
+    return OKTA_CC_OK;
+}
+
+/* The one check of a configuration, after okta_cc__config_defaults: its identifiers, its
+   numbers, and the network settings the transport will be made from (>>http's own check). */
+static okta_cc_result okta_cc__check_config(const okta_cc_config *cfg, okta_cc_error *err)
+{
+    okta_cc_result r = okta_cc__check_config_text(cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__check_config_numbers(cfg, err);
+    if (r == OKTA_CC_OK) r = okta_cc__http_check(&cfg->http, err);
+    return r;
+}
+
 
 /* ---- the client and its one copy of the configuration --------------------------------------- */
 
@@ -5738,16 +5858,16 @@ static okta_cc_result okta_cc__client_check_auth(okta_cc_client *c, const okta_c
 /* Takes the caller's settings into c->cfg: a plain copy, so that a new setting needs nothing
    here, with the strings cleared at once (okta_cc_client_free frees what c->cfg points to,
    which must never be the caller's) and the numbers resolved and checked. */
-static okta_cc_result okta_cc__client_copy_settings(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+/* c->cfg from the resolved configuration, without the caller's strings: the ones the client
+   keeps are copied by okta_cc__client_configure, the network ones go to the transport only. */
+static void okta_cc__client_copy_settings(okta_cc_client *c, const okta_cc_config *resolved)
 {
     okta_cc_config *own = &c->cfg;
-    *own = *cfg;
+    *own = *resolved;
     own->org_url = own->client_id = own->private_key = own->key_id = own->scopes = NULL;
-    own->auth_server_id = own->token_url = own->client_secret = NULL;
-    own->ca_file = own->ca_pem = own->user_agent = own->dpop_key = NULL;
+    own->auth_server_id = own->token_url = own->client_secret = own->dpop_key = NULL;
+    own->http.ca_file = own->http.ca_pem = own->http.user_agent = NULL;
     own->key = NULL;
-    okta_cc__config_defaults(own);
-    return okta_cc__check_config_numbers(own, err);
 }
 
 /* The DPoP key (not with OKTA_CC_DPOP_NEVER): the dpop_key setting, else a new EC P-256 key
@@ -5768,13 +5888,15 @@ static okta_cc_result okta_cc__client_dpop_key(okta_cc_client *c, const okta_cc_
     return r;
 }
 
-/* The caller's transport, else a libcurl one built from the caller's network settings. */
-static okta_cc_result okta_cc__client_transport(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+/* The caller's transport, else a libcurl one made from the network settings alone (http,
+   resolved and checked with the rest of the configuration). */
+static okta_cc_result okta_cc__client_transport(okta_cc_client *c, const okta_cc_config *resolved, okta_cc_error *err)
 {
-    if (cfg->transport.perform) return OKTA_CC_OK;      /* already in c->cfg.transport */
+    if (resolved->transport.perform) return OKTA_CC_OK;     /* already in c->cfg.transport */
 #ifndef OKTA_CC_NO_CURL
     {
-        okta_cc_result r = okta_cc__curl_new(&c->curl, cfg, err);
+        okta_cc_result r = okta_cc__curl_new(&c->curl, &resolved->http, &c->cfg.alloc, err);
+        if (r == OKTA_CC_OK) okta_cc__warn_insecure(&resolved->http, c->cfg.log, c->cfg.log_user);
         c->cfg.transport.perform = r == OKTA_CC_OK ? okta_cc__curl_perform : NULL;
         c->cfg.transport.ctx = c->curl;
         c->cfg.transport.concurrent = 1;
@@ -5786,13 +5908,17 @@ static okta_cc_result okta_cc__client_transport(okta_cc_client *c, const okta_cc
 #endif
 }
 
-/* Resolves the caller's configuration into c->cfg, the only place settings are read from
-   afterwards. */
-static okta_cc_result okta_cc__client_configure(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
+/* Resolves the caller's configuration (defaults for zeros), checks it once, and keeps it in
+   c->cfg, the only place settings are read from afterwards. */
+static okta_cc_result okta_cc__client_configure(okta_cc_client *c, const okta_cc_config *caller, okta_cc_error *err)
 {
-    okta_cc_result r = okta_cc__check_config_text(cfg, err);
-    if (r == OKTA_CC_OK) r = okta_cc__client_copy_settings(c, cfg, err);
+    okta_cc_config resolved = *caller;
+    const okta_cc_config *cfg = &resolved;
+    okta_cc_result r;
+    okta_cc__config_defaults(&resolved);
+    r = okta_cc__check_config(cfg, err);
     if (r != OKTA_CC_OK) return r;
+    okta_cc__client_copy_settings(c, cfg);
     c->cfg.client_id = okta_cc__strdup(&c->cfg.alloc, cfg->client_id);
     /* Scopes are checked when a token is fetched: a client that only signs assertions needs none. */
     c->cfg.scopes = okta_cc__normalise_scopes(&c->cfg.alloc, cfg->scopes ? cfg->scopes : "");
@@ -6788,8 +6914,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_c
     okta_cc__error_reset(err);
     if (!out || !cfg) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no configuration");
     *out = NULL;
-    if (!cfg->alloc.malloc_fn != !cfg->alloc.free_fn)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the allocator needs both malloc_fn and free_fn, or neither");
+    if (okta_cc__check_allocator(&cfg->alloc, err) != OKTA_CC_OK) return OKTA_CC_ERR_CONFIG;
     c = (okta_cc_client *)okta_cc__malloc(&cfg->alloc, sizeof *c);
     if (!c) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
     memset(c, 0, sizeof *c);

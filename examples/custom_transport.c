@@ -5,8 +5,8 @@
    template for a vendor's HTTP stack: replace http_perform with calls to that stack. This one
    speaks HTTP/1.1 over TCP (IPv4, or an IPv6 literal such as http://[::1]:8080), one
    connection per request (Connection: close), with Content-Length or chunked bodies. It keeps
-   the client's time limits, which okta_cc.h leaves to the transport: cfg.connect_timeout_ms
-   for the connection and cfg.timeout_ms as a deadline for the whole request, so a server that
+   the client's time limits, which okta_cc.h leaves to the transport: cfg.http.connect_timeout_ms
+   for the connection and cfg.http.timeout_ms as a deadline for the whole request, so a server that
    trickles its answer or sends 1xx answers without end cannot hold a call for longer
    (OKTA_CLIENT_REQUESTTIMEOUT, in seconds as in the Okta SDKs, sets it here). It has no TLS:
    okta_cc.h accepts http:// only for loopback hosts, so the org URL is a local proxy's (or the
@@ -365,10 +365,10 @@ int main(void)
     const char *seconds = getenv("OKTA_CLIENT_REQUESTTIMEOUT");
     okta_cc_config_init(&cfg);
     okta_cc_config_from_env(&cfg);
-    if (seconds && atol(seconds) > 0 && atol(seconds) <= 86400) cfg.timeout_ms = atol(seconds) * 1000;
+    if (seconds && atol(seconds) > 0 && atol(seconds) <= 86400) cfg.http.timeout_ms = atol(seconds) * 1000;
     /* The transport keeps the time limits itself: okta_cc.h hands them only to libcurl. */
-    limits.connect_timeout_ms = cfg.connect_timeout_ms > 0 ? cfg.connect_timeout_ms : OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS;
-    limits.timeout_ms = cfg.timeout_ms > 0 ? cfg.timeout_ms : OKTA_CC_DEFAULT_TIMEOUT_MS;
+    limits.connect_timeout_ms = cfg.http.connect_timeout_ms > 0 ? cfg.http.connect_timeout_ms : OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS;
+    limits.timeout_ms = cfg.http.timeout_ms > 0 ? cfg.http.timeout_ms : OKTA_CC_DEFAULT_TIMEOUT_MS;
     cfg.transport.perform = http_perform;
     cfg.transport.ctx = &limits;
     cfg.transport.concurrent = 1;       /* no shared state: one socket per request */

@@ -254,5 +254,31 @@ for idx, (mark, body) in enumerate(impl_secs):
 report(impl_secs and not bad, "9b. each section uses only earlier ones, as its \"uses:\" line says "
        "(%d names)" % len(home), "; ".join(bad))
 
+# 9c. types follow the same order, in both halves: nothing below >>client names the client's
+# configuration (the transport gets okta_cc_http_settings), nothing names a later layer's type.
+TYPE_DEFS = (r"\}\s*((?:okta_cc_|okta_cc__)\w+)\s*;",                  # typedef struct {...} name;
+             r"typedef\s+(?:struct|enum)\s+\w+\s+((?:okta_cc_|okta_cc__)\w+)\s*;",
+             r"typedef[^;{}]*?\(\s*\*\s*((?:okta_cc_|okta_cc__)\w+)\s*\)\s*\(",
+             r"\bstruct\s+((?:okta_cc_|okta_cc__)\w+)\s*\{")
+api_secs = sections(public)
+index = {m: i for i, m in enumerate(order)}
+type_home, bad = {}, []
+for half in (api_secs, impl_secs):
+    for mark, body in half:
+        code = strip_code(body)
+        for pattern in TYPE_DEFS:
+            for m in re.finditer(pattern, code, re.S):
+                type_home.setdefault(m.group(1), index.get(mark, 0))
+for name, half in (("API half", api_secs), ("implementation", impl_secs)):
+    for mark, body in half:
+        here = index.get(mark, 0)
+        body = body[body.find("*/") + 2:]           # the banner: the end of a comment
+        later = sorted({"%s names %s (%s)" % (mark, t, order[type_home[t]])
+                        for t in re.findall(r"\bokta_cc_{1,2}\w+\b", strip_code(body))
+                        if type_home.get(t, here) > here})
+        bad += ["%s: %s" % (name, b) for b in later]
+report(type_home and not bad, "9c. each section names only its own types and earlier ones (%d types)"
+       % len(type_home), "; ".join(bad))
+
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -99,28 +99,14 @@ typedef struct cli_command {
 } cli_command;
 
 /* A growable output buffer: one response (with --include, its head) is put together before
-   it is printed. It holds what the org returned (users' data): wiped before every free. */
-typedef struct out_buf {
-    char *p;
-    size_t len, cap;
-} out_buf;
-
-static int grow_wiped(char **buf, size_t *cap, size_t len, size_t need);
-static void free_wiped(char *buf, size_t cap);
+   it is printed. It holds what the org returned (users' data), so it is the header's own
+   buffer that grows by copy and wipe and is wiped when freed: an HTTP response's body
+   (okta_cc_http_response_init with no cap, okta_cc_http_response_free). */
+typedef okta_cc_http_response out_buf;
 
 static int out_append(out_buf *b, const char *s, size_t n)
 {
-    if (n > ((size_t)-1) - b->len || grow_wiped(&b->p, &b->cap, b->len, b->len + n) != 0) return 0;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    return 1;
-}
-
-static void out_free(out_buf *b)
-{
-    free_wiped(b->p, b->cap);
-    b->p = NULL;
-    b->len = b->cap = 0;
+    return okta_cc_http_response_append_body(b, s, n, NULL) == OKTA_CC_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -366,108 +352,19 @@ static int parse_options(const cli_command *cmd, int argc, char **argv, cli_opti
    Input and output helpers
    ------------------------------------------------------------------------------------------- */
 
-/* Makes room for at least need bytes in *buf (len of them in use, *cap allocated). Buffers
-   here may hold a private key or a listing, so they never realloc (that could leave a copy
-   in freed memory): a bigger block is allocated, the old one copied, wiped and freed.
-   0 on success, -1 (errno ENOMEM or EFBIG) when it cannot grow. */
-static int grow_wiped(char **buf, size_t *cap, size_t len, size_t need)
+/* Reads the file at path ("-" = stdin, read as it is: a terminal too) into a new buffer of
+   *out_len bytes and a NUL, at most CLI_MAX_INPUT bytes, with the header's reader: it never
+   waits on a FIFO nobody writes to, refuses a directory or device before reading, and leaves
+   no copy behind (free with okta_cc_free_wiped). One error line ("PATH: why") on failure. */
+static int read_source(const char *path, char **out, size_t *out_len)
 {
-    size_t n = *cap ? *cap : 4096;
-    char *bigger;
-    if (need <= *cap) return 0;
-    while (n < need) {
-        if (n > ((size_t)-1) / 2) { errno = EFBIG; return -1; }
-        n *= 2;
-    }
-    bigger = (char *)malloc(n);
-    if (!bigger) { errno = ENOMEM; return -1; }
-    if (*buf) {
-        memcpy(bigger, *buf, len);
-        okta_cc_wipe(*buf, *cap);
-        free(*buf);
-    }
-    *buf = bigger;
-    *cap = n;
-    return 0;
-}
-
-/* Wipes and frees a buffer of grow_wiped. */
-static void free_wiped(char *buf, size_t cap)
-{
-    if (!buf) return;
-    okta_cc_wipe(buf, cap);
-    free(buf);
-}
-
-/* Reads all of fd (at most max bytes) into a new NUL-terminated buffer. read(2), not stdio:
-   stdio keeps its own copy of what it reads in a buffer that fclose frees unwiped, and the
-   input may be a private key. -1 with errno on failure. */
-static int read_all(int fd, size_t max, char **out, size_t *out_len)
-{
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        ssize_t n;
-        if (grow_wiped(&buf, &cap, len, len + 4096 + 1) != 0) break;
-        n = read(fd, buf + len, cap - 1 - len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        if (n == 0) {
-            buf[len] = '\0';
-            *out = buf;
-            *out_len = len;
-            return 0;
-        }
-        len += (size_t)n;
-        if (len > max) { errno = EFBIG; break; }
-    }
-    {
-        int saved = errno;
-        free_wiped(buf, cap);
-        errno = saved;
-    }
-    return -1;
-}
-
-/* Opens a file to read: a regular file or a pipe (a FIFO, /dev/stdin on a pipe, a shell's
-   <(...)). O_NONBLOCK for the open, so a FIFO nobody writes to does not hang it (it then reads
-   as empty); what it names is checked before a byte is read, so a directory or a device such
-   as /dev/zero or a terminal is refused: -1 with errno, and *why set for a device. */
-static int open_source(const char *path, const char **why)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), flags, e = 0;
-    *why = NULL;
-    if (fd < 0) return -1;
-    if (fstat(fd, &st) != 0) {
-        e = errno;
-    } else if (S_ISDIR(st.st_mode)) {
-        e = EISDIR;
-    } else if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-        *why = "not a regular file or a pipe (a device or a socket; - reads stdin)";
-        e = EINVAL;
-    }
-    /* Blocking reads from here on: a pipe's writer may be slow. */
-    if (!e && ((flags = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)) e = errno;
-    if (!e) return fd;
-    close(fd);
-    errno = e;
-    return -1;
-}
-
-/* Reads the file at path ("-" = stdin, read as it is) via read_all, at most CLI_MAX_INPUT
-   bytes. -1 on failure with errno, or *why when errno has no words for it (see open_source). */
-static int read_source(const char *path, char **out, size_t *out_len, const char **why)
-{
-    int fd, r, saved;
-    *why = NULL;
-    fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open_source(path, why);
-    if (fd < 0) return -1;
-    r = read_all(fd, CLI_MAX_INPUT, out, out_len);
-    saved = errno;
-    if (fd != STDIN_FILENO) close(fd);
-    errno = saved;
-    return r;
+    okta_cc_error err;
+    okta_cc_result r = strcmp(path, "-") == 0
+        ? okta_cc_read_fd(STDIN_FILENO, "stdin", CLI_MAX_INPUT, NULL, out, out_len, &err)
+        : okta_cc_read_file(path, CLI_MAX_INPUT, NULL, out, out_len, &err);
+    if (r == OKTA_CC_OK) return CLI_OK;
+    error_line("%s", err.message);
+    return CLI_FAIL;
 }
 
 /* Prints text and a newline on stdout, and makes sure it really got out (a full disk or a
@@ -505,11 +402,9 @@ static int load_key(const char *path, const char *kid, okta_cc_key *key)
     char *text = NULL;
     size_t len = 0;
     okta_cc_result r;
-    const char *why;
-    if (read_source(path, &text, &len, &why) != 0) return fail(display_name(path), why ? why : strerror(errno));
+    if (read_source(path, &text, &len) != CLI_OK) return CLI_FAIL;
     r = okta_cc_key_load(key, text, len, kid, &err);
-    okta_cc_wipe(text, len);
-    free(text);
+    okta_cc_free_wiped(NULL, text, len);
     return r == OKTA_CC_OK ? CLI_OK : report_key_error(path, &err);
 }
 
@@ -799,7 +694,7 @@ static int read_claims(char **buf, size_t *buf_len, const char **claims, size_t 
     okta_cc_json_doc doc;
     okta_cc_error err;
     size_t n = 0, start = 0;
-    if (read_all(STDIN_FILENO, CLI_MAX_INPUT, buf, buf_len) != 0) return fail("stdin", strerror(errno));
+    if (read_source("-", buf, buf_len) != CLI_OK) return CLI_FAIL;
     n = *buf_len;
     while (start < n && is_json_space((*buf)[start])) start++;
     while (n > start && is_json_space((*buf)[n - 1])) n--;
@@ -858,10 +753,7 @@ static int cmd_sign(const cli_options *o)
         r = kid ? sign_and_print(&key, alg, kid, o->key, claims, len) : fail(o->key, "cannot compute the key's thumbprint");
     }
     okta_cc_key_wipe(&key);
-    if (buf) {
-        okta_cc_wipe(buf, buf_len);
-        free(buf);
-    }
+    okta_cc_free_wiped(NULL, buf, buf_len);
     return r;
 }
 
@@ -1134,12 +1026,12 @@ static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc
     cfg->auth_server_id = o->auth_server;
     cfg->token_url = o->token_url;
     cfg->client_secret = o->client_secret;
-    cfg->ca_file = o->ca_file;
+    cfg->http.ca_file = o->ca_file;
     cfg->assertion_ttl = (int)ttl;
     if (o->verbose) cfg->log = log_to_stderr;
     if (timeout) {
-        cfg->timeout_ms = (long)timeout * 1000;
-        cfg->connect_timeout_ms = cfg->timeout_ms < 10000 ? cfg->timeout_ms : 10000;
+        cfg->http.timeout_ms = (long)timeout * 1000;
+        cfg->http.connect_timeout_ms = cfg->http.timeout_ms < 10000 ? cfg->http.timeout_ms : 10000;
     }
     return CLI_OK;
 }
@@ -1185,13 +1077,13 @@ static int check_required(const char *cmd, const cli_options *o, const okta_cc_c
 
 /* The client secret of --client-secret-file PATH ("-" = stdin): the file's one line, without
    its line end (LF or CRLF). *secret is a new buffer of *cap bytes that the caller wipes and
-   frees, on failure too. Read like a key file (open_source): a FIFO nobody writes to reads as
+   frees, on failure too. Read like a key file (read_source): a FIFO nobody writes to reads as
    empty rather than hanging, a device is refused, at most CLI_MAX_INPUT bytes. */
 static int read_client_secret(const char *path, char **secret, size_t *cap)
 {
-    const char *why, *name = display_name(path);
+    const char *name = display_name(path);
     size_t len = 0, i;
-    if (read_source(path, secret, &len, &why) != 0) return fail(name, why ? why : strerror(errno));
+    if (read_source(path, secret, &len) != CLI_OK) return CLI_FAIL;
     *cap = len + 1;
     if (len && (*secret)[len - 1] == '\n' && --len && (*secret)[len - 1] == '\r') len--;
     (*secret)[len] = '\0';
@@ -1243,7 +1135,7 @@ static int open_client(const char *cmd, const cli_options *o, int need_scopes, o
     char *secret = NULL;
     size_t secret_cap = 0;
     int r = open_client_with(cmd, o, need_scopes, key, progress, client, &secret, &secret_cap);
-    free_wiped(secret, secret_cap);     /* the client keeps its own copy */
+    okta_cc_free_wiped(NULL, secret, secret_cap);   /* the client keeps its own copy */
     return r;
 }
 
@@ -1538,10 +1430,12 @@ static int api_call(const char *cmd, okta_cc_client *client, const char *method,
     okta_cc_response resp;
     okta_cc_error err;
     okta_cc_json_doc doc;
-    out_buf out = { NULL, 0, 0 };
+    out_buf out;
     char what[256];
     int r, ok = 1;
-    okta_cc_result res = okta_cc_request(client, method, path, body, body_len, NULL, &resp, &err);
+    okta_cc_result res;
+    okta_cc_http_response_init(&out, NULL, (size_t)-1);     /* no cap: the response had one */
+    res = okta_cc_request(client, method, path, body, body_len, NULL, &resp, &err);
     if (res != OKTA_CC_OK) r = api_fail(cmd, res, &err);
     else r = check_status(cmd, method, &resp);
     snprintf(what, sizeof what, "%s %.160s: the response (HTTP %ld)", method, path, resp.http.status);
@@ -1550,9 +1444,9 @@ static int api_call(const char *cmd, okta_cc_client *client, const char *method,
         if (include) ok = add_head(&out, &resp);
         ok = ok && out_append(&out, resp.http.body, resp.http.body_len);
         if (ok && resp.http.body_len && resp.http.body[resp.http.body_len - 1] != '\n') ok = out_append(&out, "\n", 1);
-        r = ok ? write_stdout(out.p, out.len) : fail(cmd, strerror(ENOMEM));
+        r = ok ? write_stdout(out.body, out.body_len) : fail(cmd, strerror(ENOMEM));
     }
-    out_free(&out);
+    okta_cc_http_response_free(&out);
     okta_cc_response_free(&resp);
     return r;
 }
@@ -1799,10 +1693,9 @@ static int load_data(const char *data, char **buf, const char **body, size_t *le
     okta_cc_json_doc doc;
     okta_cc_json_limits limits;
     okta_cc_error err;
-    const char *why;
     *buf = NULL;
     if (data[0] == '@') {
-        if (read_source(data + 1, buf, len, &why) != 0) return fail(display_name(data + 1), why ? why : strerror(errno));
+        if (read_source(data + 1, buf, len) != CLI_OK) return CLI_FAIL;
         *body = *buf;
     } else {
         *body = data;
@@ -1834,7 +1727,7 @@ static int cmd_request(const cli_options *o)
     if (r == CLI_OK) r = open_api_client("request", o, NULL, &client);
     if (r == CLI_OK) r = api_call("request", client, method, o->args[1], body, len, o->include);
     okta_cc_client_free(client);
-    if (buf) free_wiped(buf, len);      /* --data @FILE: the body may hold a password */
+    okta_cc_free_wiped(NULL, buf, len);     /* --data @FILE: the body may hold a password */
     return r;
 }
 

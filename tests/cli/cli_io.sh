@@ -164,7 +164,7 @@ mkdir -p "$work/keydir"
 mkfifo "$work/key.fifo"
 "$py" -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 16)" >"$work/binary.key"
 head -c 2000000 /dev/zero | tr '\0' '-' >"$work/huge.key"
-# KIND PATH CLI-PATTERN LIBRARY-PATTERN ('_' for a space) DATA-STATUS (--data @PATH: 1 when it
+# KIND PATH CLI-PATTERN LIBRARY-PATTERN ('_' for a space; one reader, okta_cc_read_file, says both) DATA-STATUS (--data @PATH: 1 when it
 # cannot be read, 2 - a usage error - when what it holds is not JSON)
 while read -r kind path cli_pat lib_pat data_rc; do
   cli_pat=${cli_pat//_/ } lib_pat=${lib_pat//_/ }
@@ -178,11 +178,11 @@ while read -r kind path cli_pat lib_pat data_rc; do
   hostile "OKTA_CLIENT_DPOPKEY=$kind: exit 1, '$lib_pat'" "^okta-cc: get: .*$lib_pat" \
     env OKTA_CLIENT_DPOPKEY="$path" "$cli" get /api/v1/users
 done <<KINDS
-directory $work/keydir Is_a_directory is_a_directory,_not_a_key_file 1
+directory $work/keydir a_directory,_not_a_regular_file_or_a_pipe a_directory,_not_a_regular_file_or_a_pipe 1
 FIFO $work/key.fifo empty_key empty_key 2
-/dev/zero /dev/zero not_a_regular_file_or_a_pipe is_a_device_or_socket 1
+/dev/zero /dev/zero a_device_or_socket,_not_a_regular_file_or_a_pipe a_device_or_socket,_not_a_regular_file_or_a_pipe 1
 binary $work/binary.key not_a_PEM_or_JWK_private_key not_a_PEM_or_JWK_private_key 2
-2MB $work/huge.key File_too_large is_larger_than_1048576_bytes 1
+2MB $work/huge.key larger_than_1048576_bytes larger_than_1048576_bytes 1
 KINDS
 hostile_rc 2 "OKTA_CC_CA_FILE=FIFO: an invalid setting, refused before any request (libcurl would block reading it)" \
   '^okta-cc: token: the CA file .* is not a regular file, not a PEM file' env OKTA_CC_CA_FILE="$work/key.fifo" "$cli" token

@@ -5,7 +5,7 @@
 #    mid-way (a 500, a 302 on page 2): exit 1, the cause on stderr, nothing leaked (issue 18,
 #    items 12 and 13: the failed page leaked, and a 3xx page ended the listing quietly);
 #  - examples/custom_transport, the model for a transport without libcurl (item 16):
-#    cfg.timeout_ms as an overall deadline (a server trickling its headers, endless 1xx
+#    cfg.http.timeout_ms as an overall deadline (a server trickling its headers, endless 1xx
 #    answers), an IPv6 literal host (http://[::1]:port), and a request line over 1023 bytes
 #    refused before anything is sent, with a result that no retry repeats.
 # Uses $BUILD/examples/{list_users,custom_transport} (make builds them). About 20 s.
@@ -99,7 +99,7 @@ check "custom_transport: ... the message says it was not sent, and why" \
 check "custom_transport: ... and is not a network error that GETs retry (no backoff: $((t1 - t0)) ms)" \
   sh -c "! grep -qi 'network' '$work/long.err' && test $((t1 - t0)) -lt 1000"
 
-# ---- custom_transport: cfg.timeout_ms as a deadline for the whole call ---------------------------
+# ---- custom_transport: cfg.http.timeout_ms as a deadline for the whole call ---------------------------
 # A server that starts an answer and never finishes it: one header byte every 200 ms, or a 1xx
 # answer every 100 ms. The token request must give up after timeout_ms (1 s here, through
 # OKTA_CLIENT_REQUESTTIMEOUT), not at the end of time.

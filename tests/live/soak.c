@@ -186,7 +186,7 @@ static okta_cc_client *soak_client(const char *base, const char *client_id, okta
     char path[1024];
     live_config(&cfg, base, client_id, path, sizeof path);
     cfg.dpop = dpop;
-    cfg.timeout_ms = 2000;                      /* a hang costs two seconds, not thirty */
+    cfg.http.timeout_ms = 2000;                      /* a hang costs two seconds, not thirty */
     cfg.retry_deadline_ms = 10000;
     if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "soak: client: %s\n", err.message);
     return c;

@@ -471,7 +471,7 @@ static void test_no_secret_in_freed_memory_or_text(void)
     flow_config(&f, &cfg, path, sizeof path);
     learn_key("the private key", path);
     learn_key("the DPoP key", dpop_path);
-    CHECK(okta_cc_curl_transport_new(&s.inner, &cfg, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_curl_transport_new(&s.inner, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err) == OKTA_CC_OK);
     cfg.transport.perform = spy_perform;
     cfg.transport.ctx = &s;
     cfg.transport.concurrent = 1;

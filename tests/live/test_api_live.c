@@ -21,7 +21,7 @@ static okta_cc_client *live_client(const char *client_id, const char *scopes, lo
     char path[1024];
     live_config(&cfg, env("OKTA_CC_TEST_URL"), client_id, path, sizeof path);
     cfg.scopes = scopes;
-    cfg.timeout_ms = timeout_ms;
+    cfg.http.timeout_ms = timeout_ms;
     cfg.max_retries = max_retries;
     if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
     return c;
@@ -311,7 +311,7 @@ static okta_cc_client *live_dpop_client(const char *base, const char *client_id,
     okta_cc_error err;
     char path[1024];
     live_config(&cfg, base ? base : env("OKTA_CC_TEST_URL"), client_id, path, sizeof path);
-    cfg.timeout_ms = 5000;
+    cfg.http.timeout_ms = 5000;
     cfg.dpop = mode;
     if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
     return c;
@@ -470,7 +470,7 @@ static okta_cc_client *parallel_client(const char *base, int max_parallel)
     okta_cc_error err;
     char path[1024];
     live_config(&cfg, base, "0oa_api", path, sizeof path);
-    cfg.max_parallel_requests = max_parallel;
+    cfg.http.max_parallel_requests = max_parallel;
     if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) fprintf(stderr, "  client: %s\n", err.message);
     return c;
 }
@@ -543,7 +543,7 @@ static void test_live_fork_parent_and_child_each_get_their_answers(void)
     char path[1024];
     if (!base) { h_current_failed = 1; return; }
     live_config(&cfg, base, "0oa_api", path, sizeof path);
-    cfg.timeout_ms = 5000;
+    cfg.http.timeout_ms = 5000;
     cfg.max_retries = -1;       /* a broken stream must show, not be retried away */
     if (okta_cc_client_new(&c, &cfg, &err) != OKTA_CC_OK) { fprintf(stderr, "  client: %s\n", err.message); h_current_failed = 1; return; }
     CHECK_EQ_INT(live_fork_rounds(c, base, 50), 50);

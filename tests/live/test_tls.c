@@ -117,8 +117,8 @@ static void tls_config(okta_cc_config *cfg, const char *org, const char *token_u
     cfg->private_key = env("OKTA_CC_TEST_TLS_KEY");
     cfg->key_id = "tls-ec";
     cfg->scopes = "okta.users.read";
-    cfg->ca_file = env("OKTA_CC_TEST_CA");
-    cfg->timeout_ms = 10000;
+    cfg->http.ca_file = env("OKTA_CC_TEST_CA");
+    cfg->http.timeout_ms = 10000;
     cfg->log = tls_log;
 }
 
@@ -201,7 +201,7 @@ static void tls_fork_parent_and_child_each_get_their_answers(void)
     okta_cc_client *c;
     if (!base || !env("OKTA_CC_TEST_CA") || !env("OKTA_CC_TEST_TLS_KEY")) { h_current_failed = 1; return; }
     tls_config(&cfg, base, NULL);
-    cfg.timeout_ms = 5000;
+    cfg.http.timeout_ms = 5000;
     cfg.max_retries = -1;       /* a broken stream must show, not be retried away */
     if (!(c = tls_client(&cfg))) return;
     CHECK_EQ_INT(live_fork_rounds(c, base, 50), 50);
@@ -359,14 +359,14 @@ static void tls_insecure_off_by_default(void)
     okta_cc_client *c;
     capture cap;
     okta_cc_config_init(&cfg);
-    CHECK_EQ_INT(cfg.insecure_skip_tls_verify, 0);
+    CHECK_EQ_INT(cfg.http.insecure_skip_tls_verify, 0);
     /* no environment variable turns it on */
     setenv("OKTA_CLIENT_ORGURL", "https://example.okta.com", 1);
     setenv("OKTA_CC_CA_FILE", env("OKTA_CC_TEST_CA") ? env("OKTA_CC_TEST_CA") : "/dev/null", 1);
     okta_cc_config_from_env(&cfg);
     unsetenv("OKTA_CLIENT_ORGURL");
     unsetenv("OKTA_CC_CA_FILE");
-    CHECK_EQ_INT(cfg.insecure_skip_tls_verify, 0);
+    CHECK_EQ_INT(cfg.http.insecure_skip_tls_verify, 0);
     /* and a client with the default prints no warning */
     tls_config(&cfg, valid_url(), NULL);
     if (!capture_begin(&cap)) { h_current_failed = 1; return; }
@@ -417,7 +417,7 @@ static void tls_insecure_reaches_every_refused_server_and_warns_once(void)
         if (!base) { h_current_failed = 1; return; }
         before = server_seen(base);
         tls_config(&cfg, base, NULL);
-        cfg.insecure_skip_tls_verify = 1;
+        cfg.http.insecure_skip_tls_verify = 1;
         if (!capture_begin(&cap)) { h_current_failed = 1; return; }
         c = tls_client(&cfg);
         at_creation = capture_end(&cap, WARNING);
@@ -464,7 +464,7 @@ static void tls_insecure_warns_once_per_client(void)
     capture cap;
     int n;
     tls_config(&cfg, env("OKTA_CC_TEST_TLS_EXPIRED_URL"), NULL);
-    cfg.insecure_skip_tls_verify = 1;
+    cfg.http.insecure_skip_tls_verify = 1;
     if (!capture_begin(&cap)) { h_current_failed = 1; return; }
     a = tls_client(&cfg);
     b = tls_client(&cfg);
@@ -473,7 +473,7 @@ static void tls_insecure_warns_once_per_client(void)
     n = capture_end(&cap, WARNING);
     CHECK_EQ_INT(n, 2);
     if (!capture_begin(&cap)) { h_current_failed = 1; return; }
-    CHECK(okta_cc_curl_transport_new(&t, &cfg, &err) == OKTA_CC_OK);
+    CHECK(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err) == OKTA_CC_OK);
     okta_cc_curl_transport_free(&t);
     n = capture_end(&cap, WARNING);
     CHECK_EQ_INT(n, 1);

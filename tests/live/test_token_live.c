@@ -66,12 +66,12 @@ static okta_cc_client *live_client(live *l, const char *base, const char *client
     }
     l->cfg.key_id = kid;
     l->cfg.scopes = "okta.users.read";
-    l->cfg.ca_file = env("OKTA_CC_TEST_CA");
-    l->cfg.timeout_ms = 5000;
+    l->cfg.http.ca_file = env("OKTA_CC_TEST_CA");
+    l->cfg.http.timeout_ms = 5000;
     memset(&l->lt, 0, sizeof l->lt);
     l->lt.client_id = client_id;
     l->lt.ttl = 300;
-    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg, err) != OKTA_CC_OK) return NULL;
+    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg.http, &l->cfg.alloc, l->cfg.log, l->cfg.log_user, err) != OKTA_CC_OK) return NULL;
     l->cfg.transport.perform = logging_perform;
     l->cfg.transport.ctx = &l->lt;
     c = new_client(&l->cfg, expect, err);
@@ -90,7 +90,7 @@ static okta_cc_client *live_rebuild(live *l, okta_cc_client *c, okta_cc_result e
 {
     live_free(l, c);
     l->cfg.transport.perform = NULL;
-    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg, err) != OKTA_CC_OK) return NULL;
+    if (okta_cc_curl_transport_new(&l->lt.inner, &l->cfg.http, &l->cfg.alloc, l->cfg.log, l->cfg.log_user, err) != OKTA_CC_OK) return NULL;
     l->cfg.transport.perform = logging_perform;
     l->cfg.transport.ctx = &l->lt;
     c = new_client(&l->cfg, expect, err);
@@ -109,8 +109,8 @@ static int token_accepted(const char *base, const char *token)
     const char *headers[1];
     long status = 0;
     okta_cc_config_init(&cfg);
-    cfg.ca_file = env("OKTA_CC_TEST_CA");
-    if (okta_cc_curl_transport_new(&t, &cfg, NULL) != OKTA_CC_OK) return 0;
+    cfg.http.ca_file = env("OKTA_CC_TEST_CA");
+    if (okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, NULL) != OKTA_CC_OK) return 0;
     snprintf(url, sizeof url, "%s/api/v1/users?limit=1", base);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     headers[0] = auth;
@@ -339,7 +339,7 @@ static void live_transport_failures(const char *base)
     live_free(&l, c);
     /* a server that never answers: TIMEOUT within the configured 1 s */
     c = live_client(&l, base, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.timeout_ms = 1000;
+    l.cfg.http.timeout_ms = 1000;
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
     fault(base, "token", "[{\"kind\":\"hang\"}]");
     t0 = now_s();
@@ -384,7 +384,7 @@ static void live_tls_verification(void)
     /* our server's certificate is refused with the system CA store (no CA configured),
        also by the client's own libcurl transport */
     c = live_client(&l, https, "0oa_ec", "ec256-sec1.pem", "ec256", OKTA_CC_OK, &err);
-    l.cfg.ca_file = NULL;
+    l.cfg.http.ca_file = NULL;
     c = live_rebuild(&l, c, OKTA_CC_OK, &err);
     expect_token_error(c, OKTA_CC_ERR_TLS, NULL, NULL);
     live_free(&l, c);
@@ -394,7 +394,7 @@ static void live_tls_verification(void)
     okta_cc_client_free(c);
     /* the CA as PEM text in memory */
     ca_pem = h_read_file(env("OKTA_CC_TEST_CA"), &len);
-    l.cfg.ca_pem = ca_pem;
+    l.cfg.http.ca_pem = ca_pem;
     c = new_client(&l.cfg, OKTA_CC_OK, &err);
     if (c) CHECK(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err) == OKTA_CC_OK);
     okta_cc_client_free(c);

@@ -632,8 +632,8 @@ static void test_refused_connection_is_connect(void)
     h_refused_url(url, sizeof url);
     scripted_config(&cfg, NULL, &t, NULL, 0);
     cfg.org_url = url;
-    cfg.connect_timeout_ms = 2000;
-    CHECK(okta_cc_curl_transport_new(&x.curl, &cfg, &err) == OKTA_CC_OK);
+    cfg.http.connect_timeout_ms = 2000;
+    CHECK(okta_cc_curl_transport_new(&x.curl, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err) == OKTA_CC_OK);
     cfg.transport.perform = curl_for_api_perform;
     cfg.transport.ctx = &x;
     c = client_from(&cfg);
@@ -1653,7 +1653,7 @@ static void test_curl_pool_of_another_process_left_alone(void)
     okta_cc_config_init(&cfg);
     cfg.alloc.malloc_fn = own_race_malloc;
     cfg.alloc.free_fn = own_race_free;
-    if (okta_cc_curl_transport_new(&tr, &cfg, &err) != OKTA_CC_OK) { fprintf(stderr, "  %s\n", err.message); h_current_failed = 1; return; }
+    if (okta_cc_curl_transport_new(&tr, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err) != OKTA_CC_OK) { fprintf(stderr, "  %s\n", err.message); h_current_failed = 1; return; }
     t = (okta_cc__curl *)tr.ctx;
     pthread_barrier_init(&go, NULL, 4);
     pthread_barrier_init(&own_race_made, NULL, 4);

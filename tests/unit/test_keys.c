@@ -543,11 +543,11 @@ static void test_key_file_kinds(void)
     alarm(60);
     /* a directory */
     CHECK(okta_cc_key_load_file(&key, dir, NULL, &err) == OKTA_CC_ERR_IO);
-    CHECK(strstr(err.message, "is a directory, not a key file") != NULL);
+    CHECK(strstr(err.message, "a directory, not a regular file or a pipe") != NULL);
     /* a device: refused without reading */
     t0 = time(NULL);
     CHECK(okta_cc_key_load_file(&key, "/dev/zero", NULL, &err) == OKTA_CC_ERR_IO);
-    CHECK(strstr(err.message, "/dev/zero is a device or socket, not a key file") != NULL);
+    CHECK(strstr(err.message, "/dev/zero: a device or socket, not a regular file or a pipe") != NULL);
     CHECK(okta_cc_key_load_file(&key, "/dev/null", NULL, &err) == OKTA_CC_ERR_IO);
     /* a FIFO without a writer: an empty key, at once */
     CHECK(okta_cc_key_load_file(&key, fifo, NULL, &err) == OKTA_CC_ERR_KEY_FORMAT);
@@ -587,7 +587,7 @@ static void test_key_file_kinds(void)
     close(p[1]);
     snprintf(devfd, sizeof devfd, "/dev/fd/%d", p[0]);
     CHECK(okta_cc_key_load_file(&key, devfd, NULL, &err) == OKTA_CC_ERR_KEY_FORMAT);
-    CHECK(strstr(err.message, "is larger than 1048576 bytes") != NULL);
+    CHECK(strstr(err.message, "larger than 1048576 bytes") != NULL);
     close(p[0]);
     if (pid > 0) waitpid(pid, NULL, 0);
     /* the same through a client: private_key and dpop_key as paths */
@@ -632,6 +632,68 @@ static void test_key_file_kinds(void)
 }
 
 /* ---- algorithms -------------------------------------------------------------------------------- */
+
+/* okta_cc_read_file / _read_fd, the one reader of files that hold secrets (the key loader's
+   and the CLI's): what it reads, what it refuses before reading, its cap, its allocator. */
+typedef struct counting_alloc { int mallocs, frees; } counting_alloc;
+static void *counting_malloc(void *user, size_t n) { ((counting_alloc *)user)->mallocs++; return malloc(n); }
+static void counting_free(void *user, void *p) { ((counting_alloc *)user)->frees++; free(p); }
+
+static void test_read_file_and_fd(void)
+{
+    char dir[] = "/tmp/okta_cc_read_XXXXXX", path[128], fifo[128], *out = NULL;
+    size_t len = 99;
+    okta_cc_error err;
+    okta_cc_allocator a;
+    counting_alloc count = {0, 0};
+    int p[2];
+    FILE *f;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/secret.txt", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    f = fopen(path, "w");
+    if (!f) { h_current_failed = 1; return; }
+    fputs("s3cret\n", f);
+    fclose(f);
+    a.malloc_fn = counting_malloc, a.free_fn = counting_free, a.user = &count;
+    /* a regular file, whole and NUL-terminated, through the caller's allocator */
+    CHECK_EQ_INT(okta_cc_read_file(path, 64, &a, &out, &len, &err), OKTA_CC_OK);
+    CHECK(len == 7 && out && memcmp(out, "s3cret\n", 8) == 0);
+    okta_cc_free_wiped(&a, out, len);
+    CHECK(count.mallocs >= 1 && count.mallocs == count.frees);
+    /* one byte over the cap: a file error that names the file and the cap */
+    CHECK_EQ_INT(okta_cc_read_file(path, 6, NULL, &out, &len, &err), OKTA_CC_ERR_IO);
+    CHECK(strstr(err.message, "secret.txt: larger than 6 bytes") != NULL);
+    /* refused before reading: a directory, a device; a missing file says why */
+    CHECK_EQ_INT(okta_cc_read_file(dir, 64, NULL, &out, &len, &err), OKTA_CC_ERR_IO);
+    CHECK(strstr(err.message, ": a directory, not a regular file or a pipe") != NULL);
+    CHECK_EQ_INT(okta_cc_read_file("/dev/zero", 64, NULL, &out, &len, &err), OKTA_CC_ERR_IO);
+    CHECK(strstr(err.message, "/dev/zero: a device or socket") != NULL);
+    CHECK_EQ_INT(okta_cc_read_file("/nonexistent/x", 64, NULL, &out, &len, &err), OKTA_CC_ERR_IO);
+    CHECK(strstr(err.message, "/nonexistent/x: No such file or directory") != NULL);
+    /* a FIFO nobody writes to: empty, at once */
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK_EQ_INT(okta_cc_read_file(fifo, 64, NULL, &out, &len, &err), OKTA_CC_OK);
+    CHECK(len == 0 && out && out[0] == '\0');
+    okta_cc_free_wiped(NULL, out, len);
+    /* a descriptor: read as it is, left open, named as asked */
+    CHECK(pipe(p) == 0);
+    CHECK(write(p[1], "abc", 3) == 3);
+    close(p[1]);
+    CHECK_EQ_INT(okta_cc_read_fd(p[0], "stdin", 64, NULL, &out, &len, &err), OKTA_CC_OK);
+    CHECK(len == 3 && strcmp(out, "abc") == 0);
+    okta_cc_free_wiped(NULL, out, len);
+    CHECK(fcntl(p[0], F_GETFD) != -1);
+    close(p[0]);
+    CHECK_EQ_INT(okta_cc_read_fd(-1, "stdin", 64, NULL, &out, &len, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+    CHECK_EQ_INT(okta_cc_read_file(NULL, 64, NULL, &out, &len, &err), OKTA_CC_ERR_INVALID_ARGUMENT);
+    a.free_fn = NULL;       /* half an allocator */
+    CHECK_EQ_INT(okta_cc_read_file(path, 64, &a, &out, &len, &err), OKTA_CC_ERR_CONFIG);
+    okta_cc_free_wiped(NULL, NULL, 5);  /* nothing */
+    unlink(path);
+    unlink(fifo);
+    rmdir(dir);
+}
 
 static void test_alg_names_and_mismatches(void)
 {
@@ -1122,6 +1184,7 @@ int main(int argc, char **argv)
     run_bad_key_tests();
     RUN(test_pem_text_variants);
     RUN(test_key_file_kinds);
+    RUN(test_read_file_and_fd);
     RUN(test_alg_names_and_mismatches);
     RUN(test_jwk_alg_member);
     RUN(test_generate_ec_all_curves);

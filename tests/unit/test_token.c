@@ -491,7 +491,7 @@ static void test_config_values_with_ctl_refused(void)
         const char *v = bad[i].value;
         script_init(&s);
         scripted_config(&cfg, &s, &clk);
-        if (bad[i].field == 0) cfg.user_agent = v;
+        if (bad[i].field == 0) cfg.http.user_agent = v;
         if (bad[i].field == 1) cfg.client_id = v;
         if (bad[i].field == 2) cfg.scopes = v;
         if (bad[i].field == 3) cfg.key_id = v;
@@ -514,8 +514,8 @@ static void test_config_values_with_ctl_refused(void)
         okta_cc_error err;
         memset(&t, 0, sizeof t);
         okta_cc_config_init(&cfg);
-        cfg.user_agent = "app/1\r\nX-Injected: yes";
-        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
+        cfg.http.user_agent = "app/1\r\nX-Injected: yes";
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err), OKTA_CC_ERR_CONFIG);
         CHECK(t.perform == NULL);
         okta_cc_curl_transport_free(&t);
     }
@@ -570,8 +570,8 @@ static void test_curl_transport_refuses_ctl(void)
     okta_cc_transport t;
     size_t i;
     okta_cc_config_init(&cfg);
-    cfg.connect_timeout_ms = 2000;
-    if (okta_cc_curl_transport_new(&t, &cfg, NULL) != OKTA_CC_OK) { h_current_failed = 1; return; }
+    cfg.http.connect_timeout_ms = 2000;
+    if (okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, NULL) != OKTA_CC_OK) { h_current_failed = 1; return; }
     for (i = 0; i < sizeof methods / sizeof *methods; i++) {
         okta_cc_http_request req;
         okta_cc_http_response resp;
@@ -763,7 +763,7 @@ static void test_config_from_env_precedence(void)
     CHECK_EQ_STR(cfg.key_id, "kid-from-KID");
     CHECK_EQ_STR(cfg.scopes, "okta.users.read,okta.apps.read");
     CHECK_EQ_STR(cfg.auth_server_id, "aus_env");
-    CHECK_EQ_STR(cfg.ca_file, "/env/ca.pem");
+    CHECK_EQ_STR(cfg.http.ca_file, "/env/ca.pem");
     setenv("OKTA_CLIENT_PRIVATEKEYID", "kid-from-PRIVATEKEYID", 1);
     okta_cc_config_init(&cfg);
     okta_cc_config_from_env(&cfg);
@@ -1007,16 +1007,16 @@ static void test_ca_file_must_be_regular(void)
     CHECK(mkfifo(fifo, 0600) == 0);
     for (i = 0; i < 3; i++) {
         okta_cc_config_init(&cfg);
-        cfg.ca_file = i == 0 ? fifo : i == 1 ? dir : refused[i];
+        cfg.http.ca_file = i == 0 ? fifo : i == 1 ? dir : refused[i];
         memset(&t, 0, sizeof t);
-        CHECK(okta_cc_curl_transport_new(&t, &cfg, &err) == OKTA_CC_ERR_CONFIG);
+        CHECK(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err) == OKTA_CC_ERR_CONFIG);
         CHECK(strstr(err.message, "the CA file") != NULL && strstr(err.message, "not a PEM file") != NULL);
         CHECK(t.perform == NULL);
         okta_cc_curl_transport_free(&t);
     }
     okta_cc_config_init(&cfg);
-    cfg.ca_file = missing;
-    CHECK(okta_cc_curl_transport_new(&t, &cfg, &err) == OKTA_CC_OK);
+    cfg.http.ca_file = missing;
+    CHECK(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err) == OKTA_CC_OK);
     okta_cc_curl_transport_free(&t);
     unlink(fifo);
     rmdir(dir);
@@ -1040,12 +1040,12 @@ static void test_config_defaults(void)
     okta_cc_config_init(&cfg);
     CHECK_EQ_INT(cfg.assertion_ttl, OKTA_CC_DEFAULT_ASSERTION_TTL);
     CHECK_EQ_INT(cfg.token_skew, OKTA_CC_DEFAULT_TOKEN_SKEW);
-    CHECK_EQ_INT(cfg.connect_timeout_ms, OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS);
-    CHECK_EQ_INT(cfg.timeout_ms, OKTA_CC_DEFAULT_TIMEOUT_MS);
+    CHECK_EQ_INT(cfg.http.connect_timeout_ms, OKTA_CC_DEFAULT_CONNECT_TIMEOUT_MS);
+    CHECK_EQ_INT(cfg.http.timeout_ms, OKTA_CC_DEFAULT_TIMEOUT_MS);
     CHECK_EQ_INT(cfg.max_response_bytes, OKTA_CC_DEFAULT_MAX_RESPONSE_BYTES);
     CHECK_EQ_INT(cfg.max_retries, OKTA_CC_DEFAULT_MAX_RETRIES);
     CHECK_EQ_INT(cfg.retry_deadline_ms, OKTA_CC_DEFAULT_RETRY_DEADLINE_MS);
-    CHECK_EQ_INT(cfg.max_parallel_requests, OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS);
+    CHECK_EQ_INT(cfg.http.max_parallel_requests, OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS);
     CHECK_EQ_INT(cfg.token_refresh_ahead, OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD);
     CHECK(!cfg.org_url && !cfg.transport.perform && !cfg.alloc.malloc_fn && cfg.auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT);
     /* the values the documentation gave before they had names */
@@ -1059,8 +1059,8 @@ static void test_config_defaults(void)
     script_init(&s);
     scripted_config(&cfg, &s, &clk);
     cfg.assertion_ttl = cfg.token_skew = cfg.max_retries = cfg.token_refresh_ahead = 0;
-    cfg.max_parallel_requests = 0;
-    cfg.connect_timeout_ms = cfg.timeout_ms = cfg.retry_deadline_ms = 0;
+    cfg.http.max_parallel_requests = 0;
+    cfg.http.connect_timeout_ms = cfg.http.timeout_ms = cfg.retry_deadline_ms = 0;
     cfg.max_response_bytes = 0;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
@@ -1088,36 +1088,38 @@ static void test_config_defaults(void)
     /* negative times (and lifetimes) are refused, by the client and the libcurl transport */
     for (i = 0; i < sizeof what / sizeof *what; i++) {
         scripted_config(&cfg, &s, &clk);
-        if (i == 0) cfg.connect_timeout_ms = -1;
-        if (i == 1) cfg.timeout_ms = -1;
+        if (i == 0) cfg.http.connect_timeout_ms = -1;
+        if (i == 1) cfg.http.timeout_ms = -1;
         if (i == 2) cfg.retry_deadline_ms = -1;
         if (i == 3) cfg.assertion_ttl = -1;
         new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
         if (i < 3) CHECK(strstr(err.message, what[i]) && strstr(err.message, "negative"));
         cfg.transport.perform = NULL;
         memset(&t, 0, sizeof t);
-        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
-        CHECK(t.perform == NULL);
+        /* the transport sees its own settings only: the client's times are not among them */
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err),
+                     i < 2 ? OKTA_CC_ERR_CONFIG : OKTA_CC_OK);
+        CHECK((t.perform == NULL) == (i < 2));
         okta_cc_curl_transport_free(&t);
     }
     /* a pool of no handles, a negative one, or more than the cap, likewise */
     for (i = 0; i < 3; i++) {
         scripted_config(&cfg, &s, &clk);
-        cfg.max_parallel_requests = i == 0 ? -1 : i == 1 ? OKTA_CC_MAX_PARALLEL_REQUESTS + 1 : INT_MIN;
+        cfg.http.max_parallel_requests = i == 0 ? -1 : i == 1 ? OKTA_CC_MAX_PARALLEL_REQUESTS + 1 : INT_MIN;
         new_client(&cfg, OKTA_CC_ERR_CONFIG, &err);
         CHECK(strstr(err.message, "max_parallel_requests must be 1..256") != NULL);
         cfg.transport.perform = NULL;
-        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_ERR_CONFIG);
+        CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err), OKTA_CC_ERR_CONFIG);
         okta_cc_curl_transport_free(&t);
     }
     /* and a zeroed config is a complete one for the transport too, which is concurrent */
     memset(&cfg, 0, sizeof cfg);
-    CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_OK);
+    CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err), OKTA_CC_OK);
     CHECK_EQ_INT(t.concurrent, 1);
     okta_cc_curl_transport_free(&t);
     CHECK(t.concurrent == 0 && t.perform == NULL);
-    cfg.max_parallel_requests = OKTA_CC_MAX_PARALLEL_REQUESTS;
-    CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg, &err), OKTA_CC_OK);
+    cfg.http.max_parallel_requests = OKTA_CC_MAX_PARALLEL_REQUESTS;
+    CHECK_EQ_INT(okta_cc_curl_transport_new(&t, &cfg.http, &cfg.alloc, cfg.log, cfg.log_user, &err), OKTA_CC_OK);
     okta_cc_curl_transport_free(&t);
 }
 
@@ -2184,7 +2186,7 @@ static void test_token_refused_port_retried(void)
     cfg.org_url = url;
     cfg.sleep = sleeper_sleep;
     cfg.sleep_user = &z;
-    cfg.connect_timeout_ms = 2000;
+    cfg.http.connect_timeout_ms = 2000;
     c = new_client(&cfg, OKTA_CC_OK, &err);
     if (!c) return;
     CHECK_EQ_INT(okta_cc_client_get_token(c, token, sizeof token, NULL, NULL, &err), OKTA_CC_ERR_CONNECT);

@@ -1,6 +1,6 @@
 /* Benchmark (figure 4): 8 threads x 500 API requests (GET /api/v1/users?limit=1, token
    cached) through ONE shared client, against 8 separate clients (one per thread), and against
-   the same shared client serialised (config.max_parallel_requests = 1). Throughput in
+   the same shared client serialised (config.http.max_parallel_requests = 1). Throughput in
    requests per second over the whole 4000; higher is better; target shared >= 0.9 x separate.
 
    Every variant gets new clients each round, warmed up before the clock starts (a token and a
@@ -104,9 +104,9 @@ static okta_cc_client *new_client(ctx *c, int max_parallel)
     cfg.private_key = c->key;
     cfg.scopes = "okta.users.read";
     cfg.dpop = OKTA_CC_DPOP_NEVER;
-    cfg.ca_file = c->ca;
+    cfg.http.ca_file = c->ca;
 #ifdef OKTA_CC_DEFAULT_MAX_PARALLEL_REQUESTS
-    if (max_parallel) cfg.max_parallel_requests = max_parallel;
+    if (max_parallel) cfg.http.max_parallel_requests = max_parallel;
 #else
     (void)max_parallel;
 #endif

@@ -131,7 +131,7 @@ static void run(const char *name, const char *client_id, const char *key, const 
     cfg.private_key = key;
     cfg.scopes = "okta.users.read";
     cfg.dpop = OKTA_CC_DPOP_NEVER;
-    cfg.ca_file = ca;
+    cfg.http.ca_file = ca;
     cfg.alloc.malloc_fn = bench_count_malloc;
     cfg.alloc.free_fn = bench_count_free;
     cfg.alloc.user = &c.count;
