@@ -237,6 +237,7 @@ static void test_state_round_trip(void)
             CHECK(tp1[0] && strcmp(tp1, tp2) == 0);
             CHECK(memcmp(back.dpop_key.d, s.dpop_key.d, s.dpop_key.d_len) == 0);
         }
+        okta_cc__store_state_wipe(&back, NULL);
         /* another identity's state is refused when an id is expected */
         CHECK(okta_cc__store_decode(w.buf, len, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", NULL, &back, &err) != OKTA_CC_OK);
         CHECK(strstr(err.message, "another identity") != NULL);
@@ -305,6 +306,7 @@ static void test_identity_id(void)
     test_clock clk = {1764331200};
     log_buf log;
     memset(&f, 0, sizeof f);
+    memset(&log, 0, sizeof log);
     new_dir(dir, sizeof dir);
     CHECK(okta_cc_file_store_new(&store, dir, NULL) == OKTA_CC_OK);
     store_config(&cfg, &f, &clk, &store, &log);
@@ -892,6 +894,7 @@ static void test_list_and_clear(void)
     log_buf log;
     memset(&f, 0, sizeof f);
     memset(&l, 0, sizeof l);
+    memset(&log, 0, sizeof log);
     new_dir(dir, sizeof dir);
     CHECK(okta_cc_file_store_new(&store, dir, NULL) == OKTA_CC_OK);
     store_config(&cfg, &f, &clk, &store, &log);
