@@ -72,6 +72,10 @@ suite token            tests/live/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/live/token_suite.sh -q
 suite api              tests/live/api_suite.sh -q
 suite api-asan-ubsan   env TEST_SUFFIX=_asan tests/live/api_suite.sh -q
+# The token store across processes: a second process's stored token (Bearer, DPoP), a revoked
+# one, 16 processes at once (one grant), a SIGKILLed lock holder.
+suite store            tests/live/store_suite.sh -q
+suite store-asan-ubsan env TEST_SUFFIX=_asan tests/live/store_suite.sh -q
 # The examples as users run them: under valgrind with a listing failing on page 2 (a 500, a
 # 302), and examples/custom_transport's deadline, IPv6 literal and unsendable request line.
 suite examples         tests/live/examples_suite.sh
