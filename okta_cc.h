@@ -90,6 +90,9 @@
                                        okta_cc_client_invalidate_token_generation,
                                        okta_cc_client_token_fetches, okta_cc_client_token_url,
                                        okta_cc_client_clock_offset, okta_cc_client_dpop_jkt
+      Tokens across processes          cfg.token_store, okta_cc_file_store_new,
+                                       okta_cc_file_store_free, okta_cc_file_store_list,
+                                       okta_cc_file_store_clear (see TOKEN STORE)
       Assertions                       okta_cc_client_sign_assertion (for a client),
                                        okta_cc_assertion_sign (a key and your own claims)
       DPoP proofs                      okta_cc_dpop_proof_sign, okta_cc_dpop_htu,
@@ -139,6 +142,10 @@
                                okta_cc_pager, whose max_pages can also be set per listing).
       OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
       OKTA_CC_NO_THREADS       leave pthreads out: a client is then for one thread only.
+      (not a macro of ours)    the file store needs POSIX.1-2008 (openat, O_NOFOLLOW): with a
+                               strict -std=c99 and no _POSIX_C_SOURCE 200809L (or the
+                               compiler's default gnu mode), okta_cc_file_store_new returns
+                               OKTA_CC_ERR_CONFIG. Your own okta_cc_token_store works anyway.
 
    MEMORY
 
@@ -209,6 +216,29 @@
       copied and serve both processes (a token is not bound to one); assertions and DPoP proofs
       stay unique (the random generator reseeds in the child). A child that only calls exec needs
       none of this. A transport you supply must handle fork itself.
+
+   TOKEN STORE
+
+      With cfg.token_store set, tokens outlive the process: okta_cc_client_new reads the state
+      saved for the client's identity (a hash of token URL, client id, scopes, auth method,
+      key, DPoP mode: a new key or scope never reuses an old token) and uses its token until
+      token_skew before expiry; every fetch first takes the store's lock of the identity and
+      looks again (another process may have just saved one), then saves what it fetched. So N
+      processes that start together make one token request, and refresh ahead works across
+      processes (one renews; the others keep the token they hold, without waiting for the
+      lock). A 401 on a stored token removes it from the store. AUTO remembers that the app
+      requires DPoP, so later processes send a proof with their first token request. Store
+      callbacks and the log run with no client lock held. A store that cannot be read or
+      written costs only the caching: the call succeeds and cfg.log says why.
+      okta_cc_file_store_new(&cfg.token_store, dir, &err) keeps one file per identity in dir:
+      a small JSON document holding the token (an hour at most), its type, expiry and scope,
+      and for a DPoP-bound token the generated DPoP key it is bound to (a private key: a
+      configured dpop_key is named by thumbprint only). Directory 0700, files 0600, owned by
+      the effective user; opened with O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and checked with fstat; a
+      symlink, FIFO, directory, foreign or group/world-accessible, corrupt file, or one of
+      another version or identity, is ignored (logged) and replaced, never followed; saved
+      through a 0600 temporary file, fsync and rename; a flock per identity (it dies with its
+      process). Off: leave cfg.token_store zeroed (the default), or okta_cc_file_store_clear.
 
    TIME
 
@@ -1178,7 +1208,8 @@ OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
 OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 
 /* Copies a valid access token into out (cap bytes, NUL-terminated): the cached one while it
-   has more than token_skew seconds left, else a new one (one fetch however many threads ask).
+   has more than token_skew seconds left, else a new one (one fetch however many threads ask;
+   with a token store, first the one another process saved meanwhile, see TOKEN STORE).
    Inside the token_refresh_ahead window before that, the first caller fetches the next token
    and gets it, and the others get the cached one without waiting (see THREADING); a failed
    fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
@@ -1200,14 +1231,17 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char
    own timer thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *client, int within,
                                                         okta_cc_error *err);
-/* Drops the cached token; the next okta_cc_client_get_token fetches a new one. */
+/* Drops the cached token; the next okta_cc_client_get_token fetches a new one. With a token
+   store, the store's entry goes too while it holds that token, and that token is never taken
+   from the store again. */
 OKTA_CC_DEF void okta_cc_client_invalidate_token(okta_cc_client *client);
 /* Drops the cached token only if it is still the one of that generation (info.generation of
    the token that was refused). Use this after a 401: when another thread has already replaced
    the refused token, the newer one is kept instead of being thrown away for a third. */
 OKTA_CC_DEF void okta_cc_client_invalidate_token_generation(okta_cc_client *client,
                                                      unsigned long generation);
-/* Tokens fetched so far (successful requests to the token endpoint). */
+/* Tokens fetched so far (successful requests to the token endpoint; a token taken from the
+   token store is not one). */
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
 /* Seconds added to the local clock for assertions, learnt from the server's Date header when
    it differs by more than 5 s (only from strict IMF-fixdates in [2020, 2100), see TIME). */
@@ -5929,6 +5963,7 @@ typedef struct okta_cc__file_store {
 
 #define OKTA_CC__FS_NAME_MAX 128
 
+#if OKTA_CC__FILE_STORE
 /* Why a file must not be used, into why: "" when it is a regular file of ours, 0600 or less. */
 static void okta_cc__fs_unsafe(const struct stat *st, char *why, size_t cap)
 {
@@ -5953,7 +5988,6 @@ static okta_cc_result okta_cc__fs_name(const char *id, const char *ext, char *ou
     return OKTA_CC_OK;
 }
 
-#if OKTA_CC__FILE_STORE
 /* Opens name in the store's directory (flags: O_RDONLY, or O_RDWR | O_CREAT), never following
    a symlink, never waiting (a FIFO), and checks what it opened. OKTA_CC_ERR_NOT_FOUND when
    there is no such file, OKTA_CC_ERR_IO "ignored: ..." for one that must not be used. */
