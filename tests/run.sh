@@ -61,6 +61,7 @@ suite store-unit-asan  "$build/tests/test_store_asan" -q
 # A race report fails the suite (exit code 66) even when every check passed.
 suite token-unit-tsan  env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_token_tsan" -q
 suite api-unit-tsan    env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_api_tsan" -q
+suite store-unit-tsan  env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_store_tsan" -q
 # The token and API unit tests under valgrind (the big loops scaled down).
 suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q
 suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_api" -q

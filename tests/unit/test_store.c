@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <pthread.h>
 
 /* ---- a scripted Okta: tokens tok-1, tok-2 ... (DPoP-bound when a proof came), the API -------- */
 
@@ -30,7 +31,12 @@ typedef struct fake {
     char token_jwk[8][512];         /* the proof's jwk of each token request ("" without) */
     char api_auth[600];             /* the latest API call's Authorization */
     char api_jwk[512];              /* and its proof's jwk */
+    char bound_jwk[9][512];         /* the key tok-N is bound to */
+    int check_binding;              /* a DPoP token's proof must carry the key it is bound to */
+    int binding_refused;
 } fake;
+
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The jwk member of a DPoP proof's header, as text ("" without a proof). */
 static void proof_jwk(const char *proof, char *out, size_t cap)
@@ -54,8 +60,28 @@ static void fake_answer(okta_cc_http_response *resp, long status, const char *bo
     okta_cc_http_response_append_body(resp, body, strlen(body), NULL);
 }
 
+static okta_cc_result fake_perform_locked(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
+                                          okta_cc_error *err);
+
 static okta_cc_result fake_perform(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
                                    okta_cc_error *err)
+{
+    okta_cc_result r;
+    pthread_mutex_lock(&fake_lock);
+    r = fake_perform_locked(ctx, req, resp, err);
+    pthread_mutex_unlock(&fake_lock);
+    return r;
+}
+
+/* The token a DPoP Authorization names: tok-N gives N (0 when not one of ours). */
+static int token_number(const char *auth)
+{
+    const char *t = strstr(auth, "tok-");
+    return t ? atoi(t + 4) : 0;
+}
+
+static okta_cc_result fake_perform_locked(void *ctx, const okta_cc_http_request *req, okta_cc_http_response *resp,
+                                          okta_cc_error *err)
 {
     fake *f = (fake *)ctx;
     char proof[4096], auth[600], body[256];
@@ -64,6 +90,7 @@ static okta_cc_result fake_perform(void *ctx, const okta_cc_http_request *req, o
     request_header(req, "DPoP", proof, sizeof proof);
     if (strstr(req->url, "/oauth2/v1/token")) {
         if (f->token_requests < 8) proof_jwk(proof, f->token_jwk[f->token_requests], sizeof f->token_jwk[0]);
+        if (f->issued < 8) proof_jwk(proof, f->bound_jwk[f->issued + 1], sizeof f->bound_jwk[0]);
         f->token_requests++;
         if (!proof[0] && f->require_dpop) {
             f->proofless++;
@@ -79,6 +106,14 @@ static okta_cc_result fake_perform(void *ctx, const okta_cc_http_request *req, o
     request_header(req, "Authorization", auth, sizeof auth);
     snprintf(f->api_auth, sizeof f->api_auth, "%s", auth);
     proof_jwk(proof, f->api_jwk, sizeof f->api_jwk);
+    if (f->check_binding && strncmp(auth, "DPoP ", 5) == 0) {
+        int n = token_number(auth);
+        if (n < 1 || n > 8 || strcmp(f->bound_jwk[n], f->api_jwk) != 0) {
+            f->binding_refused++;
+            fake_answer(resp, 401, "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}");
+            return OKTA_CC_OK;
+        }
+    }
     for (i = 0; i < f->revoked_count; i++)
         if (strstr(auth, f->revoked[i]) && auth[strlen(auth) - strlen(f->revoked[i]) - 1] == ' ') {
             fake_answer(resp, 401, "{\"errorCode\":\"E0000011\",\"errorSummary\":\"Invalid token provided\"}");
@@ -1009,6 +1044,73 @@ static void test_callbacks_not_under_lock(void)
     okta_cc_file_store_free(&re.inner);
 }
 
+/* ---- threads ---------------------------------------------------------------------------------- */
+
+typedef struct thread_job {
+    okta_cc_client *c;
+    int failed;
+} thread_job;
+
+static void *api_calls(void *arg)
+{
+    thread_job *j = (thread_job *)arg;
+    int i;
+    for (i = 0; i < 20; i++)
+        if (api_get(j->c) != OKTA_CC_OK) j->failed++;
+    return NULL;
+}
+
+/* A shared DPoP client whose first fetch finds another client's token in the store, bound to
+   another generated key: it takes the token and the key while 8 threads make API calls (the
+   fake refuses a proof signed with any other key than the token's). Every call succeeds, the
+   client fetches nothing, and ThreadSanitizer (test_store_tsan) sees the key change. */
+static void test_threads_take_a_stored_key(void)
+{
+    char dir[600], tok[256], jkt1[44] = "", jkt2[44] = "";
+    okta_cc_token_store store;
+    okta_cc_config cfg;
+    okta_cc_client *c1, *c2;
+    thread_job jobs[8];
+    pthread_t th[8];
+    fake f;
+    test_clock clk = {1764331200};
+    log_buf log;
+    int i, failed = 0;
+    memset(&f, 0, sizeof f);
+    memset(&log, 0, sizeof log);
+    f.check_binding = 1;
+    new_dir(dir, sizeof dir);
+    CHECK(okta_cc_file_store_new(&store, dir, NULL) == OKTA_CC_OK);
+    store_config(&cfg, &f, &clk, &store, &log);
+    cfg.log = NULL;
+    cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    c2 = client_of(&cfg);               /* an empty store: a key of its own */
+    c1 = client_of(&cfg);
+    if (!c1 || !c2) return;
+    CHECK(get_token(c1, tok, sizeof tok, NULL) == OKTA_CC_OK);
+    okta_cc_client_dpop_jkt(c1, jkt1, sizeof jkt1, NULL, NULL);
+    okta_cc_client_dpop_jkt(c2, jkt2, sizeof jkt2, NULL, NULL);
+    CHECK(strcmp(jkt1, jkt2) != 0);
+    for (i = 0; i < 8; i++) {
+        jobs[i].c = c2;
+        jobs[i].failed = 0;
+        pthread_create(&th[i], NULL, api_calls, &jobs[i]);
+    }
+    for (i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        failed += jobs[i].failed;
+    }
+    CHECK_EQ_INT(failed, 0);
+    CHECK_EQ_INT(okta_cc_client_token_fetches(c2), 0);
+    CHECK_EQ_INT(f.token_requests, 1);
+    CHECK_EQ_INT(f.binding_refused, 0);
+    okta_cc_client_dpop_jkt(c2, jkt2, sizeof jkt2, NULL, NULL);
+    CHECK_EQ_STR(jkt2, jkt1);
+    okta_cc_client_free(c1);
+    okta_cc_client_free(c2);
+    okta_cc_file_store_free(&store);
+}
+
 int main(int argc, char **argv)
 {
     const char *tmp = getenv("TMPDIR");
@@ -1046,6 +1148,7 @@ int main(int argc, char **argv)
     RUN(test_lock);
     RUN(test_list_and_clear);
     RUN(test_callbacks_not_under_lock);
+    RUN(test_threads_take_a_stored_key);
     rc = h_summary();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
