@@ -7864,6 +7864,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
 #endif
     OKTA_CC__UNLOCK(&c->lock);
     memset(&local, 0, sizeof local);
+    memset(&info, 0, sizeof info);
     r = okta_cc__obtain_token(c, wait, &token, &token_len, &info, &local);
     OKTA_CC__LOCK(&c->lock);
     if (r == OKTA_CC_OK) {
