@@ -158,7 +158,7 @@
       NULL = the macros; one without the other is refused). Every buffer that held a secret -
       key material, assertions, tokens, client secrets, response bodies - is wiped before it
       is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
-      about 8 KB of its own (its two keys included), plus the token and one libcurl
+      about 11 KB of its own (its keys included), plus the token and one libcurl
       handle per request it has run at once (up to max_parallel_requests). A forked child
       leaves its parent's handles allocated (see THREADING, fork()).
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
@@ -6432,6 +6432,8 @@ struct okta_cc_client {
                                            okta_cc_client_new, replaced only by a fetch that
                                            takes a stored token bound to another generated key:
                                            proofs copy it under the lock, then sign without it */
+    okta_cc_key prev_dpop_key;          /* the key before, for tokens of a generation before */
+    unsigned long key_generation;       /* key_generation (see okta_cc__dpop_key_locked) */
     unsigned char refused[32];          /* SHA-256 of the last token refused (dropped by an
                                            invalidation): never taken from the store again */
     /* The token store (cfg.token_store), set by okta_cc_client_new and never changed: */
@@ -7124,6 +7126,15 @@ static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
     c->cfg.log(c->cfg.log_user, line);
 }
 
+/* The key a proof is signed with (under the lock): the client's DPoP key, or for a token of a
+   generation before key_generation - fetched before the client took another process's token
+   and the key it is bound to (okta_cc__store_take) - the key it had before, so that a request
+   under way with the older token still proves the right key. */
+static const okta_cc_key *okta_cc__dpop_key_locked(okta_cc_client *c, unsigned long generation)
+{
+    return generation && generation < c->key_generation ? &c->prev_dpop_key : &c->dpop_key;
+}
+
 /* The DPoP header line's name, written in front of the proof signed into the same buffer. */
 #define OKTA_CC__DPOP_LINE "DPoP: "
 #define OKTA_CC__DPOP_LINE_LEN (sizeof OKTA_CC__DPOP_LINE - 1)
@@ -7133,10 +7144,11 @@ static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
    there is one, ath when access_token is given. Only the nonce and the offset are read under
    the lock: the clock is a user callback, and the proof is signed outside it (RSA-2048 takes
    milliseconds), so the threads of a shared client sign at once and never hold up a cached
-   okta_cc_client_get_token. */
+   okta_cc_client_get_token. generation: that of access_token, whose proof must be signed with
+   the key it is bound to (see okta_cc__dpop_key_locked); 0 for a token request. */
 static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *htm, const char *url,
-                                                const char *access_token, int slot, char **out,
-                                                okta_cc_error *err)
+                                                const char *access_token, unsigned long generation,
+                                                int slot, char **out, okta_cc_error *err)
 {
     okta_cc_dpop_claims cl;
     okta_cc_key key;
@@ -7158,7 +7170,7 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
     OKTA_CC__LOCK(&c->lock);
     memcpy(nonce, c->dpop_nonce[slot], sizeof nonce);
     offset = c->clock_offset;
-    key = c->dpop_key;                  /* a stored token's key may replace it (okta_cc__store_take) */
+    key = *okta_cc__dpop_key_locked(c, generation);
     OKTA_CC__UNLOCK(&c->lock);
     cl.nonce = nonce[0] ? nonce : NULL;
     cl.issued_at = okta_cc__now(c) + offset;
@@ -7356,7 +7368,7 @@ static okta_cc_result okta_cc__token_request(okta_cc_client *c, int dpop, int re
     char *proof = NULL;
     okta_cc_result r = okta_cc__token_form(c, &form, err);
     if (r == OKTA_CC_OK && dpop)
-        r = okta_cc__dpop_header_line(c, "POST", c->cfg.token_url, NULL, OKTA_CC__NONCE_TOKEN, &proof, err);
+        r = okta_cc__dpop_header_line(c, "POST", c->cfg.token_url, NULL, 0, OKTA_CC__NONCE_TOKEN, &proof, err);
     if (r == OKTA_CC_OK) r = okta_cc__token_exchange(c, &form, proof, retry, retry_for, resp, err);
     else okta_cc_http_response_init(resp, &c->cfg.alloc, c->cfg.max_response_bytes);
     *now = okta_cc__now(c);
@@ -7624,7 +7636,11 @@ static int okta_cc__store_take(okta_cc_client *c, okta_cc__store_state *st, int6
     OKTA_CC__LOCK(&c->lock);
     if (c->cfg.dpop == OKTA_CC_DPOP_AUTO && st->dpop_required) c->dpop_on = 1;
     ok = okta_cc__store_usable_locked(c, st, now, ahead, &exp);
-    if (ok && st->has_key) c->dpop_key = st->dpop_key;     /* readers copy it under the lock */
+    if (ok && st->has_key && memcmp(&c->dpop_key, &st->dpop_key, sizeof st->dpop_key) != 0) {
+        c->prev_dpop_key = c->dpop_key;     /* for requests under way with the older token */
+        c->dpop_key = st->dpop_key;         /* proofs copy it under the lock */
+        c->key_generation = c->token_generation + 1;   /* the generation this token gets */
+    }
     OKTA_CC__UNLOCK(&c->lock);
     if (!ok) return 0;
     memset(info, 0, sizeof *info);
@@ -8236,7 +8252,7 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
     if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
         r = okta_cc__dpop_header_line(c, call->method, call->url, auth + OKTA_CC__AUTH_DPOP_LEN,
-                                      OKTA_CC__NONCE_API, &proof, err);
+                                      call->token_generation, OKTA_CC__NONCE_API, &proof, err);
     call->no_token = r != OKTA_CC_OK && !auth;
     if (r != OKTA_CC_OK) {
         okta_cc__free_header_line(c, auth);

@@ -1111,6 +1111,89 @@ static void test_threads_take_a_stored_key(void)
     okta_cc_file_store_free(&store);
 }
 
+/* A store a client can be kept from reading (blind): it then fetches and saves its own token. */
+typedef struct blind_store {
+    okta_cc_token_store inner;
+    int blind;
+} blind_store;
+
+static okta_cc_result blind_load(void *u, const char *id, char *out, size_t cap, size_t *n, okta_cc_error *e)
+{
+    blind_store *b = (blind_store *)u;
+    if (b->blind) return OKTA_CC_ERR_NOT_FOUND;
+    return b->inner.load(b->inner.user, id, out, cap, n, e);
+}
+static okta_cc_result blind_save(void *u, const char *id, const char *d, size_t n, okta_cc_error *e)
+{
+    blind_store *b = (blind_store *)u;
+    return b->inner.save(b->inner.user, id, d, n, e);
+}
+static okta_cc_result blind_remove(void *u, const char *id, okta_cc_error *e)
+{
+    blind_store *b = (blind_store *)u;
+    return b->inner.remove(b->inner.user, id, e);
+}
+
+static void blind_init(blind_store *b, const okta_cc_token_store *inner, okta_cc_token_store *out)
+{
+    memset(b, 0, sizeof *b);
+    b->inner = *inner;
+    b->blind = 1;
+    memset(out, 0, sizeof *out);
+    out->load = blind_load, out->save = blind_save, out->remove = blind_remove, out->user = b;
+}
+
+/* A client holding its own DPoP token takes, ahead of renewal, a newer one another process
+   saved, bound to that process's key: from then on its proofs use that key - except for a
+   request still under way with the older token, whose proof must keep the older key. */
+static void test_taken_key_keeps_older_token_proofs(void)
+{
+    char dir[600], tok[256], jwk[512], *line = NULL;
+    okta_cc_token_store store, s1, s2;
+    blind_store b1, b2;
+    okta_cc_config cfg;
+    okta_cc_client *c1, *c2;
+    okta_cc_token_info info;
+    okta_cc_error err;
+    fake f;
+    test_clock clk = {1764331200};
+    memset(&f, 0, sizeof f);
+    f.check_binding = 1;
+    new_dir(dir, sizeof dir);
+    CHECK(okta_cc_file_store_new(&store, dir, NULL) == OKTA_CC_OK);
+    blind_init(&b1, &store, &s1);
+    blind_init(&b2, &store, &s2);
+    store_config(&cfg, &f, &clk, &s2, NULL);
+    cfg.log = NULL;
+    cfg.dpop = OKTA_CC_DPOP_ALWAYS;
+    c2 = client_of(&cfg);
+    cfg.token_store = s1;
+    c1 = client_of(&cfg);
+    if (!c1 || !c2) return;
+    CHECK(get_token(c2, tok, sizeof tok, &info) == OKTA_CC_OK);      /* tok-1, bound to c2's key */
+    CHECK_EQ_STR(tok, "tok-1");
+    clk.now += 500;
+    CHECK(get_token(c1, tok, sizeof tok, NULL) == OKTA_CC_OK);       /* tok-2, c1's key, saved */
+    CHECK_EQ_STR(tok, "tok-2");
+    CHECK(strcmp(f.bound_jwk[1], f.bound_jwk[2]) != 0);
+    b2.blind = 0;
+    clk.now = 1764331200 + 3600 - 60 - 100;                          /* c2's refresh-ahead window */
+    CHECK(okta_cc_client_refresh_token(c2, 0, &err) == OKTA_CC_OK);
+    CHECK_EQ_INT(f.token_requests, 2);                               /* taken, not fetched */
+    CHECK(okta_cc__dpop_header_line(c2, "GET", "https://dev-123.okta.com/api/v1/users", "tok-1", info.generation,
+                                    OKTA_CC__NONCE_API, &line, &err) == OKTA_CC_OK);
+    proof_jwk(line ? line + 6 : "", jwk, sizeof jwk);
+    CHECK(jwk[0] && strcmp(jwk, f.bound_jwk[1]) == 0);               /* the older token's key */
+    okta_cc__free_header_line(c2, line);
+    CHECK(api_get(c2) == OKTA_CC_OK);
+    CHECK_EQ_STR(f.api_auth, "DPoP tok-2");
+    CHECK_EQ_STR(f.api_jwk, f.bound_jwk[2]);                         /* the new token's key */
+    CHECK_EQ_INT(f.binding_refused, 0);
+    okta_cc_client_free(c1);
+    okta_cc_client_free(c2);
+    okta_cc_file_store_free(&store);
+}
+
 int main(int argc, char **argv)
 {
     const char *tmp = getenv("TMPDIR");
@@ -1149,6 +1232,7 @@ int main(int argc, char **argv)
     RUN(test_list_and_clear);
     RUN(test_callbacks_not_under_lock);
     RUN(test_threads_take_a_stored_key);
+    RUN(test_taken_key_keeps_older_token_proofs);
     rc = h_summary();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
