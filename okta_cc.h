@@ -7676,43 +7676,60 @@ static int okta_cc__store_reload(okta_cc_client *c, int ahead, char **token, siz
 
 /* Saves a token just fetched, with what a later process needs to use it: its DPoP key (the
    generated one; a configured one by thumbprint), AUTO's dpop_required, the clock offset
-   (expires_at is kept on the server's clock). A failure costs only the caching: logged. */
+   (expires_at is kept on the server's clock). token NULL (info too): no token, only what AUTO
+   learnt. A failure costs only the caching: logged. */
 static void okta_cc__store_save(okta_cc_client *c, char *token, size_t token_len, const okta_cc_token_info *info)
 {
     okta_cc__store_state st;
     okta_cc_json_writer w;
     okta_cc_error e;
     size_t len = 0;
-    int dpop = strcmp(info->token_type, "DPoP") == 0;
+    int dpop = token && strcmp(info->token_type, "DPoP") == 0;
     okta_cc_result r;
     memset(&st, 0, sizeof st);
     memset(&e, 0, sizeof e);
     memcpy(st.id, c->store_id, sizeof st.id);
     snprintf(st.token_url, sizeof st.token_url, "%s", c->cfg.token_url);
     snprintf(st.client_id, sizeof st.client_id, "%s", c->cfg.client_id);
-    snprintf(st.token_type, sizeof st.token_type, "%s", info->token_type);
-    snprintf(st.scope, sizeof st.scope, "%s", info->scope);
-    st.token = token;
-    st.token_len = token_len;
-    st.expires_in = info->expires_in;
+    if (token) {
+        snprintf(st.token_type, sizeof st.token_type, "%s", info->token_type);
+        snprintf(st.scope, sizeof st.scope, "%s", info->scope);
+        st.token = token;
+        st.token_len = token_len;
+        st.expires_in = info->expires_in;
+        st.expires_at = info->expires_at;
+    }
     OKTA_CC__LOCK(&c->lock);
     st.dpop_required = c->cfg.dpop == OKTA_CC_DPOP_AUTO && c->dpop_on;
     st.clock_offset = c->clock_offset;
     st.has_key = dpop && !c->dpop_key_configured && c->dpop_key.type == OKTA_CC_KEY_EC;
     if (st.has_key) st.dpop_key = c->dpop_key;
     OKTA_CC__UNLOCK(&c->lock);
-    st.expires_at = info->expires_at + st.clock_offset;
+    if (token) st.expires_at += st.clock_offset;
     if (dpop && c->dpop_key_configured) okta_cc_key_thumbprint(&c->dpop_key, st.dpop_jkt, sizeof st.dpop_jkt, NULL, NULL);
     r = okta_cc__store_encode(&st, &c->cfg.alloc, &w, &len, &e);
     if (r == OKTA_CC_OK) r = c->cfg.token_store.save(c->cfg.token_store.user, c->store_id, w.buf, len, &e);
     okta_cc_json_writer_free(&w);
     st.token = NULL;                    /* the caller's */
     okta_cc__store_state_wipe(&st, &c->cfg.alloc);
-    if (r == OKTA_CC_OK)
+    if (r == OKTA_CC_OK && token)
         okta_cc__store_log(c, "saved the token of %.12s (expires in %lld s)", c->store_id, (long long)info->expires_in);
+    else if (r == OKTA_CC_OK)
+        okta_cc__store_log(c, "saved that the app of %.12s requires DPoP", c->store_id);
     else
         okta_cc__store_log(c, "could not save the token of %.12s: %s", c->store_id,
                            e.message[0] ? e.message : okta_cc_result_str(r));
+}
+
+/* AUTO switched to DPoP: worth saving even when no token came (a failed fetch with no valid
+   token held, and nothing usable in the store), so that the next process starts with a proof. */
+static int okta_cc__dpop_learnt(okta_cc_client *c)
+{
+    int on;
+    OKTA_CC__LOCK(&c->lock);
+    on = c->dpop_on;
+    OKTA_CC__UNLOCK(&c->lock);
+    return c->cfg.dpop == OKTA_CC_DPOP_AUTO && on;
 }
 
 /* Takes the store's lock of this identity: 1 when held (*held for unlock), 0 without it (no
@@ -7756,6 +7773,7 @@ static okta_cc_result okta_cc__obtain_token(okta_cc_client *c, int wait, char **
     } else {
         r = okta_cc__fetch_token(c, wait, token, token_len, info, err);
         if (r == OKTA_CC_OK) okta_cc__store_save(c, *token, *token_len, info);
+        else if (wait && okta_cc__dpop_learnt(c)) okta_cc__store_save(c, NULL, 0, NULL);
     }
     if (locked) c->cfg.token_store.unlock(c->cfg.token_store.user, held);
     return r;

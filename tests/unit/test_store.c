@@ -24,6 +24,7 @@
 typedef struct fake {
     int token_requests, proofless, api_requests;
     int require_dpop;               /* a proofless token request gets "header is missing" */
+    int refuse_grants;              /* this many token requests with a proof get invalid_client */
     long ttl;                       /* expires_in of the tokens it issues */
     int issued;
     char revoked[8][32];            /* tokens the API refuses with 401 */
@@ -95,6 +96,11 @@ static okta_cc_result fake_perform_locked(void *ctx, const okta_cc_http_request 
         if (!proof[0] && f->require_dpop) {
             f->proofless++;
             fake_answer(resp, 400, "{\"error\":\"invalid_dpop_proof\",\"error_description\":\"The DPoP proof JWT header is missing.\"}");
+            return OKTA_CC_OK;
+        }
+        if (proof[0] && f->refuse_grants > 0) {
+            f->refuse_grants--;
+            fake_answer(resp, 401, "{\"error\":\"invalid_client\",\"error_description\":\"refused\"}");
             return OKTA_CC_OK;
         }
         snprintf(body, sizeof body, "{\"token_type\":\"%s\",\"expires_in\":%ld,\"access_token\":\"tok-%d\",\"scope\":\"okta.users.read\"}",
@@ -503,6 +509,24 @@ static void test_auto_remembers_dpop(void)
     okta_cc_client_free(c);
     CHECK_EQ_INT(f.proofless, 1);
     clk.now += 7200;                    /* the stored token has expired */
+    c = client_of(&cfg);
+    if (c) CHECK(get_token(c, tok, sizeof tok, NULL) == OKTA_CC_OK);
+    okta_cc_client_free(c);
+    CHECK_EQ_INT(f.proofless, 1);
+    CHECK_EQ_INT(f.token_requests, 3);
+    okta_cc_file_store_free(&store);
+    /* learnt by a fetch that then failed: saved all the same */
+    memset(&f, 0, sizeof f);
+    f.require_dpop = 1;
+    f.refuse_grants = 1;
+    new_dir(dir, sizeof dir);
+    CHECK(okta_cc_file_store_new(&store, dir, NULL) == OKTA_CC_OK);
+    store_config(&cfg, &f, &clk, &store, &log);
+    cfg.dpop = OKTA_CC_DPOP_AUTO;
+    c = client_of(&cfg);
+    if (c) CHECK(okta_cc_client_get_token(c, tok, sizeof tok, NULL, NULL, NULL) == OKTA_CC_ERR_OAUTH);
+    okta_cc_client_free(c);
+    CHECK(strstr(log.text, "requires DPoP") != NULL);
     c = client_of(&cfg);
     if (c) CHECK(get_token(c, tok, sizeof tok, NULL) == OKTA_CC_OK);
     okta_cc_client_free(c);
