@@ -7638,7 +7638,8 @@ static int okta_cc__store_take(okta_cc_client *c, okta_cc__store_state *st, int6
     OKTA_CC__LOCK(&c->lock);
     if (c->cfg.dpop == OKTA_CC_DPOP_AUTO && st->dpop_required) c->dpop_on = 1;
     ok = okta_cc__store_usable_locked(c, st, now, ahead, &exp);
-    if (ok && st->has_key && memcmp(&c->dpop_key, &st->dpop_key, sizeof st->dpop_key) != 0) {
+    if (ok && st->has_key && (c->dpop_key.pub_len != st->dpop_key.pub_len ||       /* another EC key */
+                              memcmp(c->dpop_key.pub, st->dpop_key.pub, st->dpop_key.pub_len) != 0)) {
         c->prev_dpop_key = c->dpop_key;     /* for requests under way with the older token */
         c->dpop_key = st->dpop_key;         /* proofs copy it under the lock */
         c->key_generation = c->token_generation + 1;   /* the generation this token gets */
