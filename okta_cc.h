@@ -42,6 +42,9 @@
                    proofs: htu as Okta compares it, ath, the signed proof JWT.
       >>http       HTTP: transport, requests, responses, errors
                    one HTTP exchange through a function-pointer interface; libcurl by default.
+      >>store      Token store: a client's token state kept across processes
+                   the token store interface, the state it keeps (a small JSON document), and
+                   the file store: one 0600 file per identity, flock for single flight.
       >>client     Token client
                    the token endpoint, the token cache (single flight), clock-offset learning,
                    DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
@@ -937,6 +940,76 @@ OKTA_CC_DEF const char *okta_cc_http_response_header(const okta_cc_http_response
 OKTA_CC_DEF void okta_cc_http_response_free(okta_cc_http_response *resp);
 
 /* ---------------------------------------------------------------------------------------------
+   >>store      Token store: a client's token state kept across processes
+   A place to keep the state of one identity between processes (see TOKEN STORE), and the
+   built-in store that keeps it in files.
+   ------------------------------------------------------------------------------------------- */
+
+/* A place to keep the state of one identity between processes. Callbacks get the identity's
+   id: 64 lowercase hex characters (SHA-256 of what makes a token valid: token URL, client id,
+   scopes sorted, auth method, the client key's thumbprint (or a hash of the client secret),
+   the DPoP mode and the configured dpop key's thumbprint). The data is opaque to the store (a
+   JSON document of the library's, holding a token and possibly a private key: keep it
+   secret). The client calls these with none of its locks held, so they may call the client. */
+typedef struct okta_cc_token_store {
+    /* Copies the saved state into (out, cap, out_len): OKTA_CC_OK; OKTA_CC_ERR_NOT_FOUND when
+       there is none; OKTA_CC_ERR_BUFFER_TOO_SMALL with *out_len = size needed; any other error
+       (err says why, e.g. "ignored: a symlink") = unusable, treated as none. */
+    okta_cc_result (*load)(void *user, const char *id, char *out, size_t cap, size_t *out_len,
+                           okta_cc_error *err);
+    /* Replaces the saved state with data (len bytes, not NUL-terminated). */
+    okta_cc_result (*save)(void *user, const char *id, const char *data, size_t len,
+                           okta_cc_error *err);
+    /* Forgets the saved state; none saved is OKTA_CC_OK. */
+    okta_cc_result (*remove)(void *user, const char *id, okta_cc_error *err);
+    /* Optional (NULL: no cross-process single flight): takes an exclusive lock of the
+       identity, waiting at most wait_ms; *held is handed back to unlock. A lock of a process
+       that died is free. OKTA_CC_ERR_TIMEOUT when not taken in time. */
+    okta_cc_result (*lock)(void *user, const char *id, long wait_ms, void **held,
+                           okta_cc_error *err);
+    void (*unlock)(void *user, void *held);
+    void *user;
+} okta_cc_token_store;
+
+/* The file store: one 0600 file per identity, <id>.json, and its lock file <id>.lock, in dir
+   (made 0700 when missing, parents too; an existing dir must be a directory, not a symlink,
+   owned by the effective user and closed to group and others, else OKTA_CC_ERR_IO). The store
+   keeps the directory open (O_CLOEXEC) until okta_cc_file_store_free: every file is opened
+   in that directory, whatever happens to its path later. A file that is a symlink, not a
+   regular file, owned by someone else, group/world accessible or over 64 KiB is never read
+   (load fails with OKTA_CC_ERR_IO, "ignored: ..."): the client fetches a new token and its
+   save replaces the entry (a symlink itself, never its target). Saves write a temporary file
+   (O_EXCL, 0600), fsync it and rename it over the entry. Locks are flock(2) locks, polled
+   without blocking until wait_ms: they die with their holder. May be shared by threads and
+   clients; free it after the last client using it. */
+OKTA_CC_DEF okta_cc_result okta_cc_file_store_new(okta_cc_token_store *out, const char *dir,
+                                                  okta_cc_error *err);
+/* Closes the directory and frees what okta_cc_file_store_new made; *store is zeroed. NULL, a
+   zeroed store or one freed already is ignored. */
+OKTA_CC_DEF void okta_cc_file_store_free(okta_cc_token_store *store);
+
+/* One entry of a file store, as okta-cc cache list shows it: never a token. The strings are
+   valid during the callback only. */
+typedef struct okta_cc_store_entry {
+    const char *id, *token_url, *client_id, *token_type;   /* token_type "" when none held */
+    int64_t expires_at;                 /* Unix seconds (the server's clock); 0 when no token */
+    int dpop_required;                  /* the app was found to require DPoP */
+} okta_cc_store_entry;
+/* Called for each entry; returns nonzero to stop. */
+typedef int (*okta_cc_store_entry_fn)(void *user, const okta_cc_store_entry *entry);
+/* Calls fn for each readable entry of a file store (fn returns nonzero to stop), in no
+   particular order; entries that cannot be read are skipped. OKTA_CC_ERR_INVALID_ARGUMENT for
+   a store that okta_cc_file_store_new did not make, OKTA_CC_ERR_IO when the directory cannot
+   be listed. */
+OKTA_CC_DEF okta_cc_result okta_cc_file_store_list(const okta_cc_token_store *store,
+                                                   okta_cc_store_entry_fn fn, void *user,
+                                                   okta_cc_error *err);
+/* Removes every entry (and lock file, and temporary file left by a crash) of a file store;
+   *removed (optional) counts the entries. A process holding a lock keeps it. */
+OKTA_CC_DEF okta_cc_result okta_cc_file_store_clear(const okta_cc_token_store *store,
+                                                    size_t *removed, okta_cc_error *err);
+
+/* ---------------------------------------------------------------------------------------------
    >>client     Token client
    ------------------------------------------------------------------------------------------- */
 
@@ -1058,6 +1131,9 @@ struct okta_cc_config {
     const char *dpop_key;           /* the DPoP proof key: PEM/JWK text or a file path, separate
                                        from private_key; NULL: an EC P-256 key generated per
                                        client (not with OKTA_CC_DPOP_NEVER) */
+    okta_cc_token_store token_store; /* where tokens outlive the process (see TOKEN STORE):
+                                       okta_cc_file_store_new, or your own; load == NULL:
+                                       none (the default) */
 };
 
 /* Sets every field of cfg to its default (see above). */
@@ -1079,6 +1155,7 @@ typedef struct okta_cc_token_info {
     char scope[512];
     unsigned long generation;       /* which token this is: 1 for the first one fetched, then 2 ...
                                        (see okta_cc_client_invalidate_token_generation) */
+    int from_store;                 /* the token was read from the token store */
 } okta_cc_token_info;
 
 /* Creates a client: loads the key, builds the token URL, sets up libcurl. The application owns
@@ -5572,6 +5649,41 @@ static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, 
     okta_cc__request_label(method, url, label, sizeof label);
     return okta_cc__fail(err, r, "%s: HTTP %ld%s%s%s%s", label, resp->status, detail, note ? " (" : "",
                          note ? note : "", note ? ")" : "");
+}
+
+/* ---------------------------------------------------------------------------------------------
+   >>store      Token store: a client's token state kept across processes
+   uses: >>result
+   ------------------------------------------------------------------------------------------- */
+
+OKTA_CC_DEF okta_cc_result okta_cc_file_store_new(okta_cc_token_store *out, const char *dir, okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    if (out) memset(out, 0, sizeof *out);
+    (void)dir;
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the file store is not implemented yet");
+}
+
+OKTA_CC_DEF void okta_cc_file_store_free(okta_cc_token_store *store)
+{
+    if (store) memset(store, 0, sizeof *store);
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_file_store_list(const okta_cc_token_store *store, okta_cc_store_entry_fn fn,
+                                                   void *user, okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    (void)store, (void)fn, (void)user;
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the file store is not implemented yet");
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_file_store_clear(const okta_cc_token_store *store, size_t *removed,
+                                                    okta_cc_error *err)
+{
+    okta_cc__error_reset(err);
+    (void)store;
+    if (removed) *removed = 0;
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the file store is not implemented yet");
 }
 
 /* ---------------------------------------------------------------------------------------------
