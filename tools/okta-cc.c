@@ -996,14 +996,14 @@ static void cache_note(const char *fmt, ...)
 }
 
 /* The cache directory into out (cap bytes): $OKTA_CC_CACHE_DIR, else $XDG_RUNTIME_DIR/okta-cc
-   (a per-user tmpfs, emptied at logout), else $HOME/.cache/okta-cc (*in_home set: ~/.cache may
-   have to be made). NULL when there is none (OKTA_CC_CACHE_DIR=off, no HOME): *why says why.
-   XDG_RUNTIME_DIR and HOME count only as absolute paths (the XDG spec ignores relative ones). */
-static const char *cache_dir(char *out, size_t cap, int *in_home, const char **why)
+   (a per-user tmpfs, emptied at logout), else $HOME/.cache/okta-cc (the store makes what is
+   missing of it, 0700). NULL when there is none (OKTA_CC_CACHE_DIR=off, no HOME): *why says
+   why. XDG_RUNTIME_DIR and HOME count only as absolute paths (the XDG spec ignores relative
+   ones). */
+static const char *cache_dir(char *out, size_t cap, const char **why)
 {
     const char *dir = getenv("OKTA_CC_CACHE_DIR"), *base;
     int n;
-    *in_home = 0;
     if (dir && dir[0]) {
         if (strcmp(dir, "off") == 0) {
             *why = "off (OKTA_CC_CACHE_DIR=off)";
@@ -1014,7 +1014,6 @@ static const char *cache_dir(char *out, size_t cap, int *in_home, const char **w
         n = snprintf(out, cap, "%s/okta-cc", base);
     } else if ((base = getenv("HOME")) != NULL && base[0] == '/') {
         n = snprintf(out, cap, "%s/.cache/okta-cc", base);
-        *in_home = 1;
     } else {
         *why = "off (none of OKTA_CC_CACHE_DIR, XDG_RUNTIME_DIR and HOME is set)";
         return NULL;
@@ -1026,19 +1025,6 @@ static const char *cache_dir(char *out, size_t cap, int *in_home, const char **w
     return out;
 }
 
-/* Makes the parent of dir (~/.cache) when it is missing, 0700 as the XDG spec asks. The store
-   makes dir itself. A failure shows when the store is set up. */
-static void make_parent(const char *dir)
-{
-    char parent[4096];
-    const char *slash = strrchr(dir, '/');
-    size_t n = slash ? (size_t)(slash - dir) : 0;
-    if (!n || n >= sizeof parent) return;
-    memcpy(parent, dir, n);
-    parent[n] = '\0';
-    (void)mkdir(parent, 0700);
-}
-
 /* Sets up this run's cache into *store (store->load NULL: none). Never fails the command: a
    cache that cannot be set up costs only the caching, and -v says why. */
 static void cache_open(const cli_options *o, okta_cc_token_store *store)
@@ -1046,14 +1032,12 @@ static void cache_open(const cli_options *o, okta_cc_token_store *store)
     char buf[4096];
     const char *why = "off (--no-cache)", *dir = NULL;
     okta_cc_error err;
-    int in_home = 0;
     memset(store, 0, sizeof *store);
-    if (!o->no_cache) dir = cache_dir(buf, sizeof buf, &in_home, &why);
+    if (!o->no_cache) dir = cache_dir(buf, sizeof buf, &why);
     if (!dir) {
         if (o->verbose) cache_note("%s", why);
         return;
     }
-    if (in_home) make_parent(dir);
     if (okta_cc_file_store_new(store, dir, &err) != OKTA_CC_OK) {
         memset(store, 0, sizeof *store);
         if (o->verbose) cache_note("%s: %s; not caching", dir, err.message[0] ? err.message : okta_cc_result_str(err.code));
@@ -1109,14 +1093,14 @@ static int cache_list_entry(void *user, const okta_cc_store_entry *e)
     char expires[32] = "-", id[13];
     time_t t = (time_t)e->expires_at;
     struct tm tm;
-    if (!ls->count++) printf("%-12s  %-20s  %-6s  %-20s  %-8s  %s\n", "ID", "CLIENT ID", "TYPE", "EXPIRES (UTC)", "DPOP", "TOKEN URL");
+    if (!ls->count++) printf("%-12s  %-20s  %-6s  %-19s  %-8s  %s\n", "ID", "CLIENT ID", "TYPE", "EXPIRES (UTC)", "DPOP", "TOKEN URL");
     snprintf(id, sizeof id, "%.12s", e->id ? e->id : "");
     if (e->expires_at > 0 && t <= ls->now) snprintf(expires, sizeof expires, "expired");
     else if (e->expires_at > 0 && gmtime_r(&t, &tm)) strftime(expires, sizeof expires, "%Y-%m-%d %H:%M:%S", &tm);
     put_column(id, 12);
     put_column(e->client_id ? e->client_id : "-", 20);
     put_column(e->expires_at > 0 && e->token_type ? e->token_type : "-", 6);
-    put_column(expires, 20);
+    put_column(expires, 19);
     put_column(e->dpop_required ? "required" : "-", 8);
     put_text(emit_to_file, stdout, e->token_url ? e->token_url : "-", e->token_url ? strlen(e->token_url) : 1, 0);
     fputc('\n', stdout);
@@ -1161,9 +1145,9 @@ static int cmd_cache(const cli_options *o)
     okta_cc_token_store store;
     okta_cc_error err;
     struct stat st;
-    int in_home, r, clear = strcmp(what, "clear") == 0;
+    int r, clear = strcmp(what, "clear") == 0;
     if (!clear && strcmp(what, "list") != 0) return usage_error("cache", "give list or clear");
-    dir = cache_dir(buf, sizeof buf, &in_home, &why);
+    dir = cache_dir(buf, sizeof buf, &why);
     if (!dir) {
         fputs("the token cache is ", stdout);
         return print_line(why);
