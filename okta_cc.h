@@ -1375,6 +1375,8 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pager);
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/file.h>
+#include <dirent.h>
 #if defined(__linux__)
 #include <sys/random.h>
 #endif
@@ -5653,42 +5655,707 @@ static okta_cc_result okta_cc__http_error(okta_cc_error *err, okta_cc_result r, 
 
 /* ---------------------------------------------------------------------------------------------
    >>store      Token store: a client's token state kept across processes
-   uses: >>result
+   uses: >>result >>b64url >>json >>key
    ------------------------------------------------------------------------------------------- */
+
+/* ---- the state: one identity's token, as a small JSON document ----------------------------- */
+
+#define OKTA_CC__STORE_VERSION 1
+#define OKTA_CC__STORE_MAX ((size_t)64 * 1024)         /* a state is about 1 KB: more is not ours */
+#define OKTA_CC__STORE_TOKEN_MAX ((size_t)16 * 1024)
+
+/* What a store keeps for one identity. Everything but the token lives in the struct; the token
+   is allocated (and wiped) like the client's own. */
+typedef struct okta_cc__store_state {
+    char id[65];                        /* 64 lowercase hex characters */
+    char token_url[1024];
+    char client_id[256];
+    int dpop_required;                  /* AUTO learnt that the app requires DPoP */
+    int64_t clock_offset;               /* server - local, as the saving process knew it */
+    char *token;                        /* NULL: no token held */
+    size_t token_len;
+    char token_type[16];                /* "Bearer" or "DPoP" */
+    int64_t expires_at;                 /* Unix seconds on the server's clock */
+    int64_t expires_in;                 /* the lifetime the server gave */
+    char scope[512];
+    int has_key;                        /* dpop_key holds the generated key the token is bound to */
+    okta_cc_key dpop_key;
+    char dpop_jkt[44];                  /* or the thumbprint of the configured DPoP key */
+} okta_cc__store_state;
+
+static void okta_cc__store_state_wipe(okta_cc__store_state *s, const okta_cc_allocator *a)
+{
+    if (s->token) {
+        okta_cc_wipe(s->token, s->token_len);
+        okta_cc__free(a, s->token);
+    }
+    okta_cc_wipe(s, sizeof *s);
+}
+
+static int okta_cc__store_id_ok(const char *id)
+{
+    size_t i;
+    for (i = 0; i < 64; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f'))) return 0;
+    return id[64] == '\0';
+}
+
+/* A token goes into a header line: visible ASCII only. */
+static int okta_cc__store_token_ok(const char *t, size_t n)
+{
+    size_t i;
+    if (n == 0 || n > OKTA_CC__STORE_TOKEN_MAX) return 0;
+    for (i = 0; i < n; i++)
+        if (t[i] <= ' ' || t[i] > '~') return 0;
+    return 1;
+}
+
+/* The generated DPoP key as a private JWK (EC only: the client generates P-256 keys). */
+static void okta_cc__store_write_key(okta_cc_json_writer *w, const okta_cc_key *key)
+{
+    char d[2 * OKTA_CC_EC_MAX_BYTES];
+    okta_cc_json_write_object_begin(w);
+    okta_cc__jwk_public_members(w, key);
+    okta_cc_b64url_encode(key->d, key->d_len, d, sizeof d, NULL, NULL);
+    okta_cc_json_write_key(w, "d");
+    okta_cc_json_write_string(w, d);
+    okta_cc_json_write_object_end(w);
+    okta_cc_wipe(d, sizeof d);
+}
+
+/* The state as JSON in w, a growable writer on a (w->buf, *len; the caller wipes and frees it
+   with okta_cc_json_writer_free whatever this returns). */
+static okta_cc_result okta_cc__store_encode(const okta_cc__store_state *s, const okta_cc_allocator *a,
+                                            okta_cc_json_writer *w, size_t *len, okta_cc_error *err)
+{
+    okta_cc_json_writer_init_growable(w, a);
+    okta_cc_json_write_object_begin(w);
+    okta_cc_json_write_key(w, "version");
+    okta_cc_json_write_int64(w, OKTA_CC__STORE_VERSION);
+    okta_cc_json_write_key(w, "id");
+    okta_cc_json_write_string(w, s->id);
+    okta_cc_json_write_key(w, "token_url");
+    okta_cc_json_write_string(w, s->token_url);
+    okta_cc_json_write_key(w, "client_id");
+    okta_cc_json_write_string(w, s->client_id);
+    okta_cc_json_write_key(w, "dpop_required");
+    okta_cc_json_write_bool(w, s->dpop_required);
+    okta_cc_json_write_key(w, "clock_offset");
+    okta_cc_json_write_int64(w, s->clock_offset);
+    if (s->token) {
+        okta_cc_json_write_key(w, "token");
+        okta_cc_json_write_string_n(w, s->token, s->token_len);
+        okta_cc_json_write_key(w, "token_type");
+        okta_cc_json_write_string(w, s->token_type);
+        okta_cc_json_write_key(w, "expires_at");
+        okta_cc_json_write_int64(w, s->expires_at);
+        okta_cc_json_write_key(w, "expires_in");
+        okta_cc_json_write_int64(w, s->expires_in);
+        okta_cc_json_write_key(w, "scope");
+        okta_cc_json_write_string(w, s->scope);
+    }
+    if (s->has_key) {
+        okta_cc_json_write_key(w, "dpop_key");
+        okta_cc__store_write_key(w, &s->dpop_key);
+    } else if (s->dpop_jkt[0]) {
+        okta_cc_json_write_key(w, "dpop_jkt");
+        okta_cc_json_write_string(w, s->dpop_jkt);
+    }
+    okta_cc_json_write_object_end(w);
+    return okta_cc_json_writer_finish(w, len, err);
+}
+
+/* The members a state may have; any other (or one twice) makes it corrupt. */
+static const char *const okta_cc__store_members[] = {
+    "version", "id", "token_url", "client_id", "dpop_required", "clock_offset", "token",
+    "token_type", "expires_at", "expires_in", "scope", "dpop_key", "dpop_jkt"
+};
+
+static okta_cc_result okta_cc__store_check_members(const okta_cc_json_doc *doc, okta_cc_error *err)
+{
+    unsigned seen = 0;
+    long k;
+    for (k = okta_cc_json_first(doc, 0); k >= 0; k = okta_cc_json_next(doc, 0, (size_t)k + 1)) {
+        unsigned i, n = (unsigned)(sizeof okta_cc__store_members / sizeof okta_cc__store_members[0]);
+        for (i = 0; i < n && !okta_cc_json_string_equals(doc, (size_t)k, okta_cc__store_members[i]); i++) {}
+        if (i == n || (seen & 1u << i))
+            return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: an unknown or repeated member");
+        seen |= 1u << i;
+    }
+    return OKTA_CC_OK;
+}
+
+/* The string member name into out (cap bytes): OKTA_CC_ERR_NOT_FOUND when absent, an error
+   when it is no string or too long. */
+static okta_cc_result okta_cc__store_str(const okta_cc_json_doc *doc, const char *name, char *out, size_t cap,
+                                         okta_cc_error *err)
+{
+    long i = okta_cc_json_find(doc, 0, name);
+    size_t n;
+    if (i < 0) return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "corrupt: no %s", name);
+    if (okta_cc_json_get_string(doc, (size_t)i, out, cap, &n, NULL) != OKTA_CC_OK || strlen(out) != n)
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: %s is not a string of at most %u bytes", name,
+                             (unsigned)cap - 1);
+    return OKTA_CC_OK;
+}
+
+static okta_cc_result okta_cc__store_int(const okta_cc_json_doc *doc, const char *name, int64_t *v,
+                                         okta_cc_error *err)
+{
+    long i = okta_cc_json_find(doc, 0, name);
+    if (i < 0 || okta_cc_json_get_int64(doc, (size_t)i, v, NULL) != OKTA_CC_OK)
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: %s is missing or not an integer", name);
+    return OKTA_CC_OK;
+}
+
+/* The identity part: version, id (expected_id when given), token URL, client id, the DPoP
+   flag and the clock offset. */
+static okta_cc_result okta_cc__store_decode_identity(const okta_cc_json_doc *doc, const char *expected_id,
+                                                     okta_cc__store_state *s, okta_cc_error *err)
+{
+    int64_t version = 0;
+    long i;
+    okta_cc_result r = okta_cc__store_int(doc, "version", &version, err);
+    if (r == OKTA_CC_OK && version != OKTA_CC__STORE_VERSION)
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "of another version (%lld, this library reads %d)",
+                             (long long)version, OKTA_CC__STORE_VERSION);
+    if (r == OKTA_CC_OK) r = okta_cc__store_str(doc, "id", s->id, sizeof s->id, err);
+    if (r == OKTA_CC_OK && !okta_cc__store_id_ok(s->id))
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: the id is not 64 hex characters");
+    if (r == OKTA_CC_OK && expected_id && strcmp(s->id, expected_id) != 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "of another identity (%.12s)", s->id);
+    if (r == OKTA_CC_OK) r = okta_cc__store_str(doc, "token_url", s->token_url, sizeof s->token_url, err);
+    if (r == OKTA_CC_OK) r = okta_cc__store_str(doc, "client_id", s->client_id, sizeof s->client_id, err);
+    if (r == OKTA_CC_OK) r = okta_cc__store_int(doc, "clock_offset", &s->clock_offset, err);
+    i = okta_cc_json_find(doc, 0, "dpop_required");
+    if (r == OKTA_CC_OK && (i < 0 || okta_cc_json_get_bool(doc, (size_t)i, &s->dpop_required, NULL) != OKTA_CC_OK))
+        r = okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: dpop_required is missing or not a boolean");
+    return r == OKTA_CC_ERR_NOT_FOUND ? OKTA_CC_ERR_JSON_TYPE : r;
+}
+
+/* The token, when there is one: token, token_type, expires_at, expires_in and scope together. */
+static okta_cc_result okta_cc__store_decode_token(const okta_cc_json_doc *doc, const okta_cc_allocator *a,
+                                                  okta_cc__store_state *s, okta_cc_error *err)
+{
+    long i = okta_cc_json_find(doc, 0, "token");
+    size_t n = 0;
+    okta_cc_result r;
+    if (i < 0) return OKTA_CC_OK;
+    if (doc->tokens[i].type != OKTA_CC_JSON_STRING || doc->tokens[i].end - doc->tokens[i].start > OKTA_CC__STORE_TOKEN_MAX)
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: the token is not a string of at most 16 KiB");
+    okta_cc_json_get_string(doc, (size_t)i, NULL, 0, &n, NULL);
+    s->token = (char *)okta_cc__malloc(a, n);
+    if (!s->token) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    okta_cc_json_get_string(doc, (size_t)i, s->token, n, &s->token_len, NULL);
+    if (!okta_cc__store_token_ok(s->token, s->token_len))
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: the token holds characters no token has");
+    r = okta_cc__store_str(doc, "token_type", s->token_type, sizeof s->token_type, err);
+    if (r == OKTA_CC_OK && strcmp(s->token_type, "Bearer") != 0 && strcmp(s->token_type, "DPoP") != 0)
+        r = okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: token_type is neither Bearer nor DPoP");
+    if (r == OKTA_CC_OK) r = okta_cc__store_int(doc, "expires_at", &s->expires_at, err);
+    if (r == OKTA_CC_OK) r = okta_cc__store_int(doc, "expires_in", &s->expires_in, err);
+    if (r == OKTA_CC_OK && (s->expires_at <= 0 || s->expires_in <= 0 || s->expires_in > (int64_t)86400 * 365))
+        r = okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: expires_at or expires_in out of range");
+    if (r == OKTA_CC_OK) r = okta_cc__store_str(doc, "scope", s->scope, sizeof s->scope, err);
+    return r == OKTA_CC_ERR_NOT_FOUND ? OKTA_CC_ERR_JSON_TYPE : r;
+}
+
+/* The DPoP key: the generated one as a private JWK (loaded and checked like any key), or the
+   thumbprint of a configured one. A DPoP token needs one of them. */
+static okta_cc_result okta_cc__store_decode_key(const char *json, const okta_cc_json_doc *doc,
+                                                const okta_cc_allocator *a, okta_cc__store_state *s,
+                                                okta_cc_error *err)
+{
+    long k = okta_cc_json_find(doc, 0, "dpop_key");
+    okta_cc_result r = OKTA_CC_OK;
+    if (k >= 0) {
+        const okta_cc_json_token *t = &doc->tokens[k];
+        if (t->type != OKTA_CC_JSON_OBJECT) return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: dpop_key");
+        r = okta_cc__load_key_text(&s->dpop_key, json + t->start, t->end - t->start, NULL, a, err);
+        if (r == OKTA_CC_OK && s->dpop_key.type != OKTA_CC_KEY_EC) r = OKTA_CC_ERR_KEY_UNSUPPORTED;
+        if (r != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: dpop_key is no EC private key");
+        s->has_key = 1;
+    } else if (okta_cc_json_find(doc, 0, "dpop_jkt") >= 0) {
+        r = okta_cc__store_str(doc, "dpop_jkt", s->dpop_jkt, sizeof s->dpop_jkt, err);
+        if (r == OKTA_CC_OK && strlen(s->dpop_jkt) != 43) r = okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: dpop_jkt");
+    }
+    if (r == OKTA_CC_OK && s->token && strcmp(s->token_type, "DPoP") == 0 && !s->has_key && !s->dpop_jkt[0])
+        r = okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "corrupt: a DPoP token without its key");
+    return r;
+}
+
+/* Reads a state strictly: a JSON object of at most 64 KiB with exactly the members above, of
+   this version and, when expected_id is given, of that identity. On failure s is wiped and err
+   says why in a few words ("corrupt: ...", "of another version ..."). Wipe s after use. */
+static okta_cc_result okta_cc__store_decode(const char *json, size_t len, const char *expected_id,
+                                            const okta_cc_allocator *a, okta_cc__store_state *s, okta_cc_error *err)
+{
+    okta_cc_json_token tok[64];
+    okta_cc_json_doc doc;
+    okta_cc_json_limits lim;
+    okta_cc_result r;
+    memset(s, 0, sizeof *s);
+    memset(&lim, 0, sizeof lim);
+    lim.max_depth = 3;
+    lim.max_bytes = OKTA_CC__STORE_MAX;
+    if (len > OKTA_CC__STORE_MAX) return okta_cc__fail(err, OKTA_CC_ERR_JSON_TOO_LARGE, "larger than 64 KiB");
+    if (okta_cc_json_parse(json, len, tok, 64, &lim, &doc, NULL) != OKTA_CC_OK || tok[0].type != OKTA_CC_JSON_OBJECT)
+        return okta_cc__fail(err, OKTA_CC_ERR_JSON_SYNTAX, "corrupt or truncated: not a JSON object");
+    r = okta_cc__store_check_members(&doc, err);
+    if (r == OKTA_CC_OK) r = okta_cc__store_decode_identity(&doc, expected_id, s, err);
+    if (r == OKTA_CC_OK) r = okta_cc__store_decode_token(&doc, a, s, err);
+    if (r == OKTA_CC_OK) r = okta_cc__store_decode_key(json, &doc, a, s, err);
+    if (r != OKTA_CC_OK) okta_cc__store_state_wipe(s, a);
+    return r;
+}
+
+/* ---- the file store ------------------------------------------------------------------------
+
+   Every file is opened relative to the directory opened (and checked) once by
+   okta_cc_file_store_new, with O_NOFOLLOW and O_NONBLOCK, then checked with fstat on the
+   descriptor: what is read is what was checked. openat and friends are POSIX.1-2008: a
+   translation unit compiled without them (strict -std=c99, no _POSIX_C_SOURCE) has no file
+   store (okta_cc_file_store_new says so). */
+
+#if defined(O_NOFOLLOW) && defined(O_DIRECTORY) && defined(O_CLOEXEC) && defined(AT_FDCWD) && defined(AT_REMOVEDIR)
+#define OKTA_CC__FILE_STORE 1
+#else
+#define OKTA_CC__FILE_STORE 0
+#endif
+
+typedef struct okta_cc__file_store {
+    int dir;                            /* the directory, open since okta_cc_file_store_new */
+} okta_cc__file_store;
+
+#define OKTA_CC__FS_NAME_MAX 128
+
+/* Why a file must not be used, into why: "" when it is a regular file of ours, 0600 or less. */
+static void okta_cc__fs_unsafe(const struct stat *st, char *why, size_t cap)
+{
+    why[0] = '\0';
+    if (S_ISLNK(st->st_mode)) snprintf(why, cap, "a symlink");
+    else if (S_ISFIFO(st->st_mode)) snprintf(why, cap, "a FIFO, not a regular file");
+    else if (S_ISDIR(st->st_mode)) snprintf(why, cap, "a directory, not a regular file");
+    else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) snprintf(why, cap, "a device, not a regular file");
+    else if (!S_ISREG(st->st_mode)) snprintf(why, cap, "not a regular file");
+    else if (st->st_uid != geteuid())
+        snprintf(why, cap, "owned by uid %lu, not by this user (uid %lu)", (unsigned long)st->st_uid,
+                 (unsigned long)geteuid());
+    else if (st->st_mode & 077)
+        snprintf(why, cap, "mode 0%o: open to group or others (must be 0600)", (unsigned)(st->st_mode & 0777));
+}
+
+static okta_cc_result okta_cc__fs_name(const char *id, const char *ext, char *out, okta_cc_error *err)
+{
+    if (!id || strlen(id) != 64 || !okta_cc__store_id_ok(id))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "not a token store id (64 lowercase hex characters)");
+    snprintf(out, OKTA_CC__FS_NAME_MAX, "%s%s", id, ext);
+    return OKTA_CC_OK;
+}
+
+#if OKTA_CC__FILE_STORE
+/* Opens name in the store's directory (flags: O_RDONLY, or O_RDWR | O_CREAT), never following
+   a symlink, never waiting (a FIFO), and checks what it opened. OKTA_CC_ERR_NOT_FOUND when
+   there is no such file, OKTA_CC_ERR_IO "ignored: ..." for one that must not be used. */
+static okta_cc_result okta_cc__fs_open(const okta_cc__file_store *fs, const char *name, int flags, int *fd_out,
+                                       okta_cc_error *err)
+{
+    struct stat st;
+    char why[128];
+    int fd = openat(fs->dir, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600), e = errno;
+    *fd_out = -1;
+    if (fd < 0 && e == ENOENT) return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "none saved");
+    if (fd < 0 && e == ELOOP) return okta_cc__fail(err, OKTA_CC_ERR_IO, "ignored: %.80s is a symlink", name);
+    if (fd < 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "ignored: cannot open %.80s: %s", name, strerror(e));
+    if (fstat(fd, &st) != 0) snprintf(why, sizeof why, "fstat failed: %s", strerror(errno));
+    else okta_cc__fs_unsafe(&st, why, sizeof why);
+    if (!why[0] && (size_t)st.st_size > OKTA_CC__STORE_MAX) snprintf(why, sizeof why, "larger than 64 KiB");
+    if (why[0]) {
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "ignored: %.80s is %s", name, why);
+    }
+    *fd_out = fd;
+    return OKTA_CC_OK;
+}
+
+/* Reads an open regular file of at most 64 KiB into (out, cap, out_len) as text. */
+static okta_cc_result okta_cc__fs_read(int fd, char *out, size_t cap, size_t *out_len, okta_cc_error *err)
+{
+    struct stat st;
+    size_t have = 0, need;
+    if (fstat(fd, &st) != 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read: %s", strerror(errno));
+    need = (size_t)st.st_size + 1;
+    if (out_len) *out_len = need;
+    if (!out || cap < need) return okta_cc__fail(err, OKTA_CC_ERR_BUFFER_TOO_SMALL, "the state needs %lu bytes",
+                                                 (unsigned long)need);
+    while (have < need - 1) {
+        ssize_t n = read(fd, out + have, need - 1 - have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot read: %s", strerror(errno));
+        if (n == 0) break;              /* shorter than it was: the decoder says truncated */
+        have += (size_t)n;
+    }
+    out[have] = '\0';
+    if (out_len) *out_len = have;
+    return OKTA_CC_OK;
+}
+
+static okta_cc_result okta_cc__fs_load(void *user, const char *id, char *out, size_t cap, size_t *out_len,
+                                       okta_cc_error *err)
+{
+    char name[OKTA_CC__FS_NAME_MAX];
+    int fd;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__fs_name(id, ".json", name, err);
+    if (r == OKTA_CC_OK) r = okta_cc__fs_open((const okta_cc__file_store *)user, name, O_RDONLY, &fd, err);
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc__fs_read(fd, out, cap, out_len, err);
+    close(fd);
+    return r;
+}
+
+static int okta_cc__fs_write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Creates a new temporary file beside the entry (O_EXCL: never an existing one, never through a
+   symlink), named after the process and the caller's stack so threads do not meet. */
+static int okta_cc__fs_temp(const okta_cc__file_store *fs, const char *id, char *tmp)
+{
+    int i, fd = -1;
+    for (i = 0; i < 100 && fd < 0; i++) {
+        snprintf(tmp, OKTA_CC__FS_NAME_MAX, "%s.tmp.%ld.%lx.%d", id, (long)getpid(), (unsigned long)(size_t)&fd, i);
+        fd = openat(fs->dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    return fd;
+}
+
+/* Puts tmp in place of name: a symlink, FIFO or foreign file there is replaced (never its
+   target); an empty directory is removed first. */
+static int okta_cc__fs_rename(const okta_cc__file_store *fs, const char *tmp, const char *name)
+{
+    if (renameat(fs->dir, tmp, fs->dir, name) == 0) return 0;
+    if (errno != EISDIR && errno != ENOTEMPTY && errno != EEXIST) return -1;
+    if (unlinkat(fs->dir, name, AT_REMOVEDIR) != 0) return -1;
+    return renameat(fs->dir, tmp, fs->dir, name);
+}
+
+static okta_cc_result okta_cc__fs_save(void *user, const char *id, const char *data, size_t len, okta_cc_error *err)
+{
+    const okta_cc__file_store *fs = (const okta_cc__file_store *)user;
+    char name[OKTA_CC__FS_NAME_MAX], tmp[OKTA_CC__FS_NAME_MAX];
+    int fd, bad, e;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__fs_name(id, ".json", name, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!data || len > OKTA_CC__STORE_MAX)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no state, or one over 64 KiB");
+    fd = okta_cc__fs_temp(fs, id, tmp);
+    if (fd < 0) return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot create a file in the store's directory: %s",
+                                     strerror(errno));
+    bad = fchmod(fd, 0600) != 0 || okta_cc__fs_write_all(fd, data, len) != 0 || fsync(fd) != 0;
+    e = errno;
+    if (close(fd) != 0 && !bad) bad = 1, e = errno;
+    if (!bad && okta_cc__fs_rename(fs, tmp, name) != 0) bad = 1, e = errno;
+    if (bad) {
+        unlinkat(fs->dir, tmp, 0);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot write %.20s...json: %s", name, strerror(e));
+    }
+    fsync(fs->dir);                     /* the rename itself, on file systems that need it */
+    return OKTA_CC_OK;
+}
+
+/* Removes name whatever it is (a directory only when empty); gone already is fine. */
+static int okta_cc__fs_unlink(const okta_cc__file_store *fs, const char *name)
+{
+    if (unlinkat(fs->dir, name, 0) == 0 || errno == ENOENT) return 0;
+    if (errno != EISDIR && errno != EPERM) return -1;
+    return unlinkat(fs->dir, name, AT_REMOVEDIR) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static okta_cc_result okta_cc__fs_remove(void *user, const char *id, okta_cc_error *err)
+{
+    char name[OKTA_CC__FS_NAME_MAX];
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    r = okta_cc__fs_name(id, ".json", name, err);
+    if (r != OKTA_CC_OK) return r;
+    if (okta_cc__fs_unlink((const okta_cc__file_store *)user, name) != 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot remove %.20s...json: %s", name, strerror(errno));
+    return OKTA_CC_OK;
+}
+
+/* Opens the lock file, replacing once whatever unusable thing is there (a symlink, a FIFO,
+   a foreign file: never followed, never locked). */
+static okta_cc_result okta_cc__fs_lock_file(const okta_cc__file_store *fs, const char *id, int *fd,
+                                            okta_cc_error *err)
+{
+    char name[OKTA_CC__FS_NAME_MAX];
+    okta_cc_result r = okta_cc__fs_name(id, ".lock", name, err);
+    if (r != OKTA_CC_OK) return r;
+    r = okta_cc__fs_open(fs, name, O_RDWR | O_CREAT, fd, err);
+    if (r == OKTA_CC_ERR_IO && okta_cc__fs_unlink(fs, name) == 0) r = okta_cc__fs_open(fs, name, O_RDWR | O_CREAT, fd, err);
+    return r;
+}
+
+/* flock, tried without blocking every 5 ms until wait_ms has passed: nothing ever waits for a
+   lock for good, and a lock dies with the process holding it. *held is the descriptor + 1. */
+static okta_cc_result okta_cc__fs_lock(void *user, const char *id, long wait_ms, void **held, okta_cc_error *err)
+{
+    int fd;
+    long waited = 0;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!held) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no held");
+    *held = NULL;
+    r = okta_cc__fs_lock_file((const okta_cc__file_store *)user, id, &fd, err);
+    if (r != OKTA_CC_OK) return r;
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            *held = (void *)(intptr_t)(fd + 1);
+            return OKTA_CC_OK;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR) break;
+        if (waited >= wait_ms) {
+            close(fd);
+            return okta_cc__fail(err, OKTA_CC_ERR_TIMEOUT, "the lock is held by another process (waited %ld ms)", waited);
+        }
+        poll(NULL, 0, 5);
+        waited += 5;
+    }
+    close(fd);
+    return okta_cc__fail(err, OKTA_CC_ERR_IO, "cannot lock: %s", strerror(errno));
+}
+
+static void okta_cc__fs_unlock(void *user, void *held)
+{
+    int fd = (int)(intptr_t)held - 1;
+    (void)user;
+    if (fd < 0) return;
+    flock(fd, LOCK_UN);
+    close(fd);
+}
+
+/* Makes each missing directory of path, 0700 (the parents too: ~/.cache may not exist yet). */
+static void okta_cc__fs_mkdirs(char *path)
+{
+    char *p;
+    for (p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        mkdir(path, 0700);
+        *p = '/';
+    }
+    mkdir(path, 0700);
+}
+
+/* Opens (making it when missing) and checks the store's directory. */
+static okta_cc_result okta_cc__fs_open_dir(const char *dir, int *fd_out, okta_cc_error *err)
+{
+    char path[4096], why[128];
+    struct stat st;
+    int fd;
+    if (strlen(dir) >= sizeof path) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "directory path too long");
+    strcpy(path, dir);                  /* NOLINT(clang-analyzer-security.insecureAPI.strcpy): fits, checked above */
+    okta_cc__fs_mkdirs(path);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "token store directory %.300s: %s", dir,
+                             errno == ELOOP || errno == ENOTDIR ? "not a directory (or a symlink)" : strerror(errno));
+    why[0] = '\0';
+    if (fstat(fd, &st) != 0) snprintf(why, sizeof why, "fstat failed: %s", strerror(errno));
+    else if (st.st_uid != geteuid())
+        snprintf(why, sizeof why, "owned by uid %lu, not by this user", (unsigned long)st.st_uid);
+    else if (st.st_mode & 077)
+        snprintf(why, sizeof why, "mode 0%o: open to group or others (must be 0700)", (unsigned)(st.st_mode & 0777));
+    if (why[0]) {
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "token store directory %.300s is %s", dir, why);
+    }
+    *fd_out = fd;
+    return OKTA_CC_OK;
+}
+#endif /* OKTA_CC__FILE_STORE */
 
 OKTA_CC_DEF okta_cc_result okta_cc_file_store_new(okta_cc_token_store *out, const char *dir, okta_cc_error *err)
 {
+#if OKTA_CC__FILE_STORE
+    okta_cc__file_store *fs;
+    int fd;
+    okta_cc_result r;
+#endif
     okta_cc__error_reset(err);
     if (out) memset(out, 0, sizeof *out);
-    (void)dir;
-    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the file store is not implemented yet");
+    if (!out || !dir || !dir[0]) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no store or no directory");
+#if OKTA_CC__FILE_STORE
+    r = okta_cc__fs_open_dir(dir, &fd, err);
+    if (r != OKTA_CC_OK) return r;
+    fs = (okta_cc__file_store *)OKTA_CC_MALLOC(sizeof *fs);
+    if (!fs) {
+        close(fd);
+        return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    }
+    fs->dir = fd;
+    out->load = okta_cc__fs_load;
+    out->save = okta_cc__fs_save;
+    out->remove = okta_cc__fs_remove;
+    out->lock = okta_cc__fs_lock;
+    out->unlock = okta_cc__fs_unlock;
+    out->user = fs;
+    return OKTA_CC_OK;
+#else
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the file store needs POSIX.1-2008 (openat, O_NOFOLLOW): compile "
+                         "the implementation with _POSIX_C_SOURCE 200809L or the compiler's default mode");
+#endif
+}
+
+/* The file store behind store, or NULL when okta_cc_file_store_new did not make it. */
+static okta_cc__file_store *okta_cc__file_store_of(const okta_cc_token_store *store)
+{
+#if OKTA_CC__FILE_STORE
+    if (store && store->load == okta_cc__fs_load && store->user) return (okta_cc__file_store *)store->user;
+#else
+    (void)store;
+#endif
+    return NULL;
 }
 
 OKTA_CC_DEF void okta_cc_file_store_free(okta_cc_token_store *store)
 {
-    if (store) memset(store, 0, sizeof *store);
+    okta_cc__file_store *fs = okta_cc__file_store_of(store);
+    if (!fs) return;
+    close(fs->dir);
+    OKTA_CC_FREE(fs);
+    memset(store, 0, sizeof *store);
 }
+
+#if OKTA_CC__FILE_STORE
+/* A directory stream over the store's directory, from its start (its own descriptor). */
+static DIR *okta_cc__fs_opendir(const okta_cc__file_store *fs, okta_cc_error *err)
+{
+    int fd = dup(fs->dir);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        okta_cc__set_error(err, OKTA_CC_ERR_IO, "cannot list the token store: %s", strerror(e));
+        return NULL;
+    }
+    rewinddir(d);
+    return d;
+}
+
+/* The id of a file name "<64 hex>" + ext (ext a prefix of the rest when prefix is set). */
+static int okta_cc__fs_entry_id(const char *name, const char *ext, int prefix, char id[65])
+{
+    if (strlen(name) < 64) return 0;
+    memcpy(id, name, 64);
+    id[64] = '\0';
+    if (!okta_cc__store_id_ok(id)) return 0;
+    return prefix ? strncmp(name + 64, ext, strlen(ext)) == 0 : strcmp(name + 64, ext) == 0;
+}
+
+/* One listed entry: read, decoded against its file name's id, handed to fn; 1 when fn stops. */
+static int okta_cc__fs_list_one(okta_cc__file_store *fs, const char *id, char *buf, okta_cc_store_entry_fn fn,
+                                void *user)
+{
+    okta_cc__store_state st;
+    okta_cc_store_entry e;
+    size_t n = 0;
+    int stop;
+    if (okta_cc__fs_load(fs, id, buf, OKTA_CC__STORE_MAX + 1, &n, NULL) != OKTA_CC_OK) return 0;
+    if (okta_cc__store_decode(buf, n, id, NULL, &st, NULL) != OKTA_CC_OK) {
+        okta_cc_wipe(buf, n);
+        return 0;
+    }
+    okta_cc_wipe(buf, n);
+    memset(&e, 0, sizeof e);
+    e.id = st.id;
+    e.token_url = st.token_url;
+    e.client_id = st.client_id;
+    e.token_type = st.token ? st.token_type : "";
+    e.expires_at = st.token ? st.expires_at : 0;
+    e.dpop_required = st.dpop_required;
+    stop = fn(user, &e);
+    okta_cc__store_state_wipe(&st, NULL);
+    return stop;
+}
+#endif
 
 OKTA_CC_DEF okta_cc_result okta_cc_file_store_list(const okta_cc_token_store *store, okta_cc_store_entry_fn fn,
                                                    void *user, okta_cc_error *err)
 {
+    okta_cc__file_store *fs = okta_cc__file_store_of(store);
+#if OKTA_CC__FILE_STORE
+    struct dirent *de;
+    char id[65], *buf;
+    DIR *d;
+#endif
     okta_cc__error_reset(err);
-    (void)store, (void)fn, (void)user;
-    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the file store is not implemented yet");
+    if (!fs || !fn) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "not a file store, or no callback");
+#if OKTA_CC__FILE_STORE
+    buf = (char *)OKTA_CC_MALLOC(OKTA_CC__STORE_MAX + 1);
+    if (!buf) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    d = okta_cc__fs_opendir(fs, err);
+    while (d && (de = readdir(d)) != NULL)
+        if (okta_cc__fs_entry_id(de->d_name, ".json", 0, id) && okta_cc__fs_list_one(fs, id, buf, fn, user)) break;
+    if (d) closedir(d);
+    OKTA_CC_FREE(buf);
+    return d ? OKTA_CC_OK : OKTA_CC_ERR_IO;
+#else
+    (void)user;
+    return OKTA_CC_ERR_INVALID_ARGUMENT;
+#endif
 }
 
 OKTA_CC_DEF okta_cc_result okta_cc_file_store_clear(const okta_cc_token_store *store, size_t *removed,
                                                     okta_cc_error *err)
 {
+    okta_cc__file_store *fs = okta_cc__file_store_of(store);
+#if OKTA_CC__FILE_STORE
+    struct dirent *de;
+    char id[65];
+    int failed = 0;
+    DIR *d;
+#endif
     okta_cc__error_reset(err);
-    (void)store;
     if (removed) *removed = 0;
-    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the file store is not implemented yet");
+    if (!fs) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "not a file store");
+#if OKTA_CC__FILE_STORE
+    d = okta_cc__fs_opendir(fs, err);
+    if (!d) return OKTA_CC_ERR_IO;
+    while ((de = readdir(d)) != NULL) {
+        int entry = okta_cc__fs_entry_id(de->d_name, ".json", 0, id);
+        if (!entry && !okta_cc__fs_entry_id(de->d_name, ".lock", 0, id) &&
+            !okta_cc__fs_entry_id(de->d_name, ".tmp.", 1, id))
+            continue;
+        if (okta_cc__fs_unlink(fs, de->d_name) != 0) {
+            if (!failed++) okta_cc__set_error(err, OKTA_CC_ERR_IO, "cannot remove %.80s: %s", de->d_name, strerror(errno));
+        } else if (entry && removed) {
+            (*removed)++;
+        }
+    }
+    closedir(d);
+    return failed ? OKTA_CC_ERR_IO : OKTA_CC_OK;
+#else
+    return OKTA_CC_ERR_INVALID_ARGUMENT;
+#endif
 }
 
 /* ---------------------------------------------------------------------------------------------
    >>client     Token client
-   uses: >>result >>b64url >>json >>rng >>key >>jws >>assertion >>url >>dpop >>http
+   uses: >>result >>b64url >>json >>rng >>key >>jws >>assertion >>url >>dpop >>http >>store
    ------------------------------------------------------------------------------------------- */
 
 /* ---- the client and its one copy of the configuration --------------------------------------- */
@@ -5728,8 +6395,14 @@ struct okta_cc_client {
     char dpop_nonce[2][256];            /* the latest DPoP-Nonce of the token endpoint
                                            (OKTA_CC__NONCE_TOKEN) and of the API (_API); "" none */
     okta_cc_key dpop_key;               /* the DPoP proof key (cfg.dpop != NEVER); set by
-                                           okta_cc_client_new and never changed, so threads
-                                           sign with it at once, without the lock */
+                                           okta_cc_client_new, replaced only by a fetch that
+                                           takes a stored token bound to another generated key:
+                                           proofs copy it under the lock, then sign without it */
+    unsigned char refused[32];          /* SHA-256 of the last token refused (dropped by an
+                                           invalidation): never taken from the store again */
+    /* The token store (cfg.token_store), set by okta_cc_client_new and never changed: */
+    char store_id[65];                  /* the identity's id; "" = no store */
+    int dpop_key_configured;            /* cfg.dpop_key was given: the store keeps its thumbprint */
 #ifndef OKTA_CC_NO_THREADS
     pthread_mutex_t lock;
     pthread_cond_t fetched;
@@ -5869,7 +6542,8 @@ static okta_cc_result okta_cc__client_dpop_key(okta_cc_client *c, const okta_cc_
     okta_cc_result r;
     c->dpop_on = cfg->dpop == OKTA_CC_DPOP_ALWAYS;
     if (cfg->dpop == OKTA_CC_DPOP_NEVER) return OKTA_CC_OK;
-    if (cfg->dpop_key && cfg->dpop_key[0])
+    c->dpop_key_configured = cfg->dpop_key && cfg->dpop_key[0];
+    if (c->dpop_key_configured)
         r = okta_cc__load_key_setting(c, &c->dpop_key, cfg->dpop_key, NULL, "DPoP key", err);
     else
         r = okta_cc_key_generate(&c->dpop_key, OKTA_CC_KEY_EC, 256, c->cfg.random ? NULL : &c->rng, err);
@@ -6431,6 +7105,7 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
                                                 okta_cc_error *err)
 {
     okta_cc_dpop_claims cl;
+    okta_cc_key key;
     char jti[40], nonce[sizeof c->dpop_nonce[0]];
     int64_t offset;
     size_t cap = 16384;
@@ -6449,11 +7124,13 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
     OKTA_CC__LOCK(&c->lock);
     memcpy(nonce, c->dpop_nonce[slot], sizeof nonce);
     offset = c->clock_offset;
+    key = c->dpop_key;                  /* a stored token's key may replace it (okta_cc__store_take) */
     OKTA_CC__UNLOCK(&c->lock);
     cl.nonce = nonce[0] ? nonce : NULL;
     cl.issued_at = okta_cc__now(c) + offset;
-    r = okta_cc_dpop_proof_sign(&c->dpop_key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + OKTA_CC__DPOP_LINE_LEN,
+    r = okta_cc_dpop_proof_sign(&key, OKTA_CC_ALG_DEFAULT, &cl, NULL, buf + OKTA_CC__DPOP_LINE_LEN,
                                 cap - OKTA_CC__DPOP_LINE_LEN, NULL, err);
+    okta_cc_key_wipe(&key);
     if (r != OKTA_CC_OK) {
         okta_cc__free(&c->cfg.alloc, buf);
         return r;
@@ -6750,6 +7427,348 @@ static okta_cc_result okta_cc__fetch_token(okta_cc_client *c, int wait, char **t
     return r;
 }
 
+/* ---- the token store: the identity, reading, taking and saving a state ---------------------
+   Every function here runs with no lock held (they call the store and the log) and takes the
+   lock only for what it reads or changes of the client. */
+
+/* One log line "okta_cc: token store: ..." (outside every lock). */
+static void okta_cc__store_log(okta_cc_client *c, const char *fmt, ...)
+{
+    char line[800];
+    va_list ap;
+    if (!c->cfg.log) return;
+    memcpy(line, "okta_cc: token store: ", 23);
+    va_start(ap, fmt);
+    vsnprintf(line + 22, sizeof line - 22, fmt, ap);
+    va_end(ap);
+    c->cfg.log(c->cfg.log_user, line);
+}
+
+static void okta_cc__sha256(const void *data, size_t n, unsigned char out[32])
+{
+    br_sha256_context h;
+    br_sha256_init(&h);
+    br_sha256_update(&h, data, n);
+    br_sha256_out(&h, out);
+}
+
+/* One field of the identity, "name:length:" then the value: no two settings hash alike. */
+static void okta_cc__id_field(br_sha256_context *h, const char *name, const void *v, size_t n)
+{
+    char head[64];
+    snprintf(head, sizeof head, "%s:%lu:", name, (unsigned long)n);
+    br_sha256_update(h, head, strlen(head));
+    br_sha256_update(h, v, n);
+}
+
+/* Compares two scopes of a space-separated list (each ends at a space or the NUL). */
+static int okta_cc__scope_cmp(const char *a, const char *b)
+{
+    size_t na = strcspn(a, " "), nb = strcspn(b, " ");
+    int d = memcmp(a, b, na < nb ? na : nb);
+    return d ? d : (na > nb) - (na < nb);
+}
+
+/* The scopes sorted, each once: "b a a" and "a b" are one identity. */
+static okta_cc_result okta_cc__id_scopes(okta_cc_client *c, br_sha256_context *h)
+{
+    const char *p, **v;
+    size_t count = 1, n = 0, i, k;
+    for (p = c->cfg.scopes; *p; p++) count += *p == ' ';
+    v = (const char **)okta_cc__malloc(&c->cfg.alloc, count * sizeof *v);
+    if (!v) return OKTA_CC_ERR_NO_MEMORY;
+    for (p = c->cfg.scopes; *p; p += *p == ' ') {
+        const char *w = p;
+        p += strcspn(p, " ");
+        for (k = n++; k > 0 && okta_cc__scope_cmp(v[k - 1], w) > 0; k--) v[k] = v[k - 1];   /* insertion sort */
+        v[k] = w;
+    }
+    for (i = 0; i < n; i++)
+        if (i == 0 || okta_cc__scope_cmp(v[i - 1], v[i]) != 0) okta_cc__id_field(h, "scope", v[i], strcspn(v[i], " "));
+    okta_cc__free(&c->cfg.alloc, (void *)v);
+    return OKTA_CC_OK;
+}
+
+/* The identity's id (see okta_cc_token_store): SHA-256 of the token URL, client id, scopes,
+   auth method, the key's thumbprint or the secret's hash, the DPoP mode and a configured
+   DPoP key's thumbprint, as 64 lowercase hex characters in c->store_id. */
+static okta_cc_result okta_cc__client_store_id(okta_cc_client *c, okta_cc_error *err)
+{
+    static const char *const modes[] = {"auto", "always", "never"}, *const methods[] = {"jwt", "basic", "post"};
+    br_sha256_context h;
+    unsigned char d[32];
+    char jkt[44] = "generated";
+    size_t i;
+    okta_cc_result r = OKTA_CC_OK;
+    br_sha256_init(&h);
+    okta_cc__id_field(&h, "okta_cc token store", "1", 1);
+    okta_cc__id_field(&h, "token_url", c->cfg.token_url, strlen(c->cfg.token_url));
+    okta_cc__id_field(&h, "client_id", c->cfg.client_id, strlen(c->cfg.client_id));
+    if (okta_cc__id_scopes(c, &h) != OKTA_CC_OK) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    okta_cc__id_field(&h, "method", methods[c->cfg.auth_method % 3], strlen(methods[c->cfg.auth_method % 3]));
+    if (c->cfg.auth_method == OKTA_CC_AUTH_PRIVATE_KEY_JWT) {
+        char tp[44];
+        r = okta_cc_key_thumbprint(&c->key, tp, sizeof tp, NULL, err);
+        okta_cc__id_field(&h, "key", tp, strlen(tp));
+    } else {
+        okta_cc__sha256(c->cfg.client_secret, strlen(c->cfg.client_secret), d);
+        okta_cc__id_field(&h, "secret", d, sizeof d);
+    }
+    okta_cc__id_field(&h, "dpop", modes[c->cfg.dpop % 3], strlen(modes[c->cfg.dpop % 3]));
+    if (r == OKTA_CC_OK && c->dpop_key_configured) r = okta_cc_key_thumbprint(&c->dpop_key, jkt, sizeof jkt, NULL, err);
+    okta_cc__id_field(&h, "dpop_key", jkt, strlen(jkt));
+    br_sha256_out(&h, d);
+    for (i = 0; i < 32; i++) snprintf(c->store_id + 2 * i, 3, "%02x", d[i]);
+    return r;
+}
+
+/* A stored DPoP token must be bound to a key this client can sign with: the configured key
+   (the state keeps its thumbprint), or a generated one the state holds. */
+static okta_cc_result okta_cc__store_key_fits(okta_cc_client *c, const okta_cc__store_state *st, okta_cc_error *err)
+{
+    char jkt[44];
+    if (!st->token || strcmp(st->token_type, "DPoP") != 0) return OKTA_CC_OK;
+    if (!c->dpop_key_configured && st->has_key) return OKTA_CC_OK;
+    if (c->dpop_key_configured && !st->has_key && okta_cc_key_thumbprint(&c->dpop_key, jkt, sizeof jkt, NULL, NULL) == OKTA_CC_OK &&
+        strcmp(jkt, st->dpop_jkt) == 0)
+        return OKTA_CC_OK;
+    return okta_cc__fail(err, OKTA_CC_ERR_JSON_TYPE, "its token is bound to another DPoP key");
+}
+
+/* The state saved for this client into st (wipe it after): OKTA_CC_OK, OKTA_CC_ERR_NOT_FOUND
+   when there is none, or another error with why (cap bytes) saying why it is unusable. */
+static okta_cc_result okta_cc__store_read(okta_cc_client *c, okta_cc__store_state *st, char *why, size_t cap)
+{
+    okta_cc_error e;
+    size_t n = 0;
+    okta_cc_result r;
+    char *buf = (char *)okta_cc__malloc(&c->cfg.alloc, OKTA_CC__STORE_MAX + 1);
+    memset(st, 0, sizeof *st);
+    memset(&e, 0, sizeof e);
+    why[0] = '\0';
+    if (!buf) return OKTA_CC_ERR_NO_MEMORY;
+    r = c->cfg.token_store.load(c->cfg.token_store.user, c->store_id, buf, OKTA_CC__STORE_MAX + 1, &n, &e);
+    if (r == OKTA_CC_ERR_BUFFER_TOO_SMALL || (r == OKTA_CC_OK && n > OKTA_CC__STORE_MAX))
+        r = okta_cc__fail(&e, OKTA_CC_ERR_JSON_TOO_LARGE, "larger than 64 KiB");
+    if (r == OKTA_CC_OK) r = okta_cc__store_decode(buf, n, c->store_id, &c->cfg.alloc, st, &e);
+    if (r == OKTA_CC_OK && (strcmp(st->token_url, c->cfg.token_url) != 0 || strcmp(st->client_id, c->cfg.client_id) != 0))
+        r = okta_cc__fail(&e, OKTA_CC_ERR_JSON_TYPE, "of another identity (token URL or client id)");
+    if (r == OKTA_CC_OK) r = okta_cc__store_key_fits(c, st, &e);
+    if (r != OKTA_CC_OK) okta_cc__store_state_wipe(st, &c->cfg.alloc);
+    if (r != OKTA_CC_OK && r != OKTA_CC_ERR_NOT_FOUND)
+        snprintf(why, cap, "%s", e.message[0] ? e.message : okta_cc_result_str(r));
+    okta_cc_wipe(buf, n < OKTA_CC__STORE_MAX ? n + 1 : OKTA_CC__STORE_MAX + 1);
+    okta_cc__free(&c->cfg.alloc, buf);
+    return r;
+}
+
+/* Whether a stored token may serve (under the lock): fresh on this process's clock (until
+   token_skew before expiry), not one refused here, and for a fetch ahead of renewal (ahead)
+   newer than the one held. Its local expiry goes to *local_exp. */
+static int okta_cc__store_usable_locked(okta_cc_client *c, const okta_cc__store_state *st, int64_t now, int ahead,
+                                        int64_t *local_exp)
+{
+    unsigned char h[32];
+    int64_t skew = c->cfg.token_skew > 0 ? c->cfg.token_skew : 0;
+    if (!st->token) return 0;
+    if (skew > st->expires_in / 4) skew = st->expires_in / 4;
+    *local_exp = st->expires_at - c->clock_offset;
+    if (now >= *local_exp - skew) return 0;
+    if (ahead && c->token && *local_exp <= c->info.expires_at) return 0;
+    okta_cc__sha256(st->token, st->token_len, h);
+    return memcmp(h, c->refused, sizeof h) != 0;
+}
+
+/* Takes a stored state for the fetch under way: AUTO's dpop_required, and its token into
+   (token, token_len, info) when usable, with the DPoP key it is bound to. 1 when taken; the
+   state's token then belongs to the caller (st->token is NULL). */
+static int okta_cc__store_take(okta_cc_client *c, okta_cc__store_state *st, int64_t now, int ahead, char **token,
+                               size_t *token_len, okta_cc_token_info *info)
+{
+    int64_t exp = 0;
+    int ok;
+    OKTA_CC__LOCK(&c->lock);
+    if (c->cfg.dpop == OKTA_CC_DPOP_AUTO && st->dpop_required) c->dpop_on = 1;
+    ok = okta_cc__store_usable_locked(c, st, now, ahead, &exp);
+    if (ok && st->has_key) c->dpop_key = st->dpop_key;     /* readers copy it under the lock */
+    OKTA_CC__UNLOCK(&c->lock);
+    if (!ok) return 0;
+    memset(info, 0, sizeof *info);
+    snprintf(info->token_type, sizeof info->token_type, "%s", st->token_type);
+    snprintf(info->scope, sizeof info->scope, "%s", st->scope);
+    info->expires_in = st->expires_in;
+    info->expires_at = exp;
+    info->from_store = 1;
+    *token = st->token;
+    *token_len = st->token_len;
+    st->token = NULL;
+    okta_cc__store_log(c, "using the stored token of %.12s (expires in %lld s)", c->store_id, (long long)(exp - now));
+    return 1;
+}
+
+/* Looks in the store for a token another process saved: 1 with it taken (see
+   okta_cc__store_take). An unusable entry is logged; it is replaced when the fetch saves. */
+static int okta_cc__store_reload(okta_cc_client *c, int ahead, char **token, size_t *token_len,
+                                 okta_cc_token_info *info)
+{
+    okta_cc__store_state st;
+    char why[600];
+    int taken = 0;
+    okta_cc_result r = okta_cc__store_read(c, &st, why, sizeof why);
+    if (r == OKTA_CC_OK) {
+        taken = okta_cc__store_take(c, &st, okta_cc__now(c), ahead, token, token_len, info);
+        okta_cc__store_state_wipe(&st, &c->cfg.alloc);
+    } else if (why[0]) {
+        okta_cc__store_log(c, "the entry of %.12s ignored: %s; fetching a new token", c->store_id, why);
+    }
+    return taken;
+}
+
+/* Saves a token just fetched, with what a later process needs to use it: its DPoP key (the
+   generated one; a configured one by thumbprint), AUTO's dpop_required, the clock offset
+   (expires_at is kept on the server's clock). A failure costs only the caching: logged. */
+static void okta_cc__store_save(okta_cc_client *c, char *token, size_t token_len, const okta_cc_token_info *info)
+{
+    okta_cc__store_state st;
+    okta_cc_json_writer w;
+    okta_cc_error e;
+    size_t len = 0;
+    int dpop = strcmp(info->token_type, "DPoP") == 0;
+    okta_cc_result r;
+    memset(&st, 0, sizeof st);
+    memset(&e, 0, sizeof e);
+    memcpy(st.id, c->store_id, sizeof st.id);
+    snprintf(st.token_url, sizeof st.token_url, "%s", c->cfg.token_url);
+    snprintf(st.client_id, sizeof st.client_id, "%s", c->cfg.client_id);
+    snprintf(st.token_type, sizeof st.token_type, "%s", info->token_type);
+    snprintf(st.scope, sizeof st.scope, "%s", info->scope);
+    st.token = token;
+    st.token_len = token_len;
+    st.expires_in = info->expires_in;
+    OKTA_CC__LOCK(&c->lock);
+    st.dpop_required = c->cfg.dpop == OKTA_CC_DPOP_AUTO && c->dpop_on;
+    st.clock_offset = c->clock_offset;
+    st.has_key = dpop && !c->dpop_key_configured && c->dpop_key.type == OKTA_CC_KEY_EC;
+    if (st.has_key) st.dpop_key = c->dpop_key;
+    OKTA_CC__UNLOCK(&c->lock);
+    st.expires_at = info->expires_at + st.clock_offset;
+    if (dpop && c->dpop_key_configured) okta_cc_key_thumbprint(&c->dpop_key, st.dpop_jkt, sizeof st.dpop_jkt, NULL, NULL);
+    r = okta_cc__store_encode(&st, &c->cfg.alloc, &w, &len, &e);
+    if (r == OKTA_CC_OK) r = c->cfg.token_store.save(c->cfg.token_store.user, c->store_id, w.buf, len, &e);
+    okta_cc_json_writer_free(&w);
+    st.token = NULL;                    /* the caller's */
+    okta_cc__store_state_wipe(&st, &c->cfg.alloc);
+    if (r == OKTA_CC_OK)
+        okta_cc__store_log(c, "saved the token of %.12s (expires in %lld s)", c->store_id, (long long)info->expires_in);
+    else
+        okta_cc__store_log(c, "could not save the token of %.12s: %s", c->store_id,
+                           e.message[0] ? e.message : okta_cc_result_str(r));
+}
+
+/* Takes the store's lock of this identity: 1 when held (*held for unlock), 0 without it (no
+   lock callback, or it failed: logged, the fetch goes on without), -1 when another process
+   holds it and the caller does not wait (a fetch ahead of renewal: that process is renewing,
+   the cached token stays in use). Waiting callers wait at most retry_deadline_ms. */
+static int okta_cc__store_lock(okta_cc_client *c, int wait, void **held, okta_cc_error *err)
+{
+    okta_cc_error e;
+    okta_cc_result r;
+    *held = NULL;
+    if (!c->cfg.token_store.lock || !c->cfg.token_store.unlock) return 0;
+    memset(&e, 0, sizeof e);
+    r = c->cfg.token_store.lock(c->cfg.token_store.user, c->store_id, wait ? c->cfg.retry_deadline_ms : 0, held, &e);
+    if (r == OKTA_CC_OK) return 1;
+    if (r == OKTA_CC_ERR_TIMEOUT && !wait) {
+        okta_cc__set_error(err, OKTA_CC_ERR_TIMEOUT, "another process holds the token store's lock: it is renewing the token");
+        return -1;
+    }
+    okta_cc__store_log(c, "could not lock %.12s: %s; fetching without the lock", c->store_id,
+                       e.message[0] ? e.message : okta_cc_result_str(r));
+    return 0;
+}
+
+/* A token for the fetch under way (no lock held): the one another process saved meanwhile
+   when it is usable, else a new one from the token endpoint, saved. Under the store's lock,
+   processes fetch one at a time: the first fetches, the others find its token once they hold
+   the lock. wait: no valid token is held (see okta_cc__fetch_token); a fetch ahead of renewal
+   does not wait for the lock either. */
+static okta_cc_result okta_cc__obtain_token(okta_cc_client *c, int wait, char **token, size_t *token_len,
+                                            okta_cc_token_info *info, okta_cc_error *err)
+{
+    void *held = NULL;
+    int locked;
+    okta_cc_result r;
+    if (!c->store_id[0]) return okta_cc__fetch_token(c, wait, token, token_len, info, err);
+    locked = okta_cc__store_lock(c, wait, &held, err);
+    if (locked < 0) return OKTA_CC_ERR_TIMEOUT;
+    if (okta_cc__store_reload(c, !wait, token, token_len, info)) {
+        r = OKTA_CC_OK;
+    } else {
+        r = okta_cc__fetch_token(c, wait, token, token_len, info, err);
+        if (r == OKTA_CC_OK) okta_cc__store_save(c, *token, *token_len, info);
+    }
+    if (locked) c->cfg.token_store.unlock(c->cfg.token_store.user, held);
+    return r;
+}
+
+/* After a refusal (a 401, or the caller invalidating): the entry is removed when it still
+   holds the refused token (hash), not a newer one another process saved. A store whose lock
+   is busy is left alone: its holder is saving a new token. */
+static void okta_cc__store_forget(okta_cc_client *c, const unsigned char hash[32])
+{
+    okta_cc__store_state st;
+    unsigned char h[32];
+    char why[600];
+    void *held = NULL;
+    okta_cc_error e;
+    int locked = okta_cc__store_lock(c, 0, &held, &e);
+    if (locked < 0) return;
+    if (okta_cc__store_read(c, &st, why, sizeof why) == OKTA_CC_OK) {
+        if (st.token) okta_cc__sha256(st.token, st.token_len, h);
+        if (st.token && memcmp(h, hash, sizeof h) == 0) {
+            if (c->cfg.token_store.remove(c->cfg.token_store.user, c->store_id, &e) == OKTA_CC_OK)
+                okta_cc__store_log(c, "removed the refused token of %.12s", c->store_id);
+            else
+                okta_cc__store_log(c, "could not remove the refused token of %.12s: %s", c->store_id, e.message);
+        }
+        okta_cc__store_state_wipe(&st, &c->cfg.alloc);
+    }
+    if (locked) c->cfg.token_store.unlock(c->cfg.token_store.user, held);
+}
+
+/* At okta_cc_client_new, before any thread can see the client: the identity's id, then its
+   saved state: AUTO's dpop_required, the clock offset, and its token (with the DPoP key it is
+   bound to) when still fresh. A store that cannot be used costs only the caching: logged. */
+static void okta_cc__store_start(okta_cc_client *c)
+{
+    okta_cc__store_state st;
+    okta_cc_error e;
+    char why[600], *token = NULL;
+    size_t len = 0;
+    okta_cc_token_info info;
+    okta_cc_result r;
+    if (!c->cfg.token_store.load || !c->cfg.token_store.save || !c->cfg.token_store.remove) return;
+    memset(&e, 0, sizeof e);
+    if (okta_cc__client_store_id(c, &e) != OKTA_CC_OK) {
+        c->store_id[0] = '\0';
+        okta_cc__store_log(c, "not used: %s", e.message);
+        return;
+    }
+    r = okta_cc__store_read(c, &st, why, sizeof why);
+    if (r != OKTA_CC_OK) {
+        if (why[0]) okta_cc__store_log(c, "the entry of %.12s ignored: %s; fetching a new token", c->store_id, why);
+        return;
+    }
+    c->clock_offset = st.clock_offset;  /* what the server's clock said, until it says again */
+    if (okta_cc__store_take(c, &st, okta_cc__now(c), 0, &token, &len, &info)) {
+        c->token = token;
+        c->token_len = len;
+        info.generation = ++c->token_generation;
+        c->info = info;
+    }
+    okta_cc__store_state_wipe(&st, &c->cfg.alloc);
+}
+
 /* ---- token cache and single flight ---------------------------------------------------------- */
 
 /* Fresh until token_skew seconds before expiry (none when negative); the margin is at most a
@@ -6811,7 +7830,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
 #endif
     OKTA_CC__UNLOCK(&c->lock);
     memset(&local, 0, sizeof local);
-    r = okta_cc__fetch_token(c, wait, &token, &token_len, &info, &local);
+    r = okta_cc__obtain_token(c, wait, &token, &token_len, &info, &local);
     OKTA_CC__LOCK(&c->lock);
     if (r == OKTA_CC_OK) {
         okta_cc__drop_token_locked(c);
@@ -6819,7 +7838,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
         c->token_len = token_len;
         info.generation = ++c->token_generation;
         c->info = info;
-        c->fetches++;
+        if (!info.from_store) c->fetches++;    /* requests to the token endpoint only */
     }
     c->last_result = r;
     c->last_error = local;
@@ -6921,6 +7940,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_new(okta_cc_client **out, const okta_c
         okta_cc_client_free(c);
         return r;
     }
+    okta_cc__store_start(c);            /* no thread can see the client yet */
     *out = c;
     return OKTA_CC_OK;
 }
@@ -6984,21 +8004,32 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *c, int w
     return r;
 }
 
+/* Drops the cached token as refused: it is never taken from the store again, and the store's
+   entry is removed while it holds that token (outside the lock). */
+static void okta_cc__refuse_token(okta_cc_client *c, int any, unsigned long generation)
+{
+    unsigned char hash[32];
+    int dropped = 0;
+    OKTA_CC__LOCK(&c->lock);
+    /* A newer token (another thread's refresh) was not refused by anyone: keep it. */
+    if (c->token && (any || c->token_generation == generation)) {
+        okta_cc__sha256(c->token, c->token_len, c->refused);
+        memcpy(hash, c->refused, sizeof hash);
+        okta_cc__drop_token_locked(c);
+        dropped = 1;
+    }
+    OKTA_CC__UNLOCK(&c->lock);
+    if (dropped && c->store_id[0]) okta_cc__store_forget(c, hash);
+}
+
 OKTA_CC_DEF void okta_cc_client_invalidate_token(okta_cc_client *c)
 {
-    if (!c) return;
-    OKTA_CC__LOCK(&c->lock);
-    okta_cc__drop_token_locked(c);
-    OKTA_CC__UNLOCK(&c->lock);
+    if (c) okta_cc__refuse_token(c, 1, 0);
 }
 
 OKTA_CC_DEF void okta_cc_client_invalidate_token_generation(okta_cc_client *c, unsigned long generation)
 {
-    if (!c) return;
-    OKTA_CC__LOCK(&c->lock);
-    /* A newer token (another thread's refresh) was not refused by anyone: keep it. */
-    if (c->token && c->token_generation == generation) okta_cc__drop_token_locked(c);
-    OKTA_CC__UNLOCK(&c->lock);
+    if (c) okta_cc__refuse_token(c, 0, generation);
 }
 
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *c)
