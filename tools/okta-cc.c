@@ -254,10 +254,12 @@ static void error_line(const char *fmt, ...)
 }
 
 /* --verbose: the library's one line per HTTP exchange (free of secrets, but its URL may be a
-   server's next link), through put_text like every error line. */
+   server's next link), through put_text like every error line. Its token store lines start
+   "okta_cc: ": our own prefix replaces it. */
 static void log_to_stderr(void *user, const char *line)
 {
     (void)user;
+    if (strncmp(line, "okta_cc: ", 9) == 0) line += 9;
     fputs("okta-cc: ", stderr);
     put_one_line(line);
     fputc('\n', stderr);

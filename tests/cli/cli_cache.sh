@@ -161,11 +161,13 @@ check "cache list: exit 0, a header and two entries (Bearer app, DPoP app)" test
 check "cache list: the header" grep -Eq '^ID +CLIENT ID +TYPE +EXPIRES \(UTC\) +DPOP +TOKEN URL$' "$out"
 check "cache list: the Bearer app's line" grep -Eq "^[0-9a-f]{12}  0oa_api +Bearer  [0-9-]{10} [0-9:]{8}  -         $URL/oauth2/v1/token\$" "$out"
 check "cache list: the DPoP app's line, DPoP required" grep -Eq "^[0-9a-f]{12}  0oa_api_dpop +DPoP    [0-9-]{10} [0-9:]{8}  required  $URL/oauth2/v1/token\$" "$out"
-check "cache list: the ids are the entries' files" sh -c "for id in \$(cut -c1-12 '$out' | tail -n +2); do ls '$cache'/\$id*.json >/dev/null || exit 1; done"
+check "cache list: the ids are the entries' files" sh -c "n=0; for id in \$(cut -c1-12 '$out' | tail -n +2); do ls '$cache'/\$id*.json >/dev/null || exit 1; n=\$((n + 1)); done; [ \$n = 2 ]"
 check "cache list: the expiry is about an hour from now (UTC)" "$py" -c '
 import sys, datetime
 now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-for line in open(sys.argv[1]).read().splitlines()[1:]:
+lines = open(sys.argv[1]).read().splitlines()[1:]
+assert len(lines) == 2, lines
+for line in lines:
     t = datetime.datetime.strptime(line[44:63], "%Y-%m-%d %H:%M:%S")
     assert 3000 < (t - now).total_seconds() <= 3610, line' "$out"
 check "cache list: no token in it" sh -c "! grep -qF -e '$token' -e '$dpop_token' '$out'"
@@ -211,6 +213,7 @@ check "read-only cache dir: -v says the token could not be saved" grep -q 'could
 check "read-only cache dir: nothing in it" test "$(ls -A "$work/ro" | wc -l)" = 0
 # An entry that cannot be replaced: the stored token is revoked while the directory is read-only.
 OKTA_CC_CACHE_DIR=$work/ro get1
+check "read-only cache dir, stored token revoked: the entry was stored before" test "$(entries "$work/ro")" = 1
 curl -s -o /dev/null -X POST "$URL/__test/expire_tokens"
 reset_stats
 OKTA_CC_CACHE_DIR=$work/ro read_only "$work/ro" "$cli" get '/api/v1/users?limit=1' >"$out" 2>"$err"; rc=$?
@@ -220,8 +223,9 @@ counts "read-only cache dir, stored token revoked: one new token" 1
 # ---- 16 processes started together with an empty cache: one grant -----------------------------
 run cache clear
 reset_stats
-for i in $(seq 1 16); do "$cli" token >"$work/tok.$i" 2>"$work/tokerr.$i" & done
-wait
+pids=()
+for i in $(seq 1 16); do "$cli" token >"$work/tok.$i" 2>"$work/tokerr.$i" & pids+=($!); done
+wait "${pids[@]}"     # (not the server)
 counts "16 processes at once, empty cache: one token request" 1
 check "16 processes at once: all print the same token" test "$(cat "$work"/tok.* | sort -u | wc -l)" = 1 -a "$(cat "$work"/tok.* | wc -l)" = 16
 check "16 processes at once: nothing on stderr" test "$(cat "$work"/tokerr.* | wc -c)" = 0

@@ -182,12 +182,12 @@ line cache_warm_vs_cold_get_dpop_40ms 1 "$(median "$work/warm.ms")" "$(median "$
   "rounds=$cache_rounds token_requests_warm=$(sort -g "$work/warm.tok" | tail -1)(max) token_requests_cold=$(median "$work/cold.tok") target<=0.35,0_warm"
 # together DIR|--no-cache: 16 okta-cc get started at once; token requests, grants, ms of the 16.
 together() {
-  local t0 i flag=
+  local t0 i flag= pids=()
   rtt_reset
   [ "$1" = --no-cache ] && flag=--no-cache
   t0=$(date +%s%N)
-  for i in $(seq 1 16); do OKTA_CC_CACHE_DIR=$1 "$okta_cc" get '/api/v1/users?limit=1' $flag >"$work/t16.$i" 2>&1 & done
-  wait
+  for i in $(seq 1 16); do OKTA_CC_CACHE_DIR=$1 "$okta_cc" get '/api/v1/users?limit=1' $flag >"$work/t16.$i" 2>&1 & pids+=($!); done
+  wait "${pids[@]}"
   for i in $(seq 1 16); do grep -q '"login"' "$work/t16.$i" || { echo "bench: FAILED: process $i of 16: $(head -c 300 "$work/t16.$i")" >&2; exit 1; }; done
   echo "$(rtt_stat token_requests) $(rtt_stat tokens_issued) $((($(date +%s%N) - t0) / 1000000))"
 }
