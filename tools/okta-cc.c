@@ -1028,14 +1028,16 @@ static const char *cache_dir(char *out, size_t cap, const char **why)
 }
 
 /* Sets up this run's cache into *store (store->load NULL: none). Never fails the command: a
-   cache that cannot be set up costs only the caching, and -v says why. */
+   cache that cannot be set up costs only the caching, and -v says why. Turned off (--no-cache,
+   OKTA_CC_CACHE_DIR=off) it says nothing: -v shows the same lines as before the cache. */
 static void cache_open(const cli_options *o, okta_cc_token_store *store)
 {
     char buf[4096];
-    const char *why = "off (--no-cache)", *dir = NULL;
+    const char *why = NULL, *dir, *env = getenv("OKTA_CC_CACHE_DIR");
     okta_cc_error err;
     memset(store, 0, sizeof *store);
-    if (!o->no_cache) dir = cache_dir(buf, sizeof buf, &why);
+    if (o->no_cache || (env && strcmp(env, "off") == 0)) return;
+    dir = cache_dir(buf, sizeof buf, &why);
     if (!dir) {
         if (o->verbose) cache_note("%s", why);
         return;
