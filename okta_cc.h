@@ -90,6 +90,9 @@
                                        okta_cc_client_invalidate_token_generation,
                                        okta_cc_client_token_fetches, okta_cc_client_token_url,
                                        okta_cc_client_clock_offset, okta_cc_client_dpop_jkt
+      Tokens across processes          cfg.token_store, okta_cc_file_store_new,
+                                       okta_cc_file_store_free, okta_cc_file_store_list,
+                                       okta_cc_file_store_clear (see TOKEN STORE)
       Assertions                       okta_cc_client_sign_assertion (for a client),
                                        okta_cc_assertion_sign (a key and your own claims)
       DPoP proofs                      okta_cc_dpop_proof_sign, okta_cc_dpop_htu,
@@ -139,6 +142,10 @@
                                okta_cc_pager, whose max_pages can also be set per listing).
       OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
       OKTA_CC_NO_THREADS       leave pthreads out: a client is then for one thread only.
+      (not a macro of ours)    the file store needs POSIX.1-2008 (openat, O_NOFOLLOW): with a
+                               strict -std=c99 and no _POSIX_C_SOURCE 200809L (or the
+                               compiler's default gnu mode), okta_cc_file_store_new returns
+                               OKTA_CC_ERR_CONFIG. Your own okta_cc_token_store works anyway.
 
    MEMORY
 
@@ -151,7 +158,7 @@
       NULL = the macros; one without the other is refused). Every buffer that held a secret -
       key material, assertions, tokens, client secrets, response bodies - is wiped before it
       is freed, and no secret ever appears in an okta_cc_error or a log line. A client takes
-      about 8 KB of its own (its two keys included), plus the token and one libcurl
+      about 11 KB of its own (its keys included), plus the token and one libcurl
       handle per request it has run at once (up to max_parallel_requests). A forked child
       leaves its parent's handles allocated (see THREADING, fork()).
       Outside our reach: libcurl copies request headers and small POST bodies (the bearer
@@ -209,6 +216,29 @@
       copied and serve both processes (a token is not bound to one); assertions and DPoP proofs
       stay unique (the random generator reseeds in the child). A child that only calls exec needs
       none of this. A transport you supply must handle fork itself.
+
+   TOKEN STORE
+
+      With cfg.token_store set, tokens outlive the process: okta_cc_client_new reads the state
+      saved for the client's identity (a hash of token URL, client id, scopes, auth method,
+      key, DPoP mode: a new key or scope never reuses an old token) and uses its token until
+      token_skew before expiry; every fetch first takes the store's lock of the identity and
+      looks again (another process may have just saved one), then saves what it fetched. So N
+      processes that start together make one token request, and refresh ahead works across
+      processes (one renews; the others keep the token they hold, without waiting for the
+      lock). A 401 on a stored token removes it from the store. AUTO remembers that the app
+      requires DPoP, so later processes send a proof with their first token request. Store
+      callbacks and the log run with no client lock held. A store that cannot be read or
+      written costs only the caching: the call succeeds and cfg.log says why.
+      okta_cc_file_store_new(&cfg.token_store, dir, &err) keeps one file per identity in dir:
+      a small JSON document holding the token (an hour at most), its type, expiry and scope,
+      and for a DPoP-bound token the generated DPoP key it is bound to (a private key: a
+      configured dpop_key is named by thumbprint only). Directory 0700, files 0600, owned by
+      the effective user; opened with O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK and checked with fstat; a
+      symlink, FIFO, directory, foreign or group/world-accessible, corrupt file, or one of
+      another version or identity, is ignored (logged) and replaced, never followed; saved
+      through a 0600 temporary file, fsync and rename; a flock per identity (it dies with its
+      process). Off: leave cfg.token_store zeroed (the default), or okta_cc_file_store_clear.
 
    TIME
 
@@ -1178,7 +1208,8 @@ OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *client);
 OKTA_CC_DEF const char *okta_cc_client_token_url(const okta_cc_client *client);
 
 /* Copies a valid access token into out (cap bytes, NUL-terminated): the cached one while it
-   has more than token_skew seconds left, else a new one (one fetch however many threads ask).
+   has more than token_skew seconds left, else a new one (one fetch however many threads ask;
+   with a token store, first the one another process saved meanwhile, see TOKEN STORE).
    Inside the token_refresh_ahead window before that, the first caller fetches the next token
    and gets it, and the others get the cached one without waiting (see THREADING); a failed
    fetch there still returns the cached token. info (optional) describes it. On OKTA_CC_ERR_BUFFER_TOO_SMALL *out_len holds the size
@@ -1200,14 +1231,17 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_get_token(okta_cc_client *client, char
    own timer thread with a window wider than token_refresh_ahead, e.g. every 30 s with 600. */
 OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *client, int within,
                                                         okta_cc_error *err);
-/* Drops the cached token; the next okta_cc_client_get_token fetches a new one. */
+/* Drops the cached token; the next okta_cc_client_get_token fetches a new one. With a token
+   store, the store's entry goes too while it holds that token, and that token is never taken
+   from the store again. */
 OKTA_CC_DEF void okta_cc_client_invalidate_token(okta_cc_client *client);
 /* Drops the cached token only if it is still the one of that generation (info.generation of
    the token that was refused). Use this after a 401: when another thread has already replaced
    the refused token, the newer one is kept instead of being thrown away for a third. */
 OKTA_CC_DEF void okta_cc_client_invalidate_token_generation(okta_cc_client *client,
                                                      unsigned long generation);
-/* Tokens fetched so far (successful requests to the token endpoint). */
+/* Tokens fetched so far (successful requests to the token endpoint; a token taken from the
+   token store is not one). */
 OKTA_CC_DEF unsigned long okta_cc_client_token_fetches(okta_cc_client *client);
 /* Seconds added to the local clock for assertions, learnt from the server's Date header when
    it differs by more than 5 s (only from strict IMF-fixdates in [2020, 2100), see TIME). */
@@ -5929,6 +5963,7 @@ typedef struct okta_cc__file_store {
 
 #define OKTA_CC__FS_NAME_MAX 128
 
+#if OKTA_CC__FILE_STORE
 /* Why a file must not be used, into why: "" when it is a regular file of ours, 0600 or less. */
 static void okta_cc__fs_unsafe(const struct stat *st, char *why, size_t cap)
 {
@@ -5953,7 +5988,6 @@ static okta_cc_result okta_cc__fs_name(const char *id, const char *ext, char *ou
     return OKTA_CC_OK;
 }
 
-#if OKTA_CC__FILE_STORE
 /* Opens name in the store's directory (flags: O_RDONLY, or O_RDWR | O_CREAT), never following
    a symlink, never waiting (a FIFO), and checks what it opened. OKTA_CC_ERR_NOT_FOUND when
    there is no such file, OKTA_CC_ERR_IO "ignored: ..." for one that must not be used. */
@@ -6398,6 +6432,8 @@ struct okta_cc_client {
                                            okta_cc_client_new, replaced only by a fetch that
                                            takes a stored token bound to another generated key:
                                            proofs copy it under the lock, then sign without it */
+    okta_cc_key prev_dpop_key;          /* the key before, for tokens of a generation before */
+    unsigned long key_generation;       /* key_generation (see okta_cc__dpop_key_locked) */
     unsigned char refused[32];          /* SHA-256 of the last token refused (dropped by an
                                            invalidation): never taken from the store again */
     /* The token store (cfg.token_store), set by okta_cc_client_new and never changed: */
@@ -7090,6 +7126,15 @@ static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
     c->cfg.log(c->cfg.log_user, line);
 }
 
+/* The key a proof is signed with (under the lock): the client's DPoP key, or for a token of a
+   generation before key_generation - fetched before the client took another process's token
+   and the key it is bound to (okta_cc__store_take) - the key it had before, so that a request
+   under way with the older token still proves the right key. */
+static const okta_cc_key *okta_cc__dpop_key_locked(okta_cc_client *c, unsigned long generation)
+{
+    return generation && generation < c->key_generation ? &c->prev_dpop_key : &c->dpop_key;
+}
+
 /* The DPoP header line's name, written in front of the proof signed into the same buffer. */
 #define OKTA_CC__DPOP_LINE "DPoP: "
 #define OKTA_CC__DPOP_LINE_LEN (sizeof OKTA_CC__DPOP_LINE - 1)
@@ -7099,10 +7144,11 @@ static void okta_cc__log_dpop_proof(okta_cc_client *c, const char *proof)
    there is one, ath when access_token is given. Only the nonce and the offset are read under
    the lock: the clock is a user callback, and the proof is signed outside it (RSA-2048 takes
    milliseconds), so the threads of a shared client sign at once and never hold up a cached
-   okta_cc_client_get_token. */
+   okta_cc_client_get_token. generation: that of access_token, whose proof must be signed with
+   the key it is bound to (see okta_cc__dpop_key_locked); 0 for a token request. */
 static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *htm, const char *url,
-                                                const char *access_token, int slot, char **out,
-                                                okta_cc_error *err)
+                                                const char *access_token, unsigned long generation,
+                                                int slot, char **out, okta_cc_error *err)
 {
     okta_cc_dpop_claims cl;
     okta_cc_key key;
@@ -7124,7 +7170,7 @@ static okta_cc_result okta_cc__dpop_header_line(okta_cc_client *c, const char *h
     OKTA_CC__LOCK(&c->lock);
     memcpy(nonce, c->dpop_nonce[slot], sizeof nonce);
     offset = c->clock_offset;
-    key = c->dpop_key;                  /* a stored token's key may replace it (okta_cc__store_take) */
+    key = *okta_cc__dpop_key_locked(c, generation);
     OKTA_CC__UNLOCK(&c->lock);
     cl.nonce = nonce[0] ? nonce : NULL;
     cl.issued_at = okta_cc__now(c) + offset;
@@ -7322,7 +7368,7 @@ static okta_cc_result okta_cc__token_request(okta_cc_client *c, int dpop, int re
     char *proof = NULL;
     okta_cc_result r = okta_cc__token_form(c, &form, err);
     if (r == OKTA_CC_OK && dpop)
-        r = okta_cc__dpop_header_line(c, "POST", c->cfg.token_url, NULL, OKTA_CC__NONCE_TOKEN, &proof, err);
+        r = okta_cc__dpop_header_line(c, "POST", c->cfg.token_url, NULL, 0, OKTA_CC__NONCE_TOKEN, &proof, err);
     if (r == OKTA_CC_OK) r = okta_cc__token_exchange(c, &form, proof, retry, retry_for, resp, err);
     else okta_cc_http_response_init(resp, &c->cfg.alloc, c->cfg.max_response_bytes);
     *now = okta_cc__now(c);
@@ -7590,7 +7636,11 @@ static int okta_cc__store_take(okta_cc_client *c, okta_cc__store_state *st, int6
     OKTA_CC__LOCK(&c->lock);
     if (c->cfg.dpop == OKTA_CC_DPOP_AUTO && st->dpop_required) c->dpop_on = 1;
     ok = okta_cc__store_usable_locked(c, st, now, ahead, &exp);
-    if (ok && st->has_key) c->dpop_key = st->dpop_key;     /* readers copy it under the lock */
+    if (ok && st->has_key && memcmp(&c->dpop_key, &st->dpop_key, sizeof st->dpop_key) != 0) {
+        c->prev_dpop_key = c->dpop_key;     /* for requests under way with the older token */
+        c->dpop_key = st->dpop_key;         /* proofs copy it under the lock */
+        c->key_generation = c->token_generation + 1;   /* the generation this token gets */
+    }
     OKTA_CC__UNLOCK(&c->lock);
     if (!ok) return 0;
     memset(info, 0, sizeof *info);
@@ -7626,43 +7676,60 @@ static int okta_cc__store_reload(okta_cc_client *c, int ahead, char **token, siz
 
 /* Saves a token just fetched, with what a later process needs to use it: its DPoP key (the
    generated one; a configured one by thumbprint), AUTO's dpop_required, the clock offset
-   (expires_at is kept on the server's clock). A failure costs only the caching: logged. */
+   (expires_at is kept on the server's clock). token NULL (info too): no token, only what AUTO
+   learnt. A failure costs only the caching: logged. */
 static void okta_cc__store_save(okta_cc_client *c, char *token, size_t token_len, const okta_cc_token_info *info)
 {
     okta_cc__store_state st;
     okta_cc_json_writer w;
     okta_cc_error e;
     size_t len = 0;
-    int dpop = strcmp(info->token_type, "DPoP") == 0;
+    int dpop = token && strcmp(info->token_type, "DPoP") == 0;
     okta_cc_result r;
     memset(&st, 0, sizeof st);
     memset(&e, 0, sizeof e);
     memcpy(st.id, c->store_id, sizeof st.id);
     snprintf(st.token_url, sizeof st.token_url, "%s", c->cfg.token_url);
     snprintf(st.client_id, sizeof st.client_id, "%s", c->cfg.client_id);
-    snprintf(st.token_type, sizeof st.token_type, "%s", info->token_type);
-    snprintf(st.scope, sizeof st.scope, "%s", info->scope);
-    st.token = token;
-    st.token_len = token_len;
-    st.expires_in = info->expires_in;
+    if (token) {
+        snprintf(st.token_type, sizeof st.token_type, "%s", info->token_type);
+        snprintf(st.scope, sizeof st.scope, "%s", info->scope);
+        st.token = token;
+        st.token_len = token_len;
+        st.expires_in = info->expires_in;
+        st.expires_at = info->expires_at;
+    }
     OKTA_CC__LOCK(&c->lock);
     st.dpop_required = c->cfg.dpop == OKTA_CC_DPOP_AUTO && c->dpop_on;
     st.clock_offset = c->clock_offset;
     st.has_key = dpop && !c->dpop_key_configured && c->dpop_key.type == OKTA_CC_KEY_EC;
     if (st.has_key) st.dpop_key = c->dpop_key;
     OKTA_CC__UNLOCK(&c->lock);
-    st.expires_at = info->expires_at + st.clock_offset;
+    if (token) st.expires_at += st.clock_offset;
     if (dpop && c->dpop_key_configured) okta_cc_key_thumbprint(&c->dpop_key, st.dpop_jkt, sizeof st.dpop_jkt, NULL, NULL);
     r = okta_cc__store_encode(&st, &c->cfg.alloc, &w, &len, &e);
     if (r == OKTA_CC_OK) r = c->cfg.token_store.save(c->cfg.token_store.user, c->store_id, w.buf, len, &e);
     okta_cc_json_writer_free(&w);
     st.token = NULL;                    /* the caller's */
     okta_cc__store_state_wipe(&st, &c->cfg.alloc);
-    if (r == OKTA_CC_OK)
+    if (r == OKTA_CC_OK && token)
         okta_cc__store_log(c, "saved the token of %.12s (expires in %lld s)", c->store_id, (long long)info->expires_in);
+    else if (r == OKTA_CC_OK)
+        okta_cc__store_log(c, "saved that the app of %.12s requires DPoP", c->store_id);
     else
         okta_cc__store_log(c, "could not save the token of %.12s: %s", c->store_id,
                            e.message[0] ? e.message : okta_cc_result_str(r));
+}
+
+/* AUTO switched to DPoP: worth saving even when no token came (a failed fetch with no valid
+   token held, and nothing usable in the store), so that the next process starts with a proof. */
+static int okta_cc__dpop_learnt(okta_cc_client *c)
+{
+    int on;
+    OKTA_CC__LOCK(&c->lock);
+    on = c->dpop_on;
+    OKTA_CC__UNLOCK(&c->lock);
+    return c->cfg.dpop == OKTA_CC_DPOP_AUTO && on;
 }
 
 /* Takes the store's lock of this identity: 1 when held (*held for unlock), 0 without it (no
@@ -7706,6 +7773,7 @@ static okta_cc_result okta_cc__obtain_token(okta_cc_client *c, int wait, char **
     } else {
         r = okta_cc__fetch_token(c, wait, token, token_len, info, err);
         if (r == OKTA_CC_OK) okta_cc__store_save(c, *token, *token_len, info);
+        else if (wait && okta_cc__dpop_learnt(c)) okta_cc__store_save(c, NULL, 0, NULL);
     }
     if (locked) c->cfg.token_store.unlock(c->cfg.token_store.user, held);
     return r;
@@ -7830,6 +7898,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
 #endif
     OKTA_CC__UNLOCK(&c->lock);
     memset(&local, 0, sizeof local);
+    memset(&info, 0, sizeof info);
     r = okta_cc__obtain_token(c, wait, &token, &token_len, &info, &local);
     OKTA_CC__LOCK(&c->lock);
     if (r == OKTA_CC_OK) {
@@ -8201,7 +8270,7 @@ static okta_cc_result okta_cc__api_attempt(okta_cc_client *c, okta_cc__api_call 
     r = okta_cc__auth_header(c, &auth, &call->token_generation, &call->dpop_sent, err);
     if (r == OKTA_CC_OK && call->dpop_sent)     /* a new proof for every attempt, never reused */
         r = okta_cc__dpop_header_line(c, call->method, call->url, auth + OKTA_CC__AUTH_DPOP_LEN,
-                                      OKTA_CC__NONCE_API, &proof, err);
+                                      call->token_generation, OKTA_CC__NONCE_API, &proof, err);
     call->no_token = r != OKTA_CC_OK && !auth;
     if (r != OKTA_CC_OK) {
         okta_cc__free_header_line(c, auth);

@@ -24,6 +24,8 @@ suite conventions      "$build/tests/test_conventions" -q
 # The token client on a scripted transport, then its 10 000 assertions checked by PyJWT.
 suite token-unit       tests/unit/token_assertions.sh -q
 suite api-unit         "$build/tests/test_api" -q
+# The token store: state, file store refusals and lock, clients meeting through it (scripted).
+suite store-unit       "$build/tests/test_store" -q
 # The CLI suites start servers of their own on free ports and work in their own temporary
 # directories: make check runs them two at a time (SUITE_JOBS), make test one after the other.
 if [ "$tier" = check ]; then run=suite_bg; else run=suite; fi
@@ -54,14 +56,17 @@ suite conventions-asan   "$build/tests/test_conventions_asan" -q
 suite conventions-vgrind valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_conventions" -q
 suite token-unit-asan  "$build/tests/test_token_asan" -q
 suite api-unit-asan    "$build/tests/test_api_asan" -q
+suite store-unit-asan  "$build/tests/test_store_asan" -q
 # Every threaded test under ThreadSanitizer: token single flight (16 threads across expiries),
 # refresh ahead, the handle pool (16 threads on one client), DPoP nonces shared by 8 threads.
 # A race report fails the suite (exit code 66) even when every check passed.
 suite token-unit-tsan  env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_token_tsan" -q
 suite api-unit-tsan    env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_api_tsan" -q
+suite store-unit-tsan  env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_store_tsan" -q
 # The token and API unit tests under valgrind (the big loops scaled down).
 suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q
 suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_api" -q
+suite store-valgrind   valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_store" -q
 
 # ---- tests/live/: against the local Okta-compatible server (tools/dev/server) -----------------------
 suite server-selftest  bash tools/dev/server/selftest.sh
@@ -69,6 +74,10 @@ suite token            tests/live/token_suite.sh -q
 suite token-asan-ubsan env TEST_SUFFIX=_asan SKIP_VERIFY=1 tests/live/token_suite.sh -q
 suite api              tests/live/api_suite.sh -q
 suite api-asan-ubsan   env TEST_SUFFIX=_asan tests/live/api_suite.sh -q
+# The token store across processes: a second process's stored token (Bearer, DPoP), a revoked
+# one, 16 processes at once (one grant), a SIGKILLed lock holder.
+suite store            tests/live/store_suite.sh -q
+suite store-asan-ubsan env TEST_SUFFIX=_asan tests/live/store_suite.sh -q
 # The examples as users run them: under valgrind with a listing failing on page 2 (a 500, a
 # 302), and examples/custom_transport's deadline, IPv6 literal and unsendable request line.
 suite examples         tests/live/examples_suite.sh
