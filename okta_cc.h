@@ -6419,6 +6419,8 @@ struct okta_cc_client {
     pthread_t fetcher;                  /* the thread running it, while fetching */
 #endif
     int64_t refresh_not_before;         /* no fetch ahead of renewal before this (local clock) */
+    int renewed_elsewhere;              /* the last fetch ahead found another process renewing
+                                           (it held the token store's lock) */
     unsigned long attempts;             /* completed fetch attempts (waiters watch it) */
     unsigned long token_generation;     /* of the cached token: tokens stored so far */
     okta_cc_result last_result;         /* of the latest attempt, handed to its waiters */
@@ -7636,7 +7638,8 @@ static int okta_cc__store_take(okta_cc_client *c, okta_cc__store_state *st, int6
     OKTA_CC__LOCK(&c->lock);
     if (c->cfg.dpop == OKTA_CC_DPOP_AUTO && st->dpop_required) c->dpop_on = 1;
     ok = okta_cc__store_usable_locked(c, st, now, ahead, &exp);
-    if (ok && st->has_key && memcmp(&c->dpop_key, &st->dpop_key, sizeof st->dpop_key) != 0) {
+    if (ok && st->has_key && (c->dpop_key.pub_len != st->dpop_key.pub_len ||       /* another EC key */
+                              memcmp(c->dpop_key.pub, st->dpop_key.pub, st->dpop_key.pub_len) != 0)) {
         c->prev_dpop_key = c->dpop_key;     /* for requests under way with the older token */
         c->dpop_key = st->dpop_key;         /* proofs copy it under the lock */
         c->key_generation = c->token_generation + 1;   /* the generation this token gets */
@@ -7758,15 +7761,17 @@ static int okta_cc__store_lock(okta_cc_client *c, int wait, void **held, okta_cc
    when it is usable, else a new one from the token endpoint, saved. Under the store's lock,
    processes fetch one at a time: the first fetches, the others find its token once they hold
    the lock. wait: no valid token is held (see okta_cc__fetch_token); a fetch ahead of renewal
-   does not wait for the lock either. */
+   does not wait for the lock either: *busy is set, another process is renewing. */
 static okta_cc_result okta_cc__obtain_token(okta_cc_client *c, int wait, char **token, size_t *token_len,
-                                            okta_cc_token_info *info, okta_cc_error *err)
+                                            okta_cc_token_info *info, int *busy, okta_cc_error *err)
 {
     void *held = NULL;
     int locked;
     okta_cc_result r;
+    *busy = 0;
     if (!c->store_id[0]) return okta_cc__fetch_token(c, wait, token, token_len, info, err);
     locked = okta_cc__store_lock(c, wait, &held, err);
+    *busy = locked < 0;
     if (locked < 0) return OKTA_CC_ERR_TIMEOUT;
     if (okta_cc__store_reload(c, !wait, token, token_len, info)) {
         r = OKTA_CC_OK;
@@ -7892,6 +7897,7 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
     okta_cc_token_info info;
     okta_cc_error local;
     okta_cc_result r;
+    int busy;
     c->fetching = 1;
 #ifndef OKTA_CC_NO_THREADS
     c->fetcher = pthread_self();
@@ -7899,8 +7905,9 @@ static void okta_cc__refresh_locked(okta_cc_client *c, int wait, okta_cc_error *
     OKTA_CC__UNLOCK(&c->lock);
     memset(&local, 0, sizeof local);
     memset(&info, 0, sizeof info);
-    r = okta_cc__obtain_token(c, wait, &token, &token_len, &info, &local);
+    r = okta_cc__obtain_token(c, wait, &token, &token_len, &info, &busy, &local);
     OKTA_CC__LOCK(&c->lock);
+    c->renewed_elsewhere = busy;
     if (r == OKTA_CC_OK) {
         okta_cc__drop_token_locked(c);
         c->token = token;
@@ -7930,7 +7937,7 @@ static void okta_cc__refresh_ahead_locked(okta_cc_client *c, int64_t now, char *
     okta_cc__refresh_locked(c, 0, NULL);       /* no waiting: the cached token is still good */
     if (c->last_result == OKTA_CC_OK) return;
     c->refresh_not_before = now + OKTA_CC__REFRESH_RETRY_S;
-    if (c->cfg.log)
+    if (c->cfg.log && !c->renewed_elsewhere)    /* another process renewing is no failure */
         snprintf(note, cap, "token refresh ahead of expiry failed, the current token stays in use: %s",
                  c->last_error.message);
 }
@@ -8067,7 +8074,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_client_refresh_token(okta_cc_client *c, int w
     due = !c->token || (within > 0 ? now >= okta_cc__renewal_at(c) - within : okta_cc__token_due_ahead(c, now));
     if (due && !c->fetching) {          /* a fetch under way is the one asked for */
         okta_cc__refresh_locked(c, !okta_cc__token_fresh(c, now), err);    /* waits only without a good token */
-        r = c->last_result;
+        r = c->renewed_elsewhere ? OKTA_CC_OK : c->last_result;  /* another process's fetch: "under way" */
+        if (c->renewed_elsewhere) okta_cc__error_reset(err);
     }
     OKTA_CC__UNLOCK(&c->lock);
     return r;

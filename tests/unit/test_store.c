@@ -608,6 +608,9 @@ static void test_refresh_ahead_across_clients(void)
         CHECK(get_token(c2, tok, sizeof tok, &info) == OKTA_CC_OK);
         CHECK_EQ_STR(tok, "tok-1");
         CHECK_EQ_INT(f.token_requests, 1);
+        CHECK(okta_cc_client_refresh_token(c2, 600, NULL) == OKTA_CC_OK);     /* "under way" */
+        CHECK_EQ_INT(f.token_requests, 1);
+        CHECK(strstr(log.text, "failed") == NULL);       /* another process renewing is no failure */
         other.unlock(other.user, held);
         clk.now += 10;                          /* after the 5 s pause of a failed try */
         CHECK(get_token(c1, tok, sizeof tok, &info) == OKTA_CC_OK);   /* c1 renews */
@@ -896,6 +899,20 @@ static void test_lock(void)
     CHECK(b.lock(b.user, id, 0, &hb, &err) == OKTA_CC_OK);
     b.unlock(b.user, hb);
     CHECK(a.lock(a.user, "not-an-id", 0, &ha, &err) == OKTA_CC_ERR_INVALID_ARGUMENT);
+    {   /* a symlink where the lock file goes: replaced, its target untouched */
+        char lockp[700], target[700], *text;
+        snprintf(lockp, sizeof lockp, "%s/%s.lock", dir, id);
+        snprintf(target, sizeof target, "%s/lock-victim", tmp_root);
+        write_file(target, "precious\n", 0600);
+        unlink(lockp);
+        CHECK(symlink(target, lockp) == 0);
+        CHECK(a.lock(a.user, id, 0, &ha, &err) == OKTA_CC_OK);
+        CHECK_EQ_INT(file_mode(lockp), 0x10000 | 0600);
+        a.unlock(a.user, ha);
+        text = h_read_file(target, NULL);
+        CHECK(text && strcmp(text, "precious\n") == 0);
+        free(text);
+    }
     /* a child takes the lock and is killed: the lock goes with it */
     CHECK(pipe(fds) == 0);
     pid = fork();
