@@ -1027,12 +1027,22 @@ static const char *cache_dir(char *out, size_t cap, const char **why)
     return out;
 }
 
+/* Why the store in dir could not be set up, into out: the library's message names the
+   directory when it is about the directory; otherwise "DIR: message". */
+static const char *store_error(const char *dir, const okta_cc_error *err, char *out, size_t cap)
+{
+    const char *msg = err->message[0] ? err->message : okta_cc_result_str(err->code);
+    if (strstr(msg, dir)) snprintf(out, cap, "%s", msg);
+    else snprintf(out, cap, "%s: %s", dir, msg);
+    return out;
+}
+
 /* Sets up this run's cache into *store (store->load NULL: none). Never fails the command: a
    cache that cannot be set up costs only the caching, and -v says why. Turned off (--no-cache,
    OKTA_CC_CACHE_DIR=off) it says nothing: -v shows the same lines as before the cache. */
 static void cache_open(const cli_options *o, okta_cc_token_store *store)
 {
-    char buf[4096];
+    char buf[4096], note[1024];
     const char *why = NULL, *dir, *env = getenv("OKTA_CC_CACHE_DIR");
     okta_cc_error err;
     memset(store, 0, sizeof *store);
@@ -1044,7 +1054,7 @@ static void cache_open(const cli_options *o, okta_cc_token_store *store)
     }
     if (okta_cc_file_store_new(store, dir, &err) != OKTA_CC_OK) {
         memset(store, 0, sizeof *store);
-        if (o->verbose) cache_note("%s: %s; not caching", dir, err.message[0] ? err.message : okta_cc_result_str(err.code));
+        if (o->verbose) cache_note("%s; not caching", store_error(dir, &err, note, sizeof note));
         return;
     }
     if (o->verbose) cache_note("%s", dir);
@@ -1144,7 +1154,7 @@ static int cache_clear(const okta_cc_token_store *store, const char *dir)
    here); one that cannot be used is an error (exit 1): this command is about the cache. */
 static int cmd_cache(const cli_options *o)
 {
-    char buf[4096];
+    char buf[4096], note[1024];
     const char *why = NULL, *dir, *what = o->nargs ? o->args[0] : "";
     okta_cc_token_store store;
     okta_cc_error err;
@@ -1163,7 +1173,7 @@ static int cmd_cache(const cli_options *o)
         return print_line("");
     }
     if (okta_cc_file_store_new(&store, dir, &err) != OKTA_CC_OK) {
-        error_line("cache: %s: %s", dir, err.message[0] ? err.message : okta_cc_result_str(err.code));
+        error_line("cache: %s", store_error(dir, &err, note, sizeof note));
         return CLI_FAIL;
     }
     r = clear ? cache_clear(&store, dir) : cache_list(&store, dir);

@@ -198,11 +198,11 @@ check "cache list --no-cache: unknown option, usage error (2)" test "$rc" = 2
 touch "$work/a-file"
 OKTA_CC_CACHE_DIR=$work/a-file/cache get1 -v
 check "cache dir under a regular file: get succeeds" test "$rc" = 0 -a -s "$out"
-check "cache dir under a regular file: -v says why, not caching" grep -q "token cache: $work/a-file/cache: .*; not caching" "$err"
+check "cache dir under a regular file: -v says why, not caching" grep -q "token cache: .*$work/a-file/cache.*; not caching" "$err"
 mkdir -m 755 "$work/open"
 OKTA_CC_CACHE_DIR=$work/open get1 -v
 check "cache dir open to others (0755): get succeeds, nothing written" test "$rc" = 0 -a "$(entries "$work/open")" = 0
-check "cache dir open to others: -v says why" grep -q "token cache: $work/open: .*; not caching" "$err"
+check "cache dir open to others: -v says why" grep -q "token cache: .*$work/open.*; not caching" "$err"
 ln -s "$cache" "$work/link"
 OKTA_CC_CACHE_DIR=$work/link get1
 check "cache dir a symlink: get succeeds" test "$rc" = 0 -a -s "$out"
