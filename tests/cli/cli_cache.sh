@@ -7,7 +7,7 @@
 # written (the command still succeeds), 16 processes at once (one grant), secrets in freed memory.
 # Run from the repository root after building build/okta-cc:  tests/cli/cli_cache.sh
 # Needs node (and npm ci --prefix tools/dev/server), openssl, curl, cc, unshare (as root: a
-# read-only bind mount) and /usr/bin/python3 with python3-cryptography. About 20 s.
+# read-only bind mount) and /usr/bin/python3 with python3-cryptography. About 11 s.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
