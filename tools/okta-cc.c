@@ -1110,7 +1110,8 @@ static int cache_list_entry(void *user, const okta_cc_store_entry *e)
     if (!ls->count++) printf("%-12s  %-20s  %-6s  %-19s  %-8s  %s\n", "ID", "CLIENT ID", "TYPE", "EXPIRES (UTC)", "DPOP", "TOKEN URL");
     snprintf(id, sizeof id, "%.12s", e->id ? e->id : "");
     if (e->expires_at > 0 && t <= ls->now) snprintf(expires, sizeof expires, "expired");
-    else if (e->expires_at > 0 && gmtime_r(&t, &tm)) strftime(expires, sizeof expires, "%Y-%m-%d %H:%M:%S", &tm);
+    else if (e->expires_at > 0 && (!gmtime_r(&t, &tm) || !strftime(expires, sizeof expires, "%Y-%m-%d %H:%M:%S", &tm)))
+        snprintf(expires, sizeof expires, "?");     /* a year past 9999: not a token of ours */
     put_column(id, 12);
     put_column(e->client_id ? e->client_id : "-", 20);
     put_column(e->expires_at > 0 && e->token_type ? e->token_type : "-", 6);
