@@ -203,6 +203,9 @@ mkdir -m 755 "$work/open"
 OKTA_CC_CACHE_DIR=$work/open get1 -v
 check "cache dir open to others (0755): get succeeds, nothing written" test "$rc" = 0 -a "$(entries "$work/open")" = 0
 check "cache dir open to others: -v says why" grep -q "token cache: .*$work/open.*; not caching" "$err"
+OKTA_CC_CACHE_DIR=$work/open run cache list
+check "cache list on a directory open to others: exit 1, one line naming it" \
+  sh -c "[ $rc = 1 ] && [ \$(wc -l <'$err') = 1 ] && grep -qF '$work/open' '$err' && [ ! -s '$out' ]"
 ln -s "$cache" "$work/link"
 OKTA_CC_CACHE_DIR=$work/link get1
 check "cache dir a symlink: get succeeds" test "$rc" = 0 -a -s "$out"
