@@ -8,6 +8,7 @@
      token      fetch an access token from the org's (or a custom server's) token endpoint
      get        GET an Okta API path and print its JSON (--all: every page as one array)
      request    call an Okta API path with any method (and a JSON body)
+     cache      list or clear the token cache that token, get and request keep between runs
 
    Conventions every command follows, so scripts can rely on them:
      - results go to stdout; errors are exactly one line on stderr, "okta-cc: WHAT: WHY";
@@ -73,7 +74,7 @@ typedef struct cli_options {
     const char *client_secret, *client_secret_file, *auth_method, *timeout;
     /* get and request */
     const char *data, *max_retries;
-    int force, json, all, include, verbose, no_retry, dpop, no_dpop, ndjson, quiet;
+    int force, json, all, include, verbose, no_retry, dpop, no_dpop, ndjson, quiet, no_cache;
     const char *args[2];        /* the positional arguments (PATH; METHOD PATH) */
     int nargs;
 } cli_options;
@@ -239,10 +240,12 @@ static void error_line(const char *fmt, ...)
 }
 
 /* --verbose: the library's one line per HTTP exchange (free of secrets, but its URL may be a
-   server's next link), through put_text like every error line. */
+   server's next link), through put_text like every error line. Its token store lines start
+   "okta_cc: ": our own prefix replaces it. */
 static void log_to_stderr(void *user, const char *line)
 {
     (void)user;
+    if (strncmp(line, "okta_cc: ", 9) == 0) line += 9;
     fputs("okta-cc: ", stderr);
     put_one_line(line);
     fputc('\n', stderr);
@@ -871,6 +874,207 @@ static void progress_hook(cli_progress *p, okta_cc_config *cfg)
 }
 
 /* ---------------------------------------------------------------------------------------------
+   The token cache: token, get and request keep the app's token between runs
+   ------------------------------------------------------------------------------------------- */
+
+/* The -v line "okta-cc: token cache: ..." (through put_text: a path is outside text). */
+CLI_PRINTF(1, 2)
+static void cache_note(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("okta-cc: token cache: ", stderr);
+    va_start(ap, fmt);
+    put_formatted(fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* The cache directory into out (cap bytes): $OKTA_CC_CACHE_DIR, else $XDG_RUNTIME_DIR/okta-cc
+   (a per-user tmpfs, emptied at logout), else $HOME/.cache/okta-cc (the store makes what is
+   missing of it, 0700). NULL when there is none (OKTA_CC_CACHE_DIR=off, no HOME): *why says
+   why. XDG_RUNTIME_DIR and HOME count only as absolute paths (the XDG spec ignores relative
+   ones). */
+static const char *cache_dir(char *out, size_t cap, const char **why)
+{
+    const char *dir = getenv("OKTA_CC_CACHE_DIR"), *base;
+    int n;
+    if (dir && dir[0]) {
+        if (strcmp(dir, "off") == 0) {
+            *why = "off (OKTA_CC_CACHE_DIR=off)";
+            return NULL;
+        }
+        n = snprintf(out, cap, "%s", dir);
+    } else if ((base = getenv("XDG_RUNTIME_DIR")) != NULL && base[0] == '/') {
+        n = snprintf(out, cap, "%s/okta-cc", base);
+    } else if ((base = getenv("HOME")) != NULL && base[0] == '/') {
+        n = snprintf(out, cap, "%s/.cache/okta-cc", base);
+    } else {
+        *why = "off (none of OKTA_CC_CACHE_DIR, XDG_RUNTIME_DIR and HOME is set)";
+        return NULL;
+    }
+    if (n < 0 || (size_t)n >= cap) {
+        *why = "off (the directory's path is too long)";
+        return NULL;
+    }
+    return out;
+}
+
+/* Why the store in dir could not be set up, into out: the library's message names the
+   directory when it is about the directory; otherwise "DIR: message". */
+static const char *store_error(const char *dir, const okta_cc_error *err, char *out, size_t cap)
+{
+    const char *msg = err->message[0] ? err->message : okta_cc_result_str(err->code);
+    if (strstr(msg, dir)) snprintf(out, cap, "%s", msg);
+    else snprintf(out, cap, "%s: %s", dir, msg);
+    return out;
+}
+
+/* Sets up this run's cache into *store (store->load NULL: none). Never fails the command: a
+   cache that cannot be set up costs only the caching, and -v says why. Turned off (--no-cache,
+   OKTA_CC_CACHE_DIR=off) it says nothing: -v shows the same lines as before the cache. */
+static void cache_open(const cli_options *o, okta_cc_token_store *store)
+{
+    char buf[4096], note[1024];
+    const char *why = NULL, *dir, *env = getenv("OKTA_CC_CACHE_DIR");
+    okta_cc_error err;
+    memset(store, 0, sizeof *store);
+    if (o->no_cache || (env && strcmp(env, "off") == 0)) return;
+    dir = cache_dir(buf, sizeof buf, &why);
+    if (!dir) {
+        if (o->verbose) cache_note("%s", why);
+        return;
+    }
+    if (okta_cc_file_store_new(store, dir, &err) != OKTA_CC_OK) {
+        memset(store, 0, sizeof *store);
+        if (o->verbose) cache_note("%s; not caching", store_error(dir, &err, note, sizeof note));
+        return;
+    }
+    if (o->verbose) cache_note("%s", dir);
+}
+
+static void cache_close(okta_cc_token_store *store)
+{
+    if (store->load) okta_cc_file_store_free(store);
+}
+
+static const char cache_help[] =
+    "usage: okta-cc cache list | clear [-v]\n"
+    "\n"
+    "token, get and request keep the app's access token between runs, so that a script's\n"
+    "next call does not fetch another: one file per app and settings (token URL, client id,\n"
+    "scopes, key, DPoP mode), used until shortly before the token expires. The directory is\n"
+    "$OKTA_CC_CACHE_DIR, else $XDG_RUNTIME_DIR/okta-cc (a per-user tmpfs, emptied at logout),\n"
+    "else ~/.cache/okta-cc. A file holds a token of at most an hour and, for a DPoP-bound\n"
+    "token, the DPoP key it is bound to: it is a credential. The directory is 0700 and each\n"
+    "file 0600, both the user's own; a file that is not (or a symlink, a FIFO, a corrupt one)\n"
+    "is ignored and replaced. A cache that cannot be used or written costs only the caching\n"
+    "(-v says why). --no-cache (token, get, request) or OKTA_CC_CACHE_DIR=off turns it off.\n"
+    "\n"
+    "  list                   one line per cached identity: its id, client id, token type,\n"
+    "                         expiry (UTC), whether the app requires DPoP, token URL; never\n"
+    "                         a token\n"
+    "  clear                  remove every cached token and say how many\n"
+    "  -v, --verbose          name the directory on stderr\n";
+
+static const cli_option_spec cache_options[] = { OPT_FLAG("verbose", verbose), OPT_END };
+
+/* Prints s through put_text, then spaces up to width bytes (ids and token types are ASCII). */
+static void put_column(const char *s, size_t width)
+{
+    size_t n = strlen(s);
+    put_text(emit_to_file, stdout, s, n, 0);
+    while (n++ < width) fputc(' ', stdout);
+    fputs("  ", stdout);
+}
+
+typedef struct cache_listing {
+    unsigned long count;
+    time_t now;
+} cache_listing;
+
+/* One line of `cache list`; the header line before the first. */
+static int cache_list_entry(void *user, const okta_cc_store_entry *e)
+{
+    cache_listing *ls = (cache_listing *)user;
+    char expires[32] = "-", id[13];
+    time_t t = (time_t)e->expires_at;
+    struct tm tm;
+    if (!ls->count++) printf("%-12s  %-20s  %-6s  %-19s  %-8s  %s\n", "ID", "CLIENT ID", "TYPE", "EXPIRES (UTC)", "DPOP", "TOKEN URL");
+    snprintf(id, sizeof id, "%.12s", e->id ? e->id : "");
+    if (e->expires_at > 0 && t <= ls->now) snprintf(expires, sizeof expires, "expired");
+    else if (e->expires_at > 0 && (!gmtime_r(&t, &tm) || !strftime(expires, sizeof expires, "%Y-%m-%d %H:%M:%S", &tm)))
+        snprintf(expires, sizeof expires, "?");     /* a year past 9999: not a token of ours */
+    put_column(id, 12);
+    put_column(e->client_id ? e->client_id : "-", 20);
+    put_column(e->expires_at > 0 && e->token_type ? e->token_type : "-", 6);
+    put_column(expires, 19);
+    put_column(e->dpop_required ? "required" : "-", 8);
+    put_text(emit_to_file, stdout, e->token_url ? e->token_url : "-", e->token_url ? strlen(e->token_url) : 1, 0);
+    fputc('\n', stdout);
+    return 0;
+}
+
+static int cache_list(const okta_cc_token_store *store, const char *dir)
+{
+    cache_listing ls;
+    okta_cc_error err;
+    okta_cc_result res;
+    ls.count = 0;
+    ls.now = time(NULL);
+    res = okta_cc_file_store_list(store, cache_list_entry, &ls, &err);
+    if (res != OKTA_CC_OK) return fail_result("cache", res, err.message);
+    if (!ls.count) {
+        fputs("no cached tokens in ", stdout);
+        put_text(emit_to_file, stdout, dir, strlen(dir), 0);
+        fputc('\n', stdout);
+    }
+    return fflush(stdout) == 0 && !ferror(stdout) ? CLI_OK : fail("stdout", strerror(errno));
+}
+
+static int cache_clear(const okta_cc_token_store *store, const char *dir)
+{
+    okta_cc_error err;
+    size_t removed = 0;
+    okta_cc_result res = okta_cc_file_store_clear(store, &removed, &err);
+    if (res != OKTA_CC_OK) return fail_result("cache", res, err.message);
+    printf("removed %lu cached token%s from ", (unsigned long)removed, removed == 1 ? "" : "s");
+    put_text(emit_to_file, stdout, dir, strlen(dir), 0);
+    fputc('\n', stdout);
+    return fflush(stdout) == 0 && !ferror(stdout) ? CLI_OK : fail("stdout", strerror(errno));
+}
+
+/* okta-cc cache list | clear. A directory that does not exist is an empty cache (not made
+   here); one that cannot be used is an error (exit 1): this command is about the cache. */
+static int cmd_cache(const cli_options *o)
+{
+    char buf[4096], note[1024];
+    const char *why = NULL, *dir, *what = o->nargs ? o->args[0] : "";
+    okta_cc_token_store store;
+    okta_cc_error err;
+    struct stat st;
+    int r, clear = strcmp(what, "clear") == 0;
+    if (!clear && strcmp(what, "list") != 0) return usage_error("cache", "give list or clear");
+    dir = cache_dir(buf, sizeof buf, &why);
+    if (!dir) {
+        fputs("the token cache is ", stdout);
+        return print_line(why);
+    }
+    if (o->verbose) cache_note("%s", dir);
+    if (lstat(dir, &st) != 0 && errno == ENOENT) {
+        fputs(clear ? "removed 0 cached tokens from " : "no cached tokens in ", stdout);
+        put_text(emit_to_file, stdout, dir, strlen(dir), 0);
+        return print_line("");
+    }
+    if (okta_cc_file_store_new(&store, dir, &err) != OKTA_CC_OK) {
+        error_line("cache: %s", store_error(dir, &err, note, sizeof note));
+        return CLI_FAIL;
+    }
+    r = clear ? cache_clear(&store, dir) : cache_list(&store, dir);
+    okta_cc_file_store_free(&store);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------------------
    assertion and token: the configured service app
    ------------------------------------------------------------------------------------------- */
 
@@ -900,8 +1104,8 @@ static const char assertion_help[] =
     "\n"
     CLIENT_FLAGS_HELP
     "\n"
-    "token's --scopes, --timeout, --dpop and --no-dpop are accepted and ignored, so one set of\n"
-    "flags serves both.\n";
+    "token's --scopes, --timeout, --dpop, --no-dpop and --no-cache are accepted and ignored, so\n"
+    "one set of flags serves both.\n";
 
 /* The token settings that token, get and request share (besides CLIENT_FLAGS_HELP). */
 #define TOKEN_FLAGS_HELP \
@@ -919,6 +1123,8 @@ static const char assertion_help[] =
     "                         until the org says the app requires DPoP, then DPoP\n" \
     "                         [OKTA_CLIENT_DPOPENABLED=true|false; OKTA_CLIENT_DPOPKEY: the\n" \
     "                         DPoP key, else a new EC P-256 key per run]\n" \
+    "  --no-cache             fetch a new token, neither read nor write the token cache\n" \
+    "                         (see 'okta-cc cache --help') [OKTA_CC_CACHE_DIR=off]\n" \
     "  -v, --verbose          log one line per HTTP exchange on stderr (method, URL, status,\n" \
     "                         time, retry, rate limit; never a token or a secret)\n"
 
@@ -932,6 +1138,8 @@ static const char token_help[] =
     "ready for 'Authorization: Bearer ...'. With --json prints the token response instead:\n"
     "{\"token_type\",\"expires_in\",\"access_token\",\"scope\"}. A refusal prints Okta's error and\n"
     "error_description, e.g. \"invalid_client: The client_assertion token is expired.\"\n"
+    "A token kept in the token cache by an earlier run is printed while it is valid (expires_in:\n"
+    "what is left of it), without a request; see 'okta-cc cache --help'.\n"
     "\n"
     "  --json                 print the whole token response as a JSON object\n"
     TOKEN_FLAGS_HELP
@@ -945,7 +1153,7 @@ static const cli_option_spec assertion_options[] = {
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("dpop", dpop),
     OPT_FLAG("no-dpop", no_dpop), OPT_FLAG("verbose", verbose),
-    OPT_VALUE("client-secret-file", client_secret_file), OPT_END
+    OPT_VALUE("client-secret-file", client_secret_file), OPT_FLAG("no-cache", no_cache), OPT_END
 };
 
 static const cli_option_spec token_options[] = {
@@ -955,7 +1163,7 @@ static const cli_option_spec token_options[] = {
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), OPT_FLAG("json", json),
     OPT_FLAG("verbose", verbose), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop),
-    OPT_VALUE("client-secret-file", client_secret_file), OPT_END
+    OPT_VALUE("client-secret-file", client_secret_file), OPT_FLAG("no-cache", no_cache), OPT_END
 };
 
 /* A whole number of seconds in lo..hi, from --NAME; usage error otherwise. */
@@ -1097,7 +1305,8 @@ static int read_client_secret(const char *path, char **secret, size_t *cap)
 /* Builds the client from the flags and the environment; see open_client. *secret (*secret_cap
    bytes) receives the buffer of a --client-secret-file, for the caller to wipe and free. */
 static int open_client_with(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
-                            cli_progress *progress, okta_cc_client **client, char **secret, size_t *secret_cap)
+                            cli_progress *progress, okta_cc_token_store *store, okta_cc_client **client,
+                            char **secret, size_t *secret_cap)
 {
     okta_cc_config cfg;
     okta_cc_error err;
@@ -1121,20 +1330,26 @@ static int open_client_with(const char *cmd, const cli_options *o, int need_scop
         cfg.key = key;
         cfg.private_key = NULL;
     }
+    if (store) {
+        cache_open(o, store);   /* once the settings are known good: -v notes come after no error */
+        cfg.token_store = *store;
+    }
     if (okta_cc_client_new(client, &cfg, &err) != OKTA_CC_OK) return fail_result(cmd, err.code, err.message);
     return CLI_OK;
 }
 
 /* Builds the client from the flags and the environment. key is the storage for a --key file
-   (the caller wipes it); progress (may be NULL) is get --all's. Exit status 2 for a setting
-   that is missing or invalid (found here or by the library: OKTA_CC_ERR_CONFIG), 1 for a file
-   that cannot be read or holds no key. */
+   (the caller wipes it); progress (may be NULL) is get --all's; store (may be NULL: none)
+   receives the token cache (see cache_open), which the caller zeroes first and closes after
+   the client. Exit status 2 for a setting that is missing or
+   invalid (found here or by the library: OKTA_CC_ERR_CONFIG), 1 for a file that cannot be read
+   or holds no key. */
 static int open_client(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
-                       cli_progress *progress, okta_cc_client **client)
+                       cli_progress *progress, okta_cc_token_store *store, okta_cc_client **client)
 {
     char *secret = NULL;
     size_t secret_cap = 0;
-    int r = open_client_with(cmd, o, need_scopes, key, progress, client, &secret, &secret_cap);
+    int r = open_client_with(cmd, o, need_scopes, key, progress, store, client, &secret, &secret_cap);
     okta_cc_free_wiped(NULL, secret, secret_cap);   /* the client keeps its own copy */
     return r;
 }
@@ -1150,7 +1365,7 @@ static int cmd_assertion(const cli_options *o)
         return usage_error("assertion", "a client assertion is signed with a private key: --client-secret, "
                                         "--client-secret-file and --auth-method client_secret_* do not apply");
     memset(&key, 0, sizeof key);
-    r = open_client("assertion", o, 0, &key, NULL, &client);
+    r = open_client("assertion", o, 0, &key, NULL, NULL, &client);
     okta_cc_key_wipe(&key);    /* the client holds its own copy */
     if (r != CLI_OK) return r;
     if (okta_cc_client_sign_assertion(client, assertion, sizeof assertion, NULL, &err) == OKTA_CC_OK)
@@ -1210,22 +1425,24 @@ static int fetch_token(okta_cc_client *client, char **token, size_t *cap, okta_c
 static int cmd_token(const cli_options *o)
 {
     okta_cc_client *client = NULL;
+    okta_cc_token_store store;
     okta_cc_token_info info;
     okta_cc_key key;
     char *token = NULL;
     size_t cap = 0;
     int r;
     memset(&key, 0, sizeof key);
-    r = open_client("token", o, 1, &key, NULL, &client);
+    memset(&store, 0, sizeof store);
+    r = open_client("token", o, 1, &key, NULL, &store, &client);
     okta_cc_key_wipe(&key);
-    if (r != CLI_OK) return r;
-    r = fetch_token(client, &token, &cap, &info);
+    if (r == CLI_OK) r = fetch_token(client, &token, &cap, &info);
     if (r == CLI_OK) r = o->json ? print_token_json(token, &info) : print_line(token);
     if (token) {
         okta_cc_wipe(token, cap);
         free(token);
     }
     okta_cc_client_free(client);
+    cache_close(&store);
     return r;
 }
 
@@ -1329,7 +1546,7 @@ static const char request_help_more[] =
     OPT_VALUE("auth-method", auth_method), OPT_VALUE("timeout", timeout), \
     OPT_FLAG("verbose", verbose), OPT_FLAG("no-retry", no_retry), OPT_VALUE("max-retries", max_retries), \
     OPT_FLAG("include", include), OPT_FLAG("dpop", dpop), OPT_FLAG("no-dpop", no_dpop), \
-    OPT_VALUE("client-secret-file", client_secret_file)
+    OPT_VALUE("client-secret-file", client_secret_file), OPT_FLAG("no-cache", no_cache)
 
 static const cli_option_spec get_options[] = {
     API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_FLAG("ndjson", ndjson), OPT_FLAG("quiet", quiet), OPT_END
@@ -1646,12 +1863,13 @@ static int get_all(cli_listing *ls, okta_cc_client *client, const char *path)
 }
 
 /* Builds the client for get and request (the same settings as token). */
-static int open_api_client(const char *cmd, const cli_options *o, cli_progress *progress, okta_cc_client **client)
+static int open_api_client(const char *cmd, const cli_options *o, cli_progress *progress,
+                           okta_cc_token_store *store, okta_cc_client **client)
 {
     okta_cc_key key;
     int r;
     memset(&key, 0, sizeof key);
-    r = open_client(cmd, o, 1, &key, progress, client);
+    r = open_client(cmd, o, 1, &key, progress, store, client);
     okta_cc_key_wipe(&key);
     return r;
 }
@@ -1659,6 +1877,7 @@ static int open_api_client(const char *cmd, const cli_options *o, cli_progress *
 static int cmd_get(const cli_options *o)
 {
     okta_cc_client *client = NULL;
+    okta_cc_token_store store;
     cli_listing listing;
     int r;
     if (o->nargs != 1) return usage_error("get", "give one PATH, e.g. /api/v1/users");
@@ -1668,10 +1887,12 @@ static int cmd_get(const cli_options *o)
     listing.cmd = "get";
     listing.ndjson = o->ndjson;
     progress_init(&listing.progress, o->all && !o->quiet && isatty(STDERR_FILENO), o->verbose);
-    r = open_api_client("get", o, &listing.progress, &client);
-    if (r != CLI_OK) return r;
-    r = o->all ? get_all(&listing, client, o->args[0]) : api_call("get", client, "GET", o->args[0], NULL, 0, o->include);
+    memset(&store, 0, sizeof store);
+    r = open_api_client("get", o, &listing.progress, &store, &client);
+    if (r == CLI_OK)
+        r = o->all ? get_all(&listing, client, o->args[0]) : api_call("get", client, "GET", o->args[0], NULL, 0, o->include);
     okta_cc_client_free(client);
+    cache_close(&store);
     return r;
 }
 
@@ -1711,6 +1932,7 @@ static int load_data(const char *data, char **buf, const char **body, size_t *le
 static int cmd_request(const cli_options *o)
 {
     okta_cc_client *client = NULL;
+    okta_cc_token_store store;
     const char *body = NULL;
     char method[8], *buf = NULL;
     size_t len = 0;
@@ -1724,9 +1946,11 @@ static int cmd_request(const cli_options *o)
     if (r == CLI_OK && o->data) r = load_data(o->data, &buf, &body, &len);
     else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0)
         body = "";      /* an empty body, sent with Content-Length: 0 */
-    if (r == CLI_OK) r = open_api_client("request", o, NULL, &client);
+    memset(&store, 0, sizeof store);
+    if (r == CLI_OK) r = open_api_client("request", o, NULL, &store, &client);
     if (r == CLI_OK) r = api_call("request", client, method, o->args[1], body, len, o->include);
     okta_cc_client_free(client);
+    cache_close(&store);
     okta_cc_free_wiped(NULL, buf, len);     /* --data @FILE: the body may hold a password */
     return r;
 }
@@ -1748,6 +1972,8 @@ static const cli_command commands[] = {
       get_options, 1, cmd_get },
     { "request", "call the Okta API with any method and a JSON body", request_help, request_help_more,
       request_options, 2, cmd_request },
+    { "cache", "list or clear the token cache that token, get and request keep", cache_help, NULL,
+      cache_options, 1, cmd_cache },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -1776,7 +2002,9 @@ static void print_main_help(FILE *f)
                "assertion, token, get and request read the app's settings from OKTA_CLIENT_ORGURL,\n"
                "OKTA_CLIENT_CLIENTID, OKTA_CLIENT_PRIVATEKEY, OKTA_CLIENT_PRIVATEKEYID (or\n"
                "OKTA_CLIENT_KID), OKTA_CLIENT_SCOPES, OKTA_CLIENT_AUTHSERVERID,\n"
-               "OKTA_CLIENT_CLIENTSECRET and OKTA_CC_CA_FILE when no flag gives them.\n");
+               "OKTA_CLIENT_CLIENTSECRET and OKTA_CC_CA_FILE when no flag gives them. token, get\n"
+               "and request keep the token between runs in a cache (OKTA_CC_CACHE_DIR; off with\n"
+               "--no-cache or OKTA_CC_CACHE_DIR=off): see 'okta-cc cache --help'.\n");
 }
 
 static int print_version(void)

@@ -5,6 +5,10 @@ build=${BUILD:-build}
 cli=$build/okta-cc
 py=/usr/bin/python3
 pass=0 fail=0
+# The token cache (okta-cc cache) is off for every suite: each run makes its own token requests
+# (suites count them) and nothing lands in the user's ~/.cache. cli_cache.sh turns it on, in
+# directories of its own.
+export OKTA_CC_CACHE_DIR=off
 
 ok()  { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }

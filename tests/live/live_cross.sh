@@ -29,6 +29,7 @@ trap 'stop_servers; rm -rf "$work"' EXIT
 unset OKTA_CLIENT_ORGURL OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_PRIVATEKEYID \
   OKTA_CLIENT_KID OKTA_CLIENT_SCOPES OKTA_CLIENT_AUTHSERVERID OKTA_CLIENT_CLIENTSECRET OKTA_CC_CA_FILE \
   OKTA_CLIENT_DPOPENABLED OKTA_CLIENT_DPOPKEY
+export OKTA_CC_CACHE_DIR=off    # each run fetches its own token (one expects a TLS failure)
 
 api_clients    # $work/ec256.pem, kid ec256; apps 0oa_api, 0oa_apps_only, 0oa_api_dpop
 bash "$root/tools/dev/server/make-ca.sh" "$work/ca" >/dev/null 2>&1 || setup_failed "tools/dev/server/make-ca.sh"

@@ -100,6 +100,7 @@ if [ -n "${TEST_SUFFIX:-}" ]; then "$build/tests/test_tls${TEST_SUFFIX:-}" "$@" 
 
 # ---- the CLI -----------------------------------------------------------------------------------
 cli=$build/okta-cc
+export OKTA_CC_CACHE_DIR=off    # every run must make its own TLS connection to the token endpoint
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }

@@ -53,6 +53,7 @@ else
   echo "   server listening at $ORG"
   export OKTA_CLIENT_ORGURL=$ORG OKTA_CLIENT_CLIENTID=0oa_demo_service_app
   export OKTA_CLIENT_PRIVATEKEY=$work/service-app.pem OKTA_CLIENT_KID=$kid OKTA_CLIENT_SCOPES=okta.users.read
+  export OKTA_CC_CACHE_DIR=$work/cache     # not the user's: this server is gone after the demo
   key_args=(--key "$OKTA_CLIENT_PRIVATEKEY")
 fi
 

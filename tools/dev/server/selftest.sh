@@ -264,6 +264,7 @@ A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL")
 check "dpop client, no proof: 400" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read)" 400
 check "dpop client, no proof: invalid_dpop_proof" "$(json "$T/b" j.error)" invalid_dpop_proof
 check "dpop client, no proof: Okta's text" "$(desc)" "The DPoP proof JWT header is missing."
+check "dpop client, no proof: counted in dpop_proof_missing" "$(curl -s "$URL/__test/stats" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).dpop_proof_missing)')" 1
 A=$(assertion "$T/ec.pem" ec1 0oa_dpop "$ORG_TOKEN_URL"); P=$(dpop "$T/dpop.pem" POST "$ORG_TOKEN_URL")
 check "proof without nonce: 400" "$(post_token "$ORG_TOKEN_URL" "$A" okta.users.read -H "DPoP: $P")" 400
 check "proof without nonce: use_dpop_nonce" "$(json "$T/b" j.error)" use_dpop_nonce
@@ -461,6 +462,27 @@ check "reset_stats resets them: in flight max 0, opened 1 (the stats request), i
 kill -TERM "$PID"; wait "$PID"
 code=$(node "$here/server.js" --clients "$T/clients.json" --api-delay-ms soon 2>&1 >/dev/null; echo "exit $?")
 contains "--api-delay-ms soon: usage error" "$code" "exit 2"
+
+# --- --delay-ms: token and API answers late, test endpoints not; POST /__test/delay ------------
+start_server "$T/ready-rtt" --delay-ms 250
+ms_of() { local t0 t1; t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL/oauth2/v1/token")
+t=$(ms_of post_token "$URL/oauth2/v1/token" "$A" okta.users.read); TOKEN=$(json "$T/b" j.access_token)
+if (( t >= 250 )); then ok "--delay-ms 250: token answer after $t ms"; else bad "--delay-ms: token" "$t ms"; fi
+t=$(ms_of curl -s -o "$T/b" -H "Authorization: Bearer $TOKEN" "$URL/api/v1/users?limit=1")
+if (( t >= 250 )) && [[ "$(json "$T/b" j.length)" == 1 ]]; then ok "--delay-ms 250: API answer after $t ms"; else bad "--delay-ms: api" "$t ms"; fi
+t0=$(date +%s%N)
+curl -s -Z --parallel-immediate --parallel-max 4 -H "Authorization: Bearer $TOKEN" "$URL/api/v1/users?limit=1&n=[1-4]" -o "$T/rtt#1" 2>/dev/null
+t1=$(date +%s%N)
+if (( (t1 - t0) / 1000000 < 900 )); then ok "--delay-ms: 4 parallel requests wait together ($(( (t1 - t0) / 1000000 )) ms; in a row >= 1000)"; else bad "--delay-ms blocks" "$(( (t1 - t0) / 1000000 )) ms"; fi
+t=$(ms_of curl -s "$URL/__test/stats")
+if (( t < 250 )); then ok "--delay-ms: /__test/ answers at once ($t ms)"; else bad "--delay-ms: /__test/" "$t ms"; fi
+check "/__test/delay {\"ms\":0}" "$(curl -s -X POST "$URL/__test/delay" -d '{"ms":0}')" '{"ms":0}'
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL/oauth2/v1/token")
+t=$(ms_of post_token "$URL/oauth2/v1/token" "$A" okta.users.read)
+if (( t < 250 )); then ok "/__test/delay 0: token answer at once ($t ms)"; else bad "/__test/delay 0" "$t ms"; fi
+check "/__test/delay -1: 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/__test/delay" -d '{"ms":-1}')" 400
+kill -TERM "$PID"; wait "$PID"
 
 # --- HTTPS ---------------------------------------------------------------------------------
 bash "$here/make-ca.sh" "$T/pki"

@@ -27,7 +27,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`server.js: ${msg}\n`);
   process.stderr.write('usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] '
     + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
-    + '[--leeway SECONDS] [--api-dpop-nonce] [--api-dpop-nonce-seconds 60] [--api-delay-ms MS] [--verbose]\n');
+    + '[--leeway SECONDS] [--api-dpop-nonce] [--api-dpop-nonce-seconds 60] [--api-delay-ms MS] [--delay-ms MS] [--verbose]\n');
   process.exit(2);
 }
 
@@ -44,6 +44,7 @@ const opts = {
   apiDpopNonce: false,
   apiNonceSeconds: 60,
   apiDelayMs: 0,
+  delayMs: 0,
   verbose: false,
 };
 
@@ -72,6 +73,7 @@ const opts = {
       case '--api-dpop-nonce': opts.apiDpopNonce = true; break;
       case '--api-dpop-nonce-seconds': opts.apiNonceSeconds = intArg(a, val(), 1); break;
       case '--api-delay-ms': opts.apiDelayMs = intArg(a, val(), 0); break;
+      case '--delay-ms': opts.delayMs = intArg(a, val(), 0); break;
       case '--verbose': case '-v': opts.verbose = true; break;
       case '--help': case '-h': usage(); break;
       default: usage(`unknown argument ${a}`);
@@ -321,6 +323,7 @@ function freshStats() {
     dpop_proofs_seen: 0, // requests (token and api) that carried a DPoP header
     dpop_replays_refused: 0, // token and api
     dpop_nonce_challenges: 0, // use_dpop_nonce answers, token and api
+    dpop_proof_missing: 0, // token requests of a DPoP-requiring client refused for want of a proof
     token_types: { Bearer: 0, DPoP: 0 }, // tokens issued, by token_type
     api_inflight_max: live.apiInflight, // most /api/ requests being handled at one moment
     connections_opened: 0, // TCP connections accepted (for HTTPS, before the TLS handshake)
@@ -901,6 +904,7 @@ async function handleToken(req, res, asId, path) {
   };
   remember(entry);
   res.on('finish', () => { entry.status = res.statusCode; }); // faults' answers too
+  await roundTripDelay();
   const fail = (status, error, desc) => {
     stats.token_errors += 1;
     entry.status = status;
@@ -991,7 +995,10 @@ async function handleToken(req, res, asId, path) {
       throw new TokenError(400, 'access_denied', 'Policy evaluation failed for this request, please check the policy configurations.');
     }
     scopes = checkScopes(form, client, asId);
-    if (client.dpopBound && dpopRaw === undefined) throw new TokenError(400, 'invalid_dpop_proof', DPOP_MSG.missing);
+    if (client.dpopBound && dpopRaw === undefined) {
+      stats.dpop_proof_missing += 1;
+      throw new TokenError(400, 'invalid_dpop_proof', DPOP_MSG.missing);
+    }
     if (dpopReplayed) {
       stats.dpop_replays_refused += 1;
       throw new TokenError(400, 'invalid_dpop_proof', DPOP_MSG.replay);
@@ -1363,6 +1370,11 @@ async function handleTest(req, res, url) {
     if (Number.isInteger(body.remaining)) rate.used = Math.max(0, opts.rateLimit - body.remaining);
     if (body.reset) { rate.windowEnd = 0; rate.used = 0; }
     sendJson(res, 200, { limit: opts.rateLimit, remaining: Math.max(0, opts.rateLimit - rate.used), reset: rate.windowEnd });
+  } else if (p === '/__test/delay' && req.method === 'POST') {
+    // {"ms":N}: what --delay-ms sets, from now on (0 turns it off)
+    if (!Number.isInteger(body.ms) || body.ms < 0) { sendJson(res, 400, { error: 'expected {"ms":N}, N >= 0' }); return; }
+    opts.delayMs = body.ms;
+    sendJson(res, 200, { ms: opts.delayMs });
   } else if (p === '/__test/health') {
     sendJson(res, 200, { ok: true });
   } else {
@@ -1422,10 +1434,17 @@ async function handleApiTimed(req, res, url, p) {
   oktaError(res, 404, 'E0000007', `Not found: Resource not found: ${p} (Resource)`);
 }
 
-// --api-delay-ms: every /api/ answer (faults and errors too) is held back this long, once the
-// request has been counted, so that concurrent requests overlap measurably.
+// --api-delay-ms: every /api/ answer (faults and errors too) is held back this long (plus
+// --delay-ms), once the request has been counted, so that concurrent requests overlap
+// measurably.
 async function apiDelay() {
-  if (opts.apiDelayMs) await sleep(opts.apiDelayMs);
+  if (opts.apiDelayMs + opts.delayMs) await sleep(opts.apiDelayMs + opts.delayMs);
+}
+
+// --delay-ms (or POST /__test/delay): every token and /api/ answer comes this much later, as
+// from an Okta cell a network round trip away. A timer, so other requests go on meanwhile.
+async function roundTripDelay() {
+  if (opts.delayMs) await sleep(opts.delayMs);
 }
 
 try {
