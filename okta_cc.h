@@ -680,8 +680,29 @@ typedef enum okta_cc_alg {
 #define OKTA_CC_EC_MAX_BYTES 66     /* P-521 scalar */
 #define OKTA_CC_KID_MAX 128
 
+/* How a signer signs (see okta_cc_signer): data, len is the JWS signing input and digest,
+   digest_len its hash with alg's hash (SHA-256, -384 or -512), for a device that signs a digest
+   (a secure element, a TPM, PKCS#11's CKM_ECDSA) or one that hashes itself (CKM_SHA256_RSA_PKCS).
+   It writes the signature into (out, cap, out_len): for RS* the modulus' bytes
+   (RSASSA-PKCS1-v1_5), for ES* r||s, each half the curve size (JWS form), or a DER
+   ECDSA-Sig-Value, which is converted. It returns OKTA_CC_OK, or an error with a one-line
+   message in err (when not NULL; never a secret).
+   Threads: a shared client calls it from whichever thread signs - DPoP proofs from each
+   request's own thread, several at once; assertions from the thread that fetches a token - and
+   never with a lock of the client held, so it may block on its device, and it must be safe to
+   call from several threads at once (serialise inside it when the device cannot).
+   fork(): after a fork() the child's signatures call it in the child. State that does not
+   survive a fork (a PKCS#11 session, a device handle the parent opened) must be noticed there
+   - compare getpid() with the process that opened it - and opened anew (>>pkcs11 does). */
+typedef okta_cc_result (*okta_cc_sign_fn)(void *user, okta_cc_alg alg, const unsigned char *data,
+                                          size_t len, const unsigned char *digest,
+                                          size_t digest_len, unsigned char *out, size_t cap,
+                                          size_t *out_len, okta_cc_error *err);
+
 /* A private key. Caller-owned and self-contained (no pointers, no allocation): it can live on
-   the stack or be copied. It holds secrets: call okta_cc_key_wipe() when done. */
+   the stack or be copied. It holds secrets: call okta_cc_key_wipe() when done. A key made by
+   okta_cc_key_from_signer holds the public half only, and a sign function that reaches the
+   private half; its copies share that signer. */
 typedef struct okta_cc_key {
     okta_cc_key_type type;
     unsigned bits;              /* RSA modulus size, or the curve's size (256, 384, 521) */
@@ -697,7 +718,38 @@ typedef struct okta_cc_key {
     /* EC: the private scalar d and the uncompressed public point 04||x||y. */
     unsigned char d[OKTA_CC_EC_MAX_BYTES], pub[1 + 2 * OKTA_CC_EC_MAX_BYTES];
     size_t d_len, pub_len;
+    okta_cc_sign_fn sign;       /* a signer's (okta_cc_key_from_signer); NULL for a key in memory */
+    void *sign_user;
 } okta_cc_key;
+
+/* A key that signs through a callback: its private half stays in a TPM, a secure element, an
+   HSM or a PKCS#11 token (>>pkcs11 makes one from a pkcs11: URI). The public half comes with
+   it, for the public JWK, the thumbprint and a DPoP proof's jwk. Set either the RSA or the EC
+   members. okta_cc_config.signer (the client assertion) and .dpop_signer (DPoP proofs) take one
+   in place of a key; okta_cc_key_from_signer makes an okta_cc_key of it for every other
+   function. Keys in memory sign through the same path: BearSSL is their sign function. */
+typedef struct okta_cc_signer {
+    okta_cc_alg alg;                /* DEFAULT: RS256 for RSA, the curve's ES* for EC */
+    const unsigned char *rsa_n;     /* RSA: the modulus (2048 to 4096 bits), big-endian */
+    size_t rsa_n_len;
+    const unsigned char *rsa_e;     /* and the public exponent, big-endian */
+    size_t rsa_e_len;
+    const unsigned char *ec_point;  /* EC: the uncompressed point 04||x||y; its length names the
+                                       curve: 65 P-256, 97 P-384, 133 P-521 */
+    size_t ec_point_len;
+    const char *kid;                /* optional: the key's kid (at most OKTA_CC_KID_MAX - 1 bytes) */
+    okta_cc_sign_fn sign;           /* signs (see okta_cc_sign_fn: threads and fork()) */
+    void *user;                     /* sign's first argument: must outlive every key made of it */
+} okta_cc_signer;
+
+/* Makes key a key that signs through s->sign. The public key is checked as a loaded key's is
+   (RSA size and exponent; the EC point on its curve), and alg against it; nothing is signed
+   here. Every signature made through the key is then verified against the public key before
+   it is used: a sign function that answers with anything else (another key's signature, a
+   wrong length) gives OKTA_CC_ERR_CRYPTO, so nothing unverifiable reaches a server. Such a key
+   has no private part to export: okta_cc_key_to_pem refuses it (OKTA_CC_ERR_KEY_PUBLIC_ONLY). */
+OKTA_CC_DEF okta_cc_result okta_cc_key_from_signer(okta_cc_key *key, const okta_cc_signer *s,
+                                                   okta_cc_error *err);
 
 /* Loads a private key from text, detecting the format:
      PEM "RSA PRIVATE KEY" (PKCS#1), "PRIVATE KEY" (PKCS#8, RSA or EC), "EC PRIVATE KEY" (SEC1),
@@ -1052,6 +1104,9 @@ struct okta_cc_config {
                                        in one); anything else is OKTA_CC_ERR_CONFIG */
     const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
+    const okta_cc_signer *signer;   /* or a key that signs through a callback (a TPM, a secure
+                                       element, an HSM; okta_cc_signer): copied, its user
+                                       pointer kept, so that must outlive the client */
     const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry;
                                        at most OKTA_CC_KID_MAX - 1 bytes */
     const char *scopes;             /* space or comma separated, e.g. "okta.users.read"; needed
@@ -1096,6 +1151,8 @@ struct okta_cc_config {
                                        using the cached one: OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD;
                                        <0 = none (callers wait for the fetch at renewal) */
     okta_cc_dpop_mode dpop;         /* OKTA_CC_DPOP_AUTO (default), _ALWAYS or _NEVER */
+    const okta_cc_signer *dpop_signer; /* the DPoP key signing through a callback, in place of
+                                       dpop_key (kept as signer is) */
     const char *dpop_key;           /* the DPoP proof key: PEM/JWK text or a file path, separate
                                        from private_key; NULL: an EC P-256 key generated per
                                        client (not with OKTA_CC_DPOP_NEVER) */
@@ -3506,13 +3563,12 @@ static size_t okta_cc__sig_len(const okta_cc_key *key)
     return c ? 2 * okta_cc__curve_size(c) : 0;
 }
 
-/* Signs data into sig (okta_cc__sig_len(key) bytes); 0 when BearSSL fails. */
-static int okta_cc__sign_raw(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
-                             unsigned char *sig)
+/* Signs a digest made with alg's hash into sig (okta_cc__sig_len(key) bytes); 0 when BearSSL
+   fails. A key in memory only. */
+static int okta_cc__sign_digest(const okta_cc_key *key, okta_cc_alg alg, const unsigned char *hash,
+                                size_t hash_len, unsigned char *sig)
 {
     const okta_cc__alg_info *ai = okta_cc__alg_info_of(alg);
-    unsigned char hash[64];
-    size_t hash_len = okta_cc__hash(ai->hash, data, len, hash);
     if (key->type == OKTA_CC_KEY_RSA) {
         br_rsa_private_key sk;
         okta_cc__rsa_views(key, &sk, NULL);
@@ -3524,6 +3580,15 @@ static int okta_cc__sign_raw(const okta_cc_key *key, okta_cc_alg alg, const void
         return br_ecdsa_sign_raw_get_default()(br_ec_get_default(), ai->hash, hash, &sk, sig) ==
                okta_cc__sig_len(key);
     }
+}
+
+/* Signs data into sig (okta_cc__sig_len(key) bytes); 0 when BearSSL fails. A key in memory. */
+static int okta_cc__sign_raw(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                             unsigned char *sig)
+{
+    unsigned char hash[64];
+    size_t hash_len = okta_cc__hash(okta_cc__alg_info_of(alg)->hash, data, len, hash);
+    return okta_cc__sign_digest(key, alg, hash, hash_len, sig);
 }
 
 /* 1 when sig is a signature of data by key with alg. A signature of another length than the
@@ -3545,6 +3610,104 @@ static int okta_cc__verify_raw(const okta_cc_key *key, okta_cc_alg alg, const vo
         okta_cc__ec_views(key, NULL, &pk);
         return br_ecdsa_vrfy_raw_get_default()(br_ec_get_default(), hash, hash_len, &pk, sig, sig_len) == 1;
     }
+}
+
+/* ---- the one signing path: keys in memory and signers alike ------------------------------- */
+
+/* The sign function of a key in memory (an okta_cc_sign_fn; user is the key): BearSSL over the
+   digest. */
+static okta_cc_result okta_cc__memory_sign(void *user, okta_cc_alg alg, const unsigned char *data,
+                                           size_t len, const unsigned char *digest, size_t digest_len,
+                                           unsigned char *out, size_t cap, size_t *out_len,
+                                           okta_cc_error *err)
+{
+    const okta_cc_key *key = (const okta_cc_key *)user;
+    size_t need = okta_cc__sig_len(key);
+    (void)data, (void)len;
+    if (cap < need || !okta_cc__sign_digest(key, alg, digest, digest_len, out))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+    *out_len = need;
+    return OKTA_CC_OK;
+}
+
+/* A DER ECDSA-Sig-Value, SEQUENCE { INTEGER r, INTEGER s }, turned in place into r||s of size
+   bytes each; 0 when sig is not one or r or s does not fit. (BearSSL's br_ecdsa_asn1_to_raw
+   sizes its output by the longer of r and s, not by the curve.) */
+static size_t okta_cc__ecdsa_der_to_raw(unsigned char *sig, size_t len, size_t size)
+{
+    unsigned char raw[2 * OKTA_CC_EC_MAX_BYTES];
+    okta_cc__der in, seq, v[2];
+    size_t i;
+    in.p = sig, in.n = len;
+    if (okta_cc__der_next(&in, &seq) != 0x30 || in.n) return 0;
+    if (okta_cc__der_next(&seq, &v[0]) != 0x02 || okta_cc__der_next(&seq, &v[1]) != 0x02 || seq.n) return 0;
+    memset(raw, 0, sizeof raw);
+    for (i = 0; i < 2; i++) {
+        while (v[i].n && v[i].p[0] == 0) v[i].p++, v[i].n--;
+        if (!v[i].n || v[i].n > size) return 0;
+        memcpy(raw + i * size + size - v[i].n, v[i].p, v[i].n);
+    }
+    memcpy(sig, raw, 2 * size);
+    return 2 * size;
+}
+
+/* A signer's answer (n bytes in sig) brought to JWS form - an ECDSA signature in DER becomes
+   r||s - and verified with the public key: a device fault or the wrong key never reaches a
+   server as an assertion it refuses with a vague "invalid signature". */
+static okta_cc_result okta_cc__signer_answer(const okta_cc_key *key, okta_cc_alg alg, const void *data,
+                                             size_t len, unsigned char *sig, size_t n, okta_cc_error *err)
+{
+    size_t need = okta_cc__sig_len(key);
+    const okta_cc__curve *c = okta_cc__key_curve(key);
+    if (n != need && c) n = okta_cc__ecdsa_der_to_raw(sig, n, okta_cc__curve_size(c));
+    if (n != need)
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "the signer's answer is not a %s signature (%lu bytes, or DER for ES*)",
+                             okta_cc_alg_name(alg), (unsigned long)need);
+    if (!okta_cc__verify_raw(key, alg, data, len, sig, need))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO,
+                             "the signer's %s signature does not verify with its public key (another key's, or a "
+                             "device fault): not used", okta_cc_alg_name(alg));
+    return OKTA_CC_OK;
+}
+
+/* Calls a signer's sign function; its failure keeps the function's message, or gets one. */
+static okta_cc_result okta_cc__signer_call(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                                           const unsigned char *hash, size_t hash_len, unsigned char *sig,
+                                           size_t cap, size_t *n, okta_cc_error *err)
+{
+    okta_cc_error e;
+    okta_cc_result r;
+    okta_cc__error_reset(&e);
+    r = key->sign(key->sign_user, alg, (const unsigned char *)data, len, hash, hash_len, sig, cap, n, &e);
+    if (r == OKTA_CC_OK && *n > cap) {
+        r = OKTA_CC_ERR_CRYPTO;
+        e.message[0] = '\0';
+    }
+    if (r == OKTA_CC_OK) return r;
+    if (r > 0) r = OKTA_CC_ERR_CRYPTO;
+    if (e.message[0]) return okta_cc__fail(err, r, "%s", e.message);
+    return okta_cc__fail(err, r, "the signer's sign function failed (%s)", okta_cc_result_str(r));
+}
+
+/* Every signature of every key goes through here: the digest, then the key's sign function
+   (okta_cc__memory_sign for a key in memory, the signer's callback otherwise) and, for a
+   signer, its answer checked. sig receives okta_cc__sig_len(key) bytes. */
+static okta_cc_result okta_cc__key_sign(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                                        unsigned char *sig, okta_cc_error *err)
+{
+    unsigned char hash[64], got[OKTA_CC_SIG_MAX];
+    size_t hash_len = okta_cc__hash(okta_cc__alg_info_of(alg)->hash, data, len, hash), n = 0;
+    okta_cc_result r;
+    if (key->sign) {
+        r = okta_cc__signer_call(key, alg, data, len, hash, hash_len, got, sizeof got, &n, err);
+        if (r == OKTA_CC_OK) r = okta_cc__signer_answer(key, alg, data, len, got, n, err);
+    } else {
+        r = okta_cc__memory_sign((void *)key, alg, (const unsigned char *)data, len, hash, hash_len, got,
+                                 sizeof got, &n, err);
+    }
+    if (r == OKTA_CC_OK) memcpy(sig, got, okta_cc__sig_len(key));
+    okta_cc_wipe(got, sizeof got);
+    return r;
 }
 
 /* ---- checks: on every key, whatever it was read from or generated by ----------------------- */
@@ -3746,6 +3909,87 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_ty
     return r;
 }
 
+/* ---- signers: keys whose private half is elsewhere ----------------------------------------- */
+
+/* The curve whose uncompressed points take len bytes, or NULL. */
+static const okta_cc__curve *okta_cc__curve_by_point_len(size_t len)
+{
+    size_t i;
+    for (i = 0; i < OKTA_CC__CURVE_COUNT; i++)
+        if (len == 1 + 2 * okta_cc__curve_size(&okta_cc__curves[i])) return &okta_cc__curves[i];
+    return NULL;
+}
+
+/* A signer's RSA public key, checked as a loaded key's is: size, exponent, an odd modulus. */
+static okta_cc_result okta_cc__signer_rsa(okta_cc_key *key, const okta_cc_signer *s, okta_cc_error *err)
+{
+    unsigned bits = okta_cc__bit_length(s->rsa_n, s->rsa_n_len);
+    okta_cc_result r = okta_cc__rsa_check_bits(bits, err);
+    if (r == OKTA_CC_OK) r = okta_cc__rsa_check_exponent(s->rsa_e, s->rsa_e_len, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!(s->rsa_n[s->rsa_n_len - 1] & 1))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "the signer's RSA modulus is even");
+    okta_cc__copy_uint(key->n, sizeof key->n, &key->n_len, s->rsa_n, s->rsa_n_len);
+    okta_cc__copy_uint(key->e, sizeof key->e, &key->e_len, s->rsa_e, s->rsa_e_len);
+    key->type = OKTA_CC_KEY_RSA;
+    key->bits = bits;
+    return OKTA_CC_OK;
+}
+
+/* A signer's EC public key: an uncompressed point of a supported curve, on the curve (BearSSL
+   refuses to multiply a point that is not). */
+static okta_cc_result okta_cc__signer_ec(okta_cc_key *key, const okta_cc_signer *s, okta_cc_error *err)
+{
+    static const unsigned char one[1] = {1};
+    unsigned char q[1 + 2 * OKTA_CC_EC_MAX_BYTES];
+    char names[64];
+    const okta_cc__curve *c = okta_cc__curve_by_point_len(s->ec_point_len);
+    if (!c || s->ec_point[0] != 0x04)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "the signer's EC point must be uncompressed (04||x||y) on %s",
+                             okta_cc__curve_list(names, sizeof names, " or ", 0));
+    memcpy(q, s->ec_point, s->ec_point_len);
+    if (!br_ec_get_default()->mul(q, s->ec_point_len, one, 1, c->id))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "the signer's EC point is not on %s", c->crv);
+    memcpy(key->pub, s->ec_point, s->ec_point_len);
+    key->pub_len = s->ec_point_len;
+    key->type = OKTA_CC_KEY_EC;
+    key->curve = c->id;
+    key->bits = c->bits;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_from_signer(okta_cc_key *key, const okta_cc_signer *s,
+                                                   okta_cc_error *err)
+{
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!key || !s || !s->sign)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key, signer or sign function");
+    okta_cc_key_wipe(key);
+    if (s->rsa_n && s->rsa_n_len && s->rsa_e && s->rsa_e_len && !s->ec_point)
+        r = okta_cc__signer_rsa(key, s, err);
+    else if (s->ec_point && s->ec_point_len && !s->rsa_n && !s->rsa_e)
+        r = okta_cc__signer_ec(key, s, err);
+    else
+        r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                          "a signer needs an RSA modulus and exponent, or an EC point (not both)");
+    if (r == OKTA_CC_OK && s->kid && strlen(s->kid) >= sizeof key->kid)
+        r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "the signer's kid is longer than %d bytes",
+                          OKTA_CC_KID_MAX - 1);
+    /* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy): bounded by the strlen test */
+    if (r == OKTA_CC_OK && s->kid) strcpy(key->kid, s->kid);
+    key->alg = s->alg;
+    if (r == OKTA_CC_OK && s->alg != OKTA_CC_ALG_DEFAULT && !okta_cc__alg_fits_key(key, s->alg))
+        r = okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "the signer's %s does not fit its %s key",
+                          okta_cc_alg_name(s->alg)[0] ? okta_cc_alg_name(s->alg) : "algorithm",
+                          okta_cc__key_kind(key));
+    key->sign = s->sign;
+    key->sign_user = s->user;
+    if (r != OKTA_CC_OK) okta_cc_key_wipe(key);
+    return r;
+}
+
 /* ---- export ------------------------------------------------------------------------------ */
 
 /* The OKTA_CC_ERR_BUFFER_TOO_SMALL of every output in this part: *out_len (optional) gets the
@@ -3811,6 +4055,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out,
     unsigned char der[OKTA_CC__DER_MAX];
     size_t der_len = 0, pem_len;
     okta_cc_result r = okta_cc__export_args(key, out, cap, err);
+    if (r == OKTA_CC_OK && key->sign)
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
+                          "a signer's private key stays in its device: there is none to export");
     if (r == OKTA_CC_OK) r = okta_cc__key_to_der(key, der, sizeof der, &der_len, err);
     if (r == OKTA_CC_OK) {
         /* br_pem_encode's length leaves out the NUL it writes after the text. */
@@ -3936,8 +4183,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_c
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no data or no signature buffer");
     need = okta_cc__sig_len(key);
     if (cap < need) return okta_cc__too_small(err, "the signature", need, sig_len);
-    if (!okta_cc__sign_raw(key, alg, data, len, sig))
-        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+    r = okta_cc__key_sign(key, alg, data, len, sig, err);
+    if (r != OKTA_CC_OK) return r;
     if (sig_len) *sig_len = need;
     return OKTA_CC_OK;
 }
@@ -4007,9 +4254,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
        clang's analyzer cannot follow through the divisions. NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
     out[h64] = '.';
     okta_cc_b64url_encode(payload, payload_len, out + h64 + 1, cap - h64 - 1, NULL, NULL);
-    if (!okta_cc__sign_raw(key, alg, out, signing_len, sig)) {
+    r = okta_cc__key_sign(key, alg, out, signing_len, sig, err);
+    if (r != OKTA_CC_OK) {
         okta_cc_wipe(out, need);
-        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+        return r;
     }
     out[signing_len] = '.';
     okta_cc_b64url_encode(sig, sig_len, out + signing_len + 1, cap - signing_len - 1, NULL, NULL);
@@ -5623,14 +5871,14 @@ OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
     if (!cfg) return;
     okta_cc__env_default(&cfg->org_url, "OKTA_CLIENT_ORGURL");
     okta_cc__env_default(&cfg->client_id, "OKTA_CLIENT_CLIENTID");
-    if (!cfg->key) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
+    if (!cfg->key && !cfg->signer) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
     okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_PRIVATEKEYID");
     okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_KID");
     okta_cc__env_default(&cfg->scopes, "OKTA_CLIENT_SCOPES");
     okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
     okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
     okta_cc__env_default(&cfg->http.ca_file, "OKTA_CC_CA_FILE");
-    okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
+    if (!cfg->dpop_signer) okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
     if (cfg->dpop == OKTA_CC_DPOP_AUTO) {
         /* Read once: a second getenv may find the variable gone (another thread's unsetenv). */
         const char *v = getenv("OKTA_CLIENT_DPOPENABLED");
@@ -5819,6 +6067,12 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
 {
     const char *k = cfg->private_key;
     okta_cc_result r;
+    if (cfg->signer) {
+        r = okta_cc_key_from_signer(&c->key, cfg->signer, err);
+        /* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy): bounded by the strlen test */
+        if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
+        return r;
+    }
     if (cfg->key) {
         c->key = *cfg->key;
         /* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy): bounded by the strlen test */
@@ -5868,6 +6122,7 @@ static void okta_cc__client_copy_settings(okta_cc_client *c, const okta_cc_confi
     own->auth_server_id = own->token_url = own->client_secret = own->dpop_key = NULL;
     own->http.ca_file = own->http.ca_pem = own->http.user_agent = NULL;
     own->key = NULL;
+    own->signer = own->dpop_signer = NULL;
 }
 
 /* The DPoP key (not with OKTA_CC_DPOP_NEVER): the dpop_key setting, else a new EC P-256 key
@@ -5877,7 +6132,9 @@ static okta_cc_result okta_cc__client_dpop_key(okta_cc_client *c, const okta_cc_
     okta_cc_result r;
     c->dpop_on = cfg->dpop == OKTA_CC_DPOP_ALWAYS;
     if (cfg->dpop == OKTA_CC_DPOP_NEVER) return OKTA_CC_OK;
-    if (cfg->dpop_key && cfg->dpop_key[0])
+    if (cfg->dpop_signer)
+        r = okta_cc_key_from_signer(&c->dpop_key, cfg->dpop_signer, err);
+    else if (cfg->dpop_key && cfg->dpop_key[0])
         r = okta_cc__load_key_setting(c, &c->dpop_key, cfg->dpop_key, NULL, "DPoP key", err);
     else
         r = okta_cc_key_generate(&c->dpop_key, OKTA_CC_KEY_EC, 256, c->cfg.random ? NULL : &c->rng, err);
