@@ -30,11 +30,11 @@ BUILD    ?= build
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
 # C tests by kind (tests/README.md): tests/unit/ needs no server, tests/live/ runs against the
 # local Okta-compatible server (its suite script starts it). Every binary goes to $(BUILD)/tests/.
-UNIT_TESTS = test_codec test_keys test_dpop test_conventions test_token test_api
+UNIT_TESTS = test_codec test_keys test_dpop test_conventions test_token test_api test_signer
 LIVE_TESTS = test_token_live test_api_live test_alloc test_tls
 TESTS      = $(UNIT_TESTS) $(LIVE_TESTS)
 # The tests with threads also run under ThreadSanitizer.
-TSAN_TESTS = test_token test_token_live test_api test_api_live
+TSAN_TESTS = test_token test_token_live test_api test_api_live test_signer
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
 EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
@@ -65,7 +65,7 @@ CROSS     ?= aarch64-linux-gnu
 XBUILD     = $(BUILD)/$(CROSS)
 XSYSROOT  ?= $(if $(wildcard /usr/lib/$(CROSS)/libcurl.so),,$(wildcard /opt/okta-cc-sysroot/$(CROSS)))
 XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
-XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api
+XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api test_signer
 XPROGRAMS  = $(XBUILD)/okta-cc $(EXAMPLES:$(BUILD)/%=$(XBUILD)/%) $(XTESTS:%=$(XBUILD)/tests/%)
 
 .PHONY: all build test check check-build bench fuzz soak demo install deps deps-demo clean check-build-deps

@@ -3964,9 +3964,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_from_signer(okta_cc_key *key, const okta_
 {
     okta_cc_result r;
     okta_cc__error_reset(err);
+    okta_cc_key_wipe(key);
     if (!key || !s || !s->sign)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key, signer or sign function");
-    okta_cc_key_wipe(key);
     if (s->rsa_n && s->rsa_n_len && s->rsa_e && s->rsa_e_len && !s->ec_point)
         r = okta_cc__signer_rsa(key, s, err);
     else if (s->ec_point && s->ec_point_len && !s->rsa_n && !s->rsa_e)

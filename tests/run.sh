@@ -24,6 +24,7 @@ suite conventions      "$build/tests/test_conventions" -q
 # The token client on a scripted transport, then its 10 000 assertions checked by PyJWT.
 suite token-unit       tests/unit/token_assertions.sh -q
 suite api-unit         "$build/tests/test_api" -q
+suite signer           "$build/tests/test_signer" -q
 # The CLI suites start servers of their own on free ports and work in their own temporary
 # directories: make check runs them two at a time (SUITE_JOBS), make test one after the other.
 if [ "$tier" = check ]; then run=suite_bg; else run=suite; fi
@@ -58,6 +59,9 @@ suite api-unit-asan    "$build/tests/test_api_asan" -q
 # A race report fails the suite (exit code 66) even when every check passed.
 suite token-unit-tsan  env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_token_tsan" -q
 suite api-unit-tsan    env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_api_tsan" -q
+suite signer-asan-ubsan "$build/tests/test_signer_asan" -q
+suite signer-tsan      env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_signer_tsan" -q
+suite signer-valgrind  valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_signer" -q
 # The token and API unit tests under valgrind (the big loops scaled down).
 suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q
 suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_api" -q
