@@ -56,11 +56,11 @@ static okta_cc_result soft_sign(void *user, okta_cc_alg alg, const unsigned char
                                                                                       : &br_sha512_vtable;
     br_hash_compat_context ctx;
     __atomic_add_fetch(&s->calls, 1, __ATOMIC_SEQ_CST);
-    s->last_alg = alg;
+    __atomic_store_n(&s->last_alg, alg, __ATOMIC_SEQ_CST);
     hc->init(&ctx.vtable);
     hc->update(&ctx.vtable, data, len);
     hc->out(&ctx.vtable, want);
-    if (memcmp(want, digest, digest_len) != 0) s->digest_ok = 0;
+    if (memcmp(want, digest, digest_len) != 0) __atomic_store_n(&s->digest_ok, 0, __ATOMIC_SEQ_CST);
     if (s->mode == SS_FAIL_MSG) {
         snprintf(err->message, sizeof err->message, "the secure element is asleep");
         return OKTA_CC_ERR_IO;
