@@ -911,7 +911,8 @@ typedef struct okta_cc_pkcs11 okta_cc_pkcs11;
    and/or id (type, when given, must be private). Its public key is read from the token:
    CKA_MODULUS and CKA_PUBLIC_EXPONENT, or for EC CKA_EC_POINT of the public key with the same
    id or label, or CKA_PUBLIC_KEY_INFO. alloc (NULL: the macros) serves its memory.
-   One-line errors: a module that cannot be loaded or is not PKCS#11 (OKTA_CC_ERR_CONFIG);
+   One-line errors: no module named (OKTA_CC_ERR_CONFIG); a module that cannot be loaded or
+   is not PKCS#11 (OKTA_CC_ERR_IO);
    no token or no key matching (OKTA_CC_ERR_NOT_FOUND); a wrong or locked PIN, a token gone
    (OKTA_CC_ERR_DEVICE); a public key without its private half (OKTA_CC_ERR_KEY_PUBLIC_ONLY);
    a key with CKA_SIGN false, or not RSA / P-256 / P-384 / P-521 (OKTA_CC_ERR_KEY_UNSUPPORTED).
@@ -4829,13 +4830,13 @@ static okta_cc_result okta_cc__p11_load(okta_cc_pkcs11 *p, const char *module, o
                              "or module-path in the URI)");
     p->lib = dlopen(module, RTLD_NOW | RTLD_LOCAL);
     if (!p->lib)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "PKCS#11 module %s cannot be loaded: %s", module, dlerror());
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "PKCS#11 module %s cannot be loaded: %s", module, dlerror());
     sym = dlsym(p->lib, "C_GetFunctionList");
     memcpy(&get_list, &sym, sizeof sym < sizeof get_list ? sizeof sym : sizeof get_list);  /* ISO C has no void* to function cast */
     if (!sym || get_list(&p->f) != OKTA_CC__CKR_OK || !p->f)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s is not a PKCS#11 module (no C_GetFunctionList)", module);
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s is not a PKCS#11 module (no C_GetFunctionList)", module);
     if (p->f->version.major < 2)
-        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "%s speaks PKCS#11 %u.%u; 2.x or later is needed", module,
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s speaks PKCS#11 %u.%u; 2.x or later is needed", module,
                              p->f->version.major, p->f->version.minor);
     rv = okta_cc__p11_initialize(p);
     if (rv != OKTA_CC__CKR_OK) return okta_cc__p11_fail(p, err, "C_Initialize", rv);

@@ -29,6 +29,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 #define OKTA_CC_IMPLEMENTATION
+#define OKTA_CC_PKCS11      /* keys in TPMs, smart cards and HSMs: --key pkcs11:... */
 #include "okta_cc.h"
 
 #include <curl/curl.h>
@@ -41,6 +42,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -68,6 +70,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 /* Every option any command knows. A command lists the ones it accepts; NULL = not given. */
 typedef struct cli_options {
     const char *type, *bits, *curve, *kid, *out, *key, *alg;
+    const char *pkcs11_module, *dpop_key;     /* a key in a token: --key pkcs11:... */
     /* assertion and token: the client's settings (each falls back to the environment) */
     const char *org, *client_id, *scopes, *auth_server, *token_url, *ttl, *ca_file;
     const char *client_secret, *client_secret_file, *auth_method, *timeout;
@@ -395,13 +398,85 @@ static int report_key_error(const char *path, const okta_cc_error *err)
     return CLI_FAIL;
 }
 
-/* Loads the private key at path ("-" = stdin). kid picks the key out of a JWKS. */
-static int load_key(const char *path, const char *kid, okta_cc_key *key)
+/* ---- keys in a token (PKCS#11) --------------------------------------------------------------- */
+
+/* The token keys a command opened; closed by run() when the command is over. */
+static okta_cc_pkcs11 *cli_tokens[2];
+
+static int is_pkcs11_uri(const char *s)
 {
+    return s && strncmp(s, "pkcs11:", 7) == 0;
+}
+
+/* Reads a PIN from the terminal on stdin without echoing it, into pin[cap]. */
+static int prompt_pin(const char *uri, char *pin, size_t cap)
+{
+    struct termios old, quiet;
+    size_t n = 0;
+    char ch;
+    ssize_t got;
+    if (tcgetattr(STDIN_FILENO, &old) != 0) return 0;
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    fputs("okta-cc: PIN for ", stderr);
+    put_one_line(uri);
+    fputs(": ", stderr);
+    fflush(stderr);
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) return 0;
+    while ((got = read(STDIN_FILENO, &ch, 1)) == 1 && ch != '\n' && ch != '\r')
+        if (n + 1 < cap) pin[n++] = ch;
+    pin[n] = '\0';
+    ch = 0;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fputc('\n', stderr);
+    return got == 1 || n > 0;
+}
+
+/* The PIN for a pkcs11: URI: none when the URI brings its own (pin-value, pin-source), else
+   OKTA_CC_PKCS11_PIN, else a prompt when stdin is a terminal, else none (no login). */
+static const char *pkcs11_pin(const char *uri, char *buf, size_t cap)
+{
+    okta_cc_pkcs11_uri u;
+    const char *env = getenv("OKTA_CC_PKCS11_PIN");
+    int own = okta_cc_pkcs11_uri_parse(&u, uri, NULL) == OKTA_CC_OK && (u.pin_value[0] || u.pin_source[0]);
+    okta_cc_wipe(&u, sizeof u);
+    if (own) return NULL;
+    if (env && env[0]) return env;
+    if (isatty(STDIN_FILENO) && prompt_pin(uri, buf, cap)) return buf;
+    return NULL;
+}
+
+static const char *pkcs11_module(const cli_options *o)
+{
+    return o->pkcs11_module ? o->pkcs11_module : getenv("OKTA_CC_PKCS11_MODULE");
+}
+
+/* Opens the key a pkcs11: URI names (or, with type, generates it first) into cli_tokens[0]
+   and makes *key sign through it. */
+static int open_token_key(const char *cmd, const cli_options *o, const char *uri, okta_cc_key_type type,
+                          unsigned bits, okta_cc_key *key)
+{
+    char pin[256];
+    okta_cc_error err;
+    const char *p = pkcs11_pin(uri, pin, sizeof pin);
+    okta_cc_result r = type == OKTA_CC_KEY_NONE
+                           ? okta_cc_pkcs11_open(&cli_tokens[0], pkcs11_module(o), uri, p, NULL, &err)
+                           : okta_cc_pkcs11_generate(&cli_tokens[0], pkcs11_module(o), uri, p, type, bits, NULL, &err);
+    okta_cc_wipe(pin, sizeof pin);
+    if (r == OKTA_CC_OK) r = okta_cc_key_from_signer(key, okta_cc_pkcs11_signer(cli_tokens[0]), &err);
+    return r == OKTA_CC_OK ? CLI_OK : fail_result(cmd, r, err.message);
+}
+
+/* Loads the private key at path ("-" = stdin), or opens it in its token (a pkcs11: URI). kid
+   picks the key out of a JWKS. */
+static int load_key(const char *cmd, const cli_options *o, okta_cc_key *key)
+{
+    const char *path = o->key, *kid = o->kid;
     okta_cc_error err;
     char *text = NULL;
     size_t len = 0;
     okta_cc_result r;
+    if (is_pkcs11_uri(path)) return open_token_key(cmd, o, path, OKTA_CC_KEY_NONE, 0, key);
     if (read_source(path, &text, &len) != CLI_OK) return CLI_FAIL;
     r = okta_cc_key_load(key, text, len, kid, &err);
     okta_cc_free_wiped(NULL, text, len);
@@ -466,7 +541,8 @@ static const char keygen_help[] =
 
 static const cli_option_spec keygen_options[] = {
     OPT_VALUE("type", type), OPT_VALUE("bits", bits), OPT_VALUE("curve", curve),
-    OPT_VALUE("kid", kid), OPT_VALUE("out", out), OPT_FLAG("force", force), OPT_FLAG("verbose", verbose), OPT_END
+    OPT_VALUE("kid", kid), OPT_VALUE("out", out), OPT_FLAG("force", force), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("key", key), OPT_VALUE("pkcs11-module", pkcs11_module), OPT_END
 };
 
 /* Parses a decimal number with nothing after it; 0 if it is not one. */
@@ -598,6 +674,25 @@ static int save_private_key(const okta_cc_key *key, const char *path, int force)
     return r;
 }
 
+/* keygen --key pkcs11:...;object=NAME: the key pair is made inside the token, which keeps the
+   private key; only the public JWK comes out. */
+static int keygen_in_token(const cli_options *o, okta_cc_key_type type, unsigned bits)
+{
+    okta_cc_key key;
+    char jwk[CLI_JWK_MAX], thumbprint[44];
+    int r;
+    if (!is_pkcs11_uri(o->key))
+        return usage_error("keygen", "--key takes a pkcs11: URI (the key is made in the token); a key file is --out FILE");
+    if (o->out || o->force)
+        return usage_error("keygen", "--out and --force do not go with --key pkcs11:...: the private key never leaves the token");
+    r = check_kid("keygen", o->kid);
+    if (r == CLI_OK) r = open_token_key("keygen", o, o->key, type, bits, &key);
+    if (r != CLI_OK) return r;
+    r = format_public_jwk(&key, choose_kid(o->kid, &key, thumbprint), jwk, sizeof jwk, "keygen");
+    okta_cc_key_wipe(&key);
+    return r == CLI_OK ? print_line(jwk) : r;
+}
+
 static int cmd_keygen(const cli_options *o)
 {
     okta_cc_key key;
@@ -608,6 +703,7 @@ static int cmd_keygen(const cli_options *o)
     struct stat st;
     int r = keygen_parse_type(o, &type, &bits);
     if (r != CLI_OK) return r;
+    if (o->key) return keygen_in_token(o, type, bits);
     if (!o->out) return usage_error("keygen", "--out FILE is required");
     if (strcmp(o->out, "-") == 0) return usage_error("keygen", "--out - would print the private key; give a file name");
     r = check_kid("keygen", o->kid);
@@ -642,7 +738,8 @@ static const char jwk_help[] =
     "               one, else the RFC 7638 thumbprint); in a JWKS it also picks the key\n";
 
 static const cli_option_spec jwk_options[] = {
-    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_FLAG("verbose", verbose), OPT_END
+    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_END
 };
 
 static int cmd_jwk(const cli_options *o)
@@ -653,7 +750,7 @@ static int cmd_jwk(const cli_options *o)
     if (!o->key) return usage_error("jwk", "--key FILE is required");
     r = check_kid("jwk", o->kid);
     if (r != CLI_OK) return r;
-    r = load_key(o->key, o->kid, &key);
+    r = load_key("jwk", o, &key);
     if (r != CLI_OK) return r;
     r = format_public_jwk(&key, choose_kid(o->kid, &key, thumbprint), jwk, sizeof jwk, display_name(o->key));
     okta_cc_key_wipe(&key);
@@ -679,7 +776,8 @@ static const char sign_help[] =
     "               curve's ES alg)\n";
 
 static const cli_option_spec sign_options[] = {
-    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_FLAG("verbose", verbose), OPT_END
+    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_END
 };
 
 static int is_json_space(char c)
@@ -745,7 +843,7 @@ static int cmd_sign(const cli_options *o)
         return usage_error("sign", "--alg must be RS256, RS384, RS512, ES256, ES384 or ES512, not '%s'", o->alg);
     r = check_kid("sign", o->kid);
     if (r != CLI_OK) return r;
-    r = load_key(o->key, o->kid, &key);
+    r = load_key("sign", o, &key);
     if (r != CLI_OK) return r;
     r = read_claims(&buf, &buf_len, &claims, &len);
     if (r == CLI_OK) {
@@ -940,6 +1038,7 @@ static const char token_help[] =
 
 static const cli_option_spec assertion_options[] = {
     OPT_VALUE("org", org), OPT_VALUE("client-id", client_id), OPT_VALUE("key", key),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_VALUE("dpop-key", dpop_key),
     OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes),
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
@@ -950,6 +1049,7 @@ static const cli_option_spec assertion_options[] = {
 
 static const cli_option_spec token_options[] = {
     OPT_VALUE("org", org), OPT_VALUE("client-id", client_id), OPT_VALUE("key", key),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_VALUE("dpop-key", dpop_key),
     OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes),
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
@@ -1020,6 +1120,8 @@ static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc
     if (o->dpop) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
     if (o->no_dpop) cfg->dpop = OKTA_CC_DPOP_NEVER;
     cfg->org_url = o->org;
+    cfg->pkcs11_module = o->pkcs11_module;
+    cfg->dpop_key = o->dpop_key;
     cfg->client_id = o->client_id;
     cfg->key_id = o->kid;
     cfg->scopes = o->scopes;
@@ -1094,13 +1196,28 @@ static int read_client_secret(const char *path, char **secret, size_t *cap)
     return CLI_OK;
 }
 
+/* The client from cfg. Keys in a token (pkcs11: URIs as the key or the DPoP key) are opened by
+   the library; their PIN, when neither the URI nor OKTA_CC_PKCS11_PIN has it, is asked for on
+   the terminal. */
+static int new_client(const char *cmd, okta_cc_config *cfg, okta_cc_client **client)
+{
+    char pin[256];
+    okta_cc_error err;
+    okta_cc_result r;
+    const char *uri = is_pkcs11_uri(cfg->private_key) ? cfg->private_key
+                      : is_pkcs11_uri(cfg->dpop_key) && cfg->dpop != OKTA_CC_DPOP_NEVER ? cfg->dpop_key : NULL;
+    if (uri && !cfg->pkcs11_pin) cfg->pkcs11_pin = pkcs11_pin(uri, pin, sizeof pin);
+    r = okta_cc_client_new(client, cfg, &err);
+    okta_cc_wipe(pin, sizeof pin);
+    return r == OKTA_CC_OK ? CLI_OK : fail_result(cmd, err.code, err.message);
+}
+
 /* Builds the client from the flags and the environment; see open_client. *secret (*secret_cap
    bytes) receives the buffer of a --client-secret-file, for the caller to wipe and free. */
 static int open_client_with(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
                             cli_progress *progress, okta_cc_client **client, char **secret, size_t *secret_cap)
 {
     okta_cc_config cfg;
-    okta_cc_error err;
     int r;
     okta_cc_config_init(&cfg);
     cfg.max_response_bytes = CLI_MAX_BODY;
@@ -1115,14 +1232,15 @@ static int open_client_with(const char *cmd, const cli_options *o, int need_scop
         cfg.client_secret = *secret;
     }
     if (r != CLI_OK) return r;
-    if (o->key) {
-        r = load_key(o->key, o->kid, key);  /* "okta-cc: FILE: why", like jwk and sign */
+    if (o->key && !is_pkcs11_uri(o->key)) {
+        r = load_key(cmd, o, key);  /* "okta-cc: FILE: why", like jwk and sign */
         if (r != CLI_OK) return r;
         cfg.key = key;
         cfg.private_key = NULL;
+    } else if (o->key) {
+        cfg.private_key = o->key;   /* a token key: the client opens it */
     }
-    if (okta_cc_client_new(client, &cfg, &err) != OKTA_CC_OK) return fail_result(cmd, err.code, err.message);
-    return CLI_OK;
+    return new_client(cmd, &cfg, client);
 }
 
 /* Builds the client from the flags and the environment. key is the storage for a --key file
@@ -1323,6 +1441,7 @@ static const char request_help_more[] =
 
 #define API_CLIENT_OPTIONS \
     OPT_VALUE("org", org), OPT_VALUE("client-id", client_id), OPT_VALUE("key", key), \
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_VALUE("dpop-key", dpop_key), \
     OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes), \
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl), \
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret), \
@@ -1875,6 +1994,7 @@ static int run_without_command(int argc, char **argv)
 static int run(int argc, char **argv)
 {
     const cli_command *cmd;
+    int r;
     int at = command_index(argc, argv);
     if (at < 0) return CLI_USAGE;
     if (at == 0) return run_without_command(argc, argv);
@@ -1889,7 +2009,10 @@ static int run(int argc, char **argv)
         error_line("%s: unknown command (see 'okta-cc --help')", argv[at]);
         return CLI_USAGE;
     }
-    return run_command(cmd, argc, argv, at);
+    r = run_command(cmd, argc, argv, at);
+    okta_cc_pkcs11_close(cli_tokens[1]);
+    okta_cc_pkcs11_close(cli_tokens[0]);
+    return r;
 }
 
 /* A program started with descriptor 0, 1 or 2 closed hands that number to the next file it
