@@ -30,11 +30,11 @@ BUILD    ?= build
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
 # C tests by kind (tests/README.md): tests/unit/ needs no server, tests/live/ runs against the
 # local Okta-compatible server (its suite script starts it). Every binary goes to $(BUILD)/tests/.
-UNIT_TESTS = test_codec test_keys test_dpop test_conventions test_token test_api test_signer
+UNIT_TESTS = test_codec test_keys test_dpop test_conventions test_token test_api test_signer test_pkcs11
 LIVE_TESTS = test_token_live test_api_live test_alloc test_tls
 TESTS      = $(UNIT_TESTS) $(LIVE_TESTS)
 # The tests with threads also run under ThreadSanitizer.
-TSAN_TESTS = test_token test_token_live test_api test_api_live test_signer
+TSAN_TESTS = test_token test_token_live test_api test_api_live test_signer test_pkcs11
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
 EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
