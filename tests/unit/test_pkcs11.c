@@ -335,7 +335,12 @@ static void test_open_errors(void)
 static int drop_private(okta_cc_pkcs11 *p)
 {
     CK_FUNCTION_LIST *f = (CK_FUNCTION_LIST *)(void *)p->f;
-    return f->C_DestroyObject(p->session, p->key) == CKR_OK;
+    CK_SESSION_HANDLE rw;
+    int ok;
+    if (f->C_OpenSession(p->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &rw) != CKR_OK) return 0;
+    ok = f->C_DestroyObject(rw, p->key) == CKR_OK;
+    f->C_CloseSession(rw);
+    return ok;
 }
 
 static void test_public_only_and_cannot_sign(void)
