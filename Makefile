@@ -22,7 +22,11 @@ LIBS     ?= -Wl,-Bstatic -Wl,--start-group -lcurl -lnghttp2 -lrtmp -lssh2 -lpsl 
             -lpthread
 endif
 BEARSSL  ?= -lbearssl
-LIBS     ?= -lbearssl -lcurl -lpthread
+# dlopen (PKCS#11 modules, OKTA_CC_PKCS11: the CLI, the tests): in libc since glibc 2.34; an older
+# C library needs -ldl, which is then added.
+LIBDL    ?= $(shell printf '\043include <dlfcn.h>\nint main(void) { return dlopen("x", 0) != 0; }\n' | \
+              $(CC) -x c - -o /dev/null 2>/dev/null || echo -ldl)
+LIBS     ?= -lbearssl -lcurl -lpthread $(LIBDL)
 SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN     ?= -fsanitize=thread
 BUILD    ?= build

@@ -121,6 +121,10 @@
                                        okta_cc_rng_init, okta_cc_rng_bytes, okta_cc_rng_wipe,
                                        okta_cc_wipe, okta_cc_result_str
       Files that hold secrets          okta_cc_read_file, okta_cc_read_fd, okta_cc_free_wiped
+      Keys in hardware                 okta_cc_key_from_signer (okta_cc_signer: your callback),
+                                       okta_cc_pkcs11_open, okta_cc_pkcs11_generate,
+                                       okta_cc_pkcs11_signer, okta_cc_pkcs11_close,
+                                       okta_cc_pkcs11_uri_parse (OKTA_CC_PKCS11)
 
    CONFIGURATION MACROS (define before including the implementation)
 
@@ -140,6 +144,10 @@
                                okta_cc_pager, whose max_pages can also be set per listing).
       OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
       OKTA_CC_NO_THREADS       leave pthreads out: a client is then for one thread only.
+      OKTA_CC_PKCS11           compile the PKCS#11 layer (keys in TPMs, smart cards, HSMs:
+                               >>pkcs11), and let private_key and dpop_key be pkcs11: URIs.
+                               Modules are loaded with dlopen: nothing more to link (but -ldl
+                               before glibc 2.34). Define it wherever >>pkcs11 is called.
 
    MEMORY
 
