@@ -4599,9 +4599,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_pkcs11_uri_parse(okta_cc_pkcs11_uri *u, const
     okta_cc__error_reset(err);
     if (!u || !text) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no URI or no output");
     okta_cc_wipe(u, sizeof *u);
-    u->slot_id = -1;
     if (strncmp(text, "pkcs11:", 7) != 0 && strncmp(text, "PKCS11:", 7) != 0)
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "not a pkcs11: URI (RFC 7512)");
+    u->slot_id = -1;
     p += 7;
     if (*p && *p != '?') r = okta_cc__p11_attrs_of(u, &p, 0, &seen, err);
     if (r == OKTA_CC_OK && *p == '?') {
