@@ -40,7 +40,8 @@ TESTS      = $(UNIT_TESTS) $(LIVE_TESTS)
 # The tests with threads also run under ThreadSanitizer.
 TSAN_TESTS = test_token test_token_live test_api test_api_live test_signer test_pkcs11
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
-EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport
+EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport \
+             $(BUILD)/examples/hardware_key
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
 PREFIX   ?= /usr/local
