@@ -40,11 +40,14 @@ static void show_public_key(const okta_cc_signer *signer)
 static okta_cc_result list_users(okta_cc_client *client, okta_cc_error *err)
 {
     okta_cc_response resp;
-    okta_cc_json_token tok[4096];
+    okta_cc_json_token *tok = NULL;
     okta_cc_json_doc doc;
     long u;
     okta_cc_result r = okta_cc_request(client, "GET", "/api/v1/users?limit=200", NULL, 0, NULL, &resp, err);
-    if (r == OKTA_CC_OK) r = okta_cc_json_parse(resp.http.body, resp.http.body_len, tok, 4096, NULL, &doc, err);
+    /* Parsed twice: first to count the values, then into an array of that size. */
+    if (r == OKTA_CC_OK) r = okta_cc_json_parse(resp.http.body, resp.http.body_len, NULL, 0, NULL, &doc, err);
+    if (r == OKTA_CC_OK && !(tok = (okta_cc_json_token *)malloc(doc.count * sizeof *tok))) r = OKTA_CC_ERR_NO_MEMORY;
+    if (r == OKTA_CC_OK) r = okta_cc_json_parse(resp.http.body, resp.http.body_len, tok, doc.count, NULL, &doc, err);
     for (u = r == OKTA_CC_OK ? okta_cc_json_first(&doc, 0) : -1; u >= 0; u = okta_cc_json_next(&doc, 0, (size_t)u)) {
         long profile = okta_cc_json_find(&doc, (size_t)u, "profile");
         long login = profile >= 0 ? okta_cc_json_find(&doc, (size_t)profile, "login") : -1;
@@ -52,6 +55,7 @@ static okta_cc_result list_users(okta_cc_client *client, okta_cc_error *err)
         if (login >= 0 && okta_cc_json_get_string(&doc, (size_t)login, text, sizeof text, NULL, NULL) == OKTA_CC_OK)
             printf("%s\n", text);
     }
+    free(tok);
     okta_cc_response_free(&resp);
     return r;
 }

@@ -84,9 +84,11 @@ done
 faults '[]'
 
 # ---- hardware_key: the key in a SoftHSM token, under valgrind ------------------------------------------
+# (blocks the dynamic loader keeps for the module's own libraries, which stay loaded after
+# dlclose, are "still reachable" and not ours: only lost blocks count here)
 hw() {      # hw NAME PIN: examples/hardware_key with the token key
   env OKTA_CLIENT_ORGURL="$URL" OKTA_CLIENT_CLIENTID=0oa_hw OKTA_CLIENT_SCOPES=okta.users.read OKTA_CC_PKCS11_PIN="$2" \
-    $VG "$build/examples/hardware_key" "$hw_uri" >"$work/$1.out" 2>"$work/$1.err"
+    ${VG/=all/=definite,indirect,possible} "$build/examples/hardware_key" "$hw_uri" >"$work/$1.out" 2>"$work/$1.err"
   echo $? >"$work/$1.rc"
 }
 hw hw-ok 1234
