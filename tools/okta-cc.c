@@ -526,7 +526,7 @@ static int format_public_jwk(const okta_cc_key *key, const char *kid, char *out,
 
 static const char keygen_help[] =
     "usage: okta-cc keygen [--type rsa|ec] [--bits N] [--curve P-256|P-384|P-521]\n"
-    "                      [--kid KID] --out FILE [--force]\n"
+    "                      [--kid KID] (--out FILE [--force] | --key pkcs11:...;object=NAME)\n"
     "\n"
     "Generates a private key for an Okta service app, writes it to FILE as unencrypted\n"
     "PKCS#8 PEM (mode 0600) and prints its public JWK on stdout, ready for the app's\n"
@@ -537,7 +537,12 @@ static const char keygen_help[] =
     "  --curve CURVE     EC curve: P-256 (default, ES256), P-384 (ES384), P-521 (ES512)\n"
     "  --kid KID         the JWK's kid (default: the RFC 7638 thumbprint of the key)\n"
     "  --out FILE        where to write the private key; an existing file is kept\n"
-    "  --force           replace FILE if it exists (atomically, via a temporary file)\n";
+    "  --force           replace FILE if it exists (atomically, via a temporary file)\n"
+    "  --key pkcs11:URI  instead of --out: make the key pair inside a PKCS#11 token (TPM, smart\n"
+    "                    card, HSM), non-extractable, named by the URI's object= (and id=);\n"
+    "                    the private key never leaves the token. Needs the token's PIN\n"
+    "                    (pin-value/pin-source in the URI, OKTA_CC_PKCS11_PIN, or a prompt)\n"
+    "  --pkcs11-module PATH  the token's PKCS#11 module [OKTA_CC_PKCS11_MODULE]\n";
 
 static const cli_option_spec keygen_options[] = {
     OPT_VALUE("type", type), OPT_VALUE("bits", bits), OPT_VALUE("curve", curve),
@@ -733,7 +738,9 @@ static const char jwk_help[] =
     "Prints the public JWK of a private key on stdout: the text to register in Okta.\n"
     "FILE may be PKCS#1, PKCS#8 or SEC1 PEM, a JWK or a JWKS; '-' reads it from stdin.\n"
     "\n"
-    "  --key FILE   the private key\n"
+    "  --key FILE   the private key, or a key in a PKCS#11 token: pkcs11:token=T;object=NAME\n"
+    "               (the module: --pkcs11-module PATH or OKTA_CC_PKCS11_MODULE; the PIN: the\n"
+    "               URI's pin-value/pin-source, OKTA_CC_PKCS11_PIN, or a prompt on a terminal)\n"
     "  --kid KID    the kid to print (default: the key's own kid when FILE is a JWK that has\n"
     "               one, else the RFC 7638 thumbprint); in a JWKS it also picks the key\n";
 
@@ -977,7 +984,10 @@ static void progress_hook(cli_progress *p, okta_cc_config *cfg)
     "  --org URL              the Okta org, e.g. https://dev-123.okta.com [OKTA_CLIENT_ORGURL]\n" \
     "  --client-id ID         the service app's client id [OKTA_CLIENT_CLIENTID]\n" \
     "  --key FILE             the private key: PEM (PKCS#1, PKCS#8, SEC1), JWK or JWKS; '-'\n" \
-    "                         reads stdin [OKTA_CLIENT_PRIVATEKEY: a file or the key text]\n" \
+    "                         reads stdin; or pkcs11:token=T;object=NAME, a key in a token\n" \
+    "                         [OKTA_CLIENT_PRIVATEKEY: a file, the key text or a pkcs11: URI]\n" \
+    "  --pkcs11-module PATH   the PKCS#11 module of pkcs11: keys [OKTA_CC_PKCS11_MODULE]; their\n" \
+    "                         PIN: the URI, OKTA_CC_PKCS11_PIN, or a prompt on a terminal\n" \
     "  --kid KID              the kid sent in the assertion header; picks the key out of a\n" \
     "                         JWKS too [OKTA_CLIENT_PRIVATEKEYID, or OKTA_CLIENT_KID]\n" \
     "  --alg ALG              RS256, RS384, RS512, ES256, ES384, ES512 (default: the key's)\n" \
@@ -1017,6 +1027,7 @@ static const char assertion_help[] =
     "                         until the org says the app requires DPoP, then DPoP\n" \
     "                         [OKTA_CLIENT_DPOPENABLED=true|false; OKTA_CLIENT_DPOPKEY: the\n" \
     "                         DPoP key, else a new EC P-256 key per run]\n" \
+    "  --dpop-key FILE|pkcs11:URI  the DPoP proof key [OKTA_CLIENT_DPOPKEY]\n" \
     "  -v, --verbose          log one line per HTTP exchange on stderr (method, URL, status,\n" \
     "                         time, retry, rate limit; never a token or a secret)\n"
 
