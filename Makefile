@@ -195,7 +195,7 @@ $(BUILD)/bench/%: tools/dev/bench/%.c tools/dev/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror -I. $< -o $@ $(LIBS)
 
-BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign token_cache request parallel expiry runstat dpop)
+BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign hsm_sign token_cache request parallel expiry runstat dpop)
 bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) tools/dev/bench/run.sh
 
