@@ -191,8 +191,9 @@
       A transport you supply (config.transport) gets one request at a time per client unless it
       sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
       holds one handle.
-      Callbacks: no user callback (log, clock, sleep, random, transport) ever runs with a lock
-      of the client held, so each may call any function of the client. DPoP proofs are signed
+      Callbacks: no user callback (log, clock, sleep, random, transport, a signer's sign) ever
+      runs with a lock of the client held, so each may call any function of the client. A
+      signer (okta_cc_sign_fn) may be called by several threads at once. DPoP proofs are signed
       outside the lock as well: the threads of a shared DPoP client sign at once, and a cached
       token never waits for a signature. Two calls from a callback would wait for themselves
       and fail with OKTA_CC_ERR_THREAD instead: asking for a token from a callback of the
@@ -3815,7 +3816,7 @@ static okta_cc_result okta_cc__key_sign(const okta_cc_key *key, okta_cc_alg alg,
         r = okta_cc__memory_sign((void *)key, alg, (const unsigned char *)data, len, hash, hash_len, got,
                                  sizeof got, &n, err);
     }
-    if (r == OKTA_CC_OK) memcpy(sig, got, okta_cc__sig_len(key));
+    if (r == OKTA_CC_OK && sig) memcpy(sig, got, okta_cc__sig_len(key));   /* sig: never NULL here */
     okta_cc_wipe(got, sizeof got);
     return r;
 }

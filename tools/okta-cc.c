@@ -421,7 +421,7 @@ static int prompt_pin(const char *uri, char *pin, size_t cap)
     fputs("okta-cc: PIN for ", stderr);
     put_one_line(uri);
     fputs(": ", stderr);
-    fflush(stderr);
+    (void)fflush(stderr);
     if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) return 0;
     while ((got = read(STDIN_FILENO, &ch, 1)) == 1 && ch != '\n' && ch != '\r')
         if (n + 1 < cap) pin[n++] = ch;
