@@ -81,6 +81,31 @@ OKTA_CC_PKCS11_PIN=1234 run jwk --key "$rsa_uri" --kid rsa-hw
 check "jwk --key pkcs11:... prints the JWK keygen printed" cmp -s "$out" "$work/rsa.jwk"
 OKTA_CC_PKCS11_PIN=1234 run jwk --key "$ec_uri" --kid ec-hw --pkcs11-module "$module"
 check "jwk --pkcs11-module: the same EC JWK" cmp -s "$out" "$work/ec.jwk"
+# The PIN typed at the prompt (stdin a terminal: a pty here), never echoed.
+check "jwk on a terminal without OKTA_CC_PKCS11_PIN: the PIN prompt (no echo), then the JWK" \
+  env -u OKTA_CC_PKCS11_PIN "$py" - "$cli" "$ec_uri" "$work/ec.jwk" <<'EOF'
+import json, os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "jwk", "--key", sys.argv[2], "--kid", "ec-hw"])
+seen = b""
+while b"PIN for" not in seen or not seen.endswith(b": "):
+    seen += os.read(fd, 1024)
+os.write(fd, b"1234\n")
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+_, status = os.waitpid(pid, 0)
+assert os.WEXITSTATUS(status) == 0, seen
+assert b"1234" not in seen, "the PIN was echoed"
+jwk = json.loads(seen[seen.index(b"{"):].decode().strip())
+assert jwk == json.load(open(sys.argv[3])), jwk
+EOF
 
 # verify JWK_FILE COMPACT_FILE: the JWS verifies with python3-cryptography against the JWK.
 verify() {
