@@ -913,9 +913,9 @@ typedef struct okta_cc_pkcs11 okta_cc_pkcs11;
 
 /* Opens the private key the pkcs11: URI names: loads the module (module: its path; NULL: the
    URI's module-path), initialises it, finds the token (token, manufacturer, model, serial,
-   slot-id; the first with a token when none is named), opens a session, logs in with pin
-   (NULL: the URI's pin-value, else the file its pin-source names; none at all: no login, for
-   tokens whose keys need none) - once: a wrong PIN is never tried again, so the token's retry
+   slot-id; the first with a token when none is named), opens a session, logs in with the
+   URI's pin-value, else the first line of the file its pin-source names, else pin (none at
+   all: no login, for tokens whose keys need none) - once: a wrong PIN is never tried again, so the token's retry
    counter drops by one, not to its lock-out - and finds exactly one private key by object
    and/or id (type, when given, must be private). Its public key is read from the token:
    CKA_MODULUS and CKA_PUBLIC_EXPONENT, or for EC CKA_EC_POINT of the public key with the same
@@ -5096,17 +5096,17 @@ static okta_cc_result okta_cc__p11_sign(void *user, okta_cc_alg alg, const unsig
 
 /* ---- opening, generating, closing ---------------------------------------------------------- */
 
-/* The PIN: the argument, else the URI's pin-value, else the first line of the file its
-   pin-source names (a path or a file: URI). None: no login. */
+/* The PIN: the URI's pin-value, else the first line of the file its pin-source names (a path
+   or a file: URI), else the argument. None: no login. */
 static okta_cc_result okta_cc__p11_pin(okta_cc_pkcs11 *p, const char *pin, okta_cc_error *err)
 {
     const char *src = p->uri.pin_source;
     char *text = NULL;
     size_t len = 0, n;
     okta_cc_result r;
-    if (!pin && p->uri.pin_value[0]) pin = p->uri.pin_value;
+    if (p->uri.pin_value[0]) pin = p->uri.pin_value;
     if (!pin && !src[0]) return OKTA_CC_OK;
-    if (!pin) {
+    if (src[0]) {
         if (src[0] == '|')
             return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "pin-source: a command (|...) is not run; name a file");
         if (strncmp(src, "file:", 5) == 0) src += strncmp(src + 5, "//", 2) == 0 ? 7 : 5;

@@ -1217,7 +1217,7 @@ static int new_client(const char *cmd, okta_cc_config *cfg, okta_cc_client **cli
     okta_cc_result r;
     const char *uri = is_pkcs11_uri(cfg->private_key) ? cfg->private_key
                       : is_pkcs11_uri(cfg->dpop_key) && cfg->dpop != OKTA_CC_DPOP_NEVER ? cfg->dpop_key : NULL;
-    if (uri && !cfg->pkcs11_pin) cfg->pkcs11_pin = pkcs11_pin(uri, pin, sizeof pin);
+    if (uri) cfg->pkcs11_pin = pkcs11_pin(uri, pin, sizeof pin);   /* OKTA_CC_PKCS11_PIN, or asked */
     r = okta_cc_client_new(client, cfg, &err);
     okta_cc_wipe(pin, sizeof pin);
     return r == OKTA_CC_OK ? CLI_OK : fail_result(cmd, err.code, err.message);

@@ -320,13 +320,13 @@ static void test_open_errors(void)
     expect_open_error(module, "pkcs11:token=okta-test;object=ec-1;type=public", "1234", OKTA_CC_ERR_INVALID_ARGUMENT,
                       "only a private key signs");
     expect_open_error(module, "pkcs11:token=okta-test", "1234", OKTA_CC_ERR_INVALID_ARGUMENT, "names no key");
-    /* The right PIN still works: the wrong ones above did not lock the token. */
-    expect_open_error(module, "pkcs11:token=okta-test;object=ec-1?pin-value=1234", "9999", OKTA_CC_ERR_DEVICE, "wrong PIN");
+    /* The right PIN still works: the wrong ones above did not lock the token. The URI's PIN
+       comes before the argument. */
     {
         okta_cc_pkcs11 *p = NULL;
         okta_cc_error err;
-        CHECK(okta_cc_pkcs11_open(&p, module, "pkcs11:token=okta-test;object=ec-1?pin-value=1234", NULL, NULL, &err) ==
-              OKTA_CC_OK);
+        CHECK(okta_cc_pkcs11_open(&p, module, "pkcs11:token=okta-test;object=ec-1?pin-value=1234", "9999", NULL,
+                                  &err) == OKTA_CC_OK);
         okta_cc_pkcs11_close(p);
     }
 }
