@@ -22,7 +22,11 @@ LIBS     ?= -Wl,-Bstatic -Wl,--start-group -lcurl -lnghttp2 -lrtmp -lssh2 -lpsl 
             -lpthread
 endif
 BEARSSL  ?= -lbearssl
-LIBS     ?= -lbearssl -lcurl -lpthread
+# dlopen (PKCS#11 modules, OKTA_CC_PKCS11: the CLI, the tests): in libc since glibc 2.34; an older
+# C library needs -ldl, which is then added.
+LIBDL    ?= $(shell printf '\043include <dlfcn.h>\nint main(void) { return dlopen("x", 0) != 0; }\n' | \
+              $(CC) -x c - -o /dev/null 2>/dev/null || echo -ldl)
+LIBS     ?= -lbearssl -lcurl -lpthread $(LIBDL)
 SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN     ?= -fsanitize=thread
 BUILD    ?= build
@@ -30,13 +34,14 @@ BUILD    ?= build
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I.
 # C tests by kind (tests/README.md): tests/unit/ needs no server, tests/live/ runs against the
 # local Okta-compatible server (its suite script starts it). Every binary goes to $(BUILD)/tests/.
-UNIT_TESTS = test_codec test_keys test_dpop test_conventions test_token test_api test_store
+UNIT_TESTS = test_codec test_keys test_dpop test_conventions test_token test_api test_store test_signer test_pkcs11
 LIVE_TESTS = test_token_live test_api_live test_alloc test_tls test_store_live
 TESTS      = $(UNIT_TESTS) $(LIVE_TESTS)
 # The tests with threads also run under ThreadSanitizer.
-TSAN_TESTS = test_token test_token_live test_api test_api_live test_store
+TSAN_TESTS = test_token test_token_live test_api test_api_live test_store test_signer test_pkcs11
 TEST_BINS  = $(TESTS:%=$(BUILD)/tests/%) $(TESTS:%=$(BUILD)/tests/%_asan) $(TSAN_TESTS:%=$(BUILD)/tests/%_tsan)
-EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport
+EXAMPLES   = $(BUILD)/examples/get_token $(BUILD)/examples/list_users $(BUILD)/examples/custom_transport \
+             $(BUILD)/examples/hardware_key
 PROGRAMS   = $(BUILD)/okta-cc $(EXAMPLES)
 
 PREFIX   ?= /usr/local
@@ -65,7 +70,7 @@ CROSS     ?= aarch64-linux-gnu
 XBUILD     = $(BUILD)/$(CROSS)
 XSYSROOT  ?= $(if $(wildcard /usr/lib/$(CROSS)/libcurl.so),,$(wildcard /opt/okta-cc-sysroot/$(CROSS)))
 XCC        = $(CROSS)-gcc $(if $(XSYSROOT),--sysroot=$(XSYSROOT)) -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
-XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api
+XTESTS     = test_codec test_keys test_dpop test_conventions test_token test_api test_signer
 XPROGRAMS  = $(XBUILD)/okta-cc $(EXAMPLES:$(BUILD)/%=$(XBUILD)/%) $(XTESTS:%=$(XBUILD)/tests/%)
 
 .PHONY: all build test check check-build bench fuzz soak demo install deps deps-demo clean check-build-deps
@@ -190,7 +195,7 @@ $(BUILD)/bench/%: tools/dev/bench/%.c tools/dev/bench/bench.h okta_cc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -O2 -Wall -Wextra -Wpedantic -Werror -I. $< -o $@ $(LIBS)
 
-BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign token_cache request parallel expiry runstat dpop)
+BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign hsm_sign token_cache request parallel expiry runstat dpop)
 bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) tools/dev/bench/run.sh
 

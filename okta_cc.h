@@ -33,6 +33,9 @@
                    SEC1), JWK or JWKS, checked; generation; public JWK; RFC 7638 thumbprint.
       >>jws        JWS (RFC 7515 compact serialization)
                    RS256/384/512 and ES256/384/512 compact signing on BearSSL.
+      >>pkcs11     PKCS#11: keys in TPMs, smart cards and HSMs (OKTA_CC_PKCS11)
+                   RFC 7512 pkcs11: URIs; a signer whose key never leaves its token (module
+                   loaded at run time); key generation inside the token.
       >>assertion  Client assertion (RFC 7523 private_key_jwt)
                    the client assertion Okta's private_key_jwt wants.
       >>url        URLs: text rules, normalisation, joining, origins, redaction
@@ -124,6 +127,10 @@
                                        okta_cc_rng_init, okta_cc_rng_bytes, okta_cc_rng_wipe,
                                        okta_cc_wipe, okta_cc_result_str
       Files that hold secrets          okta_cc_read_file, okta_cc_read_fd, okta_cc_free_wiped
+      Keys in hardware                 okta_cc_key_from_signer (okta_cc_signer: your callback),
+                                       okta_cc_pkcs11_open, okta_cc_pkcs11_generate,
+                                       okta_cc_pkcs11_signer, okta_cc_pkcs11_close,
+                                       okta_cc_pkcs11_uri_parse (OKTA_CC_PKCS11)
 
    CONFIGURATION MACROS (define before including the implementation)
 
@@ -143,6 +150,10 @@
                                okta_cc_pager, whose max_pages can also be set per listing).
       OKTA_CC_NO_CURL          leave libcurl out: set okta_cc_config.transport yourself.
       OKTA_CC_NO_THREADS       leave pthreads out: a client is then for one thread only.
+      OKTA_CC_PKCS11           compile the PKCS#11 layer (keys in TPMs, smart cards, HSMs:
+                               >>pkcs11), and let private_key and dpop_key be pkcs11: URIs.
+                               Modules are loaded with dlopen: nothing more to link (but -ldl
+                               before glibc 2.34). Define it wherever >>pkcs11 is called.
       (not a macro of ours)    the file store needs POSIX.1-2008 (openat, O_NOFOLLOW): with a
                                strict -std=c99 and no _POSIX_C_SOURCE 200809L (or the
                                compiler's default gnu mode), okta_cc_file_store_new returns
@@ -190,8 +201,9 @@
       A transport you supply (config.transport) gets one request at a time per client unless it
       sets concurrent = 1. With OKTA_CC_NO_THREADS a client is for a single thread and its pool
       holds one handle.
-      Callbacks: no user callback (log, clock, sleep, random, transport) ever runs with a lock
-      of the client held, so each may call any function of the client. DPoP proofs are signed
+      Callbacks: no user callback (log, clock, sleep, random, transport, a signer's sign) ever
+      runs with a lock of the client held, so each may call any function of the client. A
+      signer (okta_cc_sign_fn) may be called by several threads at once. DPoP proofs are signed
       outside the lock as well: the threads of a shared DPoP client sign at once, and a cached
       token never waits for a signature. Two calls from a callback would wait for themselves
       and fail with OKTA_CC_ERR_THREAD instead: asking for a token from a callback of the
@@ -450,6 +462,8 @@ extern "C" {
     /* no connection (DNS, refused ...): nothing was sent */                                 \
     X(OKTA_CC_ERR_CONNECT, -34, "no byte of the request left: connection could not be made " \
       "(DNS, refused, unreachable)")                                                         \
+    /* a hardware key's device failed or refused: wrong PIN, token removed (PKCS#11) */      \
+    X(OKTA_CC_ERR_DEVICE, -35, "the key's device failed or refused (PIN, token removed)")   \
     /* not an error: no more pages */                                                        \
     X(OKTA_CC_END, 1, "no more pages")
 
@@ -713,8 +727,29 @@ typedef enum okta_cc_alg {
 #define OKTA_CC_EC_MAX_BYTES 66     /* P-521 scalar */
 #define OKTA_CC_KID_MAX 128
 
+/* How a signer signs (see okta_cc_signer): data, len is the JWS signing input and digest,
+   digest_len its hash with alg's hash (SHA-256, -384 or -512), for a device that signs a digest
+   (a secure element, a TPM, PKCS#11's CKM_ECDSA) or one that hashes itself (CKM_SHA256_RSA_PKCS).
+   It writes the signature into (out, cap, out_len): for RS* the modulus' bytes
+   (RSASSA-PKCS1-v1_5), for ES* r||s, each half the curve size (JWS form), or a DER
+   ECDSA-Sig-Value, which is converted. It returns OKTA_CC_OK, or an error with a one-line
+   message in err (when not NULL; never a secret).
+   Threads: a shared client calls it from whichever thread signs - DPoP proofs from each
+   request's own thread, several at once; assertions from the thread that fetches a token - and
+   never with a lock of the client held, so it may block on its device, and it must be safe to
+   call from several threads at once (serialise inside it when the device cannot).
+   fork(): after a fork() the child's signatures call it in the child. State that does not
+   survive a fork (a PKCS#11 session, a device handle the parent opened) must be noticed there
+   - compare getpid() with the process that opened it - and opened anew (>>pkcs11 does). */
+typedef okta_cc_result (*okta_cc_sign_fn)(void *user, okta_cc_alg alg, const unsigned char *data,
+                                          size_t len, const unsigned char *digest,
+                                          size_t digest_len, unsigned char *out, size_t cap,
+                                          size_t *out_len, okta_cc_error *err);
+
 /* A private key. Caller-owned and self-contained (no pointers, no allocation): it can live on
-   the stack or be copied. It holds secrets: call okta_cc_key_wipe() when done. */
+   the stack or be copied. It holds secrets: call okta_cc_key_wipe() when done. A key made by
+   okta_cc_key_from_signer holds the public half only, and a sign function that reaches the
+   private half; its copies share that signer. */
 typedef struct okta_cc_key {
     okta_cc_key_type type;
     unsigned bits;              /* RSA modulus size, or the curve's size (256, 384, 521) */
@@ -730,7 +765,38 @@ typedef struct okta_cc_key {
     /* EC: the private scalar d and the uncompressed public point 04||x||y. */
     unsigned char d[OKTA_CC_EC_MAX_BYTES], pub[1 + 2 * OKTA_CC_EC_MAX_BYTES];
     size_t d_len, pub_len;
+    okta_cc_sign_fn sign;       /* a signer's (okta_cc_key_from_signer); NULL for a key in memory */
+    void *sign_user;
 } okta_cc_key;
+
+/* A key that signs through a callback: its private half stays in a TPM, a secure element, an
+   HSM or a PKCS#11 token (>>pkcs11 makes one from a pkcs11: URI). The public half comes with
+   it, for the public JWK, the thumbprint and a DPoP proof's jwk. Set either the RSA or the EC
+   members. okta_cc_config.signer (the client assertion) and .dpop_signer (DPoP proofs) take one
+   in place of a key; okta_cc_key_from_signer makes an okta_cc_key of it for every other
+   function. Keys in memory sign through the same path: BearSSL is their sign function. */
+typedef struct okta_cc_signer {
+    okta_cc_alg alg;                /* DEFAULT: RS256 for RSA, the curve's ES* for EC */
+    const unsigned char *rsa_n;     /* RSA: the modulus (2048 to 4096 bits), big-endian */
+    size_t rsa_n_len;
+    const unsigned char *rsa_e;     /* and the public exponent, big-endian */
+    size_t rsa_e_len;
+    const unsigned char *ec_point;  /* EC: the uncompressed point 04||x||y; its length names the
+                                       curve: 65 P-256, 97 P-384, 133 P-521 */
+    size_t ec_point_len;
+    const char *kid;                /* optional: the key's kid (at most OKTA_CC_KID_MAX - 1 bytes) */
+    okta_cc_sign_fn sign;           /* signs (see okta_cc_sign_fn: threads and fork()) */
+    void *user;                     /* sign's first argument: must outlive every key made of it */
+} okta_cc_signer;
+
+/* Makes key a key that signs through s->sign. The public key is checked as a loaded key's is
+   (RSA size and exponent; the EC point on its curve), and alg against it; nothing is signed
+   here. Every signature made through the key is then verified against the public key before
+   it is used: a sign function that answers with anything else (another key's signature, a
+   wrong length) gives OKTA_CC_ERR_CRYPTO, so nothing unverifiable reaches a server. Such a key
+   has no private part to export: okta_cc_key_to_pem refuses it (OKTA_CC_ERR_KEY_PUBLIC_ONLY). */
+OKTA_CC_DEF okta_cc_result okta_cc_key_from_signer(okta_cc_key *key, const okta_cc_signer *s,
+                                                   okta_cc_error *err);
 
 /* Loads a private key from text, detecting the format:
      PEM "RSA PRIVATE KEY" (PKCS#1), "PRIVATE KEY" (PKCS#8, RSA or EC), "EC PRIVATE KEY" (SEC1),
@@ -824,6 +890,97 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
                                             const char *kid, const char *claims_json,
                                             size_t claims_len, char *out, size_t cap,
                                             size_t *out_len, okta_cc_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+   >>pkcs11     PKCS#11: keys in TPMs, smart cards and HSMs (OKTA_CC_PKCS11)
+   Compiled only with OKTA_CC_PKCS11 defined (where the implementation is, and wherever these
+   functions are called). The module (SoftHSM, tpm2-pkcs11, OpenSC, a vendor's) is loaded with
+   dlopen at run time: no library is linked (glibc before 2.34 needs -ldl). The private key
+   never enters this process: the token signs (RSASSA-PKCS1-v1_5 with CKM_SHA256/384/512_RSA_PKCS,
+   ECDSA with CKM_ECDSA over the digest), and every signature is verified with the public key
+   read from the token before it is used (see okta_cc_key_from_signer).
+   Threads: the key's one session is locked while it signs, so every thread of a shared client
+   may sign with it (the module is initialised with CKF_OS_LOCKING_OK). fork(): a child's
+   first signature notices the new process id and initialises the module again, opens a new
+   session and logs in again (PKCS#11 requires it); the parent's session is left alone.
+   ------------------------------------------------------------------------------------------- */
+
+#ifdef OKTA_CC_PKCS11
+
+#define OKTA_CC_PKCS11_TEXT_MAX 256     /* a decoded attribute of a pkcs11: URI */
+#define OKTA_CC_PKCS11_ID_MAX 128       /* bytes of a CKA_ID */
+
+/* A parsed RFC 7512 pkcs11: URI, attributes percent-decoded; "" (id_len 0) when absent. It may
+   hold a PIN (pin_value): okta_cc_wipe it when done. */
+typedef struct okta_cc_pkcs11_uri {
+    char token[OKTA_CC_PKCS11_TEXT_MAX];        /* the token's label (CK_TOKEN_INFO) */
+    char manufacturer[OKTA_CC_PKCS11_TEXT_MAX]; /* the token's manufacturerID */
+    char model[OKTA_CC_PKCS11_TEXT_MAX];
+    char serial[OKTA_CC_PKCS11_TEXT_MAX];
+    char object[OKTA_CC_PKCS11_TEXT_MAX];       /* CKA_LABEL */
+    unsigned char id[OKTA_CC_PKCS11_ID_MAX];    /* CKA_ID */
+    size_t id_len;
+    char type[16];                              /* "private", "public", "cert" ... */
+    long slot_id;                               /* slot-id, -1 when absent */
+    char pin_value[OKTA_CC_PKCS11_TEXT_MAX];    /* query attribute pin-value */
+    char pin_source[OKTA_CC_PKCS11_TEXT_MAX];   /* pin-source: a file (path or file: URI) */
+    char module_path[OKTA_CC_PKCS11_TEXT_MAX];  /* module-path: the module's file */
+} okta_cc_pkcs11_uri;
+
+/* Parses a pkcs11: URI (RFC 7512) strictly: the scheme, then path attributes separated by ';'
+   and query attributes after '?' separated by '&', each name=value at most once; values
+   percent-decoded (RFC 3986: a '%' not followed by two hex digits is an error, so is a
+   character the grammar does not allow, such as a space); id any bytes, every other value
+   text without NUL or control characters. Path attributes known: token, manufacturer, model,
+   serial, object, id, type (private, public, cert, secret-key, data), slot-id,
+   library-manufacturer, library-description, library-version, slot-description,
+   slot-manufacturer (the last five read and ignored); query: pin-value, pin-source,
+   module-path, module-name. An unknown attribute, a repeated one, pin-value with pin-source,
+   or a value too long is OKTA_CC_ERR_INVALID_ARGUMENT, its message naming the attribute
+   (never a PIN). */
+OKTA_CC_DEF okta_cc_result okta_cc_pkcs11_uri_parse(okta_cc_pkcs11_uri *uri, const char *text,
+                                                    okta_cc_error *err);
+
+/* A PKCS#11 module loaded, a token's session logged in, and one private key in it. Opaque. */
+typedef struct okta_cc_pkcs11 okta_cc_pkcs11;
+
+/* Opens the private key the pkcs11: URI names: loads the module (module: its path; NULL: the
+   URI's module-path), initialises it, finds the token (token, manufacturer, model, serial,
+   slot-id; the first with a token when none is named), opens a session, logs in with the
+   URI's pin-value, else the first line of the file its pin-source names, else pin (none at
+   all: no login, for tokens whose keys need none) - once: a wrong PIN is never tried again, so the token's retry
+   counter drops by one, not to its lock-out - and finds exactly one private key by object
+   and/or id (type, when given, must be private). Its public key is read from the token:
+   CKA_MODULUS and CKA_PUBLIC_EXPONENT, or for EC CKA_EC_POINT of the public key with the same
+   id or label, or CKA_PUBLIC_KEY_INFO. alloc (NULL: the macros) serves its memory.
+   One-line errors: no module named (OKTA_CC_ERR_CONFIG); a module that cannot be loaded or
+   is not PKCS#11 (OKTA_CC_ERR_IO);
+   no token or no key matching (OKTA_CC_ERR_NOT_FOUND); a wrong or locked PIN, a token gone
+   (OKTA_CC_ERR_DEVICE); a public key without its private half (OKTA_CC_ERR_KEY_PUBLIC_ONLY);
+   a key with CKA_SIGN false, or not RSA / P-256 / P-384 / P-521 (OKTA_CC_ERR_KEY_UNSUPPORTED).
+   Close it with okta_cc_pkcs11_close once no key made of it is used any more. */
+OKTA_CC_DEF okta_cc_result okta_cc_pkcs11_open(okta_cc_pkcs11 **out, const char *module, const char *uri,
+                                               const char *pin, const okta_cc_allocator *alloc,
+                                               okta_cc_error *err);
+/* Generates a key pair inside the token the URI names and opens it as okta_cc_pkcs11_open
+   does: RSA (bits 2048, 3072 or 4096, e = 65537) or EC (256, 384 or 521), labelled with the
+   URI's object (required) and id (when given). The private key is made CKA_TOKEN,
+   CKA_PRIVATE, CKA_SENSITIVE and not CKA_EXTRACTABLE, with CKA_SIGN only: it never exists
+   outside the token. A key with the same object or id already there is OKTA_CC_ERR_CONFIG
+   (nothing is generated). Needs a PIN (a session that may write). */
+OKTA_CC_DEF okta_cc_result okta_cc_pkcs11_generate(okta_cc_pkcs11 **out, const char *module, const char *uri,
+                                                   const char *pin, okta_cc_key_type type, unsigned bits,
+                                                   const okta_cc_allocator *alloc, okta_cc_error *err);
+/* The signer of an open key (okta_cc_config.signer or .dpop_signer take it; its user is p):
+   valid until okta_cc_pkcs11_close. */
+OKTA_CC_DEF const okta_cc_signer *okta_cc_pkcs11_signer(const okta_cc_pkcs11 *p);
+/* Logs out, closes the session and, when this object initialised the module, finalizes it;
+   unloads nothing that another open object still uses (objects on one module: close them in
+   the reverse order of opening). In a forked child that never signed, only memory is freed:
+   the parent's session is not touched. NULL is ignored. */
+OKTA_CC_DEF void okta_cc_pkcs11_close(okta_cc_pkcs11 *p);
+
+#endif /* OKTA_CC_PKCS11 */
 
 /* ---------------------------------------------------------------------------------------------
    >>assertion  Client assertion (RFC 7523 private_key_jwt)
@@ -1153,8 +1310,17 @@ struct okta_cc_config {
                                        assertion's aud are built from that one value */
     const char *client_id;          /* letters, digits and $-_.+!*'(), only (what Okta allows
                                        in one); anything else is OKTA_CC_ERR_CONFIG */
-    const char *private_key;        /* PEM or JWK text, or a path to a file holding it */
+    const char *private_key;        /* PEM or JWK text, or a path to a file holding it, or
+                                       (OKTA_CC_PKCS11) a pkcs11: URI naming a key in a token */
     const okta_cc_key *key;         /* or a key already loaded (copied) */
+    const okta_cc_signer *signer;   /* or a key that signs through a callback (a TPM, a secure
+                                       element, an HSM; okta_cc_signer): copied, its user
+                                       pointer kept, so that must outlive the client */
+    const char *pkcs11_module;      /* with OKTA_CC_PKCS11, private_key and dpop_key may be RFC
+                                       7512 pkcs11: URIs (see >>pkcs11): the module's path
+                                       (OKTA_CC_PKCS11_MODULE; NULL: the URI's module-path) */
+    const char *pkcs11_pin;         /* and the token's PIN when the URI has none
+                                       (OKTA_CC_PKCS11_PIN); tried once, never again */
     const char *key_id;             /* kid: sent in the assertion, selects a JWKS entry;
                                        at most OKTA_CC_KID_MAX - 1 bytes */
     const char *scopes;             /* space or comma separated, e.g. "okta.users.read"; needed
@@ -1199,6 +1365,8 @@ struct okta_cc_config {
                                        using the cached one: OKTA_CC_DEFAULT_TOKEN_REFRESH_AHEAD;
                                        <0 = none (callers wait for the fetch at renewal) */
     okta_cc_dpop_mode dpop;         /* OKTA_CC_DPOP_AUTO (default), _ALWAYS or _NEVER */
+    const okta_cc_signer *dpop_signer; /* the DPoP key signing through a callback, in place of
+                                       dpop_key (kept as signer is) */
     const char *dpop_key;           /* the DPoP proof key: PEM/JWK text or a file path, separate
                                        from private_key; NULL: an EC P-256 key generated per
                                        client (not with OKTA_CC_DPOP_NEVER) */
@@ -3619,13 +3787,12 @@ static size_t okta_cc__sig_len(const okta_cc_key *key)
     return c ? 2 * okta_cc__curve_size(c) : 0;
 }
 
-/* Signs data into sig (okta_cc__sig_len(key) bytes); 0 when BearSSL fails. */
-static int okta_cc__sign_raw(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
-                             unsigned char *sig)
+/* Signs a digest made with alg's hash into sig (okta_cc__sig_len(key) bytes); 0 when BearSSL
+   fails. A key in memory only. */
+static int okta_cc__sign_digest(const okta_cc_key *key, okta_cc_alg alg, const unsigned char *hash,
+                                size_t hash_len, unsigned char *sig)
 {
     const okta_cc__alg_info *ai = okta_cc__alg_info_of(alg);
-    unsigned char hash[64];
-    size_t hash_len = okta_cc__hash(ai->hash, data, len, hash);
     if (key->type == OKTA_CC_KEY_RSA) {
         br_rsa_private_key sk;
         okta_cc__rsa_views(key, &sk, NULL);
@@ -3637,6 +3804,15 @@ static int okta_cc__sign_raw(const okta_cc_key *key, okta_cc_alg alg, const void
         return br_ecdsa_sign_raw_get_default()(br_ec_get_default(), ai->hash, hash, &sk, sig) ==
                okta_cc__sig_len(key);
     }
+}
+
+/* Signs data into sig (okta_cc__sig_len(key) bytes); 0 when BearSSL fails. A key in memory. */
+static int okta_cc__sign_raw(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                             unsigned char *sig)
+{
+    unsigned char hash[64];
+    size_t hash_len = okta_cc__hash(okta_cc__alg_info_of(alg)->hash, data, len, hash);
+    return okta_cc__sign_digest(key, alg, hash, hash_len, sig);
 }
 
 /* 1 when sig is a signature of data by key with alg. A signature of another length than the
@@ -3658,6 +3834,104 @@ static int okta_cc__verify_raw(const okta_cc_key *key, okta_cc_alg alg, const vo
         okta_cc__ec_views(key, NULL, &pk);
         return br_ecdsa_vrfy_raw_get_default()(br_ec_get_default(), hash, hash_len, &pk, sig, sig_len) == 1;
     }
+}
+
+/* ---- the one signing path: keys in memory and signers alike ------------------------------- */
+
+/* The sign function of a key in memory (an okta_cc_sign_fn; user is the key): BearSSL over the
+   digest. */
+static okta_cc_result okta_cc__memory_sign(void *user, okta_cc_alg alg, const unsigned char *data,
+                                           size_t len, const unsigned char *digest, size_t digest_len,
+                                           unsigned char *out, size_t cap, size_t *out_len,
+                                           okta_cc_error *err)
+{
+    const okta_cc_key *key = (const okta_cc_key *)user;
+    size_t need = okta_cc__sig_len(key);
+    (void)data, (void)len;
+    if (cap < need || !okta_cc__sign_digest(key, alg, digest, digest_len, out))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+    *out_len = need;
+    return OKTA_CC_OK;
+}
+
+/* A DER ECDSA-Sig-Value, SEQUENCE { INTEGER r, INTEGER s }, turned in place into r||s of size
+   bytes each; 0 when sig is not one or r or s does not fit. (BearSSL's br_ecdsa_asn1_to_raw
+   sizes its output by the longer of r and s, not by the curve.) */
+static size_t okta_cc__ecdsa_der_to_raw(unsigned char *sig, size_t len, size_t size)
+{
+    unsigned char raw[2 * OKTA_CC_EC_MAX_BYTES];
+    okta_cc__der in, seq, v[2];
+    size_t i;
+    in.p = sig, in.n = len;
+    if (okta_cc__der_next(&in, &seq) != 0x30 || in.n) return 0;
+    if (okta_cc__der_next(&seq, &v[0]) != 0x02 || okta_cc__der_next(&seq, &v[1]) != 0x02 || seq.n) return 0;
+    memset(raw, 0, sizeof raw);
+    for (i = 0; i < 2; i++) {
+        while (v[i].n && v[i].p[0] == 0) v[i].p++, v[i].n--;
+        if (!v[i].n || v[i].n > size) return 0;
+        memcpy(raw + i * size + size - v[i].n, v[i].p, v[i].n);
+    }
+    memcpy(sig, raw, 2 * size);
+    return 2 * size;
+}
+
+/* A signer's answer (n bytes in sig) brought to JWS form - an ECDSA signature in DER becomes
+   r||s - and verified with the public key: a device fault or the wrong key never reaches a
+   server as an assertion it refuses with a vague "invalid signature". */
+static okta_cc_result okta_cc__signer_answer(const okta_cc_key *key, okta_cc_alg alg, const void *data,
+                                             size_t len, unsigned char *sig, size_t n, okta_cc_error *err)
+{
+    size_t need = okta_cc__sig_len(key);
+    const okta_cc__curve *c = okta_cc__key_curve(key);
+    if (n != need && c) n = okta_cc__ecdsa_der_to_raw(sig, n, okta_cc__curve_size(c));
+    if (n != need)
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "the signer's answer is not a %s signature (%lu bytes, or DER for ES*)",
+                             okta_cc_alg_name(alg), (unsigned long)need);
+    if (!okta_cc__verify_raw(key, alg, data, len, sig, need))
+        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO,
+                             "the signer's %s signature does not verify with its public key (another key's, or a "
+                             "device fault): not used", okta_cc_alg_name(alg));
+    return OKTA_CC_OK;
+}
+
+/* Calls a signer's sign function; its failure keeps the function's message, or gets one. */
+static okta_cc_result okta_cc__signer_call(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                                           const unsigned char *hash, size_t hash_len, unsigned char *sig,
+                                           size_t cap, size_t *n, okta_cc_error *err)
+{
+    okta_cc_error e;
+    okta_cc_result r;
+    okta_cc__error_reset(&e);
+    r = key->sign(key->sign_user, alg, (const unsigned char *)data, len, hash, hash_len, sig, cap, n, &e);
+    if (r == OKTA_CC_OK && *n > cap) {
+        r = OKTA_CC_ERR_CRYPTO;
+        e.message[0] = '\0';
+    }
+    if (r == OKTA_CC_OK) return r;
+    if (r > 0) r = OKTA_CC_ERR_CRYPTO;
+    if (e.message[0]) return okta_cc__fail(err, r, "%s", e.message);
+    return okta_cc__fail(err, r, "the signer's sign function failed (%s)", okta_cc_result_str(r));
+}
+
+/* Every signature of every key goes through here: the digest, then the key's sign function
+   (okta_cc__memory_sign for a key in memory, the signer's callback otherwise) and, for a
+   signer, its answer checked. sig receives okta_cc__sig_len(key) bytes. */
+static okta_cc_result okta_cc__key_sign(const okta_cc_key *key, okta_cc_alg alg, const void *data, size_t len,
+                                        unsigned char *sig, okta_cc_error *err)
+{
+    unsigned char hash[64], got[OKTA_CC_SIG_MAX];
+    size_t hash_len = okta_cc__hash(okta_cc__alg_info_of(alg)->hash, data, len, hash), n = 0;
+    okta_cc_result r;
+    if (key->sign) {
+        r = okta_cc__signer_call(key, alg, data, len, hash, hash_len, got, sizeof got, &n, err);
+        if (r == OKTA_CC_OK) r = okta_cc__signer_answer(key, alg, data, len, got, n, err);
+    } else {
+        r = okta_cc__memory_sign((void *)key, alg, (const unsigned char *)data, len, hash, hash_len, got,
+                                 sizeof got, &n, err);
+    }
+    if (r == OKTA_CC_OK && sig) memcpy(sig, got, okta_cc__sig_len(key));   /* sig: never NULL here */
+    okta_cc_wipe(got, sizeof got);
+    return r;
 }
 
 /* ---- checks: on every key, whatever it was read from or generated by ----------------------- */
@@ -3859,6 +4133,87 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_generate(okta_cc_key *key, okta_cc_key_ty
     return r;
 }
 
+/* ---- signers: keys whose private half is elsewhere ----------------------------------------- */
+
+/* The curve whose uncompressed points take len bytes, or NULL. */
+static const okta_cc__curve *okta_cc__curve_by_point_len(size_t len)
+{
+    size_t i;
+    for (i = 0; i < OKTA_CC__CURVE_COUNT; i++)
+        if (len == 1 + 2 * okta_cc__curve_size(&okta_cc__curves[i])) return &okta_cc__curves[i];
+    return NULL;
+}
+
+/* A signer's RSA public key, checked as a loaded key's is: size, exponent, an odd modulus. */
+static okta_cc_result okta_cc__signer_rsa(okta_cc_key *key, const okta_cc_signer *s, okta_cc_error *err)
+{
+    unsigned bits = okta_cc__bit_length(s->rsa_n, s->rsa_n_len);
+    okta_cc_result r = okta_cc__rsa_check_bits(bits, err);
+    if (r == OKTA_CC_OK) r = okta_cc__rsa_check_exponent(s->rsa_e, s->rsa_e_len, err);
+    if (r != OKTA_CC_OK) return r;
+    if (!(s->rsa_n[s->rsa_n_len - 1] & 1))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "the signer's RSA modulus is even");
+    okta_cc__copy_uint(key->n, sizeof key->n, &key->n_len, s->rsa_n, s->rsa_n_len);
+    okta_cc__copy_uint(key->e, sizeof key->e, &key->e_len, s->rsa_e, s->rsa_e_len);
+    key->type = OKTA_CC_KEY_RSA;
+    key->bits = bits;
+    return OKTA_CC_OK;
+}
+
+/* A signer's EC public key: an uncompressed point of a supported curve, on the curve (BearSSL
+   refuses to multiply a point that is not). */
+static okta_cc_result okta_cc__signer_ec(okta_cc_key *key, const okta_cc_signer *s, okta_cc_error *err)
+{
+    static const unsigned char one[1] = {1};
+    unsigned char q[1 + 2 * OKTA_CC_EC_MAX_BYTES];
+    char names[64];
+    const okta_cc__curve *c = okta_cc__curve_by_point_len(s->ec_point_len);
+    if (!c || s->ec_point[0] != 0x04)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED,
+                             "the signer's EC point must be uncompressed (04||x||y) on %s",
+                             okta_cc__curve_list(names, sizeof names, " or ", 0));
+    memcpy(q, s->ec_point, s->ec_point_len);
+    if (!br_ec_get_default()->mul(q, s->ec_point_len, one, 1, c->id))
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_INCONSISTENT, "the signer's EC point is not on %s", c->crv);
+    memcpy(key->pub, s->ec_point, s->ec_point_len);
+    key->pub_len = s->ec_point_len;
+    key->type = OKTA_CC_KEY_EC;
+    key->curve = c->id;
+    key->bits = c->bits;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_key_from_signer(okta_cc_key *key, const okta_cc_signer *s,
+                                                   okta_cc_error *err)
+{
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    okta_cc_key_wipe(key);
+    if (!key || !s || !s->sign)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no key, signer or sign function");
+    if (s->rsa_n && s->rsa_n_len && s->rsa_e && s->rsa_e_len && !s->ec_point)
+        r = okta_cc__signer_rsa(key, s, err);
+    else if (s->ec_point && s->ec_point_len && !s->rsa_n && !s->rsa_e)
+        r = okta_cc__signer_ec(key, s, err);
+    else
+        r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                          "a signer needs an RSA modulus and exponent, or an EC point (not both)");
+    if (r == OKTA_CC_OK && s->kid && strlen(s->kid) >= sizeof key->kid)
+        r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "the signer's kid is longer than %d bytes",
+                          OKTA_CC_KID_MAX - 1);
+    /* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy): bounded by the strlen test */
+    if (r == OKTA_CC_OK && s->kid) strcpy(key->kid, s->kid);
+    key->alg = s->alg;
+    if (r == OKTA_CC_OK && s->alg != OKTA_CC_ALG_DEFAULT && !okta_cc__alg_fits_key(key, s->alg))
+        r = okta_cc__fail(err, OKTA_CC_ERR_ALG_MISMATCH, "the signer's %s does not fit its %s key",
+                          okta_cc_alg_name(s->alg)[0] ? okta_cc_alg_name(s->alg) : "algorithm",
+                          okta_cc__key_kind(key));
+    key->sign = s->sign;
+    key->sign_user = s->user;
+    if (r != OKTA_CC_OK) okta_cc_key_wipe(key);
+    return r;
+}
+
 /* ---- export ------------------------------------------------------------------------------ */
 
 /* The OKTA_CC_ERR_BUFFER_TOO_SMALL of every output in this part: *out_len (optional) gets the
@@ -3924,6 +4279,9 @@ OKTA_CC_DEF okta_cc_result okta_cc_key_to_pem(const okta_cc_key *key, char *out,
     unsigned char der[OKTA_CC__DER_MAX];
     size_t der_len = 0, pem_len;
     okta_cc_result r = okta_cc__export_args(key, out, cap, err);
+    if (r == OKTA_CC_OK && key->sign)
+        r = okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
+                          "a signer's private key stays in its device: there is none to export");
     if (r == OKTA_CC_OK) r = okta_cc__key_to_der(key, der, sizeof der, &der_len, err);
     if (r == OKTA_CC_OK) {
         /* br_pem_encode's length leaves out the NUL it writes after the text. */
@@ -4049,8 +4407,8 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_sign_bytes(const okta_cc_key *key, okta_c
         return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no data or no signature buffer");
     need = okta_cc__sig_len(key);
     if (cap < need) return okta_cc__too_small(err, "the signature", need, sig_len);
-    if (!okta_cc__sign_raw(key, alg, data, len, sig))
-        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+    r = okta_cc__key_sign(key, alg, data, len, sig, err);
+    if (r != OKTA_CC_OK) return r;
     if (sig_len) *sig_len = need;
     return OKTA_CC_OK;
 }
@@ -4120,9 +4478,10 @@ OKTA_CC_DEF okta_cc_result okta_cc_jws_compact(const okta_cc_key *key, okta_cc_a
        clang's analyzer cannot follow through the divisions. NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
     out[h64] = '.';
     okta_cc_b64url_encode(payload, payload_len, out + h64 + 1, cap - h64 - 1, NULL, NULL);
-    if (!okta_cc__sign_raw(key, alg, out, signing_len, sig)) {
+    r = okta_cc__key_sign(key, alg, out, signing_len, sig, err);
+    if (r != OKTA_CC_OK) {
         okta_cc_wipe(out, need);
-        return okta_cc__fail(err, OKTA_CC_ERR_CRYPTO, "signing failed");
+        return r;
     }
     out[signing_len] = '.';
     okta_cc_b64url_encode(sig, sig_len, out + signing_len + 1, cap - signing_len - 1, NULL, NULL);
@@ -4183,6 +4542,898 @@ OKTA_CC_DEF okta_cc_result okta_cc_jwt_sign(const okta_cc_key *key, okta_cc_alg 
     if (r != OKTA_CC_OK) return r;
     return okta_cc_jws_compact(key, alg, header, header_len, claims_json, claims_len, out, cap, out_len, err);
 }
+
+/* ---------------------------------------------------------------------------------------------
+   >>pkcs11     PKCS#11: keys in TPMs, smart cards and HSMs (OKTA_CC_PKCS11)
+   uses: >>result >>key
+
+   RFC 7512 URIs; the PKCS#11 subset this file needs, defined here from the OASIS v2.40 layout
+   (tests/unit/test_pkcs11_abi.c checks it against p11-kit's pkcs11.h), so no PKCS#11 header
+   is needed to build; then loading a module, finding the token and the key, signing (the
+   signer's sign function), fork(), and generating keys inside the token.
+   ------------------------------------------------------------------------------------------- */
+
+#ifdef OKTA_CC_PKCS11
+#include <dlfcn.h>
+
+/* ---- RFC 7512 URIs ------------------------------------------------------------------------- */
+
+/* The characters a value may hold unencoded (RFC 7512 section 2.3: unreserved, the
+   res-avail set, and '&' in the path or "/?|" in the query). */
+static int okta_cc__p11_uri_char(unsigned char ch, int query)
+{
+    int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    if (alnum || (ch && strchr("-._~:[]@!$'()*+,=", ch))) return 1;
+    return ch && strchr(query ? "/?|" : "&", ch) != NULL;
+}
+
+/* Percent-decodes v[0..n) into out[cap]; returns the length, or (size_t)-1 for a character
+   the grammar does not allow, a malformed escape, or too long a value. Text (binary 0) may
+   not decode to a NUL or a control character, and is NUL-terminated. */
+static size_t okta_cc__p11_decode(const char *v, size_t n, int query, int binary, unsigned char *out,
+                                  size_t cap)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++, k++) {
+        unsigned char ch = (unsigned char)v[i];
+        if (ch == '%') {
+            if (i + 2 >= n || !okta_cc__is_hex((unsigned char)v[i + 1]) ||
+                !okta_cc__is_hex((unsigned char)v[i + 2]))
+                return (size_t)-1;
+            ch = (unsigned char)(okta_cc__hex_digit((unsigned char)v[i + 1]) * 16 +
+                                 okta_cc__hex_digit((unsigned char)v[i + 2]));
+            i += 2;
+            if (!binary && (ch < 0x20 || ch == 0x7f)) return (size_t)-1;
+        } else if (!okta_cc__p11_uri_char(ch, query)) {
+            return (size_t)-1;
+        }
+        if (k + (binary ? 0 : 1) >= cap) return (size_t)-1;
+        out[k] = ch;
+    }
+    if (!binary) out[k] = 0;
+    return k;
+}
+
+#define OKTA_CC__P11_TEXT 0     /* a text member of okta_cc_pkcs11_uri */
+#define OKTA_CC__P11_ID 1       /* bytes: id */
+#define OKTA_CC__P11_SLOT 2     /* a decimal number: slot-id */
+#define OKTA_CC__P11_IGNORE 3   /* known, checked, not used */
+#define OKTA_CC__P11_TYPE 4     /* text from a fixed list */
+
+typedef struct okta_cc__p11_attr_row {
+    const char *name;
+    int query;                  /* a query attribute (after '?') */
+    int kind;
+    size_t off, cap;            /* where in okta_cc_pkcs11_uri (TEXT, ID, TYPE) */
+} okta_cc__p11_attr_row;
+
+#define OKTA_CC__P11_AT(m) offsetof(okta_cc_pkcs11_uri, m), sizeof(((okta_cc_pkcs11_uri *)0)->m)
+static const okta_cc__p11_attr_row okta_cc__p11_attrs[] = {
+    {"token", 0, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(token)},
+    {"manufacturer", 0, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(manufacturer)},
+    {"model", 0, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(model)},
+    {"serial", 0, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(serial)},
+    {"object", 0, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(object)},
+    {"id", 0, OKTA_CC__P11_ID, OKTA_CC__P11_AT(id)},
+    {"type", 0, OKTA_CC__P11_TYPE, OKTA_CC__P11_AT(type)},
+    {"slot-id", 0, OKTA_CC__P11_SLOT, 0, 0},
+    {"library-manufacturer", 0, OKTA_CC__P11_IGNORE, 0, 0},
+    {"library-description", 0, OKTA_CC__P11_IGNORE, 0, 0},
+    {"library-version", 0, OKTA_CC__P11_IGNORE, 0, 0},
+    {"slot-description", 0, OKTA_CC__P11_IGNORE, 0, 0},
+    {"slot-manufacturer", 0, OKTA_CC__P11_IGNORE, 0, 0},
+    {"pin-value", 1, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(pin_value)},
+    {"pin-source", 1, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(pin_source)},
+    {"module-path", 1, OKTA_CC__P11_TEXT, OKTA_CC__P11_AT(module_path)},
+    {"module-name", 1, OKTA_CC__P11_IGNORE, 0, 0},
+};
+#define OKTA_CC__P11_ATTR_COUNT (sizeof okta_cc__p11_attrs / sizeof okta_cc__p11_attrs[0])
+
+/* The row of attribute name a[0..n) of the path (query 0) or the query, or -1. */
+static long okta_cc__p11_attr_row_of(const char *a, size_t n, int query)
+{
+    size_t i;
+    for (i = 0; i < OKTA_CC__P11_ATTR_COUNT; i++)
+        if (okta_cc__p11_attrs[i].query == query && strlen(okta_cc__p11_attrs[i].name) == n &&
+            memcmp(okta_cc__p11_attrs[i].name, a, n) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* A decoded slot-id or type value into u. */
+static okta_cc_result okta_cc__p11_attr_special(okta_cc_pkcs11_uri *u, int kind, const char *v, okta_cc_error *err)
+{
+    static const char *const types[] = {"private", "public", "cert", "secret-key", "data"};
+    size_t i;
+    if (kind == OKTA_CC__P11_TYPE) {
+        for (i = 0; i < sizeof types / sizeof types[0]; i++)
+            if (strcmp(v, types[i]) == 0) return OKTA_CC_OK;
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "pkcs11: URI: type must be private, public, cert, secret-key or data");
+    }
+    if (!v[0] || strlen(v) > 9 || strspn(v, "0123456789") != strlen(v))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "pkcs11: URI: slot-id must be a decimal number");
+    u->slot_id = strtol(v, NULL, 10);
+    return OKTA_CC_OK;
+}
+
+/* One name=value attribute a[0..n) of the path (query 0) or the query into u. Messages name
+   the attribute, never its value (it may be a PIN). */
+static okta_cc_result okta_cc__p11_attr(okta_cc_pkcs11_uri *u, const char *a, size_t n, int query,
+                                        unsigned long *seen, okta_cc_error *err)
+{
+    unsigned char tmp[OKTA_CC_PKCS11_TEXT_MAX];
+    const char *eq = (const char *)memchr(a, '=', n);
+    size_t nl = eq ? (size_t)(eq - a) : n, got;
+    long row = okta_cc__p11_attr_row_of(a, nl, query);
+    const okta_cc__p11_attr_row *r = row >= 0 ? &okta_cc__p11_attrs[row] : NULL;
+    unsigned char *dst = r && r->cap ? (unsigned char *)u + r->off : tmp;
+    if (!eq || !nl)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "pkcs11: URI: an empty attribute or one without '='");
+    if (!r)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "pkcs11: URI: unknown %s attribute \"%.*s\"",
+                             query ? "query" : "path", strspn(a, "abcdefghijklmnopqrstuvwxyz-_") >= nl ? (int)nl : 0, a);
+    if (*seen & (1UL << row))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "pkcs11: URI: %s given twice", r->name);
+    *seen |= 1UL << row;
+    got = okta_cc__p11_decode(eq + 1, n - nl - 1, query, r->kind == OKTA_CC__P11_ID, dst, r->cap ? r->cap : sizeof tmp);
+    if (got == (size_t)-1)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "pkcs11: URI: the value of %s is too long or has a malformed %% escape, a control "
+                             "character or a character RFC 7512 wants percent-encoded", r->name);
+    if (r->kind == OKTA_CC__P11_ID) u->id_len = got;
+    if (r->kind == OKTA_CC__P11_SLOT || r->kind == OKTA_CC__P11_TYPE)
+        return okta_cc__p11_attr_special(u, r->kind, (const char *)dst, err);
+    return OKTA_CC_OK;
+}
+
+/* The attributes of the path (query 0: up to '?') or the query, separated by ';' or '&'. */
+static okta_cc_result okta_cc__p11_attrs_of(okta_cc_pkcs11_uri *u, const char **pp, int query,
+                                            unsigned long *seen, okta_cc_error *err)
+{
+    const char *p = *pp;
+    for (;;) {
+        size_t n = strcspn(p, query ? "&" : ";?");
+        okta_cc_result r = okta_cc__p11_attr(u, p, n, query, seen, err);
+        if (r != OKTA_CC_OK) return r;
+        p += n;
+        if (*p != (query ? '&' : ';')) break;
+        p++;
+    }
+    *pp = p;
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_pkcs11_uri_parse(okta_cc_pkcs11_uri *u, const char *text,
+                                                    okta_cc_error *err)
+{
+    unsigned long seen = 0;
+    const char *p = text;
+    okta_cc_result r = OKTA_CC_OK;
+    okta_cc__error_reset(err);
+    if (!u || !text) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no URI or no output");
+    okta_cc_wipe(u, sizeof *u);
+    if (strncmp(text, "pkcs11:", 7) != 0 && strncmp(text, "PKCS11:", 7) != 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "not a pkcs11: URI (RFC 7512)");
+    u->slot_id = -1;
+    p += 7;
+    if (*p && *p != '?') r = okta_cc__p11_attrs_of(u, &p, 0, &seen, err);
+    if (r == OKTA_CC_OK && *p == '?') {
+        p++;
+        r = okta_cc__p11_attrs_of(u, &p, 1, &seen, err);
+    }
+    if (r == OKTA_CC_OK && u->pin_value[0] && u->pin_source[0])
+        r = okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "pkcs11: URI: pin-value and pin-source together");
+    if (r != OKTA_CC_OK) okta_cc_wipe(u, sizeof *u);
+    return r;
+}
+
+/* ---- the PKCS#11 subset (OASIS PKCS#11 v2.40, the C header's layout) ----------------------- */
+
+typedef unsigned long okta_cc__ck_ulong;            /* CK_ULONG, and every handle and flag */
+typedef void (*okta_cc__ck_fn)(void);                /* a member this file never calls */
+
+typedef struct okta_cc__ck_version {
+    unsigned char major, minor;
+} okta_cc__ck_version;
+
+typedef struct okta_cc__ck_attribute {
+    okta_cc__ck_ulong type;
+    void *value;
+    okta_cc__ck_ulong len;
+} okta_cc__ck_attribute;
+
+typedef struct okta_cc__ck_mechanism {
+    okta_cc__ck_ulong mechanism;
+    void *parameter;
+    okta_cc__ck_ulong len;
+} okta_cc__ck_mechanism;
+
+typedef struct okta_cc__ck_token_info {
+    unsigned char label[32], manufacturer[32], model[16], serial[16];
+    okta_cc__ck_ulong flags, max_session_count, session_count, max_rw_session_count, rw_session_count;
+    okta_cc__ck_ulong max_pin_len, min_pin_len, total_public_memory, free_public_memory;
+    okta_cc__ck_ulong total_private_memory, free_private_memory;
+    okta_cc__ck_version hardware_version, firmware_version;
+    unsigned char utc_time[16];
+} okta_cc__ck_token_info;
+
+typedef struct okta_cc__ck_init_args {
+    okta_cc__ck_fn create_mutex, destroy_mutex, lock_mutex, unlock_mutex;
+    okta_cc__ck_ulong flags;
+    void *reserved;
+} okta_cc__ck_init_args;
+
+/* CK_FUNCTION_LIST: the version, then the 68 functions in the standard's order. */
+typedef struct okta_cc__ck_functions {
+    okta_cc__ck_version version;
+    okta_cc__ck_ulong (*C_Initialize)(void *args);
+    okta_cc__ck_ulong (*C_Finalize)(void *reserved);
+    okta_cc__ck_fn C_GetInfo, C_GetFunctionList;
+    okta_cc__ck_ulong (*C_GetSlotList)(unsigned char present, okta_cc__ck_ulong *slots, okta_cc__ck_ulong *count);
+    okta_cc__ck_fn C_GetSlotInfo;
+    okta_cc__ck_ulong (*C_GetTokenInfo)(okta_cc__ck_ulong slot, okta_cc__ck_token_info *info);
+    okta_cc__ck_fn C_GetMechanismList, C_GetMechanismInfo, C_InitToken, C_InitPIN, C_SetPIN;
+    okta_cc__ck_ulong (*C_OpenSession)(okta_cc__ck_ulong slot, okta_cc__ck_ulong flags, void *app, okta_cc__ck_fn notify,
+                                       okta_cc__ck_ulong *session);
+    okta_cc__ck_ulong (*C_CloseSession)(okta_cc__ck_ulong session);
+    okta_cc__ck_fn C_CloseAllSessions, C_GetSessionInfo, C_GetOperationState, C_SetOperationState;
+    okta_cc__ck_ulong (*C_Login)(okta_cc__ck_ulong session, okta_cc__ck_ulong user, unsigned char *pin,
+                                 okta_cc__ck_ulong len);
+    okta_cc__ck_fn C_Logout, C_CreateObject, C_CopyObject, C_DestroyObject, C_GetObjectSize;
+    okta_cc__ck_ulong (*C_GetAttributeValue)(okta_cc__ck_ulong session, okta_cc__ck_ulong object,
+                                             okta_cc__ck_attribute *tmpl, okta_cc__ck_ulong count);
+    okta_cc__ck_fn C_SetAttributeValue;
+    okta_cc__ck_ulong (*C_FindObjectsInit)(okta_cc__ck_ulong session, okta_cc__ck_attribute *tmpl,
+                                           okta_cc__ck_ulong count);
+    okta_cc__ck_ulong (*C_FindObjects)(okta_cc__ck_ulong session, okta_cc__ck_ulong *objects, okta_cc__ck_ulong max,
+                                       okta_cc__ck_ulong *count);
+    okta_cc__ck_ulong (*C_FindObjectsFinal)(okta_cc__ck_ulong session);
+    okta_cc__ck_fn C_EncryptInit, C_Encrypt, C_EncryptUpdate, C_EncryptFinal;
+    okta_cc__ck_fn C_DecryptInit, C_Decrypt, C_DecryptUpdate, C_DecryptFinal;
+    okta_cc__ck_fn C_DigestInit, C_Digest, C_DigestUpdate, C_DigestKey, C_DigestFinal;
+    okta_cc__ck_ulong (*C_SignInit)(okta_cc__ck_ulong session, okta_cc__ck_mechanism *mech, okta_cc__ck_ulong key);
+    okta_cc__ck_ulong (*C_Sign)(okta_cc__ck_ulong session, unsigned char *data, okta_cc__ck_ulong len,
+                                unsigned char *sig, okta_cc__ck_ulong *sig_len);
+    okta_cc__ck_fn C_SignUpdate, C_SignFinal, C_SignRecoverInit, C_SignRecover;
+    okta_cc__ck_fn C_VerifyInit, C_Verify, C_VerifyUpdate, C_VerifyFinal, C_VerifyRecoverInit, C_VerifyRecover;
+    okta_cc__ck_fn C_DigestEncryptUpdate, C_DecryptDigestUpdate, C_SignEncryptUpdate, C_DecryptVerifyUpdate;
+    okta_cc__ck_fn C_GenerateKey;
+    okta_cc__ck_ulong (*C_GenerateKeyPair)(okta_cc__ck_ulong session, okta_cc__ck_mechanism *mech,
+                                           okta_cc__ck_attribute *pub, okta_cc__ck_ulong pub_count,
+                                           okta_cc__ck_attribute *priv, okta_cc__ck_ulong priv_count,
+                                           okta_cc__ck_ulong *pub_key, okta_cc__ck_ulong *priv_key);
+    okta_cc__ck_fn C_WrapKey, C_UnwrapKey, C_DeriveKey, C_SeedRandom, C_GenerateRandom;
+    okta_cc__ck_fn C_GetFunctionStatus, C_CancelFunction, C_WaitForSlotEvent;
+} okta_cc__ck_functions;
+
+#define OKTA_CC__CKR_OK 0x0UL
+#define OKTA_CC__CKR_DEVICE_ERROR 0x30UL
+#define OKTA_CC__CKR_DEVICE_REMOVED 0x32UL
+#define OKTA_CC__CKR_KEY_HANDLE_INVALID 0x60UL
+#define OKTA_CC__CKR_KEY_FUNCTION_NOT_PERMITTED 0x68UL
+#define OKTA_CC__CKR_OBJECT_HANDLE_INVALID 0x82UL
+#define OKTA_CC__CKR_PIN_INCORRECT 0xa0UL
+#define OKTA_CC__CKR_PIN_INVALID 0xa1UL
+#define OKTA_CC__CKR_PIN_LEN_RANGE 0xa2UL
+#define OKTA_CC__CKR_PIN_EXPIRED 0xa3UL
+#define OKTA_CC__CKR_PIN_LOCKED 0xa4UL
+#define OKTA_CC__CKR_SESSION_CLOSED 0xb0UL
+#define OKTA_CC__CKR_SESSION_HANDLE_INVALID 0xb3UL
+#define OKTA_CC__CKR_TOKEN_NOT_PRESENT 0xe0UL
+#define OKTA_CC__CKR_USER_ALREADY_LOGGED_IN 0x100UL
+#define OKTA_CC__CKR_USER_NOT_LOGGED_IN 0x101UL
+#define OKTA_CC__CKR_CRYPTOKI_ALREADY_INITIALIZED 0x191UL
+#define OKTA_CC__CKF_OS_LOCKING_OK 0x2UL
+#define OKTA_CC__CKF_RW_SESSION 0x2UL
+#define OKTA_CC__CKF_SERIAL_SESSION 0x4UL
+#define OKTA_CC__CKU_USER 1UL
+#define OKTA_CC__CKO_PUBLIC_KEY 2UL
+#define OKTA_CC__CKO_PRIVATE_KEY 3UL
+#define OKTA_CC__CKK_RSA 0UL
+#define OKTA_CC__CKK_EC 3UL
+#define OKTA_CC__CKA_CLASS 0x0UL
+#define OKTA_CC__CKA_TOKEN 0x1UL
+#define OKTA_CC__CKA_PRIVATE 0x2UL
+#define OKTA_CC__CKA_LABEL 0x3UL
+#define OKTA_CC__CKA_KEY_TYPE 0x100UL
+#define OKTA_CC__CKA_ID 0x102UL
+#define OKTA_CC__CKA_SENSITIVE 0x103UL
+#define OKTA_CC__CKA_SIGN 0x108UL
+#define OKTA_CC__CKA_VERIFY 0x10aUL
+#define OKTA_CC__CKA_MODULUS 0x120UL
+#define OKTA_CC__CKA_MODULUS_BITS 0x121UL
+#define OKTA_CC__CKA_PUBLIC_EXPONENT 0x122UL
+#define OKTA_CC__CKA_PUBLIC_KEY_INFO 0x129UL
+#define OKTA_CC__CKA_EXTRACTABLE 0x162UL
+#define OKTA_CC__CKA_EC_PARAMS 0x180UL
+#define OKTA_CC__CKA_EC_POINT 0x181UL
+#define OKTA_CC__CKM_RSA_PKCS_KEY_PAIR_GEN 0x0UL
+#define OKTA_CC__CKM_SHA256_RSA_PKCS 0x40UL
+#define OKTA_CC__CKM_SHA384_RSA_PKCS 0x41UL
+#define OKTA_CC__CKM_SHA512_RSA_PKCS 0x42UL
+#define OKTA_CC__CKM_EC_KEY_PAIR_GEN 0x1040UL
+#define OKTA_CC__CKM_ECDSA 0x1041UL
+#define OKTA_CC__CK_UNAVAILABLE ((okta_cc__ck_ulong)-1)
+
+/* ---- an open key --------------------------------------------------------------------------- */
+
+struct okta_cc_pkcs11 {
+    okta_cc_allocator alloc;
+    void *lib;                              /* dlopen's handle */
+    okta_cc__ck_functions *f;
+    int initialised;                        /* our C_Initialize succeeded: close finalizes */
+    long pid;                               /* the process whose session this is */
+    okta_cc__ck_ulong slot, session, key, key_type;
+    int have_session;
+    okta_cc_pkcs11_uri uri;                 /* what names the key (its pin_value wiped) */
+    char pin[OKTA_CC_PKCS11_TEXT_MAX];      /* kept for a forked child's login; wiped */
+    int have_pin;
+    unsigned char n[OKTA_CC_RSA_MAX_BYTES], e[8], point[1 + 2 * OKTA_CC_EC_MAX_BYTES];
+    size_t n_len, e_len, point_len;
+    okta_cc_signer signer;
+    char what[160];                         /* the key for messages: token and object, no PIN */
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_t lock;                   /* the session: one operation at a time */
+#endif
+};
+
+#ifndef OKTA_CC_NO_THREADS
+#define OKTA_CC__P11_LOCK(p) pthread_mutex_lock(&(p)->lock)
+#define OKTA_CC__P11_UNLOCK(p) pthread_mutex_unlock(&(p)->lock)
+#else
+#define OKTA_CC__P11_LOCK(p) ((void)0)
+#define OKTA_CC__P11_UNLOCK(p) ((void)0)
+#endif
+
+/* The name of a return value for messages; "" for one without a line here. */
+static const char *okta_cc__p11_rv_name(okta_cc__ck_ulong rv)
+{
+    switch (rv) {
+    case OKTA_CC__CKR_DEVICE_ERROR: return "CKR_DEVICE_ERROR";
+    case OKTA_CC__CKR_DEVICE_REMOVED: return "CKR_DEVICE_REMOVED";
+    case OKTA_CC__CKR_KEY_HANDLE_INVALID: return "CKR_KEY_HANDLE_INVALID";
+    case OKTA_CC__CKR_KEY_FUNCTION_NOT_PERMITTED: return "CKR_KEY_FUNCTION_NOT_PERMITTED";
+    case OKTA_CC__CKR_OBJECT_HANDLE_INVALID: return "CKR_OBJECT_HANDLE_INVALID";
+    case OKTA_CC__CKR_PIN_INCORRECT: return "CKR_PIN_INCORRECT";
+    case OKTA_CC__CKR_PIN_INVALID: return "CKR_PIN_INVALID";
+    case OKTA_CC__CKR_PIN_LEN_RANGE: return "CKR_PIN_LEN_RANGE";
+    case OKTA_CC__CKR_PIN_EXPIRED: return "CKR_PIN_EXPIRED";
+    case OKTA_CC__CKR_PIN_LOCKED: return "CKR_PIN_LOCKED";
+    case OKTA_CC__CKR_SESSION_CLOSED: return "CKR_SESSION_CLOSED";
+    case OKTA_CC__CKR_SESSION_HANDLE_INVALID: return "CKR_SESSION_HANDLE_INVALID";
+    case OKTA_CC__CKR_TOKEN_NOT_PRESENT: return "CKR_TOKEN_NOT_PRESENT";
+    case OKTA_CC__CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
+    default: return "";
+    }
+}
+
+/* A failed call as one line: "PKCS#11 <what> of <key>: <why> (CKR_..., 0x...)". A token
+   gone (removed, its session lost) is said so; every failure of the device is
+   OKTA_CC_ERR_DEVICE. */
+static okta_cc_result okta_cc__p11_fail(const okta_cc_pkcs11 *p, okta_cc_error *err, const char *call,
+                                        okta_cc__ck_ulong rv)
+{
+    const char *why = "the token refused";
+    if (rv == OKTA_CC__CKR_DEVICE_REMOVED || rv == OKTA_CC__CKR_TOKEN_NOT_PRESENT ||
+        rv == OKTA_CC__CKR_SESSION_HANDLE_INVALID || rv == OKTA_CC__CKR_SESSION_CLOSED ||
+        rv == OKTA_CC__CKR_DEVICE_ERROR || rv == OKTA_CC__CKR_KEY_HANDLE_INVALID ||
+        rv == OKTA_CC__CKR_OBJECT_HANDLE_INVALID)
+        why = "the token was removed or its session lost";
+    return okta_cc__fail(err, OKTA_CC_ERR_DEVICE, "PKCS#11 %s of %s: %s (%s%s0x%lx)", call, p->what, why,
+                         okta_cc__p11_rv_name(rv), okta_cc__p11_rv_name(rv)[0] ? ", " : "", rv);
+}
+
+/* ---- the module ---------------------------------------------------------------------------- */
+
+/* C_Initialize with CKF_OS_LOCKING_OK: the module may be called from several threads (each
+   key's session is locked by us). A module another user in this process initialised already
+   is used as it is, and left for that user to finalize. */
+static okta_cc__ck_ulong okta_cc__p11_initialize(okta_cc_pkcs11 *p)
+{
+    okta_cc__ck_init_args args;
+    okta_cc__ck_ulong rv;
+    memset(&args, 0, sizeof args);
+    args.flags = OKTA_CC__CKF_OS_LOCKING_OK;
+    rv = p->f->C_Initialize(&args);
+    p->initialised = rv == OKTA_CC__CKR_OK;
+    return rv == OKTA_CC__CKR_CRYPTOKI_ALREADY_INITIALIZED ? OKTA_CC__CKR_OK : rv;
+}
+
+/* dlopen, C_GetFunctionList, C_Initialize. */
+static okta_cc_result okta_cc__p11_load(okta_cc_pkcs11 *p, const char *module, okta_cc_error *err)
+{
+    okta_cc__ck_ulong (*get_list)(okta_cc__ck_functions **) = NULL;
+    void *sym;
+    okta_cc__ck_ulong rv;
+    if (!module || !module[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "no PKCS#11 module: give its path (okta-cc --pkcs11-module, OKTA_CC_PKCS11_MODULE, "
+                             "or module-path in the URI)");
+    p->lib = dlopen(module, RTLD_NOW | RTLD_LOCAL);
+    if (!p->lib)
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "PKCS#11 module %s cannot be loaded: %s", module, dlerror());
+    sym = dlsym(p->lib, "C_GetFunctionList");
+    memcpy(&get_list, &sym, sizeof sym < sizeof get_list ? sizeof sym : sizeof get_list);  /* ISO C has no void* to function cast */
+    if (!sym || get_list(&p->f) != OKTA_CC__CKR_OK || !p->f)
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s is not a PKCS#11 module (no C_GetFunctionList)", module);
+    if (p->f->version.major < 2)
+        return okta_cc__fail(err, OKTA_CC_ERR_IO, "%s speaks PKCS#11 %u.%u; 2.x or later is needed", module,
+                             p->f->version.major, p->f->version.minor);
+    rv = okta_cc__p11_initialize(p);
+    if (rv != OKTA_CC__CKR_OK) return okta_cc__p11_fail(p, err, "C_Initialize", rv);
+    p->pid = (long)getpid();
+    return OKTA_CC_OK;
+}
+
+/* A blank-padded CK_TOKEN_INFO field equals want ("" matches anything). */
+static int okta_cc__p11_field_is(const unsigned char *field, size_t width, const char *want)
+{
+    size_t n = strlen(want), i;
+    if (!n) return 1;
+    if (n > width || memcmp(field, want, n) != 0) return 0;
+    for (i = n; i < width; i++) if (field[i] != ' ' && field[i] != 0) return 0;
+    return 1;
+}
+
+/* The slot of the first token that matches the URI. */
+static okta_cc_result okta_cc__p11_find_token(okta_cc_pkcs11 *p, okta_cc_error *err)
+{
+    okta_cc__ck_ulong slots[64], count = 64, i, rv;
+    okta_cc__ck_token_info ti;
+    rv = p->f->C_GetSlotList(1, slots, &count);
+    if (rv != OKTA_CC__CKR_OK) return okta_cc__p11_fail(p, err, "C_GetSlotList", rv);
+    for (i = 0; i < count && i < 64; i++) {
+        if (p->uri.slot_id >= 0 && slots[i] != (okta_cc__ck_ulong)p->uri.slot_id) continue;
+        if (p->f->C_GetTokenInfo(slots[i], &ti) != OKTA_CC__CKR_OK) continue;
+        if (okta_cc__p11_field_is(ti.label, sizeof ti.label, p->uri.token) &&
+            okta_cc__p11_field_is(ti.manufacturer, sizeof ti.manufacturer, p->uri.manufacturer) &&
+            okta_cc__p11_field_is(ti.model, sizeof ti.model, p->uri.model) &&
+            okta_cc__p11_field_is(ti.serial, sizeof ti.serial, p->uri.serial)) {
+            p->slot = slots[i];
+            return OKTA_CC_OK;
+        }
+    }
+    return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "PKCS#11: no token matches %s (%lu with a token present)",
+                         p->what, count);
+}
+
+/* A session on the token, logged in when there is a PIN. C_Login runs once: a wrong PIN is
+   reported, never tried again (each try counts towards the token's lock-out). */
+static okta_cc_result okta_cc__p11_session(okta_cc_pkcs11 *p, int rw, okta_cc_error *err)
+{
+    okta_cc__ck_ulong rv;
+    rv = p->f->C_OpenSession(p->slot, OKTA_CC__CKF_SERIAL_SESSION | (rw ? OKTA_CC__CKF_RW_SESSION : 0), NULL,
+                             NULL, &p->session);
+    if (rv != OKTA_CC__CKR_OK) return okta_cc__p11_fail(p, err, "C_OpenSession", rv);
+    p->have_session = 1;
+    if (!p->have_pin) return OKTA_CC_OK;
+    rv = p->f->C_Login(p->session, OKTA_CC__CKU_USER, (unsigned char *)p->pin, (okta_cc__ck_ulong)strlen(p->pin));
+    if (rv == OKTA_CC__CKR_OK || rv == OKTA_CC__CKR_USER_ALREADY_LOGGED_IN) return OKTA_CC_OK;
+    if (rv == OKTA_CC__CKR_PIN_INCORRECT || rv == OKTA_CC__CKR_PIN_INVALID || rv == OKTA_CC__CKR_PIN_LEN_RANGE)
+        return okta_cc__fail(err, OKTA_CC_ERR_DEVICE,
+                             "PKCS#11 login to %s: wrong PIN (%s); tried once and not again, so the token is "
+                             "not locked by us", p->what, okta_cc__p11_rv_name(rv));
+    if (rv == OKTA_CC__CKR_PIN_LOCKED || rv == OKTA_CC__CKR_PIN_EXPIRED)
+        return okta_cc__fail(err, OKTA_CC_ERR_DEVICE, "PKCS#11 login to %s: the PIN is %s (%s)", p->what,
+                             rv == OKTA_CC__CKR_PIN_LOCKED ? "locked" : "expired", okta_cc__p11_rv_name(rv));
+    return okta_cc__p11_fail(p, err, "C_Login", rv);
+}
+
+/* Up to max objects of a class that carry the URI's label and id; *count gets how many. */
+static okta_cc__ck_ulong okta_cc__p11_find(okta_cc_pkcs11 *p, okta_cc__ck_ulong cls, okta_cc__ck_ulong *found,
+                                           okta_cc__ck_ulong max, okta_cc__ck_ulong *count)
+{
+    okta_cc__ck_attribute t[3];
+    okta_cc__ck_ulong n = 0, rv;
+    t[n].type = OKTA_CC__CKA_CLASS, t[n].value = &cls, t[n++].len = sizeof cls;
+    if (p->uri.object[0])
+        t[n].type = OKTA_CC__CKA_LABEL, t[n].value = p->uri.object, t[n++].len = strlen(p->uri.object);
+    if (p->uri.id_len) t[n].type = OKTA_CC__CKA_ID, t[n].value = p->uri.id, t[n++].len = p->uri.id_len;
+    *count = 0;
+    rv = p->f->C_FindObjectsInit(p->session, t, n);
+    if (rv != OKTA_CC__CKR_OK) return rv;
+    rv = p->f->C_FindObjects(p->session, found, max, count);
+    p->f->C_FindObjectsFinal(p->session);
+    return rv;
+}
+
+/* The one private key the URI names. None, but a public key of that name: the private half is
+   not in this token (or not visible without the PIN). */
+static okta_cc_result okta_cc__p11_find_key(okta_cc_pkcs11 *p, okta_cc_error *err)
+{
+    okta_cc__ck_ulong found[2], count = 0, rv;
+    if (!p->uri.object[0] && !p->uri.id_len)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "the pkcs11: URI names no key: add object= or id=");
+    if (p->uri.type[0] && strcmp(p->uri.type, "private") != 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "the pkcs11: URI asks for type=%s; only a private key signs (type=private)", p->uri.type);
+    rv = okta_cc__p11_find(p, OKTA_CC__CKO_PRIVATE_KEY, found, 2, &count);
+    if (rv != OKTA_CC__CKR_OK) return okta_cc__p11_fail(p, err, "C_FindObjects", rv);
+    if (count == 1) {
+        p->key = found[0];
+        return OKTA_CC_OK;
+    }
+    if (count > 1)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "PKCS#11: more than one private key matches %s: add id=", p->what);
+    if (okta_cc__p11_find(p, OKTA_CC__CKO_PUBLIC_KEY, found, 1, &count) == OKTA_CC__CKR_OK && count)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_PUBLIC_ONLY,
+                             "PKCS#11: %s is a public key only: its private key is not in the token%s", p->what,
+                             p->have_pin ? "" : " (or not visible without a PIN)");
+    return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND, "PKCS#11: no private key matches %s%s", p->what,
+                         p->have_pin ? "" : " (no PIN given: private keys are usually visible only after login)");
+}
+
+/* ---- the public key, read from the token --------------------------------------------------- */
+
+/* One attribute of obj into buf[cap]: its length, or 0 when it is absent or does not fit. */
+static size_t okta_cc__p11_get(okta_cc_pkcs11 *p, okta_cc__ck_ulong obj, okta_cc__ck_ulong type, void *buf,
+                               size_t cap)
+{
+    okta_cc__ck_attribute a;
+    a.type = type, a.value = buf, a.len = cap;
+    if (p->f->C_GetAttributeValue(p->session, obj, &a, 1) != OKTA_CC__CKR_OK || a.len == OKTA_CC__CK_UNAVAILABLE ||
+        a.len > cap)
+        return 0;
+    return a.len;
+}
+
+static int okta_cc__p11_set_rsa(okta_cc_pkcs11 *p, const unsigned char *n, size_t n_len, const unsigned char *e,
+                                size_t e_len)
+{
+    return okta_cc__copy_uint(p->n, sizeof p->n, &p->n_len, n, n_len) &&
+           okta_cc__copy_uint(p->e, sizeof p->e, &p->e_len, e, e_len) && p->n_len && p->e_len;
+}
+
+/* CKA_MODULUS and CKA_PUBLIC_EXPONENT of obj. */
+static int okta_cc__p11_read_rsa(okta_cc_pkcs11 *p, okta_cc__ck_ulong obj)
+{
+    unsigned char n[OKTA_CC_RSA_MAX_BYTES + 1], e[16];
+    size_t n_len = okta_cc__p11_get(p, obj, OKTA_CC__CKA_MODULUS, n, sizeof n);
+    size_t e_len = okta_cc__p11_get(p, obj, OKTA_CC__CKA_PUBLIC_EXPONENT, e, sizeof e);
+    return n_len && e_len && okta_cc__p11_set_rsa(p, n, n_len, e, e_len);
+}
+
+/* A CKA_EC_POINT value: the DER OCTET STRING around 04||x||y the standard asks for, or the bare
+   point some modules give (the lengths differ: 65, 97, 133 bare; 67, 99, 136 wrapped). */
+static int okta_cc__p11_set_point(okta_cc_pkcs11 *p, const unsigned char *v, size_t n)
+{
+    okta_cc__der in, os;
+    if (!((n == 65 || n == 97 || n == 133) && v[0] == 0x04)) {
+        in.p = v, in.n = n;
+        if (okta_cc__der_next(&in, &os) != 0x04 || in.n) return 0;
+        v = os.p, n = os.n;
+    }
+    if (!n || n > sizeof p->point) return 0;
+    memcpy(p->point, v, n);
+    p->point_len = n;
+    return 1;
+}
+
+/* CKA_PUBLIC_KEY_INFO, a SubjectPublicKeyInfo: the EC point, or RSA's n and e. */
+static int okta_cc__p11_spki(okta_cc_pkcs11 *p, const unsigned char *v, size_t n)
+{
+    okta_cc__der in, seq, alg, bits, rsa, ni, ei;
+    in.p = v, in.n = n;
+    if (okta_cc__der_next(&in, &seq) != 0x30 || okta_cc__der_next(&seq, &alg) != 0x30 ||
+        okta_cc__der_next(&seq, &bits) != 0x03 || !bits.n || bits.p[0] != 0)
+        return 0;
+    bits.p++, bits.n--;
+    if (p->key_type == OKTA_CC__CKK_EC) return okta_cc__p11_set_point(p, bits.p, bits.n);
+    in = bits;
+    if (okta_cc__der_next(&in, &rsa) != 0x30 || okta_cc__der_next(&rsa, &ni) != 0x02 ||
+        okta_cc__der_next(&rsa, &ei) != 0x02)
+        return 0;
+    return okta_cc__p11_set_rsa(p, ni.p, ni.n, ei.p, ei.n);
+}
+
+/* The key's type, that it may sign, and its public key: RSA's from the private object (or its
+   public twin), EC's CKA_EC_POINT from the public object of the same label and id, else
+   CKA_PUBLIC_KEY_INFO of the private object (PKCS#11 3.0). */
+static okta_cc_result okta_cc__p11_read_public(okta_cc_pkcs11 *p, okta_cc_error *err)
+{
+    unsigned char buf[1024], can_sign = 1;
+    okta_cc__ck_ulong pub = 0, count = 0;
+    size_t n = 0;
+    int ok;
+    if (!okta_cc__p11_get(p, p->key, OKTA_CC__CKA_KEY_TYPE, &p->key_type, sizeof p->key_type))
+        return okta_cc__fail(err, OKTA_CC_ERR_DEVICE, "PKCS#11: the key type of %s cannot be read", p->what);
+    if (okta_cc__p11_get(p, p->key, OKTA_CC__CKA_SIGN, &can_sign, 1) && !can_sign)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "PKCS#11: %s cannot sign (its CKA_SIGN is false)", p->what);
+    if (p->key_type != OKTA_CC__CKK_RSA && p->key_type != OKTA_CC__CKK_EC)
+        return okta_cc__fail(err, OKTA_CC_ERR_KEY_UNSUPPORTED, "PKCS#11: %s is neither an RSA nor an EC key", p->what);
+    if (okta_cc__p11_find(p, OKTA_CC__CKO_PUBLIC_KEY, &pub, 1, &count) != OKTA_CC__CKR_OK) count = 0;
+    if (p->key_type == OKTA_CC__CKK_RSA)
+        ok = okta_cc__p11_read_rsa(p, p->key) || (count && okta_cc__p11_read_rsa(p, pub));
+    else
+        ok = count && (n = okta_cc__p11_get(p, pub, OKTA_CC__CKA_EC_POINT, buf, sizeof buf)) != 0 &&
+             okta_cc__p11_set_point(p, buf, n);
+    if (!ok && (n = okta_cc__p11_get(p, p->key, OKTA_CC__CKA_PUBLIC_KEY_INFO, buf, sizeof buf)) != 0)
+        ok = okta_cc__p11_spki(p, buf, n);
+    if (!ok)
+        return okta_cc__fail(err, OKTA_CC_ERR_NOT_FOUND,
+                             "PKCS#11: the public key of %s cannot be read from the token (no CKA_MODULUS, no "
+                             "CKA_EC_POINT of a public key with its label or id, no CKA_PUBLIC_KEY_INFO)", p->what);
+    return OKTA_CC_OK;
+}
+
+/* ---- signing, in this process or a forked child -------------------------------------------- */
+
+/* In a forked child: PKCS#11 wants C_Initialize again before any other call. The parent's
+   session is neither used nor closed (it is the parent's); a new one is opened, logged in
+   (once) and the key found again. A module that reports itself initialised already (it kept
+   the parent's state, or another key of this child initialised it) is used as it is. */
+static okta_cc_result okta_cc__p11_reattach(okta_cc_pkcs11 *p, okta_cc_error *err)
+{
+    okta_cc__ck_ulong rv;
+    okta_cc_result r;
+    p->have_session = 0;
+    p->pid = (long)getpid();
+    rv = okta_cc__p11_initialize(p);
+    if (rv != OKTA_CC__CKR_OK) return okta_cc__p11_fail(p, err, "C_Initialize (in a forked child)", rv);
+    r = okta_cc__p11_find_token(p, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_session(p, 0, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_find_key(p, err);
+    return r;
+}
+
+/* The signer's sign function (okta_cc_sign_fn): RSA with CKM_SHA*_RSA_PKCS over the data, EC
+   with CKM_ECDSA over the digest (the module answers r||s, or DER, which the caller converts).
+   The session takes one operation at a time: the lock spans C_SignInit and C_Sign. */
+static okta_cc_result okta_cc__p11_sign(void *user, okta_cc_alg alg, const unsigned char *data, size_t len,
+                                        const unsigned char *digest, size_t digest_len, unsigned char *out,
+                                        size_t cap, size_t *out_len, okta_cc_error *err)
+{
+    okta_cc_pkcs11 *p = (okta_cc_pkcs11 *)user;
+    int ec = p->key_type == OKTA_CC__CKK_EC;
+    okta_cc__ck_mechanism m;
+    okta_cc__ck_ulong rv = OKTA_CC__CKR_OK, n = cap;
+    okta_cc_result r = OKTA_CC_OK;
+    memset(&m, 0, sizeof m);
+    m.mechanism = ec ? OKTA_CC__CKM_ECDSA
+                     : alg == OKTA_CC_ALG_RS384 ? OKTA_CC__CKM_SHA384_RSA_PKCS
+                     : alg == OKTA_CC_ALG_RS512 ? OKTA_CC__CKM_SHA512_RSA_PKCS : OKTA_CC__CKM_SHA256_RSA_PKCS;
+    OKTA_CC__P11_LOCK(p);
+    if (p->pid != (long)getpid()) r = okta_cc__p11_reattach(p, err);
+    if (r == OKTA_CC_OK) {
+        rv = p->f->C_SignInit(p->session, &m, p->key);
+        if (rv == OKTA_CC__CKR_OK)
+            rv = p->f->C_Sign(p->session, (unsigned char *)(ec ? digest : data),
+                              (okta_cc__ck_ulong)(ec ? digest_len : len), out, &n);
+        if (rv != OKTA_CC__CKR_OK) r = okta_cc__p11_fail(p, err, "signing", rv);
+        else *out_len = n;
+    }
+    OKTA_CC__P11_UNLOCK(p);
+    return r;
+}
+
+/* ---- opening, generating, closing ---------------------------------------------------------- */
+
+/* The PIN: the URI's pin-value, else the first line of the file its pin-source names (a path
+   or a file: URI), else the argument. None: no login. */
+static okta_cc_result okta_cc__p11_pin(okta_cc_pkcs11 *p, const char *pin, okta_cc_error *err)
+{
+    const char *src = p->uri.pin_source;
+    char *text = NULL;
+    size_t len = 0, n;
+    okta_cc_result r;
+    if (p->uri.pin_value[0]) pin = p->uri.pin_value;
+    if (!pin && !src[0]) return OKTA_CC_OK;
+    if (src[0]) {
+        if (src[0] == '|')
+            return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "pin-source: a command (|...) is not run; name a file");
+        if (strncmp(src, "file:", 5) == 0) src += strncmp(src + 5, "//", 2) == 0 ? 7 : 5;
+        r = okta_cc_read_file(src, 4096, &p->alloc, &text, &len, err);
+        if (r != OKTA_CC_OK) return r;
+        n = strcspn(text, "\r\n");
+        text[n] = '\0';
+        pin = text;
+    }
+    n = strlen(pin);
+    if (n < sizeof p->pin) memcpy(p->pin, pin, n + 1);
+    okta_cc_free_wiped(&p->alloc, text, len);
+    okta_cc_wipe(p->uri.pin_value, sizeof p->uri.pin_value);
+    if (n >= sizeof p->pin)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "the PIN is longer than %d bytes",
+                             OKTA_CC_PKCS11_TEXT_MAX - 1);
+    p->have_pin = 1;
+    return OKTA_CC_OK;
+}
+
+/* "pkcs11:token=T;object=O;id=%01%02" for messages: what names the key, never the PIN. */
+static void okta_cc__p11_describe(okta_cc_pkcs11 *p)
+{
+    size_t n, i;
+    n = (size_t)snprintf(p->what, sizeof p->what, "pkcs11:%s%s%s%s%s", p->uri.token[0] ? "token=" : "",
+                         p->uri.token, p->uri.token[0] && p->uri.object[0] ? ";" : "",
+                         p->uri.object[0] ? "object=" : "", p->uri.object);
+    for (i = 0; i < p->uri.id_len && n + 8 < sizeof p->what; i++)
+        n += (size_t)snprintf(p->what + n, sizeof p->what - n, "%s%%%02x", i ? "" : n > 7 ? ";id=" : "id=",
+                              p->uri.id[i]);
+}
+
+/* A new object: the URI parsed, the PIN resolved, the module loaded, the token found and a
+   session open (rw: one that may create objects) and logged in. */
+static okta_cc_result okta_cc__p11_start(okta_cc_pkcs11 **out, const char *module, const char *uri,
+                                         const char *pin, const okta_cc_allocator *alloc, int rw,
+                                         okta_cc_error *err)
+{
+    okta_cc_pkcs11 *p;
+    okta_cc_result r;
+    *out = NULL;
+    if (alloc && (!alloc->malloc_fn) != (!alloc->free_fn))
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "the allocator needs both malloc_fn and free_fn, or neither");
+    p = (okta_cc_pkcs11 *)okta_cc__malloc(alloc, sizeof *p);
+    if (!p) return okta_cc__fail(err, OKTA_CC_ERR_NO_MEMORY, "out of memory");
+    memset(p, 0, sizeof *p);
+    if (alloc) p->alloc = *alloc;
+    p->pid = (long)getpid();
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_init(&p->lock, NULL);
+#endif
+    *out = p;
+    r = okta_cc_pkcs11_uri_parse(&p->uri, uri, err);
+    if (r != OKTA_CC_OK) return r;
+    okta_cc__p11_describe(p);
+    r = okta_cc__p11_pin(p, pin, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_load(p, module ? module : p->uri.module_path, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_find_token(p, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_session(p, rw, err);
+    return r;
+}
+
+/* The key found (or just made), its public key read and checked, the signer set. */
+static okta_cc_result okta_cc__p11_finish(okta_cc_pkcs11 *p, okta_cc_error *err)
+{
+    okta_cc_key check;
+    okta_cc_result r = okta_cc__p11_find_key(p, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_read_public(p, err);
+    if (r != OKTA_CC_OK) return r;
+    memset(&p->signer, 0, sizeof p->signer);
+    if (p->key_type == OKTA_CC__CKK_RSA) {
+        p->signer.rsa_n = p->n, p->signer.rsa_n_len = p->n_len;
+        p->signer.rsa_e = p->e, p->signer.rsa_e_len = p->e_len;
+    } else {
+        p->signer.ec_point = p->point, p->signer.ec_point_len = p->point_len;
+    }
+    p->signer.sign = okta_cc__p11_sign;
+    p->signer.user = p;
+    r = okta_cc_key_from_signer(&check, &p->signer, err);     /* the public key is checked here */
+    okta_cc_key_wipe(&check);
+    return r;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_pkcs11_open(okta_cc_pkcs11 **out, const char *module, const char *uri,
+                                               const char *pin, const okta_cc_allocator *alloc,
+                                               okta_cc_error *err)
+{
+    okta_cc_pkcs11 *p = NULL;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!out || !uri) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no output or no pkcs11: URI");
+    r = okta_cc__p11_start(&p, module, uri, pin, alloc, 0, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_finish(p, err);
+    if (r != OKTA_CC_OK) {
+        okta_cc_pkcs11_close(p);
+        p = NULL;
+    }
+    *out = p;
+    return r;
+}
+
+#define OKTA_CC__P11_SET(t, i, ty, v, l) \
+    ((t)[i].type = (ty), (t)[i].value = (void *)(v), (t)[i].len = (okta_cc__ck_ulong)(l), (i)++)
+
+/* C_GenerateKeyPair: RSA (bits, e = 65537) or EC (the curve of bits), labelled with the URI's
+   object and id. The private key: on the token, private, sensitive, never extractable, for
+   signing only. */
+static okta_cc_result okta_cc__p11_keypair(okta_cc_pkcs11 *p, okta_cc_key_type type, unsigned bits,
+                                           okta_cc_error *err)
+{
+    static const unsigned char p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+    static const unsigned char p384[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+    static const unsigned char p521[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
+    static const unsigned char e65537[] = {0x01, 0x00, 0x01};
+    unsigned char yes = 1, no = 0;
+    const unsigned char *curve = bits == 256 ? p256 : bits == 384 ? p384 : p521;
+    size_t curve_len = bits == 256 ? sizeof p256 : sizeof p384;
+    okta_cc__ck_ulong mbits = bits, pub_h = 0, priv_h = 0, rv, np = 0, nk = 0;
+    okta_cc__ck_attribute pub[6], priv[8];
+    okta_cc__ck_mechanism m;
+    memset(&m, 0, sizeof m);
+    m.mechanism = type == OKTA_CC_KEY_RSA ? OKTA_CC__CKM_RSA_PKCS_KEY_PAIR_GEN : OKTA_CC__CKM_EC_KEY_PAIR_GEN;
+    OKTA_CC__P11_SET(pub, np, OKTA_CC__CKA_TOKEN, &yes, 1);
+    OKTA_CC__P11_SET(pub, np, OKTA_CC__CKA_VERIFY, &yes, 1);
+    OKTA_CC__P11_SET(pub, np, OKTA_CC__CKA_LABEL, p->uri.object, strlen(p->uri.object));
+    if (type == OKTA_CC_KEY_RSA) {
+        OKTA_CC__P11_SET(pub, np, OKTA_CC__CKA_MODULUS_BITS, &mbits, sizeof mbits);
+        OKTA_CC__P11_SET(pub, np, OKTA_CC__CKA_PUBLIC_EXPONENT, e65537, sizeof e65537);
+    } else {
+        OKTA_CC__P11_SET(pub, np, OKTA_CC__CKA_EC_PARAMS, curve, curve_len);
+    }
+    OKTA_CC__P11_SET(priv, nk, OKTA_CC__CKA_TOKEN, &yes, 1);
+    OKTA_CC__P11_SET(priv, nk, OKTA_CC__CKA_PRIVATE, &yes, 1);
+    OKTA_CC__P11_SET(priv, nk, OKTA_CC__CKA_SENSITIVE, &yes, 1);
+    OKTA_CC__P11_SET(priv, nk, OKTA_CC__CKA_EXTRACTABLE, &no, 1);
+    OKTA_CC__P11_SET(priv, nk, OKTA_CC__CKA_SIGN, &yes, 1);
+    OKTA_CC__P11_SET(priv, nk, OKTA_CC__CKA_LABEL, p->uri.object, strlen(p->uri.object));
+    if (p->uri.id_len) {
+        OKTA_CC__P11_SET(pub, np, OKTA_CC__CKA_ID, p->uri.id, p->uri.id_len);
+        OKTA_CC__P11_SET(priv, nk, OKTA_CC__CKA_ID, p->uri.id, p->uri.id_len);
+    }
+    rv = p->f->C_GenerateKeyPair(p->session, &m, pub, np, priv, nk, &pub_h, &priv_h);
+    if (rv != OKTA_CC__CKR_OK) return okta_cc__p11_fail(p, err, "key generation", rv);
+    return OKTA_CC_OK;
+}
+
+/* Generation's preconditions: a size we sign with, a name, a PIN, and no key of that name. */
+static okta_cc_result okta_cc__p11_can_generate(okta_cc_pkcs11 *p, okta_cc_key_type type, unsigned bits,
+                                                okta_cc_error *err)
+{
+    okta_cc__ck_ulong found, count = 0, count2 = 0;
+    if (!((type == OKTA_CC_KEY_RSA && (bits == 2048 || bits == 3072 || bits == 4096)) ||
+          (type == OKTA_CC_KEY_EC && (bits == 256 || bits == 384 || bits == 521))))
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT,
+                             "a token key is RSA 2048, 3072 or 4096, or EC 256, 384 or 521 (P-256, P-384, P-521)");
+    if (!p->uri.object[0])
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "generating a key needs object=NAME in the pkcs11: URI");
+    if (p->uri.type[0] && strcmp(p->uri.type, "private") != 0)
+        return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "generating a key: type must be private");
+    if (!p->have_pin)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "generating a key in %s needs the token's PIN", p->what);
+    okta_cc__p11_find(p, OKTA_CC__CKO_PRIVATE_KEY, &found, 1, &count);
+    okta_cc__p11_find(p, OKTA_CC__CKO_PUBLIC_KEY, &found, 1, &count2);
+    if (count || count2)
+        return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
+                             "PKCS#11: a key %s is in the token already: nothing generated (choose another "
+                             "object= or delete it)", p->what);
+    return OKTA_CC_OK;
+}
+
+OKTA_CC_DEF okta_cc_result okta_cc_pkcs11_generate(okta_cc_pkcs11 **out, const char *module, const char *uri,
+                                                   const char *pin, okta_cc_key_type type, unsigned bits,
+                                                   const okta_cc_allocator *alloc, okta_cc_error *err)
+{
+    okta_cc_pkcs11 *p = NULL;
+    okta_cc_result r;
+    okta_cc__error_reset(err);
+    if (!out || !uri) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no output or no pkcs11: URI");
+    r = okta_cc__p11_start(&p, module, uri, pin, alloc, 1, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_can_generate(p, type, bits, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_keypair(p, type, bits, err);
+    if (r == OKTA_CC_OK) r = okta_cc__p11_finish(p, err);
+    if (r != OKTA_CC_OK) {
+        okta_cc_pkcs11_close(p);
+        p = NULL;
+    }
+    *out = p;
+    return r;
+}
+
+OKTA_CC_DEF const okta_cc_signer *okta_cc_pkcs11_signer(const okta_cc_pkcs11 *p)
+{
+    return p && p->signer.sign ? &p->signer : NULL;
+}
+
+OKTA_CC_DEF void okta_cc_pkcs11_close(okta_cc_pkcs11 *p)
+{
+    okta_cc_allocator a;
+    if (!p) return;
+    a = p->alloc;
+    /* In a child that never signed, the session and the module's state are the parent's. */
+    if (p->pid == (long)getpid()) {
+        if (p->have_session) p->f->C_CloseSession(p->session);
+        if (p->initialised) p->f->C_Finalize(NULL);
+        if (p->lib) dlclose(p->lib);
+    }
+#ifndef OKTA_CC_NO_THREADS
+    pthread_mutex_destroy(&p->lock);
+#endif
+    okta_cc_wipe(p, sizeof *p);
+    okta_cc__free(&a, p);
+}
+
+#endif /* OKTA_CC_PKCS11 */
 
 /* ---------------------------------------------------------------------------------------------
    >>assertion  Client assertion (RFC 7523 private_key_jwt)
@@ -6397,7 +7648,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_file_store_clear(const okta_cc_token_store *s
 
 /* ---------------------------------------------------------------------------------------------
    >>client     Token client
-   uses: >>result >>b64url >>json >>rng >>key >>jws >>assertion >>url >>dpop >>http >>store
+   uses: >>result >>b64url >>json >>rng >>key >>jws >>pkcs11 >>assertion >>url >>dpop >>http >>store
    ------------------------------------------------------------------------------------------- */
 
 /* ---- the configuration: defaults, the environment, one check ------------------------------ */
@@ -6436,14 +7687,16 @@ OKTA_CC_DEF void okta_cc_config_from_env(okta_cc_config *cfg)
     if (!cfg) return;
     okta_cc__env_default(&cfg->org_url, "OKTA_CLIENT_ORGURL");
     okta_cc__env_default(&cfg->client_id, "OKTA_CLIENT_CLIENTID");
-    if (!cfg->key) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
+    if (!cfg->key && !cfg->signer) okta_cc__env_default(&cfg->private_key, "OKTA_CLIENT_PRIVATEKEY");
     okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_PRIVATEKEYID");
     okta_cc__env_default(&cfg->key_id, "OKTA_CLIENT_KID");
     okta_cc__env_default(&cfg->scopes, "OKTA_CLIENT_SCOPES");
     okta_cc__env_default(&cfg->auth_server_id, "OKTA_CLIENT_AUTHSERVERID");
     okta_cc__env_default(&cfg->client_secret, "OKTA_CLIENT_CLIENTSECRET");
     okta_cc__env_default(&cfg->http.ca_file, "OKTA_CC_CA_FILE");
-    okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
+    if (!cfg->dpop_signer) okta_cc__env_default(&cfg->dpop_key, "OKTA_CLIENT_DPOPKEY");
+    okta_cc__env_default(&cfg->pkcs11_module, "OKTA_CC_PKCS11_MODULE");
+    okta_cc__env_default(&cfg->pkcs11_pin, "OKTA_CC_PKCS11_PIN");
     if (cfg->dpop == OKTA_CC_DPOP_AUTO) {
         /* Read once: a second getenv may find the variable gone (another thread's unsetenv). */
         const char *v = getenv("OKTA_CLIENT_DPOPENABLED");
@@ -6560,7 +7813,11 @@ struct okta_cc_client {
                                            invalidation): never taken from the store again */
     /* The token store (cfg.token_store), set by okta_cc_client_new and never changed: */
     char store_id[65];                  /* the identity's id; "" = no store */
-    int dpop_key_configured;            /* cfg.dpop_key was given: the store keeps its thumbprint */
+    int dpop_key_configured;            /* cfg.dpop_key or dpop_signer was given: the store keeps its thumbprint */
+#ifdef OKTA_CC_PKCS11
+    okta_cc_pkcs11 *p11[2];             /* the tokens of key (0) and dpop_key (1) when their
+                                           settings were pkcs11: URIs; closed with the client */
+#endif
 #ifndef OKTA_CC_NO_THREADS
     pthread_mutex_t lock;
     pthread_cond_t fetched;
@@ -6637,11 +7894,32 @@ static okta_cc_result okta_cc__load_key_setting(okta_cc_client *c, okta_cc_key *
     return okta_cc__load_key_file(key, k, kid, &c->cfg.alloc, err);
 }
 
+/* A key setting that is a pkcs11: URI: the key opened in its token (slot 0: the assertion's,
+   1: DPoP's), kept open until the client is freed. */
+static okta_cc_result okta_cc__client_pkcs11_key(okta_cc_client *c, const okta_cc_config *cfg, int slot,
+                                                 okta_cc_key *key, const char *uri, okta_cc_error *err)
+{
+#ifdef OKTA_CC_PKCS11
+    okta_cc_result r = okta_cc_pkcs11_open(&c->p11[slot], cfg->pkcs11_module, uri, cfg->pkcs11_pin, &c->cfg.alloc, err);
+    if (r == OKTA_CC_OK) r = okta_cc_key_from_signer(key, okta_cc_pkcs11_signer(c->p11[slot]), err);
+    return r;
+#else
+    (void)c, (void)cfg, (void)slot, (void)key, (void)uri;
+    return okta_cc__fail(err, OKTA_CC_ERR_CONFIG, "a pkcs11: key needs okta_cc.h compiled with OKTA_CC_PKCS11");
+#endif
+}
+
 /* The private key: an already loaded one, inline PEM/JWK text, or a file path. */
 static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_config *cfg, okta_cc_error *err)
 {
     const char *k = cfg->private_key;
     okta_cc_result r;
+    if (cfg->signer) {
+        r = okta_cc_key_from_signer(&c->key, cfg->signer, err);
+        /* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy): bounded by the strlen test */
+        if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
+        return r;
+    }
     if (cfg->key) {
         c->key = *cfg->key;
         /* NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy): bounded by the strlen test */
@@ -6651,7 +7929,10 @@ static okta_cc_result okta_cc__client_load_key(okta_cc_client *c, const okta_cc_
     if (!k || !k[0])
         return okta_cc__fail(err, OKTA_CC_ERR_CONFIG,
                              "no private key configured (OKTA_CLIENT_PRIVATEKEY: a file or PEM/JWK text)");
-    r = okta_cc__load_key_setting(c, &c->key, k, cfg->key_id, "private key", err);
+    if (strncmp(k, "pkcs11:", 7) == 0)
+        r = okta_cc__client_pkcs11_key(c, cfg, 0, &c->key, k, err);
+    else
+        r = okta_cc__load_key_setting(c, &c->key, k, cfg->key_id, "private key", err);
     /* An explicit kid is what gets sent, even when the JWK carries another one (too long a one
        was refused with the configuration). NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy) */
     if (r == OKTA_CC_OK && cfg->key_id && strlen(cfg->key_id) < sizeof c->key.kid) strcpy(c->key.kid, cfg->key_id);
@@ -6691,6 +7972,8 @@ static void okta_cc__client_copy_settings(okta_cc_client *c, const okta_cc_confi
     own->auth_server_id = own->token_url = own->client_secret = own->dpop_key = NULL;
     own->http.ca_file = own->http.ca_pem = own->http.user_agent = NULL;
     own->key = NULL;
+    own->signer = own->dpop_signer = NULL;
+    own->pkcs11_module = own->pkcs11_pin = NULL;
 }
 
 /* The DPoP key (not with OKTA_CC_DPOP_NEVER): the dpop_key setting, else a new EC P-256 key
@@ -6700,8 +7983,12 @@ static okta_cc_result okta_cc__client_dpop_key(okta_cc_client *c, const okta_cc_
     okta_cc_result r;
     c->dpop_on = cfg->dpop == OKTA_CC_DPOP_ALWAYS;
     if (cfg->dpop == OKTA_CC_DPOP_NEVER) return OKTA_CC_OK;
-    c->dpop_key_configured = cfg->dpop_key && cfg->dpop_key[0];
-    if (c->dpop_key_configured)
+    c->dpop_key_configured = cfg->dpop_signer || (cfg->dpop_key && cfg->dpop_key[0]);
+    if (cfg->dpop_signer)
+        r = okta_cc_key_from_signer(&c->dpop_key, cfg->dpop_signer, err);
+    else if (cfg->dpop_key && strncmp(cfg->dpop_key, "pkcs11:", 7) == 0)
+        r = okta_cc__client_pkcs11_key(c, cfg, 1, &c->dpop_key, cfg->dpop_key, err);
+    else if (cfg->dpop_key && cfg->dpop_key[0])
         r = okta_cc__load_key_setting(c, &c->dpop_key, cfg->dpop_key, NULL, "DPoP key", err);
     else
         r = okta_cc_key_generate(&c->dpop_key, OKTA_CC_KEY_EC, 256, c->cfg.random ? NULL : &c->rng, err);
@@ -8102,6 +9389,10 @@ OKTA_CC_DEF void okta_cc_client_free(okta_cc_client *c)
     okta_cc__free_str(&a, c->cfg.scopes);
     okta_cc__free_secret_str(&a, c->cfg.client_secret);
     okta_cc__drop_token_locked(c);
+#ifdef OKTA_CC_PKCS11
+    okta_cc_pkcs11_close(c->p11[1]);    /* in the reverse order of opening (see there) */
+    okta_cc_pkcs11_close(c->p11[0]);
+#endif
 #ifndef OKTA_CC_NO_THREADS
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->rng_lock);

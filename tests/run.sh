@@ -26,6 +26,9 @@ suite token-unit       tests/unit/token_assertions.sh -q
 suite api-unit         "$build/tests/test_api" -q
 # The token store: state, file store refusals and lock, clients meeting through it (scripted).
 suite store-unit       "$build/tests/test_store" -q
+suite signer           "$build/tests/test_signer" -q
+# PKCS#11: its definitions against p11-kit's pkcs11.h, RFC 7512 URIs, SoftHSM keys (a token of its own).
+suite pkcs11           "$build/tests/test_pkcs11" -q
 # The CLI suites start servers of their own on free ports and work in their own temporary
 # directories: make check runs them two at a time (SUITE_JOBS), make test one after the other.
 if [ "$tier" = check ]; then run=suite_bg; else run=suite; fi
@@ -35,6 +38,7 @@ $run cli-api           tests/cli/cli_api.sh
 $run cli-io            tests/cli/cli_io.sh
 $run cli-stream        tests/cli/cli_stream.sh
 $run cli-cache         tests/cli/cli_cache.sh
+$run cli-pkcs11        tests/cli/cli_pkcs11.sh
 if [ "$tier" = check ]; then suite_wait; suite_total; exit; fi
 
 # ---- tests/lint/ and tests/check_api.py ---------------------------------------------------------
@@ -63,6 +67,13 @@ suite store-unit-asan  "$build/tests/test_store_asan" -q
 suite token-unit-tsan  env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_token_tsan" -q
 suite api-unit-tsan    env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_api_tsan" -q
 suite store-unit-tsan  env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_store_tsan" -q
+suite signer-asan-ubsan "$build/tests/test_signer_asan" -q
+suite signer-tsan      env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_signer_tsan" -q
+suite pkcs11-asan-ubsan "$build/tests/test_pkcs11_asan" -q
+suite pkcs11-tsan      env TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" "$build/tests/test_pkcs11_tsan" -q
+# (still-reachable blocks the dynamic loader keeps for SoftHSM's own libraries are not ours)
+suite pkcs11-valgrind  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 "$build/tests/test_pkcs11" -q
+suite signer-valgrind  valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_signer" -q
 # The token and API unit tests under valgrind (the big loops scaled down).
 suite token-valgrind   env OKTA_CC_TEST_LIGHT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_token" -q
 suite api-valgrind     valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$build/tests/test_api" -q

@@ -30,6 +30,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 #define OKTA_CC_IMPLEMENTATION
+#define OKTA_CC_PKCS11      /* keys in TPMs, smart cards and HSMs: --key pkcs11:... */
 #include "okta_cc.h"
 
 #include <curl/curl.h>
@@ -42,6 +43,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -69,6 +71,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 /* Every option any command knows. A command lists the ones it accepts; NULL = not given. */
 typedef struct cli_options {
     const char *type, *bits, *curve, *kid, *out, *key, *alg;
+    const char *pkcs11_module, *dpop_key;     /* a key in a token: --key pkcs11:... */
     /* assertion and token: the client's settings (each falls back to the environment) */
     const char *org, *client_id, *scopes, *auth_server, *token_url, *ttl, *ca_file;
     const char *client_secret, *client_secret_file, *auth_method, *timeout;
@@ -398,13 +401,85 @@ static int report_key_error(const char *path, const okta_cc_error *err)
     return CLI_FAIL;
 }
 
-/* Loads the private key at path ("-" = stdin). kid picks the key out of a JWKS. */
-static int load_key(const char *path, const char *kid, okta_cc_key *key)
+/* ---- keys in a token (PKCS#11) --------------------------------------------------------------- */
+
+/* The token keys a command opened; closed by run() when the command is over. */
+static okta_cc_pkcs11 *cli_tokens[2];
+
+static int is_pkcs11_uri(const char *s)
 {
+    return s && strncmp(s, "pkcs11:", 7) == 0;
+}
+
+/* Reads a PIN from the terminal on stdin without echoing it, into pin[cap]. */
+static int prompt_pin(const char *uri, char *pin, size_t cap)
+{
+    struct termios old, quiet;
+    size_t n = 0;
+    char ch;
+    ssize_t got;
+    if (tcgetattr(STDIN_FILENO, &old) != 0) return 0;
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    fputs("okta-cc: PIN for ", stderr);
+    put_one_line(uri);
+    fputs(": ", stderr);
+    (void)fflush(stderr);
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) return 0;
+    while ((got = read(STDIN_FILENO, &ch, 1)) == 1 && ch != '\n' && ch != '\r')
+        if (n + 1 < cap) pin[n++] = ch;
+    pin[n] = '\0';
+    ch = 0;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fputc('\n', stderr);
+    return got == 1 || n > 0;
+}
+
+/* The PIN for a pkcs11: URI: none when the URI brings its own (pin-value, pin-source), else
+   OKTA_CC_PKCS11_PIN, else a prompt when stdin is a terminal, else none (no login). */
+static const char *pkcs11_pin(const char *uri, char *buf, size_t cap)
+{
+    okta_cc_pkcs11_uri u;
+    const char *env = getenv("OKTA_CC_PKCS11_PIN");
+    int own = okta_cc_pkcs11_uri_parse(&u, uri, NULL) == OKTA_CC_OK && (u.pin_value[0] || u.pin_source[0]);
+    okta_cc_wipe(&u, sizeof u);
+    if (own) return NULL;
+    if (env && env[0]) return env;
+    if (isatty(STDIN_FILENO) && prompt_pin(uri, buf, cap)) return buf;
+    return NULL;
+}
+
+static const char *pkcs11_module(const cli_options *o)
+{
+    return o->pkcs11_module ? o->pkcs11_module : getenv("OKTA_CC_PKCS11_MODULE");
+}
+
+/* Opens the key a pkcs11: URI names (or, with type, generates it first) into cli_tokens[0]
+   and makes *key sign through it. */
+static int open_token_key(const char *cmd, const cli_options *o, const char *uri, okta_cc_key_type type,
+                          unsigned bits, okta_cc_key *key)
+{
+    char pin[256];
+    okta_cc_error err;
+    const char *p = pkcs11_pin(uri, pin, sizeof pin);
+    okta_cc_result r = type == OKTA_CC_KEY_NONE
+                           ? okta_cc_pkcs11_open(&cli_tokens[0], pkcs11_module(o), uri, p, NULL, &err)
+                           : okta_cc_pkcs11_generate(&cli_tokens[0], pkcs11_module(o), uri, p, type, bits, NULL, &err);
+    okta_cc_wipe(pin, sizeof pin);
+    if (r == OKTA_CC_OK) r = okta_cc_key_from_signer(key, okta_cc_pkcs11_signer(cli_tokens[0]), &err);
+    return r == OKTA_CC_OK ? CLI_OK : fail_result(cmd, r, err.message);
+}
+
+/* Loads the private key at path ("-" = stdin), or opens it in its token (a pkcs11: URI). kid
+   picks the key out of a JWKS. */
+static int load_key(const char *cmd, const cli_options *o, okta_cc_key *key)
+{
+    const char *path = o->key, *kid = o->kid;
     okta_cc_error err;
     char *text = NULL;
     size_t len = 0;
     okta_cc_result r;
+    if (is_pkcs11_uri(path)) return open_token_key(cmd, o, path, OKTA_CC_KEY_NONE, 0, key);
     if (read_source(path, &text, &len) != CLI_OK) return CLI_FAIL;
     r = okta_cc_key_load(key, text, len, kid, &err);
     okta_cc_free_wiped(NULL, text, len);
@@ -454,7 +529,7 @@ static int format_public_jwk(const okta_cc_key *key, const char *kid, char *out,
 
 static const char keygen_help[] =
     "usage: okta-cc keygen [--type rsa|ec] [--bits N] [--curve P-256|P-384|P-521]\n"
-    "                      [--kid KID] --out FILE [--force]\n"
+    "                      [--kid KID] (--out FILE [--force] | --key pkcs11:...;object=NAME)\n"
     "\n"
     "Generates a private key for an Okta service app, writes it to FILE as unencrypted\n"
     "PKCS#8 PEM (mode 0600) and prints its public JWK on stdout, ready for the app's\n"
@@ -465,11 +540,17 @@ static const char keygen_help[] =
     "  --curve CURVE     EC curve: P-256 (default, ES256), P-384 (ES384), P-521 (ES512)\n"
     "  --kid KID         the JWK's kid (default: the RFC 7638 thumbprint of the key)\n"
     "  --out FILE        where to write the private key; an existing file is kept\n"
-    "  --force           replace FILE if it exists (atomically, via a temporary file)\n";
+    "  --force           replace FILE if it exists (atomically, via a temporary file)\n"
+    "  --key pkcs11:URI  instead of --out: make the key pair inside a PKCS#11 token (TPM, smart\n"
+    "                    card, HSM), non-extractable, named by the URI's object= (and id=);\n"
+    "                    the private key never leaves the token. Needs the token's PIN\n"
+    "                    (pin-value/pin-source in the URI, OKTA_CC_PKCS11_PIN, or a prompt)\n"
+    "  --pkcs11-module PATH  the token's PKCS#11 module [OKTA_CC_PKCS11_MODULE]\n";
 
 static const cli_option_spec keygen_options[] = {
     OPT_VALUE("type", type), OPT_VALUE("bits", bits), OPT_VALUE("curve", curve),
-    OPT_VALUE("kid", kid), OPT_VALUE("out", out), OPT_FLAG("force", force), OPT_FLAG("verbose", verbose), OPT_END
+    OPT_VALUE("kid", kid), OPT_VALUE("out", out), OPT_FLAG("force", force), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("key", key), OPT_VALUE("pkcs11-module", pkcs11_module), OPT_END
 };
 
 /* Parses a decimal number with nothing after it; 0 if it is not one. */
@@ -601,6 +682,25 @@ static int save_private_key(const okta_cc_key *key, const char *path, int force)
     return r;
 }
 
+/* keygen --key pkcs11:...;object=NAME: the key pair is made inside the token, which keeps the
+   private key; only the public JWK comes out. */
+static int keygen_in_token(const cli_options *o, okta_cc_key_type type, unsigned bits)
+{
+    okta_cc_key key;
+    char jwk[CLI_JWK_MAX], thumbprint[44];
+    int r;
+    if (!is_pkcs11_uri(o->key))
+        return usage_error("keygen", "--key takes a pkcs11: URI (the key is made in the token); a key file is --out FILE");
+    if (o->out || o->force)
+        return usage_error("keygen", "--out and --force do not go with --key pkcs11:...: the private key never leaves the token");
+    r = check_kid("keygen", o->kid);
+    if (r == CLI_OK) r = open_token_key("keygen", o, o->key, type, bits, &key);
+    if (r != CLI_OK) return r;
+    r = format_public_jwk(&key, choose_kid(o->kid, &key, thumbprint), jwk, sizeof jwk, "keygen");
+    okta_cc_key_wipe(&key);
+    return r == CLI_OK ? print_line(jwk) : r;
+}
+
 static int cmd_keygen(const cli_options *o)
 {
     okta_cc_key key;
@@ -611,6 +711,7 @@ static int cmd_keygen(const cli_options *o)
     struct stat st;
     int r = keygen_parse_type(o, &type, &bits);
     if (r != CLI_OK) return r;
+    if (o->key) return keygen_in_token(o, type, bits);
     if (!o->out) return usage_error("keygen", "--out FILE is required");
     if (strcmp(o->out, "-") == 0) return usage_error("keygen", "--out - would print the private key; give a file name");
     r = check_kid("keygen", o->kid);
@@ -640,12 +741,15 @@ static const char jwk_help[] =
     "Prints the public JWK of a private key on stdout: the text to register in Okta.\n"
     "FILE may be PKCS#1, PKCS#8 or SEC1 PEM, a JWK or a JWKS; '-' reads it from stdin.\n"
     "\n"
-    "  --key FILE   the private key\n"
+    "  --key FILE   the private key, or a key in a PKCS#11 token: pkcs11:token=T;object=NAME\n"
+    "               (the module: --pkcs11-module PATH or OKTA_CC_PKCS11_MODULE; the PIN: the\n"
+    "               URI's pin-value/pin-source, OKTA_CC_PKCS11_PIN, or a prompt on a terminal)\n"
     "  --kid KID    the kid to print (default: the key's own kid when FILE is a JWK that has\n"
     "               one, else the RFC 7638 thumbprint); in a JWKS it also picks the key\n";
 
 static const cli_option_spec jwk_options[] = {
-    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_FLAG("verbose", verbose), OPT_END
+    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_END
 };
 
 static int cmd_jwk(const cli_options *o)
@@ -656,7 +760,7 @@ static int cmd_jwk(const cli_options *o)
     if (!o->key) return usage_error("jwk", "--key FILE is required");
     r = check_kid("jwk", o->kid);
     if (r != CLI_OK) return r;
-    r = load_key(o->key, o->kid, &key);
+    r = load_key("jwk", o, &key);
     if (r != CLI_OK) return r;
     r = format_public_jwk(&key, choose_kid(o->kid, &key, thumbprint), jwk, sizeof jwk, display_name(o->key));
     okta_cc_key_wipe(&key);
@@ -682,7 +786,8 @@ static const char sign_help[] =
     "               curve's ES alg)\n";
 
 static const cli_option_spec sign_options[] = {
-    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_FLAG("verbose", verbose), OPT_END
+    OPT_VALUE("key", key), OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_FLAG("verbose", verbose),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_END
 };
 
 static int is_json_space(char c)
@@ -748,7 +853,7 @@ static int cmd_sign(const cli_options *o)
         return usage_error("sign", "--alg must be RS256, RS384, RS512, ES256, ES384 or ES512, not '%s'", o->alg);
     r = check_kid("sign", o->kid);
     if (r != CLI_OK) return r;
-    r = load_key(o->key, o->kid, &key);
+    r = load_key("sign", o, &key);
     if (r != CLI_OK) return r;
     r = read_claims(&buf, &buf_len, &claims, &len);
     if (r == CLI_OK) {
@@ -1083,7 +1188,10 @@ static int cmd_cache(const cli_options *o)
     "  --org URL              the Okta org, e.g. https://dev-123.okta.com [OKTA_CLIENT_ORGURL]\n" \
     "  --client-id ID         the service app's client id [OKTA_CLIENT_CLIENTID]\n" \
     "  --key FILE             the private key: PEM (PKCS#1, PKCS#8, SEC1), JWK or JWKS; '-'\n" \
-    "                         reads stdin [OKTA_CLIENT_PRIVATEKEY: a file or the key text]\n" \
+    "                         reads stdin; or pkcs11:token=T;object=NAME, a key in a token\n" \
+    "                         [OKTA_CLIENT_PRIVATEKEY: a file, the key text or a pkcs11: URI]\n" \
+    "  --pkcs11-module PATH   the PKCS#11 module of pkcs11: keys [OKTA_CC_PKCS11_MODULE]; their\n" \
+    "                         PIN: the URI, OKTA_CC_PKCS11_PIN, or a prompt on a terminal\n" \
     "  --kid KID              the kid sent in the assertion header; picks the key out of a\n" \
     "                         JWKS too [OKTA_CLIENT_PRIVATEKEYID, or OKTA_CLIENT_KID]\n" \
     "  --alg ALG              RS256, RS384, RS512, ES256, ES384, ES512 (default: the key's)\n" \
@@ -1125,6 +1233,7 @@ static const char assertion_help[] =
     "                         DPoP key, else a new EC P-256 key per run]\n" \
     "  --no-cache             fetch a new token, neither read nor write the token cache\n" \
     "                         (see 'okta-cc cache --help') [OKTA_CC_CACHE_DIR=off]\n" \
+    "  --dpop-key FILE|pkcs11:URI  the DPoP proof key [OKTA_CLIENT_DPOPKEY]\n" \
     "  -v, --verbose          log one line per HTTP exchange on stderr (method, URL, status,\n" \
     "                         time, retry, rate limit; never a token or a secret)\n"
 
@@ -1148,6 +1257,7 @@ static const char token_help[] =
 
 static const cli_option_spec assertion_options[] = {
     OPT_VALUE("org", org), OPT_VALUE("client-id", client_id), OPT_VALUE("key", key),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_VALUE("dpop-key", dpop_key),
     OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes),
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
@@ -1158,6 +1268,7 @@ static const cli_option_spec assertion_options[] = {
 
 static const cli_option_spec token_options[] = {
     OPT_VALUE("org", org), OPT_VALUE("client-id", client_id), OPT_VALUE("key", key),
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_VALUE("dpop-key", dpop_key),
     OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes),
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl),
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret),
@@ -1228,6 +1339,8 @@ static int client_flags_to_config(const char *cmd, const cli_options *o, okta_cc
     if (o->dpop) cfg->dpop = OKTA_CC_DPOP_ALWAYS;
     if (o->no_dpop) cfg->dpop = OKTA_CC_DPOP_NEVER;
     cfg->org_url = o->org;
+    cfg->pkcs11_module = o->pkcs11_module;
+    cfg->dpop_key = o->dpop_key;
     cfg->client_id = o->client_id;
     cfg->key_id = o->kid;
     cfg->scopes = o->scopes;
@@ -1302,6 +1415,22 @@ static int read_client_secret(const char *path, char **secret, size_t *cap)
     return CLI_OK;
 }
 
+/* The client from cfg. Keys in a token (pkcs11: URIs as the key or the DPoP key) are opened by
+   the library; their PIN, when neither the URI nor OKTA_CC_PKCS11_PIN has it, is asked for on
+   the terminal. */
+static int new_client(const char *cmd, okta_cc_config *cfg, okta_cc_client **client)
+{
+    char pin[256];
+    okta_cc_error err;
+    okta_cc_result r;
+    const char *uri = is_pkcs11_uri(cfg->private_key) ? cfg->private_key
+                      : is_pkcs11_uri(cfg->dpop_key) && cfg->dpop != OKTA_CC_DPOP_NEVER ? cfg->dpop_key : NULL;
+    if (uri) cfg->pkcs11_pin = pkcs11_pin(uri, pin, sizeof pin);   /* OKTA_CC_PKCS11_PIN, or asked */
+    r = okta_cc_client_new(client, cfg, &err);
+    okta_cc_wipe(pin, sizeof pin);
+    return r == OKTA_CC_OK ? CLI_OK : fail_result(cmd, err.code, err.message);
+}
+
 /* Builds the client from the flags and the environment; see open_client. *secret (*secret_cap
    bytes) receives the buffer of a --client-secret-file, for the caller to wipe and free. */
 static int open_client_with(const char *cmd, const cli_options *o, int need_scopes, okta_cc_key *key,
@@ -1309,7 +1438,6 @@ static int open_client_with(const char *cmd, const cli_options *o, int need_scop
                             char **secret, size_t *secret_cap)
 {
     okta_cc_config cfg;
-    okta_cc_error err;
     int r;
     okta_cc_config_init(&cfg);
     cfg.max_response_bytes = CLI_MAX_BODY;
@@ -1324,18 +1452,19 @@ static int open_client_with(const char *cmd, const cli_options *o, int need_scop
         cfg.client_secret = *secret;
     }
     if (r != CLI_OK) return r;
-    if (o->key) {
-        r = load_key(o->key, o->kid, key);  /* "okta-cc: FILE: why", like jwk and sign */
+    if (o->key && !is_pkcs11_uri(o->key)) {
+        r = load_key(cmd, o, key);  /* "okta-cc: FILE: why", like jwk and sign */
         if (r != CLI_OK) return r;
         cfg.key = key;
         cfg.private_key = NULL;
+    } else if (o->key) {
+        cfg.private_key = o->key;   /* a token key: the client opens it */
     }
     if (store) {
         cache_open(o, store);   /* once the settings are known good: -v notes come after no error */
         cfg.token_store = *store;
     }
-    if (okta_cc_client_new(client, &cfg, &err) != OKTA_CC_OK) return fail_result(cmd, err.code, err.message);
-    return CLI_OK;
+    return new_client(cmd, &cfg, client);
 }
 
 /* Builds the client from the flags and the environment. key is the storage for a --key file
@@ -1540,6 +1669,7 @@ static const char request_help_more[] =
 
 #define API_CLIENT_OPTIONS \
     OPT_VALUE("org", org), OPT_VALUE("client-id", client_id), OPT_VALUE("key", key), \
+    OPT_VALUE("pkcs11-module", pkcs11_module), OPT_VALUE("dpop-key", dpop_key), \
     OPT_VALUE("kid", kid), OPT_VALUE("alg", alg), OPT_VALUE("scopes", scopes), \
     OPT_VALUE("auth-server", auth_server), OPT_VALUE("token-url", token_url), OPT_VALUE("ttl", ttl), \
     OPT_VALUE("ca-file", ca_file), OPT_VALUE("client-secret", client_secret), \
@@ -2103,6 +2233,7 @@ static int run_without_command(int argc, char **argv)
 static int run(int argc, char **argv)
 {
     const cli_command *cmd;
+    int r;
     int at = command_index(argc, argv);
     if (at < 0) return CLI_USAGE;
     if (at == 0) return run_without_command(argc, argv);
@@ -2117,7 +2248,10 @@ static int run(int argc, char **argv)
         error_line("%s: unknown command (see 'okta-cc --help')", argv[at]);
         return CLI_USAGE;
     }
-    return run_command(cmd, argc, argv, at);
+    r = run_command(cmd, argc, argv, at);
+    okta_cc_pkcs11_close(cli_tokens[1]);
+    okta_cc_pkcs11_close(cli_tokens[0]);
+    return r;
 }
 
 /* A program started with descriptor 0, 1 or 2 closed hands that number to the next file it

@@ -14,7 +14,7 @@ BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 LIBS="-lbearssl -lcurl -lpthread"
-ALL="json b64url key http token_response dpop_challenge flow"
+ALL="json b64url key http token_response dpop_challenge flow pkcs11_uri"
 
 if [ ! -f okta_cc.h ] || [ ! -d tests/fuzz ]; then
     echo "run tests/fuzz/run.sh from the repository root" >&2

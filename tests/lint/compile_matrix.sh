@@ -131,6 +131,14 @@ check include-twice    gcc -std=c99 $WC $I -c "$out/twice.c" -o "$out/twice.o"
 check no-curl          gcc -std=c99 $WC $I -DOKTA_CC_NO_CURL -c "$out/impl.c" -o "$out/nocurl.o"
 check no-threads       gcc -std=c99 $WC $I -DOKTA_CC_NO_THREADS -c "$out/impl.c" -o "$out/nothreads.o"
 check no-curl-no-threads-cxx g++ -x c++ $W $I -DOKTA_CC_NO_CURL -DOKTA_CC_NO_THREADS -c "$out/impl.c" -o "$out/nocurl-cxx.o"
+# The PKCS#11 layer: compiled only with OKTA_CC_PKCS11 (dlopen at run time, no -ldl with glibc
+# 2.34+); without it, nothing refers to dlopen.
+check pkcs11-gcc       gcc -std=c99 $WC $I -DOKTA_CC_PKCS11 -c "$out/impl.c" -o "$out/pkcs11.o"
+check pkcs11-clang     clang -std=c99 $WC $I -DOKTA_CC_PKCS11 -c "$out/impl.c" -o "$out/pkcs11-clang.o"
+check pkcs11-cxx       g++ -x c++ $W $I -DOKTA_CC_PKCS11 -c "$out/impl.c" -o "$out/pkcs11-cxx.o"
+check pkcs11-no-threads-no-curl gcc -std=c99 $WC $I -DOKTA_CC_PKCS11 -DOKTA_CC_NO_THREADS -DOKTA_CC_NO_CURL -c "$out/impl.c" -o "$out/pkcs11-nt.o"
+check pkcs11-static-links-without-ldl sh -c "gcc -std=c99 $WC $I -DOKTA_CC_PKCS11 '$out/static.c' -o '$out/static-pkcs11' $LIBS && '$out/static-pkcs11'"
+check no-pkcs11-no-dlopen sh -c "gcc -std=c99 $WC $I -c '$out/impl.c' -o '$out/nop11.o' && ! nm '$out/nop11.o' | grep -q dlopen && nm '$out/pkcs11.o' | grep -q dlopen"
 # The line examples/README.md (and the example itself) documents, exactly (no extra flags).
 check example-get-token-documented-line sh -c "cd '$root' && cc -I. examples/get_token.c -o '$out/get_token' -lbearssl -lcurl -lpthread"
 check example-get-token-strict sh -c "gcc -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token2' $LIBS && clang -std=c99 $WC $I '$root/examples/get_token.c' -o '$out/get_token3' $LIBS && g++ -x c++ $W $I '$root/examples/get_token.c' -o '$out/get_token4' $LIBS"

@@ -64,21 +64,21 @@ tidy=(clang-tidy --quiet --config-file=tests/lint/clang-tidy.yaml)
 start gcc-fanalyzer no_warnings gcc -std=c99 -fanalyzer -Werror -I. -c tools/okta-cc.c -o /dev/null
 # The header as the main file, so that clang's analyzer follows every function in it (it
 # skips the bodies of functions that only come from an included header).
-start clang-tidy-header no_warnings "${tidy[@]}" okta_cc.h -- -x c -std=c99 -DOKTA_CC_IMPLEMENTATION -I.
+start clang-tidy-header no_warnings "${tidy[@]}" okta_cc.h -- -x c -std=c99 -DOKTA_CC_IMPLEMENTATION -DOKTA_CC_PKCS11 -I.
 # Every #ifdef configuration of the header (OKTA_CC_NO_CURL, _NO_THREADS, ...) through the CLI;
 # the examples only as written, since the header in them is the same.
 start cppcheck sh -c 'cppcheck --enable=warning,portability,performance --std=c99 --library=posix \
     --inline-suppr --suppress=missingIncludeSystem --error-exitcode=1 -q -I. tools/okta-cc.c &&
   cppcheck --enable=warning,portability,performance --std=c99 --library=posix --max-configs=1 \
     --inline-suppr --suppress=missingIncludeSystem --suppress=toomanyconfigs --error-exitcode=1 -q -I. \
-    examples/get_token.c examples/list_users.c'
+    examples/get_token.c examples/list_users.c examples/hardware_key.c'
 start hardened-cli-clang hardened_build "$out/clang" CC=clang
 # The CLI and the examples: their own code, with clang's analyzer in shallow mode (calls into
 # the header are not followed: it has its own run above, and gcc -fanalyzer follows them);
 # 2 s instead of 17.
 shallow=(-Xclang -analyzer-config -Xclang mode=shallow)
 start clang-tidy-cli no_warnings "${tidy[@]}" tools/okta-cc.c -- -std=c99 -I. "${shallow[@]}"
-start clang-tidy-examples no_warnings "${tidy[@]}" examples/get_token.c examples/list_users.c -- -std=c99 -I. \
+start clang-tidy-examples no_warnings "${tidy[@]}" examples/get_token.c examples/list_users.c examples/hardware_key.c -- -std=c99 -I. \
   "${shallow[@]}"
 start hardened-cli hardened_build "$build"
 wait

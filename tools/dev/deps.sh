@@ -16,7 +16,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok instal
 
 pkgs="libbearssl-dev libcurl4-openssl-dev pkg-config openssl curl ca-certificates"
 case $what in
-  test) pkgs="$pkgs clang libclang-rt-14-dev clang-tidy cppcheck g++ valgrind cmake python3 python3-cryptography python3-jwt" ;;
+  test) pkgs="$pkgs clang libclang-rt-14-dev clang-tidy cppcheck g++ valgrind cmake python3 python3-cryptography python3-jwt softhsm2 libp11-kit-dev" ;;
   demo) pkgs="$pkgs python3" ;;
   # make STATIC=curl: the static libraries of libcurl's dependencies (see the Makefile).
   static-curl|footprint)

@@ -93,6 +93,20 @@ users_in() { grep -o '"login":' "$1" | wc -l; }
 # ---- 1. client assertion vs a bare BearSSL signature of the same bytes ---------------------
 "$bench/sign" "$work/rsa.pem" "$work/ec.pem"
 
+# ---- 1b. the same assertion signed in a PKCS#11 token (SoftHSM) vs in memory, for the record ----
+# Keys made inside a token of this run's own (okta-cc keygen --key pkcs11:...).
+mkdir -p "$work/tokens"
+printf 'directories.tokendir = %s\nlog.level = ERROR\n' "$work/tokens" >"$work/softhsm2.conf"
+if SOFTHSM2_CONF=$work/softhsm2.conf softhsm2-util --init-token --free --label bench --so-pin 5678 --pin 1234 >/dev/null 2>&1; then
+  export SOFTHSM2_CONF=$work/softhsm2.conf OKTA_CC_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so OKTA_CC_PKCS11_PIN=1234
+  "$okta_cc" keygen --key 'pkcs11:token=bench;object=rsa' --type rsa >/dev/null
+  "$okta_cc" keygen --key 'pkcs11:token=bench;object=ec' --type ec >/dev/null
+  "$bench/hsm_sign" "$work/rsa.pem" "$work/ec.pem" 'pkcs11:token=bench;object=rsa' 'pkcs11:token=bench;object=ec'
+  unset SOFTHSM2_CONF OKTA_CC_PKCS11_MODULE OKTA_CC_PKCS11_PIN
+else
+  echo "bench: 1b skipped: softhsm2-util is missing (make deps installs softhsm2)"
+fi
+
 # ---- 2. cached okta_cc_client_get_token: ns and allocations per call, 1 and 8 threads --------
 "$bench/token_cache" "$HTTP_URL" 0oa_bench_ec "$work/ec.pem"
 
