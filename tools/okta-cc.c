@@ -1255,6 +1255,7 @@ static int cmd_token(const cli_options *o)
 
 static const char get_help[] =
     "usage: okta-cc get PATH [--all [--ndjson] [-q] | --include] [-v]\n"
+    "       okta-cc get PATH --follow [--interval SECONDS] [--state FILE] [-v]\n"
     "                   [--no-retry | --max-retries N] [--org URL] [--client-id ID]\n"
     "                   [--key FILE] [--kid KID] [--scopes SCOPES] [--ca-file FILE]\n"
     "                   [--timeout SECONDS] [other token flags]\n"
@@ -1278,6 +1279,27 @@ static const char get_help[] =
 
 static const char get_help_more[] =
     "\n"
+    "A polling listing (the System Log, /api/v1/logs without until) always has a next link:\n"
+    "--all stops at the page that brings nothing new, exits 0 and gives the command to poll\n"
+    "again on stderr ('the listing is up to date (N items printed; to poll again: ...)').\n"
+    "  --follow               keep following such a listing: print each element once, one per\n"
+    "                         line (NDJSON), as it appears, polling the last next link every\n"
+    "                         interval, and never before the rate limit's Reset once no request\n"
+    "                         is left. 429s, 5xx, dropped or refused connections and pages that\n"
+    "                         are not JSON are waited out (1 s, 2 s ... 1 min; one line on\n"
+    "                         stderr each), never an exit; other errors exit 1. SIGINT/SIGTERM:\n"
+    "                         the page being printed is finished and saved, exit 0.\n"
+    "  --interval SECONDS     between polls once up to date, 1..86400 (default 60: Okta advises\n"
+    "                         60-300 s for the System Log)\n"
+    "  --state FILE           keep the cursor: after each page is printed and flushed, FILE\n"
+    "                         (0600, replaced atomically) gets the next link and the uuids of\n"
+    "                         that page's events; started again, --follow goes on from there\n"
+    "                         (PATH only serves a fresh start, when FILE does not exist) and\n"
+    "                         skips an event it printed last. An empty or corrupt FILE, or one\n"
+    "                         whose cursor is on another org, is an error (exit 1; nothing is\n"
+    "                         sent). A kill -9 between a page's flush and its save prints that\n"
+    "                         page again on restart.\n"
+    "\n"
     "A failure after the first page of --all leaves what was printed whole (the array form\n"
     "closed with ']', so stdout is still one JSON array; --ndjson lines are whole lines) and\n"
     "ends the error line with the count and the command that lists the rest, e.g.\n"
@@ -1294,7 +1316,9 @@ static const char get_help_more[] =
     "examples:\n"
     "  okta-cc get '/api/v1/users?limit=200' --all --scopes okta.users.read\n"
     "  okta-cc get '/api/v1/users?limit=200' --all --ndjson -q > users.ndjson\n"
-    "  okta-cc get /api/v1/users/me@example.com --include -v\n";
+    "  okta-cc get /api/v1/users/me@example.com --include -v\n"
+    "  okta-cc get '/api/v1/logs?since=2026-01-01T00:00:00Z' --follow --state logs.state \\\n"
+    "      --scopes okta.logs.read >> events.ndjson\n";
 
 static const char request_help[] =
     "usage: okta-cc request METHOD PATH [--data JSON | --data @FILE] [--include] [-v]\n"
