@@ -1297,8 +1297,9 @@ static const char get_help_more[] =
     "                         (PATH only serves a fresh start, when FILE does not exist) and\n"
     "                         skips an event it printed last. An empty or corrupt FILE, or one\n"
     "                         whose cursor is on another org, is an error (exit 1; nothing is\n"
-    "                         sent). A kill -9 between a page's flush and its save prints that\n"
-    "                         page again on restart.\n"
+    "                         sent). The state is written and fsynced before a page is printed\n"
+    "                         and renamed over FILE after it: only a kill -9 in the instant\n"
+    "                         between flush and rename prints that page again on restart.\n"
     "\n"
     "A failure after the first page of --all leaves what was printed whole (the array form\n"
     "closed with ']', so stdout is still one JSON array; --ndjson lines are whole lines) and\n"
@@ -1838,25 +1839,50 @@ static int follow_state_load(cli_follow *f)
     return r;
 }
 
-/* Writes the state (see cli_follow) over FILE atomically. */
-static int follow_state_save(const cli_follow *f)
+/* The state is written in two steps, so that a kill -9 can only fall between a page's flush
+   and one rename: before the page is printed, the state after it goes to a temporary file in
+   FILE's directory (0600, written and fsynced); once the page is out, it is renamed over FILE.
+   *tmp receives the temporary file's name (the caller commits or drops it). */
+static int follow_state_prepare(const cli_follow *f, const char *next, char (*uuids)[FOLLOW_UUID_MAX], size_t n,
+                                char **tmp)
 {
     okta_cc_json_writer w;
-    size_t i, len = 0;
-    int r;
-    if (!f->state) return CLI_OK;
+    const char *slash = strrchr(f->state, '/');
+    size_t i, len = 0, dir_len = slash ? (size_t)(slash - f->state) + 1 : 0;
+    int fd = -1, ok;
     okta_cc_json_writer_init_growable(&w, NULL);
     okta_cc_json_write_object_begin(&w);
     okta_cc_json_write_key(&w, "next");
-    okta_cc_json_write_string(&w, f->cursor);
+    okta_cc_json_write_string(&w, next);
     okta_cc_json_write_key(&w, "uuids");
     okta_cc_json_write_array_begin(&w);
-    for (i = 0; i < f->n_uuids; i++) okta_cc_json_write_string(&w, f->uuids[i]);
+    for (i = 0; i < n; i++) okta_cc_json_write_string(&w, uuids[i]);
     okta_cc_json_write_array_end(&w);
     okta_cc_json_write_object_end(&w);
-    r = okta_cc_json_writer_finish(&w, &len, NULL) == OKTA_CC_OK ? replace_file(f->state, w.buf, len)
-                                                                 : fail(f->ls->cmd, "cannot write the state");
+    *tmp = (char *)malloc(strlen(f->state) + 16);
+    ok = okta_cc_json_writer_finish(&w, &len, NULL) == OKTA_CC_OK && *tmp;
+    if (ok) {
+        sprintf(*tmp, "%.*s.%s.XXXXXX", (int)dir_len, f->state, f->state + dir_len);
+        fd = mkstemp(*tmp);     /* mode 0600 */
+        ok = fd >= 0 && write_fd(fd, w.buf, len) == 0;
+        ok = (fd < 0 || close(fd) == 0) && ok;
+        if (!ok && fd >= 0) unlink(*tmp);
+    }
     okta_cc_json_writer_free(&w);
+    if (ok) return CLI_OK;
+    free(*tmp);
+    *tmp = NULL;
+    return fail(display_name(f->state), strerror(errno ? errno : ENOMEM));
+}
+
+/* Renames the prepared state over FILE (commit), or removes it (the page did not get out). */
+static int follow_state_finish(const cli_follow *f, char *tmp, int commit)
+{
+    int r = CLI_OK;
+    if (!tmp) return CLI_OK;
+    if (commit && rename(tmp, f->state) != 0) r = fail(display_name(f->state), strerror(errno));
+    if (!commit || r != CLI_OK) unlink(tmp);
+    free(tmp);
     return r;
 }
 
@@ -1879,52 +1905,80 @@ static void follow_uuid_of(const okta_cc_json_doc *doc, long i, char out[FOLLOW_
         out[0] = '\0';
 }
 
-/* Prints the elements of a page that the page before did not have, and keeps this page's uuids
-   (an empty page keeps the ones before). *bad is set for a page that is not a JSON array. */
-static int follow_print_page(cli_follow *f, const okta_cc_response *page, int *bad, size_t *count)
+/* Prints the elements of a parsed page that the page before did not have; now[] receives the
+   page's uuids (*n of them). */
+static int follow_print_elements(cli_follow *f, const okta_cc_response *page, const okta_cc_json_doc *doc,
+                                 char (*now)[FOLLOW_UUID_MAX], size_t *n)
 {
-    okta_cc_json_doc doc;
-    okta_cc_json_token *tokens = NULL;
-    char (*now)[FOLLOW_UUID_MAX] = NULL;
-    size_t n = 0;
     long i;
-    int r;
-    *bad = 1;
-    *count = 0;
-    if (parse_json(f->ls->cmd, "a page", page->http.body, page->http.body_len, &doc, &tokens) != CLI_OK) return CLI_OK;
-    if (tokens[0].type != OKTA_CC_JSON_ARRAY) {
-        free(tokens);
-        return CLI_OK;
-    }
-    *bad = 0;
-    *count = tokens[0].count;
-    now = tokens[0].count ? (char (*)[FOLLOW_UUID_MAX])malloc(FOLLOW_MAX_UUIDS * sizeof *now) : NULL;
-    r = tokens[0].count && !now ? fail(f->ls->cmd, strerror(ENOMEM)) : CLI_OK;
-    for (i = okta_cc_json_first(&doc, 0); i >= 0 && r == CLI_OK; i = okta_cc_json_next(&doc, 0, (size_t)i)) {
-        const okta_cc_json_token *t = &tokens[i];
+    int r = CLI_OK;
+    for (i = okta_cc_json_first(doc, 0); i >= 0 && r == CLI_OK; i = okta_cc_json_next(doc, 0, (size_t)i)) {
+        const okta_cc_json_token *t = &doc->tokens[i];
         size_t start = t->start, end = t->end;
         char uuid[FOLLOW_UUID_MAX];
-        follow_uuid_of(&doc, i, uuid);
-        if (uuid[0] && n < FOLLOW_MAX_UUIDS) memcpy(now[n++], uuid, FOLLOW_UUID_MAX);
+        follow_uuid_of(doc, i, uuid);
+        if (uuid[0] && *n < FOLLOW_MAX_UUIDS) memcpy(now[(*n)++], uuid, FOLLOW_UUID_MAX);
         if (uuid[0] && follow_seen(f, uuid)) continue;
         if (t->type == OKTA_CC_JSON_STRING) start--, end++;
         r = listing_item(f->ls, page->http.body + start, end - start);
         if (r == CLI_OK) f->ls->items++;
     }
-    if (r == CLI_OK) r = listing_flush(f->ls);
-    if (now && r == CLI_OK) {
+    return r == CLI_OK ? listing_flush(f->ls) : r;
+}
+
+/* The uuids of a parsed page, for the state prepared before it is printed. */
+static size_t follow_page_uuids(const okta_cc_json_doc *doc, char (*out)[FOLLOW_UUID_MAX])
+{
+    size_t n = 0;
+    long i;
+    for (i = okta_cc_json_first(doc, 0); i >= 0 && n < FOLLOW_MAX_UUIDS; i = okta_cc_json_next(doc, 0, (size_t)i)) {
+        follow_uuid_of(doc, i, out[n]);
+        if (out[n][0]) n++;
+    }
+    return n;
+}
+
+/* Prints a page that is a JSON array (else FOLLOW_BAD_PAGE, the cursor stays) and moves the
+   cursor to next (NULL: a bounded listing's last page), with the state saved around the
+   printing (see follow_state_prepare) unless nothing changed (an empty page that links to the
+   same cursor). The page's uuids become the ones not to print again (an empty page keeps those
+   before). */
+#define FOLLOW_BAD_PAGE 2
+static int follow_print_page(cli_follow *f, const okta_cc_response *page, const char *next)
+{
+    okta_cc_json_doc doc;
+    okta_cc_json_token *tokens = NULL;
+    char (*now)[FOLLOW_UUID_MAX] = NULL, *tmp = NULL;
+    size_t n = 0, count;
+    int r;
+    if (parse_json(f->ls->cmd, "a page", page->http.body, page->http.body_len, &doc, &tokens) != CLI_OK ||
+        tokens[0].type != OKTA_CC_JSON_ARRAY) {
+        free(tokens);
+        return FOLLOW_BAD_PAGE;
+    }
+    count = tokens[0].count;
+    now = (char (*)[FOLLOW_UUID_MAX])malloc(FOLLOW_MAX_UUIDS * sizeof *now);
+    r = now ? CLI_OK : fail(f->ls->cmd, strerror(ENOMEM));
+    if (r == CLI_OK && count) n = follow_page_uuids(&doc, now);
+    if (r == CLI_OK && f->state && next && (count || strcmp(next, f->cursor) != 0))
+        r = count ? follow_state_prepare(f, next, now, n, &tmp) : follow_state_prepare(f, next, f->uuids, f->n_uuids, &tmp);
+    n = 0;
+    if (r == CLI_OK) r = follow_print_elements(f, page, &doc, now, &n);
+    r = r == CLI_OK ? follow_state_finish(f, tmp, 1) : (follow_state_finish(f, tmp, 0), r);
+    if (r == CLI_OK && count) {
         free(f->uuids);
         f->uuids = now;
         f->n_uuids = n;
         now = NULL;
     }
+    if (r == CLI_OK && next) r = follow_set_cursor(f, next);
     free(now);
     free(tokens);
     return r;
 }
 
 /* Milliseconds until the rate limit's Reset (on the server's clock, as the client learnt it),
-   + 1 s, within 1 s .. 61 s (Okta's windows are a minute long); 0 when there is no wait. */
+   + 1 s, within 1 s .. 61 s (Okta's windows are a minute long). */
 static long follow_reset_wait(okta_cc_client *client, int64_t reset)
 {
     int64_t now = (int64_t)time(NULL) + okta_cc_client_clock_offset(client), s = reset - now + 1;
@@ -1961,25 +2015,15 @@ static long follow_backoff(cli_follow *f, okta_cc_client *client, okta_cc_result
     return ms + (long)(monotonic_ms() % (ms / 4 + 1));
 }
 
-/* One page fetched and printed: the cursor moves to its next link and the state is saved
-   (unless nothing changed: an empty page that links to the same cursor). CLI_OK, CLI_FAIL, or
-   FOLLOW_BAD_PAGE for a page that is not a JSON array (the cursor stays). *wait receives the
-   pause the rate limit asks for (0: none). */
-#define FOLLOW_BAD_PAGE 2
+/* One page fetched: printed, the cursor moved, the state saved (see follow_print_page). *wait
+   receives the pause the rate limit asks for (0: none). */
 static int follow_take_page(cli_follow *f, okta_cc_client *client, okta_cc_pager *pager, okta_cc_response *page,
                             long *wait)
 {
-    const char *next = okta_cc_pager_resume_url(pager);
-    size_t count = 0;
-    int bad = 0, r = follow_print_page(f, page, &bad, &count);
+    int r = follow_print_page(f, page, okta_cc_pager_resume_url(pager));
     *wait = follow_pace(client, page);
-    if (r != CLI_OK) return r;
-    if (bad) return FOLLOW_BAD_PAGE;
-    f->failures = 0;
-    f->from_state = 0;
-    if (!next || (!count && strcmp(next, f->cursor) == 0)) return CLI_OK;  /* no next: a bounded listing's end */
-    r = follow_set_cursor(f, next);
-    return r == CLI_OK ? follow_state_save(f) : r;
+    if (r == CLI_OK) f->failures = 0, f->from_state = 0;
+    return r;
 }
 
 /* What a failed poll does: a transient failure is waited out (-1: go on), anything else ends
