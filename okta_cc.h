@@ -46,7 +46,8 @@
                    the token endpoint, the token cache (single flight), clock-offset learning,
                    DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
       >>api        Okta API requests
-                   Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging,
+                   Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination (polling
+                   listings such as the System Log end cleanly), logging,
                    a new DPoP proof per attempt for DPoP tokens.
 
    CONVENTIONS (every public function follows them; tests/check_api.py checks the mechanical
