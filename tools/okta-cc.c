@@ -1886,6 +1886,14 @@ static int follow_state_finish(const cli_follow *f, char *tmp, int commit)
     return r;
 }
 
+/* The uuids are the org's data, like a listing: wiped before they are freed. */
+static void follow_free_uuids(char (*uuids)[FOLLOW_UUID_MAX])
+{
+    if (!uuids) return;
+    okta_cc_wipe(uuids, FOLLOW_MAX_UUIDS * sizeof *uuids);
+    free(uuids);
+}
+
 static int follow_seen(const cli_follow *f, const char *uuid)
 {
     size_t i;
@@ -1966,13 +1974,13 @@ static int follow_print_page(cli_follow *f, const okta_cc_response *page, const 
     if (r == CLI_OK) r = follow_print_elements(f, page, &doc, now, &n);
     r = r == CLI_OK ? follow_state_finish(f, tmp, 1) : (follow_state_finish(f, tmp, 0), r);
     if (r == CLI_OK && count) {
-        free(f->uuids);
+        follow_free_uuids(f->uuids);
         f->uuids = now;
         f->n_uuids = n;
         now = NULL;
     }
     if (r == CLI_OK && next) r = follow_set_cursor(f, next);
-    free(now);
+    follow_free_uuids(now);
     free(tokens);
     return r;
 }
@@ -2118,7 +2126,7 @@ static int get_follow(cli_listing *ls, okta_cc_client *client, const char *path,
         r = follow_loop(&f, client);
     }
     free(f.cursor);
-    free(f.uuids);
+    follow_free_uuids(f.uuids);
     return r;
 }
 
