@@ -1696,9 +1696,9 @@ static int get_all(cli_listing *ls, okta_cc_client *client, const char *path)
    as one NDJSON line, then polls the listing's last next link every interval. It never exits on
    what may pass (a 429, a 5xx, a dropped or refused connection, a page that is not JSON): it
    waits and asks for the same page again, backing off from 1 s to a minute. With --state the
-   cursor (the next link after the last page printed) and the uuids of that page's events are
-   written to FILE after each page is printed and flushed (a temporary file, fsync, rename:
-   FILE always holds one whole state), so a follower started again with it goes on from there.
+   cursor (the next link after the last page printed) and the uuids of that page's events go
+   to FILE with each page (see follow_state_prepare: FILE always holds one whole state), so a
+   follower started again with it goes on from there.
    Events whose uuid was on the page before are not printed again (a server that hands back an
    event at the cursor's boundary). SIGINT and SIGTERM end it after the page being printed,
    with its state saved, and exit status 0. */
