@@ -6,10 +6,11 @@
 # tokens), a 429 with Reset, a 500, a connection reset, a next link that rewinds two events, the
 # server stopped for 5 s and restarted with the same data, and the follower killed with SIGKILL
 # and started again with its --state: its output is compared with the server's own list
-# (/__test/logs). State files that are missing, empty, corrupt or of another org.
+# (/__test/logs); no request before the rate limit's Reset once none is left. State files that
+# are missing, empty, corrupt or of another org.
 # Run from the repository root after building build/okta-cc:  tests/cli/cli_follow.sh
 # Environment: BUILD (default build). Needs node (and npm ci --prefix tools/dev/server), openssl,
-# curl and /usr/bin/python3 with python3-cryptography (tests/keytool.py). About 45 s.
+# curl and /usr/bin/python3 with python3-cryptography (tests/keytool.py). About 50 s.
 # Prints "ok   NAME" or "FAIL NAME: reason" per check and ends with "N passed, N failed".
 set -u
 
@@ -229,5 +230,21 @@ import json, sys
 srv = [e["uuid"] for e in json.load(open(sys.argv[1]))["events"]]
 uu = [json.loads(l)["uuid"] for l in open(sys.argv[2])]
 assert len(set(uu)) == len(uu) and uu == srv[:len(uu)]' "$work/server.json" "$work/followed"
+
+# never faster than the rate limit allows: the window's last request used, the next waits for Reset
+follow_start "$work/f4.out" "$work/f4.err"
+sleep 2
+reset=$(curl -s -X POST "$URL/__test/logs/rate_limit" -H 'Content-Type: application/json' -d '{"remaining":1,"reset_in":4}' |
+  "$py" -c 'import json,sys; print(json.load(sys.stdin)["reset"])')
+curl -s -o /dev/null -X POST "$URL/__test/reset_stats"          # the request log starts here
+sleep 6.5
+kill -TERM "$fpid"; wait "$fpid"
+pycheck "X-Rate-Limit-Remaining 0: no request before its Reset, and no 429" '
+import json, sys, datetime
+reqs = [r for r in json.load(sys.stdin) if r["target"] == "api"]
+at = [datetime.datetime.fromisoformat(r["at"].replace("Z", "+00:00")).timestamp() for r in reqs]
+assert len(reqs) >= 2, len(reqs)
+assert all(r.get("status") != 429 for r in reqs), [r.get("status") for r in reqs]
+assert at[1] >= int(sys.argv[1]), (at[1], sys.argv[1])' "$reset" < <(curl -s "$URL/__test/requests")
 
 echo "$pass passed, $fail failed"

@@ -1400,7 +1400,8 @@ function handleLogs(req, res, url, base) {
 // /__test/logs...: GET /__test/logs[?from=I&to=J] lists the events published so far (or I..J-1),
 // each with the cursor that starts at it, to compare a follower's output with;
 // POST /__test/logs/rate {"rate":N} changes the rate from now on; POST /__test/logs/rate_limit
-// {"limit":N,"remaining":N,"reset":true} sets the logs bucket as /__test/rate_limit sets the users'.
+// {"limit":N,"remaining":N,"reset":true} sets the logs bucket as /__test/rate_limit sets the users',
+// and {"reset_in":S} ends its window S seconds from now (a test need not wait a minute for it).
 function handleLogsTest(req, res, url, body) {
   const p = url.pathname;
   const count = logCount(Date.now());
@@ -1426,6 +1427,7 @@ function handleLogsTest(req, res, url, body) {
     if (Number.isInteger(body.limit) && body.limit >= 0) opts.logsRateLimit = body.limit;
     logsRateTake(); logsRate.used = Math.max(0, logsRate.used - 1); // make sure a window is open
     if (Number.isInteger(body.remaining)) logsRate.used = Math.max(0, opts.logsRateLimit - body.remaining);
+    if (Number.isInteger(body.reset_in) && body.reset_in > 0) logsRate.windowEnd = nowSec() + body.reset_in; // a short window
     if (body.reset) { logsRate.windowEnd = 0; logsRate.used = 0; }
     sendJson(res, 200, { limit: opts.logsRateLimit, remaining: Math.max(0, opts.logsRateLimit - logsRate.used), reset: logsRate.windowEnd });
   } else {
