@@ -148,7 +148,7 @@ line "users_${big_users}_peak_rss" 1 "$(awk -v x="$(median "$work/big.kb")" 'BEG
   "rounds=$big_rounds baseline=250_users target<=2 measured_by=wait4_ru_maxrss"
 unset OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_SCOPES OKTA_CC_CA_FILE
 
-# ---- 8. okta-cc get --follow catching up on a System Log backlog of 100 000 events ------------
+# ---- 9. okta-cc get --follow catching up on a System Log backlog of 100 000 events ------------
 # A server whose System Log holds FOLLOW_EVENTS events (published over the hour before it
 # started, none after), 1000 a page. Measured: events a second printed by --follow from start
 # to the last backlog event on stdout (the follower is then stopped with SIGTERM), and its peak
