@@ -75,10 +75,10 @@ typedef struct cli_options {
     /* get and request */
     const char *data, *max_retries;
     int force, json, all, include, verbose, no_retry, dpop, no_dpop, ndjson, quiet;
-    const char *interval, *state;       /* get --follow */
-    int follow;
     const char *args[2];        /* the positional arguments (PATH; METHOD PATH) */
     int nargs;
+    const char *interval, *state;       /* get --follow */
+    int follow;
 } cli_options;
 
 typedef struct cli_option_spec {
@@ -1495,6 +1495,8 @@ typedef struct cli_listing {
     unsigned long items;        /* items printed */
     const char *resume;         /* on failure: the page to go on from (NULL: there is none) */
     cli_progress progress;
+    const cli_options *follow;  /* get --follow: its options (get_all hands over to it) */
+    unsigned interval;          /* get --follow: seconds between polls */
 } cli_listing;
 
 /* Writes n bytes to stdout (buffered; listing_flush checks that they got out). */
@@ -1663,12 +1665,16 @@ static void listing_polled_note(const cli_listing *ls, const okta_cc_pager *page
 /* get --all. The pager refuses a next link to a page already fetched (a cycle would never
    end) and a malformed Link header. On failure the array form is still closed, so stdout is
    one JSON array of what was printed; nothing at all is printed when the first page fails. */
+static int get_follow(cli_listing *ls, okta_cc_client *client, const char *path, const cli_options *o,
+                      unsigned interval);
+
 static int get_all(cli_listing *ls, okta_cc_client *client, const char *path)
 {
     okta_cc_pager pager;
     okta_cc_error err;
     char *at = NULL;
     int r = CLI_OK;
+    if (ls->follow) return get_follow(ls, client, path, ls->follow, ls->interval);
     if (okta_cc_pager_begin(&pager, client, path, &err) != OKTA_CC_OK) r = fail(ls->cmd, strerror(ENOMEM));
     error_context.begin = listing_clear_progress;
     error_context.end = listing_note;
@@ -2096,14 +2102,23 @@ static int follow_loop(cli_follow *f, okta_cc_client *client)
 }
 
 /* The --follow flags that go together, checked before anything is read or sent: *interval
-   receives --interval in seconds (default FOLLOW_DEFAULT_INTERVAL). */
-static int follow_check_flags(const cli_options *o, unsigned *interval)
+   receives --interval in seconds (default FOLLOW_DEFAULT_INTERVAL). With --follow, *o becomes
+   copy, the options get runs with: --all (get_all hands over to the follower), --quiet (no
+   progress line), and --no-retry unless --max-retries is given (the follower waits out
+   failures itself, and a signal cuts its waits short). */
+static int follow_check_flags(const cli_options *given, cli_options *copy, const cli_options **o, unsigned *interval)
 {
     *interval = FOLLOW_DEFAULT_INTERVAL;
-    if (!o->follow && (o->interval || o->state)) return usage_error("get", "--interval and --state go with --follow");
-    if (!o->follow) return CLI_OK;
-    if (o->all || o->include || o->ndjson) return usage_error("get", "--follow prints NDJSON itself: no --all, --ndjson or --include");
-    return o->interval ? parse_seconds("get", "interval", o->interval, 1, 86400, interval) : CLI_OK;
+    if (!given->follow && (given->interval || given->state)) return usage_error("get", "--interval and --state go with --follow");
+    if (!given->follow) return CLI_OK;
+    if (given->all || given->include || given->ndjson)
+        return usage_error("get", "--follow prints NDJSON itself: no --all, --ndjson or --include");
+    if (given->interval && parse_seconds("get", "interval", given->interval, 1, 86400, interval) != CLI_OK) return CLI_USAGE;
+    *copy = *given;
+    copy->all = copy->quiet = 1;
+    if (!copy->max_retries) copy->no_retry = 1;
+    *o = copy;
+    return CLI_OK;
 }
 
 /* get --follow [--interval SECONDS] [--state FILE]: PATH is where a fresh start begins; a state
@@ -2149,23 +2164,19 @@ static int cmd_get(const cli_options *o)
     unsigned interval;
     int r;
     if (o->nargs != 1) return usage_error("get", "give one PATH, e.g. /api/v1/users");
-    r = follow_check_flags(o, &interval);
+    r = follow_check_flags(o, &follow_opts, &o, &interval);
     if (r != CLI_OK) return r;
     if (o->all && o->include) return usage_error("get", "--include does not go with --all");
     if (o->ndjson && !o->all) return usage_error("get", "--ndjson goes with --all");
-    if (o->follow && !o->no_retry && !o->max_retries) {     /* the follower waits out failures itself */
-        follow_opts = *o;
-        follow_opts.no_retry = 1;
-        o = &follow_opts;
-    }
     memset(&listing, 0, sizeof listing);
     listing.cmd = "get";
     listing.ndjson = o->ndjson;
+    listing.follow = o->follow ? o : NULL;
+    listing.interval = interval;
     progress_init(&listing.progress, o->all && !o->quiet && isatty(STDERR_FILENO), o->verbose);
     r = open_api_client("get", o, &listing.progress, &client);
     if (r != CLI_OK) return r;
-    if (o->follow) r = get_follow(&listing, client, o->args[0], o, interval);
-    else r = o->all ? get_all(&listing, client, o->args[0]) : api_call("get", client, "GET", o->args[0], NULL, 0, o->include);
+    r = o->all ? get_all(&listing, client, o->args[0]) : api_call("get", client, "GET", o->args[0], NULL, 0, o->include);
     okta_cc_client_free(client);
     return r;
 }

@@ -27,8 +27,8 @@ import querystring from 'node:querystring';
 function usage(msg) {
   if (msg) process.stderr.write(`server.js: ${msg}\n`);
   process.stderr.write('usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] '
-    + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
     + '[--log-rate N] [--log-backlog N] [--log-start MS] [--log-seed TEXT] [--logs-rate-limit N] '
+    + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
     + '[--leeway SECONDS] [--api-dpop-nonce] [--api-dpop-nonce-seconds 60] [--api-delay-ms MS] [--verbose]\n');
   process.exit(2);
 }
@@ -1635,6 +1635,8 @@ async function handleTest(req, res, url) {
       for (const k of [...store.keys()]) if (k.startsWith('ClientCredentials:')) { store.delete(k); n += 1; }
     }
     sendJson(res, 200, { ok: true, expired: n });
+  } else if (p === '/__test/logs' || p.startsWith('/__test/logs/')) {
+    handleLogsTest(req, res, url, body);
   } else if (p === '/__test/requests' && req.method === 'GET') {
     sendJson(res, 200, recent);
   } else if (p === '/__test/attempts' && req.method === 'GET') {
@@ -1648,8 +1650,6 @@ async function handleTest(req, res, url) {
     if (Number.isInteger(body.remaining)) rate.used = Math.max(0, opts.rateLimit - body.remaining);
     if (body.reset) { rate.windowEnd = 0; rate.used = 0; }
     sendJson(res, 200, { limit: opts.rateLimit, remaining: Math.max(0, opts.rateLimit - rate.used), reset: rate.windowEnd });
-  } else if (p === '/__test/logs' || p.startsWith('/__test/logs/')) {
-    handleLogsTest(req, res, url, body);
   } else if (p === '/__test/health') {
     sendJson(res, 200, { ok: true });
   } else {
