@@ -31,8 +31,8 @@ $run cli-keys          tests/cli/cli_keys.sh
 $run cli-token         tests/cli/cli_token.sh
 $run cli-api           tests/cli/cli_api.sh
 $run cli-io            tests/cli/cli_io.sh
-$run cli-stream        tests/cli/cli_stream.sh
 $run cli-follow        tests/cli/cli_follow.sh
+$run cli-stream        tests/cli/cli_stream.sh
 if [ "$tier" = check ]; then suite_wait; suite_total; exit; fi
 
 # ---- tests/lint/ and tests/check_api.py ---------------------------------------------------------
