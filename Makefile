@@ -199,10 +199,11 @@ BENCH_BINS = $(addprefix $(BUILD)/bench/,ca_cache sign hsm_sign token_cache requ
 bench: deps $(BUILD)/okta-cc $(BENCH_BINS)
 	@BUILD=$(abspath $(BUILD)) tools/dev/bench/run.sh
 
-# A multi-threaded client against misbehaving servers: make soak SOAK_MINUTES=30 (make test runs
+# A multi-threaded client against misbehaving servers, and okta-cc get --follow on the System Log
+# beside it: make soak SOAK_MINUTES=30 (make test runs
 # one minute of it).
 soak: deps
-	@$(MAKE) --no-print-directory $(BUILD)/tests/soak
+	@$(MAKE) --no-print-directory $(BUILD)/tests/soak $(BUILD)/okta-cc
 	@BUILD=$(abspath $(BUILD)) tests/live/soak.sh
 
 # Longer fuzzing than the smoke run in make test: make fuzz FUZZ_SECONDS=600

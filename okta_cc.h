@@ -52,7 +52,8 @@
                    the token endpoint, the token cache (single flight), clock-offset learning,
                    DPoP-bound tokens (AUTO / ALWAYS / NEVER, nonces).
       >>api        Okta API requests
-                   Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination, logging,
+                   Okta API calls: 401 refresh, 429 waits, 5xx backoff, pagination (polling
+                   listings such as the System Log end cleanly), logging,
                    a new DPoP proof per attempt for DPoP tokens.
 
    CONVENTIONS (every public function follows them; tests/check_api.py checks the mechanical
@@ -1542,7 +1543,17 @@ OKTA_CC_DEF void okta_cc_response_free(okta_cc_response *resp);
    link has been delivered; the refusal comes with the following call, and with every call
    after it, and nothing more is sent. The visited pages are kept as 64-bit SHA-256 hashes in
    a set grown through the client's allocator: about 16 bytes a page (at most 32), 2 MiB at the
-   default cap; a false "cycle" needs a 64-bit collision (odds about pages^2 / 2^65).           */
+   default cap; a false "cycle" needs a 64-bit collision (odds about pages^2 / 2^65).
+   Polling listings (Okta's System Log, GET /api/v1/logs without "until"): such a listing never
+   runs out of next links - when nothing is new, its page is [] and its next link repeats the
+   cursor (okta-sdk-python#231 looped for ever on it). So a page that is an empty JSON array
+   (whitespace aside), or whose next link is the page just fetched, is the last one of this
+   listing: it is delivered like any page, the following call returns OKTA_CC_END, and
+   okta_cc_pager_resume_url still gives its next link: the URL to poll later (begin a new pager
+   there; a saved one is checked against the org's origin before anything is sent, token
+   included, as every next link is). A bounded listing (with "until"; /api/v1/users) ends at
+   its last page as before, resume_url NULL. An empty page without a next link ends a listing
+   the same way as it always did.                                                               */
 #ifndef OKTA_CC_PAGER_MAX_PAGES
 #define OKTA_CC_PAGER_MAX_PAGES 100000  /* 20 million users at 200 a page */
 #endif
@@ -1557,6 +1568,7 @@ typedef struct okta_cc_pager {
     char *_next;                    /* the next URL or path to fetch; NULL when done */
     char *_last;                    /* the one fetched last */
     int _bad_link;                  /* the last page's Link header was malformed */
+    int _polled;                    /* a polling listing ended: _next is where to poll again */
     uint64_t *_seen;                /* hashes of the pages fetched (open addressing, 0 = empty) */
     size_t _seen_count, _seen_cap;
 } okta_cc_pager;
@@ -1577,9 +1589,11 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pager, okta_cc_resp
                                               okta_cc_error *err);
 /* Where the listing stands: the path or URL the next okta_cc_pager_next call asks for (after a
    failed request, the page that failed; for a path, as given to begin), or NULL once the last
-   page has been delivered. Resuming a listing there later (okta_cc_pager_begin with it) lists the
-   rest. Valid until the next call on the pager. The URL is a next link as the server gave it:
-   it may carry a cursor, but no secret of ours. */
+   page of a bounded listing has been delivered. Once a polling listing has ended (an empty page,
+   or a next link to itself: see above) it is its last next link, where to poll for what is new.
+   Resuming a listing there later (okta_cc_pager_begin with it) lists the rest. Valid until the
+   next call on the pager. The URL is a next link as the server gave it: it may carry a cursor,
+   but no secret of ours. */
 OKTA_CC_DEF const char *okta_cc_pager_resume_url(const okta_cc_pager *pager);
 /* Frees what the pager holds (the next URL, the visited-page set) once the listing is over,
    whatever okta_cc_pager_next returned; the pager may then be begun again. Call it only on a
@@ -10078,6 +10092,31 @@ static okta_cc_result okta_cc__pager_read_link(okta_cc_pager *pg, const okta_cc_
     return OKTA_CC_OK;
 }
 
+/* Whether a page's body is an empty JSON array ("[]", JSON whitespace allowed): the page a
+   polling listing answers when nothing is new. */
+static int okta_cc__page_is_empty_array(const okta_cc_response *page)
+{
+    const char *b = page->http.body;
+    size_t i = 0, n = page->http.body_len;
+    int brackets = 0;
+    for (; i < n; i++) {
+        char ch = b[i];
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') continue;
+        if (ch != (brackets == 0 ? '[' : ']') || brackets == 2) return 0;
+        brackets++;
+    }
+    return brackets == 2;
+}
+
+/* A polling listing ends at this page (see okta_cc_pager): it is empty, or its next link is the
+   page itself (h, the hash it was fetched under). Such a next link is where to poll again, not
+   a cycle. */
+static int okta_cc__pager_polled_out(okta_cc_pager *pg, const okta_cc_response *page, const char *next, uint64_t h)
+{
+    if (!next) return 0;
+    return okta_cc__page_is_empty_array(page) || okta_cc__page_hash(pg->_client, next) == h;
+}
+
 OKTA_CC_DEF okta_cc_result okta_cc_pager_begin(okta_cc_pager *pg, okta_cc_client *c,
                                                const char *path_or_url, okta_cc_error *err)
 {
@@ -10101,7 +10140,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     okta_cc__error_reset(err);
     if (page) memset(page, 0, sizeof *page);
     if (!pg || !pg->_client || !page) return okta_cc__fail(err, OKTA_CC_ERR_INVALID_ARGUMENT, "no pager");
-    if (!pg->_next && !pg->_bad_link) return OKTA_CC_END;
+    if ((!pg->_next && !pg->_bad_link) || pg->_polled) return OKTA_CC_END;
     h = pg->_next ? okta_cc__page_hash(pg->_client, pg->_next) : 0;
     r = okta_cc__pager_refuse(pg, h, err);
     if (r == OKTA_CC_OK) r = okta_cc__page_reserve(pg, err);
@@ -10123,6 +10162,7 @@ OKTA_CC_DEF okta_cc_result okta_cc_pager_next(okta_cc_pager *pg, okta_cc_respons
     }
     okta_cc__page_insert(pg->_seen, pg->_seen_cap, h);
     pg->_seen_count++;
+    pg->_polled = !malformed && okta_cc__pager_polled_out(pg, page, next, h);
     okta_cc__free(&pg->_client->cfg.alloc, pg->_last);
     pg->_last = pg->_next;
     pg->_next = next;
@@ -10143,6 +10183,7 @@ OKTA_CC_DEF void okta_cc_pager_end(okta_cc_pager *pg)
     okta_cc__free(&pg->_client->cfg.alloc, pg->_last);
     okta_cc__free(&pg->_client->cfg.alloc, pg->_seen);
     pg->_next = pg->_last = NULL;
+    pg->_polled = 0;
     pg->_seen = NULL;
     pg->_seen_count = pg->_seen_cap = 0;
 }

@@ -36,6 +36,7 @@ $run cli-keys          tests/cli/cli_keys.sh
 $run cli-token         tests/cli/cli_token.sh
 $run cli-api           tests/cli/cli_api.sh
 $run cli-io            tests/cli/cli_io.sh
+$run cli-follow        tests/cli/cli_follow.sh
 $run cli-stream        tests/cli/cli_stream.sh
 $run cli-cache         tests/cli/cli_cache.sh
 $run cli-pkcs11        tests/cli/cli_pkcs11.sh

@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -80,6 +81,8 @@ typedef struct cli_options {
     int force, json, all, include, verbose, no_retry, dpop, no_dpop, ndjson, quiet, no_cache;
     const char *args[2];        /* the positional arguments (PATH; METHOD PATH) */
     int nargs;
+    const char *interval, *state;       /* get --follow */
+    int follow;
 } cli_options;
 
 typedef struct cli_option_spec {
@@ -1598,6 +1601,7 @@ static int cmd_token(const cli_options *o)
 
 static const char get_help[] =
     "usage: okta-cc get PATH [--all [--ndjson] [-q] | --include] [-v]\n"
+    "       okta-cc get PATH --follow [--interval SECONDS] [--state FILE] [-v]\n"
     "                   [--no-retry | --max-retries N] [--org URL] [--client-id ID]\n"
     "                   [--key FILE] [--kid KID] [--scopes SCOPES] [--ca-file FILE]\n"
     "                   [--timeout SECONDS] [other token flags]\n"
@@ -1621,6 +1625,27 @@ static const char get_help[] =
 
 static const char get_help_more[] =
     "\n"
+    "A polling listing (the System Log, /api/v1/logs without until) always has a next link:\n"
+    "--all stops at the page that brings nothing new, exits 0 and gives the command to poll\n"
+    "again on stderr ('the listing is up to date (N items printed; to poll again: ...)').\n"
+    "  --follow               keep following such a listing: print each element once, one per\n"
+    "                         line (NDJSON), as it appears, polling the last next link every\n"
+    "                         interval, and never before the rate limit's Reset once no request\n"
+    "                         is left. 429s, 5xx, dropped or refused connections and pages that\n"
+    "                         are not JSON are waited out (1 s, 2 s ... 1 min; one line on\n"
+    "                         stderr each), never an exit; other errors exit 1. SIGINT/SIGTERM:\n"
+    "                         the page being printed is finished and saved, exit 0.\n"
+    "  --interval SECONDS     between polls once up to date, 1..86400 (default 60: Okta advises\n"
+    "                         60-300 s for the System Log)\n"
+    "  --state FILE           keep the cursor: FILE (0600, replaced atomically) gets the next\n"
+    "                         link and the uuids of each page once it is printed; started again,\n"
+    "                         --follow goes on from there (PATH only serves a fresh start, when\n"
+    "                         FILE does not exist) and skips an event it printed last. An empty\n"
+    "                         or corrupt FILE, or one on another org, is an error (exit 1;\n"
+    "                         nothing is sent). Written and fsynced before a page is printed,\n"
+    "                         renamed after: only a kill -9 between flush and rename prints\n"
+    "                         that page again on restart.\n"
+    "\n"
     "A failure after the first page of --all leaves what was printed whole (the array form\n"
     "closed with ']', so stdout is still one JSON array; --ndjson lines are whole lines) and\n"
     "ends the error line with the count and the command that lists the rest, e.g.\n"
@@ -1637,7 +1662,9 @@ static const char get_help_more[] =
     "examples:\n"
     "  okta-cc get '/api/v1/users?limit=200' --all --scopes okta.users.read\n"
     "  okta-cc get '/api/v1/users?limit=200' --all --ndjson -q > users.ndjson\n"
-    "  okta-cc get /api/v1/users/me@example.com --include -v\n";
+    "  okta-cc get /api/v1/users/me@example.com --include -v\n"
+    "  okta-cc get '/api/v1/logs?since=2026-01-01T00:00:00Z' --follow --state logs.state \\\n"
+    "      --scopes okta.logs.read >> events.ndjson\n";
 
 static const char request_help[] =
     "usage: okta-cc request METHOD PATH [--data JSON | --data @FILE] [--include] [-v]\n"
@@ -1679,7 +1706,8 @@ static const char request_help_more[] =
     OPT_VALUE("client-secret-file", client_secret_file), OPT_FLAG("no-cache", no_cache)
 
 static const cli_option_spec get_options[] = {
-    API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_FLAG("ndjson", ndjson), OPT_FLAG("quiet", quiet), OPT_END
+    API_CLIENT_OPTIONS, OPT_FLAG("all", all), OPT_FLAG("ndjson", ndjson), OPT_FLAG("quiet", quiet),
+    OPT_FLAG("follow", follow), OPT_VALUE("interval", interval), OPT_VALUE("state", state), OPT_END
 };
 static const cli_option_spec request_options[] = { API_CLIENT_OPTIONS, OPT_VALUE("data", data), OPT_END };
 
@@ -1813,6 +1841,8 @@ typedef struct cli_listing {
     unsigned long items;        /* items printed */
     const char *resume;         /* on failure: the page to go on from (NULL: there is none) */
     cli_progress progress;
+    const cli_options *follow;  /* get --follow: its options (get_all hands over to it) */
+    unsigned interval;          /* get --follow: seconds between polls */
 } cli_listing;
 
 /* Writes n bytes to stdout (buffered; listing_flush checks that they got out). */
@@ -1965,15 +1995,32 @@ static int listing_step(cli_listing *ls, okta_cc_pager *pager, char **at)
     return r;
 }
 
+/* The end of a polling listing (the System Log without "until"): its pages never run out of
+   next links, so the pager stops at the page that brought nothing new and keeps the link to
+   poll later. One line on stderr says so and gives the command that lists what comes next. */
+static void listing_polled_note(const cli_listing *ls, const okta_cc_pager *pager)
+{
+    const char *url = okta_cc_pager_resume_url(pager);
+    if (!url || ls->stdout_failed) return;
+    fprintf(stderr, "okta-cc: get: the listing is up to date (%lu item%s printed; to poll again: okta-cc get ",
+            ls->items, ls->items == 1 ? "" : "s");
+    put_shell_quoted(url);
+    fputs(ls->ndjson ? " --all --ndjson)\n" : " --all)\n", stderr);
+}
+
 /* get --all. The pager refuses a next link to a page already fetched (a cycle would never
    end) and a malformed Link header. On failure the array form is still closed, so stdout is
    one JSON array of what was printed; nothing at all is printed when the first page fails. */
+static int get_follow(cli_listing *ls, okta_cc_client *client, const char *path, const cli_options *o,
+                      unsigned interval);
+
 static int get_all(cli_listing *ls, okta_cc_client *client, const char *path)
 {
     okta_cc_pager pager;
     okta_cc_error err;
     char *at = NULL;
     int r = CLI_OK;
+    if (ls->follow) return get_follow(ls, client, path, ls->follow, ls->interval);
     if (okta_cc_pager_begin(&pager, client, path, &err) != OKTA_CC_OK) r = fail(ls->cmd, strerror(ENOMEM));
     error_context.begin = listing_clear_progress;
     error_context.end = listing_note;
@@ -1982,6 +2029,7 @@ static int get_all(cli_listing *ls, okta_cc_client *client, const char *path)
     if (r < 0) r = CLI_OK;                          /* the end of the list */
     progress_clear(&ls->progress);
     memset(&error_context, 0, sizeof error_context);
+    if (r == CLI_OK) listing_polled_note(ls, &pager);
     if (ls->opened && !ls->stdout_failed) {      /* a listing always has a first page */
         int closed = listing_write(ls, "]\n", 2);
         if (closed == CLI_OK) closed = listing_flush(ls);
@@ -1989,6 +2037,457 @@ static int get_all(cli_listing *ls, okta_cc_client *client, const char *path)
     }
     free(at);
     okta_cc_pager_end(&pager);
+    return r;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   get --follow: following a polling listing (the System Log) for as long as it runs
+   ------------------------------------------------------------------------------------------- */
+
+/* A follower prints each new element of a polling listing (GET /api/v1/logs without "until")
+   as one NDJSON line, then polls the listing's last next link every interval. It never exits on
+   what may pass (a 429, a 5xx, a dropped or refused connection, a page that is not JSON): it
+   waits and asks for the same page again, backing off from 1 s to a minute. With --state the
+   cursor (the next link after the last page printed) and the uuids of that page's events go
+   to FILE with each page (see follow_state_prepare: FILE always holds one whole state), so a
+   follower started again with it goes on from there.
+   Events whose uuid was on the page before are not printed again (a server that hands back an
+   event at the cursor's boundary). SIGINT and SIGTERM end it after the page being printed,
+   with its state saved, and exit status 0. */
+#define FOLLOW_DEFAULT_INTERVAL 60      /* seconds; Okta: poll the System Log every 60-300 s */
+#define FOLLOW_MAX_BACKOFF_MS 60000L
+#define FOLLOW_MAX_UUIDS 1000           /* Okta's largest page */
+#define FOLLOW_UUID_MAX 64
+
+typedef struct cli_follow {
+    cli_listing *ls;            /* prints the lines (ndjson) */
+    const char *state;          /* --state FILE, or NULL */
+    long interval_ms;
+    char *cursor;               /* where to poll next: the PATH, the saved cursor, a next link */
+    int from_state;             /* cursor came from the state file (an origin refusal names it) */
+    char (*uuids)[FOLLOW_UUID_MAX];     /* the last page's, FOLLOW_MAX_UUIDS of them */
+    size_t n_uuids;
+    int failures;               /* transient failures in a row */
+} cli_follow;
+
+static volatile sig_atomic_t follow_stop;
+
+static void follow_on_signal(int sig)
+{
+    (void)sig;
+    follow_stop = 1;
+}
+
+/* SIGINT and SIGTERM set follow_stop and interrupt a wait (no SA_RESTART); a request under way
+   finishes (libcurl resumes its poll), and the loop stops after its page. */
+static void follow_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = follow_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Waits ms milliseconds, or less when a signal asks the follower to stop. */
+static void follow_sleep(long ms)
+{
+    while (ms > 0 && !follow_stop) {
+        long slice = ms < 200 ? ms : 200;
+        struct timespec ts;
+        ts.tv_sec = 0;
+        ts.tv_nsec = slice * 1000000L;
+        nanosleep(&ts, NULL);
+        ms -= slice;
+    }
+}
+
+static int follow_set_cursor(cli_follow *f, const char *url)
+{
+    size_t n = strlen(url) + 1;
+    char *c = (char *)malloc(n);
+    if (!c) return fail(f->ls->cmd, strerror(ENOMEM));
+    memcpy(c, url, n);
+    free(f->cursor);
+    f->cursor = c;
+    return CLI_OK;
+}
+
+/* One line on stderr for what the follower is waiting out ("okta-cc: get: WHY (retrying in N s)"). */
+static void follow_notice(const char *why, long wait_ms)
+{
+    error_line("%s: %s (retrying in %ld s)", "get", why, (wait_ms + 999) / 1000);
+}
+
+/* The state file: {"next":"URL","uuids":["...",...]}, where to go on and the uuids of the last
+   page printed. */
+static int follow_state_bad(const cli_follow *f, const char *why)
+{
+    error_line("%s: %s (expected the state okta-cc get --follow writes; remove it to start afresh)",
+               display_name(f->state), why);
+    return CLI_FAIL;
+}
+
+/* Reads the uuids array at tok of the state into f. */
+static int follow_state_uuids(cli_follow *f, const okta_cc_json_doc *doc, long tok)
+{
+    long i;
+    if (tok < 0) return CLI_OK;
+    if (doc->tokens[tok].type != OKTA_CC_JSON_ARRAY) return follow_state_bad(f, "\"uuids\" is not an array");
+    for (i = okta_cc_json_first(doc, (size_t)tok); i >= 0; i = okta_cc_json_next(doc, (size_t)tok, (size_t)i)) {
+        if (f->n_uuids >= FOLLOW_MAX_UUIDS ||
+            okta_cc_json_get_string(doc, (size_t)i, f->uuids[f->n_uuids], FOLLOW_UUID_MAX, NULL, NULL) != OKTA_CC_OK)
+            return follow_state_bad(f, "\"uuids\" holds something other than up to 1000 short strings");
+        f->n_uuids++;
+    }
+    return CLI_OK;
+}
+
+/* Takes the cursor and uuids out of the state text. */
+static int follow_state_parse(cli_follow *f, const char *text, size_t len)
+{
+    okta_cc_json_doc doc;
+    okta_cc_json_token *tokens = NULL;
+    okta_cc_json_limits limits;
+    char *next = NULL;
+    size_t need = 0;
+    long t;
+    int r = CLI_OK;
+    memset(&limits, 0, sizeof limits);
+    limits.max_bytes = CLI_MAX_INPUT;
+    if (okta_cc_json_parse(text, len, NULL, 0, &limits, &doc, NULL) != OKTA_CC_OK) return follow_state_bad(f, "not JSON");
+    tokens = (okta_cc_json_token *)malloc(doc.count * sizeof *tokens);
+    if (!tokens) return fail(f->ls->cmd, strerror(ENOMEM));
+    okta_cc_json_parse(text, len, tokens, doc.count, &limits, &doc, NULL);
+    t = okta_cc_json_find(&doc, 0, "next");
+    if (t < 0 || okta_cc_json_get_string(&doc, (size_t)t, NULL, 0, &need, NULL) != OKTA_CC_ERR_BUFFER_TOO_SMALL)
+        r = follow_state_bad(f, "no \"next\" string");
+    if (r == CLI_OK && !(next = (char *)malloc(need))) r = fail(f->ls->cmd, strerror(ENOMEM));
+    if (r == CLI_OK) okta_cc_json_get_string(&doc, (size_t)t, next, need, NULL, NULL);
+    if (r == CLI_OK && strncmp(next, "https://", 8) != 0 && strncmp(next, "http://", 7) != 0)
+        r = follow_state_bad(f, "\"next\" is not an absolute URL");
+    if (r == CLI_OK && strlen(next) + 1 != need) r = follow_state_bad(f, "\"next\" holds a NUL");
+    if (r == CLI_OK) r = follow_state_uuids(f, &doc, okta_cc_json_find(&doc, 0, "uuids"));
+    if (r == CLI_OK) r = follow_set_cursor(f, next);
+    f->from_state = r == CLI_OK;
+    free(next);
+    free(tokens);
+    return r;
+}
+
+/* Loads --state FILE when it exists; a missing file is a fresh start at PATH. */
+static int follow_state_load(cli_follow *f)
+{
+    struct stat st;
+    char *text = NULL;
+    size_t len = 0;
+    int r;
+    if (!f->state) return CLI_OK;
+    if (lstat(f->state, &st) != 0 && errno == ENOENT) return CLI_OK;
+    if (read_source(f->state, &text, &len) != CLI_OK) return CLI_FAIL;
+    r = len ? follow_state_parse(f, text, len) : follow_state_bad(f, "empty");
+    okta_cc_free_wiped(NULL, text, len + 1);
+    return r;
+}
+
+/* The state is written in two steps, so that a kill -9 can only fall between a page's flush
+   and one rename: before the page is printed, the state after it goes to a temporary file in
+   FILE's directory (0600, written and fsynced); once the page is out, it is renamed over FILE.
+   *tmp receives the temporary file's name (the caller commits or drops it). */
+static int follow_state_prepare(const cli_follow *f, const char *next, char (*uuids)[FOLLOW_UUID_MAX], size_t n,
+                                char **tmp)
+{
+    okta_cc_json_writer w;
+    const char *slash = strrchr(f->state, '/');
+    size_t i, len = 0, dir_len = slash ? (size_t)(slash - f->state) + 1 : 0;
+    int fd = -1, ok;
+    okta_cc_json_writer_init_growable(&w, NULL);
+    okta_cc_json_write_object_begin(&w);
+    okta_cc_json_write_key(&w, "next");
+    okta_cc_json_write_string(&w, next);
+    okta_cc_json_write_key(&w, "uuids");
+    okta_cc_json_write_array_begin(&w);
+    for (i = 0; i < n; i++) okta_cc_json_write_string(&w, uuids[i]);
+    okta_cc_json_write_array_end(&w);
+    okta_cc_json_write_object_end(&w);
+    *tmp = (char *)malloc(strlen(f->state) + 16);
+    ok = okta_cc_json_writer_finish(&w, &len, NULL) == OKTA_CC_OK && *tmp;
+    if (ok) {
+        sprintf(*tmp, "%.*s.%s.XXXXXX", (int)dir_len, f->state, f->state + dir_len);
+        fd = mkstemp(*tmp);     /* mode 0600 */
+        ok = fd >= 0 && write_fd(fd, w.buf, len) == 0;
+        ok = (fd < 0 || close(fd) == 0) && ok;
+        if (!ok && fd >= 0) unlink(*tmp);
+    }
+    okta_cc_json_writer_free(&w);
+    if (ok) return CLI_OK;
+    free(*tmp);
+    *tmp = NULL;
+    return fail(display_name(f->state), strerror(errno ? errno : ENOMEM));
+}
+
+/* Renames the prepared state over FILE (commit), or removes it (the page did not get out). */
+static int follow_state_finish(const cli_follow *f, char *tmp, int commit)
+{
+    int r = CLI_OK;
+    if (!tmp) return CLI_OK;
+    if (commit && rename(tmp, f->state) != 0) r = fail(display_name(f->state), strerror(errno));
+    if (!commit || r != CLI_OK) unlink(tmp);
+    free(tmp);
+    return r;
+}
+
+/* The uuids are the org's data, like a listing: wiped before they are freed. */
+static void follow_free_uuids(char (*uuids)[FOLLOW_UUID_MAX])
+{
+    if (!uuids) return;
+    okta_cc_wipe(uuids, FOLLOW_MAX_UUIDS * sizeof *uuids);
+    free(uuids);
+}
+
+static int follow_seen(const cli_follow *f, const char *uuid)
+{
+    size_t i;
+    for (i = 0; i < f->n_uuids; i++)
+        if (strcmp(f->uuids[i], uuid) == 0) return 1;
+    return 0;
+}
+
+/* The uuid of element i (an event object) into out, or "" when it has none that fits. */
+static void follow_uuid_of(const okta_cc_json_doc *doc, long i, char out[FOLLOW_UUID_MAX])
+{
+    long u = okta_cc_json_find(doc, (size_t)i, "uuid");
+    size_t n = 0;
+    out[0] = '\0';
+    if (u < 0 || okta_cc_json_get_string(doc, (size_t)u, out, FOLLOW_UUID_MAX, &n, NULL) != OKTA_CC_OK ||
+        strlen(out) != n)
+        out[0] = '\0';
+}
+
+/* Prints the elements of a parsed page that the page before did not have; now[] receives the
+   page's uuids (*n of them). */
+static int follow_print_elements(cli_follow *f, const okta_cc_response *page, const okta_cc_json_doc *doc,
+                                 char (*now)[FOLLOW_UUID_MAX], size_t *n)
+{
+    long i;
+    int r = CLI_OK;
+    for (i = okta_cc_json_first(doc, 0); i >= 0 && r == CLI_OK; i = okta_cc_json_next(doc, 0, (size_t)i)) {
+        const okta_cc_json_token *t = &doc->tokens[i];
+        size_t start = t->start, end = t->end;
+        char uuid[FOLLOW_UUID_MAX];
+        follow_uuid_of(doc, i, uuid);
+        if (uuid[0] && *n < FOLLOW_MAX_UUIDS) memcpy(now[(*n)++], uuid, FOLLOW_UUID_MAX);
+        if (uuid[0] && follow_seen(f, uuid)) continue;
+        if (t->type == OKTA_CC_JSON_STRING) start--, end++;
+        r = listing_item(f->ls, page->http.body + start, end - start);
+        if (r == CLI_OK) f->ls->items++;
+    }
+    return r == CLI_OK ? listing_flush(f->ls) : r;
+}
+
+/* The uuids of a parsed page, for the state prepared before it is printed. */
+static size_t follow_page_uuids(const okta_cc_json_doc *doc, char (*out)[FOLLOW_UUID_MAX])
+{
+    size_t n = 0;
+    long i;
+    for (i = okta_cc_json_first(doc, 0); i >= 0 && n < FOLLOW_MAX_UUIDS; i = okta_cc_json_next(doc, 0, (size_t)i)) {
+        follow_uuid_of(doc, i, out[n]);
+        if (out[n][0]) n++;
+    }
+    return n;
+}
+
+/* Prints a page that is a JSON array (else FOLLOW_BAD_PAGE, the cursor stays) and moves the
+   cursor to next (NULL: a bounded listing's last page), with the state saved around the
+   printing (see follow_state_prepare) unless nothing changed (an empty page that links to the
+   same cursor). The page's uuids become the ones not to print again (an empty page keeps those
+   before). */
+#define FOLLOW_BAD_PAGE 2
+static int follow_print_page(cli_follow *f, const okta_cc_response *page, const char *next)
+{
+    okta_cc_json_doc doc;
+    okta_cc_json_token *tokens = NULL;
+    char (*now)[FOLLOW_UUID_MAX] = NULL, *tmp = NULL;
+    size_t n = 0, count;
+    int r;
+    if (parse_json(f->ls->cmd, "a page", page->http.body, page->http.body_len, &doc, &tokens) != CLI_OK ||
+        tokens[0].type != OKTA_CC_JSON_ARRAY) {
+        free(tokens);
+        return FOLLOW_BAD_PAGE;
+    }
+    count = tokens[0].count;
+    now = (char (*)[FOLLOW_UUID_MAX])malloc(FOLLOW_MAX_UUIDS * sizeof *now);
+    r = now ? CLI_OK : fail(f->ls->cmd, strerror(ENOMEM));
+    if (r == CLI_OK && count) n = follow_page_uuids(&doc, now);
+    if (r == CLI_OK && f->state && next && (count || strcmp(next, f->cursor) != 0))
+        r = count ? follow_state_prepare(f, next, now, n, &tmp) : follow_state_prepare(f, next, f->uuids, f->n_uuids, &tmp);
+    n = 0;
+    if (r == CLI_OK) r = follow_print_elements(f, page, &doc, now, &n);
+    r = r == CLI_OK ? follow_state_finish(f, tmp, 1) : (follow_state_finish(f, tmp, 0), r);
+    if (r == CLI_OK && count) {
+        follow_free_uuids(f->uuids);
+        f->uuids = now;
+        f->n_uuids = n;
+        now = NULL;
+    }
+    if (r == CLI_OK && next) r = follow_set_cursor(f, next);
+    follow_free_uuids(now);
+    free(tokens);
+    return r;
+}
+
+/* Milliseconds until the rate limit's Reset (on the server's clock, as the client learnt it),
+   + 1 s, within 1 s .. 61 s (Okta's windows are a minute long). */
+static long follow_reset_wait(okta_cc_client *client, int64_t reset)
+{
+    int64_t now = (int64_t)time(NULL) + okta_cc_client_clock_offset(client), s = reset - now + 1;
+    if (reset <= 0) return 1000;
+    return (long)(s < 1 ? 1 : s > 61 ? 61 : s) * 1000;
+}
+
+/* After a page: none of the window's requests left means waiting for the next window. */
+static long follow_pace(okta_cc_client *client, const okta_cc_response *page)
+{
+    if (!page->rate_limit.present || page->rate_limit.remaining > 0) return 0;
+    return follow_reset_wait(client, page->rate_limit.reset);
+}
+
+/* Whether a failed poll may pass: rate limits, 5xx, 408, connections dropped or refused,
+   timeouts. A refusal (4xx, a foreign next link, a malformed Link header, TLS) will not. */
+static int follow_transient(okta_cc_result r, const okta_cc_error *err)
+{
+    if (r == OKTA_CC_ERR_RATE_LIMITED || r == OKTA_CC_ERR_CONNECT || r == OKTA_CC_ERR_NETWORK || r == OKTA_CC_ERR_TIMEOUT)
+        return 1;
+    return r == OKTA_CC_ERR_HTTP && (err->http_status >= 500 || err->http_status == 429 || err->http_status == 408);
+}
+
+/* The wait before the same page is asked for again after the f->failures-th failure in a row:
+   1 s, 2 s, 4 s ... a minute, plus up to a quarter of it, or until a rate limit's Reset. */
+static long follow_backoff(cli_follow *f, okta_cc_client *client, okta_cc_result r, const okta_cc_error *err)
+{
+    long ms = 1000;
+    int k;
+    if (r == OKTA_CC_ERR_RATE_LIMITED || (r == OKTA_CC_ERR_HTTP && err->http_status == 429))
+        return follow_reset_wait(client, err->rate_limit_reset);
+    for (k = 1; k < f->failures && ms < FOLLOW_MAX_BACKOFF_MS; k++) ms *= 2;
+    if (ms > FOLLOW_MAX_BACKOFF_MS) ms = FOLLOW_MAX_BACKOFF_MS;
+    return ms + (long)(monotonic_ms() % (ms / 4 + 1));
+}
+
+/* One page fetched: printed, the cursor moved, the state saved (see follow_print_page). *wait
+   receives the pause the rate limit asks for (0: none). */
+static int follow_take_page(cli_follow *f, okta_cc_client *client, okta_cc_pager *pager, okta_cc_response *page,
+                            long *wait)
+{
+    int r = follow_print_page(f, page, okta_cc_pager_resume_url(pager));
+    *wait = follow_pace(client, page);
+    if (r == CLI_OK) f->failures = 0, f->from_state = 0;
+    return r;
+}
+
+/* What a failed poll does: a transient failure is waited out (-1: go on), anything else ends
+   the follower with its error line. */
+static int follow_failed(cli_follow *f, okta_cc_client *client, okta_cc_result res, const okta_cc_error *err)
+{
+    long wait;
+    if (res == OKTA_CC_ERR_ORIGIN && f->from_state) {
+        error_line("%s: the saved cursor is not on the org's origin: %s (the state of another org? "
+                   "nothing was sent to it)", display_name(f->state), err->message);
+        return CLI_FAIL;
+    }
+    if (!follow_transient(res, err)) return api_fail(f->ls->cmd, res, err);
+    f->failures++;
+    wait = follow_backoff(f, client, res, err);
+    follow_notice(err->message[0] ? err->message : okta_cc_result_str(res), wait);
+    follow_sleep(wait);
+    return -1;
+}
+
+/* The follower's loop: pages as they come, the interval between polls, and waits after
+   failures; CLI_OK when stopped by a signal or when a bounded listing ends. */
+static int follow_loop(cli_follow *f, okta_cc_client *client)
+{
+    okta_cc_pager pager;
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_result res;
+    int r = -1, begun = 0;
+    while (r < 0 && !follow_stop) {
+        long wait = 0;
+        if (!begun && okta_cc_pager_begin(&pager, client, f->cursor, &err) != OKTA_CC_OK) return fail(f->ls->cmd, strerror(ENOMEM));
+        begun = 1;
+        res = okta_cc_pager_next(&pager, &page, &err);
+        if (res == OKTA_CC_OK) {
+            r = follow_take_page(f, client, &pager, &page, &wait);
+            if (r == FOLLOW_BAD_PAGE) {         /* the same page again, later */
+                f->failures++;
+                memset(&err, 0, sizeof err);
+                wait = follow_backoff(f, client, OKTA_CC_ERR_BAD_RESPONSE, &err);
+                follow_notice("the page is not a JSON array", wait);
+                okta_cc_pager_end(&pager);
+                begun = 0;
+            }
+            if (r == CLI_OK || r == FOLLOW_BAD_PAGE) r = -1;
+        } else if (res == OKTA_CC_END) {
+            int polling = okta_cc_pager_resume_url(&pager) != NULL;
+            okta_cc_pager_end(&pager);
+            begun = 0;
+            if (!polling) r = CLI_OK;       /* a bounded listing: nothing more will come */
+            wait = f->interval_ms;
+        } else {
+            r = follow_failed(f, client, res, &err);
+            okta_cc_pager_end(&pager);
+            begun = 0;
+        }
+        okta_cc_response_free(&page);
+        if (r < 0) follow_sleep(wait);
+    }
+    if (begun) okta_cc_pager_end(&pager);
+    return r < 0 ? CLI_OK : r;
+}
+
+/* The --follow flags that go together, checked before anything is read or sent: *interval
+   receives --interval in seconds (default FOLLOW_DEFAULT_INTERVAL). With --follow, *o becomes
+   copy, the options get runs with: --all (get_all hands over to the follower), --quiet (no
+   progress line), and --no-retry unless --max-retries is given (the follower waits out
+   failures itself, and a signal cuts its waits short). */
+static int follow_check_flags(const cli_options *given, cli_options *copy, const cli_options **o, unsigned *interval)
+{
+    *interval = FOLLOW_DEFAULT_INTERVAL;
+    if (!given->follow && (given->interval || given->state)) return usage_error("get", "--interval and --state go with --follow");
+    if (!given->follow) return CLI_OK;
+    if (given->all || given->include || given->ndjson)
+        return usage_error("get", "--follow prints NDJSON itself: no --all, --ndjson or --include");
+    if (given->interval && parse_seconds("get", "interval", given->interval, 1, 86400, interval) != CLI_OK) return CLI_USAGE;
+    *copy = *given;
+    copy->all = copy->quiet = 1;
+    if (!copy->max_retries) copy->no_retry = 1;
+    *o = copy;
+    return CLI_OK;
+}
+
+/* get --follow [--interval SECONDS] [--state FILE]: PATH is where a fresh start begins; a state
+   file that exists says where to go on instead. */
+static int get_follow(cli_listing *ls, okta_cc_client *client, const char *path, const cli_options *o,
+                      unsigned interval)
+{
+    cli_follow f;
+    int r;
+    memset(&f, 0, sizeof f);
+    f.ls = ls;
+    f.state = o->state;
+    f.interval_ms = (long)interval * 1000;
+    ls->ndjson = 1;
+    f.uuids = (char (*)[FOLLOW_UUID_MAX])malloc(FOLLOW_MAX_UUIDS * sizeof *f.uuids);
+    r = f.uuids ? follow_set_cursor(&f, path) : fail("get", strerror(ENOMEM));
+    if (r == CLI_OK) r = follow_state_load(&f);
+    if (r == CLI_OK) {
+        follow_catch_signals();
+        r = follow_loop(&f, client);
+    }
+    free(f.cursor);
+    follow_free_uuids(f.uuids);
     return r;
 }
 
@@ -2009,13 +2508,19 @@ static int cmd_get(const cli_options *o)
     okta_cc_client *client = NULL;
     okta_cc_token_store store;
     cli_listing listing;
+    cli_options follow_opts;
+    unsigned interval;
     int r;
     if (o->nargs != 1) return usage_error("get", "give one PATH, e.g. /api/v1/users");
+    r = follow_check_flags(o, &follow_opts, &o, &interval);
+    if (r != CLI_OK) return r;
     if (o->all && o->include) return usage_error("get", "--include does not go with --all");
     if (o->ndjson && !o->all) return usage_error("get", "--ndjson goes with --all");
     memset(&listing, 0, sizeof listing);
     listing.cmd = "get";
     listing.ndjson = o->ndjson;
+    listing.follow = o->follow ? o : NULL;
+    listing.interval = interval;
     progress_init(&listing.progress, o->all && !o->quiet && isatty(STDERR_FILENO), o->verbose);
     memset(&store, 0, sizeof store);
     r = open_api_client("get", o, &listing.progress, &store, &client);

@@ -17,7 +17,8 @@
    OK only with a status below 400, ERR_HTTP with one of 400 or more (or a failed token fetch),
    ERR_RATE_LIMITED with 429 (the API's, or the token endpoint's with no API response); bodies are
    NUL-terminated; the pager delivers at most max_pages pages, each a 2xx, leaves nothing to free
-   after an error, and its resume URL is NULL after OKTA_CC_END and kept after a failed request; a bounded
+   after an error, and its resume URL after OKTA_CC_END is NULL or, for a polling listing (its last
+   page empty or linking to itself), that page's next link, and kept after a failed request; a bounded
    number of transport calls. */
 #include "fuzz_scripted.h"
 
@@ -74,6 +75,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     okta_cc_token_info info;
     okta_cc_response resp;
     okta_cc_pager pg;
+    char last_next[2048];       /* the next link of the last page delivered ("" none) */
     char token[4096];
     size_t len = 0;
     int calls, i;
@@ -113,6 +115,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     CHECK(s.calls - calls <= 20);
 
     /* a short listing */
+    last_next[0] = '\0';
     calls = s.calls;
     memset(&err, 0x5a, sizeof err);
     r = okta_cc_pager_begin(&pg, client, "/api/v1/users?limit=2", &err);
@@ -125,12 +128,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             check_response(&resp, r, &err);
             CHECK(pg.pages <= pg.max_pages && pg.pages == i + 1);
             CHECK(resp.http.status >= 200 && resp.http.status <= 299);     /* pages are 2xx */
+            if (okta_cc_response_next_link(&resp, last_next, sizeof last_next, NULL, NULL) != OKTA_CC_OK)
+                last_next[0] = '\0';
         } else {
             fuzz_check_result(r, &err);
             CHECK(resp.http.body == NULL && resp.http.headers == NULL);    /* nothing to free */
         }
         okta_cc_response_free(&resp);
-        if (r == OKTA_CC_END) CHECK(okta_cc_pager_resume_url(&pg) == NULL);
+        if (r == OKTA_CC_END)           /* a polling listing keeps the link to poll later */
+            CHECK(!okta_cc_pager_resume_url(&pg) || (last_next[0] && strcmp(okta_cc_pager_resume_url(&pg), last_next) == 0));
         if (r == OKTA_CC_ERR_HTTP || r == OKTA_CC_ERR_RATE_LIMITED || r == OKTA_CC_ERR_NETWORK || r == OKTA_CC_ERR_CONNECT)
             CHECK(okta_cc_pager_resume_url(&pg) != NULL);   /* a failed request keeps its place */
         if (r != OKTA_CC_OK) break;

@@ -28,7 +28,8 @@ typedef struct canned {
 
 typedef struct script {
     canned queue[16];
-    int count, next;            /* API responses; when exhausted: 200 "[]" with the site's link */
+    int count, next;            /* API responses; when exhausted: 200 "[]", or "[0]" with the
+                                   site's link (a page of the site holds an item) */
     const char *const *site;    /* URL, next link, URL, next link ..., NULL: pages that link on */
     int endless;                /* every page links to a new one: ?page=<API calls so far> */
     int api_calls, token_calls;
@@ -114,7 +115,10 @@ static okta_cc_result script_perform(void *ctx, const okta_cc_http_request *req,
     }
     if (s->next >= s->count) {
         okta_cc_http_response_header_line(resp, "HTTP/1.1 200 OK", 15, NULL);
-        if (site_link(s, req->url, line, sizeof line)) okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
+        if (site_link(s, req->url, line, sizeof line)) {
+            okta_cc_http_response_header_line(resp, line, strlen(line), NULL);
+            return okta_cc_http_response_append_body(resp, "[0]", 3, NULL);
+        }
         return okta_cc_http_response_append_body(resp, "[]", 2, NULL);
     }
     c = &s->queue[s->next++];
@@ -1413,8 +1417,13 @@ static void test_pager_refuses_cycles(void)
     static const char *const a_b_c_b[] = {PAGE_A, PAGE_B, PAGE_B, PAGE_C, PAGE_C, PAGE_B, NULL};
     static const char *const a_a[] = {PAGE_A, PAGE_A, NULL};
     static const char *const a_b_path_a[] = {PAGE_A, PAGE_B, PAGE_B, "/api/v1/users", NULL};
+    static const char *const a_b_b[] = {PAGE_A, PAGE_B, PAGE_B, PAGE_B, NULL};
     static const struct { const char *const *site; int pages; } cases[] = {
-        {a_b_a, 2}, {a_b_c_b, 3}, {a_a, 1}, {a_b_path_a, 2},
+        {a_b_a, 2}, {a_b_c_b, 3}, {a_b_path_a, 2},
+    };
+    /* a page whose next link is itself is not a cycle: a polling listing ends there */
+    static const struct { const char *const *site; int pages; const char *resume; } polled[] = {
+        {a_a, 1, PAGE_A}, {a_b_b, 2, PAGE_B},
     };
     script s;
     fake_time t = {T0, {0}, 0};
@@ -1452,8 +1461,157 @@ static void test_pager_refuses_cycles(void)
         okta_cc_pager_end(&pg);
         CHECK_EQ_INT(counter.live, live);
     }
+    for (i = 0; i < sizeof polled / sizeof *polled; i++) {
+        memset(&s, 0, sizeof s);
+        s.site = polled[i].site;
+        CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/users", &err) == OKTA_CC_OK);
+        CHECK_EQ_INT(pages_until_stop(&pg, &got, &err), polled[i].pages);
+        CHECK(got == OKTA_CC_END);
+        CHECK_EQ_INT(s.api_calls, polled[i].pages);
+        CHECK(okta_cc_pager_resume_url(&pg) && strcmp(okta_cc_pager_resume_url(&pg), polled[i].resume) == 0);
+        okta_cc_pager_end(&pg);
+        CHECK_EQ_INT(counter.live, live);
+    }
     okta_cc_client_free(c);
     CHECK_EQ_INT(counter.live, 0);
+}
+
+#define LOGS "https://dev-1.okta.com/api/v1/logs"
+
+/* Follows the pager to its end, the bodies of its pages joined into out; the last result. */
+static okta_cc_result pages_joined(okta_cc_pager *pg, char *out, size_t cap, okta_cc_error *err)
+{
+    okta_cc_response page;
+    okta_cc_result r;
+    int n = 0;
+    out[0] = '\0';
+    while ((r = okta_cc_pager_next(pg, &page, err)) == OKTA_CC_OK && n++ < 40) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%.*s", (int)page.http.body_len, page.http.body);
+        okta_cc_response_free(&page);
+    }
+    okta_cc_response_free(&page);
+    return r;
+}
+
+/* Issue 22: a polling listing (the System Log without "until") always has a next link; with
+   nothing new its page is [] and the link repeats the cursor. The pager ends it cleanly
+   (OKTA_CC_END, no cycle error) with the URL to poll later, and a poll started there later
+   lists only what is new. A bounded listing still ends at its last page with nothing to resume. */
+static void test_pager_polling_listing(void)
+{
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    char got[256], resume[256];
+    memset(&s, 0, sizeof s);
+    push(&s, 200, "Link: <" LOGS "?since=T>; rel=\"self\"\nLink: <" LOGS "?after=c1>; rel=\"next\"", "[{\"uuid\":\"e1\"},{\"uuid\":\"e2\"}]");
+    push(&s, 200, "Link: <" LOGS "?after=c1>; rel=\"self\"\nLink: <" LOGS "?after=c2>; rel=\"next\"", "[{\"uuid\":\"e3\"}]");
+    push(&s, 200, "Link: <" LOGS "?after=c2>; rel=\"self\"\nLink: <" LOGS "?after=c2>; rel=\"next\"", " [ \r\n ] ");
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/logs?since=T", &err) == OKTA_CC_OK);
+    CHECK(pages_joined(&pg, got, sizeof got, &err) == OKTA_CC_END);
+    CHECK_EQ_STR(got, "[{\"uuid\":\"e1\"},{\"uuid\":\"e2\"}][{\"uuid\":\"e3\"}] [ \r\n ] ");
+    CHECK_EQ_INT(pg.pages, 3);
+    CHECK_EQ_INT(s.api_calls, 3);
+    CHECK(okta_cc_pager_resume_url(&pg) && strcmp(okta_cc_pager_resume_url(&pg), LOGS "?after=c2") == 0);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);     /* stays ended, sends nothing */
+    okta_cc_response_free(&page);
+    CHECK_EQ_INT(s.api_calls, 3);
+    snprintf(resume, sizeof resume, "%s", okta_cc_pager_resume_url(&pg));
+    okta_cc_pager_end(&pg);
+    /* later: the same cursor again; nothing new is one empty page, the same URL to poll */
+    push(&s, 200, "Link: <" LOGS "?after=c2>; rel=\"next\"", "[]");
+    CHECK(okta_cc_pager_begin(&pg, c, resume, &err) == OKTA_CC_OK);
+    CHECK(pages_joined(&pg, got, sizeof got, &err) == OKTA_CC_END);
+    CHECK_EQ_STR(got, "[]");
+    CHECK_EQ_STR(s.last_url, LOGS "?after=c2");
+    CHECK(okta_cc_pager_resume_url(&pg) && strcmp(okta_cc_pager_resume_url(&pg), LOGS "?after=c2") == 0);
+    okta_cc_pager_end(&pg);
+    /* later still: two new events, then the empty page with the next cursor */
+    push(&s, 200, "Link: <" LOGS "?after=c3>; rel=\"next\"", "[{\"uuid\":\"e4\"}]");
+    push(&s, 200, "Link: <" LOGS "?after=c3>; rel=\"next\"", "[]");
+    CHECK(okta_cc_pager_begin(&pg, c, resume, &err) == OKTA_CC_OK);
+    CHECK(pages_joined(&pg, got, sizeof got, &err) == OKTA_CC_END);
+    CHECK_EQ_STR(got, "[{\"uuid\":\"e4\"}][]");
+    CHECK(okta_cc_pager_resume_url(&pg) && strcmp(okta_cc_pager_resume_url(&pg), LOGS "?after=c3") == 0);
+    okta_cc_pager_end(&pg);
+    /* the first poll of an org with nothing since: one empty page, its cursor to poll */
+    push(&s, 200, "Link: <" LOGS "?after=c0>; rel=\"next\"", "[]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/logs?since=T", &err) == OKTA_CC_OK);
+    CHECK(pages_joined(&pg, got, sizeof got, &err) == OKTA_CC_END);
+    CHECK_EQ_INT(pg.pages, 1);
+    CHECK(okta_cc_pager_resume_url(&pg) && strcmp(okta_cc_pager_resume_url(&pg), LOGS "?after=c0") == 0);
+    okta_cc_pager_end(&pg);
+    /* a page with events whose next link is itself ends the listing too, not as a cycle */
+    push(&s, 200, "Link: <" LOGS "?after=c4>; rel=\"next\"", "[{\"uuid\":\"e5\"}]");
+    CHECK(okta_cc_pager_begin(&pg, c, LOGS "?after=c4", &err) == OKTA_CC_OK);
+    CHECK(pages_joined(&pg, got, sizeof got, &err) == OKTA_CC_END);
+    CHECK_EQ_STR(got, "[{\"uuid\":\"e5\"}]");
+    CHECK(okta_cc_pager_resume_url(&pg) && strcmp(okta_cc_pager_resume_url(&pg), LOGS "?after=c4") == 0);
+    okta_cc_pager_end(&pg);
+    /* bounded (since and until): pages to the last, which has no next link; nothing to resume */
+    push(&s, 200, "Link: <" LOGS "?until=U&after=b1>; rel=\"next\"", "[{\"uuid\":\"e1\"}]");
+    push(&s, 200, "Link: <" LOGS "?until=U&after=b1>; rel=\"self\"", "[{\"uuid\":\"e2\"}]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/logs?since=T&until=U", &err) == OKTA_CC_OK);
+    CHECK(pages_joined(&pg, got, sizeof got, &err) == OKTA_CC_END);
+    CHECK_EQ_STR(got, "[{\"uuid\":\"e1\"}][{\"uuid\":\"e2\"}]");
+    CHECK(okta_cc_pager_resume_url(&pg) == NULL);
+    okta_cc_pager_end(&pg);
+    /* "[ 0 ]", "[[]]", "[" are not empty pages: the listing goes on (here to the next link) */
+    push(&s, 200, "Link: <" LOGS "?after=x1>; rel=\"next\"", "[[]]");
+    push(&s, 200, "Link: <" LOGS "?after=x2>; rel=\"next\"", "[ 0 ]");
+    push(&s, 200, NULL, "[]");
+    CHECK(okta_cc_pager_begin(&pg, c, "/api/v1/logs?since=T&until=U", &err) == OKTA_CC_OK);
+    CHECK(pages_joined(&pg, got, sizeof got, &err) == OKTA_CC_END);
+    CHECK_EQ_STR(got, "[[]][ 0 ][]");
+    CHECK(okta_cc_pager_resume_url(&pg) == NULL);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
+}
+
+/* A poll started from a saved URL (a state file) is checked like a next link: on another
+   origin nothing is sent, not even a token request; on the org's origin, spelt otherwise, it is
+   sent on the org URL's spelling. */
+static void test_pager_saved_url_origin(void)
+{
+    static const char *const foreign[] = {
+        "https://attacker.example/api/v1/logs?after=c1", "http://dev-1.okta.com/api/v1/logs?after=c1",
+        "https://dev-1.okta.com:8443/api/v1/logs?after=c1", "https://dev-1.okta.com.attacker.example/api/v1/logs",
+        "https://dev-1.okta.com@attacker.example/api/v1/logs",
+    };
+    script s;
+    fake_time t = {T0, {0}, 0};
+    okta_cc_response page;
+    okta_cc_error err;
+    okta_cc_pager pg;
+    okta_cc_client *c;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    c = scripted_client(&s, &t, NULL, 0);
+    if (!c) { h_current_failed = 1; return; }
+    for (i = 0; i < sizeof foreign / sizeof *foreign; i++) {
+        CHECK(okta_cc_pager_begin(&pg, c, foreign[i], &err) == OKTA_CC_OK);
+        CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_ERR_ORIGIN);
+        okta_cc_response_free(&page);
+        CHECK(strstr(err.message, "outside https://dev-1.okta.com") != NULL);
+        okta_cc_pager_end(&pg);
+    }
+    CHECK_EQ_INT(s.api_calls, 0);
+    CHECK_EQ_INT(s.token_calls, 0);
+    push(&s, 200, "Link: <" LOGS "?after=c1>; rel=\"next\"", "[]");
+    CHECK(okta_cc_pager_begin(&pg, c, "HTTPS://DEV-1.OKTA.COM:443/api/v1/logs?after=c1", &err) == OKTA_CC_OK);
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_OK);
+    okta_cc_response_free(&page);
+    CHECK_EQ_STR(s.last_url, LOGS "?after=c1");
+    CHECK(okta_cc_pager_next(&pg, &page, &err) == OKTA_CC_END);
+    CHECK(okta_cc_pager_resume_url(&pg) && strcmp(okta_cc_pager_resume_url(&pg), LOGS "?after=c1") == 0);
+    okta_cc_pager_end(&pg);
+    okta_cc_client_free(c);
 }
 
 /* A failed page leaves nothing to free (issue 18, item 12: the README's loop, the header's and
@@ -1715,6 +1873,8 @@ int main(int argc, char **argv)
     RUN(test_pager_and_foreign_next_link);
     RUN(test_pager_link_quoting_and_malformed);
     RUN(test_pager_refuses_cycles);
+    RUN(test_pager_polling_listing);
+    RUN(test_pager_saved_url_origin);
     RUN(test_pager_page_cap);
     RUN(test_pager_failed_page_holds_nothing);
     RUN(test_logger_redacts);

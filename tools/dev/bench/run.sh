@@ -166,6 +166,68 @@ line "users_${big_users}_peak_rss" 1 "$(awk -v x="$(median "$work/big.kb")" 'BEG
   "rounds=$big_rounds baseline=250_users target<=2 measured_by=wait4_ru_maxrss"
 unset OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_SCOPES OKTA_CC_CA_FILE
 
+# ---- 9. okta-cc get --follow catching up on a System Log backlog of 100 000 events ------------
+# A server whose System Log holds FOLLOW_EVENTS events (published over the hour before it
+# started, none after), 1000 a page. Measured: events a second printed by --follow from start
+# to the last backlog event on stdout (the follower is then stopped with SIGTERM), and its peak
+# RSS; baselines: the same events listed by a bounded get --all (since + until), and the peak
+# RSS of --follow catching up on 1000 events.
+follow_events=${FOLLOW_EVENTS:-100000} follow_rounds=${FOLLOW_ROUNDS:-3}
+cat >"$work/logs-clients.json" <<JSON
+{"clients": [{"client_id": "0oa_bench_logs", "jwks": {"keys": [$(cat "$work/ec.jwk")]}, "scopes": ["okta.logs.read"]}]}
+JSON
+start_server LOGS_URL --clients "$work/logs-clients.json" --log-backlog "$follow_events" --log-rate 0 \
+  --logs-rate-limit 1000000000
+start_server LOGS_SMALL_URL --clients "$work/logs-clients.json" --log-backlog 1000 --log-rate 0 --logs-rate-limit 1000000000
+export OKTA_CLIENT_CLIENTID=0oa_bench_logs OKTA_CLIENT_PRIVATEKEY=$work/ec.pem OKTA_CLIENT_SCOPES=okta.logs.read
+since=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ) until=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+# follow_once URL BYTES OUT: runs --follow until OUT holds BYTES bytes (what get --all printed of
+# the same events), then SIGTERM; prints "ms kb": the time to that point and the peak RSS
+# (wait4). One python process watches the file (os.stat every 5 ms: no process per check).
+follow_once() {
+  OKTA_CLIENT_ORGURL=$1 /usr/bin/python3 -c '
+import os, signal, subprocess, sys, time
+url, size, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(out, "wb") as f:
+    t0 = time.monotonic()
+    p = subprocess.Popen(sys.argv[4:] + [url], stdout=f)
+    while os.stat(out).st_size < size:
+        time.sleep(0.005)
+    ms = (time.monotonic() - t0) * 1000
+    p.send_signal(signal.SIGTERM)
+    _, status, ru = os.wait4(p.pid, 0)
+print("%.0f %d" % (ms, ru.ru_maxrss))' "/api/v1/logs?since=$since&limit=1000" "$2" "$3" \
+    "$okta_cc" get --follow --interval 3600
+}
+list_all() { OKTA_CLIENT_ORGURL=$1 "$bench/runstat" "$work/rs" "$okta_cc" get "/api/v1/logs?since=$since&until=$until&limit=1000" --all --ndjson >"$2"; }
+list_all "$LOGS_URL" "$work/all.ndjson"; list_all "$LOGS_SMALL_URL" "$work/all-small.ndjson"
+big_bytes=$(stat -c %s "$work/all.ndjson") small_bytes=$(stat -c %s "$work/all-small.ndjson")
+: >"$work/fol.eps"; : >"$work/all.eps"; : >"$work/fol.kb"; : >"$work/fsmall.kb"
+for r in $(seq 1 "$follow_rounds"); do
+  for which in $([ $((r % 2)) = 1 ] && echo "follow all" || echo "all follow"); do
+    if [ "$which" = follow ]; then
+      read -r ms kb <<<"$(follow_once "$LOGS_URL" "$big_bytes" "$work/follow.ndjson")"
+      echo "$ms $follow_events" | awk '{ printf "%.0f\n", $2 * 1000 / $1 }' >>"$work/fol.eps"
+      echo "$kb" >>"$work/fol.kb"
+      read -r ms kb <<<"$(follow_once "$LOGS_SMALL_URL" "$small_bytes" "$work/follow-small.ndjson")"
+      echo "$kb" >>"$work/fsmall.kb"
+    else
+      list_all "$LOGS_URL" "$work/all.ndjson"
+      echo "$(field ms "$work/rs") $follow_events" | awk '{ printf "%.0f\n", $2 * 1000 / $1 }' >>"$work/all.eps"
+    fi
+  done
+done
+n_fol=$(wc -l <"$work/follow.ndjson") n_all=$(wc -l <"$work/all.ndjson")
+if [ "$n_fol" != "$follow_events" ] || [ "$n_all" != "$follow_events" ] || ! cmp -s "$work/follow.ndjson" "$work/all.ndjson"; then
+  echo "bench: FAILED: --follow printed $n_fol events, get --all $n_all, not the same $follow_events" >&2; exit 1
+fi
+line "follow_${follow_events}_events_per_s" 0 "$(median "$work/fol.eps")" "$(median "$work/all.eps")" events/s higher \
+  "rounds=$follow_rounds pages=$(( (follow_events + 999) / 1000 )) baseline=bounded_get_--all output=$(awk -v s="$(stat -c %s "$work/all.ndjson")" 'BEGIN { printf "%.1f", s / 1048576 }')MiB"
+line "follow_${follow_events}_peak_rss" 1 "$(awk -v x="$(median "$work/fol.kb")" 'BEGIN { print x / 1024 }')" \
+  "$(awk -v x="$(median "$work/fsmall.kb")" 'BEGIN { print x / 1024 }')" MiB lower \
+  "rounds=$follow_rounds baseline=follow_of_1000_events target<=2 measured_by=wait4_ru_maxrss"
+unset OKTA_CLIENT_CLIENTID OKTA_CLIENT_PRIVATEKEY OKTA_CLIENT_SCOPES
+
 # ---- 6b. request latency across a token renewal, with and without token_refresh_ahead --------
 "$bench/expiry" "$TTL_URL" 0oa_bench_ec "$work/ec.pem"
 

@@ -185,6 +185,44 @@ GTOKEN=$(json "$T/b" j.access_token)
 check "token without okta.users.read: 403" "$(curl -s -o "$T/b" -w '%{http_code}' -H "Authorization: Bearer $GTOKEN" "$URL/api/v1/users")" 403
 check "403 is E0000006" "$(json "$T/b" j.errorCode)" E0000006
 
+# --- System Log (/api/v1/logs) ------------------------------------------------------------
+cat > "$T/logs.json" <<JSON
+{ "clients": [ { "client_id": "0oa_logs", "jwks": {"keys": [$EC_JWK]}, "scopes": ["okta.logs.read"] },
+               { "client_id": "0oa_test", "jwks": {"keys": [$EC_JWK]}, "scopes": ["okta.users.read"] } ] }
+JSON
+MAIN_URL=$URL MAIN_PID=$PID           # this section has a server of its own
+start_server "$T/ready3" --clients "$T/logs.json" --log-rate 0 --log-backlog 20
+A=$(assertion "$T/ec.pem" ec1 0oa_logs "$URL/oauth2/v1/token")
+check "logs: token with okta.logs.read: 200" "$(post_token "$URL/oauth2/v1/token" "$A" okta.logs.read)" 200
+LTOKEN=$(json "$T/b" j.access_token)
+logs() { curl -s -o "$T/lb" -D "$T/lh" -w '%{http_code}' -H "Authorization: Bearer ${2:-$LTOKEN}" "$1"; }
+next_of() { sed -n 's/^[Ll]ink: <\(.*\)>; rel="next"\r$/\1/p' "$T/lh"; }
+check "logs: polling (no until): 200" "$(logs "$URL/api/v1/logs?since=2000-01-01T00:00:00Z")" 200
+check "logs: the 20 events of the backlog" "$(json "$T/lb" 'j.length + " " + Object.keys(j[0]).includes("uuid")')" "20 true"
+contains "logs: its own rate limit (120 a minute)" "$(cat "$T/lh")" "X-Rate-Limit-Limit: 120"
+N1=$(next_of)
+contains "logs: a polling page always has a next link with a cursor" "$N1" "after=20_"
+check "logs: nothing new: 200" "$(logs "$N1")" 200
+check "logs: nothing new: []" "$(cat "$T/lb")" "[]"
+check "logs: nothing new: the next link is the same cursor" "$(next_of)" "$N1"
+check "logs: bounded (since and until), limit 7: 200" "$(logs "$URL/api/v1/logs?since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00Z&limit=7")" 200
+N=$(next_of); pages=1; total=$(json "$T/lb" j.length)
+while [ -n "$N" ] && [ $pages -lt 10 ]; do logs "$N" >/dev/null; total=$((total + $(json "$T/lb" j.length))); N=$(next_of); pages=$((pages + 1)); done
+check "logs: bounded: 3 pages, 20 events, and the last has no next link" "$pages $total" "3 20"
+check "logs: DESCENDING: newest first" "$(logs "$URL/api/v1/logs?sortOrder=DESCENDING&limit=2" >/dev/null; json "$T/lb" 'j[0].published > j[1].published')" true
+check "logs: a cursor it did not make: 400" "$(logs "$URL/api/v1/logs?after=5_00000000")" 400
+check "logs: a filter it does not know: 400" "$(logs "$URL/api/v1/logs?filter=actor.id%20eq%20%22x%22")" 400
+check "logs: filter on eventType: 200, only that type" "$(logs "$URL/api/v1/logs?filter=eventType%20eq%20%22user.session.start%22" >/dev/null; json "$T/lb" 'j.every(e => e.eventType === "user.session.start")')" true
+A=$(assertion "$T/ec.pem" ec1 0oa_test "$URL/oauth2/v1/token")
+post_token "$URL/oauth2/v1/token" "$A" okta.users.read >/dev/null
+check "logs: a token without okta.logs.read: 403" "$(logs "$URL/api/v1/logs" "$(json "$T/b" j.access_token)")" 403
+check "logs: /__test/logs lists the 20, each with its cursor" "$(curl -s "$URL/__test/logs" > "$T/tl"; json "$T/tl" 'j.count + " " + j.events.length + " " + j.events[0].cursor.startsWith("0_")')" "20 20 true"
+curl -s -o /dev/null -X POST "$URL/__test/logs/rate" -H 'Content-Type: application/json' -d '{"rate":50}'
+sleep 0.3
+check "logs: after /__test/logs/rate 50, new events behind the same cursor" "$(logs "$N1" >/dev/null; json "$T/lb" 'j.length > 5')" true
+kill -TERM "$PID"; wait "$PID"
+URL=$MAIN_URL PID=$MAIN_PID
+
 # --- faults ------------------------------------------------------------------------------------
 fault() { curl -s -o /dev/null -X POST "$URL/__test/faults" -H 'Content-Type: application/json' -d "$1"; }
 api() { curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$@" "$URL/api/v1/users?limit=1"; }

@@ -10,6 +10,7 @@
 //
 // Usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] [--tls-cert F --tls-key F]
 //          [--token-ttl 3600] [--users 250] [--rate-limit 600] [--leeway 0] [--api-dpop-nonce]
+//          [--log-rate 1] [--log-backlog 0] [--log-start MS] [--log-seed okta-cc] [--logs-rate-limit 120]
 //          [--api-delay-ms 0] [--verbose]
 // Prints exactly one line on stdout when listening: READY port=<port> url=<scheme>://<host>:<port>
 
@@ -26,6 +27,7 @@ import querystring from 'node:querystring';
 function usage(msg) {
   if (msg) process.stderr.write(`server.js: ${msg}\n`);
   process.stderr.write('usage: node server.js --clients FILE [--port 0] [--host 127.0.0.1] '
+    + '[--log-rate N] [--log-backlog N] [--log-start MS] [--log-seed TEXT] [--logs-rate-limit N] '
     + '[--tls-cert F --tls-key F] [--token-ttl SECONDS] [--users N] [--rate-limit N] '
     + '[--leeway SECONDS] [--api-dpop-nonce] [--api-dpop-nonce-seconds 60] [--api-delay-ms MS] [--delay-ms MS] [--verbose]\n');
   process.exit(2);
@@ -39,6 +41,11 @@ const opts = {
   tlsKey: null,
   tokenTtl: 3600,
   users: 250,
+  logRate: 1, // System Log: events a second (see the System Log section)
+  logBacklog: 0,
+  logStart: null,
+  logSeed: 'okta-cc',
+  logsRateLimit: 120,
   rateLimit: 600,
   leeway: 0,
   apiDpopNonce: false,
@@ -52,6 +59,10 @@ const opts = {
   const argv = process.argv.slice(2);
   const intArg = (name, v, min) => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < min) usage(`${name} needs an integer >= ${min}`);
+    return Number(v);
+  };
+  const numArg = (name, v) => {
+    if (v === undefined || !/^\d+(\.\d+)?$/.test(v)) usage(`${name} needs a number >= 0`);
     return Number(v);
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -68,6 +79,11 @@ const opts = {
       case '--tls-key': opts.tlsKey = val(); break;
       case '--token-ttl': opts.tokenTtl = intArg(a, val(), 1); break;
       case '--users': opts.users = intArg(a, val(), 0); break;
+      case '--log-rate': opts.logRate = numArg(a, val()); break;
+      case '--log-backlog': opts.logBacklog = intArg(a, val(), 0); break;
+      case '--log-start': opts.logStart = intArg(a, val(), 0); break;
+      case '--log-seed': opts.logSeed = String(val()); break;
+      case '--logs-rate-limit': opts.logsRateLimit = intArg(a, val(), 0); break;
       case '--rate-limit': opts.rateLimit = intArg(a, val(), 0); break;
       case '--leeway': opts.leeway = intArg(a, val(), 0); break;
       case '--api-dpop-nonce': opts.apiDpopNonce = true; break;
@@ -1164,6 +1180,269 @@ function withLinks(user, base) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// System Log (/api/v1/logs)
+// ---------------------------------------------------------------------------------------------
+
+// Events are never stored: event i is computed from i and --log-seed, and published at a time
+// that depends on i alone (the schedule below), so a server restarted with the same --log-start,
+// --log-rate, --log-backlog and --log-seed serves exactly the same events, at the same times.
+// Schedule: --log-backlog events spread over the hour before --log-start, then --log-rate events
+// a second from --log-start on; POST /__test/logs/rate starts a new segment at another rate.
+const LOG_TYPES = [
+  ['user.session.start', 'User login to Okta', 'SUCCESS', null, 'INFO'],
+  ['user.session.start', 'User login to Okta', 'FAILURE', 'INVALID_CREDENTIALS', 'WARN'],
+  ['user.authentication.sso', 'User single sign on to app', 'SUCCESS', null, 'INFO'],
+  ['user.authentication.auth_via_mfa', 'Authentication of user via MFA', 'SUCCESS', null, 'INFO'],
+  ['user.session.end', 'User logout from Okta', 'SUCCESS', null, 'INFO'],
+  ['user.account.lock', 'Max sign in attempts exceeded', 'SUCCESS', null, 'WARN'],
+  ['app.oauth2.as.token.grant.access_token', 'OAuth2 access token is granted', 'SUCCESS', null, 'INFO'],
+  ['user.lifecycle.create', 'Create Okta user', 'SUCCESS', null, 'INFO'],
+  ['group.user_membership.add', 'Add user to group membership', 'SUCCESS', null, 'INFO'],
+  ['policy.evaluate_sign_on', 'Evaluation of sign-on policy', 'ALLOW', null, 'INFO'],
+];
+const LOG_CITIES = [['Paris', 'Ile-de-France', 'France', 48.86, 2.35], ['Osaka', 'Osaka', 'Japan', 34.69, 135.5],
+  ['São Paulo', 'São Paulo', 'Brazil', -23.55, -46.63], ['Kraków', 'Lesser Poland', 'Poland', 50.06, 19.94],
+  ['Austin', 'Texas', 'United States', 30.27, -97.74]];
+const LOG_MAX_LIMIT = 1000;
+const LOG_DEFAULT_LIMIT = 100;
+const logsRate = { windowEnd: 0, used: 0 };
+const logSchedule = {
+  backlog: opts.logBacklog,
+  start: opts.logStart === null ? Date.now() : opts.logStart,
+  segments: [], // { i0, t0, rate }: from event i0, rate events a second from t0 (ms)
+};
+logSchedule.segments.push({ i0: opts.logBacklog, t0: logSchedule.start, rate: opts.logRate });
+
+function logSegmentOf(i) {
+  const segs = logSchedule.segments;
+  let k = segs.length - 1;
+  while (k > 0 && segs[k].i0 > i) k -= 1;
+  return segs[k];
+}
+
+// Published time (ms) of event i; Infinity when the schedule never reaches it.
+function logPublished(i) {
+  const { backlog, start } = logSchedule;
+  if (i < backlog) return start - 3600000 + Math.floor((i * 3600000) / backlog);
+  const seg = logSegmentOf(i);
+  if (!(seg.rate > 0)) return Infinity;
+  return seg.t0 + Math.floor(((i - seg.i0) * 1000) / seg.rate);
+}
+
+// How many events are published at or before `now` (ms): they are events 0 .. count - 1.
+function logCount(now) {
+  const segs = logSchedule.segments;
+  let k = -1;
+  for (let j = 0; j < segs.length; j += 1) if (segs[j].t0 <= now) k = j;
+  if (k < 0) return logSchedule.backlog;
+  const seg = segs[k];
+  const end = k + 1 < segs.length ? segs[k + 1].i0 : Infinity;
+  if (!(seg.rate > 0)) return seg.i0;
+  let c = seg.i0 + Math.floor(((now - seg.t0) * seg.rate) / 1000) + 1;
+  while (c < end && logPublished(c) <= now) c += 1;
+  while (c > seg.i0 && logPublished(c - 1) > now) c -= 1;
+  return Math.min(c, end);
+}
+
+// The first event index in [0, count) published at or after ms (count when none).
+function logFirstAtOrAfter(ms, count) {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (logPublished(mid) >= ms) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+function logHash(i) {
+  return crypto.createHash('sha256').update(`${opts.logSeed}:${i}`).digest();
+}
+
+// The opaque `after` cursor for "from event i on": the index and a check of it, so that a
+// cursor is only ever one this server (with this seed) made.
+function logCursor(i) {
+  return `${i}_${logHash(i).subarray(28).toString('hex')}`;
+}
+function logCursorIndex(text) {
+  const m = /^(\d{1,15})_([0-9a-f]{8})$/.exec(String(text));
+  return m && logCursor(Number(m[1])) === text ? Number(m[1]) : -1;
+}
+
+function logEventType(i) { return LOG_TYPES[logHash(i)[16] % LOG_TYPES.length][0]; }
+
+function makeLogEvent(i) {
+  const h = logHash(i);
+  const hex = h.toString('hex');
+  const [eventType, displayMessage, result, reason, severity] = LOG_TYPES[h[16] % LOG_TYPES.length];
+  const u = (h[17] * 256 + h[18]) % Math.max(1, Math.min(USER_COUNT, 1000)) + 1;
+  const city = LOG_CITIES[h[19] % LOG_CITIES.length];
+  const ip = `198.51.100.${h[20]}`;
+  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[h[8] & 3]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return {
+    actor: {
+      id: userId(u), type: 'User', alternateId: userLogin(u), displayName: `${FIRST[(u - 1) % FIRST.length]} ${LAST[(u * 7) % LAST.length]}`, detailEntry: null,
+    },
+    client: {
+      userAgent: { rawUserAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', os: 'Linux', browser: 'FIREFOX' },
+      zone: 'null',
+      device: 'Computer',
+      id: null,
+      ipAddress: ip,
+      geographicalContext: {
+        city: city[0], state: city[1], country: city[2], postalCode: null, geolocation: { lat: city[3], lon: city[4] },
+      },
+    },
+    device: null,
+    authenticationContext: {
+      authenticationProvider: null, credentialProvider: null, credentialType: null, issuer: null, interface: null,
+      authenticationStep: 0, externalSessionId: `102${hex.slice(32, 54)}`,
+    },
+    displayMessage,
+    eventType,
+    outcome: { result, reason },
+    published: new Date(logPublished(i)).toISOString(),
+    securityContext: {
+      asNumber: 64496 + (h[21] % 16), asOrg: 'example transit', isp: 'example isp', domain: 'example.net', isProxy: false,
+    },
+    severity,
+    debugContext: { debugData: { requestId: `req${hex.slice(40, 57)}`, requestUri: '/api/v1/authn', url: '/api/v1/authn?' } },
+    legacyEventType: `core.${eventType}`,
+    transaction: { type: 'WEB', id: `req${hex.slice(40, 57)}`, detail: {} },
+    uuid,
+    version: '0',
+    request: { ipChain: [{ ip, geographicalContext: { city: city[0], country: city[2] }, version: 'V4', source: null }] },
+    target: [{
+      id: userId(u), type: 'AppUser', alternateId: userLogin(u), displayName: 'okta-cc test app', detailEntry: null,
+    }],
+  };
+}
+
+// filter: eventType eq "X" [or eventType eq "Y" ...] (Okta's SCIM-like filter, this part of
+// it); a Set of event types, null for no filter, or undefined when it is not understood.
+function logFilter(text) {
+  if (text === null || text.trim() === '') return null;
+  const types = new Set();
+  for (const part of text.split(/\s+or\s+/i)) {
+    const m = /^\s*\(?\s*eventType\s+eq\s+"([^"]+)"\s*\)?\s*$/.exec(part);
+    if (!m) return undefined;
+    types.add(m[1]);
+  }
+  return types;
+}
+
+function logsRateTake() {
+  const now = Math.floor(Date.now() / 1000);
+  if (now >= logsRate.windowEnd) { logsRate.windowEnd = now + RATE_WINDOW; logsRate.used = 0; }
+  const ok = logsRate.used < opts.logsRateLimit;
+  if (ok) logsRate.used += 1;
+  return ok;
+}
+
+function logsRateHeaders(res) {
+  res.setHeader('X-Rate-Limit-Limit', String(opts.logsRateLimit));
+  res.setHeader('X-Rate-Limit-Remaining', String(Math.max(0, opts.logsRateLimit - logsRate.used)));
+  res.setHeader('X-Rate-Limit-Reset', String(logsRate.windowEnd));
+}
+
+// GET /api/v1/logs, as Okta's: since (default 7 days ago), until, after (cursor), limit (default
+// 100, at most 1000), sortOrder (ASCENDING default, DESCENDING), filter (on eventType).
+// Polling (no until, ASCENDING): the answer ALWAYS has a next link, with the cursor after the
+// page; with nothing new the page is [] and the link is the same cursor. Bounded (until, or
+// DESCENDING with until defaulting to now): the next link ends with the window.
+function handleLogs(req, res, url, base) {
+  const q = url.searchParams;
+  const now = Date.now();
+  const count = logCount(now);
+  const bad = (what) => oktaError(res, 400, 'E0000001', `Api validation failed: ${what}`);
+  const time = (name, dflt) => {
+    const v = q.get(name);
+    if (v === null) return dflt;
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? ms : NaN;
+  };
+  const since = time('since', now - 7 * 86400000);
+  let until = time('until', null);
+  if (Number.isNaN(since) || Number.isNaN(until)) { bad('since/until must be ISO 8601 times'); return; }
+  const order = (q.get('sortOrder') || 'ASCENDING').toUpperCase();
+  if (order !== 'ASCENDING' && order !== 'DESCENDING') { bad('sortOrder must be ASCENDING or DESCENDING'); return; }
+  let limit = LOG_DEFAULT_LIMIT;
+  const lp = q.get('limit');
+  if (lp !== null && /^-?\d+$/.test(lp.trim())) limit = Math.min(LOG_MAX_LIMIT, Math.max(1, Number(lp)));
+  const types = logFilter(q.get('filter'));
+  if (types === undefined) { bad('filter: only eventType eq "..." (joined with or) is supported here'); return; }
+  const after = q.get('after');
+  const at = after === null ? null : logCursorIndex(after);
+  if (at !== null && at < 0) { bad('after is not a cursor of this listing'); return; }
+  const polling = until === null && order === 'ASCENDING';
+  if (until === null && order === 'DESCENDING') until = now;
+  const lo = logFirstAtOrAfter(since, count);
+  const hi = until === null ? count : logFirstAtOrAfter(until, count);
+  const match = (i) => !types || types.has(logEventType(i));
+  const page = [];
+  let pos;
+  let more;
+  if (order === 'ASCENDING') {
+    pos = at === null ? lo : Math.max(at, lo);
+    for (; pos < hi && page.length < limit; pos += 1) if (match(pos)) page.push(makeLogEvent(pos));
+    more = polling || (pos < hi && (() => { for (let i = pos; i < hi; i += 1) if (match(i)) return true; return false; })());
+  } else {
+    pos = at === null ? hi : Math.min(at, hi); // exclusive: events below pos are left
+    for (; pos > lo && page.length < limit; pos -= 1) if (match(pos - 1)) page.push(makeLogEvent(pos - 1));
+    more = pos > lo && (() => { for (let i = pos - 1; i >= lo; i -= 1) if (match(i)) return true; return false; })();
+  }
+  const links = [`<${base}${url.pathname}${url.search}>; rel="self"`];
+  if (req.oktaNextLink) {
+    links.push(`<${base}${req.oktaNextLink}>; rel="next"`);
+  } else if (more) {
+    const next = new URLSearchParams(q);
+    next.delete('after');
+    next.set('after', logCursor(pos));
+    links.push(`<${base}${url.pathname}?${next.toString()}>; rel="next"`);
+  }
+  stats.log_events_served = (stats.log_events_served || 0) + page.length;
+  sendJson(res, 200, page, { Link: links });
+}
+
+// /__test/logs...: GET /__test/logs[?from=I&to=J] lists the events published so far (or I..J-1),
+// each with the cursor that starts at it, to compare a follower's output with;
+// POST /__test/logs/rate {"rate":N} changes the rate from now on; POST /__test/logs/rate_limit
+// {"limit":N,"remaining":N,"reset":true} sets the logs bucket as /__test/rate_limit sets the users',
+// and {"reset_in":S} ends its window S seconds from now (a test need not wait a minute for it).
+function handleLogsTest(req, res, url, body) {
+  const p = url.pathname;
+  const count = logCount(Date.now());
+  if (p === '/__test/logs' && req.method === 'GET') {
+    const from = Math.max(0, Number(url.searchParams.get('from') || 0));
+    const to = Math.min(count, Number(url.searchParams.get('to') || count));
+    const events = [];
+    for (let i = from; i < to && events.length < 200000; i += 1) {
+      const e = makeLogEvent(i);
+      events.push(url.searchParams.get('full') ? { ...e, cursor: logCursor(i) }
+        : { uuid: e.uuid, published: e.published, eventType: e.eventType, cursor: logCursor(i) });
+    }
+    sendJson(res, 200, {
+      count, start: logSchedule.start, backlog: logSchedule.backlog, segments: logSchedule.segments, events,
+    });
+  } else if (p === '/__test/logs/rate' && req.method === 'POST') {
+    const rate = Number(body.rate);
+    if (!(rate >= 0)) { sendJson(res, 400, { error: 'expected {"rate": events per second >= 0}' }); return; }
+    const now = Date.now() + 1; // after every event published so far
+    logSchedule.segments.push({ i0: logCount(now - 1), t0: now, rate });
+    sendJson(res, 200, { count, rate });
+  } else if (p === '/__test/logs/rate_limit' && req.method === 'POST') {
+    if (Number.isInteger(body.limit) && body.limit >= 0) opts.logsRateLimit = body.limit;
+    logsRateTake(); logsRate.used = Math.max(0, logsRate.used - 1); // make sure a window is open
+    if (Number.isInteger(body.remaining)) logsRate.used = Math.max(0, opts.logsRateLimit - body.remaining);
+    if (Number.isInteger(body.reset_in) && body.reset_in > 0) logsRate.windowEnd = nowSec() + body.reset_in; // a short window
+    if (body.reset) { logsRate.windowEnd = 0; logsRate.used = 0; }
+    sendJson(res, 200, { limit: opts.logsRateLimit, remaining: Math.max(0, opts.logsRateLimit - logsRate.used), reset: logsRate.windowEnd });
+  } else {
+    sendJson(res, 404, { error: 'unknown test endpoint' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Management API
 // ---------------------------------------------------------------------------------------------
 
@@ -1192,8 +1471,9 @@ async function handleApi(req, res, url) {
     entry.dpop_proof = proof ? { header: proof.header, claims: proof.payload } : 'malformed';
   }
 
-  const allowed = rateTake();
-  rateHeaders(res);
+  const logs = url.pathname === '/api/v1/logs'; // the System Log has its own, lower rate limit
+  const allowed = logs ? logsRateTake() : rateTake();
+  if (logs) logsRateHeaders(res); else rateHeaders(res);
   await apiDelay();
 
   const fault = faults.api.shift();
@@ -1249,9 +1529,10 @@ async function handleApi(req, res, url) {
     }
   }
   const tokenScopes = new Set(String(token.scope || '').split(' '));
-  if (!tokenScopes.has('okta.users.read') && !tokenScopes.has('okta.users.manage')) {
+  const needed = logs ? ['okta.logs.read'] : ['okta.users.read', 'okta.users.manage'];
+  if (!needed.some((s) => tokenScopes.has(s))) {
     oktaError(res, 403, 'E0000006', 'You do not have permission to perform the requested action', {
-      'WWW-Authenticate': challenge('insufficient_scope', 'The access token provided does not contain the required scopes.', 'scope="okta.users.read", '),
+      'WWW-Authenticate': challenge('insufficient_scope', 'The access token provided does not contain the required scopes.', `scope="${needed[0]}", `),
     });
     return;
   }
@@ -1262,6 +1543,10 @@ async function handleApi(req, res, url) {
     return;
   }
   const base = requestBase(req);
+  if (logs) {
+    handleLogs(req, res, url, base);
+    return;
+  }
   if (url.pathname === '/api/v1/users') {
     let limit = 200;
     const lp = url.searchParams.get('limit');
@@ -1357,6 +1642,8 @@ async function handleTest(req, res, url) {
       for (const k of [...store.keys()]) if (k.startsWith('ClientCredentials:')) { store.delete(k); n += 1; }
     }
     sendJson(res, 200, { ok: true, expired: n });
+  } else if (p === '/__test/logs' || p.startsWith('/__test/logs/')) {
+    handleLogsTest(req, res, url, body);
   } else if (p === '/__test/requests' && req.method === 'GET') {
     sendJson(res, 200, recent);
   } else if (p === '/__test/attempts' && req.method === 'GET') {
@@ -1423,7 +1710,7 @@ async function handleApiTimed(req, res, url, p) {
   live.apiInflight += 1;
   stats.api_inflight_max = Math.max(stats.api_inflight_max, live.apiInflight);
   res.once('close', () => { live.apiInflight -= 1; });
-  if (p === '/api/v1/users' || p.startsWith('/api/v1/users/')) {
+  if (p === '/api/v1/users' || p.startsWith('/api/v1/users/') || p === '/api/v1/logs') {
     await handleApi(req, res, url);
     return;
   }
