@@ -341,8 +341,8 @@
    VERSION HISTORY (what each changed for a program using it, renames included: the
    "Upgrading" section of examples/README.md)
 
-      0.8.0  The network settings are their own struct (cfg.http, okta_cc_http_settings), all
-             the libcurl transport takes; one reader of secret files (okta_cc_read_file).
+      0.8.0  Tokens kept across processes (>>store), keys in hardware (signers, >>pkcs11),
+             polling listings (the System Log); network settings in cfg.http; okta_cc_read_file.
       0.7.0  The review's fixes: no callback under a client lock, DPoP proofs signed outside it,
              the token endpoint retried like API calls, a fork-safe transport; okta-cc hardened.
              One map: layer markers (CONTENTS), one >>url layer, result codes in one list.
