@@ -53,7 +53,18 @@ sleep "$warm"; rss_warm=$(rss)
 wait "$spid"
 rss_end=$(rss)
 kill "$chaos" 2>/dev/null; wait "$chaos" 2>/dev/null; chaos=
-sleep 3                                 # the last fault waited out, caught up
+# The follower may be in a backoff of up to a minute after the last fault (1 s doubling to
+# 60 s): give it until then to catch up with what was published, rather than a fixed pause
+# (a 30-minute soak ended inside such a wait).
+caught_up() {
+  curl -s "$LOGS_URL/__test/logs" | /usr/bin/python3 -c '
+import json, sys, datetime
+srv = json.load(sys.stdin)["events"]
+cut = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+sys.exit(0 if sum(1 for l in open(sys.argv[1])) >= sum(1 for e in srv if e["published"] < cut) else 1)' "$work/follow.out"
+}
+sleep 3
+for _ in $(seq 1 75); do caught_up && break; sleep 1; done
 stop_ms=$(date +%s%3N)
 kill -TERM "$fpid"; wait "$fpid"; frc=$?
 curl -s "$LOGS_URL/__test/logs" >"$work/server.json"
